@@ -1,0 +1,1 @@
+"""Built-in catalog data (TOML files); no code lives here."""

@@ -1,0 +1,342 @@
+"""Load, validate and merge catalog folders.
+
+The built-in catalog (``catalogs/*.toml``) is loaded first, then each user folder in order
+(``DCPLAN_CATALOG``, then ``--catalog`` flags). An entry whose id already exists replaces
+the earlier one (same kind only), and the merged view remembers which file won.
+
+A file is all-or-nothing: if any entry in it is invalid the whole load fails with a
+``CatalogError`` listing one line per problem (file, kind, id, field, what was expected).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from difflib import get_close_matches
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from models.catalog.schema import KINDS, Chip, Cooling, Defaults, Entry, Fluid, Plant, PowerChain, Site, System
+
+ENV_VAR = "DCPLAN_CATALOG"
+BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
+
+E = TypeVar("E", bound=Entry)
+
+
+class CatalogError(Exception):
+    """One or more problems in catalog files; ``lines`` holds one message per problem."""
+
+    def __init__(self, lines: Sequence[str]):
+        self.lines = list(lines)
+        super().__init__("\n".join(self.lines))
+
+
+class UnknownIdError(KeyError):
+    """An id that is not in the catalog; the message suggests close matches."""
+
+    def __init__(self, kind: str, entry_id: str, known: Iterable[str]):
+        known = sorted(known)
+        close = get_close_matches(entry_id, known, n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+        self.message = f"unknown {kind} id {entry_id!r}{hint} (see `dcplan catalog list`)"
+        super().__init__(self.message)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class CatalogItem:
+    """An entry with the file it came from and the files it replaced."""
+
+    entry: Entry
+    origin: Path
+    overrides: tuple[Path, ...] = ()
+
+
+@dataclass
+class Catalog:
+    """The merged catalog: ``items[kind][id]``."""
+
+    items: dict[str, dict[str, CatalogItem]] = field(default_factory=lambda: {kind: {} for kind in KINDS})
+    folders: list[Path] = field(default_factory=list)
+
+    def get(self, kind: str, entry_id: str) -> Entry:
+        try:
+            return self.items[kind][entry_id].entry
+        except KeyError:
+            raise UnknownIdError(kind.replace("_", " "), entry_id, self.items.get(kind, {})) from None
+
+    def _typed(self, kind: str, entry_id: str, cls: type[E]) -> E:
+        entry = self.get(kind, entry_id)
+        assert isinstance(entry, cls)
+        return entry
+
+    def system(self, entry_id: str) -> System:
+        return self._typed("system", entry_id, System)
+
+    def chip(self, entry_id: str) -> Chip:
+        return self._typed("chip", entry_id, Chip)
+
+    def cooling(self, entry_id: str) -> Cooling:
+        return self._typed("cooling", entry_id, Cooling)
+
+    def plant(self, entry_id: str) -> Plant:
+        return self._typed("plant", entry_id, Plant)
+
+    def site(self, entry_id: str) -> Site:
+        return self._typed("site", entry_id, Site)
+
+    def fluid(self, entry_id: str) -> Fluid:
+        return self._typed("fluid", entry_id, Fluid)
+
+    def power_chain(self, entry_id: str) -> PowerChain:
+        return self._typed("power_chain", entry_id, PowerChain)
+
+    @property
+    def defaults(self) -> Defaults:
+        return self._typed("defaults", "planning", Defaults)
+
+    def entries(self, kind: str) -> list[Entry]:
+        return [item.entry for item in self.items[kind].values()]
+
+    def find(self, entry_id: str) -> list[tuple[str, CatalogItem]]:
+        """Every (kind, item) with this id (ids are unique across kinds after loading)."""
+        return [(kind, by_id[entry_id]) for kind, by_id in self.items.items() if entry_id in by_id]
+
+    def all_ids(self) -> list[str]:
+        return sorted({entry_id for by_id in self.items.values() for entry_id in by_id})
+
+    def __iter__(self) -> Iterator[tuple[str, CatalogItem]]:
+        for kind, by_id in self.items.items():
+            for item in by_id.values():
+                yield kind, item
+
+
+def _catalog_file_model() -> type[BaseModel]:
+    """CatalogFile with every kind typed (built here to keep one list of kinds: KINDS)."""
+    fields: dict[str, Any] = {
+        "sources": (dict[str, str], Field(default_factory=dict, description="short keys for source URLs"))
+    }
+    for kind, cls in KINDS.items():
+        fields[kind] = (list[cls], Field(default_factory=list))  # type: ignore[valid-type]
+    return create_model(  # type: ignore[call-overload,no-any-return]
+        "CatalogFile", __config__=ConfigDict(extra="forbid", title="dcplan catalog file"), **fields
+    )
+
+
+def catalog_json_schema() -> dict[str, Any]:
+    """The JSON Schema of a catalog file, generated from the pydantic models."""
+    schema = _catalog_file_model().model_json_schema()
+    schema["$id"] = "https://dcplan.dev/schema/catalog-file.json"
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    return schema
+
+
+def display_path(path: Path) -> str:
+    """A path relative to the working directory when that is shorter."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _format_loc(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for piece in loc:
+        if isinstance(piece, int):
+            parts[-1:] = [f"{parts[-1]}[{piece}]"] if parts else [f"[{piece}]"]
+        elif piece in {"function-plain[_validate()]", "function-after[_check()]"}:
+            continue
+        else:
+            parts.append(str(piece))
+    return ".".join(parts)
+
+
+def _resolve_sources(node: Any, sources: Mapping[str, str]) -> Any:
+    """Replace ``source = "<key>"`` with the URL from the file's [sources] table."""
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "source" and isinstance(value, str) and value in sources:
+                out[key] = sources[value]
+            else:
+                out[key] = _resolve_sources(value, sources)
+        return out
+    if isinstance(node, list):
+        return [_resolve_sources(item, sources) for item in node]
+    return node
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError([f"{display_path(path)}: malformed TOML: {exc}"]) from None
+    except OSError as exc:
+        raise CatalogError([f"{display_path(path)}: cannot read file: {exc.strerror or exc}"]) from None
+
+
+def parse_catalog_file(path: Path) -> list[Entry]:
+    """Validate every entry of one file; raise CatalogError listing all problems."""
+    data = _read_toml(path)
+    where = display_path(path)
+    problems: list[str] = []
+    sources = data.pop("sources", {})
+    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
+        raise CatalogError([f"{where}: [sources] must map short keys to source strings"])
+    entries: list[Entry] = []
+    for kind, rows in data.items():
+        cls = KINDS.get(kind)
+        if cls is None:
+            expected = ", ".join(f"[[{k}]]" for k in KINDS)
+            problems.append(f"{where}: unknown table [[{kind}]]; expected one of {expected}")
+            continue
+        if isinstance(rows, dict):
+            rows = [rows]
+        if not isinstance(rows, list):
+            problems.append(f"{where}: [[{kind}]] must be an array of tables")
+            continue
+        for index, row in enumerate(rows):
+            label = f"{kind} '{row.get('id')}'" if isinstance(row, dict) and "id" in row else f"{kind} #{index + 1}"
+            if not isinstance(row, dict):
+                problems.append(f"{where}: {label}: must be a table")
+                continue
+            try:
+                entries.append(cls.model_validate(_resolve_sources(row, sources)))
+            except ValidationError as exc:
+                for error in exc.errors():
+                    loc = _format_loc(error["loc"])
+                    message = error["msg"].removeprefix("Value error, ")
+                    if error["type"] == "missing":
+                        message = "is required but missing"
+                    elif error["type"] == "extra_forbidden":
+                        message = "is not a known field"
+                    field_part = f" field '{loc}'" if loc else ""
+                    problems.append(f"{where}: {label}{field_part}: {message}")
+    if problems:
+        raise CatalogError(problems)
+    return entries
+
+
+def catalog_dirs_from_env() -> list[Path]:
+    """Folders named in DCPLAN_CATALOG (os.pathsep-separated), in order."""
+    raw = os.environ.get(ENV_VAR, "")
+    return [Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip()]
+
+
+def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
+    """All entries of one folder's ``*.toml`` files (not sub-folders); ids unique in the folder."""
+    where = display_path(folder)
+    if not folder.exists():
+        raise CatalogError([f"{where}: catalog folder does not exist"])
+    if not folder.is_dir():
+        raise CatalogError([f"{where}: catalog path is not a folder"])
+    try:
+        files = sorted(p for p in folder.iterdir() if p.suffix == ".toml" and p.is_file())
+    except OSError as exc:
+        raise CatalogError([f"{where}: cannot read catalog folder: {exc.strerror or exc}"]) from None
+    problems: list[str] = []
+    loaded: list[tuple[Entry, Path]] = []
+    seen: dict[str, Path] = {}
+    for path in files:
+        try:
+            entries = parse_catalog_file(path)
+        except CatalogError as exc:
+            problems.extend(exc.lines)
+            continue
+        for entry in entries:
+            if entry.id in seen:
+                other = display_path(seen[entry.id])
+                problems.append(
+                    f"{display_path(path)}: {entry.kind} '{entry.id}': duplicate id (also defined in {other})"
+                )
+                continue
+            seen[entry.id] = path
+            loaded.append((entry, path))
+    if problems:
+        raise CatalogError(problems)
+    return loaded
+
+
+def _check_references(catalog: Catalog) -> list[str]:
+    problems: list[str] = []
+
+    def need(item: CatalogItem, kind: str, ref: str, field_name: str) -> None:
+        if ref not in catalog.items[kind]:
+            known = ", ".join(sorted(catalog.items[kind])) or "none"
+            problems.append(
+                f"{display_path(item.origin)}: {item.entry.kind} '{item.entry.id}' field '{field_name}': "
+                f"unknown {kind.replace('_', ' ')} {ref!r} (known: {known})"
+            )
+
+    for item in catalog.items["system"].values():
+        system = item.entry
+        assert isinstance(system, System)
+        need(item, "chip", system.chip, "chip")
+        for cooling_id in system.cooling:
+            need(item, "cooling", cooling_id, "cooling")
+    for item in catalog.items["cooling"].values():
+        assert isinstance(item.entry, Cooling)
+        need(item, "plant", item.entry.plant, "plant")
+    for item in catalog.items["power_chain"].values():
+        chain = item.entry
+        assert isinstance(chain, PowerChain)
+        for kind in ("rack_pdu", "busway", "ups", "transformer", "generator"):
+            need(item, kind, getattr(chain, kind), kind)
+    for item in catalog.items["defaults"].values():
+        defaults = item.entry
+        assert isinstance(defaults, Defaults)
+        need(item, "power_chain", defaults.power_chain, "power_chain")
+        need(item, "fluid", defaults.liquid_fluid, "liquid_fluid")
+    return problems
+
+
+def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True, use_env: bool = True) -> Catalog:
+    """Load the built-in catalog, then DCPLAN_CATALOG folders, then ``extra_dirs``."""
+    folders: list[Path] = [BUILTIN_DIR] if builtin else []
+    if use_env:
+        folders += catalog_dirs_from_env()
+    folders += [Path(d).expanduser() for d in extra_dirs]
+    catalog = Catalog(folders=folders)
+    problems: list[str] = []
+    for folder in folders:
+        try:
+            loaded = load_folder(folder)
+        except CatalogError as exc:
+            problems.extend(exc.lines)
+            continue
+        for entry, path in loaded:
+            _merge(catalog, entry, path, problems)
+    if not problems:
+        problems = _check_references(catalog)
+    if problems:
+        raise CatalogError(problems)
+    return catalog
+
+
+def _merge(catalog: Catalog, entry: Entry, path: Path, problems: list[str]) -> None:
+    for kind, item in catalog.find(entry.id):
+        if kind != entry.kind:
+            problems.append(
+                f"{display_path(path)}: {entry.kind} '{entry.id}': id already used by a {kind} in "
+                f"{display_path(item.origin)}; an override must be the same kind"
+            )
+            return
+    previous = catalog.items[entry.kind].get(entry.id)
+    overrides = (*previous.overrides, previous.origin) if previous else ()
+    catalog.items[entry.kind][entry.id] = CatalogItem(entry=entry, origin=path, overrides=overrides)
+
+
+def validate_folder(folder: Path | str, *, with_builtin: bool = True) -> Catalog:
+    """Validate one folder on its own terms (and its references against the built-ins)."""
+    folder = Path(folder)
+    if with_builtin and folder.resolve() != BUILTIN_DIR:
+        return load_catalog([folder], use_env=False)
+    return load_catalog(use_env=False)

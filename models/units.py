@@ -1,0 +1,332 @@
+"""The one pint unit registry of dcplan, its domain units, and pydantic quantity field types.
+
+Every quantity in dcplan is made by this registry; mixing registries raises in pint.
+
+Canonical units (what a validated field holds, and what plain-float hot code uses):
+
+=======================  =============  ==========================
+dimension                canonical      float-name suffix
+=======================  =============  ==========================
+power                    kW             ``_kw``
+apparent power           kVA            ``_kva``
+energy                   kWh            ``_kwh``
+mass                     kg             ``_kg``
+length                   m              ``_m``
+area                     m**2           ``_m2``
+volume                   L              ``_l``
+temperature              degC           ``_c``
+temperature difference   K              ``_k``
+volume flow              L/min          ``_l_min``
+mass flow                kg/s           ``_kg_s``
+pressure                 kPa            ``_kpa``
+floor (area) load        kg/m**2        ``_kg_m2``
+current                  A              ``_a``
+voltage                  V              ``_v``
+money                    USD            ``_usd``
+money per energy         USD/kWh        ``_usd_kwh``
+money per power          USD/kW         ``_usd_kw``
+money per hour           USD/h          ``_usd_h``
+carbon per energy        kg/kWh         ``_kg_kwh``
+water per energy         L/kWh          ``_l_kwh``
+compute rate             TFLOPS         ``_tflops``
+information              GB             ``_gb``
+bandwidth                GB/s           ``_gb_s``
+duration                 h / year       ``_h`` / ``_years``
+specific heat            kJ/(kg*K)      ``_kj_kg_k``
+density                  kg/m**3        ``_kg_m3``
+=======================  =============  ==========================
+
+Accepted input forms for a quantity field: a string ``"132 kW"`` (thousands separators
+such as ``"4,100 kBTU/h"`` are normalised), a mapping ``{value = 132, unit = "kW"}``
+(``value`` may also be a list, giving an array), or a pint Quantity. Bare numbers are
+rejected: a planner must say which unit a number is in.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+import numpy as np
+import pint
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
+
+__all__ = [
+    "ureg",
+    "Q_",
+    "Quantity",
+    "QuantitySpec",
+    "parse_quantity",
+    "UnitInputError",
+    "STANDARD_GRAVITY_M_S2",
+]
+
+#: Domain units, defined once. pint's own "U" is the enzyme unit and "cfm" the
+#: centifermi; neither means anything in a datacenter, so both are redefined.
+_DEFINITIONS = (
+    "rack_unit = 1.75 * inch = RU",
+    "U = rack_unit",
+    "CFM = foot ** 3 / minute = cfm",
+    "GPM = gallon / minute = gpm",
+    "USD = [currency] = usd",
+    "flop = [computation] = FLOP",
+    "FLOPS = flop / second = flops",
+    # Carbon is reported as mass of CO2-equivalent; these aliases keep catalog text readable.
+    "gCO2e = gram",
+    "kgCO2e = kilogram",
+    "tCO2e = metric_ton",
+    "psf = force_pound / foot ** 2",
+)
+
+ureg = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+for _definition in _DEFINITIONS:
+    ureg.define(_definition)
+pint.set_application_registry(ureg)
+
+Q_ = ureg.Quantity
+Quantity = pint.Quantity
+
+STANDARD_GRAVITY_M_S2 = 9.80665
+
+_NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*(.*?)\s*$")
+_OFFSET_TO_DELTA = {"degree_Celsius": "delta_degC", "degree_Fahrenheit": "delta_degF"}
+
+
+class UnitInputError(ValueError):
+    """A value the user wrote could not be read as a quantity of the expected kind."""
+
+
+def _normalise_number(text: str) -> float:
+    """Read ``"4,100"`` or ``"4_100.5"`` as a float; commas are thousands separators."""
+    return float(text.replace(",", "").replace("_", ""))
+
+
+def parse_quantity(value: Any) -> pint.Quantity:
+    """Turn user input (string, mapping, Quantity) into a pint Quantity of this registry.
+
+    Raises UnitInputError for bare numbers and anything unreadable.
+    """
+    if isinstance(value, pint.Quantity):
+        if value._REGISTRY is not ureg:  # a foreign registry cannot be mixed with ours
+            return Q_(value.magnitude, str(value.units))
+        return value
+    if isinstance(value, bool):
+        raise UnitInputError(f"expected a quantity with a unit, got {value!r}")
+    if isinstance(value, int | float):
+        raise UnitInputError(f"a bare number ({value:g}) needs a unit")
+    if isinstance(value, str):
+        match = _NUMBER_UNIT.match(value)
+        if not match:
+            raise UnitInputError(f"cannot read {value!r} as a number with a unit")
+        number_text, unit_text = match.groups()
+        if not unit_text:
+            raise UnitInputError(f"a bare number ({value.strip()}) needs a unit")
+        return _make(_normalise_number(number_text), unit_text, value)
+    if isinstance(value, Mapping):
+        keys = set(value)
+        if not {"value", "unit"} <= keys:
+            raise UnitInputError("expected a mapping with 'value' and 'unit'")
+        magnitude = value["value"]
+        if isinstance(magnitude, str):
+            magnitude = _normalise_number(magnitude)
+        elif isinstance(magnitude, Sequence):
+            magnitude = np.asarray(magnitude, dtype=float)
+        elif isinstance(magnitude, bool) or not isinstance(magnitude, int | float):
+            raise UnitInputError(f"'value' must be a number or a list of numbers, got {magnitude!r}")
+        return _make(magnitude, str(value["unit"]), value)
+    raise UnitInputError(f"expected a quantity such as '132 kW', got {type(value).__name__}")
+
+
+def _make(magnitude: Any, unit_text: str, original: Any) -> pint.Quantity:
+    try:
+        units = ureg.parse_units(unit_text.strip())
+    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError, ValueError):
+        raise UnitInputError(f"unknown unit {unit_text.strip()!r} in {original!r}") from None
+    return Q_(magnitude, units)
+
+
+@dataclass(frozen=True)
+class QuantitySpec:
+    """Pydantic metadata for a quantity field of one physical dimension.
+
+    ``kind`` names the dimension in error messages ("a power"), ``canonical`` is the unit
+    the validated value is converted to, ``example`` shows the expected spelling.
+    ``temperature_difference`` reads absolute-temperature units (degC, degF) as the
+    matching difference, because planners write "a 10 degC rise".
+    ``gravity_load`` also accepts force per area (kN/m**2, psf) and divides by g.
+    """
+
+    kind: str
+    canonical: str
+    example: str
+    positive: bool = False
+    nonnegative: bool = False
+    temperature_difference: bool = False
+    gravity_load: bool = False
+
+    @property
+    def noun(self) -> str:
+        """``kind`` without its article: "a power" -> "power"."""
+        for article in ("a ", "an "):
+            if self.kind.startswith(article):
+                return self.kind[len(article) :]
+        return self.kind
+
+    @property
+    def name(self) -> str:
+        return "".join(part.capitalize() for part in re.split(r"[^a-zA-Z]+", self.kind) if part)
+
+    def convert(self, value: Any) -> pint.Quantity:
+        """Validate ``value`` and return it in the canonical unit; raise UnitInputError."""
+        quantity = parse_quantity(value)
+        target = ureg.parse_units(self.canonical)
+        if self.temperature_difference and str(quantity.units) in _OFFSET_TO_DELTA:
+            quantity = Q_(quantity.magnitude, _OFFSET_TO_DELTA[str(quantity.units)])
+        if self.gravity_load and quantity.check("[force] / [area]"):
+            quantity = quantity / Q_(STANDARD_GRAVITY_M_S2, "m/s**2")
+        if quantity.dimensionality != (1 * target).dimensionality:
+            got = _describe_dimension(quantity)
+            raise UnitInputError(f"expected {self.kind} such as '{self.example}', got '{_show(quantity)}' ({got})")
+        converted = quantity.to(target)
+        magnitude = np.asarray(converted.magnitude, dtype=float)
+        if not np.all(np.isfinite(magnitude)):
+            raise UnitInputError(f"expected a finite {self.noun}, got '{_show(quantity)}'")
+        if self.positive and np.any(magnitude <= 0):
+            raise UnitInputError(f"expected a positive {self.noun} such as '{self.example}', got '{_show(quantity)}'")
+        if self.nonnegative and np.any(magnitude < 0):
+            raise UnitInputError(f"expected a non-negative {self.noun}, got '{_show(quantity)}'")
+        if magnitude.ndim == 0:
+            return Q_(float(magnitude), target)
+        return Q_(magnitude, target)
+
+    # pydantic integration -------------------------------------------------------------
+    def _validate(self, value: Any) -> pint.Quantity:
+        try:
+            return self.convert(value)
+        except UnitInputError as exc:
+            raise PydanticCustomError("quantity", "{message}", {"message": str(exc)}) from None
+
+    def _serialise(self, value: pint.Quantity) -> dict[str, Any]:
+        magnitude = value.to(self.canonical).magnitude
+        if isinstance(magnitude, np.ndarray):
+            return {"value": magnitude.tolist(), "unit": self.canonical}
+        return {"value": float(magnitude), "unit": self.canonical}
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.no_info_plain_validator_function(
+            self._validate,
+            serialization=core_schema.plain_serializer_function_ser_schema(self._serialise, when_used="always"),
+        )
+
+    def __get_pydantic_json_schema__(
+        self, schema: core_schema.CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        number_or_list = {"anyOf": [{"type": "number"}, {"type": "array", "items": {"type": "number"}}]}
+        return {
+            "title": self.name,
+            "description": (
+                f"{self.kind} with a unit, stored in {self.canonical}, e.g. '{self.example}'; "
+                "a bare number (or list) only where a sibling 'unit' key gives its unit"
+            ),
+            "anyOf": [
+                {"type": "string", "pattern": r"^\s*[-+]?[\d.,_]+([eE][-+]?\d+)?\s*\S.*$"},
+                {
+                    "type": "object",
+                    "properties": {"value": number_or_list, "unit": {"type": "string"}},
+                    "required": ["value", "unit"],
+                },
+                *number_or_list["anyOf"],
+            ],
+            "x-canonical-unit": self.canonical,
+        }
+
+
+def _show(quantity: pint.Quantity) -> str:
+    magnitude = quantity.magnitude
+    if isinstance(magnitude, np.ndarray):
+        return f"[...] {quantity.units:~}"
+    return f"{magnitude:g} {quantity.units:~}"
+
+
+_DIMENSION_NAMES = {
+    "[mass]": "a mass",
+    "[length]": "a length",
+    "[length] ** 2": "an area",
+    "[length] ** 3": "a volume",
+    "[time]": "a duration",
+    "[temperature]": "a temperature",
+    "[currency]": "money",
+    "[mass] * [length] ** 2 / [time] ** 3": "a power",
+    "[mass] * [length] ** 2 / [time] ** 2": "an energy",
+    "[length] ** 3 / [time]": "a volume flow",
+    "[mass] / [time]": "a mass flow",
+    "[mass] / [length] / [time] ** 2": "a pressure",
+    "[current]": "a current",
+    "dimensionless": "a plain ratio",
+}
+
+
+def _describe_dimension(quantity: pint.Quantity) -> str:
+    dimensionality = str(quantity.dimensionality)
+    return _DIMENSION_NAMES.get(dimensionality, dimensionality)
+
+
+def _spec(kind: str, canonical: str, example: str, **flags: bool) -> QuantitySpec:
+    return QuantitySpec(kind=kind, canonical=canonical, example=example, **flags)
+
+
+# Field types, one per dimension. ``Positive*`` variants reject zero and negatives.
+Power = Annotated[pint.Quantity, _spec("a power", "kW", "132 kW", nonnegative=True)]
+PositivePower = Annotated[pint.Quantity, _spec("a power", "kW", "132 kW", positive=True)]
+ApparentPower = Annotated[pint.Quantity, _spec("an apparent power", "kVA", "2500 kVA", positive=True)]
+Energy = Annotated[pint.Quantity, _spec("an energy", "kWh", "10512 MWh", nonnegative=True)]
+Mass = Annotated[pint.Quantity, _spec("a mass", "kg", "1360 kg", positive=True)]
+Length = Annotated[pint.Quantity, _spec("a length", "m", "1.2 m", positive=True)]
+Height = Annotated[pint.Quantity, _spec("a height", "RU", "8 U", positive=True)]
+Area = Annotated[pint.Quantity, _spec("an area", "m**2", "2.8 m**2", positive=True)]
+Volume = Annotated[pint.Quantity, _spec("a volume", "L", "1000 L", nonnegative=True)]
+Temperature = Annotated[pint.Quantity, _spec("a temperature", "degC", "35 degC")]
+TemperatureDifference = Annotated[
+    pint.Quantity, _spec("a temperature difference", "K", "10 K", positive=True, temperature_difference=True)
+]
+VolumeFlow = Annotated[pint.Quantity, _spec("a volume flow", "L/min", "180 L/min", nonnegative=True)]
+MassFlow = Annotated[pint.Quantity, _spec("a mass flow", "kg/s", "2.4 kg/s", nonnegative=True)]
+Pressure = Annotated[pint.Quantity, _spec("a pressure", "kPa", "150 kPa", nonnegative=True)]
+FloorLoad = Annotated[
+    pint.Quantity, _spec("a floor load", "kg/m**2", "1500 kg/m**2", positive=True, gravity_load=True)
+]
+Current = Annotated[pint.Quantity, _spec("a current", "A", "63 A", positive=True)]
+Voltage = Annotated[pint.Quantity, _spec("a voltage", "V", "415 V", positive=True)]
+Money = Annotated[pint.Quantity, _spec("an amount of money", "USD", "3000000 USD", nonnegative=True)]
+MoneyPerEnergy = Annotated[pint.Quantity, _spec("a price per energy", "USD/kWh", "0.08 USD/kWh", nonnegative=True)]
+MoneyPerPower = Annotated[pint.Quantity, _spec("a cost per power", "USD/kW", "11700 USD/kW", nonnegative=True)]
+MoneyPerHour = Annotated[pint.Quantity, _spec("a price per hour", "USD/h", "35.76 USD/h", nonnegative=True)]
+CarbonIntensity = Annotated[
+    pint.Quantity, _spec("a carbon intensity", "kg/kWh", "0.35 kgCO2e/kWh", nonnegative=True)
+]
+WaterIntensity = Annotated[pint.Quantity, _spec("a water intensity", "L/kWh", "0.2 L/kWh", nonnegative=True)]
+Compute = Annotated[pint.Quantity, _spec("a compute rate", "TFLOPS", "2517 TFLOPS", positive=True)]
+Information = Annotated[pint.Quantity, _spec("an amount of data", "GB", "144 GiB", positive=True)]
+Bandwidth = Annotated[pint.Quantity, _spec("a bandwidth", "GB/s", "4.9 TB/s", positive=True)]
+Duration = Annotated[pint.Quantity, _spec("a duration", "h", "8760 h", positive=True)]
+Years = Annotated[pint.Quantity, _spec("a duration", "year", "5 year", positive=True)]
+SpecificHeat = Annotated[pint.Quantity, _spec("a specific heat", "kJ/(kg*K)", "4.18 kJ/(kg*K)", positive=True)]
+Density = Annotated[pint.Quantity, _spec("a density", "kg/m**3", "997 kg/m**3", positive=True)]
+
+
+def magnitude_in(quantity: pint.Quantity, unit: str) -> float:
+    """Return a scalar quantity's magnitude in ``unit`` as a plain float."""
+    value = quantity.to(unit).magnitude
+    if isinstance(value, np.ndarray):
+        raise TypeError("magnitude_in() takes a scalar quantity; use .m_as() for arrays")
+    return float(value)
+
+
+def is_close(a: float, b: float, rel: float = 1e-9) -> bool:
+    """Relative float comparison used by validators (avoids spurious 'above' errors)."""
+    return math.isclose(a, b, rel_tol=rel, abs_tol=1e-12)

@@ -1,0 +1,153 @@
+"""`dcplan catalog ...`: list, show, validate and print the schema of catalog entries."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli.common import CatalogOption, JsonOption, UserError, console, load_catalog_for_cli, print_json
+
+app = typer.Typer(help="Browse and check hardware, cooling, power-chain and site catalogs.", no_args_is_help=True)
+
+
+def _origin_label(path: Path) -> str:
+    from models.catalog import BUILTIN_DIR
+    from models.catalog.loader import display_path
+
+    if path.resolve().parent == BUILTIN_DIR:
+        return f"built-in:{path.name}"
+    return display_path(path)
+
+
+def _summary(kind: str, item: Any) -> dict[str, Any]:
+    entry = item.entry
+    row: dict[str, Any] = {"id": entry.id, "kind": kind, "name": entry.name, "origin": _origin_label(item.origin)}
+    if kind == "system":
+        row["status"] = entry.status
+        row["form"] = entry.form
+        row["family"] = entry.family
+        row["chips_per_unit"] = entry.chips_per_unit.value
+        row["design_power_kw"] = entry.design_power.magnitude
+    if item.overrides:
+        row["overrides"] = [_origin_label(p) for p in item.overrides]
+    return row
+
+
+@app.command("list")
+def list_entries(
+    kind: Annotated[
+        str | None, typer.Option("--kind", "-k", help="systems | cooling | power | sites | defaults")
+    ] = None,
+    as_json: JsonOption = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """List catalog entries (id, kind, name, where it came from)."""
+    from models.catalog import KIND_GROUPS
+
+    if kind is not None and kind not in KIND_GROUPS:
+        raise UserError(f"--kind: expected one of {', '.join(KIND_GROUPS)}, got {kind!r}")
+    cat = load_catalog_for_cli(catalog)
+    kinds = KIND_GROUPS[kind] if kind else tuple(k for group in KIND_GROUPS.values() for k in group)
+    rows = [_summary(k, item) for k in kinds for item in sorted(cat.items[k].values(), key=lambda i: i.entry.id)]
+    if as_json:
+        print_json(rows)
+        return
+    from rich.table import Table
+
+    table = Table(title=f"dcplan catalog ({len(rows)} entries)", show_lines=False)
+    for column in ("id", "kind", "name", "status", "origin"):
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        status = row.get("status", "")
+        if status and status != "shipping":
+            status = f"[yellow]{status}[/yellow]"
+        origin = row["origin"] + (" (overrides built-in)" if row.get("overrides") else "")
+        table.add_row(row["id"], row["kind"], row["name"], status, origin)
+    console().print(table)
+
+
+def _format_value(value: Any) -> str:
+    if isinstance(value, list):
+        shown = ", ".join(_format_value(v) for v in value[:12])
+        return f"[{shown}]"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    return str(value)
+
+
+def _field_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str]]:
+    """(field, value, unit, range, confidence, source) for every field of a dumped entry."""
+    rows = []
+    for name, value in data.items():
+        if isinstance(value, dict) and "source" in value and "value" in value:
+            span = ""
+            if value.get("low") is not None or value.get("high") is not None:
+                span = f"{_format_value(value.get('low', ''))} .. {_format_value(value.get('high', ''))}"
+            source = value["source"] + (f" ({value['note']})" if value.get("note") else "")
+            rows.append(
+                (name, _format_value(value["value"]), value.get("unit") or "", span, value["confidence"], source)
+            )
+        elif isinstance(value, dict) and "load" in value:
+            curve = ", ".join(f"{l:.0%}: {e:.3f}" for l, e in zip(value["load"], value["efficiency"], strict=True))
+            rows.append((name, curve, "ratio at load", "", value["confidence"], value["source"]))
+        elif value is not None:
+            rows.append((name, _format_value(value), "", "", "", ""))
+    return rows
+
+
+@app.command("show")
+def show(
+    entry_id: Annotated[str, typer.Argument(metavar="ID", help="catalog id, e.g. trn3-ultraserver-gen2")],
+    as_json: JsonOption = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Show every field of an entry with its unit, range, confidence and source."""
+    from models.catalog import UnknownIdError
+
+    cat = load_catalog_for_cli(catalog)
+    found = cat.find(entry_id)
+    if not found:
+        raise UnknownIdError("catalog", entry_id, cat.all_ids())
+    kind, item = found[0]
+    data = item.entry.model_dump(mode="json")
+    origin = {"file": str(item.origin), "label": _origin_label(item.origin)}
+    overrides = [str(p) for p in item.overrides]
+    if as_json:
+        print_json({"kind": kind, "id": entry_id, "origin": origin, "overrides": overrides, "entry": data})
+        return
+    from rich.table import Table
+
+    out = console()
+    title = f"{kind} {entry_id}: {item.entry.name}"
+    if getattr(item.entry, "status", "shipping") != "shipping":
+        title += f"  [yellow]({item.entry.status}: figures are projections)[/yellow]"
+    table = Table(title=title, caption=f"from {origin['label']}" + (f"; overrides {', '.join(overrides)}" if overrides else ""))
+    for column in ("field", "value", "unit", "range", "confidence", "source"):
+        table.add_column(column, overflow="fold")
+    for row in _field_rows(data):
+        table.add_row(*row)
+    out.print(table)
+
+
+@app.command("validate")
+def validate(
+    folder: Annotated[Path | None, typer.Argument(help="folder of catalog TOML files (default: built-ins)")] = None,
+) -> None:
+    """Check a catalog folder: schema, units, ranges, sources and references."""
+    from models.catalog import BUILTIN_DIR, validate_folder
+
+    target = folder or BUILTIN_DIR
+    cat = validate_folder(target)
+    count = sum(1 for _ in cat)
+    typer.echo(f"ok: {target} is valid ({count} entries in the merged catalog)")
+
+
+@app.command("schema")
+def schema() -> None:
+    """Print the JSON Schema of a catalog file (generated from the pydantic models)."""
+    from models.catalog import catalog_json_schema
+
+    typer.echo(json.dumps(catalog_json_schema(), indent=2, sort_keys=True))

@@ -1,0 +1,62 @@
+"""Shared CLI plumbing: console output, user errors, catalog loading, exit codes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_BAD_INPUT = 2
+EXIT_TIME_LIMIT = 3
+EXIT_INFEASIBLE = 4
+
+
+class UserError(Exception):
+    """A mistake in what the user gave us; printed as one line per message, exit 2."""
+
+    def __init__(self, *lines: str, exit_code: int = EXIT_BAD_INPUT):
+        self.lines = list(lines)
+        self.exit_code = exit_code
+        super().__init__("\n".join(lines))
+
+
+CatalogOption = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--catalog",
+        "-c",
+        help="Extra catalog folder layered over the built-ins (repeatable; also $DCPLAN_CATALOG).",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+
+
+class State:
+    """Options given before the sub-command (``dcplan --catalog DIR ...``)."""
+
+    catalog_dirs: list[Path] = []
+
+
+def load_catalog_for_cli(extra: list[Path] | None = None) -> Any:
+    """Load the merged catalog with the root and per-command ``--catalog`` folders."""
+    from models.catalog import load_catalog
+
+    return load_catalog([*State.catalog_dirs, *(extra or [])])
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as indented JSON to stdout."""
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    sys.stdout.write("\n")
+
+
+def console() -> Any:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)

@@ -1,0 +1,170 @@
+"""`dcplan size`: racks, power, heat, flows, equipment, space, energy and cost for N units."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli.common import CatalogOption, JsonOption, UserError, console, load_catalog_for_cli, print_json
+
+
+def parse_flag_quantity(flag: str, text: str | None, spec: Any) -> Any:
+    """Read a flag's value with units (e.g. ``--power 5MW``) or raise a one-line UserError."""
+    from models.units import UnitInputError
+
+    if text is None:
+        return None
+    try:
+        return spec.convert(text)
+    except UnitInputError as exc:
+        raise UserError(f"{flag}: {exc}") from None
+
+
+def _spec(annotated: Any) -> Any:
+    return annotated.__metadata__[0]
+
+
+def size(
+    system: Annotated[str, typer.Option("--system", "-s", help="system id, e.g. trn3-ultraserver-gen2")],
+    count: Annotated[int | None, typer.Option("--count", "-n", help="number of deployment units")] = None,
+    power: Annotated[str | None, typer.Option("--power", help="fill this IT power, e.g. 5MW")] = None,
+    racks: Annotated[int | None, typer.Option("--racks", help="fill this many racks")] = None,
+    cooling: Annotated[str | None, typer.Option("--cooling", help="cooling id (default: the system's first)")] = None,
+    site: Annotated[str, typer.Option("--site", help="site id")] = "ashburn-va",
+    utilisation: Annotated[float, typer.Option("--utilisation", "-u", help="busy share 0..1 for energy")] = 1.0,
+    redundancy: Annotated[str | None, typer.Option("--redundancy", help="N | N+1 | 2N | 2(N+1) | DR")] = None,
+    power_chain: Annotated[str | None, typer.Option("--power-chain", help="power-chain id")] = None,
+    plant: Annotated[str | None, typer.Option("--plant", help="heat-rejection plant id")] = None,
+    supply_temp: Annotated[str | None, typer.Option("--supply-temp", help="facility-water supply, e.g. 35degC")] = None,
+    chilled_water_temp: Annotated[str | None, typer.Option("--chilled-water-temp", help="CRAH chilled water, e.g. 18degC")] = None,
+    air_dt: Annotated[str | None, typer.Option("--air-dt", help="air temperature rise, e.g. 12K")] = None,
+    liquid_dt: Annotated[str | None, typer.Option("--liquid-dt", help="coolant temperature rise, e.g. 10K")] = None,
+    fluid: Annotated[str | None, typer.Option("--fluid", help="coolant id: water | pg25")] = None,
+    slab: Annotated[str | None, typer.Option("--slab", help="slab rating, e.g. 1500kg/m**2 or 15kN/m**2")] = None,
+    racks_per_row: Annotated[int | None, typer.Option("--racks-per-row", help="rack positions per row")] = None,
+    basis: Annotated[str, typer.Option("--basis", help="provisioning basis: nameplate | design | typical")] = "design",
+    as_json: JsonOption = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Size N units of a system (or fill a power or rack budget) on a cooling architecture at a site."""
+    from pydantic import ValidationError
+
+    from models import units as u
+    from models.sizing import SizingError, SizingOptions, SizingRequest
+    from models.sizing import size as run_size
+
+    if not 0.0 <= utilisation <= 1.0:
+        raise UserError(f"--utilisation: expected a ratio within [0, 1], got {utilisation:g}")
+    if sum(x is not None for x in (count, power, racks)) != 1:
+        raise UserError("give exactly one of --count, --power or --racks")
+    if redundancy is not None and redundancy not in ("N", "N+1", "2N", "2(N+1)", "DR"):
+        raise UserError(f"--redundancy: expected N, N+1, 2N, 2(N+1) or DR, got {redundancy!r}")
+    if basis not in ("nameplate", "design", "typical"):
+        raise UserError(f"--basis: expected nameplate, design or typical, got {basis!r}")
+    if count is not None and count <= 0:
+        raise UserError(f"--count: expected a positive number of units, got {count}")
+    if racks is not None and racks <= 0:
+        raise UserError(f"--racks: expected a positive number of racks, got {racks}")
+    if racks_per_row is not None and racks_per_row <= 0:
+        raise UserError(f"--racks-per-row: expected a positive number, got {racks_per_row}")
+    it_power = parse_flag_quantity("--power", power, _spec(u.PositivePower))
+    options_data = {
+        "utilisation": utilisation,
+        "provisioning": basis,
+        "redundancy": redundancy,
+        "power_chain": power_chain,
+        "plant": plant,
+        "liquid_supply_temp": parse_flag_quantity("--supply-temp", supply_temp, _spec(u.Temperature)),
+        "chilled_water_temp": parse_flag_quantity("--chilled-water-temp", chilled_water_temp, _spec(u.Temperature)),
+        "air_delta_t": parse_flag_quantity("--air-dt", air_dt, _spec(u.TemperatureDifference)),
+        "liquid_delta_t": parse_flag_quantity("--liquid-dt", liquid_dt, _spec(u.TemperatureDifference)),
+        "fluid": fluid,
+        "slab_rating": parse_flag_quantity("--slab", slab, _spec(u.FloorLoad)),
+        "racks_per_row": racks_per_row,
+    }
+    cat = load_catalog_for_cli(catalog)
+    system_entry = cat.system(system)
+    cooling_id = cooling or system_entry.cooling[0]
+    cat.cooling(cooling_id)
+    cat.site(site)
+    for flag, kind, value in (("--power-chain", "power_chain", power_chain), ("--plant", "plant", plant), ("--fluid", "fluid", fluid)):
+        if value is not None:
+            cat.get(kind, value)
+    try:
+        options = SizingOptions(**options_data)
+        request = SizingRequest(system=system, cooling=cooling_id, site=site, count=count, it_power=it_power, racks=racks)
+        result = run_size(cat, request, options)
+    except SizingError as exc:
+        raise UserError(str(exc)) from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    if as_json:
+        print_json(result.to_json())
+        return
+    render_sizing(result)
+
+
+def _q(value: Any, unit: str, digits: int = 3) -> str:
+    magnitude = float(value.to(unit).magnitude)
+    if abs(magnitude) >= 1000:
+        return f"{magnitude:,.0f} {unit}"
+    return f"{magnitude:,.{digits}g} {unit}"
+
+
+def render_sizing(result: Any) -> None:
+    """Readable tables of a SizingResult."""
+    from rich.table import Table
+
+    out = console()
+    title = f"{result.units} x {result.system} on {result.cooling} at {result.site}"
+    summary = Table(title=title, show_header=False)
+    summary.add_column("what")
+    summary.add_column("value", justify="right")
+    rows = [
+        ("chips", f"{result.chips:,}"),
+        ("racks", f"{result.racks:,} in {result.rows} rows of up to {result.racks_per_row}"),
+        ("units per rack", f"{result.units_per_rack} (limited by {result.packing_limited_by})"),
+        (f"kW per rack ({result.provisioning_basis})", _q(result.rack_power, "kW")),
+        (f"IT power ({result.provisioning_basis})", _q(result.it_power_provisioned, "MW")),
+        ("IT power (typical, busy)", _q(result.it_power_typical, "MW")),
+        (f"IT power (average, u={result.utilisation:g})", _q(result.it_power_average, "MW")),
+        ("transient peak", _q(result.transient_peak, "MW")),
+        ("facility power (design day)", _q(result.facility_power_design, "MW")),
+        ("PUE design day / annual", f"{result.pue_design:.3f} / {result.pue_annual:.3f}"),
+        ("heat to liquid / air", f"{_q(result.heat_to_liquid, 'MW')} / {_q(result.heat_to_air, 'MW')}"),
+        ("airflow", f"{_q(result.airflow, 'm**3/s')} ({result.airflow_cfm:,.0f} CFM) at {result.air_delta_t.magnitude:g} K"),
+        ("coolant flow", f"{_q(result.coolant_flow, 'L/min')} {result.coolant} at {result.liquid_delta_t.magnitude:g} K"),
+        ("cooling power design / average", f"{_q(result.cooling_power_design, 'MW')} / {_q(result.cooling_power_average, 'MW')}"),
+        ("economiser hours (full free cooling)", f"{result.free_cooling_hours:,.0f} h/yr"),
+        ("whitespace net / gross", f"{_q(result.whitespace_net, 'm**2')} / {_q(result.whitespace_gross, 'm**2')}"),
+        ("floor load footprint / average", f"{_q(result.floor_load_footprint, 'kg/m**2')} / {_q(result.floor_load_average, 'kg/m**2')}"),
+        ("annual facility energy", _q(result.facility_energy, "GWh")),
+        ("annual energy cost", f"{result.energy_cost.to('USD').magnitude / 1e6:,.2f} M USD"),
+        ("annual carbon / water", f"{result.carbon.to('t').magnitude:,.0f} t CO2e / {result.water.to('m**3').magnitude:,.0f} m3 (WUE {result.wue:.2f} L/kWh)"),
+        ("capex IT / cooling / electrical / building", " / ".join(f"{getattr(result, f).to('USD').magnitude / 1e6:,.1f}" for f in ("capex_it", "capex_cooling", "capex_electrical", "capex_building")) + " M USD"),
+        ("peak dense compute BF16 / FP8", f"{result.compute_bf16.to('PFLOPS').magnitude:,.0f} / {result.compute_fp8.to('PFLOPS').magnitude:,.0f} PFLOPS"),
+    ]
+    for name, value in rows:
+        summary.add_row(name, value)
+    out.print(summary)
+    equipment = Table(title=f"Equipment ({result.redundancy} electrical, power chain {result.power_chain})")
+    for column in ("item", "count", "each", "installed", "used", "utilisation"):
+        equipment.add_column(column, justify="right" if column != "item" else "left")
+    for line in result.equipment:
+        equipment.add_row(
+            line.item,
+            f"{line.count:,}",
+            f"{line.unit_capacity:,.0f} {line.capacity_unit}",
+            f"{line.installed:,.0f}",
+            f"{line.used:,.0f}",
+            f"{line.utilisation:.0%}",
+        )
+    out.print(equipment)
+    violations = result.violations
+    if violations:
+        for check in violations:
+            out.print(f"[bold red]LIMIT BROKEN[/bold red] {check.limit}: {check.message}")
+    else:
+        out.print("[green]All limits met.[/green]")

@@ -1,0 +1,110 @@
+"""`dcplan catalog ...` end to end (in-process through main(), plus a real subprocess)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from planner.cli import main
+from tests.conftest import user_system_toml
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_show_trn3_gen2_json(capsys):
+    code, out, _ = run(capsys, "catalog", "show", "trn3-ultraserver-gen2", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["kind"] == "system"
+    assert data["entry"]["chips_per_unit"]["value"] == 144
+    assert data["origin"]["label"] == "built-in:aws-trainium.toml"
+    design = data["entry"]["design_power"]
+    assert design["unit"] == "kW" and design["value"] == 200 and design["low"] == 150
+    for name, value in data["entry"].items():
+        if isinstance(value, dict) and "value" in value:
+            assert value["source"] and value["confidence"], name
+
+
+def test_show_human_lists_fields_with_units(capsys):
+    code, out, _ = run(capsys, "catalog", "show", "gb300-nvl72")
+    assert code == 0
+    assert "design_power" in out and "kW" in out and "vendor" in out
+
+
+def test_show_flags_projected(capsys):
+    code, out, _ = run(capsys, "catalog", "show", "vera-rubin-nvl144")
+    assert code == 0 and "projected" in out
+
+
+def test_show_unknown_id_suggests(capsys):
+    code, _, err = run(capsys, "catalog", "show", "trn3-ultraserver-gen3")
+    assert code == 2
+    assert err.count("\n") == 1 and "did you mean 'trn3-ultraserver-gen2'" in err
+
+
+@pytest.mark.parametrize(("kind", "expected"), [("systems", "system"), ("cooling", "cooling"), ("power", "ups"), ("sites", "site")])
+def test_list_kinds(capsys, kind, expected):
+    code, out, _ = run(capsys, "catalog", "list", "--kind", kind, "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert rows and any(row["kind"] == expected for row in rows)
+
+
+def test_list_bad_kind(capsys):
+    code, _, err = run(capsys, "catalog", "list", "--kind", "toasters")
+    assert code == 2 and "--kind: expected one of" in err
+
+
+def test_user_catalog_override_shows_winner(capsys, user_dir):
+    (user_dir / "ours.toml").write_text(user_system_toml(id="gb300-nvl72", design="145 kW"))
+    code, out, _ = run(capsys, "--catalog", str(user_dir), "catalog", "show", "gb300-nvl72", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["origin"]["file"].endswith("ours.toml")
+    assert data["overrides"][0].endswith("nvidia-blackwell.toml")
+    code, out, _ = run(capsys, "catalog", "list", "--kind", "systems", "--json", "--catalog", str(user_dir))
+    row = next(r for r in json.loads(out) if r["id"] == "gb300-nvl72")
+    assert row["overrides"] == ["built-in:nvidia-blackwell.toml"]
+
+
+def test_validate_good_and_bad(capsys, user_dir):
+    (user_dir / "ours.toml").write_text(user_system_toml(id="fine-rack"))
+    code, out, _ = run(capsys, "catalog", "validate", str(user_dir))
+    assert code == 0 and out.startswith("ok:")
+    (user_dir / "ours.toml").write_text(user_system_toml(id="fine-rack", capture=1.5))
+    code, _, err = run(capsys, "catalog", "validate", str(user_dir))
+    assert code == 2
+    assert err.strip().count("\n") == 0
+    assert "ours.toml: system 'fine-rack' field 'liquid_capture_fraction.value'" in err
+
+
+def test_validate_builtin(capsys):
+    code, out, _ = run(capsys, "catalog", "validate")
+    assert code == 0 and "ok:" in out
+
+
+def test_schema_is_json(capsys):
+    code, out, _ = run(capsys, "catalog", "schema")
+    assert code == 0
+    assert json.loads(out)["title"] == "dcplan catalog file"
+
+
+def test_real_process_bad_input_has_no_traceback(tmp_path):
+    folder = tmp_path / "cat"
+    folder.mkdir()
+    (folder / "broken.toml").write_text('[[system]]\nid = "x"\ndesign_power = "5 kg"\n[[[')
+    proc = subprocess.run(
+        [sys.executable, "-m", "planner.cli", "--catalog", str(folder), "catalog", "list"],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 2
+    assert "Traceback" not in proc.stderr
+    assert "broken.toml: malformed TOML" in proc.stderr

@@ -1,0 +1,1 @@
+"""dcplan's Textual terminal UI; calls planner and models, never the reverse."""
