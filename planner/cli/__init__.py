@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from planner.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, State, UserError
@@ -57,16 +56,12 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     try:
-        result = app(args=args, prog_name="dcplan", standalone_mode=False)
-        return int(result) if isinstance(result, int) else 0
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.exceptions.Abort:
-        sys.stderr.write("dcplan: aborted\n")
-        return 130
-    except click.exceptions.ClickException as exc:
-        exc.show()
-        return EXIT_BAD_INPUT
+        # standalone mode: typer/click print usage errors themselves and exit with 2
+        app(args=args, prog_name="dcplan", standalone_mode=True)
+    except SystemExit as exc:
+        if exc.code is None:
+            return 0
+        return exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
     except CatalogError as exc:
         for line in exc.lines:
             sys.stderr.write(f"dcplan: error: {line}\n")
@@ -83,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_INTERNAL
+    return 0
 
 
 def run() -> None:
