@@ -39,10 +39,11 @@ def _root(
 
 
 def _register() -> None:
-    from planner.cli import catalog_cmd, size_cmd
+    from planner.cli import catalog_cmd, size_cmd, solve_cmd
 
     app.add_typer(catalog_cmd.app, name="catalog")
     app.command("size")(size_cmd.size)
+    app.command("solve")(solve_cmd.solve)
 
 
 _register()

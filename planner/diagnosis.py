@@ -1,0 +1,180 @@
+"""After the solve: marginal values of binding limits, and why an infeasible scenario is.
+
+Marginal values come from re-solves: the scenario is copied with one limit relaxed by
+one step (+1 MW of power, +100 MUSD of budget, +100 m2, -1 percentage point of a share
+floor) and solved again; the change in delivered compute (or TCO) is the value of the step.
+
+An infeasible scenario gets two elastic re-solves: one that may relax only capacity
+limits (power, plant, space, budget) and one that may relax only demands and shares. Each
+names the limits to relax and by how much, in units.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from models.catalog import Catalog
+from models.units import Q_
+from planner.modeldata import ModelData, build_model_data
+from planner.plan import Diagnosis, LimitUse, Relaxation
+from planner.scenario import Scenario
+from planner.solve import SolveOutcome, SolveSettings, solve_model_data
+
+STEPS: dict[str, tuple[float, str]] = {
+    "utility power (design day)": (1.0, "MW"),
+    "hall IT power": (1.0, "MW"),
+    "hall liquid plant": (1.0, "MW"),
+    "hall air plant": (1.0, "MW"),
+    "hall whitespace": (100.0, "m2"),
+    "capex budget": (100.0, "MUSD"),
+    "annual opex budget": (10.0, "MUSD"),
+}
+
+
+def _replace(items: list[Any], key: str, value: str, **update: Any) -> list[Any]:
+    return [item.model_copy(update=update) if getattr(item, key) == value else item for item in items]
+
+
+def relaxed_scenario(scenario: Scenario, use: LimitUse) -> Scenario | None:
+    """A copy of the scenario with ``use``'s limit relaxed by one step (None: not relaxable)."""
+    header = scenario.scenario
+    if use.limit == "utility power (design day)":
+        site = next(s for s in scenario.site if s.id == use.scope)
+        sites = _replace(scenario.site, "id", use.scope, utility_power=site.utility_power + Q_(1.0, "MW"))
+        return scenario.model_copy(update={"site": sites})
+    hall_fields = {
+        "hall IT power": ("it_power_cap", Q_(1.0, "MW")),
+        "hall liquid plant": ("liquid_plant_capacity", Q_(1.0, "MW")),
+        "hall air plant": ("air_plant_capacity", Q_(1.0, "MW")),
+        "hall whitespace": ("area", Q_(100.0, "m**2")),
+    }
+    if use.limit in hall_fields:
+        name, step = hall_fields[use.limit]
+        hall = next(h for h in scenario.hall if h.id == use.scope)
+        halls = _replace(scenario.hall, "id", use.scope, **{name: getattr(hall, name) + step})
+        return scenario.model_copy(update={"hall": halls})
+    if use.limit == "capex budget" and header.budget is not None:
+        return scenario.model_copy(update={"scenario": header.model_copy(update={"budget": header.budget + Q_(100e6, "USD")})})
+    if use.limit == "annual opex budget" and header.annual_opex_budget is not None:
+        new = header.annual_opex_budget + Q_(10e6, "USD")
+        return scenario.model_copy(update={"scenario": header.model_copy(update={"annual_opex_budget": new})})
+    if use.limit.startswith("minimum share ("):
+        label = use.limit[len("minimum share (") : -1]
+        shares = [
+            b.model_copy(update={"min": max(0.0, b.min - 0.01)}) if b.label == label else b for b in scenario.share
+        ]
+        return scenario.model_copy(update={"share": shares})
+    return None
+
+
+def marginal_values(
+    catalog: Catalog, scenario: Scenario, base: SolveOutcome, uses: list[LimitUse], settings: SolveSettings, budget_s: float
+) -> list[LimitUse]:
+    """Fill ``marginal`` on binding limits by re-solving with each relaxed by one step."""
+    out: list[LimitUse] = []
+    started = time.perf_counter()
+    objective = scenario.scenario.objective
+    base_value = base.compute_pflops if objective == "max-compute" else base.tco_musd
+    for use in uses:
+        candidate = use.binding and use.sense == "<=" or use.limit.startswith("minimum share (") and use.binding
+        relaxed = relaxed_scenario(scenario, use) if candidate else None
+        remaining = budget_s - (time.perf_counter() - started)
+        if relaxed is None or base_value is None or remaining <= 0.05:
+            out.append(use)
+            continue
+        step_text = "-1 percentage point" if use.limit.startswith("minimum share") else "+{:g} {}".format(*STEPS[use.limit])
+        resolve = solve_model_data(
+            build_model_data(relaxed, catalog),
+            SolveSettings(time_limit_s=min(settings.time_limit_s, remaining), rel_gap=settings.rel_gap, seed=settings.seed),
+        )
+        new_value = resolve.compute_pflops if objective == "max-compute" else resolve.tco_musd
+        if new_value is None:
+            out.append(use)
+            continue
+        if objective == "max-compute":
+            delta = new_value - base_value
+            text = f"{step_text} {use.limit} ({use.scope}) = {delta:+,.0f} PFLOPS {scenario.scenario.precision}"
+        else:
+            delta = base_value - new_value
+            text = f"{step_text} {use.limit} ({use.scope}) = {-delta:+,.1f} MUSD TCO"
+        if resolve.status != "optimal":
+            text += f" (re-solve {resolve.status}, gap {resolve.gap or 0:.2%})"
+        out.append(use.model_copy(update={"marginal": delta, "marginal_step": step_text, "marginal_text": text}))
+    return out
+
+
+_TEXTS = {
+    "site_utility_power": ("utility power (design day)", "site {i}: utility power short by {x:,.2f} MW", 1e-3, "MW"),
+    "hall_it_power": ("hall IT power", "hall {i}: IT power cap short by {x:,.2f} MW", 1e-3, "MW"),
+    "hall_liquid_plant": ("hall liquid plant", "hall {i}: liquid plant short by {x:,.2f} MW", 1e-3, "MW"),
+    "hall_air_plant": ("hall air plant", "hall {i}: air plant short by {x:,.2f} MW", 1e-3, "MW"),
+    "hall_area": ("hall whitespace", "hall {i}: whitespace short by {x:,.0f} m2", 1.0, "m2"),
+    "budget": ("capex budget", "capex budget short by {x:,.1f} MUSD", 1.0, "MUSD"),
+    "opex_budget": ("annual opex budget", "annual opex budget short by {x:,.1f} MUSD", 1.0, "MUSD"),
+    "candidate_max": ("maximum units", "{i}: allow {x:,.0f} more units", 1.0, "units"),
+    "candidate_min": ("minimum units", "{i}: lower the minimum by {x:,.0f} units", 1.0, "units"),
+    "share_max": ("maximum share", "raise the maximum share of {i} by {x:.1%} of total compute", 1.0, "share"),
+    "share_min": ("minimum share", "lower the minimum share of {i} by {x:.1%} of total compute", 1.0, "share"),
+}
+
+
+def structural_problems(data: ModelData) -> list[str]:
+    """Reasons no relaxation of numbers can fix (e.g. a workload nothing may serve)."""
+    problems = []
+    for workload in data.workloads:
+        if not data.eligible.get(workload.id):
+            problems.append(
+                f"workload {workload.id} has no eligible capacity: it needs {'/'.join(workload.software)} "
+                f"at {'/'.join(workload.placement)} places with residency {'/'.join(workload.residency)}"
+            )
+    if not data.options and not data.clouds:
+        problems.append("no system can be placed in any row (see the pruned options)")
+    return problems
+
+
+def diagnose_infeasible(catalog: Catalog, data: ModelData, settings: SolveSettings) -> Diagnosis:
+    """Elastic re-solves that say which limits to relax and by how much."""
+    problems = structural_problems(data)
+    if problems:
+        return Diagnosis(feasible=False, summary="; ".join(problems))
+    relaxations: list[Relaxation] = []
+    summaries = []
+    for group in ("capacity", "demand"):
+        outcome = solve_model_data(data, SolveSettings(time_limit_s=settings.time_limit_s, rel_gap=1e-6, seed=settings.seed), elastic=frozenset({group}))
+        if not outcome.has_solution:
+            summaries.append(f"relaxing {group} limits alone cannot make it feasible")
+            continue
+        texts = []
+        for (family, index), value in sorted(outcome.values.get("slack", {}).items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+            text = _relaxation_text(data, family, index, value)
+            if text is None:
+                continue
+            limit, message, amount, unit = text
+            relaxations.append(Relaxation(group=group, limit=limit, scope=str(index) if index is not None else "plan", amount=amount, unit=unit, text=message))  # type: ignore[arg-type]
+            texts.append(message)
+        if texts:
+            summaries.append(f"{'either' if group == 'capacity' else 'or'}: " + "; ".join(texts))
+    summary = " ".join(summaries) if summaries else "infeasible, and no single relaxation was found"
+    return Diagnosis(feasible=False, summary=summary, relaxations=relaxations)
+
+
+def _relaxation_text(data: ModelData, family: str, index: Any, value: float) -> tuple[str, str, float, str] | None:
+    if family == "workload_demand":
+        workload = next(w for w in data.workloads if w.id == index)
+        need = float(workload.demand.m_as("PFLOPS")) if workload.demand is not None else float(workload.chips or 0)
+        unit = "PFLOPS" if workload.demand is not None else "chips"
+        if value <= max(1e-6 * need, 1e-6):
+            return None
+        return ("demand", f"drop workload {index} demand by {value:,.0f} {unit} ({value / need:.0%})", value, unit)
+    if family not in _TEXTS:
+        return None
+    limit, template, scale, unit = _TEXTS[family]
+    amount = value * scale
+    threshold = {"MW": 1e-3, "m2": 0.5, "MUSD": 0.01, "units": 0.5, "share": 1e-4}[unit]
+    if amount <= threshold:
+        return None
+    label = index
+    if family in ("share_min", "share_max"):
+        label = data.scenario.share[index].label
+    return (limit, template.format(i=label, x=amount), amount, unit)

@@ -1,0 +1,538 @@
+"""Turn a solution into a CapacityPlan, with every figure recomputed by models/.
+
+The solver's own expressions are not trusted for the plan: power, heat, energy, costs and
+equipment counts are recomputed from the layout with ``models.sizing.size`` and the
+``models.power`` kernels, then ``planner.recheck`` compares them with every limit.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from models import power
+from models.catalog import Catalog, Entry
+from models.catalog.loader import display_path
+from models.sizing import SizingOptions, SizingRequest, SizingResult, size
+from models.units import Q_
+from planner.layout import RowFill, build_layout, fill_rows
+from planner.modeldata import HOURS_PER_YEAR, ModelData
+from planner.plan import (
+    Assumption,
+    CapacityPlan,
+    Costs,
+    Diagnosis,
+    EnergySummary,
+    EquipmentCount,
+    HallPlan,
+    Layout,
+    LimitUse,
+    MixLine,
+    Recheck,
+    RowPlan,
+    SolverInfo,
+)
+from planner.solve import SolveOutcome
+
+
+@dataclass
+class Evaluation:
+    """Models-based figures of a solution (the raw material of the plan and of the re-check)."""
+
+    fills: list[RowFill]
+    layout: Layout
+    groups: dict[tuple[str, str, str], SizingResult]  # (hall, system, cooling) -> sizing
+    hall_totals: dict[str, dict[str, float]]
+    site_totals: dict[str, dict[str, float]]
+    equipment: list[EquipmentCount]
+    rented: dict[str, int]
+    compute_by_supply: dict[str, float]  # PFLOPS per option key / cloud key
+    capex: dict[str, float] = field(default_factory=dict)
+    opex: dict[str, float] = field(default_factory=dict)
+    built_halls: set[str] = field(default_factory=set)
+
+
+def _sizing_options(data: ModelData, hall_id: str) -> SizingOptions:
+    header = data.scenario.scenario
+    hall = data.halls[hall_id].hall
+    return SizingOptions(
+        utilisation=header.utilisation,
+        provisioning=header.provisioning,
+        typical_headroom=header.typical_headroom,
+        redundancy=header.redundancy,
+        power_chain=header.power_chain,
+        plant=hall.plant,
+        slab_rating=hall.slab_rating,
+    )
+
+
+def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evaluation:
+    """Layout, per-group sizing and hall/site equipment for a solved model."""
+    units = outcome.values.get("units", {})
+    fills = fill_rows(data, units)
+    layout = build_layout(catalog, fills)
+    header = data.scenario.scenario
+    chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
+    pf = float(chain.power_factor.magnitude)
+    eta_d = float(chain.distribution_efficiency.magnitude)
+
+    group_units: dict[tuple[str, str, str], int] = defaultdict(int)
+    for fill in fills:
+        group_units[(fill.option.hall, fill.option.system, fill.option.cooling)] += fill.units
+    groups: dict[tuple[str, str, str], SizingResult] = {}
+    for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
+        request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
+        groups[(hall_id, system_id, cooling_id)] = size(catalog, request, _sizing_options(data, hall_id))
+
+    built = {fill.option.hall for fill in fills} | {h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)}
+    hall_totals: dict[str, dict[str, float]] = {}
+    equipment: list[EquipmentCount] = []
+    ups = catalog.get("ups", chain.ups)
+    transformer = catalog.get("transformer", chain.transformer)
+    generator = catalog.get("generator", chain.generator)
+    for hall_id, hall_data in sorted(data.halls.items()):
+        results = [r for (h, _, _), r in groups.items() if h == hall_id]
+        totals = {
+            "it_kw": sum(r.it_power_provisioned.m_as("kW") for r in results),
+            "liquid_loop_kw": 0.0,
+            "air_loop_kw": 0.0,
+            "cooling_kw": sum(r.cooling_power_design.m_as("kW") for r in results),
+            "misc_kw": sum(r.misc_power.m_as("kW") for r in results),
+            "loss_kw": sum(r.electrical_losses_design.m_as("kW") for r in results),
+            "facility_design_kw": sum(r.facility_power_design.m_as("kW") for r in results),
+            "gross_area_m2": sum(r.whitespace_gross.m_as("m**2") for r in results),
+            "racks": sum(r.racks for r in results),
+        }
+        for (h, system_id, cooling_id), result in groups.items():
+            if h != hall_id:
+                continue
+            cooling = catalog.cooling(cooling_id)
+            it = result.it_power_provisioned.m_as("kW")
+            liquid = result.heat_to_liquid.m_as("kW")
+            air = result.heat_to_air.m_as("kW")
+            if cooling.type == "dlc-l2a":
+                totals["air_loop_kw"] += it
+            elif cooling.type == "rdhx":
+                totals["liquid_loop_kw"] += it
+            else:
+                totals["liquid_loop_kw"] += liquid
+                totals["air_loop_kw"] += air
+        totals["air_loop_kw"] += totals["loss_kw"]
+        hall_totals[hall_id] = totals
+        if totals["it_kw"] <= 0:
+            continue
+        redundancy = hall_data.redundancy
+        ups_load = totals["it_kw"] / eta_d
+        ups_kw = float(ups.rating.magnitude)  # type: ignore[attr-defined]
+        ups_count = int(power.redundant_count(power.units_required(ups_load, ups_kw), redundancy))  # type: ignore[arg-type]
+        fraction = float(power.module_load_fraction(ups_load, ups_kw, ups_count, redundancy))  # type: ignore[arg-type]
+        eta_u = float(ups.efficiency.at(fraction))  # type: ignore[attr-defined]
+        xfmr_kva = float(transformer.rating.magnitude)  # type: ignore[attr-defined]
+        xfmr_load = (ups_load / eta_u + totals["cooling_kw"] + totals["misc_kw"]) / pf
+        xfmr_count = int(power.redundant_count(power.units_required(xfmr_load, xfmr_kva), redundancy))  # type: ignore[arg-type]
+        equipment.append(_equipment("UPS modules", ups.id, hall_id, ups_count, ups_kw, "kW", ups_load, float(ups.capex.magnitude)))  # type: ignore[attr-defined]
+        equipment.append(
+            _equipment("transformers", transformer.id, hall_id, xfmr_count, xfmr_kva, "kVA", xfmr_load, float(transformer.capex.magnitude))  # type: ignore[attr-defined]
+        )
+        for line in _terminal_units(catalog, groups, hall_id):
+            equipment.append(line)
+
+    site_totals: dict[str, dict[str, float]] = {}
+    for site_id, site_data in sorted(data.sites.items()):
+        facility = sum(t["facility_design_kw"] for h, t in hall_totals.items() if data.halls[h].site == site_id)
+        site_totals[site_id] = {"facility_design_kw": facility}
+        if facility > 0:
+            count = int(
+                power.redundant_count(power.units_required(facility, site_data.generator_kw), site_data.generator_redundancy)  # type: ignore[arg-type]
+            )
+            equipment.append(
+                _equipment("generators", generator.id, site_id, count, site_data.generator_kw, "kW (derated)", facility, site_data.generator_capex_usd)
+            )
+
+    # Row-level electrical: PDUs with tap-offs per rack, busway runs per row.
+    for fill in fills:
+        option = fill.option
+        pdu = catalog.get("rack_pdu", chain.rack_pdu)
+        busway = catalog.get("busway", option.busway_id)
+        pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, float(chain.continuous_derating.magnitude), pdu.phases))  # type: ignore[attr-defined]
+        per_rack = option.feeds * int(power.units_required(option.coeff.rack_kw, pdu_kw))
+        count = per_rack * fill.racks
+        equipment.append(_equipment("rack PDUs", pdu.id, fill.row, count, pdu_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(pdu.capex.magnitude)))  # type: ignore[attr-defined]
+        tap_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.tap_off_current.magnitude, pf, float(chain.continuous_derating.magnitude)))  # type: ignore[attr-defined]
+        equipment.append(_equipment("busway tap-offs", busway.id, fill.row, count, tap_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(busway.tap_off_capex.magnitude)))  # type: ignore[attr-defined]
+        runs = option.feeds * option.busway_runs_per_feed
+        equipment.append(
+            _equipment("busway runs", busway.id, fill.row, runs, option.busway_feed_kw / option.busway_runs_per_feed, "kW continuous", option.coeff.it_provisioned_kw * fill.units * option.feeds, float(busway.capex.magnitude))  # type: ignore[attr-defined]
+        )
+
+    rented = {k: int(round(v)) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
+    compute_by_supply: dict[str, float] = defaultdict(float)
+    for fill in fills:
+        compute_by_supply[fill.option.key] += fill.option.compute_per_unit * fill.units / 1000.0
+    for cloud in data.clouds:
+        if cloud.key in rented:
+            compute_by_supply[cloud.key] += cloud.compute_per_unit * rented[cloud.key] / 1000.0
+
+    evaluation = Evaluation(
+        fills=fills,
+        layout=layout,
+        groups=groups,
+        hall_totals=hall_totals,
+        site_totals=site_totals,
+        equipment=equipment,
+        rented=rented,
+        compute_by_supply=dict(compute_by_supply),
+        built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
+    )
+    _money(catalog, data, evaluation)
+    return evaluation
+
+
+def _hall_has_rows(data: ModelData, hall_id: str) -> bool:
+    return any(o.hall == hall_id for o in data.options)
+
+
+def _equipment(item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float) -> EquipmentCount:
+    return EquipmentCount(
+        item=item,
+        catalog_id=catalog_id,
+        scope=scope,
+        count=count,
+        unit_capacity=capacity,
+        capacity_unit=unit,
+        installed=count * capacity,
+        used=used,
+        capex=Q_(count * capex_each, "USD"),
+    )
+
+
+def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingResult], hall_id: str) -> list[EquipmentCount]:
+    """CDUs, row units, CRAHs and rear doors of a hall, counted on its summed loads."""
+    by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
+    for (h, _, cooling_id), result in groups.items():
+        if h == hall_id:
+            by_cooling[cooling_id].append(result)
+    lines = []
+    for cooling_id, results in sorted(by_cooling.items()):
+        cooling = catalog.cooling(cooling_id)
+        liquid = sum(r.heat_to_liquid.m_as("kW") for r in results)
+        air = sum(r.heat_to_air.m_as("kW") for r in results)
+        racks = sum(r.racks for r in results)
+        loads: list[tuple[str, float, Any, str]] = []
+        if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
+            loads.append(("CDUs", liquid, cooling.cdu_capacity, cooling.cdu_redundancy))
+        if cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
+            loads.append(("liquid-to-air row units", liquid, cooling.l2a_capacity, cooling.cdu_redundancy))
+        room_air = air + (liquid if cooling.type == "dlc-l2a" else 0.0)
+        if cooling.type == "rdhx":
+            room_air = 0.0
+        if cooling.crah_capacity is not None and room_air > 0:
+            loads.append(("CRAH units", room_air, cooling.crah_capacity, cooling.crah_redundancy))
+        for item, load, capacity, redundancy in loads:
+            cap = float(capacity.magnitude)
+            count = int(power.redundant_count(power.units_required(load, cap), redundancy))
+            lines.append(_equipment(item, cooling_id, hall_id, count, cap, "kW", load, 0.0))
+        if cooling.type == "rdhx" and cooling.rdhx_capacity is not None:
+            lines.append(_equipment("rear-door heat exchangers", cooling_id, hall_id, racks, float(cooling.rdhx_capacity.magnitude), "kW", air, 0.0))
+    return lines
+
+
+def _money(catalog: Catalog, data: ModelData, ev: Evaluation) -> None:
+    """Capex by category and annual opex [USD], from the sizing results and equipment."""
+    header = data.scenario.scenario
+    price_override = float(header.electricity_price.magnitude) if header.electricity_price else None
+    capex = {"it": 0.0, "cooling": 0.0, "electrical": 0.0, "building": 0.0, "halls": 0.0}
+    energy_cost = 0.0
+    for (hall_id, system_id, cooling_id), result in ev.groups.items():
+        capex["it"] += result.capex_it.m_as("USD")
+        capex["cooling"] += result.capex_cooling.m_as("USD")
+        capex["building"] += result.capex_building.m_as("USD")
+        option = next(o for o in data.options if o.hall == hall_id and o.system == system_id and o.cooling == cooling_id)
+        capex["electrical"] += option.coeff.capex_electrical_per_unit_usd * result.units
+        facility_kwh = result.facility_energy.m_as("kWh")
+        price = price_override if price_override is not None else catalog.site(data.halls[hall_id].site).electricity_price.magnitude
+        energy_cost += facility_kwh * float(price)
+    capex["electrical"] += sum(line.capex.m_as("USD") for line in ev.equipment)
+    capex["halls"] = sum(data.halls[h].build_cost_usd for h in ev.built_halls if data.halls[h].optional)
+    cloud_cost = sum(c.annual_cost_usd * ev.rented.get(c.key, 0) for c in data.clouds)
+    ev.capex = capex
+    ev.opex = {"energy": energy_cost, "cloud": cloud_cost}
+
+
+def compute_total_pflops(ev: Evaluation) -> float:
+    return sum(ev.compute_by_supply.values())
+
+
+def build_plan(
+    catalog: Catalog,
+    data: ModelData,
+    outcome: SolveOutcome,
+    ev: Evaluation | None,
+    recheck: Recheck,
+    limits: list[LimitUse],
+    diagnosis: Diagnosis,
+    solver: SolverInfo,
+) -> CapacityPlan:
+    """Assemble the CapacityPlan from the evaluation (or an empty plan when infeasible)."""
+    header = data.scenario.scenario
+    scenario_echo = data.scenario.model_dump(mode="json")
+    assumptions = collect_assumptions(catalog, data)
+    pruned = [f"{p.row}: {p.system} on {p.cooling}: {p.reason}" for p in data.pruned]
+    if ev is None:
+        return CapacityPlan(
+            scenario_id=header.id,
+            scenario_name=header.name,
+            scenario=scenario_echo,
+            objective=header.objective,
+            precision=header.precision,
+            provisioning_basis=header.provisioning,
+            compute_total=Q_(0.0, "TFLOPS"),
+            mix=[],
+            halls=[],
+            rows=[],
+            equipment=[],
+            layout=Layout(),
+            limits=limits,
+            costs=None,
+            energy=None,
+            solver=solver,
+            pruned=pruned,
+            recheck=recheck,
+            diagnosis=diagnosis,
+            assumptions=assumptions,
+        )
+    total_pflops = compute_total_pflops(ev)
+    mix = _mix(catalog, data, ev, total_pflops)
+    rows = [
+        RowPlan(
+            row=fill.row,
+            template=fill.template,
+            hall=fill.option.hall,
+            system=fill.option.system,
+            cooling=fill.option.cooling,
+            units=fill.units,
+            racks=fill.racks,
+            positions=fill.option.positions,
+            rack_power=Q_(fill.option.coeff.rack_kw, "kW"),
+            it_power=Q_(fill.option.coeff.it_provisioned_kw * fill.units, "kW"),
+            feed_capacity=Q_(fill.option.busway_feed_kw, "kW"),
+            feeds="A+B" if fill.option.feeds == 2 else "A",
+            heat_to_liquid=Q_(fill.option.coeff.liquid_kw * fill.units, "kW"),
+            heat_to_air=Q_(fill.option.coeff.air_kw * fill.units, "kW"),
+        )
+        for fill in ev.fills
+    ]
+    halls = []
+    for hall_id, hall_data in sorted(data.halls.items()):
+        totals = ev.hall_totals[hall_id]
+        hall = hall_data.hall
+        halls.append(
+            HallPlan(
+                hall=hall_id,
+                site=hall.site,
+                built=hall_id in ev.built_halls,
+                racks=int(totals["racks"]),
+                rows_used=sum(1 for f in ev.fills if f.option.hall == hall_id),
+                it_power=Q_(totals["it_kw"], "kW"),
+                it_power_cap=hall.it_power_cap,
+                liquid_plant_load=Q_(totals["liquid_loop_kw"], "kW"),
+                liquid_plant_capacity=hall.liquid_plant_capacity,
+                air_plant_load=Q_(totals["air_loop_kw"], "kW"),
+                air_plant_capacity=hall.air_plant_capacity,
+                gross_area=Q_(totals["gross_area_m2"], "m**2"),
+                area=hall.area,
+                facility_power_design=Q_(totals["facility_design_kw"], "kW"),
+            )
+        )
+    results = list(ev.groups.values())
+    it_avg = sum(r.it_power_average.m_as("kW") for r in results)
+    it_prov = sum(r.it_power_provisioned.m_as("kW") for r in results)
+    fac_avg = sum(r.facility_power_average.m_as("kW") for r in results)
+    fac_design = sum(r.facility_power_design.m_as("kW") for r in results)
+    it_energy = sum(r.it_energy.m_as("kWh") for r in results)
+    water = sum(r.water.m_as("L") for r in results)
+    energy = EnergySummary(
+        it_power_provisioned=Q_(it_prov, "kW"),
+        it_power_average=Q_(it_avg, "kW"),
+        facility_power_design=Q_(fac_design, "kW"),
+        facility_power_average=Q_(fac_avg, "kW"),
+        cooling_power_design=Q_(sum(r.cooling_power_design.m_as("kW") for r in results), "kW"),
+        electrical_losses_design=Q_(sum(r.electrical_losses_design.m_as("kW") for r in results), "kW"),
+        heat_to_liquid=Q_(sum(r.heat_to_liquid.m_as("kW") for r in results), "kW"),
+        heat_to_air=Q_(sum(r.heat_to_air.m_as("kW") for r in results), "kW"),
+        it_energy=Q_(it_energy, "kWh"),
+        facility_energy=Q_(sum(r.facility_energy.m_as("kWh") for r in results), "kWh"),
+        carbon=Q_(sum(r.carbon.m_as("kg") for r in results), "kg"),
+        water=Q_(water, "L"),
+        pue_design=fac_design / it_prov if it_prov else 0.0,
+        pue_annual=fac_avg / it_avg if it_avg else 0.0,
+        wue=water / it_energy if it_energy else 0.0,
+    )
+    capex_total = sum(ev.capex.values())
+    opex_total = ev.opex["energy"] + ev.opex["cloud"]
+    costs = Costs(
+        capex_it=Q_(ev.capex["it"], "USD"),
+        capex_cooling=Q_(ev.capex["cooling"], "USD"),
+        capex_electrical=Q_(ev.capex["electrical"], "USD"),
+        capex_building=Q_(ev.capex["building"], "USD"),
+        capex_halls=Q_(ev.capex["halls"], "USD"),
+        capex_total=Q_(capex_total, "USD"),
+        annual_energy_cost=Q_(ev.opex["energy"], "USD"),
+        annual_cloud_cost=Q_(ev.opex["cloud"], "USD"),
+        annual_opex=Q_(opex_total, "USD"),
+        tco=Q_(capex_total + data.pv_factor * opex_total, "USD"),
+        tco_horizon_years=float(header.tco_horizon.to("year").magnitude),
+        discount_rate=header.discount_rate,
+    )
+    return CapacityPlan(
+        scenario_id=header.id,
+        scenario_name=header.name,
+        scenario=scenario_echo,
+        objective=header.objective,
+        precision=header.precision,
+        provisioning_basis=header.provisioning,
+        compute_total=Q_(total_pflops * 1000.0, "TFLOPS"),
+        mix=mix,
+        halls=halls,
+        rows=rows,
+        equipment=_merge_row_equipment(ev.equipment),
+        layout=ev.layout,
+        limits=limits,
+        costs=costs,
+        energy=energy,
+        solver=solver,
+        pruned=pruned,
+        recheck=recheck,
+        diagnosis=diagnosis,
+        assumptions=assumptions,
+    )
+
+
+def _merge_row_equipment(lines: list[EquipmentCount]) -> list[EquipmentCount]:
+    """Row-scoped lines (PDUs, taps, busway runs) summed per hall; others kept as they are."""
+    merged: dict[tuple[str, str | None], list[EquipmentCount]] = defaultdict(list)
+    out: list[EquipmentCount] = []
+    for line in lines:
+        if line.item in ("rack PDUs", "busway tap-offs", "busway runs"):
+            merged[(line.item, line.catalog_id)].append(line)
+        else:
+            out.append(line)
+    for (item, catalog_id), group in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
+        out.append(
+            EquipmentCount(
+                item=item,
+                catalog_id=catalog_id,
+                scope="all rows",
+                count=sum(g.count for g in group),
+                unit_capacity=group[0].unit_capacity,
+                capacity_unit=group[0].capacity_unit,
+                installed=sum(g.installed for g in group),
+                used=sum(g.used for g in group),
+                capex=Q_(sum(g.capex.m_as("USD") for g in group), "USD"),
+            )
+        )
+    return out
+
+
+def _mix(catalog: Catalog, data: ModelData, ev: Evaluation, total_pflops: float) -> list[MixLine]:
+    lines: dict[tuple[str, str], dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for fill in ev.fills:
+        key = (fill.option.system, fill.option.site)
+        lines[key]["units"] += fill.units
+        lines[key]["racks"] += fill.racks
+        lines[key]["chips"] += fill.units * fill.option.chips_per_unit
+        lines[key]["pflops"] += fill.option.compute_per_unit * fill.units / 1000.0
+    for cloud in data.clouds:
+        rented = ev.rented.get(cloud.key, 0)
+        if rented:
+            key = (cloud.system, f"cloud:{cloud.offer.id}")
+            lines[key]["units"] += rented
+            lines[key]["chips"] += rented * cloud.chips_per_unit
+            lines[key]["pflops"] += cloud.compute_per_unit * rented / 1000.0
+    out = []
+    for (system_id, place), values in sorted(lines.items()):
+        system = catalog.system(system_id)
+        out.append(
+            MixLine(
+                system=system_id,
+                family=system.family,
+                software=system.software,
+                status=system.status,
+                place=place,
+                units=int(values["units"]),
+                chips=int(values["chips"]),
+                racks=int(values["racks"]),
+                compute=Q_(values["pflops"] * 1000.0, "TFLOPS"),
+                share=values["pflops"] / total_pflops if total_pflops else 0.0,
+            )
+        )
+    return out
+
+
+def collect_assumptions(catalog: Catalog, data: ModelData) -> list[Assumption]:
+    """Every sourced catalog figure of every entry the scenario touches."""
+    header = data.scenario.scenario
+    used: list[tuple[str, str]] = []
+    systems = {c.system for c in data.scenario.candidate} | {c.offer.system for c in data.clouds}
+    for system_id in sorted(systems):
+        used.append(("system", system_id))
+        used.append(("chip", catalog.system(system_id).chip))
+    coolings = sorted({o.cooling for o in data.options})
+    for cooling_id in coolings:
+        used.append(("cooling", cooling_id))
+        used.append(("plant", catalog.cooling(cooling_id).plant))
+    for hall in data.halls.values():
+        if hall.hall.plant:
+            used.append(("plant", hall.hall.plant))
+    for site_id in sorted(data.sites):
+        used.append(("site", site_id))
+    chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
+    used += [("power_chain", chain.id), ("rack_pdu", chain.rack_pdu), ("ups", chain.ups), ("transformer", chain.transformer), ("generator", chain.generator)]
+    used += [("busway", b) for b in sorted({r.busway for r in data.scenario.row})]
+    used += [("fluid", catalog.defaults.liquid_fluid), ("fluid", "air"), ("defaults", "planning")]
+    out: list[Assumption] = []
+    seen: set[tuple[str, str]] = set()
+    for kind, entry_id in used:
+        if (kind, entry_id) in seen:
+            continue
+        seen.add((kind, entry_id))
+        item = catalog.items[kind][entry_id]
+        out.extend(_entry_assumptions(kind, item.entry, display_path(item.origin)))
+    return out
+
+
+def _entry_assumptions(kind: str, entry: Entry, origin: str) -> list[Assumption]:
+    rows = []
+    for name, value in entry.model_dump(mode="json").items():
+        if isinstance(value, dict) and "source" in value:
+            if "load" in value:
+                rendered: Any = {"load": value["load"], "efficiency": value["efficiency"]}
+                unit = "efficiency at load"
+            else:
+                rendered = value["value"]
+                unit = value.get("unit")
+            rows.append(
+                Assumption(
+                    kind=kind,
+                    id=entry.id,
+                    field=name,
+                    value=rendered,
+                    unit=unit,
+                    low=value.get("low"),
+                    high=value.get("high"),
+                    source=value["source"],
+                    confidence=value["confidence"],
+                    origin=origin,
+                )
+            )
+    return rows
+
+
+def annual_hours() -> float:
+    return HOURS_PER_YEAR
+
+
+def finite(value: float | None) -> float | None:
+    return value if value is not None and math.isfinite(value) else None

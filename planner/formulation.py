@@ -1,0 +1,409 @@
+"""The Pyomo mixed-integer model of a scenario.
+
+Units inside the model (plain floats): power kW, apparent power kVA, heat kW, area m**2,
+compute PFLOPS (peak dense at the scenario precision), money MUSD (millions of US dollars).
+
+Sets
+    O  options: (row template, system, cooling) triples that passed pruning
+    K  cloud offers;  H halls;  S sites;  R row templates;  W workloads
+    E  eligible (workload, supply) pairs, supply in O or K
+
+Decisions
+    units[o]    integer deployment units of option o (over all rows of its template)
+    rows[o]     integer rows of the template given to option o (one system, one cooling per row)
+    rent[k]     integer rented units of cloud offer k
+    hall_used[h] binary: the hall is fitted out (built, for optional halls)
+    site_used[s] binary: the site hosts anything (spare generator)
+    ups_n[h], xfmr_n[h], gen_n[s]  integer equipment before redundancy
+    alloc[w, e] continuous compute of supply e given to workload w
+
+Every constraint family is built by a ``define_*`` function whose docstring states the
+formula and units.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyomo.environ as pyo
+
+from planner.modeldata import ModelData
+
+USD_PER_MUSD = 1e6
+TFLOPS_PER_PFLOPS = 1e3
+
+
+def _redundancy_terms(redundancy: str) -> tuple[float, float]:
+    """Installed = a * n + b * used for a topology (n = units needed for the load).
+
+    N: (1, 0); N+1: (1, 1); 2N: (2, 0); 2(N+1): (2, 2); DR (three systems, each half): (1.5, 0).
+    """
+    return {"N": (1.0, 0.0), "N+1": (1.0, 1.0), "2N": (2.0, 0.0), "2(N+1)": (2.0, 2.0), "DR": (1.5, 0.0)}[redundancy]
+
+
+#: Constraint families an elastic (diagnostic) model may relax, and the size of one
+#: "step" of relaxation in model units, used to weigh slacks against each other.
+ELASTIC_FAMILIES: dict[str, tuple[str, float, str]] = {
+    # family: (group, step in model units, unit of the step)
+    "site_utility_power": ("capacity", 1000.0, "kW"),
+    "hall_it_power": ("capacity", 1000.0, "kW"),
+    "hall_liquid_plant": ("capacity", 1000.0, "kW"),
+    "hall_air_plant": ("capacity", 1000.0, "kW"),
+    "hall_area": ("capacity", 100.0, "m**2"),
+    "budget": ("capacity", 100.0, "MUSD"),
+    "opex_budget": ("capacity", 10.0, "MUSD"),
+    "candidate_max": ("capacity", 1.0, "units"),
+    "workload_demand": ("demand", 1.0, "relative"),
+    "share_min": ("demand", 0.01, "share"),
+    "share_max": ("demand", 0.01, "share"),
+    "candidate_min": ("demand", 1.0, "units"),
+}
+
+
+def build_model(data: ModelData, elastic: frozenset[str] = frozenset()) -> pyo.ConcreteModel:
+    """Build the ConcreteModel for ``data`` (deterministic: every set is sorted).
+
+    ``elastic`` names groups of ELASTIC_FAMILIES ("capacity", "demand") whose constraints
+    get a non-negative slack; the objective then minimises the weighted slack instead.
+    """
+    m = pyo.ConcreteModel(name=data.scenario.scenario.id)
+    m.dcplan_data = data  # kept for result extraction; not a Pyomo component
+    m.elastic_families = {f for f, (group, _, _) in ELASTIC_FAMILIES.items() if group in elastic}
+    m.slack_terms = []  # (family, index, slack var, weight)
+    define_sets(m, data)
+    define_variables(m, data)
+    define_expressions(m, data)
+    define_row_constraints(m, data)
+    define_hall_constraints(m, data)
+    define_site_constraints(m, data)
+    define_money_constraints(m, data)
+    define_workload_constraints(m, data)
+    define_share_constraints(m, data)
+    define_candidate_bounds(m, data)
+    define_objective(m, data)
+    return m
+
+
+def slack(m: Any, family: str, index: Any, weight: float = 1.0) -> Any:
+    """A non-negative slack for one constraint of an elastic family (0 otherwise).
+
+    ``weight`` turns the slack into "steps" (e.g. per MW): slack / (step * weight).
+    """
+    if family not in m.elastic_families:
+        return 0.0
+    name = f"slack_{family}"
+    if not hasattr(m, name):
+        m.add_component(name, pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals))
+    var = getattr(m, name)[index]
+    m.slack_terms.append((family, index, var, ELASTIC_FAMILIES[family][1] * weight))
+    return var
+
+
+def define_sets(m: Any, data: ModelData) -> None:
+    """Sparse index sets: only options that survived pruning, only eligible pairs."""
+    m.O = pyo.Set(initialize=[o.key for o in data.options], ordered=True)
+    m.K = pyo.Set(initialize=[c.key for c in data.clouds], ordered=True)
+    m.H = pyo.Set(initialize=sorted(data.halls), ordered=True)
+    m.S = pyo.Set(initialize=sorted(data.sites), ordered=True)
+    m.R = pyo.Set(initialize=sorted({o.row for o in data.options}), ordered=True)
+    m.W = pyo.Set(initialize=[w.id for w in data.workloads], ordered=True)
+    m.E = pyo.Set(initialize=[(w, e) for w in sorted(data.eligible) for e in data.eligible[w]], dimen=2, ordered=True)
+    m.option = {o.key: o for o in data.options}
+    m.cloud = {c.key: c for c in data.clouds}
+
+
+def define_variables(m: Any, data: ModelData) -> None:
+    """Integer units and rows per option, rented units, equipment counts, allocations."""
+
+    def units_bounds(model: Any, key: str) -> tuple[int, int]:
+        option = m.option[key]
+        return 0, option.rows_available * option.units_per_row_max
+
+    m.units = pyo.Var(m.O, domain=pyo.NonNegativeIntegers, bounds=units_bounds)
+    m.rows = pyo.Var(m.O, domain=pyo.NonNegativeIntegers, bounds=lambda model, k: (0, m.option[k].rows_available))
+    m.racks = pyo.Var(m.O, domain=pyo.NonNegativeIntegers)
+    m.rent = pyo.Var(m.K, domain=pyo.NonNegativeIntegers, bounds=lambda model, k: (0, m.cloud[k].quota))
+    m.hall_used = pyo.Var(m.H, domain=pyo.Binary)
+    m.site_used = pyo.Var(m.S, domain=pyo.Binary)
+    m.ups_n = pyo.Var(m.H, domain=pyo.NonNegativeIntegers)
+    m.xfmr_n = pyo.Var(m.H, domain=pyo.NonNegativeIntegers)
+    m.gen_n = pyo.Var(m.S, domain=pyo.NonNegativeIntegers)
+    m.alloc = pyo.Var(m.E, domain=pyo.NonNegativeReals)
+
+
+def _supply_compute(m: Any, key: str) -> Any:
+    """Compute of a supply in PFLOPS: option units or rented units times PFLOPS per unit."""
+    if key in m.option:
+        return m.option[key].compute_per_unit / TFLOPS_PER_PFLOPS * m.units[key]
+    return m.cloud[key].compute_per_unit / TFLOPS_PER_PFLOPS * m.rent[key]
+
+
+def define_expressions(m: Any, data: ModelData) -> None:
+    """compute_total [PFLOPS], capex [MUSD], annual_opex [MUSD/yr], tco [MUSD]."""
+    m.compute_total = pyo.Expression(expr=pyo.quicksum(_supply_compute(m, k) for k in [*m.O, *m.K]))
+
+    capex_terms = [m.option[o].capex_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
+    capex_terms += [m.option[o].pdu_capex_per_rack_usd / USD_PER_MUSD * m.racks[o] for o in m.O]
+    capex_terms += [m.option[o].busway_capex_per_row_usd / USD_PER_MUSD * m.rows[o] for o in m.O]
+    for h in m.H:
+        hall = data.halls[h]
+        a, b = _redundancy_terms(hall.redundancy)
+        capex_terms.append(hall.ups_capex_usd / USD_PER_MUSD * (a * m.ups_n[h] + b * m.hall_used[h]))
+        capex_terms.append(hall.transformer_capex_usd / USD_PER_MUSD * (a * m.xfmr_n[h] + b * m.hall_used[h]))
+        capex_terms.append(hall.build_cost_usd / USD_PER_MUSD * m.hall_used[h])
+    for s in m.S:
+        site = data.sites[s]
+        a, b = _redundancy_terms(site.generator_redundancy)
+        capex_terms.append(site.generator_capex_usd / USD_PER_MUSD * (a * m.gen_n[s] + b * m.site_used[s]))
+    m.capex = pyo.Expression(expr=pyo.quicksum(capex_terms))
+
+    opex_terms = [m.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
+    opex_terms += [m.cloud[k].annual_cost_usd / USD_PER_MUSD * m.rent[k] for k in m.K]
+    m.annual_opex = pyo.Expression(expr=pyo.quicksum(opex_terms))
+    m.tco = pyo.Expression(expr=m.capex + data.pv_factor * m.annual_opex)
+
+
+def define_row_constraints(m: Any, data: ModelData) -> None:
+    """Per row template r and option o (rows[o] identical rows of the template hold option o):
+
+    - row_count[r]:        sum_o rows[o] <= n_rows(r) * hall_used[h(r)]                       [rows]
+    - rack_count[o]:       racks[o] >= r_unit * units[o]  (servers: 1 / servers per rack)      [racks]
+    - row_positions[o]:    units[o] <= floor(P / r_unit) * n_per_rack * rows[o]                [units]
+      (a unit's r_unit racks are adjacent and never straddle two rows)
+    - row_busway[o]:       units[o] <= floor(P_feed / P_IT,unit) * rows[o]                     [units]
+      (each feed of an A/B row carries the whole row, so the row survives losing a feed)
+    - row_liquid_heat[o]:  units[o] <= floor(Q_liq,row / Q_liq,unit) * rows[o]                  [units]
+    - row_air_heat[o]:     units[o] <= floor(Q_air,row / Q_air,unit) * rows[o]                  [units]
+
+    The per-row limits are whole numbers of units per row: a row holds an integer number of
+    units, so the aggregated "units <= cap * rows" is exact for identical rows filled in turn
+    (servers are rounded down to whole racks per row).
+    """
+    rows_of = {r: [o for o in m.O if m.option[o].row == r] for r in m.R}
+    count_of = {o.row: (o.rows_available, o.hall) for o in data.options}
+    m.row_count = pyo.Constraint(
+        m.R, rule=lambda model, r: pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
+    )
+    m.rack_count = pyo.Constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit * m.units[o])
+
+    def cap_rule(name: str) -> Any:
+        return lambda model, o: m.units[o] <= m.option[o].row_caps[name] * m.rows[o]
+
+    for family, name in (("row_positions", "positions"), ("row_busway", "busway"), ("row_liquid_heat", "liquid"), ("row_air_heat", "air")):
+        index = [o for o in m.O if name in m.option[o].row_caps]
+        m.add_component(family, pyo.Constraint(index, rule=cap_rule(name)))
+
+
+def define_hall_constraints(m: Any, data: ModelData) -> None:
+    """Per hall h (sums over options o in h):
+
+    - hall_it_power[h]:     sum P_IT,unit * units <= P_IT,cap(h)                                [kW]
+    - hall_liquid_plant[h]: sum Q_facility-water,unit * units <= Q_liq,plant(h)                 [kW]
+    - hall_air_plant[h]:    sum (Q_CHW,unit + P_elec-loss,unit) * units <= Q_air,plant(h)        [kW]
+    - hall_area[h]:         sum A_gross,rack * racks[o] <= A(h)                                 [m**2]
+    - hall_ups[h]:          sum P_UPS,unit * units <= C_UPS-module * ups_n[h]                    [kW]
+    - hall_transformer[h]:  sum S_xfmr,unit * units <= S_xfmr * xfmr_n[h]                        [kVA]
+    """
+    opts = {h: [o for o in m.O if m.option[o].hall == h] for h in m.H}
+
+    def total(h: str, attr: Any) -> Any:
+        return pyo.quicksum(attr(m.option[o]) * m.units[o] for o in opts[h])
+
+    m.hall_it_power = pyo.Constraint(
+        m.H,
+        rule=lambda model, h: total(h, lambda o: o.coeff.it_provisioned_kw)
+        <= float(data.halls[h].hall.it_power_cap.magnitude) + slack(m, "hall_it_power", h),
+    )
+    m.hall_liquid_plant = pyo.Constraint(
+        m.H,
+        rule=lambda model, h: total(h, lambda o: o.coeff.liquid_loop_kw)
+        <= float(data.halls[h].hall.liquid_plant_capacity.magnitude) + slack(m, "hall_liquid_plant", h),
+    )
+    m.hall_air_plant = pyo.Constraint(
+        m.H,
+        rule=lambda model, h: total(h, lambda o: o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw)
+        <= float(data.halls[h].hall.air_plant_capacity.magnitude) + slack(m, "hall_air_plant", h),
+    )
+    with_area = [h for h in m.H if data.halls[h].hall.area is not None]
+    m.hall_area = pyo.Constraint(
+        with_area,
+        rule=lambda model, h: pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
+        <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h),  # type: ignore[union-attr]
+    )
+    m.hall_ups = pyo.Constraint(
+        m.H, rule=lambda model, h: total(h, lambda o: o.ups_kw_per_unit) <= data.halls[h].ups_module_kw * m.ups_n[h]
+    )
+    m.hall_transformer = pyo.Constraint(
+        m.H,
+        rule=lambda model, h: total(h, lambda o: o.transformer_kva_per_unit) <= data.halls[h].transformer_kva * m.xfmr_n[h],
+    )
+
+
+def define_site_constraints(m: Any, data: ModelData) -> None:
+    """Per site s (sums over options at s):
+
+    - site_utility_power[s]: sum P_facility,design,unit * units <= P_utility(s)   [kW, design day,
+      including cooling power, electrical losses and lighting]
+    - site_generators[s]:    sum P_facility,design,unit * units <= P_gen,derated * gen_n[s]   [kW]
+    - site_used_link[h]:     hall_used[h] <= site_used[s(h)]
+    """
+    opts = {s: [o for o in m.O if m.option[o].site == s] for s in m.S}
+
+    def facility(s: str) -> Any:
+        return pyo.quicksum(m.option[o].facility_design_kw_per_unit * m.units[o] for o in opts[s])
+
+    m.site_utility_power = pyo.Constraint(
+        m.S,
+        rule=lambda model, s: facility(s)
+        <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s),
+    )
+    m.site_generators = pyo.Constraint(
+        m.S, rule=lambda model, s: facility(s) <= data.sites[s].generator_kw * m.gen_n[s]
+    )
+    m.site_used_link = pyo.Constraint(m.H, rule=lambda model, h: m.hall_used[h] <= m.site_used[data.halls[h].site])
+
+
+def define_money_constraints(m: Any, data: ModelData) -> None:
+    """budget:       capex <= B                               [MUSD]
+    opex_budget:  annual energy + cloud rental <= B_opex     [MUSD/yr]
+    """
+    header = data.scenario.scenario
+    if header.budget is not None:
+        m.budget = pyo.Constraint(
+            expr=m.capex <= float(header.budget.magnitude) / USD_PER_MUSD + slack(m, "budget", None)
+        )
+    if header.annual_opex_budget is not None:
+        m.opex_budget = pyo.Constraint(
+            expr=m.annual_opex <= float(header.annual_opex_budget.magnitude) / USD_PER_MUSD + slack(m, "opex_budget", None)
+        )
+
+
+def _per_chip_pflops(m: Any, key: str) -> float:
+    supply = m.option[key] if key in m.option else m.cloud[key]
+    return supply.compute_per_unit / supply.chips_per_unit / TFLOPS_PER_PFLOPS
+
+
+def define_workload_constraints(m: Any, data: ModelData) -> None:
+    """supply_capacity[e]: sum_w alloc[w, e] <= compute(e)                 [PFLOPS]
+    workload_demand[w]:  sum_e alloc[w, e] >= D(w)                         [PFLOPS]
+                         or sum_e alloc[w, e] / PFLOPS_per_chip(e) >= N_chips(w)  [chips]
+    """
+    supplies = sorted({e for _, e in m.E})
+    users = {e: [w for w, e2 in m.E if e2 == e] for e in supplies}
+    m.supply_capacity = pyo.Constraint(
+        supplies, rule=lambda model, e: pyo.quicksum(m.alloc[w, e] for w in users[e]) <= _supply_compute(m, e)
+    )
+    by_workload = {w.id: w for w in data.workloads}
+
+    def demand_rule(model: Any, w: str) -> Any:
+        workload = by_workload[w]
+        pairs = [e for w2, e in m.E if w2 == w]
+        if not pairs and "workload_demand" not in m.elastic_families:
+            return pyo.Constraint.Infeasible  # nothing may serve it (diagnosis says why)
+        if workload.demand is not None:
+            need = float(workload.demand.to("PFLOPS").magnitude)
+            served = pyo.quicksum(m.alloc[w, e] for e in pairs)
+        else:
+            need = float(workload.chips or 0)
+            served = pyo.quicksum(m.alloc[w, e] / _per_chip_pflops(m, e) for e in pairs)
+        # the elastic slack is weighed relative to the demand (1 step = 100 % of it)
+        return served + slack(m, "workload_demand", w, weight=max(need, 1e-9)) >= need
+
+    m.workload_demand = pyo.Constraint(m.W, rule=demand_rule)
+
+
+def _share_members(m: Any, data: ModelData, index: int) -> list[str]:
+    bound = data.scenario.share[index]
+    keys = []
+    for key in [*m.O, *m.K]:
+        supply = m.option[key] if key in m.option else m.cloud[key]
+        if (bound.family is not None and supply.family == bound.family) or (
+            bound.software is not None and supply.software == bound.software
+        ):
+            keys.append(key)
+    return keys
+
+
+def _compute_upper_bound(m: Any) -> float:
+    """Largest possible total compute [PFLOPS]: every variable at its upper bound."""
+    total = sum(m.option[o].compute_per_unit / TFLOPS_PER_PFLOPS * (m.units[o].ub or 0) for o in m.O)
+    total += sum(m.cloud[k].compute_per_unit / TFLOPS_PER_PFLOPS * (m.rent[k].ub or 0) for k in m.K)
+    return max(total, 1.0)
+
+
+def define_share_constraints(m: Any, data: ModelData) -> None:
+    """share_min[i]: sum_{e in group} compute(e) >= s_min * compute_total     [PFLOPS]
+    share_max[i]: sum_{e in group} compute(e) <= s_max * compute_total
+    """
+    indices = list(range(len(data.scenario.share)))
+    members = {i: _share_members(m, data, i) for i in indices}
+    with_min = [i for i in indices if data.scenario.share[i].min > 0]
+    with_max = [i for i in indices if data.scenario.share[i].max < 1]
+    # Elastic mode: group + U * slack >= s_min * total, with U an upper bound of total compute,
+    # keeps the model linear; the slack reads as a share of the largest possible compute.
+    total_bound = _compute_upper_bound(m)
+    m.share_min = pyo.Constraint(
+        with_min,
+        rule=lambda model, i: pyo.quicksum(_supply_compute(m, k) for k in members[i])
+        + total_bound * slack(m, "share_min", i)
+        >= data.scenario.share[i].min * m.compute_total,
+    )
+    m.share_max = pyo.Constraint(
+        with_max,
+        rule=lambda model, i: pyo.quicksum(_supply_compute(m, k) for k in members[i])
+        <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i),
+    )
+
+
+def define_candidate_bounds(m: Any, data: ModelData) -> None:
+    """candidate_min[s]: sum units of system s (deployed + rented) >= min_units(s); candidate_max likewise."""
+    def units_of(system: str) -> Any:
+        deployed = [m.units[o] for o in m.O if m.option[o].system == system]
+        rented = [m.rent[k] for k in m.K if m.cloud[k].system == system]
+        return pyo.quicksum([*deployed, *rented])
+
+    with_min = [c.system for c in data.scenario.candidate if c.min_units > 0]
+    with_max = [c.system for c in data.scenario.candidate if c.max_units is not None]
+    bounds = {c.system: c for c in data.scenario.candidate}
+    m.candidate_min = pyo.Constraint(
+        with_min, rule=lambda model, s: units_of(s) + slack(m, "candidate_min", s) >= bounds[s].min_units
+    )
+    m.candidate_max = pyo.Constraint(
+        with_max, rule=lambda model, s: units_of(s) <= bounds[s].max_units + slack(m, "candidate_max", s)
+    )
+
+
+def tie_break_weight(data: ModelData) -> float:
+    """Weight of TCO [MUSD] in the max-compute objective, small enough never to trade compute.
+
+    ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
+    term is worth less than 1 % of the smallest unit's compute, so it only breaks ties.
+    """
+    unit_compute = [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options] + [
+        c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0
+    ]
+    if not unit_compute:
+        return 0.0
+    tco_bound = sum(
+        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd) / USD_PER_MUSD * o.rows_available * o.units_per_row_max
+        for o in data.options
+    )
+    tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
+    tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
+    return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
+
+
+def define_objective(m: Any, data: ModelData) -> None:
+    """max-compute: maximise compute_total - eps * tco (cost breaks ties);
+    min-tco: minimise tco [MUSD] subject to the workload demands;
+    elastic: minimise sum slack / step (how many "steps" of relaxation), cost breaking ties.
+    """
+    if m.elastic_families:
+        m.tie_break = tie_break_weight(data)
+        relax = pyo.quicksum(var / step for _, _, var, step in m.slack_terms)
+        m.objective = pyo.Objective(expr=relax + 1e-6 * m.tco, sense=pyo.minimize)
+    elif data.scenario.scenario.objective == "min-tco":
+        m.objective = pyo.Objective(expr=m.tco, sense=pyo.minimize)
+    else:
+        m.tie_break = tie_break_weight(data)
+        m.objective = pyo.Objective(expr=m.compute_total - m.tie_break * m.tco, sense=pyo.maximize)

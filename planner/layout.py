@@ -1,0 +1,94 @@
+"""Disaggregate a solution to rack positions: hall, row, slot, system, unit, feeds, CDU loop.
+
+Rows of a template are handed out in option order (sorted keys, so the layout is
+deterministic). Within its rows an option's units are placed row by row, each row filled
+up to the option's per-row maximum (positions, busway per feed, row cooling), and within
+a row slot by slot: an UltraServer's racks take adjacent slots, servers fill a rack before
+the next. Racks are grouped into coolant loops of at most one CDU's (or row unit's) heat.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass
+
+from models.catalog import Catalog
+from planner.modeldata import ModelData, Option
+from planner.plan import Layout
+
+
+@dataclass(frozen=True)
+class RowFill:
+    """One physical row's contents."""
+
+    row: str
+    template: str
+    option: Option
+    units: int
+    racks: int
+
+
+def _row_names(template: str, count: int) -> list[str]:
+    width = max(2, len(str(count)))
+    return [f"{template}-{i:0{width}d}" for i in range(1, count + 1)]
+
+
+def fill_rows(data: ModelData, units: dict[str, float]) -> list[RowFill]:
+    """Physical rows with their option and unit count (only rows that hold units)."""
+    fills: list[RowFill] = []
+    by_template: dict[str, list[Option]] = defaultdict(list)
+    for option in data.options:
+        by_template[option.row].append(option)
+    for template in sorted(by_template):
+        options = sorted(by_template[template], key=lambda o: o.key)
+        names = iter(_row_names(template, options[0].rows_available))
+        for option in options:
+            remaining = int(round(units.get(option.key, 0.0)))
+            per_row = option.units_per_row_max
+            while remaining > 0:
+                take = min(per_row, remaining)
+                remaining -= take
+                racks = take * option.racks_per_unit_slots if option.units_per_rack == 1 else math.ceil(take / option.units_per_rack)
+                fills.append(RowFill(row=next(names), template=template, option=option, units=take, racks=racks))
+    return fills
+
+
+def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
+    """Rack slots for every filled row (unit ids are numbered per system across the plan)."""
+    columns: dict[str, list] = {name: [] for name in ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")}
+    next_unit: dict[str, int] = defaultdict(int)
+    for fill in fills:
+        option = fill.option
+        cooling = catalog.cooling(option.cooling)
+        feeds = "A+B" if option.feeds == 2 else "A"
+        loop_capacity = None
+        if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
+            loop_capacity = float(cooling.cdu_capacity.magnitude)
+        elif cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
+            loop_capacity = float(cooling.l2a_capacity.magnitude)
+        rack_liquid_kw = option.coeff.liquid_kw / option.coeff.racks if option.coeff.racks else 0.0
+        racks_per_loop = max(1, int(loop_capacity // rack_liquid_kw)) if loop_capacity and rack_liquid_kw > 0 else 0
+        slot = 0
+        for unit_index in range(fill.units if option.units_per_rack == 1 else fill.racks):
+            if option.units_per_rack == 1:
+                next_unit[option.system] += 1
+                unit_ids = [f"{option.system}#{next_unit[option.system]:05d}"] * option.racks_per_unit_slots
+            else:
+                in_rack = min(option.units_per_rack, fill.units - unit_index * option.units_per_rack)
+                first = next_unit[option.system] + 1
+                next_unit[option.system] += in_rack
+                label = f"{option.system}#{first:05d}" + (f"-{next_unit[option.system]:05d}" if in_rack > 1 else "")
+                unit_ids = [label]
+            for unit_id in unit_ids:
+                slot += 1
+                columns["hall"].append(option.hall)
+                columns["row"].append(fill.row)
+                columns["slot"].append(slot)
+                columns["system"].append(option.system)
+                columns["cooling"].append(option.cooling)
+                columns["unit"].append(unit_id)
+                columns["feeds"].append(feeds)
+                columns["cdu_loop"].append(f"{fill.row}-L{(slot - 1) // racks_per_loop + 1}" if racks_per_loop else "")
+                columns["rack_kw"].append(round(option.coeff.rack_kw, 6))
+    return Layout(**columns)

@@ -1,0 +1,391 @@
+"""From Scenario + Catalog to plain-float model data: sparse index sets and coefficients.
+
+Nothing here is re-derived physics: every per-unit figure comes from
+``models.sizing.unit_coefficients``. This module decides which (row template, system,
+cooling) *options* exist — pruning those that break a hard rule (availability, cooling
+support, rack density, slab rating) and recording why — and computes per-row capacities.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from models import power, space
+from models.catalog import Catalog, System
+from models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
+from models.units import Q_
+from planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload
+
+HOURS_PER_YEAR = 8760.0
+
+
+@dataclass(frozen=True)
+class Option:
+    """One way to fill rows of a row template: a system on a cooling architecture."""
+
+    key: str
+    row: str
+    hall: str
+    site: str
+    system: str
+    family: str
+    software: str
+    cooling: str
+    coeff: UnitCoefficients
+    rows_available: int
+    racks_per_unit: float  # racks one unit occupies (servers: 1 / per rack)
+    racks_per_unit_slots: int  # adjacent slots a unit needs (1 for servers)
+    units_per_row_positions: int  # floor(positions / r) * per-rack (UltraServers cannot straddle rows)
+    busway_feed_kw: float  # continuous kW one feed of one row carries
+    feeds: int  # 2 for A/B rows, 1 for single-feed rows
+    positions: int
+    busway_id: str
+    busway_runs_per_feed: int
+    row_liquid_kw: float | None
+    row_air_kw: float | None
+    capex_per_unit_usd: float  # IT + cooling + building + per-kW electrical
+    pdu_capex_per_rack_usd: float  # rack PDUs and their busway tap-offs
+    units_per_rack: int
+    busway_capex_per_row_usd: float
+    energy_cost_per_unit_usd: float  # per year at the site price
+    compute_per_unit: float  # peak dense TFLOPS at the scenario precision
+    chips_per_unit: int
+    ups_kw_per_unit: float  # UPS output load per unit
+    transformer_kva_per_unit: float
+    facility_design_kw_per_unit: float
+
+    @property
+    def row_caps(self) -> dict[str, int]:
+        """Most units one row can take under each row limit, as whole numbers.
+
+        positions: floor(P / r_unit) units (servers: x per rack); busway: floor(P_feed / P_IT,unit);
+        liquid / air: floor(Q_row / Q_unit). Servers round down to whole racks, so rows filled in
+        turn never leave two part-full racks.
+        """
+        caps = {
+            "positions": self.units_per_row_positions,
+            "busway": int(math.floor(self.busway_feed_kw / self.coeff.it_provisioned_kw + 1e-9)),
+        }
+        if self.row_liquid_kw is not None and self.coeff.liquid_kw > 0:
+            caps["liquid"] = int(math.floor(self.row_liquid_kw / self.coeff.liquid_kw + 1e-9))
+        if self.row_air_kw is not None and self.coeff.room_air_kw > 0:
+            caps["air"] = int(math.floor(self.row_air_kw / self.coeff.room_air_kw + 1e-9))
+        per_rack = self.units_per_rack
+        return {name: max(0, (cap // per_rack) * per_rack) for name, cap in caps.items()}
+
+    @property
+    def units_per_row_max(self) -> int:
+        """The most units one row can take: the tightest of ``row_caps``."""
+        return min(self.row_caps.values())
+
+
+@dataclass(frozen=True)
+class CloudOption:
+    """Rentable units of a system in a cloud region."""
+
+    key: str
+    offer: CloudOffer
+    system: str
+    family: str
+    software: str
+    quota: int
+    hourly_usd: float
+    compute_per_unit: float
+    chips_per_unit: int
+
+    @property
+    def annual_cost_usd(self) -> float:
+        return self.hourly_usd * HOURS_PER_YEAR
+
+
+@dataclass(frozen=True)
+class HallData:
+    hall: Hall
+    site: str
+    redundancy: str
+    ups_module_kw: float
+    ups_capex_usd: float
+    transformer_kva: float
+    transformer_capex_usd: float
+    optional: bool
+    build_cost_usd: float
+    total_rows: int
+
+
+@dataclass(frozen=True)
+class SiteData:
+    limits: SiteLimits
+    operator: str
+    residency: str
+    generator_kw: float  # derated rating per generator
+    generator_capex_usd: float
+    generator_redundancy: str
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """An option that cannot exist, and why (shown in the plan)."""
+
+    row: str
+    system: str
+    cooling: str
+    reason: str
+
+
+@dataclass
+class ModelData:
+    """Everything the formulation needs, as plain floats in canonical units."""
+
+    scenario: Scenario
+    options: list[Option]
+    clouds: list[CloudOption]
+    halls: dict[str, HallData]
+    sites: dict[str, SiteData]
+    workloads: list[Workload]
+    eligible: dict[str, list[str]]  # workload id -> supply keys (option keys and cloud keys)
+    pruned: list[Pruned] = field(default_factory=list)
+    pv_factor: float = 1.0
+    precision: str = "fp8"
+
+    def options_in_hall(self, hall_id: str) -> list[Option]:
+        return [o for o in self.options if o.hall == hall_id]
+
+    def options_in_row(self, row_id: str) -> list[Option]:
+        return [o for o in self.options if o.row == row_id]
+
+    def options_at_site(self, site_id: str) -> list[Option]:
+        return [o for o in self.options if o.site == site_id]
+
+
+def present_value_factor(rate: float, years: float) -> float:
+    """PV of 1 USD a year for ``years`` at ``rate``: ``(1 - (1 + r)^-n) / r`` (``n`` when r = 0)."""
+    if rate == 0:
+        return years
+    return (1.0 - (1.0 + rate) ** -years) / rate
+
+
+def _sizing_options(scenario: Scenario, hall: Hall) -> SizingOptions:
+    header = scenario.scenario
+    return SizingOptions(
+        utilisation=header.utilisation,
+        provisioning=header.provisioning,
+        typical_headroom=header.typical_headroom,
+        redundancy=header.redundancy,
+        power_chain=header.power_chain,
+        plant=hall.plant,
+        slab_rating=hall.slab_rating,
+    )
+
+
+def _placement_ok(workload: Workload, operator: str, residency: str) -> bool:
+    return operator in workload.placement and ("any" in workload.residency or residency in workload.residency)
+
+
+def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
+    """Validate references against the catalog, prune impossible options, compute coefficients."""
+    header = scenario.scenario
+    precision = header.precision
+    sites: dict[str, SiteData] = {}
+    for limits in scenario.site:
+        site = catalog.site(limits.id)
+        chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
+        generator = catalog.get("generator", chain.generator)
+        sites[limits.id] = SiteData(
+            limits=limits,
+            operator=limits.operator or site.operator,
+            residency=limits.residency,
+            generator_kw=float(generator.rating.magnitude * generator.derating.magnitude),  # type: ignore[attr-defined]
+            generator_capex_usd=float(generator.capex.magnitude),  # type: ignore[attr-defined]
+            generator_redundancy=chain.generator_redundancy,
+        )
+    candidates: dict[str, System] = {c.system: catalog.system(c.system) for c in scenario.candidate}
+    for offer in scenario.cloud:
+        catalog.system(offer.system)
+    rows_by_hall: dict[str, list[Row]] = {}
+    for row in scenario.row:
+        rows_by_hall.setdefault(row.hall, []).append(row)
+        catalog.get("busway", row.busway)
+        for cooling_id in row.cooling:
+            catalog.cooling(cooling_id)
+
+    halls: dict[str, HallData] = {}
+    options: list[Option] = []
+    pruned: list[Pruned] = []
+    for hall in scenario.hall:
+        chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
+        redundancy = header.redundancy or chain.redundancy
+        ups = catalog.get("ups", chain.ups)
+        transformer = catalog.get("transformer", chain.transformer)
+        halls[hall.id] = HallData(
+            hall=hall,
+            site=hall.site,
+            redundancy=redundancy,
+            ups_module_kw=float(ups.rating.magnitude),  # type: ignore[attr-defined]
+            ups_capex_usd=float(ups.capex.magnitude),  # type: ignore[attr-defined]
+            transformer_kva=float(transformer.rating.magnitude),  # type: ignore[attr-defined]
+            transformer_capex_usd=float(transformer.capex.magnitude),  # type: ignore[attr-defined]
+            optional=hall.build == "optional",
+            build_cost_usd=float(hall.build_cost.magnitude) if hall.build_cost is not None else 0.0,
+            total_rows=sum(r.count for r in rows_by_hall.get(hall.id, [])),
+        )
+        if hall.plant is not None:
+            catalog.plant(hall.plant)
+        site_data = sites[hall.site]
+        sizing_options = _sizing_options(scenario, hall)
+        slab_kg_m2 = float(hall.slab_rating.to("kg/m**2").magnitude)
+        for row in rows_by_hall.get(hall.id, []):
+            busway = catalog.get("busway", row.busway)
+            pf = float(chain.power_factor.magnitude)
+            derate = float(chain.continuous_derating.magnitude)
+            run_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.current.magnitude, pf, derate))  # type: ignore[attr-defined]
+            pdu = catalog.get("rack_pdu", chain.rack_pdu)
+            pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, derate, pdu.phases))  # type: ignore[attr-defined]
+            feeds = 2 if row.feeds == "A/B" else 1
+            busway_row_capex = feeds * row.busway_runs_per_feed * float(busway.capex.magnitude)  # type: ignore[attr-defined]
+            for system_id, system in sorted(candidates.items()):
+                if site_data.operator not in system.deployable_by:
+                    pruned.append(
+                        Pruned(row.id, system_id, "*", f"{system_id} is deployable only at {', '.join(system.deployable_by)} sites; {hall.site} is {site_data.operator}")
+                    )
+                    continue
+                for cooling_id in row.cooling:
+                    if cooling_id not in system.cooling:
+                        pruned.append(Pruned(row.id, system_id, cooling_id, f"{system_id} does not support {cooling_id}"))
+                        continue
+                    coeff = unit_coefficients(catalog, system_id, cooling_id, hall.site, sizing_options)
+                    cooling = catalog.cooling(cooling_id)
+                    if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
+                        pruned.append(
+                            Pruned(row.id, system_id, cooling_id, f"{coeff.rack_kw:,.0f} kW per rack exceeds {cooling_id}'s {cooling.max_rack_power.magnitude:,.0f} kW")
+                        )
+                        continue
+                    footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
+                    if footprint_load > slab_kg_m2 * (1 + 1e-9):
+                        pruned.append(
+                            Pruned(row.id, system_id, cooling_id, f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {hall.id}'s {slab_kg_m2:,.0f} kg/m2 slab")
+                        )
+                        continue
+                    slots = 1 if system.form == "server" else int(system.racks_per_unit.value)  # type: ignore[union-attr]
+                    usable = space.racks_per_row_for_unit(row.positions, slots)
+                    per_row_positions = usable // slots if system.form != "server" else usable * coeff.units_per_rack
+                    if per_row_positions < 1:
+                        pruned.append(Pruned(row.id, system_id, cooling_id, f"a row of {row.positions} positions cannot hold one {slots}-rack unit"))
+                        continue
+                    racks_per_unit = coeff.racks
+                    pdus_per_rack = feeds * int(power.units_required(coeff.rack_kw, pdu_kw))
+                    pdu_capex = pdus_per_rack * (
+                        float(pdu.capex.magnitude) + float(busway.tap_off_capex.magnitude)  # type: ignore[attr-defined]
+                    )
+                    capex = (
+                        coeff.capex_it_usd
+                        + coeff.capex_cooling_usd
+                        + coeff.capex_building_usd
+                        + coeff.capex_electrical_per_unit_usd
+                    )
+                    price = float(header.electricity_price.magnitude) if header.electricity_price else coeff.energy_price_usd_kwh
+                    eta_d = float(chain.distribution_efficiency.magnitude)
+                    ups_entry = catalog.get("ups", chain.ups)
+                    # conservative: the lowest UPS efficiency on the curve, so the MIP never under-counts transformers
+                    eta_u_min = float(min(ups_entry.efficiency.efficiency))  # type: ignore[attr-defined]
+                    ups_load = coeff.it_provisioned_kw / eta_d
+                    xfmr_kva = (ups_load / eta_u_min + coeff.cooling_design_kw + coeff.misc_kw) / pf
+                    option = Option(
+                        key=f"{row.id}/{system_id}/{cooling_id}",
+                        row=row.id,
+                        hall=hall.id,
+                        site=hall.site,
+                        system=system_id,
+                        family=system.family,
+                        software=system.software,
+                        cooling=cooling_id,
+                        coeff=coeff,
+                        rows_available=row.count,
+                        racks_per_unit=racks_per_unit,
+                        racks_per_unit_slots=slots,
+                        units_per_row_positions=per_row_positions,
+                        busway_feed_kw=row.busway_runs_per_feed * run_kw,
+                        feeds=feeds,
+                        positions=row.positions,
+                        busway_id=row.busway,
+                        busway_runs_per_feed=row.busway_runs_per_feed,
+                        row_liquid_kw=float(row.liquid_capacity.magnitude) if row.liquid_capacity is not None else None,
+                        row_air_kw=float(row.air_capacity.magnitude) if row.air_capacity is not None else None,
+                        capex_per_unit_usd=capex,
+                        pdu_capex_per_rack_usd=pdu_capex,
+                        units_per_rack=coeff.units_per_rack,
+                        busway_capex_per_row_usd=busway_row_capex,
+                        energy_cost_per_unit_usd=coeff.facility_average_kw * HOURS_PER_YEAR * price,
+                        compute_per_unit=coeff.compute_tflops(precision),
+                        chips_per_unit=coeff.chips,
+                        ups_kw_per_unit=ups_load,
+                        transformer_kva_per_unit=xfmr_kva,
+                        facility_design_kw_per_unit=coeff.facility_design_kw,
+                    )
+                    if option.units_per_row_max < 1:
+                        pruned.append(Pruned(row.id, system_id, cooling_id, "one unit exceeds the row's busway or row cooling capacity"))
+                        continue
+                    if option.compute_per_unit <= 0:
+                        pruned.append(Pruned(row.id, system_id, cooling_id, f"{system_id} has no {precision} figure"))
+                        continue
+                    options.append(option)
+
+    clouds: list[CloudOption] = []
+    for offer in scenario.cloud:
+        system = catalog.system(offer.system)
+        chip = catalog.chip(system.chip)
+        per_chip = {"bf16": chip.bf16_dense, "fp8": chip.fp8_dense, "fp4": chip.fp4_dense}[precision]
+        if offer.price is not None:
+            hourly = float(offer.price.magnitude)
+        elif system.cloud_price is not None:
+            hourly = float(system.cloud_price.magnitude)
+        else:
+            raise ValueError(f"cloud offer {offer.id!r}: {offer.system} has no cloud_price in the catalog; give price")
+        clouds.append(
+            CloudOption(
+                key=f"cloud:{offer.id}",
+                offer=offer,
+                system=system.id,
+                family=system.family,
+                software=system.software,
+                quota=offer.quota,
+                hourly_usd=hourly,
+                compute_per_unit=(float(per_chip.magnitude) * int(system.chips_per_unit.value)) if per_chip else 0.0,
+                chips_per_unit=int(system.chips_per_unit.value),
+            )
+        )
+
+    eligible: dict[str, list[str]] = {}
+    for workload in scenario.workload:
+        keys = [
+            o.key
+            for o in options
+            if o.software in workload.software and _placement_ok(workload, sites[o.site].operator, sites[o.site].residency)
+        ]
+        keys += [
+            c.key
+            for c in clouds
+            if c.software in workload.software
+            and "cloud" in workload.placement
+            and ("any" in workload.residency or c.offer.residency in workload.residency)
+        ]
+        eligible[workload.id] = keys
+
+    years = float(header.tco_horizon.to("year").magnitude)
+    return ModelData(
+        scenario=scenario,
+        options=options,
+        clouds=clouds,
+        halls=halls,
+        sites=sites,
+        workloads=list(scenario.workload),
+        eligible=eligible,
+        pruned=pruned,
+        pv_factor=present_value_factor(header.discount_rate, years),
+        precision=precision,
+    )
+
+
+def quantity_text(value: float, unit: str) -> str:
+    """Human text for a plain float in a unit, e.g. '3.4 MW'."""
+    return f"{Q_(value, unit):~,.4g}"

@@ -1,0 +1,289 @@
+"""CapacityPlan: the one result object of a solve, versioned and re-loadable.
+
+Quantities serialise as ``{"value": ..., "unit": ...}`` in their canonical unit; counts
+and ratios are plain numbers. ``schema_version`` changes when the layout of this model
+changes incompatibly; ``load_plan`` refuses other major versions with a clear message.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models.units import AreaTotal as Area
+from models.units import ComputeTotal as Compute
+from models.units import Energy, Money, Power, Volume
+from models.units import MassTotal as Mass
+
+SCHEMA_VERSION = "1.0"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class MixLine(_Model):
+    """Units of one system at one place (a site, or a cloud offer)."""
+
+    system: str
+    family: str
+    software: str
+    status: str
+    place: str = Field(description="site id, or 'cloud:<offer>'")
+    units: int
+    chips: int
+    racks: int
+    compute: Compute
+    share: float = Field(description="share of total compute")
+
+
+class RowPlan(_Model):
+    """One physical row: what it holds and how loaded it is."""
+
+    row: str
+    template: str
+    hall: str
+    system: str
+    cooling: str
+    units: int
+    racks: int
+    positions: int
+    rack_power: Power
+    it_power: Power
+    feed_capacity: Power = Field(description="continuous capacity of one feed (busway runs)")
+    feeds: str
+    heat_to_liquid: Power
+    heat_to_air: Power
+
+
+class EquipmentCount(_Model):
+    """Installed equipment of one kind in one scope (hall, site or whole plan)."""
+
+    item: str
+    catalog_id: str | None
+    scope: str
+    count: int
+    unit_capacity: float
+    capacity_unit: str
+    installed: float
+    used: float
+    capex: Money
+
+
+class HallPlan(_Model):
+    hall: str
+    site: str
+    built: bool
+    racks: int
+    rows_used: int
+    it_power: Power
+    it_power_cap: Power
+    liquid_plant_load: Power
+    liquid_plant_capacity: Power
+    air_plant_load: Power
+    air_plant_capacity: Power
+    gross_area: Area
+    area: Area | None
+    facility_power_design: Power
+
+
+class Layout(_Model):
+    """Rack positions, one entry per rack slot, as parallel columns."""
+
+    hall: list[str] = Field(default_factory=list)
+    row: list[str] = Field(default_factory=list)
+    slot: list[int] = Field(default_factory=list)
+    system: list[str] = Field(default_factory=list)
+    cooling: list[str] = Field(default_factory=list)
+    unit: list[str] = Field(default_factory=list, description="deployment-unit id; UltraServer racks share one")
+    feeds: list[str] = Field(default_factory=list, description="'A+B' for A/B rows, 'A' for single-feed rows")
+    cdu_loop: list[str] = Field(default_factory=list, description="coolant loop (CDU or row unit) serving the rack")
+    rack_kw: list[float] = Field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.slot)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One dict per rack slot."""
+        columns = ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")
+        return [dict(zip(columns, values, strict=True)) for values in zip(*(getattr(self, c) for c in columns), strict=True)]
+
+
+class LimitUse(_Model):
+    """How much of a limit the plan uses, whether it binds, and what relaxing it is worth."""
+
+    limit: str
+    scope: str
+    sense: Literal["<=", ">="] = Field(default="<=", description="'<=': used must stay below allowed; '>=': above")
+    used: float = Field(description="what the plan uses (or achieves, for '>=' limits)")
+    allowed: float = Field(description="the limit (or the requirement, for '>=' limits)")
+    unit: str
+    utilisation: float = Field(description="used / allowed ('<='), or allowed / used ('>='): 1 means binding")
+    binding: bool
+    marginal: float | None = Field(default=None, description="objective change per step of relaxation")
+    marginal_step: str | None = None
+    marginal_text: str | None = None
+
+
+class Costs(_Model):
+    capex_it: Money
+    capex_cooling: Money
+    capex_electrical: Money
+    capex_building: Money
+    capex_halls: Money
+    capex_total: Money
+    annual_energy_cost: Money
+    annual_cloud_cost: Money
+    annual_opex: Money
+    tco: Money
+    tco_horizon_years: float
+    discount_rate: float
+
+
+class EnergySummary(_Model):
+    it_power_provisioned: Power
+    it_power_average: Power
+    facility_power_design: Power
+    facility_power_average: Power
+    cooling_power_design: Power
+    electrical_losses_design: Power
+    heat_to_liquid: Power
+    heat_to_air: Power
+    it_energy: Energy
+    facility_energy: Energy
+    carbon: Mass
+    water: Volume
+    pue_design: float
+    pue_annual: float
+    wue: float
+
+
+class SolverInfo(_Model):
+    status: Literal["optimal", "time-limit", "cancelled", "infeasible", "no-solution"]
+    termination: str
+    objective_name: str
+    objective: float | None
+    bound: float | None
+    gap: float | None
+    time_limit_s: float
+    rel_gap_target: float
+    build_s: float
+    handover_s: float
+    solve_s: float
+    layout_s: float = 0.0
+    recheck_s: float = 0.0
+    marginals_s: float = 0.0
+    total_s: float = 0.0
+
+
+class Relaxation(_Model):
+    """One way out of infeasibility: relax a limit by an amount."""
+
+    group: Literal["capacity", "demand"]
+    limit: str
+    scope: str
+    amount: float
+    unit: str
+    text: str
+
+
+class Diagnosis(_Model):
+    feasible: bool
+    summary: str
+    relaxations: list[Relaxation] = Field(default_factory=list)
+
+
+class Recheck(_Model):
+    ok: bool
+    checked: int
+    violations: list[str] = Field(default_factory=list)
+
+
+class Assumption(_Model):
+    """A catalog figure the plan used, with its provenance."""
+
+    kind: str
+    id: str
+    field: str
+    value: Any
+    unit: str | None
+    low: Any = None
+    high: Any = None
+    source: str
+    confidence: str
+    origin: str
+
+
+class CapacityPlan(_Model):
+    """A solved (or diagnosed) scenario: mix, layout, limits, costs, energy, solver facts."""
+
+    schema_version: str = SCHEMA_VERSION
+    scenario_id: str
+    scenario_name: str
+    scenario: dict[str, Any] = Field(description="the validated scenario, echoed")
+    objective: str
+    precision: str
+    provisioning_basis: str
+    compute_total: Compute
+    mix: list[MixLine]
+    halls: list[HallPlan]
+    rows: list[RowPlan]
+    equipment: list[EquipmentCount]
+    layout: Layout
+    limits: list[LimitUse]
+    costs: Costs | None
+    energy: EnergySummary | None
+    solver: SolverInfo
+    pruned: list[str]
+    recheck: Recheck
+    diagnosis: Diagnosis
+    assumptions: list[Assumption]
+
+    @property
+    def feasible(self) -> bool:
+        return self.diagnosis.feasible
+
+    def to_json_text(self) -> str:
+        return json.dumps(self.model_dump(mode="json"), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+class PlanFileError(Exception):
+    """A plan file that cannot be read: one line."""
+
+
+def load_plan(path: Path | str) -> CapacityPlan:
+    """Read a plan JSON file; refuse other major schema versions with a clear message."""
+    path = Path(path)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise PlanFileError(f"{path}: plan file does not exist") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise PlanFileError(f"{path}: cannot read plan file: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"{path}: not a dcplan plan (invalid JSON: {exc.msg} at line {exc.lineno})") from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)")
+    version = str(data["schema_version"])
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        newer = version > SCHEMA_VERSION
+        raise PlanFileError(
+            f"{path}: plan schema version {version} is {'newer' if newer else 'older'} than this dcplan's "
+            f"{SCHEMA_VERSION}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it"
+        )
+    try:
+        return CapacityPlan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlanFileError(f"{path}: corrupt plan: {where}: {first['msg']}") from None
+
+
+def plan_json_schema() -> dict[str, Any]:
+    schema = CapacityPlan.model_json_schema(mode="serialization")
+    schema["$id"] = "https://dcplan.dev/schema/capacity-plan.json"
+    schema["title"] = "dcplan capacity plan"
+    return schema

@@ -1,0 +1,206 @@
+"""Independent re-check of a plan against every limit, from the layout and models/ figures.
+
+A plan that fails here is a bug in the formulation or the layout; tests treat any
+violation as a failure. The same pass produces the utilisation of every limit.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from models.catalog import Catalog
+from planner.evaluate import Evaluation, compute_total_pflops
+from planner.modeldata import ModelData
+from planner.plan import LimitUse, Recheck
+from planner.solve import SolveOutcome
+
+REL_TOL = 1e-6
+
+
+def _use(limit: str, scope: str, used: float, allowed: float, unit: str, step: float = 0.0, sense: str = "<=") -> LimitUse:
+    """A LimitUse; binding when the slack is below ``step`` (one unit's worth) or ~0.
+
+    For ``>=`` limits ``used`` is what the plan achieves and ``allowed`` the requirement.
+    """
+    if sense == "<=":
+        utilisation = used / allowed if allowed else (0.0 if used == 0 else float("inf"))
+        slack = allowed - used
+    else:
+        utilisation = allowed / used if used else (0.0 if allowed == 0 else float("inf"))
+        slack = used - allowed
+    binding = slack < max(step, abs(allowed) * 1e-6)
+    return LimitUse(
+        limit=limit, scope=scope, sense=sense, used=used, allowed=allowed, unit=unit, utilisation=utilisation, binding=binding  # type: ignore[arg-type]
+    )
+
+
+def violates(use: LimitUse) -> bool:
+    """True when a limit is broken beyond a relative tolerance of 1e-6."""
+    if use.sense == "<=":
+        return use.used > use.allowed * (1 + REL_TOL) + 1e-9
+    return use.used < use.allowed * (1 - REL_TOL) - 1e-9
+
+
+def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOutcome) -> list[LimitUse]:
+    """Utilisation of every scenario limit, in the limit's own unit."""
+    header = data.scenario.scenario
+    uses: list[LimitUse] = []
+    min_fac = min((o.facility_design_kw_per_unit for o in data.options), default=0.0)
+    for site_id, site in sorted(data.sites.items()):
+        uses.append(
+            _use("utility power (design day)", site_id, ev.site_totals[site_id]["facility_design_kw"] / 1000.0, site.limits.utility_power.m_as("MW"), "MW", min_fac / 1000.0)
+        )
+    for hall_id, hall_data in sorted(data.halls.items()):
+        totals = ev.hall_totals[hall_id]
+        hall = hall_data.hall
+        opts = [o for o in data.options if o.hall == hall_id]
+        step_it = min((o.coeff.it_provisioned_kw for o in opts), default=0.0) / 1000.0
+        uses.append(_use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as("MW"), "MW", step_it))
+        step_l = min((o.coeff.liquid_loop_kw for o in opts if o.coeff.liquid_loop_kw > 0), default=0.0) / 1000.0
+        uses.append(_use("hall liquid plant", hall_id, totals["liquid_loop_kw"] / 1000.0, hall.liquid_plant_capacity.m_as("MW"), "MW", step_l))
+        step_a = min((o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in opts), default=0.0) / 1000.0
+        uses.append(_use("hall air plant", hall_id, totals["air_loop_kw"] / 1000.0, hall.air_plant_capacity.m_as("MW"), "MW", step_a))
+        if hall.area is not None:
+            step = min((o.coeff.gross_area_m2 * o.racks_per_unit for o in opts), default=0.0)
+            uses.append(_use("hall whitespace", hall_id, totals["gross_area_m2"], hall.area.m_as("m**2"), "m2", step))
+        rows_total = hall_data.total_rows
+        if rows_total:
+            used_rows = sum(1 for f in ev.fills if f.option.hall == hall_id)
+            uses.append(_use("hall rows", hall_id, used_rows, rows_total, "rows", 1.0))
+    capex_musd = sum(ev.capex.values()) / 1e6
+    min_unit_capex = min((o.capex_per_unit_usd for o in data.options), default=0.0) / 1e6
+    if header.budget is not None:
+        uses.append(_use("capex budget", "plan", capex_musd, header.budget.m_as("USD") / 1e6, "MUSD", min_unit_capex))
+    if header.annual_opex_budget is not None:
+        opex = (ev.opex["energy"] + ev.opex["cloud"]) / 1e6
+        uses.append(_use("annual opex budget", "plan", opex, header.annual_opex_budget.m_as("USD") / 1e6, "MUSD"))
+    total = compute_total_pflops(ev)
+    for bound in data.scenario.share:
+        group = _group_compute(data, ev, bound.family, bound.software)
+        share = group / total if total else 0.0
+        if bound.min > 0:
+            uses.append(_use(f"minimum share ({bound.label})", "plan", share, bound.min, "share", sense=">="))
+        if bound.max < 1:
+            uses.append(_use(f"maximum share ({bound.label})", "plan", share, bound.max, "share"))
+    served = _served(data, outcome)
+    for workload in data.workloads:
+        need = float(workload.demand.m_as("PFLOPS")) if workload.demand is not None else float(workload.chips or 0)
+        unit = "PFLOPS" if workload.demand is not None else "chips"
+        # A demand is a floor on the allocation; the allocation merely meets it, so "binding"
+        # says nothing here (marginal re-solves would), and it is reported as not binding.
+        use = _use(f"demand {workload.id}", "plan", served.get(workload.id, 0.0), need, unit, sense=">=")
+        uses.append(use.model_copy(update={"binding": False}))
+    # Row limits: the most loaded row of each template.
+    worst: dict[str, LimitUse] = {}
+    for fill in ev.fills:
+        option = fill.option
+        use = _use("row busway per feed", fill.template, option.coeff.it_provisioned_kw * fill.units, option.busway_feed_kw, "kW", option.coeff.it_provisioned_kw)
+        if fill.template not in worst or use.utilisation > worst[fill.template].utilisation:
+            worst[fill.template] = use
+    uses.extend(worst[t] for t in sorted(worst))
+    return uses
+
+
+def _group_compute(data: ModelData, ev: Evaluation, family: str | None, software: str | None) -> float:
+    total = 0.0
+    supplies = {o.key: o for o in data.options} | {c.key: c for c in data.clouds}
+    for key, pflops in ev.compute_by_supply.items():
+        supply = supplies[key]
+        if (family is not None and supply.family == family) or (software is not None and supply.software == software):
+            total += pflops
+    return total
+
+
+def _served(data: ModelData, outcome: SolveOutcome) -> dict[str, float]:
+    """Compute (or chips) allocated to each workload in the solution."""
+    alloc = outcome.values.get("alloc", {})
+    supplies = {o.key: o for o in data.options} | {c.key: c for c in data.clouds}
+    served: dict[str, float] = defaultdict(float)
+    by_id = {w.id: w for w in data.workloads}
+    for (workload_id, key), value in alloc.items():
+        supply = supplies[key]
+        if by_id[workload_id].demand is not None:
+            served[workload_id] += value
+        else:
+            served[workload_id] += value / (supply.compute_per_unit / supply.chips_per_unit / 1000.0)
+    return served
+
+
+def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOutcome, uses: list[LimitUse]) -> Recheck:
+    """Every limit verified from the layout; returns the violations (empty for a good plan)."""
+    violations: list[str] = []
+    checked = 0
+    for use in uses:
+        checked += 1
+        if violates(use):
+            verb = "exceeds" if use.sense == "<=" else "falls short of"
+            violations.append(f"{use.limit} ({use.scope}): {use.used:,.6g} {use.unit} {verb} {use.allowed:,.6g} {use.unit}")
+    # Sizing checks of each group (rack power vs cooling, floor load vs the hall's slab, coolant inlet).
+    for (hall_id, system_id, cooling_id), result in ev.groups.items():
+        for check in result.checks:
+            checked += 1
+            if not check.ok and check.limit != "rack PDU vs busway tap-off":
+                violations.append(f"{hall_id} {system_id} on {cooling_id}: {check.message}")
+    # Row geometry from the layout itself.
+    by_row: dict[str, list[int]] = defaultdict(list)
+    row_hall: dict[str, str] = {}
+    unit_rows: dict[str, set[str]] = defaultdict(set)
+    unit_slots: dict[str, list[int]] = defaultdict(list)
+    layout = ev.layout
+    for hall, row, slot, unit in zip(layout.hall, layout.row, layout.slot, layout.unit, strict=True):
+        by_row[row].append(slot)
+        row_hall[row] = hall
+        unit_rows[unit].add(row)
+        unit_slots[unit].append(slot)
+    positions = {fill.row: fill.option.positions for fill in ev.fills}
+    for row, slots in by_row.items():
+        checked += 1
+        if max(slots) > positions[row] or len(set(slots)) != len(slots):
+            violations.append(f"row {row}: {len(slots)} racks in {positions[row]} positions (slots {min(slots)}-{max(slots)})")
+    for unit, rows in unit_rows.items():
+        checked += 1
+        slots = sorted(unit_slots[unit])
+        if len(rows) != 1 or slots != list(range(slots[0], slots[0] + len(slots))):
+            violations.append(f"unit {unit}: racks not adjacent in one row ({sorted(rows)}, slots {slots})")
+    for fill in ev.fills:
+        checked += 1
+        row_kw = fill.option.coeff.it_provisioned_kw * fill.units
+        if row_kw > fill.option.busway_feed_kw * (1 + REL_TOL):
+            violations.append(f"row {fill.row}: {row_kw:,.0f} kW per feed exceeds the busway's {fill.option.busway_feed_kw:,.0f} kW")
+        for capacity, per_unit, what in (
+            (fill.option.row_liquid_kw, fill.option.coeff.liquid_kw, "liquid"),
+            (fill.option.row_air_kw, fill.option.coeff.room_air_kw, "air"),
+        ):
+            if capacity is not None and per_unit * fill.units > capacity * (1 + REL_TOL):
+                violations.append(f"row {fill.row}: {per_unit * fill.units:,.0f} kW {what} heat exceeds the row's {capacity:,.0f} kW")
+    # Availability: every deployed system may be deployed by the site's operator.
+    for fill in ev.fills:
+        checked += 1
+        system = catalog.system(fill.option.system)
+        operator = data.sites[fill.option.site].operator
+        if operator not in system.deployable_by:
+            violations.append(f"{fill.option.system} placed at {fill.option.site} ({operator}); deployable only by {', '.join(system.deployable_by)}")
+    # Candidate bounds.
+    units_by_system: dict[str, int] = defaultdict(int)
+    for fill in ev.fills:
+        units_by_system[fill.option.system] += fill.units
+    for cloud in data.clouds:
+        units_by_system[cloud.system] += ev.rented.get(cloud.key, 0)
+        checked += 1
+        if ev.rented.get(cloud.key, 0) > cloud.quota:
+            violations.append(f"cloud {cloud.offer.id}: {ev.rented[cloud.key]} units exceed the quota of {cloud.quota}")
+    for candidate in data.scenario.candidate:
+        checked += 1
+        count = units_by_system.get(candidate.system, 0)
+        if count < candidate.min_units or (candidate.max_units is not None and count > candidate.max_units):
+            violations.append(f"{candidate.system}: {count} units outside [{candidate.min_units}, {candidate.max_units}]")
+    # Allocation: no supply gives more compute than the layout holds.
+    alloc = outcome.values.get("alloc", {})
+    given: dict[str, float] = defaultdict(float)
+    for (_, key), value in alloc.items():
+        given[key] += value
+    for key, value in given.items():
+        checked += 1
+        if value > ev.compute_by_supply.get(key, 0.0) * (1 + REL_TOL) + 1e-6:
+            violations.append(f"supply {key}: {value:,.1f} PFLOPS allocated but the layout holds {ev.compute_by_supply.get(key, 0.0):,.1f}")
+    return Recheck(ok=not violations, checked=checked, violations=violations)
