@@ -19,10 +19,15 @@ from models.units import QuantitySpec, ureg
 
 FloatArray = NDArray[np.float64]
 
+# Unit objects parsed once at import: converting with a parsed unit skips pint's string
+# parser, and building outputs with ``ureg.Quantity(array, unit)`` wraps the array without
+# the copy (and unit-multiply ufunc pass) that ``array * unit`` costs on a million items.
 _KW = ureg.kW
 _M3_S = ureg.parse_units("m**3/s")
 _L_MIN = ureg.parse_units("L/min")
 _M2 = ureg.parse_units("m**2")
+_KJ_KG_K = ureg.parse_units("kJ/(kg*K)")
+_KG_M3 = ureg.parse_units("kg/m**3")
 _DELTA_T = QuantitySpec("a temperature difference", "K", "10 K", positive=True, temperature_difference=True)
 
 
@@ -83,6 +88,21 @@ def _delta_k(value: pint.Quantity) -> float:
     return float(_DELTA_T.convert(value).magnitude)
 
 
+def _fraction(name: str, values: FloatArray) -> FloatArray:
+    """Check a share lies within [0, 1]; NaN fails too (min/max propagate it)."""
+    if values.size and not (values.min() >= 0.0 and values.max() <= 1.0):
+        raise ValueError(f"{name} must be within [0, 1]")
+    return values
+
+
+def _power_kw(name: str, value: pint.Quantity) -> FloatArray:
+    """A power array in kW (no copy when already in kW); rejects NaN, infinities and negatives."""
+    magnitude = np.asarray(value.m_as(_KW), dtype=float)
+    if magnitude.size and not (magnitude.min() >= 0.0 and np.isfinite(magnitude.max())):
+        raise ValueError(f"{name} must be finite and non-negative")
+    return magnitude
+
+
 def evaluate_fleet(
     idle_power: pint.Quantity,
     busy_power: pint.Quantity,
@@ -95,25 +115,23 @@ def evaluate_fleet(
     coolant_density: pint.Quantity,
 ) -> FleetResult:
     """Unit-aware wrapper of ``fleet_kernel``: any compatible units in, canonical units out."""
-    utilisation = np.asarray(utilisation, dtype=float)
-    if np.any((utilisation < 0) | (utilisation > 1)):
-        raise ValueError("utilisation must be within [0, 1]")
     result = fleet_kernel(
-        idle_power.m_as(_KW),
-        busy_power.m_as(_KW),
-        utilisation,
-        np.asarray(liquid_fraction, dtype=float),
+        _power_kw("idle_power", idle_power),
+        _power_kw("busy_power", busy_power),
+        _fraction("utilisation", np.asarray(utilisation, dtype=float)),
+        _fraction("liquid_fraction", np.asarray(liquid_fraction, dtype=float)),
         area.m_as(_M2),
         _delta_k(air_delta_t),
         _delta_k(liquid_delta_t),
-        float(coolant_specific_heat.m_as("kJ/(kg*K)")),
-        float(coolant_density.m_as("kg/m**3")),
+        float(coolant_specific_heat.m_as(_KJ_KG_K)),
+        float(coolant_density.m_as(_KG_M3)),
     )
+    quantity = ureg.Quantity
     return FleetResult(
-        power=result.power_kw * _KW,
-        heat_liquid=result.heat_liquid_kw * _KW,
-        heat_air=result.heat_air_kw * _KW,
-        airflow=result.airflow_m3_s * _M3_S,
-        coolant_flow=result.coolant_l_min * _L_MIN,
-        area=result.area_m2 * _M2,
+        power=quantity(result.power_kw, _KW),
+        heat_liquid=quantity(result.heat_liquid_kw, _KW),
+        heat_air=quantity(result.heat_air_kw, _KW),
+        airflow=quantity(result.airflow_m3_s, _M3_S),
+        coolant_flow=quantity(result.coolant_l_min, _L_MIN),
+        area=quantity(result.area_m2, _M2),
     )

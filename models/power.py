@@ -86,8 +86,9 @@ def redundant_count(required: ArrayLike, redundancy: RedundancyName) -> NDArray[
     """Installed units for ``required`` units of load under a redundancy topology.
 
     N -> n; N+1 -> n + 1; 2N -> 2n (two full systems); 2(N+1) -> 2(n + 1);
-    DR (distributed redundant, three systems each sized for half the load) -> ceil(1.5 n).
-    Zero load installs nothing.
+    DR (distributed redundant, three systems each sized for half the load) -> 3 * ceil(n / 2):
+    modules are whole, so each system needs ceil(n / 2) of them (ceil(1.5 n) would leave one
+    system below half the load when n is odd). Zero load installs nothing.
     """
     n = np.asarray(required, dtype=np.int64)
     if redundancy == "N":
@@ -99,7 +100,7 @@ def redundant_count(required: ArrayLike, redundancy: RedundancyName) -> NDArray[
     elif redundancy == "2(N+1)":
         out = 2 * (n + 1)
     elif redundancy == "DR":
-        out = np.ceil(1.5 * n).astype(np.int64)
+        out = 3 * ((n + 1) // 2)
     else:
         raise ValueError(f"unknown redundancy {redundancy!r}; expected one of {', '.join(REDUNDANCIES)}")
     return np.where(n > 0, out, 0)

@@ -59,6 +59,9 @@ class SizingOptions(BaseModel):
 
     utilisation: float = Field(default=1.0, ge=0.0, le=1.0, description="busy share for energy: 0 idle .. 1 busy")
     provisioning: ProvisioningBasis = "design"
+    typical_headroom: float = Field(
+        default=1.0, ge=1.0, le=2.0, description="provisioning = typical: provision typical x headroom (oversubscription)"
+    )
     redundancy: Redundancy | None = None
     power_chain: str | None = None
     plant: str | None = None
@@ -150,6 +153,23 @@ def _check_supported(system: System, cooling: Cooling) -> None:
             f"{system.id} cannot be cooled by {cooling.id} ({cooling.type}); it needs {needs} cooling, "
             f"supported: {', '.join(system.cooling)}"
         )
+
+
+def _liquid_supply_c(options: SizingOptions, cooling: Cooling) -> float:
+    """Facility-water supply [degC]: the option, else the cooling's liquid supply, else its chilled water.
+
+    ``is None`` tests, not ``or``: a temperature quantity (offset unit) has no truth value in pint.
+    """
+    if options.liquid_supply_temp is not None:
+        return float(options.liquid_supply_temp.magnitude)
+    return float((cooling.liquid_supply_temp or cooling.chilled_water_temp).magnitude)
+
+
+def _chilled_water_c(options: SizingOptions, cooling: Cooling) -> float:
+    """Chilled-water supply for CRAHs [degC]: the option, else the cooling's value."""
+    if options.chilled_water_temp is not None:
+        return float(options.chilled_water_temp.magnitude)
+    return float(cooling.chilled_water_temp.magnitude)
 
 
 def provisioned_unit_kw(system: System, basis: ProvisioningBasis) -> float:
@@ -281,6 +301,8 @@ def unit_coefficients(
     air = catalog.fluid("air")
 
     unit_kw = provisioned_unit_kw(system, options.provisioning)
+    if options.provisioning == "typical":
+        unit_kw = min(unit_kw * options.typical_headroom, float(system.design_power.magnitude))
     fabric_kw = float(system.fabric_power.magnitude) if system.fabric_power else 0.0
     design_kw = float(system.design_power.magnitude)
     typical_kw = float(system.typical_power.magnitude)
@@ -309,10 +331,8 @@ def unit_coefficients(
     else:
         liquid_loop, air_loop, room_air = liquid_kw, air_kw, air_kw
 
-    liquid_supply = float(
-        (options.liquid_supply_temp or cooling.liquid_supply_temp or cooling.chilled_water_temp).magnitude
-    )
-    chw_supply = float((options.chilled_water_temp or cooling.chilled_water_temp).magnitude)
+    liquid_supply = _liquid_supply_c(options, cooling)
+    chw_supply = _chilled_water_c(options, cooling)
     liquid_dt = float((options.liquid_delta_t or defaults.liquid_delta_t).magnitude)
     loop_l = plant_loop(plant, site, liquid_supply, liquid_dt)
     loop_a = plant_loop(plant, site, chw_supply, liquid_dt)
@@ -326,7 +346,8 @@ def unit_coefficients(
     eta_d2, eta_u2, eta_x2 = _chain_efficiency(chain, catalog, redundancy, avg_fraction)
     loss_average = _loss_kw(avg_it, eta_d2, eta_u2, eta_x2)
 
-    fan_kw = float(cooling.fan_power_fraction.magnitude) * room_air
+    # fans move the air-path heat: room air for CRAHs; on rear doors the door fans move the rack air
+    fan_kw = float(cooling.fan_power_fraction.magnitude) * (air_kw if cooling.type == "rdhx" else room_air)
     pump_kw = float(cooling.pump_power_fraction.magnitude) * (liquid_kw if cooling.takes_liquid else liquid_loop)
     # electrical-room losses are cooled on the chilled-water loop
     cooling_design = (
@@ -686,7 +707,7 @@ def size(
         check_limit("floor load (rack footprint) vs slab", footprint_load, slab_kg_m2, "kg/m2", "over the rack footprint", "the slab rating")
     )
     if cooling.takes_liquid and system.coolant_inlet_max is not None:
-        supply = float((options.liquid_supply_temp or cooling.liquid_supply_temp or cooling.chilled_water_temp).magnitude)
+        supply = _liquid_supply_c(options, cooling)
         checks.append(
             check_limit(
                 "coolant supply vs system inlet",
@@ -705,7 +726,7 @@ def size(
     loop_free = plant_loop(
         catalog.plant(coeff.plant_id),
         catalog.site(request.site),
-        float((options.liquid_supply_temp or cooling.liquid_supply_temp or cooling.chilled_water_temp).magnitude),
+        _liquid_supply_c(options, cooling),
         liquid_dt,
     ).free_cooling_hours
     pue_annual = coeff.facility_average_kw / coeff.it_average_kw if coeff.it_average_kw else math.nan
@@ -747,7 +768,7 @@ def size(
         coolant=fluid.id,
         liquid_delta_t=Q_(liquid_dt, "K"),
         liquid_supply_temp=Q_(
-            float((options.liquid_supply_temp or cooling.liquid_supply_temp or cooling.chilled_water_temp).magnitude),
+            _liquid_supply_c(options, cooling),
             "degC",
         ),
         electrical_losses_design=Q_(loss_design, "kW"),

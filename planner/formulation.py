@@ -33,12 +33,21 @@ USD_PER_MUSD = 1e6
 TFLOPS_PER_PFLOPS = 1e3
 
 
-def _redundancy_terms(redundancy: str) -> tuple[float, float]:
-    """Installed = a * n + b * used for a topology (n = units needed for the load).
+def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
+    """(a, b, c) of a topology: the integer n must satisfy load <= c * C * n, and
+    installed = a * n + b * used (C = one module's capacity).
 
-    N: (1, 0); N+1: (1, 1); 2N: (2, 0); 2(N+1): (2, 2); DR (three systems, each half): (1.5, 0).
+    N: (1, 0, 1); N+1: (1, 1, 1); 2N: (2, 0, 1); 2(N+1): (2, 2, 1);
+    DR (three systems each sized for half the load, n modules per system): (3, 0, 2).
+    These match models.power.redundant_count for the smallest n.
     """
-    return {"N": (1.0, 0.0), "N+1": (1.0, 1.0), "2N": (2.0, 0.0), "2(N+1)": (2.0, 2.0), "DR": (1.5, 0.0)}[redundancy]
+    return {
+        "N": (1.0, 0.0, 1.0),
+        "N+1": (1.0, 1.0, 1.0),
+        "2N": (2.0, 0.0, 1.0),
+        "2(N+1)": (2.0, 2.0, 1.0),
+        "DR": (3.0, 0.0, 2.0),
+    }[redundancy]
 
 
 #: Constraint families an elastic (diagnostic) model may relax, and the size of one
@@ -147,13 +156,13 @@ def define_expressions(m: Any, data: ModelData) -> None:
     capex_terms += [m.option[o].busway_capex_per_row_usd / USD_PER_MUSD * m.rows[o] for o in m.O]
     for h in m.H:
         hall = data.halls[h]
-        a, b = _redundancy_terms(hall.redundancy)
+        a, b, _ = _redundancy_terms(hall.redundancy)
         capex_terms.append(hall.ups_capex_usd / USD_PER_MUSD * (a * m.ups_n[h] + b * m.hall_used[h]))
         capex_terms.append(hall.transformer_capex_usd / USD_PER_MUSD * (a * m.xfmr_n[h] + b * m.hall_used[h]))
         capex_terms.append(hall.build_cost_usd / USD_PER_MUSD * m.hall_used[h])
     for s in m.S:
         site = data.sites[s]
-        a, b = _redundancy_terms(site.generator_redundancy)
+        a, b, _ = _redundancy_terms(site.generator_redundancy)
         capex_terms.append(site.generator_capex_usd / USD_PER_MUSD * (a * m.gen_n[s] + b * m.site_used[s]))
     m.capex = pyo.Expression(expr=pyo.quicksum(capex_terms))
 
@@ -201,8 +210,9 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
     - hall_liquid_plant[h]: sum Q_facility-water,unit * units <= Q_liq,plant(h)                 [kW]
     - hall_air_plant[h]:    sum (Q_CHW,unit + P_elec-loss,unit) * units <= Q_air,plant(h)        [kW]
     - hall_area[h]:         sum A_gross,rack * racks[o] <= A(h)                                 [m**2]
-    - hall_ups[h]:          sum P_UPS,unit * units <= C_UPS-module * ups_n[h]                    [kW]
-    - hall_transformer[h]:  sum S_xfmr,unit * units <= S_xfmr * xfmr_n[h]                        [kVA]
+    - hall_ups[h]:          sum P_UPS,unit * units <= c * C_UPS-module * ups_n[h]                [kW]
+    - hall_transformer[h]:  sum S_xfmr,unit * units <= c * S_xfmr * xfmr_n[h]                    [kVA]
+      (c = 2 for distributed redundancy, where each of three systems carries half; else 1)
     """
     opts = {h: [o for o in m.O if m.option[o].hall == h] for h in m.H}
 
@@ -230,12 +240,17 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
         rule=lambda model, h: pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
         <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h),  # type: ignore[union-attr]
     )
+    def spread(h: str) -> float:
+        return _redundancy_terms(data.halls[h].redundancy)[2]
+
     m.hall_ups = pyo.Constraint(
-        m.H, rule=lambda model, h: total(h, lambda o: o.ups_kw_per_unit) <= data.halls[h].ups_module_kw * m.ups_n[h]
+        m.H,
+        rule=lambda model, h: total(h, lambda o: o.ups_kw_per_unit) <= spread(h) * data.halls[h].ups_module_kw * m.ups_n[h],
     )
     m.hall_transformer = pyo.Constraint(
         m.H,
-        rule=lambda model, h: total(h, lambda o: o.transformer_kva_per_unit) <= data.halls[h].transformer_kva * m.xfmr_n[h],
+        rule=lambda model, h: total(h, lambda o: o.transformer_kva_per_unit)
+        <= spread(h) * data.halls[h].transformer_kva * m.xfmr_n[h],
     )
 
 
@@ -244,7 +259,7 @@ def define_site_constraints(m: Any, data: ModelData) -> None:
 
     - site_utility_power[s]: sum P_facility,design,unit * units <= P_utility(s)   [kW, design day,
       including cooling power, electrical losses and lighting]
-    - site_generators[s]:    sum P_facility,design,unit * units <= P_gen,derated * gen_n[s]   [kW]
+    - site_generators[s]:    sum P_facility,design,unit * units <= c * P_gen,derated * gen_n[s]   [kW]
     - site_used_link[h]:     hall_used[h] <= site_used[s(h)]
     """
     opts = {s: [o for o in m.O if m.option[o].site == s] for s in m.S}
@@ -258,7 +273,9 @@ def define_site_constraints(m: Any, data: ModelData) -> None:
         <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s),
     )
     m.site_generators = pyo.Constraint(
-        m.S, rule=lambda model, s: facility(s) <= data.sites[s].generator_kw * m.gen_n[s]
+        m.S,
+        rule=lambda model, s: facility(s)
+        <= _redundancy_terms(data.sites[s].generator_redundancy)[2] * data.sites[s].generator_kw * m.gen_n[s],
     )
     m.site_used_link = pyo.Constraint(m.H, rule=lambda model, h: m.hall_used[h] <= m.site_used[data.halls[h].site])
 
