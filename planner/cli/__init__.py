@@ -39,11 +39,14 @@ def _root(
 
 
 def _register() -> None:
-    from planner.cli import catalog_cmd, size_cmd, solve_cmd
+    """Each ``planner/cli/*_cmd.py`` module adds its commands through ``register(app)``."""
+    import importlib
+    import pkgutil
 
-    app.add_typer(catalog_cmd.app, name="catalog")
-    app.command("size")(size_cmd.size)
-    app.command("solve")(solve_cmd.solve)
+    package = importlib.import_module("planner.cli")
+    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
+        if info.name.endswith("_cmd"):
+            importlib.import_module(f"planner.cli.{info.name}").register(app)
 
 
 _register()

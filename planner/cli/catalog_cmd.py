@@ -151,3 +151,8 @@ def schema() -> None:
     from models.catalog import catalog_json_schema
 
     typer.echo(json.dumps(catalog_json_schema(), indent=2, sort_keys=True))
+
+
+def register(root: typer.Typer) -> None:
+    """Add `dcplan catalog ...`."""
+    root.add_typer(app, name="catalog")

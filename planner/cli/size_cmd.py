@@ -168,3 +168,8 @@ def render_sizing(result: Any) -> None:
             out.print(f"[bold red]LIMIT BROKEN[/bold red] {check.limit}: {check.message}")
     else:
         out.print("[green]All limits met.[/green]")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `dcplan size`."""
+    root.command("size")(size)

@@ -172,3 +172,8 @@ def render_plan(plan: Any) -> None:
     )
     status = "[green]re-check passed[/green]" if plan.recheck.ok else "[bold red]RE-CHECK FAILED[/bold red]"
     out.print(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `dcplan solve`."""
+    root.command("solve")(solve)
