@@ -46,6 +46,7 @@ from __future__ import annotations
 
 import math
 import re
+from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -142,9 +143,25 @@ def parse_quantity(value: Any) -> pint.Quantity:
     raise UnitInputError(f"expected a quantity such as '132 kW', got {type(value).__name__}")
 
 
+@lru_cache(maxsize=1024)
+def _parse_units(text: str) -> Any:
+    """Parsed units, cached: parsing a unit string costs ~100 us and the same few recur."""
+    return ureg.parse_units(text)
+
+
+@lru_cache(maxsize=1024)
+def _dimensionality(units: Any) -> Any:
+    return (1 * units).dimensionality
+
+
+def qty(magnitude: Any, unit_text: str) -> pint.Quantity:
+    """``Q_(magnitude, unit_text)`` with the unit string parsed once (hot paths build many)."""
+    return Q_(magnitude, _parse_units(unit_text))
+
+
 def _make(magnitude: Any, unit_text: str, original: Any) -> pint.Quantity:
     try:
-        units = ureg.parse_units(unit_text.strip())
+        units = _parse_units(unit_text.strip())
     except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError, ValueError):
         raise UnitInputError(f"unknown unit {unit_text.strip()!r} in {original!r}") from None
     return Q_(magnitude, units)
@@ -184,12 +201,12 @@ class QuantitySpec:
     def convert(self, value: Any) -> pint.Quantity:
         """Validate ``value`` and return it in the canonical unit; raise UnitInputError."""
         quantity = parse_quantity(value)
-        target = ureg.parse_units(self.canonical)
+        target = _parse_units(self.canonical)
         if self.temperature_difference and str(quantity.units) in _OFFSET_TO_DELTA:
             quantity = Q_(quantity.magnitude, _OFFSET_TO_DELTA[str(quantity.units)])
         if self.gravity_load and quantity.check("[force] / [area]"):
             quantity = quantity / Q_(STANDARD_GRAVITY_M_S2, "m/s**2")
-        if quantity.dimensionality != (1 * target).dimensionality:
+        if _dimensionality(quantity.units) != _dimensionality(target):
             got = _describe_dimension(quantity)
             raise UnitInputError(f"expected {self.kind} such as '{self.example}', got '{_show(quantity)}' ({got})")
         converted = quantity.to(target)
