@@ -337,8 +337,10 @@ def unit_coefficients(
     loop_l = plant_loop(plant, site, liquid_supply, liquid_dt)
     loop_a = plant_loop(plant, site, chw_supply, liquid_dt)
 
-    # Electrical: efficiencies at the normal-operation module loading of the topology.
-    share = power.active_share(redundancy)  # type: ignore[arg-type]
+    # Electrical: efficiencies at the normal-operation module loading of the topology: the
+    # share of the load one system carries over the share it is rated for (DR systems are
+    # rated for half the load and carry a third, so they run at 2/3; 2N sides run at 1/2).
+    share = power.active_share(redundancy) / (0.5 if redundancy == "DR" else 1.0)  # type: ignore[arg-type]
     eta_d, eta_u, eta_x = _chain_efficiency(chain, catalog, redundancy, share)
     loss_design = _loss_kw(provisioned, eta_d, eta_u, eta_x)
     avg_it = average_kw + fabric_kw

@@ -339,6 +339,11 @@ SpecificHeat = Annotated[pint.Quantity, _spec("a specific heat", "kJ/(kg*K)", "4
 Density = Annotated[pint.Quantity, _spec("a density", "kg/m**3", "997 kg/m**3", positive=True)]
 
 
+def _spec_for_power() -> QuantitySpec:
+    """The spec of a positive power field (for free-text power inputs)."""
+    return PositivePower.__metadata__[0]  # type: ignore[no-any-return]
+
+
 def magnitude_in(quantity: pint.Quantity, unit: str) -> float:
     """Return a scalar quantity's magnitude in ``unit`` as a plain float."""
     value = quantity.to(unit).magnitude

@@ -80,13 +80,19 @@ def marginal_values(
         candidate = use.binding and use.sense == "<=" or use.limit.startswith("minimum share (") and use.binding
         relaxed = relaxed_scenario(scenario, use) if candidate else None
         remaining = budget_s - (time.perf_counter() - started)
-        if relaxed is None or base_value is None or remaining <= 0.05:
+        stop = settings.cancel is not None and settings.cancel.is_set()
+        if relaxed is None or base_value is None or remaining <= 0.05 or stop:
             out.append(use)
             continue
         step_text = "-1 percentage point" if use.limit.startswith("minimum share") else "+{:g} {}".format(*STEPS[use.limit])
         resolve = solve_model_data(
             build_model_data(relaxed, catalog),
-            SolveSettings(time_limit_s=min(settings.time_limit_s, remaining), rel_gap=settings.rel_gap, seed=settings.seed),
+            SolveSettings(
+                time_limit_s=min(settings.time_limit_s, remaining),
+                rel_gap=settings.rel_gap,
+                seed=settings.seed,
+                cancel=settings.cancel,
+            ),
         )
         new_value = resolve.compute_pflops if objective == "max-compute" else resolve.tco_musd
         if new_value is None:

@@ -72,7 +72,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     uses = limit_uses(catalog, data, ev, outcome)
     checked = recheck(catalog, data, ev, outcome, uses)
     t_marginals = time.perf_counter()
-    if options.marginals:
+    if options.marginals and outcome.status != "cancelled":
         uses = marginal_values(catalog, scenario, outcome, uses, settings, options.marginal_budget_s)
     t_end = time.perf_counter()
     info.update(

@@ -139,8 +139,12 @@ def solve_model_data(
 
     termination = results.termination_condition
     has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    if termination == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
-        status: Status = "optimal"
+    cancelled = settings.cancel is not None and settings.cancel.is_set()
+    if cancelled and termination != TerminationCondition.convergenceCriteriaSatisfied:
+        # Pyomo maps HiGHS's kInterrupt to "unknown"; the cancel flag says what happened.
+        status: Status = "cancelled" if has_solution else "no-solution"
+    elif termination == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
+        status = "optimal"
     elif termination == TerminationCondition.maxTimeLimit:
         status = "time-limit" if has_solution else "no-solution"
     elif termination == TerminationCondition.interrupted:
@@ -148,7 +152,7 @@ def solve_model_data(
     elif termination in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
         status = "infeasible"
     else:
-        status = "optimal" if has_solution else "no-solution"
+        status = "time-limit" if has_solution else "no-solution"
 
     values: dict[str, dict[Any, float]] = {}
     objective = bound = None

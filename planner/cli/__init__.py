@@ -35,7 +35,9 @@ def _root(
     """dcplan: size racks, solve layouts and export capacity plans."""
     State.catalog_dirs = list(catalog or [])
     if ctx.invoked_subcommand is None:
-        typer.echo(ctx.get_help())
+        from planner.cli.tui_cmd import open_tui
+
+        open_tui(None, None, [])
 
 
 def _register() -> None:

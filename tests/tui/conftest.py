@@ -1,0 +1,36 @@
+"""TUI fixtures: an app factory and a solved demo plan saved to disk."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from planner.scenario import DEMO_SCENARIO
+
+
+@pytest.fixture(scope="session")
+def demo_plan_file(tmp_path_factory, catalog) -> Path:
+    from planner.export import write_plan
+    from planner.pipeline import PlanOptions, plan_scenario
+    from planner.scenario import load_scenario
+    from planner.solve import SolveSettings
+
+    plan = plan_scenario(load_scenario(DEMO_SCENARIO), catalog, PlanOptions(settings=SolveSettings(time_limit_s=30), marginals=True))
+    path = tmp_path_factory.mktemp("plans") / "demo.json"
+    write_plan(plan, path)
+    return path
+
+
+@pytest.fixture
+def app_factory():
+    from tui.app import make_app
+
+    def make(**kwargs):
+        # relative to the repository root (pytest's working directory), so snapshots that
+        # show the path do not depend on where the clone lives
+        kwargs.setdefault("scenario", Path(os.path.relpath(DEMO_SCENARIO)))
+        return make_app(**kwargs)
+
+    return make

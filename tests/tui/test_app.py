@@ -1,0 +1,190 @@
+"""The terminal UI driven by Textual's Pilot: sizing, inline errors, solving, cancelling, exporting."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from textual.widgets import DataTable, Input, Static
+
+from tui.widgets.inputs import Field
+
+SIZE = (140, 45)
+
+
+def figure(app, name: str) -> str:
+    return str(app.screen.query_one("#sizer-figures", DataTable).get_row(name)[1])
+
+
+async def set_input(pilot, selector: str, text: str) -> None:
+    widget = pilot.app.screen.query_one(selector, Input)
+    widget.value = text
+    await pilot.pause()
+
+
+async def test_sizer_numbers_change_with_count(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert "trn3-ultraserver-gen2" in str(app.screen.query_one("#sizer-title", Static).render())
+        assert figure(app, "racks") == "100 in 5 rows"  # 50 units x 2 racks
+        await set_input(pilot, "#target", "60")
+        assert figure(app, "racks") == "120 in 6 rows"
+        assert figure(app, "chips") == "8,640"  # 60 x 144
+        await set_input(pilot, "#target", "40 racks")
+        assert figure(app, "chips") == "2,880"  # 20 UltraServers
+        await set_input(pilot, "#target", "2 MW")
+        assert figure(app, "chips") == "1,440"  # 10 x 200 kW
+
+
+async def test_sizer_typing_keys_recomputes(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#target", Input).focus()
+        await pilot.press("end", "0")  # 50 -> 500
+        await pilot.pause()
+        assert figure(app, "racks") == "1,000 in 50 rows"
+
+
+async def test_sizer_bad_value_shows_inline_error(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await set_input(pilot, "#target", "5 kg")
+        field = app.screen.query_one("#target-field", Field)
+        assert field.has_class("-invalid")
+        message = str(field.query_one(".field-error").render())
+        assert "expected" in message and "power" in message
+        await set_input(pilot, "#supply", "35 kW")
+        supply = app.screen.query_one("#supply-field", Field)
+        assert "expected a temperature" in str(supply.query_one(".field-error").render())
+        await set_input(pilot, "#target", "50")
+        await set_input(pilot, "#supply", "35 degC")
+        assert not field.has_class("-invalid") and not supply.has_class("-invalid")
+
+
+async def test_sizer_shows_broken_limits_with_margin(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await set_input(pilot, "#slab", "10 kN/m**2")
+        text = str(app.screen.query_one("#sizer-limits", Static).render())
+        assert "exceeds the slab rating" in text and "by" in text
+
+
+async def test_catalog_filters_and_shows_sources(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        await set_input(pilot, "#catalog-filter", "rubin")
+        table = app.screen.query_one("#catalog-table", DataTable)
+        assert table.row_count == 2  # the system and its chip
+        title = str(app.screen.query_one("#catalog-title", Static).render())
+        assert "vera-rubin-nvl144" in title and "PROJECTED" in title
+        fields = app.screen.query_one("#catalog-fields", DataTable)
+        assert fields.row_count > 10
+
+
+async def test_scenario_editor_marks_invalid_field_and_never_half_writes(app_factory, tmp_path):
+    from planner.scenario import DEMO_SCENARIO
+
+    target = tmp_path / "edited.toml"
+    original = DEMO_SCENARIO.read_text()
+    target.write_text(original)
+    app = app_factory(scenario=target)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f4")
+        await pilot.pause()
+        await set_input(pilot, "#f-budget", "6e9 kg")
+        field = app.screen.query_one("#field-budget", Field)
+        assert field.has_class("-invalid")
+        assert "expected" in str(field.query_one(".field-error").render())
+        await pilot.click("#scenario-save")
+        await pilot.pause()
+        assert "not saved" in str(app.screen.query_one("#scenario-status", Static).render())
+        assert target.read_text() == original  # untouched
+        await set_input(pilot, "#f-budget", "5e9 USD")
+        await pilot.click("#scenario-save")
+        await pilot.pause()
+    from planner.scenario import load_scenario
+
+    assert load_scenario(target).scenario.budget.m_as("USD") == pytest.approx(5e9)
+
+
+async def wait_for(pilot, predicate, timeout: float) -> bool:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return True
+        await pilot.pause(0.2)
+    return predicate()
+
+
+async def test_solve_demo_and_see_the_plan(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await pilot.click("#solve")
+        assert await wait_for(pilot, lambda: app.state.plan is not None, 90)
+        assert app.state.plan.solver.status == "optimal"
+        await pilot.press("f6")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#plan-summary", Static).render())
+        assert "optimal" in summary and "re-check passed" in summary
+        floor = str(app.screen.query_one("#plan-floor", Static).render())
+        assert "hall-a" in floor and "gb300-nvl72" in floor
+
+
+async def test_cancel_a_long_solve(app_factory, tmp_path):
+    """A big campus with a zero gap target would run for minutes; Cancel stops it in seconds."""
+    from tests.tui.long_scenario import write_long_scenario
+
+    path = write_long_scenario(tmp_path / "long.toml")
+    app = app_factory(scenario=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        await set_input(pilot, "#gap", "0")
+        await set_input(pilot, "#time-limit", "300 s")
+        await pilot.click("#solve")
+        screen = app.screen
+        assert await wait_for(pilot, lambda: screen.last.get("elapsed") is not None, 120), "no progress from the solver"
+        cancelled_at = time.monotonic()
+        await pilot.click("#cancel")
+        assert await wait_for(pilot, lambda: app.state.plan is not None or not screen.solver.alive, 60)
+        assert time.monotonic() - cancelled_at < 60
+        assert app.state.plan is None or app.state.plan.solver.status in ("cancelled", "no-solution")
+        assert str(screen.query_one("#solve").disabled) == "False"
+
+
+async def test_export_a_plan_and_find_the_file(app_factory, demo_plan_file, tmp_path):
+    app = app_factory(plan=demo_plan_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f7")
+        await pilot.pause()
+        out = tmp_path / "exported.json"
+        await set_input(pilot, "#export-path", str(out))
+        await pilot.click("#export-go")
+        await pilot.pause()
+        assert "written" in str(app.screen.query_one("#export-status", Static).render())
+        await pilot.click("#export-go")  # second time: exists, no --force
+        await pilot.pause()
+        assert "already exists" in str(app.screen.query_one("#export-status", Static).render())
+    from planner.plan import load_plan
+
+    assert load_plan(out).scenario_id == "aws-hybrid-campus"
+
+
+async def test_help_and_command_palette(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"
+        await pilot.press("escape")
+        await pilot.pause()
+        commands = [c.title for c in app.get_system_commands(app.screen)]
+        assert "Go to Optimise" in commands and "Go to Plan" in commands

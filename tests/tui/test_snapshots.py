@@ -1,0 +1,40 @@
+"""Snapshot of every screen at a fixed terminal size (pytest-textual-snapshot).
+
+Update after an intended change with: pytest tests/tui/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+import pytest
+
+SIZE = (130, 40)
+
+
+async def settle(pilot) -> None:
+    """Let mounts, refreshes and animations finish so the picture is the same every run."""
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause(0.2)
+    await pilot.wait_for_scheduled_animations()
+
+
+@pytest.mark.parametrize("key", ["f2", "f3", "f4", "f5", "f7", "f1"], ids=["catalog", "sizer", "scenario", "optimise", "export", "help"])
+def test_screen_snapshot(snap_compare, app_factory, key):
+    app = app_factory()
+
+    async def go(pilot):
+        await pilot.press(key)
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=go)
+
+
+@pytest.mark.parametrize("tab", ["tab-floor", "tab-limits", "tab-mix", "tab-diagnosis"])
+def test_plan_snapshot(snap_compare, app_factory, demo_plan_file, tab):
+    app = app_factory(plan=demo_plan_file)
+
+    async def go(pilot):
+        pilot.app.screen.query_one("#plan-tabs").active = tab
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=go)

@@ -1,0 +1,84 @@
+"""Plan view: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
+
+from tui.widgets.floorplan import floor_plan_text, utilisation_text
+
+
+class PlanScreen(Screen[None]):
+    """Shows the app's current plan (from a solve, or loaded from a plan file)."""
+
+    TITLE = "Plan"
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="plan-summary", classes="title")
+        with TabbedContent(id="plan-tabs"):
+            with TabPane("Floor plan", id="tab-floor"):
+                with VerticalScroll():
+                    yield Static("", id="plan-floor")
+            with TabPane("Limits", id="tab-limits"):
+                with VerticalScroll():
+                    yield Static("", id="plan-limits")
+            with TabPane("Mix & costs", id="tab-mix"):
+                with VerticalScroll():
+                    yield DataTable(id="plan-mix", show_cursor=False, zebra_stripes=True)
+                    yield Static("", id="plan-costs")
+            with TabPane("Diagnosis", id="tab-diagnosis"):
+                with VerticalScroll():
+                    yield Static("", id="plan-diagnosis")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#plan-mix", DataTable).add_columns("system", "place", "units", "chips", "racks", "PFLOPS", "share")
+        self.refresh_plan()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_plan()
+
+    def refresh_plan(self) -> None:
+        plan = self.app.state.plan  # type: ignore[attr-defined]
+        summary = self.query_one("#plan-summary", Static)
+        if plan is None:
+            summary.update("No plan yet: solve the scenario on the Optimise screen (F5).")
+            return
+        s = plan.solver
+        gap = f", gap {s.gap:.3%}" if s.gap is not None else ""
+        summary.update(
+            f"[b]{plan.scenario_name}[/b]: {s.status}{gap}; {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS {plan.precision}; "
+            f"re-check {'passed' if plan.recheck.ok else '[b red]FAILED[/]'} ({plan.recheck.checked} checks)"
+        )
+        self.query_one("#plan-floor", Static).update(floor_plan_text(plan) if len(plan.layout) else "no racks placed")
+        self.query_one("#plan-limits", Static).update(utilisation_text(plan.limits) if plan.limits else "no limits (no plan)")
+        mix = self.query_one("#plan-mix", DataTable)
+        mix.clear()
+        for line in plan.mix:
+            name = line.system + (" (projected)" if line.status != "shipping" else "")
+            mix.add_row(name, line.place, f"{line.units:,}", f"{line.chips:,}", f"{line.racks:,}", f"{line.compute.m_as('PFLOPS'):,.0f}", f"{line.share:.1%}")
+        if plan.costs is not None and plan.energy is not None:
+            c, e = plan.costs, plan.energy
+            musd = lambda q: f"{q.m_as('USD') / 1e6:,.1f} M USD"  # noqa: E731
+            self.query_one("#plan-costs", Static).update(
+                f"capex {musd(c.capex_total)}: IT {musd(c.capex_it)}, cooling {musd(c.capex_cooling)}, "
+                f"electrical {musd(c.capex_electrical)}, building {musd(c.capex_building)}, halls {musd(c.capex_halls)}\n"
+                f"opex {musd(c.annual_opex)}/yr (energy {musd(c.annual_energy_cost)}, cloud {musd(c.annual_cloud_cost)}); "
+                f"TCO {musd(c.tco)} over {c.tco_horizon_years:g} years\n"
+                f"IT {e.it_power_provisioned.m_as('MW'):,.1f} MW, facility {e.facility_power_design.m_as('MW'):,.1f} MW (design day); "
+                f"PUE {e.pue_design:.3f} design / {e.pue_annual:.3f} annual; "
+                f"{e.facility_energy.m_as('GWh'):,.0f} GWh/yr, {e.carbon.m_as('t'):,.0f} t CO2e/yr, {e.water.m_as('m**3'):,.0f} m3/yr"
+            )
+        lines = [f"[b]{'feasible' if plan.feasible else 'INFEASIBLE'}[/b]: {plan.diagnosis.summary}"]
+        lines += [f"  - ({r.group}) {r.text}" for r in plan.diagnosis.relaxations]
+        binding = [u for u in plan.limits if u.binding]
+        if binding:
+            lines.append("\n[b]Binding limits[/b]")
+            lines += [f"  - {u.limit} ({u.scope}): {u.marginal_text or 'no marginal value computed'}" for u in binding]
+        if plan.pruned:
+            lines.append("\n[b]Options ruled out before solving[/b]")
+            lines += [f"  - {p}" for p in plan.pruned]
+        self.query_one("#plan-diagnosis", Static).update("\n".join(lines))

@@ -1,0 +1,191 @@
+"""Rack sizer: pick system, cooling, site and a target; results recompute as you type."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
+
+from tui.widgets.inputs import Field, QuantityValidator, RatioValidator
+
+REDUNDANCIES = ("N", "N+1", "2N", "2(N+1)", "DR")
+_RACKS = re.compile(r"^\s*(\d+)\s*racks?\s*$")
+_COUNT = re.compile(r"^\s*(\d+)\s*(units?)?\s*$")
+
+
+def parse_target(text: str) -> dict[str, Any]:
+    """'50' -> 50 units; '40 racks' -> 40 racks; '5 MW' -> fill 5 MW. Raises ValueError."""
+    from models.units import UnitInputError, _spec_for_power
+
+    match = _COUNT.match(text)
+    if match:
+        count = int(match.group(1))
+        if count <= 0:
+            raise ValueError("expected a positive number of units")
+        return {"count": count}
+    match = _RACKS.match(text)
+    if match:
+        racks = int(match.group(1))
+        if racks <= 0:
+            raise ValueError("expected a positive number of racks")
+        return {"racks": racks}
+    try:
+        return {"it_power": _spec_for_power().convert(text)}
+    except UnitInputError as exc:
+        raise ValueError(f"expected units (50), racks (40 racks) or a power (5 MW): {exc}") from None
+
+
+class SizerScreen(Screen[None]):
+    """Size N units of a system; broken limits shown in place with their margin."""
+
+    TITLE = "Rack sizer"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._ready = False
+
+    def compose(self) -> ComposeResult:
+        from models import units as u
+
+        state = self.app.state  # type: ignore[attr-defined]
+        catalog = state.catalog
+        systems = sorted(catalog.items["system"])
+        sites = sorted(catalog.items["site"])
+        first = "trn3-ultraserver-gen2" if "trn3-ultraserver-gen2" in systems else systems[0]
+        yield Header()
+        with Horizontal():
+            with VerticalScroll(id="sizer-form", classes="form"):
+                yield Label("System", classes="field-label")
+                yield Select([(s, s) for s in systems], value=first, allow_blank=False, id="system")
+                yield Label("Cooling", classes="field-label")
+                yield Select(self._cooling_options(first), value=catalog.system(first).cooling[0], allow_blank=False, id="cooling")
+                yield Label("Site", classes="field-label")
+                yield Select([(s, s) for s in sites], value="ashburn-va" if "ashburn-va" in sites else sites[0], allow_blank=False, id="site")
+                yield Field("Target: 50 | 40 racks | 5 MW", Input("50", id="target"), id="target-field")
+                yield Field("Utilisation 0..1 (energy)", Input("1.0", id="utilisation", validators=[RatioValidator()]), id="utilisation-field")
+                yield Label("Redundancy", classes="field-label")
+                yield Select([(r, r) for r in REDUNDANCIES], value="2N", allow_blank=False, id="redundancy")
+                yield Field(
+                    "Water supply (optional: 35 degC)",
+                    Input("", id="supply", validators=[QuantityValidator(u.Temperature.__metadata__[0], optional=True)]),
+                    id="supply-field",
+                )
+                yield Field(
+                    "Slab rating (optional: 25 kN/m**2)",
+                    Input("", id="slab", validators=[QuantityValidator(u.FloorLoad.__metadata__[0], optional=True)]),
+                    id="slab-field",
+                )
+            with VerticalScroll(id="sizer-results"):
+                yield Static("", id="sizer-title", classes="title")
+                yield DataTable(id="sizer-figures", show_cursor=False, zebra_stripes=True)
+                yield Static("", id="sizer-limits")
+                yield DataTable(id="sizer-equipment", show_cursor=False, zebra_stripes=True)
+        yield Footer()
+
+    def _cooling_options(self, system_id: str) -> list[tuple[str, str]]:
+        system = self.app.state.catalog.system(system_id)  # type: ignore[attr-defined]
+        return [(c, c) for c in system.cooling]
+
+    def on_mount(self) -> None:
+        figures = self.query_one("#sizer-figures", DataTable)
+        figures.add_columns("figure", "value")
+        equipment = self.query_one("#sizer-equipment", DataTable)
+        equipment.add_columns("equipment", "count", "each", "installed", "used", "use")
+        self._ready = True
+        self.recompute()
+
+    @on(Select.Changed, "#system")
+    def _system_changed(self, event: Select.Changed) -> None:
+        cooling = self.query_one("#cooling", Select)
+        options = self._cooling_options(str(event.value))
+        cooling.set_options(options)
+        cooling.value = options[0][1]
+        self.recompute()
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        if event.select.id != "system":
+            self.recompute()
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        self.recompute()
+
+    def _field_error(self, field_id: str, message: str | None) -> None:
+        self.query_one(f"#{field_id}", Field).show_error(message)
+
+    def recompute(self) -> None:
+        """Read the form, size, and show results or the first error in place."""
+        if not self._ready:
+            return
+        from models.catalog import UnknownIdError
+        from models.sizing import SizingError, SizingOptions, SizingRequest, size
+
+        catalog = self.app.state.catalog  # type: ignore[attr-defined]
+        errors = False
+        try:
+            target = parse_target(self.query_one("#target", Input).value)
+            self._field_error("target-field", None)
+        except ValueError as exc:
+            self._field_error("target-field", str(exc))
+            target, errors = {}, True
+        options: dict[str, Any] = {"redundancy": str(self.query_one("#redundancy", Select).value)}
+        for field_id, input_id, key, parser in (
+            ("utilisation-field", "utilisation", "utilisation", float),
+            ("supply-field", "supply", "liquid_supply_temp", None),
+            ("slab-field", "slab", "slab_rating", None),
+        ):
+            widget = self.query_one(f"#{input_id}", Input)
+            result = widget.validate(widget.value)
+            if result is not None and not result.is_valid:
+                self._field_error(field_id, "; ".join(result.failure_descriptions))
+                errors = True
+                continue
+            self._field_error(field_id, None)
+            if widget.value.strip():
+                options[key] = parser(widget.value) if parser else widget.value
+        if errors:
+            self.query_one("#sizer-title", Static).update("[b red]Fix the marked fields[/]")
+            return
+        request = {
+            "system": str(self.query_one("#system", Select).value),
+            "cooling": str(self.query_one("#cooling", Select).value),
+            "site": str(self.query_one("#site", Select).value),
+            **target,
+        }
+        try:
+            result = size(catalog, SizingRequest(**request), SizingOptions(**options))
+        except (SizingError, UnknownIdError, ValueError) as exc:
+            self.query_one("#sizer-title", Static).update(f"[b red]{exc}[/]")
+            self.query_one("#sizer-figures", DataTable).clear()
+            return
+        self.show(result)
+
+    def show(self, result: Any) -> None:
+        from tui.format import sizing_rows
+
+        title = f"[b]{result.units:,} x {result.system}[/b] on {result.cooling} at {result.site}"
+        self.query_one("#sizer-title", Static).update(title)
+        figures = self.query_one("#sizer-figures", DataTable)
+        figures.clear()
+        for name, value in sizing_rows(result):
+            figures.add_row(name, value, key=name)
+        equipment = self.query_one("#sizer-equipment", DataTable)
+        equipment.clear()
+        for line in result.equipment:
+            equipment.add_row(
+                line.item, f"{line.count:,}", f"{line.unit_capacity:,.0f} {line.capacity_unit}", f"{line.installed:,.0f}", f"{line.used:,.0f}", f"{line.utilisation:.0%}"
+            )
+        limits = self.query_one("#sizer-limits", Static)
+        violations = result.violations
+        if violations:
+            limits.update("\n".join(f"[b red]LIMIT BROKEN:[/] {check.message}" for check in violations))
+            limits.set_class(True, "-broken")
+        else:
+            limits.update("[green]All limits met.[/green]")
+            limits.set_class(False, "-broken")

@@ -1,0 +1,1 @@
+"""Reusable widgets: quantity inputs, utilisation bars and the floor-plan renderer."""
