@@ -45,6 +45,7 @@ rejected: a planner must say which unit a number is in.
 from __future__ import annotations
 
 import math
+import os
 import re
 from functools import lru_cache
 from collections.abc import Mapping, Sequence
@@ -84,7 +85,22 @@ _DEFINITIONS = (
     "psf = force_pound / foot ** 2",
 )
 
-ureg = pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+def _make_registry() -> pint.UnitRegistry:
+    """The registry, from pint's on-disk cache when possible (~35 ms instead of ~170 ms).
+
+    pint's cache is marked experimental; set DCPLAN_NO_UNIT_CACHE=1 to build from scratch.
+    Any failure to use the cache (read-only home, ...) falls back to building it.
+    """
+    options = {"on_redefinition": "ignore", "autoconvert_offset_to_baseunit": True}
+    if not os.environ.get("DCPLAN_NO_UNIT_CACHE"):
+        try:
+            return pint.UnitRegistry(cache_folder=":auto:", **options)  # type: ignore[arg-type]
+        except Exception:  # the cache is an optimisation only
+            pass
+    return pint.UnitRegistry(**options)  # type: ignore[arg-type]
+
+
+ureg = _make_registry()
 for _definition in _DEFINITIONS:
     ureg.define(_definition)
 pint.set_application_registry(ureg)

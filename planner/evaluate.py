@@ -10,13 +10,14 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from models import power
 from models.catalog import Catalog, Entry
 from models.catalog.loader import display_path
 from models.sizing import SizingOptions, SizingRequest, SizingResult, size
-from models.units import Q_
+from models.units import qty, ureg
 from planner.layout import RowFill, build_layout, fill_rows
 from planner.modeldata import HOURS_PER_YEAR, ModelData
 from planner.plan import (
@@ -37,6 +38,12 @@ from planner.plan import (
 from planner.solve import SolveOutcome
 
 
+@lru_cache(maxsize=64)
+def _unit(text: str) -> Any:
+    """A parsed unit, cached: ``q.m_as("kW")`` re-parses the string (~100 us) on every call."""
+    return ureg.Unit(text)
+
+
 @dataclass
 class Evaluation:
     """Models-based figures of a solution (the raw material of the plan and of the re-check)."""
@@ -46,7 +53,7 @@ class Evaluation:
     groups: dict[tuple[str, str, str], SizingResult]  # (hall, system, cooling) -> sizing
     hall_totals: dict[str, dict[str, float]]
     site_totals: dict[str, dict[str, float]]
-    equipment: list[EquipmentCount]
+    equipment: list[EquipmentCount | RowLine]
     rented: dict[str, int]
     compute_by_supply: dict[str, float]  # PFLOPS per option key / cloud key
     capex: dict[str, float] = field(default_factory=dict)
@@ -88,30 +95,30 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
 
     built = {fill.option.hall for fill in fills} | {h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)}
     hall_totals: dict[str, dict[str, float]] = {}
-    equipment: list[EquipmentCount] = []
+    equipment: list[EquipmentCount | RowLine] = []
     ups = catalog.get("ups", chain.ups)
     transformer = catalog.get("transformer", chain.transformer)
     generator = catalog.get("generator", chain.generator)
     for hall_id, hall_data in sorted(data.halls.items()):
         results = [r for (h, _, _), r in groups.items() if h == hall_id]
         totals = {
-            "it_kw": sum(r.it_power_provisioned.m_as("kW") for r in results),
+            "it_kw": sum(r.it_power_provisioned.m_as(_unit("kW")) for r in results),
             "liquid_loop_kw": 0.0,
             "air_loop_kw": 0.0,
-            "cooling_kw": sum(r.cooling_power_design.m_as("kW") for r in results),
-            "misc_kw": sum(r.misc_power.m_as("kW") for r in results),
-            "loss_kw": sum(r.electrical_losses_design.m_as("kW") for r in results),
-            "facility_design_kw": sum(r.facility_power_design.m_as("kW") for r in results),
-            "gross_area_m2": sum(r.whitespace_gross.m_as("m**2") for r in results),
+            "cooling_kw": sum(r.cooling_power_design.m_as(_unit("kW")) for r in results),
+            "misc_kw": sum(r.misc_power.m_as(_unit("kW")) for r in results),
+            "loss_kw": sum(r.electrical_losses_design.m_as(_unit("kW")) for r in results),
+            "facility_design_kw": sum(r.facility_power_design.m_as(_unit("kW")) for r in results),
+            "gross_area_m2": sum(r.whitespace_gross.m_as(_unit("m**2")) for r in results),
             "racks": sum(r.racks for r in results),
         }
         for (h, system_id, cooling_id), result in groups.items():
             if h != hall_id:
                 continue
             cooling = catalog.cooling(cooling_id)
-            it = result.it_power_provisioned.m_as("kW")
-            liquid = result.heat_to_liquid.m_as("kW")
-            air = result.heat_to_air.m_as("kW")
+            it = result.it_power_provisioned.m_as(_unit("kW"))
+            liquid = result.heat_to_liquid.m_as(_unit("kW"))
+            air = result.heat_to_air.m_as(_unit("kW"))
             if cooling.type == "dlc-l2a":
                 totals["air_loop_kw"] += it
             elif cooling.type == "rdhx":
@@ -151,20 +158,26 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
                 _equipment("generators", generator.id, site_id, count, site_data.generator_kw, "kW (derated)", facility, site_data.generator_capex_usd)
             )
 
-    # Row-level electrical: PDUs with tap-offs per rack, busway runs per row.
+    # Row-level electrical: PDUs with tap-offs per rack, busway runs per row. The per-row
+    # lines are plain RowLines (merged per item in the plan), and the per-option figures
+    # are worked out once per option, not once per row.
+    pdu = catalog.get("rack_pdu", chain.rack_pdu)
+    pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, float(chain.continuous_derating.magnitude), pdu.phases))  # type: ignore[attr-defined]
+    per_option: dict[str, tuple[Any, int, float]] = {}
     for fill in fills:
         option = fill.option
-        pdu = catalog.get("rack_pdu", chain.rack_pdu)
-        busway = catalog.get("busway", option.busway_id)
-        pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, float(chain.continuous_derating.magnitude), pdu.phases))  # type: ignore[attr-defined]
-        per_rack = option.feeds * int(power.units_required(option.coeff.rack_kw, pdu_kw))
+        if option.key not in per_option:
+            busway = catalog.get("busway", option.busway_id)
+            per_rack = option.feeds * int(power.units_required(option.coeff.rack_kw, pdu_kw))
+            tap_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.tap_off_current.magnitude, pf, float(chain.continuous_derating.magnitude)))  # type: ignore[attr-defined]
+            per_option[option.key] = (busway, per_rack, tap_kw)
+        busway, per_rack, tap_kw = per_option[option.key]
         count = per_rack * fill.racks
-        equipment.append(_equipment("rack PDUs", pdu.id, fill.row, count, pdu_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(pdu.capex.magnitude)))  # type: ignore[attr-defined]
-        tap_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.tap_off_current.magnitude, pf, float(chain.continuous_derating.magnitude)))  # type: ignore[attr-defined]
-        equipment.append(_equipment("busway tap-offs", busway.id, fill.row, count, tap_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(busway.tap_off_capex.magnitude)))  # type: ignore[attr-defined]
+        equipment.append(_row_equipment("rack PDUs", pdu.id, fill.row, count, pdu_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(pdu.capex.magnitude)))  # type: ignore[attr-defined]
+        equipment.append(_row_equipment("busway tap-offs", busway.id, fill.row, count, tap_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(busway.tap_off_capex.magnitude)))  # type: ignore[attr-defined]
         runs = option.feeds * option.busway_runs_per_feed
         equipment.append(
-            _equipment("busway runs", busway.id, fill.row, runs, option.busway_feed_kw / option.busway_runs_per_feed, "kW continuous", option.coeff.it_provisioned_kw * fill.units * option.feeds, float(busway.capex.magnitude))  # type: ignore[attr-defined]
+            _row_equipment("busway runs", busway.id, fill.row, runs, option.busway_feed_kw / option.busway_runs_per_feed, "kW continuous", option.coeff.it_provisioned_kw * fill.units * option.feeds, float(busway.capex.magnitude))  # type: ignore[attr-defined]
         )
 
     rented = {k: int(round(v)) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
@@ -204,8 +217,33 @@ def _equipment(item: str, catalog_id: str, scope: str, count: int, capacity: flo
         capacity_unit=unit,
         installed=count * capacity,
         used=used,
-        capex=Q_(count * capex_each, "USD"),
+        capex=qty(count * capex_each, "USD"),
     )
+
+
+@dataclass(frozen=True)
+class RowLine:
+    """A per-row equipment line (PDUs, tap-offs, busway runs): plain floats, no pint or
+    pydantic, as a campus has thousands of rows; the plan gets them merged per item."""
+
+    item: str
+    catalog_id: str
+    scope: str
+    count: int
+    unit_capacity: float
+    capacity_unit: str
+    installed: float
+    used: float
+    capex_usd: float
+
+
+def _row_equipment(item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float) -> RowLine:
+    """As ``_equipment`` for a per-row line; the same figures as floats."""
+    return RowLine(item, catalog_id, scope, count, float(capacity), unit, float(count * capacity), float(used), float(count * capex_each))
+
+
+def _capex_usd(line: EquipmentCount | RowLine) -> float:
+    return line.capex_usd if isinstance(line, RowLine) else float(line.capex.m_as(_unit("USD")))
 
 
 def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingResult], hall_id: str) -> list[EquipmentCount]:
@@ -217,8 +255,8 @@ def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingR
     lines = []
     for cooling_id, results in sorted(by_cooling.items()):
         cooling = catalog.cooling(cooling_id)
-        liquid = sum(r.heat_to_liquid.m_as("kW") for r in results)
-        air = sum(r.heat_to_air.m_as("kW") for r in results)
+        liquid = sum(r.heat_to_liquid.m_as(_unit("kW")) for r in results)
+        air = sum(r.heat_to_air.m_as(_unit("kW")) for r in results)
         racks = sum(r.racks for r in results)
         loads: list[tuple[str, float, Any, str]] = []
         if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
@@ -246,15 +284,15 @@ def _money(catalog: Catalog, data: ModelData, ev: Evaluation) -> None:
     capex = {"it": 0.0, "cooling": 0.0, "electrical": 0.0, "building": 0.0, "halls": 0.0}
     energy_cost = 0.0
     for (hall_id, system_id, cooling_id), result in ev.groups.items():
-        capex["it"] += result.capex_it.m_as("USD")
-        capex["cooling"] += result.capex_cooling.m_as("USD")
-        capex["building"] += result.capex_building.m_as("USD")
+        capex["it"] += result.capex_it.m_as(_unit("USD"))
+        capex["cooling"] += result.capex_cooling.m_as(_unit("USD"))
+        capex["building"] += result.capex_building.m_as(_unit("USD"))
         option = next(o for o in data.options if o.hall == hall_id and o.system == system_id and o.cooling == cooling_id)
         capex["electrical"] += option.coeff.capex_electrical_per_unit_usd * result.units
-        facility_kwh = result.facility_energy.m_as("kWh")
+        facility_kwh = result.facility_energy.m_as(_unit("kWh"))
         price = price_override if price_override is not None else catalog.site(data.halls[hall_id].site).electricity_price.magnitude
         energy_cost += facility_kwh * float(price)
-    capex["electrical"] += sum(line.capex.m_as("USD") for line in ev.equipment)
+    capex["electrical"] += sum(_capex_usd(line) for line in ev.equipment)
     capex["halls"] = sum(data.halls[h].build_cost_usd for h in ev.built_halls if data.halls[h].optional)
     cloud_cost = sum(c.annual_cost_usd * ev.rented.get(c.key, 0) for c in data.clouds)
     ev.capex = capex
@@ -288,7 +326,7 @@ def build_plan(
             objective=header.objective,
             precision=header.precision,
             provisioning_basis=header.provisioning,
-            compute_total=Q_(0.0, "TFLOPS"),
+            compute_total=qty(0.0, "TFLOPS"),
             mix=[],
             halls=[],
             rows=[],
@@ -305,25 +343,36 @@ def build_plan(
         )
     total_pflops = compute_total_pflops(ev)
     mix = _mix(catalog, data, ev, total_pflops)
-    rows = [
-        RowPlan(
-            row=fill.row,
-            template=fill.template,
-            hall=fill.option.hall,
-            system=fill.option.system,
-            cooling=fill.option.cooling,
-            units=fill.units,
-            racks=fill.racks,
-            positions=fill.option.positions,
-            rack_power=Q_(fill.option.coeff.rack_kw, "kW"),
-            it_power=Q_(fill.option.coeff.it_provisioned_kw * fill.units, "kW"),
-            feed_capacity=Q_(fill.option.busway_feed_kw, "kW"),
-            feeds="A+B" if fill.option.feeds == 2 else "A",
-            heat_to_liquid=Q_(fill.option.coeff.liquid_kw * fill.units, "kW"),
-            heat_to_air=Q_(fill.option.coeff.air_kw * fill.units, "kW"),
+    # One RowPlan per physical row (thousands on a campus): built without re-validation, as
+    # every field already holds what validation would store (quantities as floats in kW);
+    # the quantities of full rows of one option recur, so each is made once.
+    row_quantities: dict[tuple[str, int], dict[str, Any]] = {}
+    rows = []
+    for fill in ev.fills:
+        option = fill.option
+        quantities = row_quantities.get((option.key, fill.units))
+        if quantities is None:
+            quantities = row_quantities[(option.key, fill.units)] = {
+                "rack_power": qty(float(option.coeff.rack_kw), "kW"),
+                "it_power": qty(float(option.coeff.it_provisioned_kw * fill.units), "kW"),
+                "feed_capacity": qty(float(option.busway_feed_kw), "kW"),
+                "heat_to_liquid": qty(float(option.coeff.liquid_kw * fill.units), "kW"),
+                "heat_to_air": qty(float(option.coeff.air_kw * fill.units), "kW"),
+            }
+        rows.append(
+            RowPlan.model_construct(
+                row=fill.row,
+                template=fill.template,
+                hall=option.hall,
+                system=option.system,
+                cooling=option.cooling,
+                units=fill.units,
+                racks=fill.racks,
+                positions=option.positions,
+                feeds="A+B" if option.feeds == 2 else "A",
+                **quantities,
+            )
         )
-        for fill in ev.fills
-    ]
     halls = []
     for hall_id, hall_data in sorted(data.halls.items()):
         totals = ev.hall_totals[hall_id]
@@ -335,37 +384,37 @@ def build_plan(
                 built=hall_id in ev.built_halls,
                 racks=int(totals["racks"]),
                 rows_used=sum(1 for f in ev.fills if f.option.hall == hall_id),
-                it_power=Q_(totals["it_kw"], "kW"),
+                it_power=qty(totals["it_kw"], "kW"),
                 it_power_cap=hall.it_power_cap,
-                liquid_plant_load=Q_(totals["liquid_loop_kw"], "kW"),
+                liquid_plant_load=qty(totals["liquid_loop_kw"], "kW"),
                 liquid_plant_capacity=hall.liquid_plant_capacity,
-                air_plant_load=Q_(totals["air_loop_kw"], "kW"),
+                air_plant_load=qty(totals["air_loop_kw"], "kW"),
                 air_plant_capacity=hall.air_plant_capacity,
-                gross_area=Q_(totals["gross_area_m2"], "m**2"),
+                gross_area=qty(totals["gross_area_m2"], "m**2"),
                 area=hall.area,
-                facility_power_design=Q_(totals["facility_design_kw"], "kW"),
+                facility_power_design=qty(totals["facility_design_kw"], "kW"),
             )
         )
     results = list(ev.groups.values())
-    it_avg = sum(r.it_power_average.m_as("kW") for r in results)
-    it_prov = sum(r.it_power_provisioned.m_as("kW") for r in results)
-    fac_avg = sum(r.facility_power_average.m_as("kW") for r in results)
-    fac_design = sum(r.facility_power_design.m_as("kW") for r in results)
-    it_energy = sum(r.it_energy.m_as("kWh") for r in results)
-    water = sum(r.water.m_as("L") for r in results)
+    it_avg = sum(r.it_power_average.m_as(_unit("kW")) for r in results)
+    it_prov = sum(r.it_power_provisioned.m_as(_unit("kW")) for r in results)
+    fac_avg = sum(r.facility_power_average.m_as(_unit("kW")) for r in results)
+    fac_design = sum(r.facility_power_design.m_as(_unit("kW")) for r in results)
+    it_energy = sum(r.it_energy.m_as(_unit("kWh")) for r in results)
+    water = sum(r.water.m_as(_unit("L")) for r in results)
     energy = EnergySummary(
-        it_power_provisioned=Q_(it_prov, "kW"),
-        it_power_average=Q_(it_avg, "kW"),
-        facility_power_design=Q_(fac_design, "kW"),
-        facility_power_average=Q_(fac_avg, "kW"),
-        cooling_power_design=Q_(sum(r.cooling_power_design.m_as("kW") for r in results), "kW"),
-        electrical_losses_design=Q_(sum(r.electrical_losses_design.m_as("kW") for r in results), "kW"),
-        heat_to_liquid=Q_(sum(r.heat_to_liquid.m_as("kW") for r in results), "kW"),
-        heat_to_air=Q_(sum(r.heat_to_air.m_as("kW") for r in results), "kW"),
-        it_energy=Q_(it_energy, "kWh"),
-        facility_energy=Q_(sum(r.facility_energy.m_as("kWh") for r in results), "kWh"),
-        carbon=Q_(sum(r.carbon.m_as("kg") for r in results), "kg"),
-        water=Q_(water, "L"),
+        it_power_provisioned=qty(it_prov, "kW"),
+        it_power_average=qty(it_avg, "kW"),
+        facility_power_design=qty(fac_design, "kW"),
+        facility_power_average=qty(fac_avg, "kW"),
+        cooling_power_design=qty(sum(r.cooling_power_design.m_as(_unit("kW")) for r in results), "kW"),
+        electrical_losses_design=qty(sum(r.electrical_losses_design.m_as(_unit("kW")) for r in results), "kW"),
+        heat_to_liquid=qty(sum(r.heat_to_liquid.m_as(_unit("kW")) for r in results), "kW"),
+        heat_to_air=qty(sum(r.heat_to_air.m_as(_unit("kW")) for r in results), "kW"),
+        it_energy=qty(it_energy, "kWh"),
+        facility_energy=qty(sum(r.facility_energy.m_as(_unit("kWh")) for r in results), "kWh"),
+        carbon=qty(sum(r.carbon.m_as(_unit("kg")) for r in results), "kg"),
+        water=qty(water, "L"),
         pue_design=fac_design / it_prov if it_prov else 0.0,
         pue_annual=fac_avg / it_avg if it_avg else 0.0,
         wue=water / it_energy if it_energy else 0.0,
@@ -373,16 +422,16 @@ def build_plan(
     capex_total = sum(ev.capex.values())
     opex_total = ev.opex["energy"] + ev.opex["cloud"]
     costs = Costs(
-        capex_it=Q_(ev.capex["it"], "USD"),
-        capex_cooling=Q_(ev.capex["cooling"], "USD"),
-        capex_electrical=Q_(ev.capex["electrical"], "USD"),
-        capex_building=Q_(ev.capex["building"], "USD"),
-        capex_halls=Q_(ev.capex["halls"], "USD"),
-        capex_total=Q_(capex_total, "USD"),
-        annual_energy_cost=Q_(ev.opex["energy"], "USD"),
-        annual_cloud_cost=Q_(ev.opex["cloud"], "USD"),
-        annual_opex=Q_(opex_total, "USD"),
-        tco=Q_(capex_total + data.pv_factor * opex_total, "USD"),
+        capex_it=qty(ev.capex["it"], "USD"),
+        capex_cooling=qty(ev.capex["cooling"], "USD"),
+        capex_electrical=qty(ev.capex["electrical"], "USD"),
+        capex_building=qty(ev.capex["building"], "USD"),
+        capex_halls=qty(ev.capex["halls"], "USD"),
+        capex_total=qty(capex_total, "USD"),
+        annual_energy_cost=qty(ev.opex["energy"], "USD"),
+        annual_cloud_cost=qty(ev.opex["cloud"], "USD"),
+        annual_opex=qty(opex_total, "USD"),
+        tco=qty(capex_total + data.pv_factor * opex_total, "USD"),
         tco_horizon_years=float(header.tco_horizon.to("year").magnitude),
         discount_rate=header.discount_rate,
     )
@@ -393,7 +442,7 @@ def build_plan(
         objective=header.objective,
         precision=header.precision,
         provisioning_basis=header.provisioning,
-        compute_total=Q_(total_pflops * 1000.0, "TFLOPS"),
+        compute_total=qty(total_pflops * 1000.0, "TFLOPS"),
         mix=mix,
         halls=halls,
         rows=rows,
@@ -410,14 +459,14 @@ def build_plan(
     )
 
 
-def _merge_row_equipment(lines: list[EquipmentCount]) -> list[EquipmentCount]:
+def _merge_row_equipment(lines: list[EquipmentCount | RowLine]) -> list[EquipmentCount]:
     """Row-scoped lines (PDUs, taps, busway runs) summed per hall; others kept as they are."""
-    merged: dict[tuple[str, str | None], list[EquipmentCount]] = defaultdict(list)
+    merged: dict[tuple[str, str | None], list[EquipmentCount | RowLine]] = defaultdict(list)
     out: list[EquipmentCount] = []
     for line in lines:
         if line.item in ("rack PDUs", "busway tap-offs", "busway runs"):
             merged[(line.item, line.catalog_id)].append(line)
-        else:
+        elif isinstance(line, EquipmentCount):
             out.append(line)
     for (item, catalog_id), group in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         out.append(
@@ -430,7 +479,7 @@ def _merge_row_equipment(lines: list[EquipmentCount]) -> list[EquipmentCount]:
                 capacity_unit=group[0].capacity_unit,
                 installed=sum(g.installed for g in group),
                 used=sum(g.used for g in group),
-                capex=Q_(sum(g.capex.m_as("USD") for g in group), "USD"),
+                capex=qty(sum(_capex_usd(g) for g in group), "USD"),
             )
         )
     return out
@@ -451,6 +500,9 @@ def _mix(catalog: Catalog, data: ModelData, ev: Evaluation, total_pflops: float)
             lines[key]["units"] += rented
             lines[key]["chips"] += rented * cloud.chips_per_unit
             lines[key]["pflops"] += cloud.compute_per_unit * rented / 1000.0
+    capex_it: dict[tuple[str, str], float] = defaultdict(float)
+    for (hall_id, system_id, _), result in ev.groups.items():
+        capex_it[(system_id, data.halls[hall_id].site)] += result.capex_it.m_as(_unit("USD"))
     out = []
     for (system_id, place), values in sorted(lines.items()):
         system = catalog.system(system_id)
@@ -464,8 +516,9 @@ def _mix(catalog: Catalog, data: ModelData, ev: Evaluation, total_pflops: float)
                 units=int(values["units"]),
                 chips=int(values["chips"]),
                 racks=int(values["racks"]),
-                compute=Q_(values["pflops"] * 1000.0, "TFLOPS"),
+                compute=qty(values["pflops"] * 1000.0, "TFLOPS"),
                 share=values["pflops"] / total_pflops if total_pflops else 0.0,
+                capex=qty(capex_it.get((system_id, place), 0.0), "USD"),
             )
         )
     return out

@@ -23,6 +23,7 @@ formula and units.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import Any
 
 import pyomo.environ as pyo
@@ -119,6 +120,19 @@ def define_sets(m: Any, data: ModelData) -> None:
     m.E = pyo.Set(initialize=[(w, e) for w in sorted(data.eligible) for e in data.eligible[w]], dimen=2, ordered=True)
     m.option = {o.key: o for o in data.options}
     m.cloud = {c.key: c for c in data.clouds}
+    # Index maps built in one pass (in O / K / E order), so rules never scan a whole set.
+    m.options_by = {"row": defaultdict(list), "hall": defaultdict(list), "site": defaultdict(list), "system": defaultdict(list)}
+    for o in data.options:
+        for attr, groups in m.options_by.items():
+            groups[getattr(o, attr)].append(o.key)
+    m.clouds_by_system = defaultdict(list)
+    for c in data.clouds:
+        m.clouds_by_system[c.system].append(c.key)
+    m.users_of = defaultdict(list)  # supply -> workloads, in E order
+    m.pairs_of = defaultdict(list)  # workload -> supplies, in E order
+    for w, e in m.E:
+        m.users_of[e].append(w)
+        m.pairs_of[w].append(e)
 
 
 def define_variables(m: Any, data: ModelData) -> None:
@@ -188,7 +202,7 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
     units, so the aggregated "units <= cap * rows" is exact for identical rows filled in turn
     (servers are rounded down to whole racks per row).
     """
-    rows_of = {r: [o for o in m.O if m.option[o].row == r] for r in m.R}
+    rows_of = m.options_by["row"]
     count_of = {o.row: (o.rows_available, o.hall) for o in data.options}
     m.row_count = pyo.Constraint(
         m.R, rule=lambda model, r: pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
@@ -214,7 +228,7 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
     - hall_transformer[h]:  sum S_xfmr,unit * units <= c * S_xfmr * xfmr_n[h]                    [kVA]
       (c = 2 for distributed redundancy, where each of three systems carries half; else 1)
     """
-    opts = {h: [o for o in m.O if m.option[o].hall == h] for h in m.H}
+    opts = {h: m.options_by["hall"].get(h, []) for h in m.H}
 
     def total(h: str, attr: Any) -> Any:
         return pyo.quicksum(attr(m.option[o]) * m.units[o] for o in opts[h])
@@ -262,7 +276,7 @@ def define_site_constraints(m: Any, data: ModelData) -> None:
     - site_generators[s]:    sum P_facility,design,unit * units <= c * P_gen,derated * gen_n[s]   [kW]
     - site_used_link[h]:     hall_used[h] <= site_used[s(h)]
     """
-    opts = {s: [o for o in m.O if m.option[o].site == s] for s in m.S}
+    opts = {s: m.options_by["site"].get(s, []) for s in m.S}
 
     def facility(s: str) -> Any:
         return pyo.quicksum(m.option[o].facility_design_kw_per_unit * m.units[o] for o in opts[s])
@@ -305,8 +319,8 @@ def define_workload_constraints(m: Any, data: ModelData) -> None:
     workload_demand[w]:  sum_e alloc[w, e] >= D(w)                         [PFLOPS]
                          or sum_e alloc[w, e] / PFLOPS_per_chip(e) >= N_chips(w)  [chips]
     """
-    supplies = sorted({e for _, e in m.E})
-    users = {e: [w for w, e2 in m.E if e2 == e] for e in supplies}
+    supplies = sorted(m.users_of)
+    users = m.users_of
     m.supply_capacity = pyo.Constraint(
         supplies, rule=lambda model, e: pyo.quicksum(m.alloc[w, e] for w in users[e]) <= _supply_compute(m, e)
     )
@@ -314,7 +328,7 @@ def define_workload_constraints(m: Any, data: ModelData) -> None:
 
     def demand_rule(model: Any, w: str) -> Any:
         workload = by_workload[w]
-        pairs = [e for w2, e in m.E if w2 == w]
+        pairs = m.pairs_of.get(w, [])
         if not pairs and "workload_demand" not in m.elastic_families:
             return pyo.Constraint.Infeasible  # nothing may serve it (diagnosis says why)
         if workload.demand is not None:
@@ -375,8 +389,8 @@ def define_share_constraints(m: Any, data: ModelData) -> None:
 def define_candidate_bounds(m: Any, data: ModelData) -> None:
     """candidate_min[s]: sum units of system s (deployed + rented) >= min_units(s); candidate_max likewise."""
     def units_of(system: str) -> Any:
-        deployed = [m.units[o] for o in m.O if m.option[o].system == system]
-        rented = [m.rent[k] for k in m.K if m.cloud[k].system == system]
+        deployed = [m.units[o] for o in m.options_by["system"].get(system, [])]
+        rented = [m.rent[k] for k in m.clouds_by_system.get(system, [])]
         return pyo.quicksum([*deployed, *rented])
 
     with_min = [c.system for c in data.scenario.candidate if c.min_units > 0]

@@ -55,7 +55,11 @@ def fill_rows(data: ModelData, units: dict[str, float]) -> list[RowFill]:
 
 
 def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
-    """Rack slots for every filled row (unit ids are numbered per system across the plan)."""
+    """Rack slots for every filled row (unit ids are numbered per system across the plan).
+
+    A campus has tens of thousands of slots, so each row's columns are built as whole lists
+    (constant columns by repetition) rather than appended slot by slot.
+    """
     columns: dict[str, list] = {name: [] for name in ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")}
     next_unit: dict[str, int] = defaultdict(int)
     for fill in fills:
@@ -69,26 +73,31 @@ def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
             loop_capacity = float(cooling.l2a_capacity.magnitude)
         rack_liquid_kw = option.coeff.liquid_kw / option.coeff.racks if option.coeff.racks else 0.0
         racks_per_loop = max(1, int(loop_capacity // rack_liquid_kw)) if loop_capacity and rack_liquid_kw > 0 else 0
-        slot = 0
-        for unit_index in range(fill.units if option.units_per_rack == 1 else fill.racks):
-            if option.units_per_rack == 1:
-                next_unit[option.system] += 1
-                unit_ids = [f"{option.system}#{next_unit[option.system]:05d}"] * option.racks_per_unit_slots
-            else:
-                in_rack = min(option.units_per_rack, fill.units - unit_index * option.units_per_rack)
-                first = next_unit[option.system] + 1
-                next_unit[option.system] += in_rack
-                label = f"{option.system}#{first:05d}" + (f"-{next_unit[option.system]:05d}" if in_rack > 1 else "")
-                unit_ids = [label]
-            for unit_id in unit_ids:
-                slot += 1
-                columns["hall"].append(option.hall)
-                columns["row"].append(fill.row)
-                columns["slot"].append(slot)
-                columns["system"].append(option.system)
-                columns["cooling"].append(option.cooling)
-                columns["unit"].append(unit_id)
-                columns["feeds"].append(feeds)
-                columns["cdu_loop"].append(f"{fill.row}-L{(slot - 1) // racks_per_loop + 1}" if racks_per_loop else "")
-                columns["rack_kw"].append(round(option.coeff.rack_kw, 6))
+        system = option.system
+        first = next_unit[system]
+        if option.units_per_rack == 1:
+            # one unit per rack or per adjacent racks: each unit id repeated over its racks
+            slots_per_unit = option.racks_per_unit_slots
+            unit_ids = [f"{system}#{first + k:05d}" for k in range(1, fill.units + 1) for _ in range(slots_per_unit)]
+            next_unit[system] = first + fill.units
+        else:
+            # several servers per rack: the rack is labelled with its first and last unit
+            unit_ids = []
+            for rack_index in range(fill.racks):
+                in_rack = min(option.units_per_rack, fill.units - rack_index * option.units_per_rack)
+                start = next_unit[system] + 1
+                next_unit[system] += in_rack
+                unit_ids.append(f"{system}#{start:05d}" + (f"-{next_unit[system]:05d}" if in_rack > 1 else ""))
+        n = len(unit_ids)
+        columns["hall"] += [option.hall] * n
+        columns["row"] += [fill.row] * n
+        columns["slot"] += range(1, n + 1)
+        columns["system"] += [system] * n
+        columns["cooling"] += [option.cooling] * n
+        columns["unit"] += unit_ids
+        columns["feeds"] += [feeds] * n
+        columns["cdu_loop"] += (
+            [f"{fill.row}-L{(slot - 1) // racks_per_loop + 1}" for slot in range(1, n + 1)] if racks_per_loop else [""] * n
+        )
+        columns["rack_kw"] += [round(option.coeff.rack_kw, 6)] * n
     return Layout(**columns)

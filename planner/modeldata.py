@@ -211,6 +211,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
 
     halls: dict[str, HallData] = {}
     options: list[Option] = []
+    coeff_cache: dict[tuple[str, str, str, str | None, float], UnitCoefficients] = {}
     pruned: list[Pruned] = []
     for hall in scenario.hall:
         chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
@@ -253,7 +254,12 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                     if cooling_id not in system.cooling:
                         pruned.append(Pruned(row.id, system_id, cooling_id, f"{system_id} does not support {cooling_id}"))
                         continue
-                    coeff = unit_coefficients(catalog, system_id, cooling_id, hall.site, sizing_options)
+                    # Halls differ only in plant and slab rating among the sizing options, so
+                    # the same (system, cooling, site) recurs across rows and halls: size it once.
+                    coeff_key = (system_id, cooling_id, hall.site, hall.plant, slab_kg_m2)
+                    coeff = coeff_cache.get(coeff_key)
+                    if coeff is None:
+                        coeff = coeff_cache[coeff_key] = unit_coefficients(catalog, system_id, cooling_id, hall.site, sizing_options)
                     cooling = catalog.cooling(cooling_id)
                     if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
                         pruned.append(

@@ -38,6 +38,9 @@ class MixLine(_Model):
     racks: int
     compute: Compute
     share: float = Field(description="share of total compute")
+    capex: Money | None = Field(
+        default=None, description="IT capex of these units (0 for cloud rental); null in plans written before it was recorded"
+    )
 
 
 class RowPlan(_Model):

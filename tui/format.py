@@ -7,7 +7,9 @@ from typing import Any
 
 def q(value: Any, unit: str, digits: int = 3) -> str:
     """A quantity in ``unit`` with thousands separators."""
-    magnitude = float(value.to(unit).magnitude)
+    from models.units import _parse_units
+
+    magnitude = float(value.m_as(_parse_units(unit)))
     if abs(magnitude) >= 1000:
         return f"{magnitude:,.0f} {unit}"
     return f"{magnitude:,.{digits}g} {unit}"

@@ -55,7 +55,10 @@ def load_scenario_for_cli(path: Path) -> Any:
 
 def solve(
     scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")],
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="write the plan (format from the extension)")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("--output", "-o", help="write the plan: .json .csv .xlsx .md .html .svg (see `dcplan export --help`)"),
+    ] = None,
     time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit, e.g. 30s or 2min")] = "60s",
     gap: Annotated[str, typer.Option("--gap", help="relative MIP gap to stop at, e.g. 0.5%")] = "0.01%",
     objective: Annotated[str | None, typer.Option("--objective", help="max-compute | min-tco (overrides the file)")] = None,
@@ -85,16 +88,17 @@ def solve(
         plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
     except ValueError as exc:
         raise UserError(f"{scenario_file}: {exc}") from None
+    written: list[Path] = []
     if output is not None:
         from planner.export import write_plan
 
-        write_plan(plan, output, force=force)
+        written = write_plan(plan, output, force=force)
     if as_json:
         print_json(plan.model_dump(mode="json"))
     else:
         render_plan(plan)
-        if output is not None:
-            console().print(f"plan written to {output}")
+        for path in written:
+            console().print(f"plan written to {path}", soft_wrap=True)
     if not plan.recheck.ok:
         sys.stderr.write("dcplan: error: the plan failed its independent re-check (a bug):\n")
         for line in plan.recheck.violations:

@@ -1,0 +1,211 @@
+"""`dcplan export PLAN.json` (JSON, CSV, XLSX, Markdown, HTML, SVG) and `dcplan diff A.json B.json`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli.common import JsonOption, UserError, console, print_json
+
+FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
+
+
+def load_plan_for_cli(path: Path) -> Any:
+    """A plan file, or one clear line (missing, not JSON, other schema version, corrupt)."""
+    from planner.plan import PlanFileError, load_plan
+
+    try:
+        return load_plan(path)
+    except PlanFileError as exc:
+        raise UserError(str(exc)) from None
+
+
+def resolve_output(plan_file: Path, fmt: str | None, output: Path | None) -> Path:
+    """The file to write: ``-o`` (its extension must name the format) or the plan path with the format's extension."""
+    from planner.export import EXTENSIONS, format_for
+
+    if fmt is not None:
+        fmt = fmt.lower().lstrip(".")
+        if fmt == "htm":
+            fmt = "html"
+        if fmt not in EXTENSIONS:
+            raise UserError(f"--format: expected one of {', '.join(FORMAT_NAMES)}, got {fmt!r}")
+    if output is None:
+        if fmt is None:
+            raise UserError(f"give --format ({', '.join(FORMAT_NAMES)}) or an output file with -o")
+        return plan_file.with_suffix(EXTENSIONS[fmt])
+    named = format_for(output)
+    if fmt is not None and named != fmt:
+        raise UserError(f"{output}: extension {output.suffix} does not match --format {fmt} (use {EXTENSIONS[fmt]})")
+    return output
+
+
+def plan_schema_text() -> str:
+    """The plan's JSON Schema as committed in catalogs/plan.schema.json."""
+    import json
+
+    from planner.plan import plan_json_schema
+
+    return json.dumps(plan_json_schema(), indent=2, sort_keys=True) + "\n"
+
+
+def export(
+    plan_file: Annotated[
+        Path | None,
+        typer.Argument(metavar="PLAN.json", help="a plan saved by `dcplan solve -o PLAN.json`", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option("--format", "-f", help="json | csv | xlsx | md | html | svg (default: from -o's extension)"),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="file to write (default: PLAN with the format's extension)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite existing files")] = False,
+    schema: Annotated[
+        bool, typer.Option("--schema", help="print the plan JSON Schema (catalogs/plan.schema.json) and exit")
+    ] = False,
+) -> None:
+    """Export a saved plan: JSON, CSV bill of materials, XLSX workbook, Markdown or HTML report, SVG floor plan.
+
+    \b
+    json  the plan itself (schema catalogs/plan.schema.json); re-exporting is byte-identical
+    csv   two files (CSV holds one table): plan.csv = bill of materials (systems, rack PDUs,
+          busway tap-offs and runs, UPS, transformers, generators, CDUs, CRAH/row units,
+          rear doors: counts, unit capacity, capex_usd; the capex lines add up to the
+          plan's capex) and plan-rows.csv = one line per row; units in the headers
+    xlsx  sheets Summary, Mix, Halls, Bill of materials, Rows, Layout (one line per rack
+          slot), Limits (utilisation, marginal values), Assumptions (catalog figures with
+          source and confidence)
+    md    Markdown report; its charts and floor plan are separate SVG files next to it,
+          linked by relative path: plan.md -> plan-power.svg, plan-heat.svg,
+          plan-capex.svg, plan-compute.svg, plan-floorplan.svg
+    html  one self-contained file: same report, charts and floor plan inline (no scripts,
+          no external resources; links only to the cited sources)
+    svg   floor plan: halls, rows and rack slots to scale (rack width x depth from the
+          catalog figures in the plan, else 0.6 x 1.2 m; cold/hot aisles from the planning
+          defaults, else 1.2 m; hall outlines wrap the used rows), coloured by system,
+          UltraServer racks outlined, kW per row
+
+    Files are written atomically; existing files are kept unless --force.
+    `dcplan export --schema > catalogs/plan.schema.json` refreshes the committed schema.
+    """
+    from planner.export import check_output_path, write_plan
+
+    if schema:
+        typer.echo(plan_schema_text(), nl=False)
+        return
+    if plan_file is None:
+        raise UserError("missing PLAN.json: the plan file to export (from `dcplan solve -o PLAN.json`)")
+    target = resolve_output(plan_file, fmt, output)
+    check_output_path(target, force)
+    plan = load_plan_for_cli(plan_file)
+    for path in write_plan(plan, target, force=force):
+        typer.echo(f"wrote {path}")
+
+
+def diff(
+    plan_a: Annotated[Path, typer.Argument(metavar="A.json", help="the earlier plan")],
+    plan_b: Annotated[Path, typer.Argument(metavar="B.json", help="the later plan")],
+    as_json: JsonOption = False,
+) -> None:
+    """What changed from plan A to plan B: mix, power, cost, racks moved/added/removed (exit 0 either way).
+
+    Racks are matched by unit id (an UltraServer's racks share one): a unit at other
+    slots has moved; a unit in one plan only was added or removed.
+    """
+    from planner.report.diff import diff_plans
+
+    a, b = load_plan_for_cli(plan_a), load_plan_for_cli(plan_b)
+    result = diff_plans(a, b)
+    if as_json:
+        print_json(result)
+        return
+    render_diff(result, str(plan_a), str(plan_b))
+
+
+_SHOWN = 25
+
+
+def _num(value: float | None, unit: str) -> str:
+    if value is None:
+        return "-"
+    if unit in ("USD", "USD/yr"):
+        return f"{value / 1e6:,.2f}"
+    if unit == "":
+        return f"{value:.3f}"
+    return f"{value:,.1f}" if unit in ("MW", "PFLOPS") else f"{value:,.0f}"
+
+
+def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
+    from rich.table import Table
+
+    out = console()
+    a, b = result["a"], result["b"]
+    out.print(f"A: {name_a}: {a['scenario_name']} ({a['status']})")
+    out.print(f"B: {name_b}: {b['scenario_name']} ({b['status']})")
+    if result["same"]:
+        out.print("no differences")
+        return
+    if "feasibility" in result:
+        out.print(f"feasible: {result['feasibility']['a']} -> {result['feasibility']['b']}")
+    if result["mix"]:
+        table = Table(title="Mix")
+        for column in ("system", "place", "units A", "units B", "change", "racks A", "racks B"):
+            table.add_column(column, justify="left" if column in ("system", "place") else "right")
+        for line in result["mix"]:
+            table.add_row(
+                line["system"],
+                line["place"],
+                f"{line['units_a']:,}",
+                f"{line['units_b']:,}",
+                f"{line['units_delta']:+,}",
+                f"{line['racks_a']:,}",
+                f"{line['racks_b']:,}",
+            )
+        out.print(table)
+    for group, title in (("compute", "Compute"), ("power", "Power"), ("cost", "Cost")):
+        if not result[group]:
+            continue
+        table = Table(title=title)
+        for column in ("figure", "unit", "A", "B", "change", "change %"):
+            table.add_column(column, justify="left" if column in ("figure", "unit") else "right")
+        for line in result[group]:
+            delta = line["delta"]
+            sign = "" if delta is None else ("+" if delta >= 0 else "-")
+            table.add_row(
+                line["figure"],
+                "M " + line["unit"] if line["unit"].startswith("USD") else line["unit"],
+                _num(line["a"], line["unit"]),
+                _num(line["b"], line["unit"]),
+                "-" if delta is None else sign + _num(abs(delta), line["unit"]),
+                "-" if line["delta_ratio"] is None else f"{line['delta_ratio']:+.2%}",
+            )
+        out.print(table)
+    racks = result["racks"]
+    counts = {k: (len(v), sum(item["racks"] for item in v)) for k, v in racks.items()}
+    out.print(
+        "Racks: " + ", ".join(f"{kind} {units:,} units ({slots:,} racks)" for kind, (units, slots) in counts.items())
+    )
+    for kind in ("moved", "added", "removed"):
+        items = racks[kind]
+        if not items:
+            continue
+        table = Table(
+            title=f"Racks {kind}"
+            + (f" (first {_SHOWN} of {len(items):,}; --json for all)" if len(items) > _SHOWN else "")
+        )
+        columns = ("unit", "from", "to") if kind == "moved" else ("unit", "at")
+        for column in columns:
+            table.add_column(column)
+        for item in items[:_SHOWN]:
+            table.add_row(*(item[c] for c in columns))
+        out.print(table)
+
+
+def register(root: typer.Typer) -> None:
+    """Add `dcplan export` and `dcplan diff`."""
+    root.command("export")(export)
+    root.command("diff")(diff)
