@@ -319,8 +319,22 @@ class SourcedCurve(BaseModel):
         return self
 
     def at(self, load_fraction: Any) -> Any:
-        """Efficiency at ``load_fraction`` (scalar or array), clamped to the curve's ends."""
-        return np.interp(load_fraction, self.load, self.efficiency)
+        """Efficiency at ``load_fraction`` (scalar or array).
+
+        Losses, not efficiencies, are interpolated: the absolute loss at each tabulated
+        point, ``l_i = L_i (1 / eta_i - 1)`` (fraction of rating), is interpolated linearly
+        in load and held constant outside the table (no-load losses at light load), then
+        ``eta(L) = L / (L + l(L))``. Interpolating efficiency directly can make absolute
+        loss fall as load rises, which no loss model allows (Schneider WP108).
+        """
+        loads = np.asarray(self.load, dtype=float)
+        efficiency = np.asarray(self.efficiency, dtype=float)
+        losses = loads * (1.0 / efficiency - 1.0)
+        load = np.asarray(load_fraction, dtype=float)
+        loss = np.interp(load, loads, losses)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            result = np.where(load > 0, load / (load + loss), efficiency[0])
+        return result if result.ndim else float(result)
 
 
 __all__ = [name for name in dir() if name.startswith("Sourced")] + [
