@@ -368,7 +368,7 @@ Density = Annotated[pint.Quantity, _spec("a density", "kg/m**3", "997 kg/m**3", 
 
 def _spec_for_power() -> QuantitySpec:
     """The spec of a positive power field (for free-text power inputs)."""
-    return PositivePower.__metadata__[0]  # type: ignore[no-any-return]
+    return PositivePower.__metadata__[0]  # type: ignore[attr-defined,no-any-return]
 
 
 def magnitude_in(quantity: pint.Quantity, unit: str) -> float:
