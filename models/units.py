@@ -47,36 +47,25 @@ from __future__ import annotations
 import math
 import os
 import re
-import sys
-from functools import lru_cache
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Annotated, Any
 
 import numpy as np
-
-# pint probes for dask when imported (~100 ms) to support dask arrays inside quantities,
-# which dcplan never uses; hide dask during pint's import only (dask stays importable).
-_HIDE_DASK = "dask" not in sys.modules
-if _HIDE_DASK:
-    sys.modules["dask"] = None  # type: ignore[assignment]
-try:
-    import pint
-finally:
-    if _HIDE_DASK:
-        del sys.modules["dask"]
-from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler  # noqa: E402
-from pydantic.json_schema import JsonSchemaValue  # noqa: E402
-from pydantic_core import PydanticCustomError, core_schema  # noqa: E402
+import pint
+from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import PydanticCustomError, core_schema
 
 __all__ = [
-    "ureg",
     "Q_",
+    "STANDARD_GRAVITY_M_S2",
     "Quantity",
     "QuantitySpec",
-    "parse_quantity",
     "UnitInputError",
-    "STANDARD_GRAVITY_M_S2",
+    "parse_quantity",
+    "ureg",
 ]
 
 #: Domain units, defined once. pint's own "U" is the enzyme unit and "cfm" the

@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
 from models import power
@@ -37,11 +36,9 @@ from planner.plan import (
 )
 from planner.solve import SolveOutcome
 
-
-@lru_cache(maxsize=64)
-def _unit(text: str) -> Any:
-    """A parsed unit, cached: ``q.m_as("kW")`` re-parses the string (~100 us) on every call."""
-    return ureg.Unit(text)
+# Units parsed once: ``q.m_as("kW")`` re-parses the string (~100 us) on every call.
+_KW, _KWH, _MW, _M2 = ureg.Unit("kW"), ureg.Unit("kWh"), ureg.Unit("MW"), ureg.Unit("m**2")
+_USD, _L, _KG, _PFLOPS = ureg.Unit("USD"), ureg.Unit("L"), ureg.Unit("kg"), ureg.Unit("PFLOPS")
 
 
 @dataclass
@@ -102,23 +99,23 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
     for hall_id, hall_data in sorted(data.halls.items()):
         results = [r for (h, _, _), r in groups.items() if h == hall_id]
         totals = {
-            "it_kw": sum(r.it_power_provisioned.m_as(_unit("kW")) for r in results),
+            "it_kw": sum(r.it_power_provisioned.m_as(_KW) for r in results),
             "liquid_loop_kw": 0.0,
             "air_loop_kw": 0.0,
-            "cooling_kw": sum(r.cooling_power_design.m_as(_unit("kW")) for r in results),
-            "misc_kw": sum(r.misc_power.m_as(_unit("kW")) for r in results),
-            "loss_kw": sum(r.electrical_losses_design.m_as(_unit("kW")) for r in results),
-            "facility_design_kw": sum(r.facility_power_design.m_as(_unit("kW")) for r in results),
-            "gross_area_m2": sum(r.whitespace_gross.m_as(_unit("m**2")) for r in results),
+            "cooling_kw": sum(r.cooling_power_design.m_as(_KW) for r in results),
+            "misc_kw": sum(r.misc_power.m_as(_KW) for r in results),
+            "loss_kw": sum(r.electrical_losses_design.m_as(_KW) for r in results),
+            "facility_design_kw": sum(r.facility_power_design.m_as(_KW) for r in results),
+            "gross_area_m2": sum(r.whitespace_gross.m_as(_M2) for r in results),
             "racks": sum(r.racks for r in results),
         }
         for (h, system_id, cooling_id), result in groups.items():
             if h != hall_id:
                 continue
             cooling = catalog.cooling(cooling_id)
-            it = result.it_power_provisioned.m_as(_unit("kW"))
-            liquid = result.heat_to_liquid.m_as(_unit("kW"))
-            air = result.heat_to_air.m_as(_unit("kW"))
+            it = result.it_power_provisioned.m_as(_KW)
+            liquid = result.heat_to_liquid.m_as(_KW)
+            air = result.heat_to_air.m_as(_KW)
             if cooling.type == "dlc-l2a":
                 totals["air_loop_kw"] += it
             elif cooling.type == "rdhx":
@@ -162,14 +159,16 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
     # lines are plain RowLines (merged per item in the plan), and the per-option figures
     # are worked out once per option, not once per row.
     pdu = catalog.get("rack_pdu", chain.rack_pdu)
-    pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, float(chain.continuous_derating.magnitude), pdu.phases))  # type: ignore[attr-defined]
+    derating = float(chain.continuous_derating.magnitude)
+    pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, derating, pdu.phases))  # type: ignore[attr-defined]
     per_option: dict[str, tuple[Any, int, float]] = {}
     for fill in fills:
         option = fill.option
         if option.key not in per_option:
             busway = catalog.get("busway", option.busway_id)
             per_rack = option.feeds * int(power.units_required(option.coeff.rack_kw, pdu_kw))
-            tap_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.tap_off_current.magnitude, pf, float(chain.continuous_derating.magnitude)))  # type: ignore[attr-defined]
+            tap_current = busway.tap_off_current.magnitude  # type: ignore[attr-defined]
+            tap_kw = float(power.continuous_kw(busway.voltage.magnitude, tap_current, pf, derating))  # type: ignore[attr-defined]
             per_option[option.key] = (busway, per_rack, tap_kw)
         busway, per_rack, tap_kw = per_option[option.key]
         count = per_rack * fill.racks
@@ -237,13 +236,16 @@ class RowLine:
     capex_usd: float
 
 
-def _row_equipment(item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float) -> RowLine:
+def _row_equipment(
+    item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float
+) -> RowLine:
     """As ``_equipment`` for a per-row line; the same figures as floats."""
-    return RowLine(item, catalog_id, scope, count, float(capacity), unit, float(count * capacity), float(used), float(count * capex_each))
+    installed, capex = float(count * capacity), float(count * capex_each)
+    return RowLine(item, catalog_id, scope, count, float(capacity), unit, installed, float(used), capex)
 
 
 def _capex_usd(line: EquipmentCount | RowLine) -> float:
-    return line.capex_usd if isinstance(line, RowLine) else float(line.capex.m_as(_unit("USD")))
+    return line.capex_usd if isinstance(line, RowLine) else float(line.capex.m_as(_USD))
 
 
 def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingResult], hall_id: str) -> list[EquipmentCount]:
@@ -255,8 +257,8 @@ def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingR
     lines = []
     for cooling_id, results in sorted(by_cooling.items()):
         cooling = catalog.cooling(cooling_id)
-        liquid = sum(r.heat_to_liquid.m_as(_unit("kW")) for r in results)
-        air = sum(r.heat_to_air.m_as(_unit("kW")) for r in results)
+        liquid = sum(r.heat_to_liquid.m_as(_KW) for r in results)
+        air = sum(r.heat_to_air.m_as(_KW) for r in results)
         racks = sum(r.racks for r in results)
         loads: list[tuple[str, float, Any, str]] = []
         if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
@@ -283,13 +285,16 @@ def _money(catalog: Catalog, data: ModelData, ev: Evaluation) -> None:
     price_override = float(header.electricity_price.magnitude) if header.electricity_price else None
     capex = {"it": 0.0, "cooling": 0.0, "electrical": 0.0, "building": 0.0, "halls": 0.0}
     energy_cost = 0.0
+    first_option: dict[tuple[str, str, str], Any] = {}
+    for o in data.options:
+        first_option.setdefault((o.hall, o.system, o.cooling), o)
     for (hall_id, system_id, cooling_id), result in ev.groups.items():
-        capex["it"] += result.capex_it.m_as(_unit("USD"))
-        capex["cooling"] += result.capex_cooling.m_as(_unit("USD"))
-        capex["building"] += result.capex_building.m_as(_unit("USD"))
-        option = next(o for o in data.options if o.hall == hall_id and o.system == system_id and o.cooling == cooling_id)
+        capex["it"] += result.capex_it.m_as(_USD)
+        capex["cooling"] += result.capex_cooling.m_as(_USD)
+        capex["building"] += result.capex_building.m_as(_USD)
+        option = first_option[(hall_id, system_id, cooling_id)]
         capex["electrical"] += option.coeff.capex_electrical_per_unit_usd * result.units
-        facility_kwh = result.facility_energy.m_as(_unit("kWh"))
+        facility_kwh = result.facility_energy.m_as(_KWH)
         price = price_override if price_override is not None else catalog.site(data.halls[hall_id].site).electricity_price.magnitude
         energy_cost += facility_kwh * float(price)
     capex["electrical"] += sum(_capex_usd(line) for line in ev.equipment)
@@ -396,24 +401,24 @@ def build_plan(
             )
         )
     results = list(ev.groups.values())
-    it_avg = sum(r.it_power_average.m_as(_unit("kW")) for r in results)
-    it_prov = sum(r.it_power_provisioned.m_as(_unit("kW")) for r in results)
-    fac_avg = sum(r.facility_power_average.m_as(_unit("kW")) for r in results)
-    fac_design = sum(r.facility_power_design.m_as(_unit("kW")) for r in results)
-    it_energy = sum(r.it_energy.m_as(_unit("kWh")) for r in results)
-    water = sum(r.water.m_as(_unit("L")) for r in results)
+    it_avg = sum(r.it_power_average.m_as(_KW) for r in results)
+    it_prov = sum(r.it_power_provisioned.m_as(_KW) for r in results)
+    fac_avg = sum(r.facility_power_average.m_as(_KW) for r in results)
+    fac_design = sum(r.facility_power_design.m_as(_KW) for r in results)
+    it_energy = sum(r.it_energy.m_as(_KWH) for r in results)
+    water = sum(r.water.m_as(_L) for r in results)
     energy = EnergySummary(
         it_power_provisioned=qty(it_prov, "kW"),
         it_power_average=qty(it_avg, "kW"),
         facility_power_design=qty(fac_design, "kW"),
         facility_power_average=qty(fac_avg, "kW"),
-        cooling_power_design=qty(sum(r.cooling_power_design.m_as(_unit("kW")) for r in results), "kW"),
-        electrical_losses_design=qty(sum(r.electrical_losses_design.m_as(_unit("kW")) for r in results), "kW"),
-        heat_to_liquid=qty(sum(r.heat_to_liquid.m_as(_unit("kW")) for r in results), "kW"),
-        heat_to_air=qty(sum(r.heat_to_air.m_as(_unit("kW")) for r in results), "kW"),
+        cooling_power_design=qty(sum(r.cooling_power_design.m_as(_KW) for r in results), "kW"),
+        electrical_losses_design=qty(sum(r.electrical_losses_design.m_as(_KW) for r in results), "kW"),
+        heat_to_liquid=qty(sum(r.heat_to_liquid.m_as(_KW) for r in results), "kW"),
+        heat_to_air=qty(sum(r.heat_to_air.m_as(_KW) for r in results), "kW"),
         it_energy=qty(it_energy, "kWh"),
-        facility_energy=qty(sum(r.facility_energy.m_as(_unit("kWh")) for r in results), "kWh"),
-        carbon=qty(sum(r.carbon.m_as(_unit("kg")) for r in results), "kg"),
+        facility_energy=qty(sum(r.facility_energy.m_as(_KWH) for r in results), "kWh"),
+        carbon=qty(sum(r.carbon.m_as(_KG) for r in results), "kg"),
         water=qty(water, "L"),
         pue_design=fac_design / it_prov if it_prov else 0.0,
         pue_annual=fac_avg / it_avg if it_avg else 0.0,
@@ -502,7 +507,7 @@ def _mix(catalog: Catalog, data: ModelData, ev: Evaluation, total_pflops: float)
             lines[key]["pflops"] += cloud.compute_per_unit * rented / 1000.0
     capex_it: dict[tuple[str, str], float] = defaultdict(float)
     for (hall_id, system_id, _), result in ev.groups.items():
-        capex_it[(system_id, data.halls[hall_id].site)] += result.capex_it.m_as(_unit("USD"))
+        capex_it[(system_id, data.halls[hall_id].site)] += result.capex_it.m_as(_USD)
     out = []
     for (system_id, place), values in sorted(lines.items()):
         system = catalog.system(system_id)

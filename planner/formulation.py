@@ -94,6 +94,21 @@ def build_model(data: ModelData, elastic: frozenset[str] = frozenset()) -> pyo.C
     return m
 
 
+def _settled(expr: Any) -> Any:
+    """An expression that lost all its variables (e.g. a hall whose options were all pruned)
+    is a plain bool: turn it into Constraint.Feasible / Infeasible instead of a Pyomo error."""
+    if isinstance(expr, bool):
+        return pyo.Constraint.Feasible if expr else pyo.Constraint.Infeasible
+    return expr
+
+
+def constraint(*index: Any, rule: Any = None, expr: Any = None) -> Any:
+    """pyo.Constraint whose rule (or expression) may collapse to a constant."""
+    if rule is not None:
+        return pyo.Constraint(*index, rule=lambda model, *i: _settled(rule(model, *i)))
+    return pyo.Constraint(*index, expr=_settled(expr))
+
+
 def slack(m: Any, family: str, index: Any, weight: float = 1.0) -> Any:
     """A non-negative slack for one constraint of an elastic family (0 otherwise).
 
@@ -121,7 +136,7 @@ def define_sets(m: Any, data: ModelData) -> None:
     m.option = {o.key: o for o in data.options}
     m.cloud = {c.key: c for c in data.clouds}
     # Index maps built in one pass (in O / K / E order), so rules never scan a whole set.
-    m.options_by = {"row": defaultdict(list), "hall": defaultdict(list), "site": defaultdict(list), "system": defaultdict(list)}
+    m.options_by = {attr: defaultdict(list) for attr in ("row", "hall", "site", "system")}
     for o in data.options:
         for attr, groups in m.options_by.items():
             groups[getattr(o, attr)].append(o.key)
@@ -204,17 +219,17 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
     """
     rows_of = m.options_by["row"]
     count_of = {o.row: (o.rows_available, o.hall) for o in data.options}
-    m.row_count = pyo.Constraint(
+    m.row_count = constraint(
         m.R, rule=lambda model, r: pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
     )
-    m.rack_count = pyo.Constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit * m.units[o])
+    m.rack_count = constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit * m.units[o])
 
     def cap_rule(name: str) -> Any:
         return lambda model, o: m.units[o] <= m.option[o].row_caps[name] * m.rows[o]
 
     for family, name in (("row_positions", "positions"), ("row_busway", "busway"), ("row_liquid_heat", "liquid"), ("row_air_heat", "air")):
         index = [o for o in m.O if name in m.option[o].row_caps]
-        m.add_component(family, pyo.Constraint(index, rule=cap_rule(name)))
+        m.add_component(family, constraint(index, rule=cap_rule(name)))
 
 
 def define_hall_constraints(m: Any, data: ModelData) -> None:
@@ -233,23 +248,23 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
     def total(h: str, attr: Any) -> Any:
         return pyo.quicksum(attr(m.option[o]) * m.units[o] for o in opts[h])
 
-    m.hall_it_power = pyo.Constraint(
+    m.hall_it_power = constraint(
         m.H,
         rule=lambda model, h: total(h, lambda o: o.coeff.it_provisioned_kw)
         <= float(data.halls[h].hall.it_power_cap.magnitude) + slack(m, "hall_it_power", h),
     )
-    m.hall_liquid_plant = pyo.Constraint(
+    m.hall_liquid_plant = constraint(
         m.H,
         rule=lambda model, h: total(h, lambda o: o.coeff.liquid_loop_kw)
         <= float(data.halls[h].hall.liquid_plant_capacity.magnitude) + slack(m, "hall_liquid_plant", h),
     )
-    m.hall_air_plant = pyo.Constraint(
+    m.hall_air_plant = constraint(
         m.H,
         rule=lambda model, h: total(h, lambda o: o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw)
         <= float(data.halls[h].hall.air_plant_capacity.magnitude) + slack(m, "hall_air_plant", h),
     )
     with_area = [h for h in m.H if data.halls[h].hall.area is not None]
-    m.hall_area = pyo.Constraint(
+    m.hall_area = constraint(
         with_area,
         rule=lambda model, h: pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
         <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h),  # type: ignore[union-attr]
@@ -257,11 +272,11 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
     def spread(h: str) -> float:
         return _redundancy_terms(data.halls[h].redundancy)[2]
 
-    m.hall_ups = pyo.Constraint(
+    m.hall_ups = constraint(
         m.H,
         rule=lambda model, h: total(h, lambda o: o.ups_kw_per_unit) <= spread(h) * data.halls[h].ups_module_kw * m.ups_n[h],
     )
-    m.hall_transformer = pyo.Constraint(
+    m.hall_transformer = constraint(
         m.H,
         rule=lambda model, h: total(h, lambda o: o.transformer_kva_per_unit)
         <= spread(h) * data.halls[h].transformer_kva * m.xfmr_n[h],
@@ -281,17 +296,17 @@ def define_site_constraints(m: Any, data: ModelData) -> None:
     def facility(s: str) -> Any:
         return pyo.quicksum(m.option[o].facility_design_kw_per_unit * m.units[o] for o in opts[s])
 
-    m.site_utility_power = pyo.Constraint(
+    m.site_utility_power = constraint(
         m.S,
         rule=lambda model, s: facility(s)
         <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s),
     )
-    m.site_generators = pyo.Constraint(
+    m.site_generators = constraint(
         m.S,
         rule=lambda model, s: facility(s)
         <= _redundancy_terms(data.sites[s].generator_redundancy)[2] * data.sites[s].generator_kw * m.gen_n[s],
     )
-    m.site_used_link = pyo.Constraint(m.H, rule=lambda model, h: m.hall_used[h] <= m.site_used[data.halls[h].site])
+    m.site_used_link = constraint(m.H, rule=lambda model, h: m.hall_used[h] <= m.site_used[data.halls[h].site])
 
 
 def define_money_constraints(m: Any, data: ModelData) -> None:
@@ -300,11 +315,11 @@ def define_money_constraints(m: Any, data: ModelData) -> None:
     """
     header = data.scenario.scenario
     if header.budget is not None:
-        m.budget = pyo.Constraint(
+        m.budget = constraint(
             expr=m.capex <= float(header.budget.magnitude) / USD_PER_MUSD + slack(m, "budget", None)
         )
     if header.annual_opex_budget is not None:
-        m.opex_budget = pyo.Constraint(
+        m.opex_budget = constraint(
             expr=m.annual_opex <= float(header.annual_opex_budget.magnitude) / USD_PER_MUSD + slack(m, "opex_budget", None)
         )
 
@@ -321,7 +336,7 @@ def define_workload_constraints(m: Any, data: ModelData) -> None:
     """
     supplies = sorted(m.users_of)
     users = m.users_of
-    m.supply_capacity = pyo.Constraint(
+    m.supply_capacity = constraint(
         supplies, rule=lambda model, e: pyo.quicksum(m.alloc[w, e] for w in users[e]) <= _supply_compute(m, e)
     )
     by_workload = {w.id: w for w in data.workloads}
@@ -340,7 +355,7 @@ def define_workload_constraints(m: Any, data: ModelData) -> None:
         # the elastic slack is weighed relative to the demand (1 step = 100 % of it)
         return served + slack(m, "workload_demand", w, weight=max(need, 1e-9)) >= need
 
-    m.workload_demand = pyo.Constraint(m.W, rule=demand_rule)
+    m.workload_demand = constraint(m.W, rule=demand_rule)
 
 
 def _share_members(m: Any, data: ModelData, index: int) -> list[str]:
@@ -373,13 +388,13 @@ def define_share_constraints(m: Any, data: ModelData) -> None:
     # Elastic mode: group + U * slack >= s_min * total, with U an upper bound of total compute,
     # keeps the model linear; the slack reads as a share of the largest possible compute.
     total_bound = _compute_upper_bound(m)
-    m.share_min = pyo.Constraint(
+    m.share_min = constraint(
         with_min,
         rule=lambda model, i: pyo.quicksum(_supply_compute(m, k) for k in members[i])
         + total_bound * slack(m, "share_min", i)
         >= data.scenario.share[i].min * m.compute_total,
     )
-    m.share_max = pyo.Constraint(
+    m.share_max = constraint(
         with_max,
         rule=lambda model, i: pyo.quicksum(_supply_compute(m, k) for k in members[i])
         <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i),
@@ -396,10 +411,10 @@ def define_candidate_bounds(m: Any, data: ModelData) -> None:
     with_min = [c.system for c in data.scenario.candidate if c.min_units > 0]
     with_max = [c.system for c in data.scenario.candidate if c.max_units is not None]
     bounds = {c.system: c for c in data.scenario.candidate}
-    m.candidate_min = pyo.Constraint(
+    m.candidate_min = constraint(
         with_min, rule=lambda model, s: units_of(s) + slack(m, "candidate_min", s) >= bounds[s].min_units
     )
-    m.candidate_max = pyo.Constraint(
+    m.candidate_max = constraint(
         with_max, rule=lambda model, s: units_of(s) <= bounds[s].max_units + slack(m, "candidate_max", s)
     )
 

@@ -96,8 +96,9 @@ def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
         columns["cooling"] += [option.cooling] * n
         columns["unit"] += unit_ids
         columns["feeds"] += [feeds] * n
-        columns["cdu_loop"] += (
-            [f"{fill.row}-L{(slot - 1) // racks_per_loop + 1}" for slot in range(1, n + 1)] if racks_per_loop else [""] * n
-        )
+        if racks_per_loop:
+            columns["cdu_loop"] += [f"{fill.row}-L{(slot - 1) // racks_per_loop + 1}" for slot in range(1, n + 1)]
+        else:
+            columns["cdu_loop"] += [""] * n
         columns["rack_kw"] += [round(option.coeff.rack_kw, 6)] * n
     return Layout(**columns)

@@ -259,7 +259,8 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                     coeff_key = (system_id, cooling_id, hall.site, hall.plant, slab_kg_m2)
                     coeff = coeff_cache.get(coeff_key)
                     if coeff is None:
-                        coeff = coeff_cache[coeff_key] = unit_coefficients(catalog, system_id, cooling_id, hall.site, sizing_options)
+                        coeff = unit_coefficients(catalog, system_id, cooling_id, hall.site, sizing_options)
+                        coeff_cache[coeff_key] = coeff
                     cooling = catalog.cooling(cooling_id)
                     if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
                         pruned.append(

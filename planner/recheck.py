@@ -9,12 +9,15 @@ from __future__ import annotations
 from collections import defaultdict
 
 from models.catalog import Catalog
-from planner.evaluate import Evaluation, _unit, compute_total_pflops
+from models.units import ureg
+from planner.evaluate import Evaluation, compute_total_pflops
 from planner.modeldata import ModelData
 from planner.plan import LimitUse, Recheck
 from planner.solve import SolveOutcome
 
 REL_TOL = 1e-6
+# Units parsed once (``q.m_as("MW")`` re-parses the string on every call).
+_MW, _M2, _USD, _PFLOPS = ureg.Unit("MW"), ureg.Unit("m**2"), ureg.Unit("USD"), ureg.Unit("PFLOPS")
 
 
 def _use(limit: str, scope: str, used: float, allowed: float, unit: str, step: float = 0.0, sense: str = "<=") -> LimitUse:
@@ -48,21 +51,21 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
     min_fac = min((o.facility_design_kw_per_unit for o in data.options), default=0.0)
     for site_id, site in sorted(data.sites.items()):
         uses.append(
-            _use("utility power (design day)", site_id, ev.site_totals[site_id]["facility_design_kw"] / 1000.0, site.limits.utility_power.m_as(_unit("MW")), "MW", min_fac / 1000.0)
+            _use("utility power (design day)", site_id, ev.site_totals[site_id]["facility_design_kw"] / 1000.0, site.limits.utility_power.m_as(_MW), "MW", min_fac / 1000.0)
         )
     for hall_id, hall_data in sorted(data.halls.items()):
         totals = ev.hall_totals[hall_id]
         hall = hall_data.hall
         opts = [o for o in data.options if o.hall == hall_id]
         step_it = min((o.coeff.it_provisioned_kw for o in opts), default=0.0) / 1000.0
-        uses.append(_use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as(_unit("MW")), "MW", step_it))
+        uses.append(_use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as(_MW), "MW", step_it))
         step_l = min((o.coeff.liquid_loop_kw for o in opts if o.coeff.liquid_loop_kw > 0), default=0.0) / 1000.0
-        uses.append(_use("hall liquid plant", hall_id, totals["liquid_loop_kw"] / 1000.0, hall.liquid_plant_capacity.m_as(_unit("MW")), "MW", step_l))
+        uses.append(_use("hall liquid plant", hall_id, totals["liquid_loop_kw"] / 1000.0, hall.liquid_plant_capacity.m_as(_MW), "MW", step_l))
         step_a = min((o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in opts), default=0.0) / 1000.0
-        uses.append(_use("hall air plant", hall_id, totals["air_loop_kw"] / 1000.0, hall.air_plant_capacity.m_as(_unit("MW")), "MW", step_a))
+        uses.append(_use("hall air plant", hall_id, totals["air_loop_kw"] / 1000.0, hall.air_plant_capacity.m_as(_MW), "MW", step_a))
         if hall.area is not None:
             step = min((o.coeff.gross_area_m2 * o.racks_per_unit for o in opts), default=0.0)
-            uses.append(_use("hall whitespace", hall_id, totals["gross_area_m2"], hall.area.m_as(_unit("m**2")), "m2", step))
+            uses.append(_use("hall whitespace", hall_id, totals["gross_area_m2"], hall.area.m_as(_M2), "m2", step))
         rows_total = hall_data.total_rows
         if rows_total:
             used_rows = sum(1 for f in ev.fills if f.option.hall == hall_id)
@@ -70,10 +73,10 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
     capex_musd = sum(ev.capex.values()) / 1e6
     min_unit_capex = min((o.capex_per_unit_usd for o in data.options), default=0.0) / 1e6
     if header.budget is not None:
-        uses.append(_use("capex budget", "plan", capex_musd, header.budget.m_as(_unit("USD")) / 1e6, "MUSD", min_unit_capex))
+        uses.append(_use("capex budget", "plan", capex_musd, header.budget.m_as(_USD) / 1e6, "MUSD", min_unit_capex))
     if header.annual_opex_budget is not None:
         opex = (ev.opex["energy"] + ev.opex["cloud"]) / 1e6
-        uses.append(_use("annual opex budget", "plan", opex, header.annual_opex_budget.m_as(_unit("USD")) / 1e6, "MUSD"))
+        uses.append(_use("annual opex budget", "plan", opex, header.annual_opex_budget.m_as(_USD) / 1e6, "MUSD"))
     total = compute_total_pflops(ev)
     for bound in data.scenario.share:
         group = _group_compute(data, ev, bound.family, bound.software)
@@ -84,7 +87,7 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
             uses.append(_use(f"maximum share ({bound.label})", "plan", share, bound.max, "share"))
     served = _served(data, outcome)
     for workload in data.workloads:
-        need = float(workload.demand.m_as(_unit("PFLOPS"))) if workload.demand is not None else float(workload.chips or 0)
+        need = float(workload.demand.m_as(_PFLOPS)) if workload.demand is not None else float(workload.chips or 0)
         unit = "PFLOPS" if workload.demand is not None else "chips"
         # A demand is a floor on the allocation; the allocation merely meets it, so "binding"
         # says nothing here (marginal re-solves would), and it is reported as not binding.

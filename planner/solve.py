@@ -37,7 +37,7 @@ class Progress:
 @dataclass
 class SolveSettings:
     time_limit_s: float = 60.0
-    rel_gap: float = 1e-4
+    rel_gap: float = 1e-3
     threads: int = 1
     seed: int = 0
     on_progress: Callable[[Progress], None] | None = None

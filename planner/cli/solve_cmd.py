@@ -60,7 +60,7 @@ def solve(
         typer.Option("--output", "-o", help="write the plan: .json .csv .xlsx .md .html .svg (see `dcplan export --help`)"),
     ] = None,
     time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit, e.g. 30s or 2min")] = "60s",
-    gap: Annotated[str, typer.Option("--gap", help="relative MIP gap to stop at, e.g. 0.5%")] = "0.01%",
+    gap: Annotated[str, typer.Option("--gap", help="relative MIP gap to stop at, e.g. 0.5%")] = "0.1%",
     objective: Annotated[str | None, typer.Option("--objective", help="max-compute | min-tco (overrides the file)")] = None,
     marginals: Annotated[bool, typer.Option("--marginals/--no-marginals", help="re-solve binding limits for marginal values")] = True,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,

@@ -167,12 +167,14 @@ async def test_export_a_plan_and_find_the_file(app_factory, demo_plan_file, tmp_
         await pilot.pause()
         out = tmp_path / "exported.json"
         await set_input(pilot, "#export-path", str(out))
+        status = app.screen.query_one("#export-status", Static)
         await pilot.click("#export-go")
-        await pilot.pause()
-        assert "written" in str(app.screen.query_one("#export-status", Static).render())
+        assert await wait_for(pilot, lambda: "written" in str(status.render()), 10)
+        status.update("")
+        await pilot.pause(0.5)  # a Button ignores presses during its press effect
         await pilot.click("#export-go")  # second time: exists, no --force
-        await pilot.pause()
-        assert "already exists" in str(app.screen.query_one("#export-status", Static).render())
+        force = app.screen.query_one("#export-force").value
+        assert await wait_for(pilot, lambda: "already exists" in str(status.render()), 10), (str(status.render()), force)
     from planner.plan import load_plan
 
     assert load_plan(out).scenario_id == "aws-hybrid-campus"

@@ -34,7 +34,7 @@ class OptimiseScreen(Screen[None]):
             yield Static("", id="optimise-scenario", classes="title")
             with Horizontal(id="optimise-settings"):
                 yield Field("Time limit", Input("60 s", id="time-limit"), id="time-limit-field")
-                yield Field("Relative gap", Input("0.01 %", id="gap"), id="gap-field")
+                yield Field("Relative gap", Input("0.1 %", id="gap"), id="gap-field")
                 yield Checkbox("marginal values", value=True, id="marginals")
                 yield Button("Solve", variant="primary", id="solve")
                 yield Button("Cancel", variant="error", id="cancel", disabled=True)

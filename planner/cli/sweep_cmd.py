@@ -1,0 +1,338 @@
+"""`dcplan sweep SCENARIO.toml`: uncertainty and what-if sweeps, locally or on a Dask cluster."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from planner.cli.common import (
+    EXIT_INTERNAL,
+    EXIT_OK,
+    CatalogOption,
+    JsonOption,
+    State,
+    UserError,
+    console,
+    load_catalog_for_cli,
+    print_json,
+)
+
+
+def _robust_samples(text: str) -> int | None:
+    if text.strip().lower() == "all":
+        return None
+    try:
+        value = int(text)
+    except ValueError:
+        raise UserError(f"--robust-samples: expected a whole number or 'all', got {text!r}") from None
+    if value < 1:
+        raise UserError(f"--robust-samples: expected at least 1, got {value}")
+    return value
+
+
+def sweep(
+    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")],
+    samples: Annotated[
+        int | None, typer.Option("--samples", "-n", help="Latin-hypercube samples [default: 500]")
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", help="sampling seed (same seed, same samples)")] = 1,
+    vary: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--vary", help="FIELD=LOW:HIGH with units, e.g. site.ashburn-va.utility_power=120MW:180MW (repeatable)"
+        ),
+    ] = None,
+    grid: Annotated[
+        int | None, typer.Option("--grid", help="full grid of N levels per --vary input instead of sampling")
+    ] = None,
+    catalog_ranges: Annotated[
+        bool | None,
+        typer.Option(
+            "--catalog-ranges/--no-catalog-ranges",
+            help="sample the catalog's low/high ranges [default: on, off with --grid]",
+        ),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", "-w", help="local worker processes (0: in this process) [default: one per CPU]"),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+    ] = None,
+    time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit per sample")] = "60s",
+    gap: Annotated[str, typer.Option("--gap", help="relative MIP gap per sample")] = "0.1%",
+    robust_mixes: Annotated[
+        int, typer.Option("--robust-mixes", help="candidate mixes to check for robustness (0: skip)")
+    ] = 5,
+    robust_samples: Annotated[
+        str, typer.Option("--robust-samples", help="samples to check each mix against, or 'all'")
+    ] = "100",
+    output: Annotated[
+        list[Path] | None, typer.Option("--output", "-o", help="write results: .json, .csv or .html (repeatable)")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="overwrite existing output files")] = False,
+    as_json: JsonOption = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
+    from planner.cli.solve_cmd import load_scenario_for_cli, parse_duration_s, parse_ratio
+    from planner.sweep import (
+        SweepConfig,
+        SweepInputError,
+        SweepRunError,
+        prepare_sweep,
+        prime_catalog,
+        resolve_catalog_dirs,
+        run_sweep,
+    )
+    from planner.sweep_report import check_sweep_output, write_sweep
+
+    if workers is not None and scheduler is not None:
+        raise UserError(
+            "--workers and --scheduler: give one (workers are local processes; a scheduler runs samples on its cluster)"
+        )
+    if workers is not None and workers < 0:
+        raise UserError(f"--workers: expected 0 or more, got {workers}")
+    if grid is not None and samples is not None:
+        raise UserError("--grid and --samples: give one (a grid has N**inputs points)")
+    if samples is not None and samples < 1:
+        raise UserError(f"--samples: expected at least 1, got {samples}")
+    if robust_mixes < 0:
+        raise UserError(f"--robust-mixes: expected 0 or more, got {robust_mixes}")
+    if scheduler is not None and "://" not in scheduler:
+        raise UserError(f"--scheduler: expected an address such as tcp://HOST:8786, got {scheduler!r}")
+    config = SweepConfig(
+        samples=samples if samples is not None else 500,
+        seed=seed,
+        grid=grid,
+        vary=list(vary or []),
+        catalog_ranges=catalog_ranges,
+        time_limit_s=parse_duration_s("--time-limit", time_limit),
+        rel_gap=parse_ratio("--gap", gap),
+        workers=workers,
+        scheduler=scheduler,
+        robust_mixes=robust_mixes,
+        robust_samples=_robust_samples(robust_samples),
+    )
+    outputs = list(output or [])
+    seen = [p.resolve() for p in outputs]
+    if len(set(seen)) != len(seen):
+        raise UserError("--output: the same file is given twice")
+    for path in outputs:
+        check_sweep_output(path, force)
+    scenario = load_scenario_for_cli(scenario_file)
+    extra = [*State.catalog_dirs, *(catalog or [])]
+    cat = load_catalog_for_cli(catalog)
+    dirs = resolve_catalog_dirs(extra)
+    prime_catalog(dirs, True, cat)
+    try:
+        design = prepare_sweep(scenario, cat, config, catalog_dirs=dirs, scenario_file=str(scenario_file))
+    except SweepInputError as exc:
+        raise UserError(str(exc)) from None
+    try:
+        result = _run_with_progress(design, run_sweep)
+    except SweepInputError as exc:
+        raise UserError(str(exc)) from None
+    except SweepRunError as exc:
+        raise UserError(str(exc), exit_code=EXIT_INTERNAL) from None
+    for path in outputs:
+        write_sweep(result, path, force=force)
+    if as_json:
+        print_json(result.to_dict())
+    else:
+        render_summary(result)
+        for path in outputs:
+            console().print(f"sweep written to {path}")
+    errors = result.summary["errors"]
+    if errors:
+        sys.stderr.write(
+            f"dcplan: error: {errors} of {len(result.results)} samples failed after a retry "
+            f"(first: sample {next(r.index for r in result.results if r.status == 'error')}: "
+            f"{next(r.error for r in result.results if r.status == 'error')})\n"
+        )
+        raise typer.Exit(EXIT_INTERNAL)
+    raise typer.Exit(EXIT_OK)
+
+
+def _run_with_progress(design: Any, run: Any) -> Any:
+    """Run the sweep with a progress bar on stderr (only when stderr is a terminal)."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
+
+    err = Console(stderr=True, highlight=False)
+    progress = Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[note]}"),
+        TimeElapsedColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=False,
+        disable=not err.is_terminal,
+    )
+    tasks: dict[str, Any] = {}
+    tally: dict[str, dict[str, int]] = {}
+    current = {"phase": "samples"}
+
+    def on_phase(phase: str, total: int) -> None:
+        current["phase"] = phase
+        tally[phase] = {"plan": 0, "infeasible": 0, "error": 0}
+        label = "samples" if phase == "samples" else "robust check"
+        tasks[phase] = progress.add_task(label, total=total, note="")
+
+    def on_result(done: int, total: int, result: Any) -> None:
+        phase = current["phase"]
+        counts = tally[phase]
+        key = "plan" if result.has_plan else ("error" if result.status == "error" else "infeasible")
+        counts[key] += 1
+        note = f"{counts['plan']} with a plan, {counts['infeasible']} infeasible" + (
+            f", {counts['error']} failed" if counts["error"] else ""
+        )
+        progress.update(tasks[phase], completed=done, note=note)
+
+    with progress:
+        return run(design, on_result=on_result, on_phase=on_phase)
+
+
+def _f(value: float | None, digits: int = 0) -> str:
+    return "–" if value is None else f"{value:,.{digits}f}"
+
+
+_DISPLAY = (("kW", 1e3, "MW"), ("TFLOPS", 1e3, "PFLOPS"), ("USD", 1e9, "B USD"), ("USD", 1e6, "M USD"))
+
+
+def range_text(low: float, high: float, unit: str) -> str:
+    """'120 – 180 MW' for 120000-180000 kW: a readable unit for the range's size."""
+    for base, factor, shown in _DISPLAY:
+        if unit == base and min(abs(low), abs(high)) >= factor:
+            low, high, unit = low / factor, high / factor, shown
+            break
+    return f"{_num(low)} – {_num(high)} {'' if unit == 'count' else unit}".strip()
+
+
+def _num(value: float, sign: str = "") -> str:
+    return f"{value:{sign},.0f}" if 1e4 <= abs(value) < 1e15 else f"{value:{sign},.4g}"
+
+
+def mix_text(mix: dict[str, int], sep: str = "\n") -> str:
+    """'450 gb300-nvl72' per line; systems with no units left out."""
+    return sep.join(f"{units:,} {system}" for system, units in mix.items() if units) or "nothing"
+
+
+def render_summary(result: Any) -> None:
+    """Human summary: counts, P10/P50/P90, units per system, tornado top 10, robust choice."""
+    from rich.table import Table
+
+    out = console()
+    if not out.is_terminal:  # a file or pipe: wide enough for full input names
+        out.width = max(out.width, 120)
+    data = result.to_dict()
+    s = data["summary"]
+    run = data["run"]
+    method = (
+        f"Latin hypercube, seed {data['seed']}" if data["method"] == "lhs" else f"grid of {data['grid_levels']} levels"
+    )
+    out.print(
+        f"[bold]{data['scenario_name']}[/bold]\n{data['samples']} samples ({method}), "
+        f"{len(data['inputs'])} uncertain inputs; "
+        f"{run['backend']} x {run['workers']}; {run['wall_s']:.1f} s, {run['samples_per_s'] or 0:.2f} samples/s"
+    )
+    status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items())
+    out.print(f"samples: {status}")
+    table = Table(title=f"Outputs over {s['with_plan']} samples with a plan")
+    for column in ("output", "P10", "P50", "P90"):
+        table.add_column(column, justify="left" if column == "output" else "right")
+    for key, label, digits in (
+        ("compute_pflops", "delivered compute [PFLOPS]", 0),
+        ("tco_musd", "TCO [M USD]", 0),
+        ("capex_musd", "capex [M USD]", 0),
+        ("facility_mw", "facility power [MW]", 1),
+    ):
+        o = s["outputs"][key]
+        table.add_row(label, _f(o["p10"], digits), _f(o["p50"], digits), _f(o["p90"], digits))
+    for system, u in s["units"].items():
+        table.add_row(
+            f"units {system} (chosen in {s['chosen_share'][system]:.0%})", _f(u["p10"]), _f(u["p50"]), _f(u["p90"])
+        )
+    out.print(table)
+    objective = "compute" if data["objective"] == "max-compute" else "TCO"
+    unit = "PFLOPS" if objective == "compute" else "M USD"
+    tornado = Table(title=f"What moves {objective} most (Spearman rho; swing = top third - bottom third)")
+    for column in ("input", "range", "rho", f"swing [{unit}]", "feasible swing"):
+        tornado.add_column(
+            column, justify="left" if column in ("input", "range") else "right", no_wrap=column == "input"
+        )
+    for row in data["tornado"][:10]:
+        rng = range_text(row["low"], row["high"], row["unit"])
+        tornado.add_row(
+            row["input"],
+            rng,
+            "–" if row["rho"] is None else f"{row['rho']:+.2f}",
+            "–" if row["swing"] is None else _num(row["swing"], "+"),
+            "–" if row["feasible_swing"] is None else f"{row['feasible_swing']:+.0%}",
+        )
+    out.print(tornado)
+    robust = data["robust"]
+    if robust.get("checked"):
+        mixes = Table(
+            title=f"Robust choice: {robust['mixes_checked']} mixes x {robust['samples_checked']} samples "
+            f"({robust['solves']} re-solves, {robust['known_without_solving']} known without solving)"
+        )
+        by_compute = data["objective"] == "max-compute"
+        figures = ("PFLOPS when feasible", "expected PFLOPS") if by_compute else ("TCO when feasible [M USD]",)
+        for column in ("mix (units)", "found in", "feasible", "of samples with a plan", *figures):
+            mixes.add_column(
+                column, justify="left" if column == "mix (units)" else "right", no_wrap=column == "mix (units)"
+            )
+        for m in robust["mixes"]:
+            values = (
+                (_f(m["mean_compute_pflops_when_feasible"]), _f(m["expected_compute_pflops"]))
+                if by_compute
+                else (_f(m["mean_tco_musd_when_feasible"]),)
+            )
+            mixes.add_row(
+                mix_text(m["mix"]),
+                str(m["found_in"]),
+                f"{m['feasible']}/{m['checked']} ({m['feasible_share']:.0%})",
+                f"{m['feasible']}/{m['with_plan']} ({m['feasible_share_of_plannable']:.0%})",
+                *values,
+            )
+        out.print(mixes)
+        choice = robust["choice"]
+        figure = (
+            f"expected compute {_f(choice['expected_compute_pflops'])} PFLOPS"
+            if by_compute
+            else f"TCO when feasible {_f(choice['mean_tco_musd_when_feasible'])} M USD"
+        )
+        out.print(
+            f"robust choice: {mix_text(choice['mix'], ', ')}: feasible in "
+            f"{choice['feasible_share']:.0%} of checked samples, {figure}"
+        )
+    else:
+        out.print(f"robust choice: not checked ({robust.get('reason')})")
+    if data["failures"]:
+        retried_ok = len({(f["phase"], f["index"], f["mix"]) for f in data["failures"]}) - sum(
+            1 for r in result.results if r.status == "error"
+        )
+        out.print(
+            f"[yellow]{len(data['failures'])} failed attempts[/yellow] ({retried_ok} samples succeeded on retry):"
+        )
+        for f in data["failures"][:5]:
+            error = f["error"] if len(f["error"]) <= 110 else f["error"][:107] + "..."
+            out.print(f"  {f['phase']} {f['index']} attempt {f['attempt']}: {error}")
+
+
+def register(root: typer.Typer) -> None:
+    """Add `dcplan sweep`."""
+    root.command("sweep")(sweep)

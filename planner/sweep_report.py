@@ -1,0 +1,449 @@
+"""Sweep exports: versioned JSON, one CSV row per sample, and a self-contained HTML report.
+
+Files are written atomically through ``planner.export.write_atomic``. The HTML report
+embeds its charts as inline SVG drawn by matplotlib (imported lazily, Agg backend):
+the distributions of delivered compute and of TCO, and the tornado chart.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from planner.sweep import SweepResult
+
+SWEEP_FORMATS = {".json": "json", ".csv": "csv", ".html": "html"}
+OUTPUT_LABELS = {
+    "compute_pflops": ("delivered compute", "PFLOPS"),
+    "tco_musd": ("TCO", "M USD"),
+    "capex_musd": ("capex", "M USD"),
+    "facility_mw": ("facility power (design day)", "MW"),
+}
+
+
+def sweep_format(path: Path) -> str:
+    """The export format an extension names; one-line error (exit 2) for others."""
+    from planner.cli.common import UserError
+
+    suffix = path.suffix.lower()
+    if suffix not in SWEEP_FORMATS:
+        raise UserError(
+            f"{path}: unknown sweep format {suffix or '(none)'}; use one of {', '.join(sorted(SWEEP_FORMATS))}"
+        )
+    return SWEEP_FORMATS[suffix]
+
+
+def _plan_export_knows(path: Path) -> bool:
+    """True when planner.export accepts this extension (its format table is for plans)."""
+    from planner import export
+
+    return path.suffix.lower() in getattr(export, "FORMATS", {})
+
+
+def _plan_export_writes_only(path: Path) -> bool:
+    """True when a plan export to ``path`` writes that one file (a plan .csv also writes
+    ``<stem>-rows.csv``, which a sweep does not), so check_output_path checks exactly it."""
+    from planner import export
+
+    if not _plan_export_knows(path):
+        return False
+    output_paths = getattr(export, "output_paths", None)
+    return output_paths is None or list(output_paths(path)) == [path]
+
+
+def check_sweep_output(path: Path, force: bool) -> None:
+    """Fail early (before sweeping) if ``path`` cannot or must not be written."""
+    sweep_format(path)
+    if _plan_export_writes_only(path):
+        from planner.export import check_output_path
+
+        check_output_path(path, force)
+        return
+    _check_path_fallback(path, force)
+
+
+def _check_path_fallback(path: Path, force: bool) -> None:
+    """planner.export.check_output_path's checks for one file, where that function would check
+    other files too (a plan .csv's rows file) or does not know the extension."""
+    import os
+
+    from planner.cli.common import UserError
+
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file")
+    if path.exists() and not force:
+        raise UserError(f"{path}: already exists; pass --force to overwrite it")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise UserError(f"{path}: folder {parent} does not exist")
+    if not os.access(parent, os.W_OK):
+        raise UserError(f"{path}: folder {parent} is not writable")
+
+
+def _write(path: Path, write: Callable[[Path], None], force: bool) -> None:
+    if _plan_export_knows(path):
+        from planner.export import write_atomic
+
+        write_atomic(path, write, force)
+        return
+    _write_atomic_fallback(path, write, force)
+
+
+def _write_atomic_fallback(path: Path, write: Callable[[Path], None], force: bool) -> None:
+    """planner.export.write_atomic's algorithm for extensions its plan-format table lacks."""
+    import os
+    import tempfile
+
+    from planner.cli.common import UserError
+
+    _check_path_fallback(path, force)
+    parent = path.parent if str(path.parent) else Path(".")
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        write(tmp)
+        with tmp.open("rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_sweep(result: SweepResult, path: Path, force: bool = False) -> None:
+    """Write ``result`` in the format the extension names (.json, .csv, .html)."""
+    kind = sweep_format(path)
+    if kind == "json":
+        text = sweep_json_text(result)
+    elif kind == "csv":
+        text = sweep_csv_text(result)
+    else:
+        text = sweep_html_text(result)
+
+    def write(tmp: Path) -> None:
+        tmp.write_text(text, encoding="utf-8", newline="")
+
+    _write(path, write, force)
+
+
+# --- JSON / CSV ----------------------------------------------------------------------
+
+
+def sweep_json_text(result: SweepResult) -> str:
+    return json.dumps(result.to_dict(), indent=1, ensure_ascii=False) + "\n"
+
+
+def csv_header(result: SweepResult) -> list[str]:
+    systems = sorted(
+        {s for r in result.results for s, _ in r.units} | {c.system for c in result.design.scenario.candidate}
+    )
+    columns = ["index", "status", "attempts", "error", "compute_pflops", "tco_musd", "capex_musd", "facility_mw", "gap"]
+    columns += [f"units:{s}" for s in systems]
+    columns += [f"{item.name} [{item.unit}]" if item.unit else item.name for item in result.design.inputs]
+    return columns
+
+
+def sweep_csv_text(result: SweepResult) -> str:
+    """One row per sample: outputs, units per system, then every input's driver value."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    header = csv_header(result)
+    writer.writerow(header)
+    systems = [c.removeprefix("units:") for c in header if c.startswith("units:")]
+    for sample, drivers in zip(result.results, result.design.drivers, strict=True):
+        units = dict(sample.units)
+        writer.writerow(
+            [
+                sample.index,
+                sample.status,
+                sample.attempts,
+                sample.error or "",
+                *(_num(getattr(sample, name)) for name in OUTPUT_LABELS),
+                _num(sample.gap),
+                *((units.get(s, 0) if sample.has_plan else "") for s in systems),
+                *(repr(float(v)) for v in drivers),
+            ]
+        )
+    return buffer.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None else repr(float(value))
+
+
+# --- HTML ------------------------------------------------------------------------------
+
+
+def _figure(width: float, height: float) -> Any:
+    import matplotlib
+
+    if "matplotlib.pyplot" not in sys.modules:
+        matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    return Figure(figsize=(width, height), layout="constrained")
+
+
+def _svg(fig: Any) -> str:
+    import matplotlib
+
+    buffer = io.StringIO()
+    with matplotlib.rc_context({"svg.fonttype": "none", "svg.hashsalt": "dcplan-sweep"}):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    text = buffer.getvalue()
+    return text[text.find("<svg") :]
+
+
+def histogram_svg(values: list[float], label: str, unit: str, stats: dict[str, Any]) -> str:
+    fig = _figure(5.2, 3.0)
+    ax = fig.subplots()
+    if values:
+        ax.hist(values, bins=min(30, max(5, len(values) // 8)), color="#4c78a8", edgecolor="white")
+        for key, style in (("p10", ":"), ("p50", "-"), ("p90", ":")):
+            if stats.get(key) is not None:
+                ax.axvline(stats[key], color="#e45756", linestyle=style, linewidth=1.2)
+                ax.annotate(
+                    key.upper(),
+                    (stats[key], 1),
+                    xycoords=("data", "axes fraction"),
+                    fontsize=8,
+                    ha="center",
+                    va="bottom",
+                    color="#e45756",
+                )
+    else:
+        ax.text(0.5, 0.5, "no sample has a plan", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel(f"{label} [{unit}]")
+    ax.set_ylabel("samples")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig)
+
+
+def tornado_svg(rows: list[dict[str, Any]], objective_label: str, n_planned: int = 0, top: int = 15) -> str:
+    """Horizontal bars: Spearman rho with the objective and, where some samples have no
+    plan, the feasible swing (share with a plan, top third minus bottom third)."""
+    shown = [r for r in rows if r.get("rho") is not None or r.get("feasible_swing") is not None][:top]
+    fig = _figure(7.5, 0.34 * max(len(shown), 3) + 1.2)
+    ax = fig.subplots()
+    if shown:
+        names = [r["input"] for r in shown][::-1]
+        rhos = [r["rho"] or 0.0 for r in shown][::-1]
+        swings = [r["feasible_swing"] or 0.0 for r in shown][::-1]
+        with_swing = any(swings)
+        y = list(range(len(names)))
+        height = 0.4 if with_swing else 0.8
+        offset = height / 2 if with_swing else 0.0
+        colors = ["#4c78a8" if v >= 0 else "#e45756" for v in rhos]
+        ax.barh([v + offset for v in y], rhos, height=height, color=colors)
+        from matplotlib.patches import Patch
+
+        handles = [Patch(color="#4c78a8", label="rho > 0"), Patch(color="#e45756", label="rho < 0")]
+        if with_swing:
+            ax.barh([v - offset for v in y], swings, height=height, color="#bab0ac", hatch="//")
+            handles.append(Patch(facecolor="#bab0ac", hatch="//", label="feasible swing"))
+        if n_planned >= 4:  # |rho| below ~2/sqrt(n) is indistinguishable from noise
+            noise = 2 / n_planned**0.5
+            for x in (-noise, noise):
+                ax.axvline(x, color="#888", linestyle=":", linewidth=0.9)
+            handles.append(Patch(facecolor="none", edgecolor="#888", linestyle=":", label=f"noise ±{noise:.2f}"))
+        ax.legend(handles=handles, fontsize=7, loc="lower right")
+        ax.set_yticks(y, names)
+        ax.axvline(0, color="black", linewidth=0.8)
+        ax.set_xlim(-1, 1)
+        ax.tick_params(axis="y", labelsize=8)
+    else:
+        ax.text(0.5, 0.5, "too few samples", ha="center", va="center", transform=ax.transAxes)
+    ax.set_xlabel(f"Spearman rho with {objective_label}; feasible swing")
+    ax.spines[["top", "right"]].set_visible(False)
+    return _svg(fig)
+
+
+def _fmt(value: Any, digits: int = 4) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}g}" if abs(value) < 1e4 else f"{value:,.0f}"
+    return html.escape(str(value))
+
+
+def _mix(mix: dict[str, int]) -> str:
+    return ", ".join(f"{units:,} {system}" for system, units in mix.items() if units) or "nothing"
+
+
+def _table(headers: list[str], rows: list[list[Any]]) -> str:
+    head = "".join(f"<th>{html.escape(h)}</th>" for h in headers)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{_fmt(c) if not isinstance(c, str) else html.escape(c)}</td>" for c in row) + "</tr>"
+        for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+_CSS = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2em auto;max-width:1100px;color:#222;padding:0 1em}
+h1{font-size:1.5em}h2{font-size:1.15em;margin-top:1.8em;border-bottom:1px solid #ddd}
+table{border-collapse:collapse;margin:.5em 0;font-size:.9em}
+th,td{border:1px solid #ddd;padding:.25em .6em;text-align:right}
+th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.charts{display:flex;flex-wrap:wrap;gap:1em}
+.note{color:#555;font-size:.9em}svg{max-width:100%;height:auto}
+"""
+
+
+def sweep_html_text(result: SweepResult) -> str:
+    """A self-contained HTML report (no external files, scripts or fonts)."""
+    data = result.to_dict()
+    summary = data["summary"]
+    objective = data["objective"]
+    objective_key = "compute_pflops" if objective == "max-compute" else "tco_musd"
+    planned = [r for r in result.results if r.has_plan]
+    parts: list[str] = []
+    esc = html.escape
+    parts.append(f"<h1>Sweep: {esc(data['scenario_name'])}</h1>")
+    method = (
+        f"Latin hypercube, {data['samples']} samples, seed {data['seed']}"
+        if data["method"] == "lhs"
+        else f"full grid, {data['grid_levels']} levels per input, {data['samples']} points"
+    )
+    run = data["run"]
+    parts.append(
+        f"<p>{esc(method)}; {len(data['inputs'])} uncertain inputs; objective {esc(objective)}; "
+        f"backend {esc(run['backend'])} with {run['workers']} worker(s); {run['wall_s']:.1f} s "
+        f"({run['samples_per_s'] or 0:.2f} samples/s).</p>"
+    )
+    counts = [[status, n] for status, n in summary["by_status"].items()]
+    parts.append("<h2>Samples</h2>" + _table(["status", "samples"], counts))
+    rows = []
+    for key, (label, unit) in OUTPUT_LABELS.items():
+        s = summary["outputs"][key]
+        rows.append([f"{label} [{unit}]", s["p10"], s["p50"], s["p90"], s["mean"]])
+    parts.append(
+        "<h2>Outputs over the samples with a plan</h2>" + _table(["output", "P10", "P50", "P90", "mean"], rows)
+    )
+    unit_rows = [
+        [system, s["p10"], s["p50"], s["p90"], f"{summary['chosen_share'].get(system, 0.0):.0%}"]
+        for system, s in summary["units"].items()
+    ]
+    parts.append("<h2>Units per system</h2>" + _table(["system", "P10", "P50", "P90", "chosen in"], unit_rows))
+    charts = [
+        histogram_svg(
+            [r.compute_pflops for r in planned if r.compute_pflops is not None],
+            "delivered compute",
+            "PFLOPS",
+            summary["outputs"]["compute_pflops"],
+        ),
+        histogram_svg(
+            [r.tco_musd for r in planned if r.tco_musd is not None], "TCO", "M USD", summary["outputs"]["tco_musd"]
+        ),
+    ]
+    parts.append("<h2>Distributions</h2><div class='charts'>" + "".join(f"<div>{c}</div>" for c in charts) + "</div>")
+    label = OUTPUT_LABELS[objective_key][0]
+    parts.append(f"<h2>What moves {esc(label)} most</h2>")
+    parts.append(
+        "<p class='note'>Spearman rank correlation of each input with the objective over the samples with a plan; "
+        "swing = mean objective of the samples with the input in its top third minus its bottom third; "
+        "feasible swing = share of samples with a plan, top third minus bottom third. "
+        f"With {len(planned)} samples with a plan, |rho| below about {2 / max(len(planned), 1) ** 0.5:.2f} "
+        "is indistinguishable from noise.</p>"
+    )
+    parts.append(tornado_svg(data["tornado"], label, len(planned)))
+    unit = OUTPUT_LABELS[objective_key][1]
+    parts.append(
+        _table(
+            ["input", "range", "rho", f"swing [{unit}]", "feasible swing"],
+            [
+                [
+                    r["input"],
+                    f"{_fmt(r['low'])} – {_fmt(r['high'])} {r['unit']}",
+                    r["rho"],
+                    r["swing"],
+                    r["feasible_swing"],
+                ]
+                for r in data["tornado"][:20]
+            ],
+        )
+    )
+    robust = data["robust"]
+    parts.append("<h2>Robust choice</h2>")
+    if robust.get("checked"):
+        parts.append(
+            f"<p class='note'>{robust['mixes_checked']} candidate mixes checked against "
+            f"{robust['samples_checked']} samples (first {robust['sample_limit']}); {robust['solves']} re-solves, "
+            f"{robust['known_without_solving']} known without solving. {esc(robust['method'])}.</p>"
+        )
+        by_compute = objective == "max-compute"
+        mix_rows = []
+        for m in robust["mixes"]:
+            figures = (
+                [m["mean_compute_pflops_when_feasible"], m["expected_compute_pflops"]]
+                if by_compute
+                else [m["mean_tco_musd_when_feasible"]]
+            )
+            mix_rows.append(
+                [
+                    _mix(m["mix"]),
+                    m["found_in"],
+                    f"{m['feasible']}/{m['checked']}",
+                    f"{m['feasible_share']:.0%}",
+                    f"{m['feasible_share_of_plannable']:.0%} of {m['with_plan']}",
+                    *figures,
+                ]
+            )
+        headers = ["mix (units)", "found in", "feasible", "share", "of samples with a plan"]
+        headers += ["PFLOPS when feasible", "expected PFLOPS"] if by_compute else ["TCO when feasible [M USD]"]
+        parts.append(_table(headers, mix_rows))
+        choice = robust["choice"]
+        if choice:
+            figure = (
+                f"expected compute {_fmt(choice['expected_compute_pflops'])} PFLOPS"
+                if by_compute
+                else f"TCO when feasible {_fmt(choice['mean_tco_musd_when_feasible'])} M USD"
+            )
+            parts.append(
+                f"<p><b>Robust choice:</b> {esc(_mix(choice['mix']))}: feasible in "
+                f"{choice['feasible_share']:.0%} of the checked samples, {figure}.</p>"
+            )
+    else:
+        parts.append(f"<p>Not checked ({esc(str(robust.get('reason')))}).</p>")
+    if data["failures"]:
+        parts.append("<h2>Failed attempts</h2>")
+        parts.append(
+            _table(
+                ["phase", "sample", "mix", "attempt", "error"],
+                [[f["phase"], f["index"], f["mix"], f["attempt"], f["error"]] for f in data["failures"]],
+            )
+        )
+    parts.append("<h2>Uncertain inputs</h2>")
+    parts.append(
+        _table(
+            ["input", "origin", "sampling", "low", "high", "unit", "base", "follows", "confidence"],
+            [
+                [
+                    i["name"],
+                    i["origin"],
+                    i["sampling"],
+                    i["low"],
+                    i["high"],
+                    i["unit"],
+                    i["base_scalar"],
+                    "; ".join(i["follows"]),
+                    i["confidence"] or "",
+                ]
+                for i in data["inputs"]
+            ],
+        )
+    )
+    body = "\n".join(parts)
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>dcplan sweep: {esc(data['scenario_id'])}</title><style>{_CSS}</style></head>"
+        f"<body>\n{body}\n<p class='note'>dcplan sweep schema {esc(data['schema_version'])}</p></body></html>\n"
+    )

@@ -1,0 +1,344 @@
+"""Sweeps: inputs and their consistency, seeded reproducibility, infeasible samples, retries,
+local processes vs a Dask LocalCluster, --vary parsing, and the CLI end to end.
+
+Kept small (a handful of samples of the demo scenario) so the file runs in well under a
+minute on two cores.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import replace
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from models.catalog.schema import Site, System
+from planner.cli import main
+from planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
+from planner.sweep import (
+    NOT_IN_PLAN,
+    Domain,
+    SampleResult,
+    SweepConfig,
+    SweepInputError,
+    Target,
+    UncertainInput,
+    apply_catalog_values,
+    catalog_inputs,
+    execute,
+    make_backend,
+    parse_vary,
+    prepare_sweep,
+    prime_catalog,
+    run_sweep,
+    sample_assignments,
+    tornado,
+)
+
+REPO = Path(__file__).resolve().parents[2]
+BUDGET = "scenario.budget=4e9USD:8e9USD"
+POWER = "site.ashburn-va.utility_power=60MW:150MW"
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return load_scenario(DEMO_SCENARIO)
+
+
+@pytest.fixture(autouse=True)
+def _catalog_cache(catalog):
+    """In-process runs reuse the session's built-in catalog instead of loading it again."""
+    prime_catalog((), True, catalog)
+
+
+def _design(demo, catalog, **changes):
+    config = SweepConfig(**{"samples": 4, "seed": 1, "workers": 0, "robust_mixes": 0, **changes})
+    return prepare_sweep(demo, catalog, config)
+
+
+# --- inputs -----------------------------------------------------------------------------
+
+
+def test_catalog_inputs_cover_the_entries_the_scenario_uses(demo, catalog):
+    names = {i.name: i for i in catalog_inputs(demo, catalog)}
+    for expected in (
+        "system.gb300-nvl72.design_power",
+        "system.trn3-ultraserver-gen2.capex",
+        "cooling.dlc-cdu.max_rack_power",
+        "plant.tower-chiller.approach",
+        "site.ashburn-va.electricity_price",
+        "ups.ups-1250kw.capex",
+        "busway.busway-1250a-415v.capex",
+        "defaults.planning.whitespace_factor",
+    ):
+        assert expected in names, expected
+    # typical and idle follow design (not inputs of their own); unread figures are skipped
+    assert "system.gb300-nvl72.typical_power" not in names
+    assert "chip.trainium3.scale_up_bandwidth" not in names
+    assert "defaults.planning.slab_rating" not in names
+    design = names["system.trn3-ultraserver-gen2.design_power"]
+    assert [f.target.field for f in design.followers] == ["typical_power", "idle_power"]
+    racks = names["system.trn3-ultraserver-gen2.racks_per_unit"]
+    assert racks.domain.kind == "choice" and racks.domain.choices == (1, 2)
+    # only systems the scenario names
+    assert not any(n.startswith("system.trn2") for n in names)
+
+
+def test_sampled_entries_pass_the_schema_validators(demo, catalog):
+    """Every sampled entry re-validates: idle <= typical <= design <= nameplate, wet <= dry bulb."""
+    design = _design(demo, catalog, samples=40)
+    for spec in design.specs[:40]:
+        sampled = apply_catalog_values(catalog, spec.catalog_values)
+        touched = {(kind, entry_id) for kind, entry_id, _, _ in spec.catalog_values}
+        for kind, entry_id in touched:
+            entry = sampled.get(kind, entry_id)
+            type(entry).model_validate(entry.model_dump())
+        for system_id in ("gb300-nvl72", "trn3-ultraserver-gen2"):
+            system = sampled.system(system_id)
+            assert isinstance(system, System)
+            ratio = system.design_power.magnitude / catalog.system(system_id).design_power.magnitude
+            base_typical = catalog.system(system_id).typical_power.magnitude
+            assert system.typical_power.magnitude == pytest.approx(base_typical * ratio)
+            assert system.idle_power.magnitude <= system.typical_power.magnitude <= system.design_power.magnitude
+
+
+def test_climate_arrays_sampled_as_a_whole_with_wet_bulb_below_dry(demo, catalog):
+    data = json.loads(json.dumps(demo.model_dump(mode="json")).replace("ashburn-va", "dublin-ie"))
+    dublin = parse_scenario(data)
+    inputs = catalog_inputs(dublin, catalog)
+    (wet,) = [i for i in inputs if i.name == "site.dublin-ie.monthly_wet_bulb"]
+    site = catalog.site("dublin-ie")
+    assert isinstance(site, Site) and wet.domain.kind == "array" and len(wet.domain.low_array) == 12
+    column = inputs.index(wet)
+    row = np.full(len(inputs), 0.5)
+    row[column] = 1.0  # the high curve: January's wet bulb (5.4) is above its dry bulb (5.3)
+    pairs, drivers = sample_assignments(inputs, row, catalog)
+    values = {t.name: v for t, v in pairs}
+    sampled = np.array(values["site.dublin-ie.monthly_wet_bulb"])
+    dry = site.monthly_dry_bulb.magnitude
+    assert np.all(sampled <= dry + 1e-12) and sampled[0] == pytest.approx(dry[0])
+    assert sampled[6] == pytest.approx(site.monthly_wet_bulb.high.magnitude[6])
+    assert drivers[column] == pytest.approx(np.mean(site.monthly_wet_bulb.high.magnitude))
+
+
+def test_not_in_plan_fields_are_really_unread():
+    """The skip list must stay honest: no code outside sweep.py reads these fields."""
+    sources = "".join(
+        p.read_text() for folder in ("models", "planner") for p in (REPO / folder).rglob("*.py") if p.name != "sweep.py"
+    )
+    for kind, fields in NOT_IN_PLAN.items():
+        for name in fields:
+            assert not re.search(rf"\.{name}\b", sources), f"{kind}.{name} is read somewhere; sample it"
+
+
+# --- --vary -----------------------------------------------------------------------------
+
+
+def test_vary_reads_units(demo, catalog):
+    item = parse_vary("workload.cuda-teams.demand=40000PFLOPS:80000PFLOPS", demo, catalog)
+    assert (item.domain.low, item.domain.high, item.unit) == (4e7, 8e7, "TFLOPS")
+    price = parse_vary("scenario.electricity_price=0.05USD/kWh:0.12USD/kWh", demo, catalog)
+    assert price.domain.low == pytest.approx(0.05) and price.unit == "USD/kWh"
+    capex = parse_vary("system.gb300-nvl72.capex=2e6USD:4e6USD", demo, catalog)
+    assert capex.target.where == "catalog" and capex.domain.high == 4e6
+    units = parse_vary("candidate.gb300-nvl72.max_units=100:450", demo, catalog)
+    assert units.domain.kind == "int"
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("scenario.budget=4e9:8e9", "--vary scenario.budget: LOW '4e9': a bare number (4e9) needs a unit"),
+        ("site.ashburn-va.utility_power=5kg:9kg", "--vary site.ashburn-va.utility_power: LOW '5kg': expected a power"),
+        ("site.nowhere.utility_power=1MW:2MW", "no [[site]] 'nowhere' in the scenario"),
+        ("scenario.budget=8e9USD:4e9USD", "LOW '8e9USD' is above HIGH '4e9USD'"),
+        ("scenario.budget=4e9USD", "expected FIELD=LOW:HIGH"),
+        ("system.gb300-nvl71.capex=1USD:2USD", "did you mean 'gb300-nvl72'"),
+        ("row.a-dlc.count=1.5:3", "expected a whole number"),
+        ("scenario.discount_rate=5%:200%", "HIGH '200%'"),
+        ("bogus.x.y=1:2", "unknown table 'bogus'"),
+    ],
+)
+def test_vary_errors_are_one_line_naming_the_flag(demo, catalog, text, message):
+    with pytest.raises(SweepInputError) as caught:
+        parse_vary(text, demo, catalog)
+    assert message in str(caught.value)
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("--vary")
+
+
+def test_vary_replaces_a_catalog_range(demo, catalog):
+    design = _design(demo, catalog, vary=["system.gb300-nvl72.design_power=120kW:150kW"])
+    (item,) = [i for i in design.inputs if i.name == "system.gb300-nvl72.design_power"]
+    assert item.origin == "vary" and item.domain.low == 120 and len(item.followers) == 2
+
+
+def test_grid_is_full_factorial(demo, catalog):
+    design = prepare_sweep(demo, catalog, SweepConfig(grid=3, vary=[BUDGET, POWER], workers=0))
+    assert design.method == "grid" and len(design.specs) == 9
+    budgets = sorted({v for s in design.specs for (_, _, f, v) in s.scenario_values if f == "budget"})
+    assert budgets == [4e9, 6e9, 8e9]
+    with pytest.raises(SweepInputError, match="--grid needs"):
+        prepare_sweep(demo, catalog, SweepConfig(grid=3, workers=0))
+
+
+# --- running ----------------------------------------------------------------------------
+
+
+def test_seeded_sweep_is_reproducible(demo, catalog):
+    first = _design(demo, catalog, samples=3, seed=7)
+    again = _design(demo, catalog, samples=3, seed=7)
+    other = _design(demo, catalog, samples=3, seed=8)
+    assert [s.catalog_values for s in first.specs] == [s.catalog_values for s in again.specs]
+    assert not np.array_equal(first.unit_cube, other.unit_cube)
+    a, b = run_sweep(first), run_sweep(again)
+    assert [r.outcome() for r in a.results] == [r.outcome() for r in b.results]
+    assert a.tornado == b.tornado and a.summary == b.summary
+
+
+def test_infeasible_samples_are_results_with_counts(demo, catalog):
+    design = _design(demo, catalog, samples=6, catalog_ranges=False, vary=["site.ashburn-va.utility_power=5MW:150MW"])
+    result = run_sweep(design)
+    summary = result.summary
+    assert summary["infeasible"] >= 1 and summary["with_plan"] >= 1
+    assert summary["infeasible"] + summary["with_plan"] == 6 and summary["errors"] == 0
+    infeasible = [r for r in result.results if r.status == "infeasible"]
+    assert all(r.compute_pflops is None and r.units == () for r in infeasible)
+    # the input that decides feasibility shows it in the tornado
+    (row,) = result.tornado
+    assert row["feasible_swing"] is not None and row["feasible_swing"] > 0
+
+
+def test_failed_sample_is_retried_once_and_reported(demo, catalog):
+    design = _design(demo, catalog, samples=3, catalog_ranges=False, vary=[BUDGET])
+    design.specs[1] = replace(design.specs[1], fail_attempts=1)  # fails once, then succeeds
+    design.specs[2] = replace(design.specs[2], fail_attempts=5)  # fails every time
+    result = run_sweep(design)
+    ok, failed = result.results[1], result.results[2]
+    assert ok.has_plan and ok.attempts == 2
+    assert failed.status == "error" and failed.attempts == 2 and "InjectedFailure" in (failed.error or "")
+    assert [(f.index, f.attempt) for f in result.failures] == [(1, 1), (2, 1), (2, 2)]
+    assert result.summary["errors"] == 1 and len(result.results) == 3
+
+
+def test_failure_in_process_is_retried(monkeypatch, demo, catalog):
+    """Monkeypatching run_sample works for in-process runs: the first call raises."""
+    import planner.sweep as sweep
+
+    real = sweep.run_sample
+    calls = []
+
+    def flaky(spec):
+        calls.append(spec.attempt)
+        if len(calls) == 1:
+            raise RuntimeError("worker lost")
+        return real(spec)
+
+    monkeypatch.setattr(sweep, "run_sample", flaky)
+    design = _design(demo, catalog, samples=1, catalog_ranges=False, vary=[BUDGET])
+    results, failures = execute(design.specs, make_backend(0, None, (), True))
+    assert calls == [1, 2] and results[0].has_plan and failures[0].error == "RuntimeError: worker lost"
+
+
+def test_dask_cluster_and_local_processes_give_identical_results(demo, catalog):
+    distributed = pytest.importorskip("distributed")
+    design = _design(demo, catalog, samples=4, seed=3, catalog_ranges=False, vary=[BUDGET, POWER], workers=2)
+    design.specs[0] = replace(design.specs[0], fail_attempts=1)
+    local = run_sweep(design)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        remote = run_sweep(design, client=client)
+    assert local.backend == "processes" and remote.backend == "dask"
+    assert [r.outcome() for r in local.results] == [r.outcome() for r in remote.results]
+    assert [f.to_dict() for f in local.failures] == [f.to_dict() for f in remote.failures]
+    assert local.results[0].attempts == 2
+
+
+def test_tornado_ranks_the_input_that_moves_the_objective():
+    rng = np.random.default_rng(0)
+    x = rng.uniform(size=(30, 2))
+    results = [
+        SampleResult(index=i, phase="sample", mix=-1, status="optimal", compute_pflops=100 * x[i, 1], tco_musd=1.0)
+        for i in range(30)
+    ]
+    inputs = [
+        UncertainInput(Target("scenario", "scenario", "", name), Domain("float", 0, 1), "", 0.5, "vary")
+        for name in ("budget", "discount_rate")
+    ]
+    rows = tornado(SimpleNamespace(inputs=inputs, drivers=x), results, "compute_pflops")
+    assert rows[0]["input"] == "scenario.discount_rate" and rows[0]["rho"] == pytest.approx(1.0)
+    assert rows[0]["swing"] > 50 and abs(rows[1]["rho"]) < 0.5
+
+
+# --- CLI --------------------------------------------------------------------------------
+
+
+def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
+    out_json, out_csv, out_html = tmp_path / "s.json", tmp_path / "s.csv", tmp_path / "s.html"
+    args = ["sweep", str(DEMO_SCENARIO), "--samples", "3", "--workers", "0", "--no-catalog-ranges"]
+    args += ["--vary", BUDGET, "--vary", "scenario.electricity_price=0.05USD/kWh:0.12USD/kWh", "--robust-mixes", "2"]
+    code = main([*args, "-o", str(out_json), "-o", str(out_csv), "-o", str(out_html)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "Outputs over 3 samples with a plan" in out and "robust choice" in out
+    data = json.loads(out_json.read_text())
+    assert data["schema_version"] == "1.0" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
+    assert [i["name"] for i in data["inputs"]] == ["scenario.budget", "scenario.electricity_price"]
+    assert data["inputs"][0]["low"] == 4e9 and data["inputs"][0]["vary"] == BUDGET
+    assert len(data["results"]) == 3 and data["robust"]["checked"]
+    assert 0 <= data["robust"]["choice"]["feasible_share"] <= 1
+    rows = list(csv.DictReader(out_csv.open()))
+    assert len(rows) == 3 and "scenario.budget [USD]" in rows[0] and "units:gb300-nvl72" in rows[0]
+    assert float(rows[0]["scenario.budget [USD]"]) == data["results"][0]["inputs"]["scenario.budget"]
+    page = out_html.read_text()
+    assert page.count("<svg") == 3 and "<script" not in page and "http" not in page.split("<svg")[0]
+    # no silent overwrite
+    code = main([*args, "-o", str(out_json)])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "already exists" in err
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--vary", "scenario.budget=4e9:8e9"], "--vary scenario.budget: LOW '4e9': a bare number"),
+        (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "--workers and --scheduler"),
+        (["--grid", "3"], "--grid needs at least one --vary"),
+        (["-o", "sweep.xlsx"], "unknown sweep format .xlsx"),
+    ],
+)
+def test_cli_bad_input_is_one_line_exit_2(capsys, extra, message):
+    code = main(["sweep", str(DEMO_SCENARIO), "--workers", "0", *extra])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and message in err, err
+
+
+def test_candidate_mixes_frequent_first_then_spread_over_the_objective():
+    from planner.sweep import candidate_mixes
+
+    def result(i, units, compute):
+        mix = (("a", units), ("b", 0))
+        return SampleResult(i, "sample", -1, "optimal", compute_pflops=compute, units=mix, candidate_units=mix)
+
+    results = [result(0, 10, 100.0), result(1, 10, 100.0), result(2, 5, 50.0), result(3, 7, 70.0)]
+    results += [result(4, 9, 90.0), result(5, 8, 80.0), SampleResult(6, "sample", -1, "infeasible")]
+    mixes = candidate_mixes(results, "compute_pflops", 3)
+    assert [dict(m)["a"] for m, _ in mixes] == [10, 5, 9]  # repeated one, then cautious and ambitious ends
+    assert mixes[0][1] == 2
+
+
+def test_worker_start_failure_fails_fast_in_one_line(tmp_path):
+    """A worker that cannot start (here: a catalog folder that does not exist) stops the
+    sweep with the reason, instead of failing every sample with a broken pool."""
+    from planner.sweep import SweepRunError
+
+    with pytest.raises(SweepRunError) as caught:
+        make_backend(1, None, (str(tmp_path / "missing"),), True)
+    assert "worker processes cannot start: CatalogError" in str(caught.value)
+    assert "catalog folder does not exist" in str(caught.value) and "\n" not in str(caught.value)
