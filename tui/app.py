@@ -18,6 +18,7 @@ from tui.screens.optimise import OptimiseScreen
 from tui.screens.plan import PlanScreen
 from tui.screens.scenario import ScenarioScreen
 from tui.screens.sizer import SizerScreen
+from tui.screens.sweep import SweepScreen
 from tui.state import AppState
 
 SCREENS = {
@@ -27,6 +28,7 @@ SCREENS = {
     "optimise": ("Optimise", "Solve the scenario with live progress; cancel"),
     "plan": ("Plan", "Floor plan, limits, mix, costs and diagnosis"),
     "export": ("Export", "Write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG"),
+    "sweep": ("Sweep", "Uncertainty and what-if sweeps: P10/P50/P90, tornado, robust mix"),
 }
 
 
@@ -42,6 +44,7 @@ class DcplanApp(App[None]):
         "optimise": OptimiseScreen,
         "plan": PlanScreen,
         "export": ExportScreen,
+        "sweep": SweepScreen,
     }
     DEFAULT_MODE = "sizer"
     BINDINGS = [
@@ -51,6 +54,7 @@ class DcplanApp(App[None]):
         Binding("f5", "switch_mode('optimise')", "Optimise"),
         Binding("f6", "switch_mode('plan')", "Plan"),
         Binding("f7", "switch_mode('export')", "Export"),
+        Binding("f8", "switch_mode('sweep')", "Sweep"),
         Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit"),
         # Digits switch screens too when no text input has focus (then they type into it).

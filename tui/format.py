@@ -38,3 +38,35 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
         ("capex", f"{result.capex_total.m_as('USD') / 1e6:,.1f} M USD"),
         ("peak dense FP8", f"{result.compute_fp8.m_as('PFLOPS'):,.0f} PFLOPS"),
     ]
+
+
+def sweep_rows(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """(output, P10, P50, P90, chosen in) rows of a sweep summary."""
+    names = {
+        "compute_pflops": "compute [PFLOPS]",
+        "tco_musd": "TCO [M USD]",
+        "capex_musd": "capex [M USD]",
+        "facility_mw": "facility power [MW]",
+    }
+
+    def cell(value: Any) -> str:
+        return "-" if value is None else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+
+    rows = [(names.get(k, k), cell(v["p10"]), cell(v["p50"]), cell(v["p90"]), "") for k, v in summary["outputs"].items()]
+    for system, stats in summary["units"].items():
+        share = summary["chosen_share"].get(system, 0.0)
+        rows.append((f"units {system}", cell(stats["p10"]), cell(stats["p50"]), cell(stats["p90"]), f"{share:.0%}"))
+    return rows
+
+
+def tornado_text(rows: list[dict[str, Any]], top: int = 10, width: int = 30) -> str:
+    """The inputs that move the objective most, as signed bars of Spearman's rho."""
+    if not rows:
+        return ""
+    lines = ["[b]Tornado[/b] (Spearman rho of each input with the objective)"]
+    for row in rows[:top]:
+        rho = row.get("rho") or 0.0
+        bar = "█" * int(round(abs(rho) * width))
+        colour = "green3" if rho >= 0 else "red3"
+        lines.append(f"{row['input'][:44]:<44} [{colour}]{bar:<{width}}[/] {rho:+.2f}")
+    return "\n".join(lines)

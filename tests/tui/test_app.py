@@ -190,3 +190,27 @@ async def test_help_and_command_palette(app_factory):
         await pilot.pause()
         commands = [c.title for c in app.get_system_commands(app.screen)]
         assert "Go to Optimise" in commands and "Go to Plan" in commands
+
+
+async def test_sweep_screen_runs_a_small_sweep(app_factory, tmp_path):
+    """Four seeded samples of the demo on one worker process: summary, tornado, robust mix, save."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f8")
+        await pilot.pause()
+        screen = app.screen
+        await set_input(pilot, "#sweep-samples", "4")
+        await set_input(pilot, "#sweep-workers", "1")
+        screen.query_one("#sweep-catalog").value = False
+        screen.query_one("#sweep-vary").text = "scenario.budget=3e9USD:6e9USD\n"
+        await pilot.click("#sweep-run")
+        assert await wait_for(pilot, lambda: screen.result is not None or "error" in str(screen.query_one("#sweep-status", Static).render()), 180)
+        assert screen.result is not None, str(screen.query_one("#sweep-status", Static).render())
+        assert screen.result.summary["samples"] == 4
+        assert screen.query_one("#sweep-summary", DataTable).row_count >= 4
+        assert "Tornado" in str(screen.query_one("#sweep-tornado", Static).render())
+        out = tmp_path / "sweep.json"
+        await set_input(pilot, "#sweep-path", str(out))
+        await pilot.pause(0.3)
+        await pilot.click("#sweep-save")
+        assert await wait_for(pilot, out.exists, 10)

@@ -18,6 +18,7 @@ HELP = """
 | `F5` or `4` | **Optimise**: solve the scenario (off the UI thread) with live incumbent, bound and gap; cancel |
 | `F6` or `5` | **Plan**: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis |
 | `F7` or `6` | **Export**: write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG |
+| `F8` or `7` | **Sweep**: sample catalog ranges and `FIELD=LOW:HIGH` inputs, solve each on worker processes; P10/P50/P90, tornado, robust mix |
 | `ctrl+p` | command palette (all of the above, and quit) |
 | `F1` or `?` | this help |
 | `ctrl+q` | quit |
