@@ -55,7 +55,10 @@ class FleetResult:
     area: pint.Quantity
 
     def totals(self) -> dict[str, pint.Quantity]:
-        return {name: getattr(self, name).sum() for name in ("power", "heat_liquid", "heat_air", "airflow", "coolant_flow", "area")}
+        return {
+            name: getattr(self, name).sum()
+            for name in ("power", "heat_liquid", "heat_air", "airflow", "coolant_flow", "area")
+        }
 
 
 def fleet_kernel(

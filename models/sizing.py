@@ -28,7 +28,6 @@ from models import climate, energy, power, space, thermal
 from models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
 from models.catalog.schema import Redundancy
 from models.units import (
-    qty,
     Area,
     CarbonIntensity,
     Compute,
@@ -42,6 +41,7 @@ from models.units import (
     TemperatureDifference,
     Volume,
     VolumeFlow,
+    qty,
 )
 
 ProvisioningBasis = Literal["nameplate", "design", "typical"]
@@ -60,7 +60,10 @@ class SizingOptions(BaseModel):
     utilisation: float = Field(default=1.0, ge=0.0, le=1.0, description="busy share for energy: 0 idle .. 1 busy")
     provisioning: ProvisioningBasis = "design"
     typical_headroom: float = Field(
-        default=1.0, ge=1.0, le=2.0, description="provisioning = typical: provision typical x headroom (oversubscription)"
+        default=1.0,
+        ge=1.0,
+        le=2.0,
+        description="provisioning = typical: provision typical x headroom (oversubscription)",
     )
     redundancy: Redundancy | None = None
     power_chain: str | None = None
@@ -189,8 +192,8 @@ def server_packing(system: System, cooling: Cooling, unit_kw: float) -> tuple[in
     assert system.max_units_per_rack and system.unit_height and system.rack_height
     limits = {
         "packing limit": int(system.max_units_per_rack.value),
-        "rack height": int(math.floor(system.rack_height.magnitude / system.unit_height.magnitude + 1e-9)),
-        "cooling rack power": int(math.floor(cooling.max_rack_power.magnitude / unit_kw + 1e-9)),
+        "rack height": math.floor(system.rack_height.magnitude / system.unit_height.magnitude + 1e-9),
+        "cooling rack power": math.floor(cooling.max_rack_power.magnitude / unit_kw + 1e-9),
     }
     reason = min(limits, key=lambda k: limits[k])
     return max(limits[reason], 1), reason
@@ -268,7 +271,9 @@ def _plant_loop_cached(
     )
 
 
-def _chain_efficiency(chain: PowerChain, catalog: Catalog, redundancy: str, load_fraction: float) -> tuple[float, float, float]:
+def _chain_efficiency(
+    chain: PowerChain, catalog: Catalog, redundancy: str, load_fraction: float
+) -> tuple[float, float, float]:
     """(distribution, UPS, transformer) efficiencies at a module load fraction."""
     ups = catalog.get("ups", chain.ups)
     transformer = catalog.get("transformer", chain.transformer)
@@ -297,8 +302,8 @@ def unit_coefficients(
     chain = catalog.power_chain(options.power_chain or defaults.power_chain)
     redundancy = options.redundancy or chain.redundancy
     plant = catalog.plant(options.plant or cooling.plant)
-    fluid = catalog.fluid(options.fluid or defaults.liquid_fluid)
-    air = catalog.fluid("air")
+    catalog.fluid(options.fluid or defaults.liquid_fluid)
+    catalog.fluid("air")
 
     unit_kw = provisioned_unit_kw(system, options.provisioning)
     if options.provisioning == "typical":
@@ -353,10 +358,7 @@ def unit_coefficients(
     pump_kw = float(cooling.pump_power_fraction.magnitude) * (liquid_kw if cooling.takes_liquid else liquid_loop)
     # electrical-room losses are cooled on the chilled-water loop
     cooling_design = (
-        loop_l.design_kw_per_kw * liquid_loop
-        + loop_a.design_kw_per_kw * (air_loop + loss_design)
-        + fan_kw
-        + pump_kw
+        loop_l.design_kw_per_kw * liquid_loop + loop_a.design_kw_per_kw * (air_loop + loss_design) + fan_kw + pump_kw
     )
     scale = avg_it / provisioned if provisioned > 0 else 0.0
     cooling_annual = (
@@ -377,7 +379,9 @@ def unit_coefficients(
     depth = float(system.rack_depth.magnitude)
     footprint = float(space.footprint_m2(width, depth))
     net = float(
-        space.net_area_per_rack_m2(width, depth, defaults.cold_aisle_width.magnitude, defaults.hot_aisle_width.magnitude)
+        space.net_area_per_rack_m2(
+            width, depth, defaults.cold_aisle_width.magnitude, defaults.hot_aisle_width.magnitude
+        )
     )
     gross = net * float(defaults.whitespace_factor.magnitude)
 
@@ -389,8 +393,12 @@ def unit_coefficients(
 
     capex_it = float(system.capex.magnitude) if system.capex else 0.0
     rejected_design = liquid_loop + air_loop + loss_design + cooling_design
-    capex_cooling = float(cooling.capex_per_kw.magnitude) * provisioned + float(plant.capex_per_kw.magnitude) * rejected_design
-    capex_elec_kw = float(chain.electrical_capex_per_kw.magnitude) * provisioned if chain.electrical_capex_per_kw else 0.0
+    capex_cooling = (
+        float(cooling.capex_per_kw.magnitude) * provisioned + float(plant.capex_per_kw.magnitude) * rejected_design
+    )
+    capex_elec_kw = (
+        float(chain.electrical_capex_per_kw.magnitude) * provisioned if chain.electrical_capex_per_kw else 0.0
+    )
     capex_building = 0.0
     if site.construction_cost_per_kw is not None:
         critical = float(defaults.critical_capacity_share.magnitude) if defaults.critical_capacity_share else 0.0
@@ -485,7 +493,9 @@ def check_limit(limit: str, value: float, allowed: float, unit: str, what: str, 
     if ok:
         message = f"{_fmt(value)} {unit} {what} is within {against} ({_fmt(allowed)} {unit})"
     else:
-        message = f"{_fmt(value)} {unit} {what} exceeds {against} of {_fmt(allowed)} {unit} by {_fmt(value - allowed)} {unit}"
+        message = (
+            f"{_fmt(value)} {unit} {what} exceeds {against} of {_fmt(allowed)} {unit} by {_fmt(value - allowed)} {unit}"
+        )
     return LimitCheck(limit=limit, value=value, allowed=allowed, unit=unit, ok=ok, message=message)
 
 
@@ -622,14 +632,14 @@ def units_for_target(coeff: UnitCoefficients, request: SizingRequest) -> int:
         return request.count
     if request.it_power is not None:
         target_kw = float(request.it_power.to("kW").magnitude)
-        units = int(math.floor(target_kw / coeff.it_provisioned_kw + 1e-9))
+        units = math.floor(target_kw / coeff.it_provisioned_kw + 1e-9)
         if units < 1:
             raise SizingError(
                 f"{_fmt(target_kw)} kW is less than one {coeff.system_id} unit ({_fmt(coeff.it_provisioned_kw)} kW)"
             )
         return units
     assert request.racks is not None
-    units = int(math.floor(request.racks / coeff.racks + 1e-9))
+    units = math.floor(request.racks / coeff.racks + 1e-9)
     if units < 1:
         raise SizingError(f"{request.racks} racks cannot hold one {coeff.system_id} unit ({coeff.racks:g} racks)")
     return units
@@ -640,9 +650,7 @@ def _row_layout(racks: int, usable_per_row: int) -> list[int]:
     return [usable_per_row] * full + ([rest] if rest else [])
 
 
-def size(
-    catalog: Catalog, request: SizingRequest, options: SizingOptions | None = None
-) -> SizingResult:
+def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None = None) -> SizingResult:
     """Size ``request`` and check every limit; raises SizingError for impossible requests."""
     options = options or SizingOptions()
     coeff = unit_coefficients(catalog, request.system, request.cooling, request.site, options)
@@ -655,7 +663,7 @@ def size(
     air = catalog.fluid("air")
     n = float(units)
 
-    racks = int(math.ceil(units * coeff.racks - 1e-9))
+    racks = math.ceil(units * coeff.racks - 1e-9)
     racks_per_unit = 1 if system.form == "server" else int(coeff.racks)
     per_row = options.racks_per_row or int(defaults.racks_per_row.value)
     usable_per_row = space.racks_per_row_for_unit(per_row, racks_per_unit)
@@ -670,9 +678,7 @@ def size(
     air_kw = coeff.air_kw * n
     air_dt = float((options.air_delta_t or defaults.air_delta_t).magnitude)
     liquid_dt = float((options.liquid_delta_t or defaults.liquid_delta_t).magnitude)
-    airflow = float(
-        thermal.air_volume_flow_m3_s(air_kw, air_dt, air.density.magnitude, air.specific_heat.magnitude)
-    )
+    airflow = float(thermal.air_volume_flow_m3_s(air_kw, air_dt, air.density.magnitude, air.specific_heat.magnitude))
     coolant_kw = coeff.liquid_kw * n if cooling.takes_liquid else coeff.liquid_loop_kw * n
     coolant_l_min = float(
         thermal.coolant_volume_flow_l_min(coolant_kw, liquid_dt, fluid.specific_heat.magnitude, fluid.density.magnitude)
@@ -706,7 +712,14 @@ def size(
         ),
     )
     checks.append(
-        check_limit("floor load (rack footprint) vs slab", footprint_load, slab_kg_m2, "kg/m2", "over the rack footprint", "the slab rating")
+        check_limit(
+            "floor load (rack footprint) vs slab",
+            footprint_load,
+            slab_kg_m2,
+            "kg/m2",
+            "over the rack footprint",
+            "the slab rating",
+        )
     )
     if cooling.takes_liquid and system.coolant_inlet_max is not None:
         supply = _liquid_supply_c(options, cooling)
@@ -945,11 +958,32 @@ def _equipment_and_checks(
 
     # Room cooling terminal units.
     if cooling.cdu_capacity is not None and coeff.liquid_loop_kw > 0 and cooling.type in ("dlc-cdu", "immersion"):
-        _add_terminal(lines, "CDUs", cooling.id, coeff.liquid_loop_kw * units, cooling.cdu_capacity.magnitude, cooling.cdu_redundancy)
+        _add_terminal(
+            lines,
+            "CDUs",
+            cooling.id,
+            coeff.liquid_loop_kw * units,
+            cooling.cdu_capacity.magnitude,
+            cooling.cdu_redundancy,
+        )
     if cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
-        _add_terminal(lines, "liquid-to-air row units", cooling.id, coeff.liquid_kw * units, cooling.l2a_capacity.magnitude, cooling.cdu_redundancy)
+        _add_terminal(
+            lines,
+            "liquid-to-air row units",
+            cooling.id,
+            coeff.liquid_kw * units,
+            cooling.l2a_capacity.magnitude,
+            cooling.cdu_redundancy,
+        )
     if cooling.crah_capacity is not None and coeff.room_air_kw > 0:
-        _add_terminal(lines, "CRAH units", cooling.id, coeff.room_air_kw * units, cooling.crah_capacity.magnitude, cooling.crah_redundancy)
+        _add_terminal(
+            lines,
+            "CRAH units",
+            cooling.id,
+            coeff.room_air_kw * units,
+            cooling.crah_capacity.magnitude,
+            cooling.crah_redundancy,
+        )
     if cooling.type == "rdhx" and cooling.rdhx_capacity is not None:
         door_kw = float(cooling.rdhx_capacity.magnitude)
         lines.append(
@@ -964,11 +998,15 @@ def _equipment_and_checks(
                 capex_usd=0.0,
             )
         )
-        checks.append(check_limit("rack heat vs rear door", rack_kw, door_kw, "kW", "per rack", "the rear door's capacity"))
+        checks.append(
+            check_limit("rack heat vs rear door", rack_kw, door_kw, "kW", "per rack", "the rear door's capacity")
+        )
     return lines, checks
 
 
-def _add_terminal(lines: list[EquipmentLine], item: str, cooling_id: str, load_kw: float, capacity_kw: float, redundancy: str) -> None:
+def _add_terminal(
+    lines: list[EquipmentLine], item: str, cooling_id: str, load_kw: float, capacity_kw: float, redundancy: str
+) -> None:
     n = int(power.units_required(load_kw, capacity_kw))
     count = int(power.redundant_count(n, redundancy))  # type: ignore[arg-type]
     lines.append(

@@ -47,7 +47,9 @@ def air_volume_flow_m3_s(
 ) -> FloatArray:
     """Airflow to carry heat at an air temperature rise: ``V = Q / (rho * cp * dT)`` [m**3/s]."""
     return np.asarray(heat_kw, dtype=float) / (
-        np.asarray(density_kg_m3, dtype=float) * np.asarray(cp_kj_kg_k, dtype=float) * np.asarray(delta_t_k, dtype=float)
+        np.asarray(density_kg_m3, dtype=float)
+        * np.asarray(cp_kj_kg_k, dtype=float)
+        * np.asarray(delta_t_k, dtype=float)
     )
 
 
@@ -142,7 +144,12 @@ def evaporated_water_l(rejected_kwh: ArrayLike, evaporated_fraction: ArrayLike) 
 
     ``h_fg`` ~ 2,430 kJ/kg; 1 kWh = 3,600 kJ.
     """
-    return np.asarray(rejected_kwh, dtype=float) * np.asarray(evaporated_fraction, dtype=float) * 3600.0 / LATENT_HEAT_KJ_KG
+    return (
+        np.asarray(rejected_kwh, dtype=float)
+        * np.asarray(evaporated_fraction, dtype=float)
+        * 3600.0
+        / LATENT_HEAT_KJ_KG
+    )
 
 
 def blowdown_water_l(evaporated_l: ArrayLike, cycles_of_concentration: ArrayLike) -> FloatArray:

@@ -85,6 +85,7 @@ _DEFINITIONS = (
     "psf = force_pound / foot ** 2",
 )
 
+
 def _make_registry() -> pint.UnitRegistry:
     """The registry, from pint's on-disk cache when possible (~35 ms instead of ~170 ms).
 
@@ -332,18 +333,14 @@ TemperatureDifference = Annotated[
 VolumeFlow = Annotated[pint.Quantity, _spec("a volume flow", "L/min", "180 L/min", nonnegative=True)]
 MassFlow = Annotated[pint.Quantity, _spec("a mass flow", "kg/s", "2.4 kg/s", nonnegative=True)]
 Pressure = Annotated[pint.Quantity, _spec("a pressure", "kPa", "150 kPa", nonnegative=True)]
-FloorLoad = Annotated[
-    pint.Quantity, _spec("a floor load", "kg/m**2", "1500 kg/m**2", positive=True, gravity_load=True)
-]
+FloorLoad = Annotated[pint.Quantity, _spec("a floor load", "kg/m**2", "1500 kg/m**2", positive=True, gravity_load=True)]
 Current = Annotated[pint.Quantity, _spec("a current", "A", "63 A", positive=True)]
 Voltage = Annotated[pint.Quantity, _spec("a voltage", "V", "415 V", positive=True)]
 Money = Annotated[pint.Quantity, _spec("an amount of money", "USD", "3000000 USD", nonnegative=True)]
 MoneyPerEnergy = Annotated[pint.Quantity, _spec("a price per energy", "USD/kWh", "0.08 USD/kWh", nonnegative=True)]
 MoneyPerPower = Annotated[pint.Quantity, _spec("a cost per power", "USD/kW", "11700 USD/kW", nonnegative=True)]
 MoneyPerHour = Annotated[pint.Quantity, _spec("a price per hour", "USD/h", "35.76 USD/h", nonnegative=True)]
-CarbonIntensity = Annotated[
-    pint.Quantity, _spec("a carbon intensity", "kg/kWh", "0.35 kgCO2e/kWh", nonnegative=True)
-]
+CarbonIntensity = Annotated[pint.Quantity, _spec("a carbon intensity", "kg/kWh", "0.35 kgCO2e/kWh", nonnegative=True)]
 WaterIntensity = Annotated[pint.Quantity, _spec("a water intensity", "L/kWh", "0.2 L/kWh", nonnegative=True)]
 Compute = Annotated[pint.Quantity, _spec("a compute rate", "TFLOPS", "2517 TFLOPS", positive=True)]
 ComputeTotal = Annotated[pint.Quantity, _spec("a compute rate", "TFLOPS", "2517 TFLOPS", nonnegative=True)]

@@ -55,7 +55,9 @@ def relaxed_scenario(scenario: Scenario, use: LimitUse) -> Scenario | None:
         halls = _replace(scenario.hall, "id", use.scope, **{name: getattr(hall, name) + step})
         return scenario.model_copy(update={"hall": halls})
     if use.limit == "capex budget" and header.budget is not None:
-        return scenario.model_copy(update={"scenario": header.model_copy(update={"budget": header.budget + Q_(100e6, "USD")})})
+        return scenario.model_copy(
+            update={"scenario": header.model_copy(update={"budget": header.budget + Q_(100e6, "USD")})}
+        )
     if use.limit == "annual opex budget" and header.annual_opex_budget is not None:
         new = header.annual_opex_budget + Q_(10e6, "USD")
         return scenario.model_copy(update={"scenario": header.model_copy(update={"annual_opex_budget": new})})
@@ -69,7 +71,12 @@ def relaxed_scenario(scenario: Scenario, use: LimitUse) -> Scenario | None:
 
 
 def marginal_values(
-    catalog: Catalog, scenario: Scenario, base: SolveOutcome, uses: list[LimitUse], settings: SolveSettings, budget_s: float
+    catalog: Catalog,
+    scenario: Scenario,
+    base: SolveOutcome,
+    uses: list[LimitUse],
+    settings: SolveSettings,
+    budget_s: float,
 ) -> list[LimitUse]:
     """Fill ``marginal`` on binding limits by re-solving with each relaxed by one step."""
     out: list[LimitUse] = []
@@ -77,14 +84,16 @@ def marginal_values(
     objective = scenario.scenario.objective
     base_value = base.compute_pflops if objective == "max-compute" else base.tco_musd
     for use in uses:
-        candidate = use.binding and use.sense == "<=" or use.limit.startswith("minimum share (") and use.binding
+        candidate = (use.binding and use.sense == "<=") or (use.limit.startswith("minimum share (") and use.binding)
         relaxed = relaxed_scenario(scenario, use) if candidate else None
         remaining = budget_s - (time.perf_counter() - started)
         stop = settings.cancel is not None and settings.cancel.is_set()
         if relaxed is None or base_value is None or remaining <= 0.05 or stop:
             out.append(use)
             continue
-        step_text = "-1 percentage point" if use.limit.startswith("minimum share") else "+{:g} {}".format(*STEPS[use.limit])
+        step_text = (
+            "-1 percentage point" if use.limit.startswith("minimum share") else "+{:g} {}".format(*STEPS[use.limit])
+        )
         resolve = solve_model_data(
             build_model_data(relaxed, catalog),
             SolveSettings(
@@ -147,17 +156,32 @@ def diagnose_infeasible(catalog: Catalog, data: ModelData, settings: SolveSettin
     relaxations: list[Relaxation] = []
     summaries = []
     for group in ("capacity", "demand"):
-        outcome = solve_model_data(data, SolveSettings(time_limit_s=settings.time_limit_s, rel_gap=1e-6, seed=settings.seed), elastic=frozenset({group}))
+        outcome = solve_model_data(
+            data,
+            SolveSettings(time_limit_s=settings.time_limit_s, rel_gap=1e-6, seed=settings.seed),
+            elastic=frozenset({group}),
+        )
         if not outcome.has_solution:
             summaries.append(f"relaxing {group} limits alone cannot make it feasible")
             continue
         texts = []
-        for (family, index), value in sorted(outcome.values.get("slack", {}).items(), key=lambda kv: (kv[0][0], str(kv[0][1]))):
+        for (family, index), value in sorted(
+            outcome.values.get("slack", {}).items(), key=lambda kv: (kv[0][0], str(kv[0][1]))
+        ):
             text = _relaxation_text(data, family, index, value)
             if text is None:
                 continue
             limit, message, amount, unit = text
-            relaxations.append(Relaxation(group=group, limit=limit, scope=str(index) if index is not None else "plan", amount=amount, unit=unit, text=message))  # type: ignore[arg-type]
+            relaxations.append(
+                Relaxation(
+                    group=group,
+                    limit=limit,
+                    scope=str(index) if index is not None else "plan",
+                    amount=amount,
+                    unit=unit,
+                    text=message,
+                )
+            )  # type: ignore[arg-type]
             texts.append(message)
         if texts:
             summaries.append(f"{'either' if group == 'capacity' else 'or'}: " + "; ".join(texts))

@@ -90,7 +90,9 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
         groups[(hall_id, system_id, cooling_id)] = size(catalog, request, _sizing_options(data, hall_id))
 
-    built = {fill.option.hall for fill in fills} | {h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)}
+    built = {fill.option.hall for fill in fills} | {
+        h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)
+    }
     hall_totals: dict[str, dict[str, float]] = {}
     equipment: list[EquipmentCount | RowLine] = []
     ups = catalog.get("ups", chain.ups)
@@ -109,7 +111,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
             "gross_area_m2": sum(r.whitespace_gross.m_as(_M2) for r in results),
             "racks": sum(r.racks for r in results),
         }
-        for (h, system_id, cooling_id), result in groups.items():
+        for (h, _system_id, cooling_id), result in groups.items():
             if h != hall_id:
                 continue
             cooling = catalog.cooling(cooling_id)
@@ -136,9 +138,20 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         xfmr_kva = float(transformer.rating.magnitude)  # type: ignore[attr-defined]
         xfmr_load = (ups_load / eta_u + totals["cooling_kw"] + totals["misc_kw"]) / pf
         xfmr_count = int(power.redundant_count(power.units_required(xfmr_load, xfmr_kva), redundancy))  # type: ignore[arg-type]
-        equipment.append(_equipment("UPS modules", ups.id, hall_id, ups_count, ups_kw, "kW", ups_load, float(ups.capex.magnitude)))  # type: ignore[attr-defined]
         equipment.append(
-            _equipment("transformers", transformer.id, hall_id, xfmr_count, xfmr_kva, "kVA", xfmr_load, float(transformer.capex.magnitude))  # type: ignore[attr-defined]
+            _equipment("UPS modules", ups.id, hall_id, ups_count, ups_kw, "kW", ups_load, float(ups.capex.magnitude))
+        )  # type: ignore[attr-defined]
+        equipment.append(
+            _equipment(
+                "transformers",
+                transformer.id,
+                hall_id,
+                xfmr_count,
+                xfmr_kva,
+                "kVA",
+                xfmr_load,
+                float(transformer.capex.magnitude),
+            )  # type: ignore[attr-defined]
         )
         for line in _terminal_units(catalog, groups, hall_id):
             equipment.append(line)
@@ -149,10 +162,21 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         site_totals[site_id] = {"facility_design_kw": facility}
         if facility > 0:
             count = int(
-                power.redundant_count(power.units_required(facility, site_data.generator_kw), site_data.generator_redundancy)  # type: ignore[arg-type]
+                power.redundant_count(
+                    power.units_required(facility, site_data.generator_kw), site_data.generator_redundancy
+                )  # type: ignore[arg-type]
             )
             equipment.append(
-                _equipment("generators", generator.id, site_id, count, site_data.generator_kw, "kW (derated)", facility, site_data.generator_capex_usd)
+                _equipment(
+                    "generators",
+                    generator.id,
+                    site_id,
+                    count,
+                    site_data.generator_kw,
+                    "kW (derated)",
+                    facility,
+                    site_data.generator_capex_usd,
+                )
             )
 
     # Row-level electrical: PDUs with tap-offs per rack, busway runs per row. The per-row
@@ -172,14 +196,45 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
             per_option[option.key] = (busway, per_rack, tap_kw)
         busway, per_rack, tap_kw = per_option[option.key]
         count = per_rack * fill.racks
-        equipment.append(_row_equipment("rack PDUs", pdu.id, fill.row, count, pdu_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(pdu.capex.magnitude)))  # type: ignore[attr-defined]
-        equipment.append(_row_equipment("busway tap-offs", busway.id, fill.row, count, tap_kw, "kW continuous", option.coeff.rack_kw * fill.racks * option.feeds, float(busway.tap_off_capex.magnitude)))  # type: ignore[attr-defined]
+        equipment.append(
+            _row_equipment(
+                "rack PDUs",
+                pdu.id,
+                fill.row,
+                count,
+                pdu_kw,
+                "kW continuous",
+                option.coeff.rack_kw * fill.racks * option.feeds,
+                float(pdu.capex.magnitude),
+            )
+        )  # type: ignore[attr-defined]
+        equipment.append(
+            _row_equipment(
+                "busway tap-offs",
+                busway.id,
+                fill.row,
+                count,
+                tap_kw,
+                "kW continuous",
+                option.coeff.rack_kw * fill.racks * option.feeds,
+                float(busway.tap_off_capex.magnitude),
+            )
+        )  # type: ignore[attr-defined]
         runs = option.feeds * option.busway_runs_per_feed
         equipment.append(
-            _row_equipment("busway runs", busway.id, fill.row, runs, option.busway_feed_kw / option.busway_runs_per_feed, "kW continuous", option.coeff.it_provisioned_kw * fill.units * option.feeds, float(busway.capex.magnitude))  # type: ignore[attr-defined]
+            _row_equipment(
+                "busway runs",
+                busway.id,
+                fill.row,
+                runs,
+                option.busway_feed_kw / option.busway_runs_per_feed,
+                "kW continuous",
+                option.coeff.it_provisioned_kw * fill.units * option.feeds,
+                float(busway.capex.magnitude),
+            )  # type: ignore[attr-defined]
         )
 
-    rented = {k: int(round(v)) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
+    rented = {k: round(v) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
     compute_by_supply: dict[str, float] = defaultdict(float)
     for fill in fills:
         compute_by_supply[fill.option.key] += fill.option.compute_per_unit * fill.units / 1000.0
@@ -206,7 +261,9 @@ def _hall_has_rows(data: ModelData, hall_id: str) -> bool:
     return any(o.hall == hall_id for o in data.options)
 
 
-def _equipment(item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float) -> EquipmentCount:
+def _equipment(
+    item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float
+) -> EquipmentCount:
     return EquipmentCount(
         item=item,
         catalog_id=catalog_id,
@@ -248,7 +305,9 @@ def _capex_usd(line: EquipmentCount | RowLine) -> float:
     return line.capex_usd if isinstance(line, RowLine) else float(line.capex.m_as(_USD))
 
 
-def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingResult], hall_id: str) -> list[EquipmentCount]:
+def _terminal_units(
+    catalog: Catalog, groups: dict[tuple[str, str, str], SizingResult], hall_id: str
+) -> list[EquipmentCount]:
     """CDUs, row units, CRAHs and rear doors of a hall, counted on its summed loads."""
     by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
     for (h, _, cooling_id), result in groups.items():
@@ -275,7 +334,18 @@ def _terminal_units(catalog: Catalog, groups: dict[tuple[str, str, str], SizingR
             count = int(power.redundant_count(power.units_required(load, cap), redundancy))
             lines.append(_equipment(item, cooling_id, hall_id, count, cap, "kW", load, 0.0))
         if cooling.type == "rdhx" and cooling.rdhx_capacity is not None:
-            lines.append(_equipment("rear-door heat exchangers", cooling_id, hall_id, racks, float(cooling.rdhx_capacity.magnitude), "kW", air, 0.0))
+            lines.append(
+                _equipment(
+                    "rear-door heat exchangers",
+                    cooling_id,
+                    hall_id,
+                    racks,
+                    float(cooling.rdhx_capacity.magnitude),
+                    "kW",
+                    air,
+                    0.0,
+                )
+            )
     return lines
 
 
@@ -295,7 +365,11 @@ def _money(catalog: Catalog, data: ModelData, ev: Evaluation) -> None:
         option = first_option[(hall_id, system_id, cooling_id)]
         capex["electrical"] += option.coeff.capex_electrical_per_unit_usd * result.units
         facility_kwh = result.facility_energy.m_as(_KWH)
-        price = price_override if price_override is not None else catalog.site(data.halls[hall_id].site).electricity_price.magnitude
+        price = (
+            price_override
+            if price_override is not None
+            else catalog.site(data.halls[hall_id].site).electricity_price.magnitude
+        )
         energy_cost += facility_kwh * float(price)
     capex["electrical"] += sum(_capex_usd(line) for line in ev.equipment)
     capex["halls"] = sum(data.halls[h].build_cost_usd for h in ev.built_halls if data.halls[h].optional)
@@ -547,7 +621,13 @@ def collect_assumptions(catalog: Catalog, data: ModelData) -> list[Assumption]:
     for site_id in sorted(data.sites):
         used.append(("site", site_id))
     chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
-    used += [("power_chain", chain.id), ("rack_pdu", chain.rack_pdu), ("ups", chain.ups), ("transformer", chain.transformer), ("generator", chain.generator)]
+    used += [
+        ("power_chain", chain.id),
+        ("rack_pdu", chain.rack_pdu),
+        ("ups", chain.ups),
+        ("transformer", chain.transformer),
+        ("generator", chain.generator),
+    ]
     used += [("busway", b) for b in sorted({r.busway for r in data.scenario.row})]
     used += [("fluid", catalog.defaults.liquid_fluid), ("fluid", "air"), ("defaults", "planning")]
     out: list[Assumption] = []

@@ -220,14 +220,22 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
     rows_of = m.options_by["row"]
     count_of = {o.row: (o.rows_available, o.hall) for o in data.options}
     m.row_count = constraint(
-        m.R, rule=lambda model, r: pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
+        m.R,
+        rule=lambda model, r: (
+            pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
+        ),
     )
     m.rack_count = constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit * m.units[o])
 
     def cap_rule(name: str) -> Any:
         return lambda model, o: m.units[o] <= m.option[o].row_caps[name] * m.rows[o]
 
-    for family, name in (("row_positions", "positions"), ("row_busway", "busway"), ("row_liquid_heat", "liquid"), ("row_air_heat", "air")):
+    for family, name in (
+        ("row_positions", "positions"),
+        ("row_busway", "busway"),
+        ("row_liquid_heat", "liquid"),
+        ("row_air_heat", "air"),
+    ):
         index = [o for o in m.O if name in m.option[o].row_caps]
         m.add_component(family, constraint(index, rule=cap_rule(name)))
 
@@ -250,36 +258,48 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
 
     m.hall_it_power = constraint(
         m.H,
-        rule=lambda model, h: total(h, lambda o: o.coeff.it_provisioned_kw)
-        <= float(data.halls[h].hall.it_power_cap.magnitude) + slack(m, "hall_it_power", h),
+        rule=lambda model, h: (
+            total(h, lambda o: o.coeff.it_provisioned_kw)
+            <= float(data.halls[h].hall.it_power_cap.magnitude) + slack(m, "hall_it_power", h)
+        ),
     )
     m.hall_liquid_plant = constraint(
         m.H,
-        rule=lambda model, h: total(h, lambda o: o.coeff.liquid_loop_kw)
-        <= float(data.halls[h].hall.liquid_plant_capacity.magnitude) + slack(m, "hall_liquid_plant", h),
+        rule=lambda model, h: (
+            total(h, lambda o: o.coeff.liquid_loop_kw)
+            <= float(data.halls[h].hall.liquid_plant_capacity.magnitude) + slack(m, "hall_liquid_plant", h)
+        ),
     )
     m.hall_air_plant = constraint(
         m.H,
-        rule=lambda model, h: total(h, lambda o: o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw)
-        <= float(data.halls[h].hall.air_plant_capacity.magnitude) + slack(m, "hall_air_plant", h),
+        rule=lambda model, h: (
+            total(h, lambda o: o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw)
+            <= float(data.halls[h].hall.air_plant_capacity.magnitude) + slack(m, "hall_air_plant", h)
+        ),
     )
     with_area = [h for h in m.H if data.halls[h].hall.area is not None]
     m.hall_area = constraint(
         with_area,
-        rule=lambda model, h: pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
-        <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h),  # type: ignore[union-attr]
+        rule=lambda model, h: (
+            pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
+            <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h)
+        ),  # type: ignore[union-attr]
     )
+
     def spread(h: str) -> float:
         return _redundancy_terms(data.halls[h].redundancy)[2]
 
     m.hall_ups = constraint(
         m.H,
-        rule=lambda model, h: total(h, lambda o: o.ups_kw_per_unit) <= spread(h) * data.halls[h].ups_module_kw * m.ups_n[h],
+        rule=lambda model, h: (
+            total(h, lambda o: o.ups_kw_per_unit) <= spread(h) * data.halls[h].ups_module_kw * m.ups_n[h]
+        ),
     )
     m.hall_transformer = constraint(
         m.H,
-        rule=lambda model, h: total(h, lambda o: o.transformer_kva_per_unit)
-        <= spread(h) * data.halls[h].transformer_kva * m.xfmr_n[h],
+        rule=lambda model, h: (
+            total(h, lambda o: o.transformer_kva_per_unit) <= spread(h) * data.halls[h].transformer_kva * m.xfmr_n[h]
+        ),
     )
 
 
@@ -298,13 +318,16 @@ def define_site_constraints(m: Any, data: ModelData) -> None:
 
     m.site_utility_power = constraint(
         m.S,
-        rule=lambda model, s: facility(s)
-        <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s),
+        rule=lambda model, s: (
+            facility(s) <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s)
+        ),
     )
     m.site_generators = constraint(
         m.S,
-        rule=lambda model, s: facility(s)
-        <= _redundancy_terms(data.sites[s].generator_redundancy)[2] * data.sites[s].generator_kw * m.gen_n[s],
+        rule=lambda model, s: (
+            facility(s)
+            <= _redundancy_terms(data.sites[s].generator_redundancy)[2] * data.sites[s].generator_kw * m.gen_n[s]
+        ),
     )
     m.site_used_link = constraint(m.H, rule=lambda model, h: m.hall_used[h] <= m.site_used[data.halls[h].site])
 
@@ -315,12 +338,11 @@ def define_money_constraints(m: Any, data: ModelData) -> None:
     """
     header = data.scenario.scenario
     if header.budget is not None:
-        m.budget = constraint(
-            expr=m.capex <= float(header.budget.magnitude) / USD_PER_MUSD + slack(m, "budget", None)
-        )
+        m.budget = constraint(expr=m.capex <= float(header.budget.magnitude) / USD_PER_MUSD + slack(m, "budget", None))
     if header.annual_opex_budget is not None:
         m.opex_budget = constraint(
-            expr=m.annual_opex <= float(header.annual_opex_budget.magnitude) / USD_PER_MUSD + slack(m, "opex_budget", None)
+            expr=m.annual_opex
+            <= float(header.annual_opex_budget.magnitude) / USD_PER_MUSD + slack(m, "opex_budget", None)
         )
 
 
@@ -390,19 +412,23 @@ def define_share_constraints(m: Any, data: ModelData) -> None:
     total_bound = _compute_upper_bound(m)
     m.share_min = constraint(
         with_min,
-        rule=lambda model, i: pyo.quicksum(_supply_compute(m, k) for k in members[i])
-        + total_bound * slack(m, "share_min", i)
-        >= data.scenario.share[i].min * m.compute_total,
+        rule=lambda model, i: (
+            pyo.quicksum(_supply_compute(m, k) for k in members[i]) + total_bound * slack(m, "share_min", i)
+            >= data.scenario.share[i].min * m.compute_total
+        ),
     )
     m.share_max = constraint(
         with_max,
-        rule=lambda model, i: pyo.quicksum(_supply_compute(m, k) for k in members[i])
-        <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i),
+        rule=lambda model, i: (
+            pyo.quicksum(_supply_compute(m, k) for k in members[i])
+            <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i)
+        ),
     )
 
 
 def define_candidate_bounds(m: Any, data: ModelData) -> None:
     """candidate_min[s]: sum units of system s (deployed + rented) >= min_units(s); candidate_max likewise."""
+
     def units_of(system: str) -> Any:
         deployed = [m.units[o] for o in m.options_by["system"].get(system, [])]
         rented = [m.rent[k] for k in m.clouds_by_system.get(system, [])]
@@ -431,7 +457,10 @@ def tie_break_weight(data: ModelData) -> float:
     if not unit_compute:
         return 0.0
     tco_bound = sum(
-        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd) / USD_PER_MUSD * o.rows_available * o.units_per_row_max
+        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd)
+        / USD_PER_MUSD
+        * o.rows_available
+        * o.units_per_row_max
         for o in data.options
     )
     tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)

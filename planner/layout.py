@@ -44,12 +44,16 @@ def fill_rows(data: ModelData, units: dict[str, float]) -> list[RowFill]:
         options = sorted(by_template[template], key=lambda o: o.key)
         names = iter(_row_names(template, options[0].rows_available))
         for option in options:
-            remaining = int(round(units.get(option.key, 0.0)))
+            remaining = round(units.get(option.key, 0.0))
             per_row = option.units_per_row_max
             while remaining > 0:
                 take = min(per_row, remaining)
                 remaining -= take
-                racks = take * option.racks_per_unit_slots if option.units_per_rack == 1 else math.ceil(take / option.units_per_rack)
+                racks = (
+                    take * option.racks_per_unit_slots
+                    if option.units_per_rack == 1
+                    else math.ceil(take / option.units_per_rack)
+                )
                 fills.append(RowFill(row=next(names), template=template, option=option, units=take, racks=racks))
     return fills
 
@@ -60,7 +64,9 @@ def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
     A campus has tens of thousands of slots, so each row's columns are built as whole lists
     (constant columns by repetition) rather than appended slot by slot.
     """
-    columns: dict[str, list] = {name: [] for name in ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")}
+    columns: dict[str, list] = {
+        name: [] for name in ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")
+    }
     next_unit: dict[str, int] = defaultdict(int)
     for fill in fills:
         option = fill.option

@@ -65,12 +65,12 @@ class Option:
         """
         caps = {
             "positions": self.units_per_row_positions,
-            "busway": int(math.floor(self.busway_feed_kw / self.coeff.it_provisioned_kw + 1e-9)),
+            "busway": math.floor(self.busway_feed_kw / self.coeff.it_provisioned_kw + 1e-9),
         }
         if self.row_liquid_kw is not None and self.coeff.liquid_kw > 0:
-            caps["liquid"] = int(math.floor(self.row_liquid_kw / self.coeff.liquid_kw + 1e-9))
+            caps["liquid"] = math.floor(self.row_liquid_kw / self.coeff.liquid_kw + 1e-9)
         if self.row_air_kw is not None and self.coeff.room_air_kw > 0:
-            caps["air"] = int(math.floor(self.row_air_kw / self.coeff.room_air_kw + 1e-9))
+            caps["air"] = math.floor(self.row_air_kw / self.coeff.room_air_kw + 1e-9)
         per_rack = self.units_per_rack
         return {name: max(0, (cap // per_rack) * per_rack) for name, cap in caps.items()}
 
@@ -247,12 +247,19 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
             for system_id, system in sorted(candidates.items()):
                 if site_data.operator not in system.deployable_by:
                     pruned.append(
-                        Pruned(row.id, system_id, "*", f"{system_id} is deployable only at {', '.join(system.deployable_by)} sites; {hall.site} is {site_data.operator}")
+                        Pruned(
+                            row.id,
+                            system_id,
+                            "*",
+                            f"{system_id} is deployable only at {', '.join(system.deployable_by)} sites; {hall.site} is {site_data.operator}",
+                        )
                     )
                     continue
                 for cooling_id in row.cooling:
                     if cooling_id not in system.cooling:
-                        pruned.append(Pruned(row.id, system_id, cooling_id, f"{system_id} does not support {cooling_id}"))
+                        pruned.append(
+                            Pruned(row.id, system_id, cooling_id, f"{system_id} does not support {cooling_id}")
+                        )
                         continue
                     # Halls differ only in plant and slab rating among the sizing options, so
                     # the same (system, cooling, site) recurs across rows and halls: size it once.
@@ -264,20 +271,37 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                     cooling = catalog.cooling(cooling_id)
                     if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
                         pruned.append(
-                            Pruned(row.id, system_id, cooling_id, f"{coeff.rack_kw:,.0f} kW per rack exceeds {cooling_id}'s {cooling.max_rack_power.magnitude:,.0f} kW")
+                            Pruned(
+                                row.id,
+                                system_id,
+                                cooling_id,
+                                f"{coeff.rack_kw:,.0f} kW per rack exceeds {cooling_id}'s {cooling.max_rack_power.magnitude:,.0f} kW",
+                            )
                         )
                         continue
                     footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
                     if footprint_load > slab_kg_m2 * (1 + 1e-9):
                         pruned.append(
-                            Pruned(row.id, system_id, cooling_id, f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {hall.id}'s {slab_kg_m2:,.0f} kg/m2 slab")
+                            Pruned(
+                                row.id,
+                                system_id,
+                                cooling_id,
+                                f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {hall.id}'s {slab_kg_m2:,.0f} kg/m2 slab",
+                            )
                         )
                         continue
                     slots = 1 if system.form == "server" else int(system.racks_per_unit.value)  # type: ignore[union-attr]
                     usable = space.racks_per_row_for_unit(row.positions, slots)
                     per_row_positions = usable // slots if system.form != "server" else usable * coeff.units_per_rack
                     if per_row_positions < 1:
-                        pruned.append(Pruned(row.id, system_id, cooling_id, f"a row of {row.positions} positions cannot hold one {slots}-rack unit"))
+                        pruned.append(
+                            Pruned(
+                                row.id,
+                                system_id,
+                                cooling_id,
+                                f"a row of {row.positions} positions cannot hold one {slots}-rack unit",
+                            )
+                        )
                         continue
                     racks_per_unit = coeff.racks
                     pdus_per_rack = feeds * int(power.units_required(coeff.rack_kw, pdu_kw))
@@ -290,7 +314,11 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                         + coeff.capex_building_usd
                         + coeff.capex_electrical_per_unit_usd
                     )
-                    price = float(header.electricity_price.magnitude) if header.electricity_price else coeff.energy_price_usd_kwh
+                    price = (
+                        float(header.electricity_price.magnitude)
+                        if header.electricity_price
+                        else coeff.energy_price_usd_kwh
+                    )
                     eta_d = float(chain.distribution_efficiency.magnitude)
                     ups_entry = catalog.get("ups", chain.ups)
                     # conservative: the lowest UPS efficiency on the curve, so the MIP never under-counts transformers
@@ -330,7 +358,14 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                         facility_design_kw_per_unit=coeff.facility_design_kw,
                     )
                     if option.units_per_row_max < 1:
-                        pruned.append(Pruned(row.id, system_id, cooling_id, "one unit exceeds the row's busway or row cooling capacity"))
+                        pruned.append(
+                            Pruned(
+                                row.id,
+                                system_id,
+                                cooling_id,
+                                "one unit exceeds the row's busway or row cooling capacity",
+                            )
+                        )
                         continue
                     if option.compute_per_unit <= 0:
                         pruned.append(Pruned(row.id, system_id, cooling_id, f"{system_id} has no {precision} figure"))
@@ -367,7 +402,8 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         keys = [
             o.key
             for o in options
-            if o.software in workload.software and _placement_ok(workload, sites[o.site].operator, sites[o.site].residency)
+            if o.software in workload.software
+            and _placement_ok(workload, sites[o.site].operator, sites[o.site].residency)
         ]
         keys += [
             c.key

@@ -35,8 +35,15 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         from planner.solve import SolveOutcome
 
         outcome = SolveOutcome(
-            status="infeasible", model=None, objective=None, bound=None, gap=None,
-            build_s=0.0, handover_s=0.0, solve_s=0.0, termination="structural",
+            status="infeasible",
+            model=None,
+            objective=None,
+            bound=None,
+            gap=None,
+            build_s=0.0,
+            handover_s=0.0,
+            solve_s=0.0,
+            termination="structural",
         )
     else:
         outcome = solve_model_data(data, settings)

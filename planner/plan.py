@@ -39,7 +39,8 @@ class MixLine(_Model):
     compute: Compute
     share: float = Field(description="share of total compute")
     capex: Money | None = Field(
-        default=None, description="IT capex of these units (0 for cloud rental); null in plans written before it was recorded"
+        default=None,
+        description="IT capex of these units (0 for cloud rental); null in plans written before it was recorded",
     )
 
 
@@ -112,7 +113,9 @@ class Layout(_Model):
     def records(self) -> list[dict[str, Any]]:
         """One dict per rack slot."""
         columns = ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")
-        return [dict(zip(columns, values, strict=True)) for values in zip(*(getattr(self, c) for c in columns), strict=True)]
+        return [
+            dict(zip(columns, values, strict=True)) for values in zip(*(getattr(self, c) for c in columns), strict=True)
+        ]
 
 
 class LimitUse(_Model):

@@ -20,7 +20,9 @@ REL_TOL = 1e-6
 _MW, _M2, _USD, _PFLOPS = ureg.Unit("MW"), ureg.Unit("m**2"), ureg.Unit("USD"), ureg.Unit("PFLOPS")
 
 
-def _use(limit: str, scope: str, used: float, allowed: float, unit: str, step: float = 0.0, sense: str = "<=") -> LimitUse:
+def _use(
+    limit: str, scope: str, used: float, allowed: float, unit: str, step: float = 0.0, sense: str = "<="
+) -> LimitUse:
     """A LimitUse; binding when the slack is below ``step`` (one unit's worth) or ~0.
 
     For ``>=`` limits ``used`` is what the plan achieves and ``allowed`` the requirement.
@@ -33,7 +35,14 @@ def _use(limit: str, scope: str, used: float, allowed: float, unit: str, step: f
         slack = used - allowed
     binding = slack < max(step, abs(allowed) * 1e-6)
     return LimitUse(
-        limit=limit, scope=scope, sense=sense, used=used, allowed=allowed, unit=unit, utilisation=utilisation, binding=binding  # type: ignore[arg-type]
+        limit=limit,
+        scope=scope,
+        sense=sense,
+        used=used,
+        allowed=allowed,
+        unit=unit,
+        utilisation=utilisation,
+        binding=binding,  # type: ignore[arg-type]
     )
 
 
@@ -51,18 +60,45 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
     min_fac = min((o.facility_design_kw_per_unit for o in data.options), default=0.0)
     for site_id, site in sorted(data.sites.items()):
         uses.append(
-            _use("utility power (design day)", site_id, ev.site_totals[site_id]["facility_design_kw"] / 1000.0, site.limits.utility_power.m_as(_MW), "MW", min_fac / 1000.0)
+            _use(
+                "utility power (design day)",
+                site_id,
+                ev.site_totals[site_id]["facility_design_kw"] / 1000.0,
+                site.limits.utility_power.m_as(_MW),
+                "MW",
+                min_fac / 1000.0,
+            )
         )
     for hall_id, hall_data in sorted(data.halls.items()):
         totals = ev.hall_totals[hall_id]
         hall = hall_data.hall
         opts = [o for o in data.options if o.hall == hall_id]
         step_it = min((o.coeff.it_provisioned_kw for o in opts), default=0.0) / 1000.0
-        uses.append(_use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as(_MW), "MW", step_it))
+        uses.append(
+            _use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as(_MW), "MW", step_it)
+        )
         step_l = min((o.coeff.liquid_loop_kw for o in opts if o.coeff.liquid_loop_kw > 0), default=0.0) / 1000.0
-        uses.append(_use("hall liquid plant", hall_id, totals["liquid_loop_kw"] / 1000.0, hall.liquid_plant_capacity.m_as(_MW), "MW", step_l))
+        uses.append(
+            _use(
+                "hall liquid plant",
+                hall_id,
+                totals["liquid_loop_kw"] / 1000.0,
+                hall.liquid_plant_capacity.m_as(_MW),
+                "MW",
+                step_l,
+            )
+        )
         step_a = min((o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in opts), default=0.0) / 1000.0
-        uses.append(_use("hall air plant", hall_id, totals["air_loop_kw"] / 1000.0, hall.air_plant_capacity.m_as(_MW), "MW", step_a))
+        uses.append(
+            _use(
+                "hall air plant",
+                hall_id,
+                totals["air_loop_kw"] / 1000.0,
+                hall.air_plant_capacity.m_as(_MW),
+                "MW",
+                step_a,
+            )
+        )
         if hall.area is not None:
             step = min((o.coeff.gross_area_m2 * o.racks_per_unit for o in opts), default=0.0)
             uses.append(_use("hall whitespace", hall_id, totals["gross_area_m2"], hall.area.m_as(_M2), "m2", step))
@@ -97,7 +133,14 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
     worst: dict[str, LimitUse] = {}
     for fill in ev.fills:
         option = fill.option
-        use = _use("row busway per feed", fill.template, option.coeff.it_provisioned_kw * fill.units, option.busway_feed_kw, "kW", option.coeff.it_provisioned_kw)
+        use = _use(
+            "row busway per feed",
+            fill.template,
+            option.coeff.it_provisioned_kw * fill.units,
+            option.busway_feed_kw,
+            "kW",
+            option.coeff.it_provisioned_kw,
+        )
         if fill.template not in worst or use.utilisation > worst[fill.template].utilisation:
             worst[fill.template] = use
     uses.extend(worst[t] for t in sorted(worst))
@@ -137,7 +180,9 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         checked += 1
         if violates(use):
             verb = "exceeds" if use.sense == "<=" else "falls short of"
-            violations.append(f"{use.limit} ({use.scope}): {use.used:,.6g} {use.unit} {verb} {use.allowed:,.6g} {use.unit}")
+            violations.append(
+                f"{use.limit} ({use.scope}): {use.used:,.6g} {use.unit} {verb} {use.allowed:,.6g} {use.unit}"
+            )
     # Sizing checks of each group (rack power vs cooling, floor load vs the hall's slab, coolant inlet).
     for (hall_id, system_id, cooling_id), result in ev.groups.items():
         for check in result.checks:
@@ -159,7 +204,9 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
     for row, slots in by_row.items():
         checked += 1
         if max(slots) > positions[row] or len(set(slots)) != len(slots):
-            violations.append(f"row {row}: {len(slots)} racks in {positions[row]} positions (slots {min(slots)}-{max(slots)})")
+            violations.append(
+                f"row {row}: {len(slots)} racks in {positions[row]} positions (slots {min(slots)}-{max(slots)})"
+            )
     for unit, rows in unit_rows.items():
         checked += 1
         slots = sorted(unit_slots[unit])
@@ -169,20 +216,26 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         checked += 1
         row_kw = fill.option.coeff.it_provisioned_kw * fill.units
         if row_kw > fill.option.busway_feed_kw * (1 + REL_TOL):
-            violations.append(f"row {fill.row}: {row_kw:,.0f} kW per feed exceeds the busway's {fill.option.busway_feed_kw:,.0f} kW")
+            violations.append(
+                f"row {fill.row}: {row_kw:,.0f} kW per feed exceeds the busway's {fill.option.busway_feed_kw:,.0f} kW"
+            )
         for capacity, per_unit, what in (
             (fill.option.row_liquid_kw, fill.option.coeff.liquid_kw, "liquid"),
             (fill.option.row_air_kw, fill.option.coeff.room_air_kw, "air"),
         ):
             if capacity is not None and per_unit * fill.units > capacity * (1 + REL_TOL):
-                violations.append(f"row {fill.row}: {per_unit * fill.units:,.0f} kW {what} heat exceeds the row's {capacity:,.0f} kW")
+                violations.append(
+                    f"row {fill.row}: {per_unit * fill.units:,.0f} kW {what} heat exceeds the row's {capacity:,.0f} kW"
+                )
     # Availability: every deployed system may be deployed by the site's operator.
     for fill in ev.fills:
         checked += 1
         system = catalog.system(fill.option.system)
         operator = data.sites[fill.option.site].operator
         if operator not in system.deployable_by:
-            violations.append(f"{fill.option.system} placed at {fill.option.site} ({operator}); deployable only by {', '.join(system.deployable_by)}")
+            violations.append(
+                f"{fill.option.system} placed at {fill.option.site} ({operator}); deployable only by {', '.join(system.deployable_by)}"
+            )
     # Candidate bounds.
     units_by_system: dict[str, int] = defaultdict(int)
     for fill in ev.fills:
@@ -196,7 +249,9 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         checked += 1
         count = units_by_system.get(candidate.system, 0)
         if count < candidate.min_units or (candidate.max_units is not None and count > candidate.max_units):
-            violations.append(f"{candidate.system}: {count} units outside [{candidate.min_units}, {candidate.max_units}]")
+            violations.append(
+                f"{candidate.system}: {count} units outside [{candidate.min_units}, {candidate.max_units}]"
+            )
     # Allocation: no supply gives more compute than the layout holds.
     alloc = outcome.values.get("alloc", {})
     given: dict[str, float] = defaultdict(float)
@@ -205,5 +260,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
     for key, value in given.items():
         checked += 1
         if value > ev.compute_by_supply.get(key, 0.0) * (1 + REL_TOL) + 1e-6:
-            violations.append(f"supply {key}: {value:,.1f} PFLOPS allocated but the layout holds {ev.compute_by_supply.get(key, 0.0):,.1f}")
+            violations.append(
+                f"supply {key}: {value:,.1f} PFLOPS allocated but the layout holds {ev.compute_by_supply.get(key, 0.0):,.1f}"
+            )
     return Recheck(ok=not violations, checked=checked, violations=violations)

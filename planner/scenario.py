@@ -227,10 +227,14 @@ class Scenario(_Strict):
         halls = {h.id for h in self.hall}
         for hall in self.hall:
             if hall.site not in sites:
-                raise PydanticCustomError("ref", "hall {h!r} names site {s!r}, not in [[site]]", {"h": hall.id, "s": hall.site})
+                raise PydanticCustomError(
+                    "ref", "hall {h!r} names site {s!r}, not in [[site]]", {"h": hall.id, "s": hall.site}
+                )
         for row in self.row:
             if row.hall not in halls:
-                raise PydanticCustomError("ref", "row {r!r} names hall {h!r}, not in [[hall]]", {"r": row.id, "h": row.hall})
+                raise PydanticCustomError(
+                    "ref", "row {r!r} names hall {h!r}, not in [[hall]]", {"r": row.id, "h": row.hall}
+                )
         if not self.row and not self.cloud:
             raise PydanticCustomError("empty", "a scenario needs at least one [[row]] or [[cloud]] offer", {})
         if self.scenario.objective == "min-tco" and not self.workload:
@@ -251,7 +255,11 @@ def _label(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, tuple[Any, 
     if loc and isinstance(loc[0], str) and len(loc) > 1 and isinstance(loc[1], int):
         table, index = loc[0], loc[1]
         items = data.get(table, [])
-        ident = items[index].get("id") or items[index].get("system") if index < len(items) and isinstance(items[index], dict) else None
+        ident = (
+            items[index].get("id") or items[index].get("system")
+            if index < len(items) and isinstance(items[index], dict)
+            else None
+        )
         return (f"[[{table}]] {ident!r}" if ident else f"[[{table}]] #{index + 1}"), loc[2:]
     if loc and isinstance(loc[0], str):
         return f"[{loc[0]}]", loc[1:]

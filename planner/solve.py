@@ -162,9 +162,7 @@ def solve_model_data(
         for name in VALUE_COMPONENTS:
             component = getattr(model, name)
             values[name] = {index: float(pyo.value(var)) for index, var in component.items()}
-        values["slack"] = {
-            (family, index): float(pyo.value(var)) for family, index, var, _ in model.slack_terms
-        }
+        values["slack"] = {(family, index): float(pyo.value(var)) for family, index, var, _ in model.slack_terms}
         objective = float(pyo.value(model.objective))
         compute = float(pyo.value(model.compute_total))
         tco = float(pyo.value(model.tco))

@@ -81,7 +81,10 @@ class DcplanApp(App[None]):
 
 
 def make_app(
-    scenario: Path | None = None, catalog_dirs: list[Path] | None = None, plan: Path | None = None, start: str | None = None
+    scenario: Path | None = None,
+    catalog_dirs: list[Path] | None = None,
+    plan: Path | None = None,
+    start: str | None = None,
 ) -> DcplanApp:
     """Build the app (tests call this; nothing depends on the user's files unless given)."""
     from models.catalog import load_catalog

@@ -52,7 +52,9 @@ def sweep_rows(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     def cell(value: Any) -> str:
         return "-" if value is None else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
 
-    rows = [(names.get(k, k), cell(v["p10"]), cell(v["p50"]), cell(v["p90"]), "") for k, v in summary["outputs"].items()]
+    rows = [
+        (names.get(k, k), cell(v["p10"]), cell(v["p50"]), cell(v["p90"]), "") for k, v in summary["outputs"].items()
+    ]
     for system, stats in summary["units"].items():
         share = summary["chosen_share"].get(system, 0.0)
         rows.append((f"units {system}", cell(stats["p10"]), cell(stats["p50"]), cell(stats["p90"]), f"{share:.0%}"))
@@ -66,7 +68,7 @@ def tornado_text(rows: list[dict[str, Any]], top: int = 10, width: int = 30) -> 
     lines = ["[b]Tornado[/b] (Spearman rho of each input with the objective)"]
     for row in rows[:top]:
         rho = row.get("rho") or 0.0
-        bar = "█" * int(round(abs(rho) * width))
+        bar = "█" * round(abs(rho) * width)
         colour = "green3" if rho >= 0 else "red3"
         lines.append(f"{row['input'][:44]:<44} [{colour}]{bar:<{width}}[/] {rho:+.2f}")
     return "\n".join(lines)

@@ -52,8 +52,12 @@ def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:
         def report(progress: Progress) -> None:
             messages.put(("progress", progress.incumbent, progress.bound, progress.gap, progress.elapsed_s))
 
-        settings = SolveSettings(time_limit_s=request.time_limit_s, rel_gap=request.rel_gap, on_progress=report, cancel=cancel)
-        plan = plan_scenario(scenario, catalog, PlanOptions(settings=settings, marginals=request.marginals, marginal_budget_s=10.0))
+        settings = SolveSettings(
+            time_limit_s=request.time_limit_s, rel_gap=request.rel_gap, on_progress=report, cancel=cancel
+        )
+        plan = plan_scenario(
+            scenario, catalog, PlanOptions(settings=settings, marginals=request.marginals, marginal_budget_s=10.0)
+        )
         messages.put(("plan", plan.to_json_text()))
     except Exception as exc:  # the UI shows it; the process must not die silently
         messages.put(("error", f"{type(exc).__name__}: {exc}", traceback.format_exc()))
@@ -65,7 +69,9 @@ class SolverProcess:
     def __init__(self, request: SolveRequest) -> None:
         self.messages = _CONTEXT.Queue()
         self.cancel_event = _CONTEXT.Event()
-        self.process = _CONTEXT.Process(target=solve_in_child, args=(request, self.messages, self.cancel_event), daemon=True)
+        self.process = _CONTEXT.Process(
+            target=solve_in_child, args=(request, self.messages, self.cancel_event), daemon=True
+        )
         self.process.start()
 
     def poll(self, limit: int = 200) -> list[tuple[Any, ...]]:

@@ -20,6 +20,7 @@ from pydantic_core import PydanticCustomError
 
 from models.catalog.sourced import (
     SourcedApparentPower,
+    SourcedArea,
     SourcedBandwidth,
     SourcedCarbonIntensity,
     SourcedCompute,
@@ -47,7 +48,6 @@ from models.catalog.sourced import (
     SourcedVoltage,
     SourcedWaterIntensity,
     SourcedYears,
-    SourcedArea,
 )
 
 ID_PATTERN = r"^[a-z0-9][a-z0-9.+-]*$"
@@ -407,23 +407,23 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
 }
 
 __all__ = [
-    "Entry",
-    "Chip",
-    "System",
-    "Cooling",
-    "Plant",
-    "Transformer",
-    "Ups",
-    "Busway",
-    "RackPdu",
-    "Generator",
-    "PowerChain",
-    "Site",
-    "Fluid",
-    "Defaults",
     "KINDS",
     "KIND_GROUPS",
+    "Busway",
+    "Chip",
+    "Cooling",
+    "Defaults",
+    "Entry",
+    "Fluid",
+    "Generator",
     "Operator",
+    "Plant",
+    "PowerChain",
+    "RackPdu",
     "Redundancy",
+    "Site",
     "SourcedArea",
+    "System",
+    "Transformer",
+    "Ups",
 ]

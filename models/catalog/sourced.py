@@ -36,6 +36,7 @@ from models.units import (
     Compute,
     Current,
     Density,
+    FloorLoad,
     Height,
     Information,
     Length,
@@ -44,8 +45,8 @@ from models.units import (
     MoneyPerEnergy,
     MoneyPerHour,
     MoneyPerPower,
-    Power,
     PositivePower,
+    Power,
     SpecificHeat,
     Temperature,
     TemperatureDifference,
@@ -53,7 +54,6 @@ from models.units import (
     Voltage,
     WaterIntensity,
     Years,
-    FloorLoad,
     parse_quantity,
 )
 

@@ -29,7 +29,9 @@ def _root(
     ctx: typer.Context,
     catalog: Annotated[
         list[Path] | None,
-        typer.Option("--catalog", "-c", help="Extra catalog folder over the built-ins (repeatable; also $DCPLAN_CATALOG)."),
+        typer.Option(
+            "--catalog", "-c", help="Extra catalog folder over the built-ins (repeatable; also $DCPLAN_CATALOG)."
+        ),
     ] = None,
 ) -> None:
     """dcplan: size racks, solve layouts and export capacity plans."""

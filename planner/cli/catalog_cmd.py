@@ -91,7 +91,9 @@ def _field_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str
                 (name, _format_value(value["value"]), value.get("unit") or "", span, value["confidence"], source)
             )
         elif isinstance(value, dict) and "load" in value:
-            curve = ", ".join(f"{l:.0%}: {e:.3f}" for l, e in zip(value["load"], value["efficiency"], strict=True))
+            curve = ", ".join(
+                f"{load:.0%}: {e:.3f}" for load, e in zip(value["load"], value["efficiency"], strict=True)
+            )
             rows.append((name, curve, "ratio at load", "", value["confidence"], value["source"]))
         elif value is not None:
             rows.append((name, _format_value(value), "", "", "", ""))
@@ -124,7 +126,9 @@ def show(
     title = f"{kind} {entry_id}: {item.entry.name}"
     if getattr(item.entry, "status", "shipping") != "shipping":
         title += f"  [yellow]({item.entry.status}: figures are projections)[/yellow]"
-    table = Table(title=title, caption=f"from {origin['label']}" + (f"; overrides {', '.join(overrides)}" if overrides else ""))
+    table = Table(
+        title=title, caption=f"from {origin['label']}" + (f"; overrides {', '.join(overrides)}" if overrides else "")
+    )
     for column in ("field", "value", "unit", "range", "confidence", "source"):
         table.add_column(column, overflow="fold")
     for row in _field_rows(data):

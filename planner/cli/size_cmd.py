@@ -37,7 +37,9 @@ def size(
     power_chain: Annotated[str | None, typer.Option("--power-chain", help="power-chain id")] = None,
     plant: Annotated[str | None, typer.Option("--plant", help="heat-rejection plant id")] = None,
     supply_temp: Annotated[str | None, typer.Option("--supply-temp", help="facility-water supply, e.g. 35degC")] = None,
-    chilled_water_temp: Annotated[str | None, typer.Option("--chilled-water-temp", help="CRAH chilled water, e.g. 18degC")] = None,
+    chilled_water_temp: Annotated[
+        str | None, typer.Option("--chilled-water-temp", help="CRAH chilled water, e.g. 18degC")
+    ] = None,
     air_dt: Annotated[str | None, typer.Option("--air-dt", help="air temperature rise, e.g. 12K")] = None,
     liquid_dt: Annotated[str | None, typer.Option("--liquid-dt", help="coolant temperature rise, e.g. 10K")] = None,
     fluid: Annotated[str | None, typer.Option("--fluid", help="coolant id: water | pg25")] = None,
@@ -88,12 +90,18 @@ def size(
     cooling_id = cooling or system_entry.cooling[0]
     cat.cooling(cooling_id)
     cat.site(site)
-    for flag, kind, value in (("--power-chain", "power_chain", power_chain), ("--plant", "plant", plant), ("--fluid", "fluid", fluid)):
+    for _flag, kind, value in (
+        ("--power-chain", "power_chain", power_chain),
+        ("--plant", "plant", plant),
+        ("--fluid", "fluid", fluid),
+    ):
         if value is not None:
             cat.get(kind, value)
     try:
         options = SizingOptions(**options_data)
-        request = SizingRequest(system=system, cooling=cooling_id, site=site, count=count, it_power=it_power, racks=racks)
+        request = SizingRequest(
+            system=system, cooling=cooling_id, site=site, count=count, it_power=it_power, racks=racks
+        )
         result = run_size(cat, request, options)
     except SizingError as exc:
         raise UserError(str(exc)) from None
@@ -134,17 +142,42 @@ def render_sizing(result: Any) -> None:
         ("facility power (design day)", _q(result.facility_power_design, "MW")),
         ("PUE design day / annual", f"{result.pue_design:.3f} / {result.pue_annual:.3f}"),
         ("heat to liquid / air", f"{_q(result.heat_to_liquid, 'MW')} / {_q(result.heat_to_air, 'MW')}"),
-        ("airflow", f"{_q(result.airflow, 'm**3/s')} ({result.airflow_cfm:,.0f} CFM) at {result.air_delta_t.magnitude:g} K"),
-        ("coolant flow", f"{_q(result.coolant_flow, 'L/min')} {result.coolant} at {result.liquid_delta_t.magnitude:g} K"),
-        ("cooling power design / average", f"{_q(result.cooling_power_design, 'MW')} / {_q(result.cooling_power_average, 'MW')}"),
+        (
+            "airflow",
+            f"{_q(result.airflow, 'm**3/s')} ({result.airflow_cfm:,.0f} CFM) at {result.air_delta_t.magnitude:g} K",
+        ),
+        (
+            "coolant flow",
+            f"{_q(result.coolant_flow, 'L/min')} {result.coolant} at {result.liquid_delta_t.magnitude:g} K",
+        ),
+        (
+            "cooling power design / average",
+            f"{_q(result.cooling_power_design, 'MW')} / {_q(result.cooling_power_average, 'MW')}",
+        ),
         ("economiser hours (full free cooling)", f"{result.free_cooling_hours:,.0f} h/yr"),
         ("whitespace net / gross", f"{_q(result.whitespace_net, 'm**2')} / {_q(result.whitespace_gross, 'm**2')}"),
-        ("floor load footprint / average", f"{_q(result.floor_load_footprint, 'kg/m**2')} / {_q(result.floor_load_average, 'kg/m**2')}"),
+        (
+            "floor load footprint / average",
+            f"{_q(result.floor_load_footprint, 'kg/m**2')} / {_q(result.floor_load_average, 'kg/m**2')}",
+        ),
         ("annual facility energy", _q(result.facility_energy, "GWh")),
         ("annual energy cost", f"{result.energy_cost.to('USD').magnitude / 1e6:,.2f} M USD"),
-        ("annual carbon / water", f"{result.carbon.to('t').magnitude:,.0f} t CO2e / {result.water.to('m**3').magnitude:,.0f} m3 (WUE {result.wue:.2f} L/kWh)"),
-        ("capex IT / cooling / electrical / building", " / ".join(f"{getattr(result, f).to('USD').magnitude / 1e6:,.1f}" for f in ("capex_it", "capex_cooling", "capex_electrical", "capex_building")) + " M USD"),
-        ("peak dense compute BF16 / FP8", f"{result.compute_bf16.to('PFLOPS').magnitude:,.0f} / {result.compute_fp8.to('PFLOPS').magnitude:,.0f} PFLOPS"),
+        (
+            "annual carbon / water",
+            f"{result.carbon.to('t').magnitude:,.0f} t CO2e / {result.water.to('m**3').magnitude:,.0f} m3 (WUE {result.wue:.2f} L/kWh)",
+        ),
+        (
+            "capex IT / cooling / electrical / building",
+            " / ".join(
+                f"{getattr(result, f).to('USD').magnitude / 1e6:,.1f}"
+                for f in ("capex_it", "capex_cooling", "capex_electrical", "capex_building")
+            )
+            + " M USD",
+        ),
+        (
+            "peak dense compute BF16 / FP8",
+            f"{result.compute_bf16.to('PFLOPS').magnitude:,.0f} / {result.compute_fp8.to('PFLOPS').magnitude:,.0f} PFLOPS",
+        ),
     ]
     for name, value in rows:
         summary.add_row(name, value)

@@ -36,7 +36,11 @@ def parse_ratio(flag: str, text: str, upper: float = 1.0) -> float:
     from models.units import UnitInputError, parse_quantity
 
     try:
-        value = float(text) if text.replace(".", "", 1).replace("e-", "", 1).isdigit() else float(parse_quantity(text).m_as(""))
+        value = (
+            float(text)
+            if text.replace(".", "", 1).replace("e-", "", 1).isdigit()
+            else float(parse_quantity(text).m_as(""))
+        )
     except (UnitInputError, ValueError, Exception):
         raise UserError(f"{flag}: expected a ratio such as 0.005 or '0.5%', got {text!r}") from None
     if not 0.0 <= value <= upper:
@@ -57,12 +61,18 @@ def solve(
     scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")],
     output: Annotated[
         Path | None,
-        typer.Option("--output", "-o", help="write the plan: .json .csv .xlsx .md .html .svg (see `dcplan export --help`)"),
+        typer.Option(
+            "--output", "-o", help="write the plan: .json .csv .xlsx .md .html .svg (see `dcplan export --help`)"
+        ),
     ] = None,
     time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit, e.g. 30s or 2min")] = "60s",
     gap: Annotated[str, typer.Option("--gap", help="relative MIP gap to stop at, e.g. 0.5%")] = "0.1%",
-    objective: Annotated[str | None, typer.Option("--objective", help="max-compute | min-tco (overrides the file)")] = None,
-    marginals: Annotated[bool, typer.Option("--marginals/--no-marginals", help="re-solve binding limits for marginal values")] = True,
+    objective: Annotated[
+        str | None, typer.Option("--objective", help="max-compute | min-tco (overrides the file)")
+    ] = None,
+    marginals: Annotated[
+        bool, typer.Option("--marginals/--no-marginals", help="re-solve binding limits for marginal values")
+    ] = True,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
     as_json: JsonOption = False,
     catalog: CatalogOption = None,
@@ -71,7 +81,9 @@ def solve(
     from planner.pipeline import PlanOptions, plan_scenario
     from planner.solve import SolveSettings
 
-    settings = SolveSettings(time_limit_s=parse_duration_s("--time-limit", time_limit), rel_gap=parse_ratio("--gap", gap))
+    settings = SolveSettings(
+        time_limit_s=parse_duration_s("--time-limit", time_limit), rel_gap=parse_ratio("--gap", gap)
+    )
     if objective is not None and objective not in ("max-compute", "min-tco"):
         raise UserError(f"--objective: expected max-compute or min-tco, got {objective!r}")
     if output is not None:
@@ -80,7 +92,9 @@ def solve(
         check_output_path(output, force)
     scenario = load_scenario_for_cli(scenario_file)
     if objective is not None:
-        scenario = scenario.model_copy(update={"scenario": scenario.scenario.model_copy(update={"objective": objective})})
+        scenario = scenario.model_copy(
+            update={"scenario": scenario.scenario.model_copy(update={"objective": objective})}
+        )
         if objective == "min-tco" and not scenario.workload:
             raise UserError(f"{scenario_file}: objective 'min-tco' needs at least one [[workload]]")
     cat = load_catalog_for_cli(catalog)
@@ -140,7 +154,15 @@ def render_plan(plan: Any) -> None:
         mix.add_column(column, justify="left" if column in ("system", "place") else "right")
     for line in plan.mix:
         flag = " (projected)" if line.status != "shipping" else ""
-        mix.add_row(line.system + flag, line.place, f"{line.units:,}", f"{line.chips:,}", f"{line.racks:,}", f"{line.compute.m_as('PFLOPS'):,.0f}", f"{line.share:.1%}")
+        mix.add_row(
+            line.system + flag,
+            line.place,
+            f"{line.units:,}",
+            f"{line.chips:,}",
+            f"{line.racks:,}",
+            f"{line.compute.m_as('PFLOPS'):,.0f}",
+            f"{line.share:.1%}",
+        )
     out.print(mix)
     halls = Table(title="Halls")
     for column in ("hall", "racks", "rows", "IT MW / cap", "liquid MW / plant", "air MW / plant", "facility MW"):
@@ -162,7 +184,13 @@ def render_plan(plan: Any) -> None:
         for column in ("limit", "scope", "used", "limit value", "marginal value"):
             limits.add_column(column)
         for use in binding:
-            limits.add_row(use.limit, use.scope, f"{use.used:,.4g} {use.unit}", f"{use.allowed:,.4g} {use.unit}", use.marginal_text or "")
+            limits.add_row(
+                use.limit,
+                use.scope,
+                f"{use.used:,.4g} {use.unit}",
+                f"{use.allowed:,.4g} {use.unit}",
+                use.marginal_text or "",
+            )
         out.print(limits)
     c, e = plan.costs, plan.energy
     out.print(

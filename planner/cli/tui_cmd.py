@@ -11,7 +11,9 @@ from planner.cli.common import CatalogOption, State, UserError
 
 
 def tui(
-    scenario: Annotated[Path | None, typer.Argument(metavar="[SCENARIO.toml]", help="scenario to open (default: the demo)")] = None,
+    scenario: Annotated[
+        Path | None, typer.Argument(metavar="[SCENARIO.toml]", help="scenario to open (default: the demo)")
+    ] = None,
     plan: Annotated[Path | None, typer.Option("--plan", help="open a saved plan (JSON) on the Plan screen")] = None,
     catalog: CatalogOption = None,
 ) -> None:

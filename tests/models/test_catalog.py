@@ -162,7 +162,10 @@ def test_folder_without_permission(user_dir):
 
 
 def test_nothing_is_loaded_half_way(user_dir):
-    good_and_bad = user_system_toml(id="good-one") + user_system_toml(id="bad-one", design="5 kg").split("[sources]")[1].split("\n", 2)[2]
+    good_and_bad = (
+        user_system_toml(id="good-one")
+        + user_system_toml(id="bad-one", design="5 kg").split("[sources]")[1].split("\n", 2)[2]
+    )
     (user_dir / "mine.toml").write_text(good_and_bad)
     with pytest.raises(CatalogError):
         load_catalog([user_dir], use_env=False)
@@ -189,7 +192,8 @@ def test_source_forms(user_dir):
 
 def test_range_must_bracket_value(user_dir):
     text = user_system_toml().replace(
-        'chip_power = { value = "1400 W", source = "mine"', 'chip_power = { value = "1400 W", low = "1500 W", source = "mine"'
+        'chip_power = { value = "1400 W", source = "mine"',
+        'chip_power = { value = "1400 W", low = "1500 W", source = "mine"',
     )
     with pytest.raises(CatalogError, match=r"low \(1.5 kW\) is above value \(1.4 kW\)"):
         _load_user(user_dir, text)

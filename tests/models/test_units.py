@@ -128,4 +128,6 @@ def test_temperature_round_trip_degC_degF_K(celsius):
     spec = u.QuantitySpec("a temperature", "degC", "35 degC")
     for unit in ("degF", "K"):
         other = Q_(celsius, "degC").to(unit)
-        assert math.isclose(spec.convert({"value": float(other.magnitude), "unit": unit}).magnitude, celsius, abs_tol=1e-9)
+        assert math.isclose(
+            spec.convert({"value": float(other.magnitude), "unit": unit}).magnitude, celsius, abs_tol=1e-9
+        )

@@ -36,7 +36,15 @@ BASE: dict[str, Any] = {
         }
     ],
     "row": [
-        {"id": "r1", "hall": "h1", "count": 50, "positions": 20, "busway": "ideal-busway", "busway_runs_per_feed": 4, "cooling": ["ideal-dlc"]}
+        {
+            "id": "r1",
+            "hall": "h1",
+            "count": 50,
+            "positions": 20,
+            "busway": "ideal-busway",
+            "busway_runs_per_feed": 4,
+            "cooling": ["ideal-dlc"],
+        }
     ],
     "candidate": [{"system": "alpha"}, {"system": "beta"}],
 }
@@ -52,7 +60,9 @@ def scenario(**changes: Any) -> Any:
 
 
 def solve_plan(scn: Any, catalog: Catalog, marginals: bool = False, time_limit: float = 20.0) -> CapacityPlan:
-    return plan_scenario(scn, catalog, PlanOptions(settings=SolveSettings(time_limit_s=time_limit, rel_gap=1e-9), marginals=marginals))
+    return plan_scenario(
+        scn, catalog, PlanOptions(settings=SolveSettings(time_limit_s=time_limit, rel_gap=1e-9), marginals=marginals)
+    )
 
 
 def units_of(plan: CapacityPlan, system: str) -> int:

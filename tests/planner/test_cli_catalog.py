@@ -49,7 +49,9 @@ def test_show_unknown_id_suggests(capsys):
     assert err.count("\n") == 1 and "did you mean 'trn3-ultraserver-gen2'" in err
 
 
-@pytest.mark.parametrize(("kind", "expected"), [("systems", "system"), ("cooling", "cooling"), ("power", "ups"), ("sites", "site")])
+@pytest.mark.parametrize(
+    ("kind", "expected"), [("systems", "system"), ("cooling", "cooling"), ("power", "ups"), ("sites", "site")]
+)
 def test_list_kinds(capsys, kind, expected):
     code, out, _ = run(capsys, "catalog", "list", "--kind", kind, "--json")
     assert code == 0

@@ -72,7 +72,17 @@ def test_ultraserver_racks_stay_together(ideal_catalog):
 
     Budget 6 M USD buys 6 alpha -> 3 rows; every unit's two racks sit in one row, adjacent.
     """
-    rows = [{"id": "r1", "hall": "h1", "count": 10, "positions": 5, "busway": "ideal-busway", "busway_runs_per_feed": 4, "cooling": ["ideal-dlc"]}]
+    rows = [
+        {
+            "id": "r1",
+            "hall": "h1",
+            "count": 10,
+            "positions": 5,
+            "busway": "ideal-busway",
+            "busway_runs_per_feed": 4,
+            "cooling": ["ideal-dlc"],
+        }
+    ]
     plan = solve_plan(scenario(row=rows, candidate=[{"system": "alpha"}], header={"budget": "6e6 USD"}), ideal_catalog)
     assert plan.recheck.ok, plan.recheck.violations
     assert units_of(plan, "alpha") == 6
@@ -89,7 +99,17 @@ def test_ultraserver_racks_stay_together(ideal_catalog):
 
 def test_busway_per_feed_limits_a_row(ideal_catalog):
     """One 1,250 A run per feed at 415 V, pf 1, no derating: sqrt(3) x 415 x 1250 = 898.5 kW -> 8 units of 100 kW per row."""
-    rows = [{"id": "r1", "hall": "h1", "count": 1, "positions": 40, "busway": "ideal-busway", "busway_runs_per_feed": 1, "cooling": ["ideal-dlc"]}]
+    rows = [
+        {
+            "id": "r1",
+            "hall": "h1",
+            "count": 1,
+            "positions": 40,
+            "busway": "ideal-busway",
+            "busway_runs_per_feed": 1,
+            "cooling": ["ideal-dlc"],
+        }
+    ]
     plan = solve_plan(scenario(row=rows, candidate=[{"system": "beta"}]), ideal_catalog)
     assert plan.recheck.ok
     assert units_of(plan, "beta") == 8
@@ -112,7 +132,10 @@ def test_min_tco_meets_demand_cheapest(ideal_catalog):
     5 years at 8 % = 10 M + 3.9927 x 0.876 M = 13.498 M USD.
     """
     plan = solve_plan(
-        scenario(header={"objective": "min-tco"}, workload=[{"id": "train", "demand": "1000 PFLOPS", "software": ["neuron", "cuda"]}]),
+        scenario(
+            header={"objective": "min-tco"},
+            workload=[{"id": "train", "demand": "1000 PFLOPS", "software": ["neuron", "cuda"]}],
+        ),
         ideal_catalog,
     )
     assert plan.recheck.ok, plan.recheck.violations
@@ -223,10 +246,7 @@ def test_cli_solve_exit_codes_and_output(tmp_path, capsys):
 
 
 def test_cli_infeasible_exit_code(tmp_path, capsys):
-    text = (
-        (DEMO_SCENARIO.read_text())
-        .replace('utility_power = "150 MW"', 'utility_power = "5 MW"')
-    )
+    text = (DEMO_SCENARIO.read_text()).replace('utility_power = "150 MW"', 'utility_power = "5 MW"')
     path = tmp_path / "tight.toml"
     path.write_text(text)
     code = main(["solve", str(path), "--no-marginals"])
@@ -237,11 +257,31 @@ def test_cli_infeasible_exit_code(tmp_path, capsys):
 
 BAD_SCENARIOS = {
     "unknown system": ('system = "gb300-nvl72"', 'system = "gb400-nvl99"', "unknown system id 'gb400-nvl99'"),
-    "row with no cooling": ('cooling = ["dlc-cdu"]\n', "cooling = []\n", "[[row]] 'a-dlc' field 'cooling': List should have at least 1 item"),
-    "negative budget": ('budget = "6e9 USD"', 'budget = "-6e9 USD"', "[scenario] field 'budget': expected a non-negative amount of money"),
-    "demand in wrong units": ('demand = "60000 PFLOPS"', 'demand = "60000 kW"', "[[workload]] 'cuda-teams' field 'demand': expected a compute rate"),
-    "bare number": ('it_power_cap = "36 MW"', "it_power_cap = 36", "field 'it_power_cap': a bare number (36) needs a unit"),
-    "unknown field": ("precision = \"fp8\"", "precision = \"fp8\"\ncolour = 1", "[scenario] field 'colour': is not a known field"),
+    "row with no cooling": (
+        'cooling = ["dlc-cdu"]\n',
+        "cooling = []\n",
+        "[[row]] 'a-dlc' field 'cooling': List should have at least 1 item",
+    ),
+    "negative budget": (
+        'budget = "6e9 USD"',
+        'budget = "-6e9 USD"',
+        "[scenario] field 'budget': expected a non-negative amount of money",
+    ),
+    "demand in wrong units": (
+        'demand = "60000 PFLOPS"',
+        'demand = "60000 kW"',
+        "[[workload]] 'cuda-teams' field 'demand': expected a compute rate",
+    ),
+    "bare number": (
+        'it_power_cap = "36 MW"',
+        "it_power_cap = 36",
+        "field 'it_power_cap': a bare number (36) needs a unit",
+    ),
+    "unknown field": (
+        'precision = "fp8"',
+        'precision = "fp8"\ncolour = 1',
+        "[scenario] field 'colour': is not a known field",
+    ),
     "malformed": ("[[hall]]", "[[hall", "malformed TOML"),
 }
 

@@ -17,7 +17,9 @@ def demo_plan_file(tmp_path_factory, catalog) -> Path:
     from planner.scenario import load_scenario
     from planner.solve import SolveSettings
 
-    plan = plan_scenario(load_scenario(DEMO_SCENARIO), catalog, PlanOptions(settings=SolveSettings(time_limit_s=30), marginals=True))
+    plan = plan_scenario(
+        load_scenario(DEMO_SCENARIO), catalog, PlanOptions(settings=SolveSettings(time_limit_s=30), marginals=True)
+    )
     path = tmp_path_factory.mktemp("plans") / "demo.json"
     write_plan(plan, path)
     return path

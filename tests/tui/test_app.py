@@ -174,7 +174,10 @@ async def test_export_a_plan_and_find_the_file(app_factory, demo_plan_file, tmp_
         await pilot.pause(0.5)  # a Button ignores presses during its press effect
         await pilot.click("#export-go")  # second time: exists, no --force
         force = app.screen.query_one("#export-force").value
-        assert await wait_for(pilot, lambda: "already exists" in str(status.render()), 10), (str(status.render()), force)
+        assert await wait_for(pilot, lambda: "already exists" in str(status.render()), 10), (
+            str(status.render()),
+            force,
+        )
     from planner.plan import load_plan
 
     assert load_plan(out).scenario_id == "aws-hybrid-campus"
@@ -204,7 +207,11 @@ async def test_sweep_screen_runs_a_small_sweep(app_factory, tmp_path):
         screen.query_one("#sweep-catalog").value = False
         screen.query_one("#sweep-vary").text = "scenario.budget=3e9USD:6e9USD\n"
         await pilot.click("#sweep-run")
-        assert await wait_for(pilot, lambda: screen.result is not None or "error" in str(screen.query_one("#sweep-status", Static).render()), 180)
+        assert await wait_for(
+            pilot,
+            lambda: screen.result is not None or "error" in str(screen.query_one("#sweep-status", Static).render()),
+            180,
+        )
         assert screen.result is not None, str(screen.query_one("#sweep-status", Static).render())
         assert screen.result.summary["samples"] == 4
         assert screen.query_one("#sweep-summary", DataTable).row_count >= 4

@@ -19,7 +19,9 @@ async def settle(pilot) -> None:
 
 
 @pytest.mark.parametrize(
-    "key", ["f2", "f3", "f4", "f5", "f7", "f8", "f1"], ids=["catalog", "sizer", "scenario", "optimise", "export", "sweep", "help"]
+    "key",
+    ["f2", "f3", "f4", "f5", "f7", "f8", "f1"],
+    ids=["catalog", "sizer", "scenario", "optimise", "export", "sweep", "help"],
 )
 def test_screen_snapshot(snap_compare, app_factory, key):
     app = app_factory()

@@ -10,7 +10,13 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
-KIND_CHOICES = [("all kinds", "all"), ("systems", "systems"), ("cooling", "cooling"), ("power", "power"), ("sites", "sites")]
+KIND_CHOICES = [
+    ("all kinds", "all"),
+    ("systems", "systems"),
+    ("cooling", "cooling"),
+    ("power", "power"),
+    ("sites", "sites"),
+]
 
 
 class CatalogScreen(Screen[None]):
@@ -86,7 +92,9 @@ class CatalogScreen(Screen[None]):
         flag = f"  [b yellow]{status.upper()}: figures are projections[/]" if status != "shipping" else ""
         origin = _origin_label(item.origin)
         overrides = f" (overrides {', '.join(_origin_label(p) for p in item.overrides)})" if item.overrides else ""
-        self.query_one("#catalog-title", Static).update(f"[b]{kind} {entry_id}[/b]: {item.entry.name}{flag}\nfrom {origin}{overrides}")
+        self.query_one("#catalog-title", Static).update(
+            f"[b]{kind} {entry_id}[/b]: {item.entry.name}{flag}\nfrom {origin}{overrides}"
+        )
         fields = self.query_one("#catalog-fields", DataTable)
         fields.clear()
         for row in _field_rows(item.entry.model_dump(mode="json")):

@@ -10,7 +10,14 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
 
-FORMATS = [("JSON (re-loadable)", "json"), ("CSV bill of materials", "csv"), ("XLSX workbook", "xlsx"), ("Markdown report", "md"), ("HTML report", "html"), ("SVG floor plan", "svg")]
+FORMATS = [
+    ("JSON (re-loadable)", "json"),
+    ("CSV bill of materials", "csv"),
+    ("XLSX workbook", "xlsx"),
+    ("Markdown report", "md"),
+    ("HTML report", "html"),
+    ("SVG floor plan", "svg"),
+]
 
 
 class ExportScreen(Screen[None]):
@@ -38,7 +45,9 @@ class ExportScreen(Screen[None]):
     def _refresh(self) -> None:
         plan = self.app.state.plan  # type: ignore[attr-defined]
         label = self.query_one("#export-plan", Static)
-        label.update(f"plan: [b]{plan.scenario_name}[/b] ({plan.solver.status})" if plan else "No plan yet: solve first (F5).")
+        label.update(
+            f"plan: [b]{plan.scenario_name}[/b] ({plan.solver.status})" if plan else "No plan yet: solve first (F5)."
+        )
         path = self.query_one("#export-path", Input)
         if not path.value and plan is not None:
             path.value = f"plan-{plan.scenario_id}.{self.query_one('#export-format', Select).value}"

@@ -19,23 +19,21 @@ class PlanScreen(Screen[None]):
         yield Header()
         yield Static("", id="plan-summary", classes="title")
         with TabbedContent(id="plan-tabs"):
-            with TabPane("Floor plan", id="tab-floor"):
-                with VerticalScroll():
-                    yield Static("", id="plan-floor")
-            with TabPane("Limits", id="tab-limits"):
-                with VerticalScroll():
-                    yield Static("", id="plan-limits")
-            with TabPane("Mix & costs", id="tab-mix"):
-                with VerticalScroll():
-                    yield DataTable(id="plan-mix", show_cursor=False, zebra_stripes=True)
-                    yield Static("", id="plan-costs")
-            with TabPane("Diagnosis", id="tab-diagnosis"):
-                with VerticalScroll():
-                    yield Static("", id="plan-diagnosis")
+            with TabPane("Floor plan", id="tab-floor"), VerticalScroll():
+                yield Static("", id="plan-floor")
+            with TabPane("Limits", id="tab-limits"), VerticalScroll():
+                yield Static("", id="plan-limits")
+            with TabPane("Mix & costs", id="tab-mix"), VerticalScroll():
+                yield DataTable(id="plan-mix", show_cursor=False, zebra_stripes=True)
+                yield Static("", id="plan-costs")
+            with TabPane("Diagnosis", id="tab-diagnosis"), VerticalScroll():
+                yield Static("", id="plan-diagnosis")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#plan-mix", DataTable).add_columns("system", "place", "units", "chips", "racks", "PFLOPS", "share")
+        self.query_one("#plan-mix", DataTable).add_columns(
+            "system", "place", "units", "chips", "racks", "PFLOPS", "share"
+        )
         self.refresh_plan()
 
     def on_screen_resume(self) -> None:
@@ -54,12 +52,22 @@ class PlanScreen(Screen[None]):
             f"re-check {'passed' if plan.recheck.ok else '[b red]FAILED[/]'} ({plan.recheck.checked} checks)"
         )
         self.query_one("#plan-floor", Static).update(floor_plan_text(plan) if len(plan.layout) else "no racks placed")
-        self.query_one("#plan-limits", Static).update(utilisation_text(plan.limits) if plan.limits else "no limits (no plan)")
+        self.query_one("#plan-limits", Static).update(
+            utilisation_text(plan.limits) if plan.limits else "no limits (no plan)"
+        )
         mix = self.query_one("#plan-mix", DataTable)
         mix.clear()
         for line in plan.mix:
             name = line.system + (" (projected)" if line.status != "shipping" else "")
-            mix.add_row(name, line.place, f"{line.units:,}", f"{line.chips:,}", f"{line.racks:,}", f"{line.compute.m_as('PFLOPS'):,.0f}", f"{line.share:.1%}")
+            mix.add_row(
+                name,
+                line.place,
+                f"{line.units:,}",
+                f"{line.chips:,}",
+                f"{line.racks:,}",
+                f"{line.compute.m_as('PFLOPS'):,.0f}",
+                f"{line.share:.1%}",
+            )
         if plan.costs is not None and plan.energy is not None:
             c, e = plan.costs, plan.energy
             musd = lambda q: f"{q.m_as('USD') / 1e6:,.1f} M USD"  # noqa: E731

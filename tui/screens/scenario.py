@@ -173,7 +173,11 @@ class ScenarioScreen(Screen[None]):
         widgets = []
         for name, info in model.model_fields.items():
             description = f" - {info.description}" if info.description else ""
-            widget = Input(value_to_text(item.get(name)), id=f"f-{name}", placeholder="(default)" if not info.is_required() else "required")
+            widget = Input(
+                value_to_text(item.get(name)),
+                id=f"f-{name}",
+                placeholder="(default)" if not info.is_required() else "required",
+            )
             widgets.append(Field(f"{name}{description}", widget, id=f"field-{name}"))
         form.mount_all(widgets)
         self.call_after_refresh(self._done_building)
@@ -214,7 +218,11 @@ class ScenarioScreen(Screen[None]):
             name = (field.id or "")[len("field-") :]
             field.show_error(here.get(name))
         if errors:
-            more = f"; elsewhere: {elsewhere[0]}" + (f" (+{len(elsewhere) - 1} more)" if len(elsewhere) > 1 else "") if elsewhere else ""
+            more = (
+                f"; elsewhere: {elsewhere[0]}" + (f" (+{len(elsewhere) - 1} more)" if len(elsewhere) > 1 else "")
+                if elsewhere
+                else ""
+            )
             self._status(f"[b red]{len(errors)} problem(s)[/]{more}")
         else:
             self._status("[green]scenario is valid[/green]")

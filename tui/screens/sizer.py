@@ -63,16 +63,32 @@ class SizerScreen(Screen[None]):
                 yield Label("System", classes="field-label")
                 yield Select([(s, s) for s in systems], value=first, allow_blank=False, id="system")
                 yield Label("Cooling", classes="field-label")
-                yield Select(self._cooling_options(first), value=catalog.system(first).cooling[0], allow_blank=False, id="cooling")
+                yield Select(
+                    self._cooling_options(first),
+                    value=catalog.system(first).cooling[0],
+                    allow_blank=False,
+                    id="cooling",
+                )
                 yield Label("Site", classes="field-label")
-                yield Select([(s, s) for s in sites], value="ashburn-va" if "ashburn-va" in sites else sites[0], allow_blank=False, id="site")
+                yield Select(
+                    [(s, s) for s in sites],
+                    value="ashburn-va" if "ashburn-va" in sites else sites[0],
+                    allow_blank=False,
+                    id="site",
+                )
                 yield Field("Target: 50 | 40 racks | 5 MW", Input("50", id="target"), id="target-field")
-                yield Field("Utilisation 0..1 (energy)", Input("1.0", id="utilisation", validators=[RatioValidator()]), id="utilisation-field")
+                yield Field(
+                    "Utilisation 0..1 (energy)",
+                    Input("1.0", id="utilisation", validators=[RatioValidator()]),
+                    id="utilisation-field",
+                )
                 yield Label("Redundancy", classes="field-label")
                 yield Select([(r, r) for r in REDUNDANCIES], value="2N", allow_blank=False, id="redundancy")
                 yield Field(
                     "Water supply (optional: 35 degC)",
-                    Input("", id="supply", validators=[QuantityValidator(u.Temperature.__metadata__[0], optional=True)]),
+                    Input(
+                        "", id="supply", validators=[QuantityValidator(u.Temperature.__metadata__[0], optional=True)]
+                    ),
                     id="supply-field",
                 )
                 yield Field(
@@ -179,7 +195,12 @@ class SizerScreen(Screen[None]):
         equipment.clear()
         for line in result.equipment:
             equipment.add_row(
-                line.item, f"{line.count:,}", f"{line.unit_capacity:,.0f} {line.capacity_unit}", f"{line.installed:,.0f}", f"{line.used:,.0f}", f"{line.utilisation:.0%}"
+                line.item,
+                f"{line.count:,}",
+                f"{line.unit_capacity:,.0f} {line.capacity_unit}",
+                f"{line.installed:,.0f}",
+                f"{line.used:,.0f}",
+                f"{line.utilisation:.0%}",
             )
         limits = self.query_one("#sizer-limits", Static)
         violations = result.violations

@@ -34,16 +34,28 @@ class SweepScreen(Screen[None]):
         yield Header()
         with Horizontal():
             with VerticalScroll(id="sweep-form", classes="form"):
-                yield Field("Samples", Input("20", id="sweep-samples", validators=[RatioValidator(1, 100000)]), id="sweep-samples-field")
-                yield Field("Seed", Input("1", id="sweep-seed", validators=[RatioValidator(0, 2**31)]), id="sweep-seed-field")
-                yield Field("Workers (0 = in the UI process)", Input("2", id="sweep-workers", validators=[RatioValidator(0, 64)]), id="sweep-workers-field")
+                yield Field(
+                    "Samples",
+                    Input("20", id="sweep-samples", validators=[RatioValidator(1, 100000)]),
+                    id="sweep-samples-field",
+                )
+                yield Field(
+                    "Seed", Input("1", id="sweep-seed", validators=[RatioValidator(0, 2**31)]), id="sweep-seed-field"
+                )
+                yield Field(
+                    "Workers (0 = in the UI process)",
+                    Input("2", id="sweep-workers", validators=[RatioValidator(0, 64)]),
+                    id="sweep-workers-field",
+                )
                 yield Checkbox("sample catalog low/high ranges", value=True, id="sweep-catalog")
                 yield Label("--vary, one FIELD=LOW:HIGH per line", classes="field-label")
                 yield TextArea("scenario.budget=4e9USD:8e9USD\n", id="sweep-vary")
                 with Horizontal(id="sweep-buttons"):
                     yield Button("Run", variant="primary", id="sweep-run")
                     yield Button("Stop", variant="error", id="sweep-stop", disabled=True)
-                yield Field("Save as (.json, .csv or .html)", Input("sweep.html", id="sweep-path"), id="sweep-path-field")
+                yield Field(
+                    "Save as (.json, .csv or .html)", Input("sweep.html", id="sweep-path"), id="sweep-path-field"
+                )
                 yield Button("Save", id="sweep-save", disabled=True)
             with Vertical(id="sweep-results"):
                 yield Static("Set the sweep up and press Run.", id="sweep-status")
@@ -103,7 +115,13 @@ class SweepScreen(Screen[None]):
             time_limit_s=30.0,
         )
         try:
-            design = prepare_sweep(scenario, state.catalog, config, resolve_catalog_dirs(state.catalog_dirs), scenario_file=str(state.scenario_path or ""))
+            design = prepare_sweep(
+                scenario,
+                state.catalog,
+                config,
+                resolve_catalog_dirs(state.catalog_dirs),
+                scenario_file=str(state.scenario_path or ""),
+            )
         except SweepInputError as exc:
             self._status(f"[b red]{exc}[/]")
             return

@@ -24,7 +24,9 @@ def floor_plan_text(plan: Any) -> Text:
     colours = system_colours(list(layout.system))
     rows_info = {row.row: row for row in plan.rows}
     cells: dict[str, dict[str, list[tuple[int, str, str]]]] = defaultdict(lambda: defaultdict(list))
-    for hall, row, slot, system, unit in zip(layout.hall, layout.row, layout.slot, layout.system, layout.unit, strict=True):
+    for hall, row, slot, system, unit in zip(
+        layout.hall, layout.row, layout.slot, layout.system, layout.unit, strict=True
+    ):
         cells[hall][row].append((slot, system, unit))
     text = Text()
     text.append("legend: ", style="bold")
@@ -34,7 +36,10 @@ def floor_plan_text(plan: Any) -> Text:
     text.append("\n")
     for hall in sorted(cells):
         hall_kw = sum(rows_info[r].it_power.m_as("kW") for r in cells[hall] if r in rows_info)
-        text.append(f"\n{hall}  ({sum(len(v) for v in cells[hall].values()):,} racks, {hall_kw / 1000:,.1f} MW IT)\n", style="bold")
+        text.append(
+            f"\n{hall}  ({sum(len(v) for v in cells[hall].values()):,} racks, {hall_kw / 1000:,.1f} MW IT)\n",
+            style="bold",
+        )
         for row in sorted(cells[hall]):
             info = rows_info.get(row)
             positions = info.positions if info else max(s for s, _, _ in cells[hall][row])
@@ -61,7 +66,7 @@ def utilisation_text(limits: list[Any], width: int = 30) -> Text:
     text = Text()
     for use in limits:
         share = max(0.0, min(use.utilisation, 1.0)) if use.utilisation == use.utilisation else 0.0
-        filled = int(round(share * width))
+        filled = round(share * width)
         colour = "red3" if use.binding else ("yellow3" if share >= 0.8 else "green3")
         text.append(f"{use.limit[:34]:<34} {use.scope[:12]:<12} ")
         text.append("█" * filled, style=colour)
