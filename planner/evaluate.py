@@ -15,10 +15,10 @@ from typing import Any
 from models import power
 from models.catalog import Catalog, Entry
 from models.catalog.loader import display_path
-from models.sizing import SizingOptions, SizingRequest, SizingResult, size
+from models.sizing import SizingRequest, SizingResult, size
 from models.units import qty, ureg
 from planner.layout import RowFill, build_layout, fill_rows
-from planner.modeldata import HOURS_PER_YEAR, ModelData
+from planner.modeldata import HOURS_PER_YEAR, ModelData, sizing_options
 from planner.plan import (
     Assumption,
     CapacityPlan,
@@ -58,20 +58,6 @@ class Evaluation:
     built_halls: set[str] = field(default_factory=set)
 
 
-def _sizing_options(data: ModelData, hall_id: str) -> SizingOptions:
-    header = data.scenario.scenario
-    hall = data.halls[hall_id].hall
-    return SizingOptions(
-        utilisation=header.utilisation,
-        provisioning=header.provisioning,
-        typical_headroom=header.typical_headroom,
-        redundancy=header.redundancy,
-        power_chain=header.power_chain,
-        plant=hall.plant,
-        slab_rating=hall.slab_rating,
-    )
-
-
 def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evaluation:
     """Layout, per-group sizing and hall/site equipment for a solved model."""
     units = outcome.values.get("units", {})
@@ -88,7 +74,9 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
     groups: dict[tuple[str, str, str], SizingResult] = {}
     for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
         request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
-        groups[(hall_id, system_id, cooling_id)] = size(catalog, request, _sizing_options(data, hall_id))
+        groups[(hall_id, system_id, cooling_id)] = size(
+            catalog, request, sizing_options(data.scenario, data.halls[hall_id].hall)
+        )
 
     built = {fill.option.hall for fill in fills} | {
         h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)

@@ -54,7 +54,7 @@ def output_paths(path: Path) -> list[Path]:
     return [path]
 
 
-def _check_file(path: Path, force: bool) -> None:
+def check_output_file(path: Path, force: bool) -> None:
     """One file: not a folder, not overwritten without ``force``, in a writable folder."""
     if path.is_dir():
         raise UserError(f"{path}: is a folder, not a file")
@@ -70,7 +70,7 @@ def _check_file(path: Path, force: bool) -> None:
 def check_output_path(path: Path, force: bool) -> None:
     """Fail early (before solving) if the output, or a file written next to it, cannot or must not be written."""
     for one in output_paths(path):
-        _check_file(one, force)
+        check_output_file(one, force)
 
 
 def _umask() -> int:
@@ -85,7 +85,7 @@ def write_atomic(path: Path, write: Callable[[Path], None], force: bool) -> None
     A crash or error leaves any existing file untouched and no partial file behind. The
     file gets the usual permissions (0666 less the umask), not the temporary file's 0600.
     """
-    _check_file(path, force)
+    check_output_file(path, force)
     parent = path.parent if str(path.parent) else Path(".")
     tmp: Path | None = None
     try:
@@ -143,7 +143,7 @@ def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path
 
         writes = [(path, _text(floorplan_svg(plan)))]
     for target, _ in writes:
-        _check_file(target, force)
+        check_output_file(target, force)
     for target, write in writes:
         write_atomic(target, write, force)
     return sorted((target for target, _ in writes), key=lambda target: target != path)  # ``path`` first

@@ -165,7 +165,8 @@ def present_value_factor(rate: float, years: float) -> float:
     return (1.0 - (1.0 + rate) ** -years) / rate
 
 
-def _sizing_options(scenario: Scenario, hall: Hall) -> SizingOptions:
+def sizing_options(scenario: Scenario, hall: Hall) -> SizingOptions:
+    """The sizing choices a scenario makes for one hall (shared by model data and evaluation)."""
     header = scenario.scenario
     return SizingOptions(
         utilisation=header.utilisation,
@@ -233,7 +234,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         if hall.plant is not None:
             catalog.plant(hall.plant)
         site_data = sites[hall.site]
-        sizing_options = _sizing_options(scenario, hall)
+        hall_options = sizing_options(scenario, hall)
         slab_kg_m2 = float(hall.slab_rating.to("kg/m**2").magnitude)
         for row in rows_by_hall.get(hall.id, []):
             busway = catalog.get("busway", row.busway)
@@ -266,7 +267,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                     coeff_key = (system_id, cooling_id, hall.site, hall.plant, slab_kg_m2)
                     coeff = coeff_cache.get(coeff_key)
                     if coeff is None:
-                        coeff = unit_coefficients(catalog, system_id, cooling_id, hall.site, sizing_options)
+                        coeff = unit_coefficients(catalog, system_id, cooling_id, hall.site, hall_options)
                         coeff_cache[coeff_key] = coeff
                     cooling = catalog.cooling(cooling_id)
                     if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):

@@ -39,84 +39,18 @@ def sweep_format(path: Path) -> str:
     return SWEEP_FORMATS[suffix]
 
 
-def _plan_export_knows(path: Path) -> bool:
-    """True when planner.export accepts this extension (its format table is for plans)."""
-    from planner import export
-
-    return path.suffix.lower() in getattr(export, "FORMATS", {})
-
-
-def _plan_export_writes_only(path: Path) -> bool:
-    """True when a plan export to ``path`` writes that one file (a plan .csv also writes
-    ``<stem>-rows.csv``, which a sweep does not), so check_output_path checks exactly it."""
-    from planner import export
-
-    if not _plan_export_knows(path):
-        return False
-    output_paths = getattr(export, "output_paths", None)
-    return output_paths is None or list(output_paths(path)) == [path]
-
-
 def check_sweep_output(path: Path, force: bool) -> None:
-    """Fail early (before sweeping) if ``path`` cannot or must not be written."""
+    """Fail early (before sweeping) if ``path`` cannot or must not be written (one file)."""
+    from planner.export import check_output_file
+
     sweep_format(path)
-    if _plan_export_writes_only(path):
-        from planner.export import check_output_path
-
-        check_output_path(path, force)
-        return
-    _check_path_fallback(path, force)
-
-
-def _check_path_fallback(path: Path, force: bool) -> None:
-    """planner.export.check_output_path's checks for one file, where that function would check
-    other files too (a plan .csv's rows file) or does not know the extension."""
-    import os
-
-    from planner.cli.common import UserError
-
-    if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file")
-    if path.exists() and not force:
-        raise UserError(f"{path}: already exists; pass --force to overwrite it")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise UserError(f"{path}: folder {parent} does not exist")
-    if not os.access(parent, os.W_OK):
-        raise UserError(f"{path}: folder {parent} is not writable")
+    check_output_file(path, force)
 
 
 def _write(path: Path, write: Callable[[Path], None], force: bool) -> None:
-    if _plan_export_knows(path):
-        from planner.export import write_atomic
+    from planner.export import write_atomic
 
-        write_atomic(path, write, force)
-        return
-    _write_atomic_fallback(path, write, force)
-
-
-def _write_atomic_fallback(path: Path, write: Callable[[Path], None], force: bool) -> None:
-    """planner.export.write_atomic's algorithm for extensions its plan-format table lacks."""
-    import os
-    import tempfile
-
-    from planner.cli.common import UserError
-
-    _check_path_fallback(path, force)
-    parent = path.parent if str(path.parent) else Path(".")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        write(tmp)
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
-    finally:
-        if tmp.exists():
-            tmp.unlink()
+    write_atomic(path, write, force)
 
 
 def write_sweep(result: SweepResult, path: Path, force: bool = False) -> None:

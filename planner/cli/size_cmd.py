@@ -114,86 +114,24 @@ def size(
     render_sizing(result)
 
 
-def _q(value: Any, unit: str, digits: int = 3) -> str:
-    magnitude = float(value.to(unit).magnitude)
-    if abs(magnitude) >= 1000:
-        return f"{magnitude:,.0f} {unit}"
-    return f"{magnitude:,.{digits}g} {unit}"
-
-
 def render_sizing(result: Any) -> None:
     """Readable tables of a SizingResult."""
     from rich.table import Table
 
+    from planner.report.text import equipment_rows, sizing_rows
+
     out = console()
-    title = f"{result.units} x {result.system} on {result.cooling} at {result.site}"
-    summary = Table(title=title, show_header=False)
+    summary = Table(title=f"{result.units} x {result.system} on {result.cooling} at {result.site}", show_header=False)
     summary.add_column("what")
     summary.add_column("value", justify="right")
-    rows = [
-        ("chips", f"{result.chips:,}"),
-        ("racks", f"{result.racks:,} in {result.rows} rows of up to {result.racks_per_row}"),
-        ("units per rack", f"{result.units_per_rack} (limited by {result.packing_limited_by})"),
-        (f"kW per rack ({result.provisioning_basis})", _q(result.rack_power, "kW")),
-        (f"IT power ({result.provisioning_basis})", _q(result.it_power_provisioned, "MW")),
-        ("IT power (typical, busy)", _q(result.it_power_typical, "MW")),
-        (f"IT power (average, u={result.utilisation:g})", _q(result.it_power_average, "MW")),
-        ("transient peak", _q(result.transient_peak, "MW")),
-        ("facility power (design day)", _q(result.facility_power_design, "MW")),
-        ("PUE design day / annual", f"{result.pue_design:.3f} / {result.pue_annual:.3f}"),
-        ("heat to liquid / air", f"{_q(result.heat_to_liquid, 'MW')} / {_q(result.heat_to_air, 'MW')}"),
-        (
-            "airflow",
-            f"{_q(result.airflow, 'm**3/s')} ({result.airflow_cfm:,.0f} CFM) at {result.air_delta_t.magnitude:g} K",
-        ),
-        (
-            "coolant flow",
-            f"{_q(result.coolant_flow, 'L/min')} {result.coolant} at {result.liquid_delta_t.magnitude:g} K",
-        ),
-        (
-            "cooling power design / average",
-            f"{_q(result.cooling_power_design, 'MW')} / {_q(result.cooling_power_average, 'MW')}",
-        ),
-        ("economiser hours (full free cooling)", f"{result.free_cooling_hours:,.0f} h/yr"),
-        ("whitespace net / gross", f"{_q(result.whitespace_net, 'm**2')} / {_q(result.whitespace_gross, 'm**2')}"),
-        (
-            "floor load footprint / average",
-            f"{_q(result.floor_load_footprint, 'kg/m**2')} / {_q(result.floor_load_average, 'kg/m**2')}",
-        ),
-        ("annual facility energy", _q(result.facility_energy, "GWh")),
-        ("annual energy cost", f"{result.energy_cost.to('USD').magnitude / 1e6:,.2f} M USD"),
-        (
-            "annual carbon / water",
-            f"{result.carbon.to('t').magnitude:,.0f} t CO2e / {result.water.to('m**3').magnitude:,.0f} m3 (WUE {result.wue:.2f} L/kWh)",
-        ),
-        (
-            "capex IT / cooling / electrical / building",
-            " / ".join(
-                f"{getattr(result, f).to('USD').magnitude / 1e6:,.1f}"
-                for f in ("capex_it", "capex_cooling", "capex_electrical", "capex_building")
-            )
-            + " M USD",
-        ),
-        (
-            "peak dense compute BF16 / FP8",
-            f"{result.compute_bf16.to('PFLOPS').magnitude:,.0f} / {result.compute_fp8.to('PFLOPS').magnitude:,.0f} PFLOPS",
-        ),
-    ]
-    for name, value in rows:
+    for name, value in sizing_rows(result):
         summary.add_row(name, value)
     out.print(summary)
     equipment = Table(title=f"Equipment ({result.redundancy} electrical, power chain {result.power_chain})")
     for column in ("item", "count", "each", "installed", "used", "utilisation"):
         equipment.add_column(column, justify="right" if column != "item" else "left")
-    for line in result.equipment:
-        equipment.add_row(
-            line.item,
-            f"{line.count:,}",
-            f"{line.unit_capacity:,.0f} {line.capacity_unit}",
-            f"{line.installed:,.0f}",
-            f"{line.used:,.0f}",
-            f"{line.utilisation:.0%}",
-        )
+    for row in equipment_rows(result):
+        equipment.add_row(*row)
     out.print(equipment)
     violations = result.violations
     if violations:

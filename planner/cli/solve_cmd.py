@@ -152,17 +152,10 @@ def render_plan(plan: Any) -> None:
     mix = Table(title=f"Mix: {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS peak dense {plan.precision}")
     for column in ("system", "place", "units", "chips", "racks", "PFLOPS", "share"):
         mix.add_column(column, justify="left" if column in ("system", "place") else "right")
-    for line in plan.mix:
-        flag = " (projected)" if line.status != "shipping" else ""
-        mix.add_row(
-            line.system + flag,
-            line.place,
-            f"{line.units:,}",
-            f"{line.chips:,}",
-            f"{line.racks:,}",
-            f"{line.compute.m_as('PFLOPS'):,.0f}",
-            f"{line.share:.1%}",
-        )
+    from planner.report.text import mix_rows
+
+    for row in mix_rows(plan):
+        mix.add_row(*row)
     out.print(mix)
     halls = Table(title="Halls")
     for column in ("hall", "racks", "rows", "IT MW / cap", "liquid MW / plant", "air MW / plant", "facility MW"):
@@ -192,16 +185,10 @@ def render_plan(plan: Any) -> None:
                 use.marginal_text or "",
             )
         out.print(limits)
-    c, e = plan.costs, plan.energy
-    out.print(
-        f"capex {_money(c.capex_total)} (IT {_money(c.capex_it)}, cooling {_money(c.capex_cooling)}, electrical {_money(c.capex_electrical)}, "
-        f"building {_money(c.capex_building)}); opex {_money(c.annual_opex)}/yr; TCO {_money(c.tco)} over {c.tco_horizon_years:g} years"
-    )
-    out.print(
-        f"IT {e.it_power_provisioned.m_as('MW'):,.1f} MW ({plan.provisioning_basis}), facility {e.facility_power_design.m_as('MW'):,.1f} MW design day; "
-        f"PUE {e.pue_design:.3f} design / {e.pue_annual:.3f} annual; {e.facility_energy.m_as('GWh'):,.0f} GWh/yr, "
-        f"{e.carbon.m_as('t'):,.0f} t CO2e/yr, {e.water.m_as('m**3'):,.0f} m3 water/yr"
-    )
+    from planner.report.text import plan_money_energy_lines
+
+    for line in plan_money_energy_lines(plan):
+        out.print(line)
     status = "[green]re-check passed[/green]" if plan.recheck.ok else "[bold red]RE-CHECK FAILED[/bold red]"
     out.print(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
 

@@ -27,9 +27,9 @@ async def test_sizer_numbers_change_with_count(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert "trn3-ultraserver-gen2" in str(app.screen.query_one("#sizer-title", Static).render())
-        assert figure(app, "racks") == "100 in 5 rows"  # 50 units x 2 racks
+        assert figure(app, "racks") == "100 in 5 rows of up to 20"  # 50 units x 2 racks
         await set_input(pilot, "#target", "60")
-        assert figure(app, "racks") == "120 in 6 rows"
+        assert figure(app, "racks") == "120 in 6 rows of up to 20"
         assert figure(app, "chips") == "8,640"  # 60 x 144
         await set_input(pilot, "#target", "40 racks")
         assert figure(app, "chips") == "2,880"  # 20 UltraServers
@@ -44,7 +44,7 @@ async def test_sizer_typing_keys_recomputes(app_factory):
         app.screen.query_one("#target", Input).focus()
         await pilot.press("end", "0")  # 50 -> 500
         await pilot.pause()
-        assert figure(app, "racks") == "1,000 in 50 rows"
+        assert figure(app, "racks") == "1,000 in 50 rows of up to 20"
 
 
 async def test_sizer_bad_value_shows_inline_error(app_factory):

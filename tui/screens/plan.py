@@ -55,31 +55,14 @@ class PlanScreen(Screen[None]):
         self.query_one("#plan-limits", Static).update(
             utilisation_text(plan.limits) if plan.limits else "no limits (no plan)"
         )
+        from planner.report.text import mix_rows, plan_money_energy_lines
+
         mix = self.query_one("#plan-mix", DataTable)
         mix.clear()
-        for line in plan.mix:
-            name = line.system + (" (projected)" if line.status != "shipping" else "")
-            mix.add_row(
-                name,
-                line.place,
-                f"{line.units:,}",
-                f"{line.chips:,}",
-                f"{line.racks:,}",
-                f"{line.compute.m_as('PFLOPS'):,.0f}",
-                f"{line.share:.1%}",
-            )
+        for row in mix_rows(plan):
+            mix.add_row(*row)
         if plan.costs is not None and plan.energy is not None:
-            c, e = plan.costs, plan.energy
-            musd = lambda q: f"{q.m_as('USD') / 1e6:,.1f} M USD"  # noqa: E731
-            self.query_one("#plan-costs", Static).update(
-                f"capex {musd(c.capex_total)}: IT {musd(c.capex_it)}, cooling {musd(c.capex_cooling)}, "
-                f"electrical {musd(c.capex_electrical)}, building {musd(c.capex_building)}, halls {musd(c.capex_halls)}\n"
-                f"opex {musd(c.annual_opex)}/yr (energy {musd(c.annual_energy_cost)}, cloud {musd(c.annual_cloud_cost)}); "
-                f"TCO {musd(c.tco)} over {c.tco_horizon_years:g} years\n"
-                f"IT {e.it_power_provisioned.m_as('MW'):,.1f} MW, facility {e.facility_power_design.m_as('MW'):,.1f} MW (design day); "
-                f"PUE {e.pue_design:.3f} design / {e.pue_annual:.3f} annual; "
-                f"{e.facility_energy.m_as('GWh'):,.0f} GWh/yr, {e.carbon.m_as('t'):,.0f} t CO2e/yr, {e.water.m_as('m**3'):,.0f} m3/yr"
-            )
+            self.query_one("#plan-costs", Static).update("\n".join(plan_money_energy_lines(plan)))
         lines = [f"[b]{'feasible' if plan.feasible else 'INFEASIBLE'}[/b]: {plan.diagnosis.summary}"]
         lines += [f"  - ({r.group}) {r.text}" for r in plan.diagnosis.relaxations]
         binding = [u for u in plan.limits if u.binding]

@@ -191,17 +191,12 @@ class SizerScreen(Screen[None]):
         figures.clear()
         for name, value in sizing_rows(result):
             figures.add_row(name, value, key=name)
+        from planner.report.text import equipment_rows
+
         equipment = self.query_one("#sizer-equipment", DataTable)
         equipment.clear()
-        for line in result.equipment:
-            equipment.add_row(
-                line.item,
-                f"{line.count:,}",
-                f"{line.unit_capacity:,.0f} {line.capacity_unit}",
-                f"{line.installed:,.0f}",
-                f"{line.used:,.0f}",
-                f"{line.utilisation:.0%}",
-            )
+        for row in equipment_rows(result):
+            equipment.add_row(*row)
         limits = self.query_one("#sizer-limits", Static)
         violations = result.violations
         if violations:
