@@ -17,10 +17,17 @@ def catalog() -> Catalog:
     return load_catalog(use_env=False)
 
 
+@pytest.fixture(scope="session")
+def _cache_dir(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("dcplan-cache")
+
+
 @pytest.fixture(autouse=True)
-def _no_user_catalog_env(monkeypatch):
-    """Tests never pick up a developer's DCPLAN_CATALOG."""
+def _isolated_env(monkeypatch, _cache_dir):
+    """Tests never pick up a developer's DCPLAN_CATALOG, nor read or fill their catalog cache."""
     monkeypatch.delenv("DCPLAN_CATALOG", raising=False)
+    monkeypatch.delenv("DCPLAN_NO_CACHE", raising=False)
+    monkeypatch.setenv("DCPLAN_CACHE_DIR", str(_cache_dir))
 
 
 USER_SYSTEM = textwrap.dedent(

@@ -304,6 +304,13 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
     if use_env:
         folders += catalog_dirs_from_env()
     folders += [Path(d).expanduser() for d in extra_dirs]
+    from models.catalog import cache
+
+    key = cache.cache_key(folders)
+    if key is not None:
+        cached = cache.load(key)
+        if isinstance(cached, Catalog):
+            return cached
     catalog = Catalog(folders=folders)
     problems: list[str] = []
     for folder in folders:
@@ -318,6 +325,8 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
         problems = _check_references(catalog)
     if problems:
         raise CatalogError(problems)
+    if key is not None:
+        cache.store(key, catalog)
     return catalog
 
 

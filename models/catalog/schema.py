@@ -61,7 +61,9 @@ CoolingKind = Literal["room-air", "contained-air", "rdhx", "dlc-cdu", "dlc-l2a",
 class Entry(BaseModel):
     """Fields every catalog entry has."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # defer_build: schemas are built on first validation, so a catalog read from the cache
+    # (see loader) never pays for them
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
     kind: ClassVar[str] = "entry"
 
     id: str = Field(pattern=ID_PATTERN, description="stable identifier, lower-case with dashes")

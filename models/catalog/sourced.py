@@ -110,7 +110,7 @@ def _magnitude(value: Any) -> Any:
 class Sourced(BaseModel, Generic[T]):
     """A catalog value with provenance: ``value`` (and optional ``low``/``high`` range)."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
 
     value: T
     low: T | None = Field(default=None, description="lower end of the plausible range (sweeps sample it)")
@@ -299,7 +299,7 @@ class SourcedMultiplier(Sourced[Multiplier]):
 class SourcedCurve(BaseModel):
     """A sourced efficiency curve: ``efficiency`` at each ``load`` fraction, linearly interpolated."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     load: list[Fraction] = Field(min_length=2)
     efficiency: list[PositiveFraction] = Field(min_length=2)

@@ -18,7 +18,7 @@ import pytest
 pytestmark = pytest.mark.bench
 
 FIRST_PAINT = """
-import time, asyncio
+import time, asyncio, sys
 t0 = time.perf_counter()
 from tui.app import make_app
 from planner.scenario import DEMO_SCENARIO
@@ -26,31 +26,45 @@ async def main():
     app = make_app(scenario=DEMO_SCENARIO)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        print(time.perf_counter() - t0)
+        print("painted", time.perf_counter() - t0, flush=True)
 asyncio.run(main())
 """
 
 
-def _wall(args: list[str]) -> tuple[float, str]:
+def _until_line(args: list[str], marker: str | None) -> tuple[float, str]:
+    """Seconds from launching ``args`` to the first stdout line starting with ``marker``
+    (or to the process's exit when ``marker`` is None), and that line."""
     started = time.perf_counter()
-    out = subprocess.run(args, capture_output=True, text=True, check=True)
-    return time.perf_counter() - started, out.stdout
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    line = ""
+    if marker is None:
+        proc.wait()
+    else:
+        for line in proc.stdout:
+            if line.startswith(marker):
+                break
+    elapsed = time.perf_counter() - started
+    proc.stdout.read()
+    proc.wait()
+    return elapsed, line
 
 
 def test_first_paint_under_one_second():
-    baseline = min(_wall([sys.executable, "-c", "pass"])[0] for _ in range(3))
-    runs = [_wall([sys.executable, "-c", FIRST_PAINT]) for _ in range(3)]
-    wall = min(r[0] for r in runs)
-    in_process = min(float(r[1].strip().splitlines()[-1]) for r in runs)
+    """From launching the interpreter to the sizer's first frame (not to process exit)."""
+    baseline = min(_until_line([sys.executable, "-c", "pass"], None)[0] for _ in range(3))
+    runs = [_until_line([sys.executable, "-c", FIRST_PAINT], "painted") for _ in range(3)]
+    launch_to_paint = min(r[0] for r in runs)
+    in_process = min(float(r[1].split()[1]) for r in runs)
     figures = {
         "bench": "tui_first_paint",
         "python_start_s": baseline,
-        "wall_s": wall,
+        "launch_to_first_paint_s": launch_to_paint,
         "imports_to_first_paint_s": in_process,
-        "over_baseline_s": wall - baseline,
+        "over_baseline_s": launch_to_paint - baseline,
     }
     print(json.dumps(figures))
-    assert wall - baseline < 1.0, figures
+    assert launch_to_paint - baseline < 1.0, figures
 
 
 async def test_sizer_keystroke_latency():
@@ -114,8 +128,10 @@ async def test_ui_stays_responsive_during_a_1m_chip_solve():
         await pilot.press("f5")
         await pilot.pause()
         screen = app.screen
-        screen.query_one("#time-limit").value = "30 s"
-        screen.query_one("#gap").value = "0.5 %"
+        # a tight gap keeps HiGHS busy for the whole time limit, so the gaps are measured
+        # over a long solve, not just the start-up and the hand-back of the plan
+        screen.query_one("#time-limit").value = "10 s"
+        screen.query_one("#gap").value = "0.001 %"
         screen.query_one("#marginals").value = False
         app.set_interval(0.02, lambda: ticks.append(time.perf_counter()))
         await pilot.click("#solve")

@@ -156,10 +156,7 @@ class OptimiseScreen(Screen[None]):
         if not self.solver.alive and not self.solver.messages.qsize():
             self._finish("[b red]the solver process ended without a result[/]")
 
-    def _finish_plan(self, text: str) -> None:
-        from planner.plan import CapacityPlan
-
-        plan = CapacityPlan.model_validate_json(text)
+    def _finish_plan(self, plan: Any) -> None:
         state = self.app.state  # type: ignore[attr-defined]
         state.plan = plan
         summary = plan.diagnosis.summary

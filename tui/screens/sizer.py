@@ -48,6 +48,7 @@ class SizerScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self._ready = False
+        self._last_state: str | None = None
 
     def compose(self) -> ComposeResult:
         from models import units as u
@@ -167,6 +168,7 @@ class SizerScreen(Screen[None]):
                 options[key] = parser(widget.value) if parser else widget.value
         if errors:
             self.query_one("#sizer-title", Static).update("[b red]Fix the marked fields[/]")
+            self._last_state = None
             return
         request = {
             "system": str(self.query_one("#system", Select).value),
@@ -174,11 +176,18 @@ class SizerScreen(Screen[None]):
             "site": str(self.query_one("#site", Select).value),
             **target,
         }
+        # Selects and Inputs announce their first values while mounting; skip recomputing
+        # when nothing on the form changed since the last result.
+        state_key = repr((sorted(request.items()), sorted(options.items())))
+        if state_key == self._last_state:
+            return
+        self._last_state = state_key
         try:
             result = size(catalog, SizingRequest(**request), SizingOptions(**options))
         except (SizingError, UnknownIdError, ValueError) as exc:
             self.query_one("#sizer-title", Static).update(f"[b red]{exc}[/]")
             self.query_one("#sizer-figures", DataTable).clear()
+            self._last_state = None
             return
         self.show(result)
 
