@@ -252,7 +252,8 @@ def _hall_has_rows(data: ModelData, hall_id: str) -> bool:
 def _equipment(
     item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float
 ) -> EquipmentCount:
-    return EquipmentCount(
+    # built from plain floats and a USD quantity, so validation (a unit check per line) is skipped
+    return EquipmentCount.model_construct(
         item=item,
         catalog_id=catalog_id,
         scope=scope,
@@ -537,7 +538,7 @@ def _merge_row_equipment(lines: list[EquipmentCount | RowLine]) -> list[Equipmen
             out.append(line)
     for (item, catalog_id), group in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
         out.append(
-            EquipmentCount(
+            EquipmentCount.model_construct(
                 item=item,
                 catalog_id=catalog_id,
                 scope="all rows",

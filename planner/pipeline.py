@@ -13,7 +13,7 @@ from planner.modeldata import build_model_data
 from planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo
 from planner.recheck import limit_uses, recheck
 from planner.scenario import Scenario
-from planner.solve import SolveSettings, solve_model_data
+from planner.solve import SolveSettings, paused_gc, solve_model_data
 
 
 @dataclass
@@ -74,10 +74,11 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         info["total_s"] = time.perf_counter() - started
         return build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
     t_layout = time.perf_counter()
-    ev = evaluate(catalog, data, outcome)
-    t_recheck = time.perf_counter()
-    uses = limit_uses(catalog, data, ev, outcome)
-    checked = recheck(catalog, data, ev, outcome, uses)
+    with paused_gc():  # the layout of a large campus is tens of thousands of small objects
+        ev = evaluate(catalog, data, outcome)
+        t_recheck = time.perf_counter()
+        uses = limit_uses(catalog, data, ev, outcome)
+        checked = recheck(catalog, data, ev, outcome, uses)
     t_marginals = time.perf_counter()
     if options.marginals and outcome.status != "cancelled":
         uses = marginal_values(catalog, scenario, outcome, uses, settings, options.marginal_budget_s)
@@ -89,7 +90,8 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         total_s=t_end - started,
     )
     diagnosis = Diagnosis(feasible=True, summary=_summary(outcome.status, outcome.gap))
-    plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
+    with paused_gc():
+        plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
     # total_s covers plan assembly too
     solver = plan.solver.model_copy(update={"total_s": time.perf_counter() - started})
     return plan.model_copy(update={"solver": solver})

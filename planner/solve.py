@@ -9,10 +9,12 @@
 
 from __future__ import annotations
 
+import gc
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -110,6 +112,24 @@ def _attach_callbacks(highs: Any, settings: SolveSettings, started: float) -> No
     highs.cbMipInterrupt.subscribe(on_interrupt)
 
 
+@contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector while allocating many small objects.
+
+    Building a model (or a large layout) allocates tens of thousands of objects; with
+    large plans alive in the process the collector would rescan them several times
+    (measured at 1M chips: a 0.05 s build took 0.1 s). Nothing made here is cyclic
+    garbage, and the collector runs again as soon as the block ends.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 VALUE_COMPONENTS = ("units", "rows", "racks", "rent", "hall_used", "site_used", "ups_n", "xfmr_n", "gen_n", "alloc")
 
 
@@ -122,7 +142,8 @@ def solve_model_data(
 
     settings = settings or SolveSettings()
     t0 = time.perf_counter()
-    model = build_model(data, elastic)
+    with paused_gc():
+        model = build_model(data, elastic)
     t1 = time.perf_counter()
     solver = Highs()
     solver.config.time_limit = settings.time_limit_s
