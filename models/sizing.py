@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models import climate, energy, power, space, thermal
+from models import climate, energy, equipment, power, space, thermal
 from models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
 from models.catalog.schema import Redundancy
 from models.units import (
@@ -826,6 +826,19 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
     )
 
 
+def _line(tally: equipment.Tally) -> EquipmentLine:
+    return EquipmentLine.model_construct(
+        item=tally.item,
+        catalog_id=tally.catalog_id,
+        count=tally.count,
+        unit_capacity=tally.unit_capacity,
+        capacity_unit=tally.capacity_unit,
+        installed=tally.installed,
+        used=tally.used,
+        capex_usd=tally.capex_usd,
+    )
+
+
 def _equipment_and_checks(
     catalog: Catalog,
     chain: PowerChain,
@@ -838,46 +851,13 @@ def _equipment_and_checks(
 ) -> tuple[list[EquipmentLine], list[LimitCheck]]:
     """Whole-number equipment counts for the electrical chain and the room cooling."""
     redundancy = coeff.redundancy
-    pf = float(chain.power_factor.magnitude)
-    derate = float(chain.continuous_derating.magnitude)
     feeds = power.feeds_per_rack(redundancy)  # type: ignore[arg-type]
     pdu = catalog.get("rack_pdu", chain.rack_pdu)
     busway = catalog.get("busway", chain.busway)
-    ups = catalog.get("ups", chain.ups)
-    transformer = catalog.get("transformer", chain.transformer)
-    generator = catalog.get("generator", chain.generator)
-    lines: list[EquipmentLine] = []
-    checks: list[LimitCheck] = []
-
-    pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, derate, pdu.phases))  # type: ignore[attr-defined]
-    pdus_per_feed = int(power.units_required(rack_kw, pdu_kw))
-    pdus = racks * feeds * pdus_per_feed
-    lines.append(
-        EquipmentLine(
-            item="rack PDUs",
-            catalog_id=pdu.id,
-            count=pdus,
-            unit_capacity=pdu_kw,
-            capacity_unit="kW continuous",
-            installed=pdus * pdu_kw,
-            used=rack_kw * racks,
-            capex_usd=pdus * float(pdu.capex.magnitude),  # type: ignore[attr-defined]
-        )
+    tallies = list(
+        equipment.rack_pdus_and_tap_offs(pdu, busway, chain, rack_kw, racks, feeds, used_kw=rack_kw * racks)  # type: ignore[arg-type]
     )
-    tap_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.tap_off_current.magnitude, pf, derate))  # type: ignore[attr-defined]
-    lines.append(
-        EquipmentLine(
-            item="busway tap-offs",
-            catalog_id=busway.id,
-            count=pdus,
-            unit_capacity=tap_kw,
-            capacity_unit="kW continuous",
-            installed=pdus * tap_kw,
-            used=rack_kw * racks,
-            capex_usd=pdus * float(busway.tap_off_capex.magnitude),  # type: ignore[attr-defined]
-        )
-    )
-    checks.append(
+    checks = [
         check_limit(
             "rack PDU vs busway tap-off",
             float(pdu.current.magnitude),  # type: ignore[attr-defined]
@@ -886,138 +866,40 @@ def _equipment_and_checks(
             "rack PDU rating",
             "the busway tap-off rating",
         )
-    )
-    run_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.current.magnitude, pf, derate))  # type: ignore[attr-defined]
+    ]
+    # sizing lays rows out itself, so it needs as many runs per feed as each row's power asks
+    run_kw = equipment.circuit_kw(busway.voltage, busway.current, chain)  # type: ignore[attr-defined]
     runs = feeds * int(sum(power.units_required(n * rack_kw, run_kw) for n in row_racks))
-    lines.append(
-        EquipmentLine(
-            item="busway runs",
-            catalog_id=busway.id,
-            count=runs,
-            unit_capacity=run_kw,
-            capacity_unit="kW continuous",
-            installed=runs * run_kw,
-            used=rack_kw * racks * feeds,
-            capex_usd=runs * float(busway.capex.magnitude),  # type: ignore[attr-defined]
+    tallies.append(
+        equipment.Tally(
+            "busway runs",
+            busway.id,
+            runs,
+            run_kw,
+            "kW continuous",
+            rack_kw * racks * feeds,
+            runs * float(busway.capex.magnitude),  # type: ignore[attr-defined]
         )
     )
-
-    it_kw = coeff.it_provisioned_kw * units
-    eta_d = float(chain.distribution_efficiency.magnitude)
-    ups_load = it_kw / eta_d
-    ups_kw = float(ups.rating.magnitude)  # type: ignore[attr-defined]
-    ups_n = int(power.units_required(ups_load, ups_kw))
-    ups_count = int(power.redundant_count(ups_n, redundancy))  # type: ignore[arg-type]
-    lines.append(
-        EquipmentLine(
-            item="UPS modules",
-            catalog_id=ups.id,
-            count=ups_count,
-            unit_capacity=ups_kw,
-            capacity_unit="kW",
-            installed=ups_count * ups_kw,
-            used=ups_load,
-            capex_usd=ups_count * float(ups.capex.magnitude),  # type: ignore[attr-defined]
+    tallies += equipment.ups_and_transformers(
+        catalog.get("ups", chain.ups),  # type: ignore[arg-type]
+        catalog.get("transformer", chain.transformer),  # type: ignore[arg-type]
+        chain,
+        redundancy,
+        coeff.it_provisioned_kw * units,
+        (coeff.cooling_design_kw + coeff.misc_kw) * units,
+    )
+    tallies.append(
+        equipment.generators(
+            catalog.get("generator", chain.generator),  # type: ignore[arg-type]
+            chain.generator_redundancy,
+            coeff.facility_design_kw * units,
         )
     )
-    load_fraction = float(power.module_load_fraction(ups_load, ups_kw, ups_count, redundancy))  # type: ignore[arg-type]
-    eta_u = float(ups.efficiency.at(load_fraction))  # type: ignore[attr-defined]
-    xfmr_kva = float(transformer.rating.magnitude)  # type: ignore[attr-defined]
-    cooling_kw = coeff.cooling_design_kw * units + coeff.misc_kw * units
-    xfmr_load_kva = (ups_load / eta_u + cooling_kw) / pf
-    xfmr_n = int(power.units_required(xfmr_load_kva, xfmr_kva))
-    xfmr_count = int(power.redundant_count(xfmr_n, redundancy))  # type: ignore[arg-type]
-    lines.append(
-        EquipmentLine(
-            item="transformers",
-            catalog_id=transformer.id,
-            count=xfmr_count,
-            unit_capacity=xfmr_kva,
-            capacity_unit="kVA",
-            installed=xfmr_count * xfmr_kva,
-            used=xfmr_load_kva,
-            capex_usd=xfmr_count * float(transformer.capex.magnitude),  # type: ignore[attr-defined]
-        )
-    )
-    gen_kw = float(generator.rating.magnitude) * float(generator.derating.magnitude)  # type: ignore[attr-defined]
-    facility_kw = coeff.facility_design_kw * units
-    gen_n = int(power.units_required(facility_kw, gen_kw))
-    gen_count = int(power.redundant_count(gen_n, chain.generator_redundancy))  # type: ignore[arg-type]
-    lines.append(
-        EquipmentLine(
-            item="generators",
-            catalog_id=generator.id,
-            count=gen_count,
-            unit_capacity=gen_kw,
-            capacity_unit="kW (derated)",
-            installed=gen_count * gen_kw,
-            used=facility_kw,
-            capex_usd=gen_count * float(generator.capex.magnitude),  # type: ignore[attr-defined]
-        )
-    )
-
-    # Room cooling terminal units.
-    if cooling.cdu_capacity is not None and coeff.liquid_loop_kw > 0 and cooling.type in ("dlc-cdu", "immersion"):
-        _add_terminal(
-            lines,
-            "CDUs",
-            cooling.id,
-            coeff.liquid_loop_kw * units,
-            cooling.cdu_capacity.magnitude,
-            cooling.cdu_redundancy,
-        )
-    if cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
-        _add_terminal(
-            lines,
-            "liquid-to-air row units",
-            cooling.id,
-            coeff.liquid_kw * units,
-            cooling.l2a_capacity.magnitude,
-            cooling.cdu_redundancy,
-        )
-    if cooling.crah_capacity is not None and coeff.room_air_kw > 0:
-        _add_terminal(
-            lines,
-            "CRAH units",
-            cooling.id,
-            coeff.room_air_kw * units,
-            cooling.crah_capacity.magnitude,
-            cooling.crah_redundancy,
-        )
+    tallies += equipment.terminal_units(cooling, coeff.liquid_kw * units, coeff.air_kw * units, racks)
     if cooling.type == "rdhx" and cooling.rdhx_capacity is not None:
         door_kw = float(cooling.rdhx_capacity.magnitude)
-        lines.append(
-            EquipmentLine(
-                item="rear-door heat exchangers",
-                catalog_id=cooling.id,
-                count=racks,
-                unit_capacity=door_kw,
-                capacity_unit="kW",
-                installed=racks * door_kw,
-                used=coeff.air_kw * units,
-                capex_usd=0.0,
-            )
-        )
         checks.append(
             check_limit("rack heat vs rear door", rack_kw, door_kw, "kW", "per rack", "the rear door's capacity")
         )
-    return lines, checks
-
-
-def _add_terminal(
-    lines: list[EquipmentLine], item: str, cooling_id: str, load_kw: float, capacity_kw: float, redundancy: str
-) -> None:
-    n = int(power.units_required(load_kw, capacity_kw))
-    count = int(power.redundant_count(n, redundancy))  # type: ignore[arg-type]
-    lines.append(
-        EquipmentLine(
-            item=item,
-            catalog_id=cooling_id,
-            count=count,
-            unit_capacity=float(capacity_kw),
-            capacity_unit="kW",
-            installed=count * float(capacity_kw),
-            used=load_kw,
-            capex_usd=0.0,  # room-side cooling capex is per kW (Cooling.capex_per_kw)
-        )
-    )
+    return [_line(t) for t in tallies], checks

@@ -12,7 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import power
+from models import equipment
 from models.catalog import Catalog, Entry
 from models.catalog.loader import display_path
 from models.sizing import SizingRequest, SizingResult, size
@@ -50,7 +50,7 @@ class Evaluation:
     groups: dict[tuple[str, str, str], SizingResult]  # (hall, system, cooling) -> sizing
     hall_totals: dict[str, dict[str, float]]
     site_totals: dict[str, dict[str, float]]
-    equipment: list[EquipmentCount | RowLine]
+    equipment: list[tuple[str, equipment.Tally]]  # (scope: hall, site or row; tally)
     rented: dict[str, int]
     compute_by_supply: dict[str, float]  # PFLOPS per option key / cloud key
     capex: dict[str, float] = field(default_factory=dict)
@@ -65,8 +65,6 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
     layout = build_layout(catalog, fills)
     header = data.scenario.scenario
     chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
-    pf = float(chain.power_factor.magnitude)
-    eta_d = float(chain.distribution_efficiency.magnitude)
 
     group_units: dict[tuple[str, str, str], int] = defaultdict(int)
     for fill in fills:
@@ -82,7 +80,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)
     }
     hall_totals: dict[str, dict[str, float]] = {}
-    equipment: list[EquipmentCount | RowLine] = []
+    lines: list[tuple[str, equipment.Tally]] = []  # (scope, tally)
     ups = catalog.get("ups", chain.ups)
     transformer = catalog.get("transformer", chain.transformer)
     generator = catalog.get("generator", chain.generator)
@@ -117,110 +115,55 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         hall_totals[hall_id] = totals
         if totals["it_kw"] <= 0:
             continue
-        redundancy = hall_data.redundancy
-        ups_load = totals["it_kw"] / eta_d
-        ups_kw = float(ups.rating.magnitude)  # type: ignore[attr-defined]
-        ups_count = int(power.redundant_count(power.units_required(ups_load, ups_kw), redundancy))  # type: ignore[arg-type]
-        fraction = float(power.module_load_fraction(ups_load, ups_kw, ups_count, redundancy))  # type: ignore[arg-type]
-        eta_u = float(ups.efficiency.at(fraction))  # type: ignore[attr-defined]
-        xfmr_kva = float(transformer.rating.magnitude)  # type: ignore[attr-defined]
-        xfmr_load = (ups_load / eta_u + totals["cooling_kw"] + totals["misc_kw"]) / pf
-        xfmr_count = int(power.redundant_count(power.units_required(xfmr_load, xfmr_kva), redundancy))  # type: ignore[arg-type]
-        equipment.append(
-            _equipment("UPS modules", ups.id, hall_id, ups_count, ups_kw, "kW", ups_load, float(ups.capex.magnitude))
-        )  # type: ignore[attr-defined]
-        equipment.append(
-            _equipment(
-                "transformers",
-                transformer.id,
-                hall_id,
-                xfmr_count,
-                xfmr_kva,
-                "kVA",
-                xfmr_load,
-                float(transformer.capex.magnitude),
-            )  # type: ignore[attr-defined]
+        tallies = equipment.ups_and_transformers(
+            ups, transformer, chain, hall_data.redundancy, totals["it_kw"], totals["cooling_kw"] + totals["misc_kw"]
         )
-        for line in _terminal_units(catalog, groups, hall_id):
-            equipment.append(line)
+        lines.extend((hall_id, tally) for tally in tallies)
+        by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
+        for (h, _system_id, cooling_id), result in groups.items():
+            if h == hall_id:
+                by_cooling[cooling_id].append(result)
+        for cooling_id, results in sorted(by_cooling.items()):
+            liquid = sum(r.heat_to_liquid.m_as(_KW) for r in results)
+            air = sum(r.heat_to_air.m_as(_KW) for r in results)
+            racks = sum(r.racks for r in results)
+            terminal = equipment.terminal_units(catalog.cooling(cooling_id), liquid, air, racks)
+            lines.extend((hall_id, tally) for tally in terminal)
 
     site_totals: dict[str, dict[str, float]] = {}
     for site_id, site_data in sorted(data.sites.items()):
         facility = sum(t["facility_design_kw"] for h, t in hall_totals.items() if data.halls[h].site == site_id)
         site_totals[site_id] = {"facility_design_kw": facility}
         if facility > 0:
-            count = int(
-                power.redundant_count(
-                    power.units_required(facility, site_data.generator_kw), site_data.generator_redundancy
-                )  # type: ignore[arg-type]
-            )
-            equipment.append(
-                _equipment(
-                    "generators",
-                    generator.id,
-                    site_id,
-                    count,
-                    site_data.generator_kw,
-                    "kW (derated)",
-                    facility,
-                    site_data.generator_capex_usd,
-                )
-            )
+            lines.append((site_id, equipment.generators(generator, site_data.generator_redundancy, facility)))
 
-    # Row-level electrical: PDUs with tap-offs per rack, busway runs per row. The per-row
-    # lines are plain RowLines (merged per item in the plan), and the per-option figures
-    # are worked out once per option, not once per row.
+    # Row-level electrical: PDUs with tap-offs per rack, busway runs per row (the runs the
+    # scenario installs); merged per item in the plan.
     pdu = catalog.get("rack_pdu", chain.rack_pdu)
-    derating = float(chain.continuous_derating.magnitude)
-    pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, derating, pdu.phases))  # type: ignore[attr-defined]
-    per_option: dict[str, tuple[Any, int, float]] = {}
     for fill in fills:
         option = fill.option
-        if option.key not in per_option:
-            busway = catalog.get("busway", option.busway_id)
-            per_rack = option.feeds * int(power.units_required(option.coeff.rack_kw, pdu_kw))
-            tap_current = busway.tap_off_current.magnitude  # type: ignore[attr-defined]
-            tap_kw = float(power.continuous_kw(busway.voltage.magnitude, tap_current, pf, derating))  # type: ignore[attr-defined]
-            per_option[option.key] = (busway, per_rack, tap_kw)
-        busway, per_rack, tap_kw = per_option[option.key]
-        count = per_rack * fill.racks
-        equipment.append(
-            _row_equipment(
-                "rack PDUs",
-                pdu.id,
-                fill.row,
-                count,
-                pdu_kw,
-                "kW continuous",
-                option.coeff.rack_kw * fill.racks * option.feeds,
-                float(pdu.capex.magnitude),
-            )
-        )  # type: ignore[attr-defined]
-        equipment.append(
-            _row_equipment(
-                "busway tap-offs",
-                busway.id,
-                fill.row,
-                count,
-                tap_kw,
-                "kW continuous",
-                option.coeff.rack_kw * fill.racks * option.feeds,
-                float(busway.tap_off_capex.magnitude),
-            )
-        )  # type: ignore[attr-defined]
-        runs = option.feeds * option.busway_runs_per_feed
-        equipment.append(
-            _row_equipment(
-                "busway runs",
-                busway.id,
-                fill.row,
-                runs,
-                option.busway_feed_kw / option.busway_runs_per_feed,
-                "kW continuous",
-                option.coeff.it_provisioned_kw * fill.units * option.feeds,
-                float(busway.capex.magnitude),
-            )  # type: ignore[attr-defined]
+        busway = catalog.get("busway", option.busway_id)
+        feed_load = option.coeff.rack_kw * fill.racks * option.feeds
+        pdus, taps = equipment.rack_pdus_and_tap_offs(
+            pdu,
+            busway,
+            chain,
+            option.coeff.rack_kw,
+            fill.racks,
+            option.feeds,
+            used_kw=feed_load,  # type: ignore[arg-type]
         )
+        runs = option.feeds * option.busway_runs_per_feed
+        busway_runs = equipment.Tally(
+            "busway runs",
+            busway.id,
+            runs,
+            option.busway_feed_kw / option.busway_runs_per_feed,
+            "kW continuous",
+            option.coeff.it_provisioned_kw * fill.units * option.feeds,
+            runs * float(busway.capex.magnitude),  # type: ignore[attr-defined]
+        )
+        lines.extend((fill.row, tally) for tally in (pdus, taps, busway_runs))
 
     rented = {k: round(v) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
     compute_by_supply: dict[str, float] = defaultdict(float)
@@ -236,7 +179,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         groups=groups,
         hall_totals=hall_totals,
         site_totals=site_totals,
-        equipment=equipment,
+        equipment=lines,
         rented=rented,
         compute_by_supply=dict(compute_by_supply),
         built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
@@ -247,95 +190,6 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
 
 def _hall_has_rows(data: ModelData, hall_id: str) -> bool:
     return any(o.hall == hall_id for o in data.options)
-
-
-def _equipment(
-    item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float
-) -> EquipmentCount:
-    # built from plain floats and a USD quantity, so validation (a unit check per line) is skipped
-    return EquipmentCount.model_construct(
-        item=item,
-        catalog_id=catalog_id,
-        scope=scope,
-        count=count,
-        unit_capacity=capacity,
-        capacity_unit=unit,
-        installed=count * capacity,
-        used=used,
-        capex=qty(count * capex_each, "USD"),
-    )
-
-
-@dataclass(frozen=True)
-class RowLine:
-    """A per-row equipment line (PDUs, tap-offs, busway runs): plain floats, no pint or
-    pydantic, as a campus has thousands of rows; the plan gets them merged per item."""
-
-    item: str
-    catalog_id: str
-    scope: str
-    count: int
-    unit_capacity: float
-    capacity_unit: str
-    installed: float
-    used: float
-    capex_usd: float
-
-
-def _row_equipment(
-    item: str, catalog_id: str, scope: str, count: int, capacity: float, unit: str, used: float, capex_each: float
-) -> RowLine:
-    """As ``_equipment`` for a per-row line; the same figures as floats."""
-    installed, capex = float(count * capacity), float(count * capex_each)
-    return RowLine(item, catalog_id, scope, count, float(capacity), unit, installed, float(used), capex)
-
-
-def _capex_usd(line: EquipmentCount | RowLine) -> float:
-    return line.capex_usd if isinstance(line, RowLine) else float(line.capex.m_as(_USD))
-
-
-def _terminal_units(
-    catalog: Catalog, groups: dict[tuple[str, str, str], SizingResult], hall_id: str
-) -> list[EquipmentCount]:
-    """CDUs, row units, CRAHs and rear doors of a hall, counted on its summed loads."""
-    by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
-    for (h, _, cooling_id), result in groups.items():
-        if h == hall_id:
-            by_cooling[cooling_id].append(result)
-    lines = []
-    for cooling_id, results in sorted(by_cooling.items()):
-        cooling = catalog.cooling(cooling_id)
-        liquid = sum(r.heat_to_liquid.m_as(_KW) for r in results)
-        air = sum(r.heat_to_air.m_as(_KW) for r in results)
-        racks = sum(r.racks for r in results)
-        loads: list[tuple[str, float, Any, str]] = []
-        if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
-            loads.append(("CDUs", liquid, cooling.cdu_capacity, cooling.cdu_redundancy))
-        if cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
-            loads.append(("liquid-to-air row units", liquid, cooling.l2a_capacity, cooling.cdu_redundancy))
-        room_air = air + (liquid if cooling.type == "dlc-l2a" else 0.0)
-        if cooling.type == "rdhx":
-            room_air = 0.0
-        if cooling.crah_capacity is not None and room_air > 0:
-            loads.append(("CRAH units", room_air, cooling.crah_capacity, cooling.crah_redundancy))
-        for item, load, capacity, redundancy in loads:
-            cap = float(capacity.magnitude)
-            count = int(power.redundant_count(power.units_required(load, cap), redundancy))
-            lines.append(_equipment(item, cooling_id, hall_id, count, cap, "kW", load, 0.0))
-        if cooling.type == "rdhx" and cooling.rdhx_capacity is not None:
-            lines.append(
-                _equipment(
-                    "rear-door heat exchangers",
-                    cooling_id,
-                    hall_id,
-                    racks,
-                    float(cooling.rdhx_capacity.magnitude),
-                    "kW",
-                    air,
-                    0.0,
-                )
-            )
-    return lines
 
 
 def _money(catalog: Catalog, data: ModelData, ev: Evaluation) -> None:
@@ -360,7 +214,7 @@ def _money(catalog: Catalog, data: ModelData, ev: Evaluation) -> None:
             else catalog.site(data.halls[hall_id].site).electricity_price.magnitude
         )
         energy_cost += facility_kwh * float(price)
-    capex["electrical"] += sum(_capex_usd(line) for line in ev.equipment)
+    capex["electrical"] += sum(tally.capex_usd for _, tally in ev.equipment)
     capex["halls"] = sum(data.halls[h].build_cost_usd for h in ev.built_halls if data.halls[h].optional)
     cloud_cost = sum(c.annual_cost_usd * ev.rented.get(c.key, 0) for c in data.clouds)
     ev.capex = capex
@@ -527,29 +381,35 @@ def build_plan(
     )
 
 
-def _merge_row_equipment(lines: list[EquipmentCount | RowLine]) -> list[EquipmentCount]:
-    """Row-scoped lines (PDUs, taps, busway runs) summed per hall; others kept as they are."""
-    merged: dict[tuple[str, str | None], list[EquipmentCount | RowLine]] = defaultdict(list)
+ROW_ITEMS = ("rack PDUs", "busway tap-offs", "busway runs")
+
+
+def _count(item: str, catalog_id: str, scope: str, group: list[equipment.Tally]) -> EquipmentCount:
+    # built from plain floats and a USD quantity, so validation (a unit check per line) is skipped
+    return EquipmentCount.model_construct(
+        item=item,
+        catalog_id=catalog_id,
+        scope=scope,
+        count=sum(t.count for t in group),
+        unit_capacity=group[0].unit_capacity,
+        capacity_unit=group[0].capacity_unit,
+        installed=sum(t.installed for t in group),
+        used=sum(t.used for t in group),
+        capex=qty(sum(t.capex_usd for t in group), "USD"),
+    )
+
+
+def _merge_row_equipment(lines: list[tuple[str, equipment.Tally]]) -> list[EquipmentCount]:
+    """Hall and site lines as they are; row lines (PDUs, taps, busway runs) summed per item."""
+    merged: dict[tuple[str, str], list[equipment.Tally]] = defaultdict(list)
     out: list[EquipmentCount] = []
-    for line in lines:
-        if line.item in ("rack PDUs", "busway tap-offs", "busway runs"):
-            merged[(line.item, line.catalog_id)].append(line)
-        elif isinstance(line, EquipmentCount):
-            out.append(line)
-    for (item, catalog_id), group in sorted(merged.items(), key=lambda kv: (kv[0][0], kv[0][1] or "")):
-        out.append(
-            EquipmentCount.model_construct(
-                item=item,
-                catalog_id=catalog_id,
-                scope="all rows",
-                count=sum(g.count for g in group),
-                unit_capacity=group[0].unit_capacity,
-                capacity_unit=group[0].capacity_unit,
-                installed=sum(g.installed for g in group),
-                used=sum(g.used for g in group),
-                capex=qty(sum(_capex_usd(g) for g in group), "USD"),
-            )
-        )
+    for scope, tally in lines:
+        if tally.item in ROW_ITEMS:
+            merged[(tally.item, tally.catalog_id)].append(tally)
+        else:
+            out.append(_count(tally.item, tally.catalog_id, scope, [tally]))
+    for (item, catalog_id), group in sorted(merged.items()):
+        out.append(_count(item, catalog_id, "all rows", group))
     return out
 
 

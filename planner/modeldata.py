@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from models import power, space
+from models import equipment, space
 from models.catalog import Catalog, System
 from models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from models.units import Q_
@@ -196,7 +196,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
             limits=limits,
             operator=limits.operator or site.operator,
             residency=limits.residency,
-            generator_kw=float(generator.rating.magnitude * generator.derating.magnitude),  # type: ignore[attr-defined]
+            generator_kw=equipment.generator_kw(generator),  # type: ignore[arg-type]
             generator_capex_usd=float(generator.capex.magnitude),  # type: ignore[attr-defined]
             generator_redundancy=chain.generator_redundancy,
         )
@@ -238,11 +238,9 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         slab_kg_m2 = float(hall.slab_rating.to("kg/m**2").magnitude)
         for row in rows_by_hall.get(hall.id, []):
             busway = catalog.get("busway", row.busway)
-            pf = float(chain.power_factor.magnitude)
-            derate = float(chain.continuous_derating.magnitude)
-            run_kw = float(power.continuous_kw(busway.voltage.magnitude, busway.current.magnitude, pf, derate))  # type: ignore[attr-defined]
+            run_kw = equipment.circuit_kw(busway.voltage, busway.current, chain)  # type: ignore[attr-defined]
             pdu = catalog.get("rack_pdu", chain.rack_pdu)
-            pdu_kw = float(power.continuous_kw(pdu.voltage.magnitude, pdu.current.magnitude, pf, derate, pdu.phases))  # type: ignore[attr-defined]
+            pdu_kw = equipment.pdu_kw(pdu, chain)  # type: ignore[arg-type]
             feeds = 2 if row.feeds == "A/B" else 1
             busway_row_capex = feeds * row.busway_runs_per_feed * float(busway.capex.magnitude)  # type: ignore[attr-defined]
             for system_id, system in sorted(candidates.items()):
@@ -305,7 +303,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                         )
                         continue
                     racks_per_unit = coeff.racks
-                    pdus_per_rack = feeds * int(power.units_required(coeff.rack_kw, pdu_kw))
+                    pdus_per_rack = equipment.pdus_per_rack(coeff.rack_kw, pdu_kw, feeds)
                     pdu_capex = pdus_per_rack * (
                         float(pdu.capex.magnitude) + float(busway.tap_off_capex.magnitude)  # type: ignore[attr-defined]
                     )
@@ -320,12 +318,13 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                         if header.electricity_price
                         else coeff.energy_price_usd_kwh
                     )
-                    eta_d = float(chain.distribution_efficiency.magnitude)
                     ups_entry = catalog.get("ups", chain.ups)
-                    # conservative: the lowest UPS efficiency on the curve, so the MIP never under-counts transformers
+                    # conservative: the lowest tabulated UPS efficiency, so the MIP does not under-count transformers
                     eta_u_min = float(min(ups_entry.efficiency.efficiency))  # type: ignore[attr-defined]
-                    ups_load = coeff.it_provisioned_kw / eta_d
-                    xfmr_kva = (ups_load / eta_u_min + coeff.cooling_design_kw + coeff.misc_kw) / pf
+                    ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain)
+                    xfmr_kva = equipment.transformer_load_kva(
+                        ups_load, eta_u_min, coeff.cooling_design_kw + coeff.misc_kw, chain
+                    )
                     option = Option(
                         key=f"{row.id}/{system_id}/{cooling_id}",
                         row=row.id,
