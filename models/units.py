@@ -65,6 +65,7 @@ __all__ = [
     "QuantitySpec",
     "UnitInputError",
     "parse_quantity",
+    "parse_ratio",
     "ureg",
 ]
 
@@ -169,6 +170,24 @@ def _parse_units(text: str) -> Any:
 @lru_cache(maxsize=1024)
 def _dimensionality(units: Any) -> Any:
     return (1 * units).dimensionality
+
+
+def parse_ratio(value: Any) -> float:
+    """Read a plain ratio: a bare number (``0.9``, ``"0.9"``) or a dimensionless quantity
+    (``"90 %"``). Raises UnitInputError for anything else, including a dimensioned value."""
+    if isinstance(value, bool):
+        raise UnitInputError(f"expected a ratio such as 0.9 or '90 %', got {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    quantity = parse_quantity(value)
+    if not quantity.dimensionless:
+        raise UnitInputError(f"expected a plain ratio such as 0.9 or '90 %', got {value!r}")
+    return float(quantity.to("dimensionless").magnitude)
 
 
 def qty(magnitude: Any, unit_text: str) -> pint.Quantity:

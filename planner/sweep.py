@@ -520,19 +520,12 @@ def _read_end(flag: str, side: str, text: str, annotation: Any) -> tuple[float, 
 
 def _plain_number(flag: str, side: str, text: str) -> float:
     """A bare number ('0.08') or a dimensionless quantity ('8 %')."""
-    from models.units import UnitInputError, parse_quantity
+    from models.units import UnitInputError, parse_ratio
 
     try:
-        return float(text)
-    except ValueError:
-        pass
-    try:
-        quantity = parse_quantity(text)
+        return parse_ratio(text)
     except UnitInputError as exc:
         raise SweepInputError(f"{flag}: {side} {text!r}: {exc}") from None
-    if not quantity.dimensionless:
-        raise SweepInputError(f"{flag}: {side} {text!r}: expected a plain number or ratio such as 0.5 or '5 %'")
-    return float(quantity.to("dimensionless").magnitude)
 
 
 def _find_item(scenario: Scenario, table: str, item_id: str, flag: str) -> Any:

@@ -54,7 +54,7 @@ from models.units import (
     Voltage,
     WaterIntensity,
     Years,
-    parse_quantity,
+    parse_ratio,
 )
 
 Confidence = Literal["vendor", "third-party", "derived", "assumption"]
@@ -78,19 +78,10 @@ def check_source_text(source: str) -> str:
 
 def _ratio(value: Any) -> float:
     """Read a plain ratio: a bare number, or a dimensionless quantity such as '90 %'."""
-    if isinstance(value, bool):
-        raise PydanticCustomError("ratio", "expected a ratio such as 0.9 or '90 %', got {got!r}", {"got": value})
-    if isinstance(value, int | float):
-        return float(value)
     try:
-        quantity = parse_quantity(value)
+        return parse_ratio(value)
     except UnitInputError as exc:
-        raise PydanticCustomError("ratio", "expected a ratio such as 0.9 or '90 %': {msg}", {"msg": str(exc)}) from None
-    if not quantity.dimensionless:
-        raise PydanticCustomError(
-            "ratio", "expected a plain ratio such as 0.9 or '90 %', got {got!r}", {"got": str(value)}
-        )
-    return float(quantity.to("dimensionless").magnitude)
+        raise PydanticCustomError("ratio", "{msg}", {"msg": str(exc)}) from None
 
 
 Fraction = Annotated[float, BeforeValidator(_ratio), Field(ge=0.0, le=1.0)]

@@ -33,15 +33,12 @@ def parse_duration_s(flag: str, text: str) -> float:
 
 def parse_ratio(flag: str, text: str, upper: float = 1.0) -> float:
     """'0.5%' or '0.005' -> 0.005."""
-    from models.units import UnitInputError, parse_quantity
+    from models.units import UnitInputError
+    from models.units import parse_ratio as read_ratio
 
     try:
-        value = (
-            float(text)
-            if text.replace(".", "", 1).replace("e-", "", 1).isdigit()
-            else float(parse_quantity(text).m_as(""))
-        )
-    except (UnitInputError, ValueError, Exception):
+        value = read_ratio(text)
+    except UnitInputError:
         raise UserError(f"{flag}: expected a ratio such as 0.005 or '0.5%', got {text!r}") from None
     if not 0.0 <= value <= upper:
         raise UserError(f"{flag}: expected a ratio within [0, {upper:g}], got {text!r}")
