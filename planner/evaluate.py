@@ -237,31 +237,31 @@ def build_plan(
 ) -> CapacityPlan:
     """Assemble the CapacityPlan from the evaluation (or an empty plan when infeasible)."""
     header = data.scenario.scenario
-    scenario_echo = data.scenario.model_dump(mode="json")
-    assumptions = collect_assumptions(catalog, data)
-    pruned = [f"{p.row}: {p.system} on {p.cooling}: {p.reason}" for p in data.pruned]
+    common = {
+        "scenario_id": header.id,
+        "scenario_name": header.name,
+        "scenario": data.scenario.model_dump(mode="json"),
+        "objective": header.objective,
+        "precision": header.precision,
+        "provisioning_basis": header.provisioning,
+        "limits": limits,
+        "solver": solver,
+        "pruned": [f"{p.row}: {p.system} on {p.cooling}: {p.reason}" for p in data.pruned],
+        "recheck": recheck,
+        "diagnosis": diagnosis,
+        "assumptions": collect_assumptions(catalog, data),
+    }
     if ev is None:
         return CapacityPlan(
-            scenario_id=header.id,
-            scenario_name=header.name,
-            scenario=scenario_echo,
-            objective=header.objective,
-            precision=header.precision,
-            provisioning_basis=header.provisioning,
             compute_total=qty(0.0, "TFLOPS"),
             mix=[],
             halls=[],
             rows=[],
             equipment=[],
             layout=Layout(),
-            limits=limits,
             costs=None,
             energy=None,
-            solver=solver,
-            pruned=pruned,
-            recheck=recheck,
-            diagnosis=diagnosis,
-            assumptions=assumptions,
+            **common,
         )
     total_pflops = compute_total_pflops(ev)
     mix = _mix(catalog, data, ev, total_pflops)
@@ -358,26 +358,15 @@ def build_plan(
         discount_rate=header.discount_rate,
     )
     return CapacityPlan(
-        scenario_id=header.id,
-        scenario_name=header.name,
-        scenario=scenario_echo,
-        objective=header.objective,
-        precision=header.precision,
-        provisioning_basis=header.provisioning,
         compute_total=qty(total_pflops * 1000.0, "TFLOPS"),
         mix=mix,
         halls=halls,
         rows=rows,
         equipment=_merge_row_equipment(ev.equipment),
         layout=ev.layout,
-        limits=limits,
         costs=costs,
         energy=energy,
-        solver=solver,
-        pruned=pruned,
-        recheck=recheck,
-        diagnosis=diagnosis,
-        assumptions=assumptions,
+        **common,
     )
 
 

@@ -11,6 +11,7 @@ from collections import defaultdict
 from models.catalog import Catalog
 from models.units import ureg
 from planner.evaluate import Evaluation, compute_total_pflops
+from planner.layout import RowFill
 from planner.modeldata import ModelData
 from planner.plan import LimitUse, Recheck
 from planner.solve import SolveOutcome
@@ -129,21 +130,25 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
         # says nothing here (marginal re-solves would), and it is reported as not binding.
         use = _use(f"demand {workload.id}", "plan", served.get(workload.id, 0.0), need, unit, sense=">=")
         uses.append(use.model_copy(update={"binding": False}))
-    # Row limits: the most loaded row of each template.
-    worst: dict[str, LimitUse] = {}
+    # Row limits: the most loaded row of each template (compared as floats; one LimitUse each).
+    worst: dict[str, tuple[float, RowFill]] = {}
     for fill in ev.fills:
+        share = fill.units * fill.option.coeff.it_provisioned_kw / fill.option.busway_feed_kw
+        if fill.template not in worst or share > worst[fill.template][0]:
+            worst[fill.template] = (share, fill)
+    for template in sorted(worst):
+        fill = worst[template][1]
         option = fill.option
-        use = _use(
-            "row busway per feed",
-            fill.template,
-            option.coeff.it_provisioned_kw * fill.units,
-            option.busway_feed_kw,
-            "kW",
-            option.coeff.it_provisioned_kw,
+        uses.append(
+            _use(
+                "row busway per feed",
+                template,
+                option.coeff.it_provisioned_kw * fill.units,
+                option.busway_feed_kw,
+                "kW",
+                option.coeff.it_provisioned_kw,
+            )
         )
-        if fill.template not in worst or use.utilisation > worst[fill.template].utilisation:
-            worst[fill.template] = use
-    uses.extend(worst[t] for t in sorted(worst))
     return uses
 
 

@@ -85,7 +85,6 @@ class SweepScreen(Screen[None]):
 
     @on(Button.Pressed, "#sweep-run")
     def run(self) -> None:
-        from models.catalog import load_catalog  # noqa: F401  (already loaded; keeps imports lazy)
         from planner.scenario import ScenarioError, parse_scenario
         from planner.sweep import SweepConfig, SweepInputError, prepare_sweep, resolve_catalog_dirs
 
