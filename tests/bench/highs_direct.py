@@ -332,7 +332,9 @@ def build_direct(data: ModelData) -> DirectModel:
     need = []
     for w in data.workloads:
         if not data.eligible.get(w.id):
-            raise NotImplementedError(f"workload {w.id!r} has no eligible supply (Pyomo: Constraint.Infeasible)")
+            # dcplan never builds a model for such a scenario: planner.diagnosis.structural_problems
+            # reports it as infeasible first, so the floor has nothing to compare against
+            raise ValueError(f"workload {w.id!r} has no eligible supply: diagnosed before any model is built")
         need.append(float(w.demand.to("PFLOPS").magnitude) if w.demand is not None else float(w.chips or 0))
     s.family("workload_demand", w_ids, [(pair_w, AL + ai, np.array(coef))], need, INF)
 
