@@ -9,11 +9,16 @@ from typing import Annotated, Any
 
 import typer
 
-EXIT_OK = 0
-EXIT_INTERNAL = 1
-EXIT_BAD_INPUT = 2
-EXIT_TIME_LIMIT = 3
-EXIT_INFEASIBLE = 4
+# One exit code per outcome (README "Exit codes"); never reuse one for another meaning.
+EXIT_OK = 0  # optimal (within the requested gap), or a command that simply succeeded
+EXIT_FAILED = 1  # the command ran but part of it failed (e.g. sweep samples that failed twice)
+EXIT_BAD_INPUT = 2  # a mistake in what the user gave: one line naming file, entry, field, expectation
+EXIT_FEASIBLE_GAP = 3  # a checked plan, stopped early (time limit or user cancel) with a gap above the target
+EXIT_TIME_LIMIT = EXIT_FEASIBLE_GAP  # older name
+EXIT_INFEASIBLE = 4  # proven infeasible; the elastic diagnosis is printed
+EXIT_NO_PLAN = 5  # the time limit passed before any plan was found: unknown, not infeasible
+EXIT_INTERNAL = 70  # a bug in dcplan (unexpected exception, or a plan that fails its own re-check)
+EXIT_INTERRUPTED = 130  # Ctrl-C / SIGINT: nothing written
 
 
 class UserError(Exception):

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from planner.cli.common import (
-    EXIT_INTERNAL,
+    EXIT_FAILED,
     EXIT_OK,
     CatalogOption,
     JsonOption,
@@ -137,7 +137,7 @@ def sweep(
     except SweepInputError as exc:
         raise UserError(str(exc)) from None
     except SweepRunError as exc:
-        raise UserError(str(exc), exit_code=EXIT_INTERNAL) from None
+        raise UserError(str(exc), exit_code=EXIT_FAILED) from None
     for path in outputs:
         write_sweep(result, path, force=force)
     if as_json:
@@ -153,7 +153,7 @@ def sweep(
             f"(first: sample {next(r.index for r in result.results if r.status == 'error')}: "
             f"{next(r.error for r in result.results if r.status == 'error')})\n"
         )
-        raise typer.Exit(EXIT_INTERNAL)
+        raise typer.Exit(EXIT_FAILED)
     raise typer.Exit(EXIT_OK)
 
 
