@@ -1,4 +1,4 @@
-"""The worked check-cases of shared/reference/facility.md, reproduced through models/.
+"""The worked check-cases of docs/reference.md, reproduced through models/.
 
 Every expected number below is the check-case's own arithmetic (quoted in each
 docstring), not a value read back from the code under test. The reference asks for
@@ -19,7 +19,7 @@ from models.catalog import Catalog, CatalogItem
 from models.sizing import SizingOptions, SizingRequest, size
 from models.units import Q_
 
-REL = 0.01  # facility.md: "a tool should agree within +-1 %"
+REL = 0.01  # docs/reference.md: "a tool should agree within +-1 %"
 
 
 def _with_entry(catalog: Catalog, kind: str, entry) -> Catalog:

@@ -1,4 +1,4 @@
-"""Hand-derived physics cases beyond facility.md's worked check-cases.
+"""Hand-derived physics cases beyond docs/reference.md's worked check-cases.
 
 Each test states the formula, where it comes from, and the arithmetic done by hand; the
 expected numbers are those hand results, never values read back from models/. Agreement
@@ -6,10 +6,10 @@ is asked within 1 % (``rel=0.01``) unless the arithmetic is exact.
 
 Sources are abbreviated:
 
-- facility.md = shared/reference/facility.md (formulas section and defaults table)
+- docs/reference.md (formulas section and defaults table)
 - Cengel = Cengel & Boles, Thermodynamics, steam table A-4 (h_fg of water at 30 degC =
   2,429.8 kJ/kg, i.e. ~2,430 kJ/kg)
-- ASHRAE imperial rules as quoted by facility.md: CFM = 3.16 W / dT_F; GPM = BTU/h / (500 dT_F)
+- ASHRAE imperial rules as quoted by docs/reference.md: CFM = 3.16 W / dT_F; GPM = BTU/h / (500 dT_F)
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from models.sizing import SizingOptions, SizingRequest, check_limit, plant_loop,
 from models.units import Q_
 
 REL = 0.01
-KW_TO_BTU_H = 3412.14  # 1 kW = 3,412 BTU/h (facility.md conventions)
+KW_TO_BTU_H = 3412.14  # 1 kW = 3,412 BTU/h (docs/reference.md conventions)
 
 
 def _trn3(catalog, count=50, **options):
@@ -41,7 +41,7 @@ def _line(result, item):
 
 
 def test_gpm_imperial_rule_matches_si_flow():
-    """GPM rule (facility.md 2.1, hydrothrift formulas): ``GPM = BTU/h / (500 * dT_F)``.
+    """GPM rule (docs/reference.md, hydrothrift formulas): ``GPM = BTU/h / (500 * dT_F)``.
 
     100 kW = 100 * 3,412.14 = 341,214 BTU/h; dT 10 K = 18 degF:
     ``GPM = 341,214 / (500 * 18) = 37.91 GPM`` = 37.91 * 3.785 L = 143.5 L/min.
@@ -60,7 +60,7 @@ def test_delta_t_implied_by_flow_is_the_inverse_of_case3():
 
     100 kW at 143.9 L/min water: ``m = 143.9/60,000 * 997 = 2.391 kg/s``;
     ``dT = 100 / (2.391 * 4.18) = 10.0 K``.
-    NVL72 figure (facility.md 2.4: ~80 L/min per ~120 kW rack): ``m = 80/60,000 * 997 =
+    NVL72 figure (docs/reference.md: ~80 L/min per ~120 kW rack): ``m = 80/60,000 * 997 =
     1.3293 kg/s``; ``dT = 120 / (1.3293 * 4.18) = 21.6 K`` -- the reference's "derived
     dT ~ 22 K" for a 25 -> 45 degC loop.
     """
@@ -72,7 +72,7 @@ def test_delta_t_implied_by_flow_is_the_inverse_of_case3():
 
 
 def test_cfm_rule_for_four_dgx_h100_at_20_degf():
-    """CFM rule (facility.md 2.1, fanacdc / insideHPC): ``CFM = 3.16 * W / dT_F``, or
+    """CFM rule (docs/reference.md, fanacdc / insideHPC): ``CFM = 3.16 * W / dT_F``, or
     ``CFM = 3,412 * kW / (1.085 * dT_F)``.
 
     Four DGX H100 (4 * 10.2 = 40.8 kW) at a 20 degF rise (insideHPC: 20-30 degF observed):
@@ -103,7 +103,7 @@ def test_cfm_rule_for_four_dgx_h100_at_20_degf():
 
 
 def test_three_phase_current_for_rack_feeds():
-    """Three-phase current (facility.md 1.1): ``I = P / (sqrt(3) * V_LL * pf)``.
+    """Three-phase current (docs/reference.md): ``I = P / (sqrt(3) * V_LL * pf)``.
 
     132 kW at 415 V, pf 0.95: ``132,000 / (1.7321 * 415 * 0.95) = 132,000 / 682.86 = 193.3 A``.
     One Trn3 Gen2 rack (200 kW per 2-rack UltraServer = 100 kW): ``100,000 / 682.86 = 146.4 A``.
@@ -113,7 +113,7 @@ def test_three_phase_current_for_rack_feeds():
 
 
 def test_continuous_power_of_415v_pdus():
-    """80 % rule (facility.md 1.1, NEC): ``P_cont = 0.8 * sqrt(3) * V_LL * I * pf``.
+    """80 % rule (docs/reference.md, NEC): ``P_cont = 0.8 * sqrt(3) * V_LL * I * pf``.
 
     415 V 32 A: ``0.8 * 1.7321 * 415 * 32 = 18,401 VA = 18.40 kVA`` continuous; at pf 0.95
     ``17.48 kW``. 415 V 63 A: ``0.8 * 1.7321 * 415 * 63 = 36.23 kVA``; at pf 0.95 ``34.42 kW``.
@@ -121,7 +121,7 @@ def test_continuous_power_of_415v_pdus():
     assert float(power.continuous_kw(415.0, 32.0, 1.0)) == pytest.approx(18.40, rel=REL)
     assert float(power.continuous_kw(415.0, 32.0, 0.95)) == pytest.approx(17.48, rel=REL)
     assert float(power.continuous_kw(415.0, 63.0, 0.95)) == pytest.approx(34.42, rel=REL)
-    # single phase (facility.md: P = V * I * pf): 230 V 32 A at pf 1 -> 0.8 * 7,360 = 5.89 kW
+    # single phase (docs/reference.md: P = V * I * pf): 230 V 32 A at pf 1 -> 0.8 * 7,360 = 5.89 kW
     assert float(power.continuous_kw(230.0, 32.0, 1.0, 0.8, phases=1)) == pytest.approx(5.888, rel=REL)
 
 
@@ -146,7 +146,7 @@ def test_rack_pdu_tap_and_busway_counts_for_50_trn3(catalog):
 
 
 def test_ups_cdu_and_crah_counts_for_50_trn3(catalog):
-    """Whole-number equipment for 10 MW of Trn3 Gen2 (facility.md 1.1 redundancy rules,
+    """Whole-number equipment for 10 MW of Trn3 Gen2 (docs/reference.md redundancy rules,
     ``N = ceil(load / C)``):
 
     - UPS: load at the UPS output ``10,000 / 0.99 = 10,101 kW``; 1,250 kW modules ->
@@ -172,7 +172,7 @@ def test_ups_cdu_and_crah_counts_for_50_trn3(catalog):
     ],
 )
 def test_redundancy_counts_including_dr_and_2n_plus_1(n, expected):
-    """Redundancy sizing (facility.md 1.1): N -> n; N+1 -> n + 1; 2N -> 2n; 2(N+1) -> 2(n + 1).
+    """Redundancy sizing (docs/reference.md): N -> n; N+1 -> n + 1; 2N -> 2n; 2(N+1) -> 2(n + 1).
 
     Distributed redundant (DR), as models/power.py defines it: three systems, each sized
     for half the load. Modules come whole and a system's modules are identical (Schneider
@@ -212,7 +212,7 @@ def test_power_chain_efficiency_curves_follow_their_loss_models(catalog):
 )
 def test_chain_losses_at_the_topology_module_loading(catalog, redundancy, module_load, eta_ups, eta_xfmr, loss_kw):
     """Design-day chain loss of one Trn3 Gen2 (200 kW) with efficiencies read at the normal
-    module loading of the topology (series losses, facility.md 1.1: ``P_in = P_out / eta``):
+    module loading of the topology (series losses, docs/reference.md: ``P_in = P_out / eta``):
 
     - N: one system carries all the load -> modules at 1.0: eta_UPS 0.971, eta_xfmr 0.986;
       ``200 / (0.99 * 0.971 * 0.986) - 200 = 200 / 0.94782 - 200 = 11.01 kW``.
@@ -240,7 +240,7 @@ def test_chain_losses_at_the_topology_module_loading(catalog, redundancy, module
 
 
 def test_power_at_utilisation_and_transient_peak(catalog):
-    """Linear utilisation model (facility.md 7.1, Fan/Weber/Barroso 2007):
+    """Linear utilisation model (docs/reference.md, Fan/Weber/Barroso 2007):
     ``P(u) = P_idle + (P_busy - P_idle) u``. Trn3 Gen2: idle 50 kW, typical 156 kW:
     u = 0.5 -> ``50 + 106 * 0.5 = 103 kW``; 50 units -> ``5,150 kW``; u = 0 -> ``2,500 kW``.
     Transient peak ``P_design * k = 200 * 1.4 = 280 kW`` per unit -> ``14,000 kW`` for 50.
@@ -260,7 +260,7 @@ def test_power_at_utilisation_and_transient_peak(catalog):
 
 
 def test_chiller_cop_from_carnot_fraction():
-    """Chiller COP (facility.md 2.1): ``COP = eta * T_evap / (T_cond - T_evap)`` (K), with
+    """Chiller COP (docs/reference.md): ``COP = eta * T_evap / (T_cond - T_evap)`` (K), with
     real machines at 40-60 % of Carnot. ``kW/ton = 3.517 / COP``.
 
     Tower plant, 15 degC chilled water, 24 degC wet bulb, approaches 2 K (evaporator),
@@ -282,7 +282,7 @@ def test_chiller_cop_from_carnot_fraction():
 
 
 def test_free_cooling_fraction_at_three_sink_temperatures():
-    """Economiser test (facility.md 3.2 step 3): the heat exchanger cools return water to
+    """Economiser test (docs/reference.md): the heat exchanger cools return water to
     ``T_sink + approach``; ``f = (T_return - (T_sink + approach)) / (T_return - T_supply)``.
 
     32 degC supply, 10 K rise (42 degC return), dry cooler with 7 K approach:
@@ -295,12 +295,12 @@ def test_free_cooling_fraction_at_three_sink_temperatures():
 
 
 def test_evaporated_and_blowdown_water_per_kwh():
-    """Tower water (facility.md 2.5: latent heat is ~85 % of heat transfer in evaporative
+    """Tower water (docs/reference.md: latent heat is ~85 % of heat transfer in evaporative
     units; h_fg ~ 2,430 kJ/kg at 30 degC, Cengel A-4): ``m = f * 3,600 kJ / h_fg``.
 
     ``0.85 * 3,600 / 2,430 = 1.259 L/kWh`` evaporated. Blowdown at 4 cycles of concentration
     ``B = E / (CoC - 1) = 1.259 / 3 = 0.420 L/kWh``; total ``1.679 L/kWh``, inside the
-    open-tower WUE band 1.2-2.0 L/kWh (facility.md 3.3).
+    open-tower WUE band 1.2-2.0 L/kWh (docs/reference.md).
     """
     evaporated = float(thermal.evaporated_water_l(1.0, 0.85))
     assert evaporated == pytest.approx(1.259, rel=REL)
@@ -370,7 +370,7 @@ def test_hourly_climate_profile_swing_and_peak_hour():
 
 
 def test_rear_door_fans_are_counted(catalog):
-    """Active rear doors: door fans draw 0.5-2 kW per door (facility.md 2.4, RDHx row); the
+    """Active rear doors: door fans draw 0.5-2 kW per door (docs/reference.md, RDHx row); the
     catalog books them as 0.025 kW per kW of rack heat (1.25 kW / 50 kW door).
 
     A DGX H100 (10.2 kW, all to air) on rdhx: ``0.025 * 10.2 = 0.255 kW`` of door fans per
@@ -421,7 +421,7 @@ def test_ultraserver_cannot_straddle_rows(catalog):
 
 
 def test_floor_load_violation_message(catalog):
-    """Floor load over the footprint (facility.md 4.1): ``q = m / (W * D)``.
+    """Floor load over the footprint (docs/reference.md): ``q = m / (W * D)``.
 
     A Trn3 Gen2 rack is 2,720 kg / 2 = 1,360 kg over 0.6 * 1.2 = 0.72 m2:
     ``1,360 / 0.72 = 1,888.9 kg/m2``. Against a 1,200 kg/m2 slab it exceeds by
@@ -447,11 +447,11 @@ def test_floor_load_violation_message(catalog):
 
 
 def test_pue_from_components():
-    """Overhead decomposition (facility.md 3.1): ``PUE = 1 + (P_cool + P_elec + P_misc) / P_IT``.
+    """Overhead decomposition (docs/reference.md): ``PUE = 1 + (P_cool + P_elec + P_misc) / P_IT``.
 
     1,000 kW IT with 150 kW cooling, case 7's 62.8 kW chain loss and 15 kW lighting/misc:
     ``PUE = 1 + 227.8 / 1,000 = 1.2278``; DCiE ``1 / 1.2278 = 0.8145``.
-    Partial PUE of cooling (Stulz, facility.md 3.1): ``(1,000 + 150) / 1,000 = 1.15``.
+    Partial PUE of cooling (Stulz, docs/reference.md): ``(1,000 + 150) / 1,000 = 1.15``.
     """
     assert float(energy.pue(1000.0, 150.0 + 62.8 + 15.0)) == pytest.approx(1.2278, rel=1e-4)
     assert 1.0 / float(energy.pue(1000.0, 227.8)) == pytest.approx(0.8145, rel=1e-3)
@@ -459,7 +459,7 @@ def test_pue_from_components():
 
 
 def test_energy_cost_and_carbon_at_ashburn_prices(catalog):
-    """Energy opex (facility.md 5): ``E = P * 8,760 h``; ``C = E * price``; carbon ``E * EF``.
+    """Energy opex (docs/reference.md): ``E = P * 8,760 h``; ``C = E * price``; carbon ``E * EF``.
 
     10 MW average facility power: ``10,000 * 8,760 = 87.6 GWh``. At Ashburn's EIA 2023
     industrial price 8.92 cents/kWh: ``87.6e6 * 0.0892 = $7.814 M``; at eGRID SRVC 0.2839
@@ -476,7 +476,7 @@ def test_energy_cost_and_carbon_at_ashburn_prices(catalog):
 
 
 def test_capital_recovery_factor():
-    """CRF (facility.md 5): ``CRF = r (1+r)^n / ((1+r)^n - 1)``.
+    """CRF (docs/reference.md): ``CRF = r (1+r)^n / ((1+r)^n - 1)``.
 
     r = 8 %, n = 5: ``1.08^5 = 1.46933``; ``0.08 * 1.46933 / 0.46933 = 0.25046``.
     r = 0: straight line ``1 / 5 = 0.2``.

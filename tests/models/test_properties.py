@@ -389,7 +389,7 @@ def test_more_redundancy_never_installs_less(catalog, data):
 
 
 def test_chain_losses_never_fall_when_it_load_rises(catalog):
-    """WP108 (facility.md 1.1): ``P_loss = P_noload + k1 L + k2 L^2`` rises with load, so more
+    """WP108 (docs/reference.md): ``P_loss = P_noload + k1 L + k2 L^2`` rises with load, so more
     IT power can never mean less chain loss. Five Trn3 Gen2 on 2N (each side at half load):
 
     u = 0.35 -> 87.1 kW/unit, UPS at ``0.5 * 87.1 / 200 = 0.218`` of rating;
