@@ -166,6 +166,8 @@ def structural_problems(data: ModelData) -> list[str]:
             problems.append(
                 f"workload {workload.id} has no eligible capacity: it needs {'/'.join(workload.software)} "
                 f"at {'/'.join(workload.placement)} places with residency {'/'.join(workload.residency)}"
+                + (f" at {data.precision}" if data.pruned else "")
+                + (" (see the pruned options)" if data.pruned else "")
             )
     if not data.options and not data.clouds:
         problems.append("no system can be placed in any row (see the pruned options)")

@@ -12,6 +12,7 @@ from planner.cli.common import (
     EXIT_FEASIBLE_GAP,
     EXIT_INFEASIBLE,
     EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
     EXIT_NO_PLAN,
     EXIT_OK,
     CatalogOption,
@@ -104,6 +105,10 @@ def solve(
     cat = load_catalog_for_cli(catalog)
     try:
         plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
+    except KeyboardInterrupt:
+        # Ctrl-C during the solve (planner.solve stops HiGHS, then raises): nothing is written.
+        sys.stderr.write("dcplan: interrupted\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except ValueError as exc:
         raise UserError(f"{scenario_file}: {exc}") from None
     except DcplanError as exc:
