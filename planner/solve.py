@@ -123,8 +123,16 @@ def _attach_callbacks(highs: Any, settings: SolveSettings, started: float) -> No
                 )
             )
 
+    def on_lp_interrupt(event: Any) -> None:
+        # presolve, the root LP and interior point run long on a large campus without any
+        # MIP interrupt callback: a cancel (or Ctrl-C) is seen here too
+        if settings.cancel is not None and settings.cancel.is_set():
+            event.data_in.user_interrupt = True
+
     highs.cbMipImprovingSolution.subscribe(on_improving)
     highs.cbMipInterrupt.subscribe(on_interrupt)
+    highs.cbSimplexInterrupt.subscribe(on_lp_interrupt)
+    highs.cbIpmInterrupt.subscribe(on_lp_interrupt)
 
 
 @contextmanager
@@ -149,10 +157,14 @@ def paused_gc() -> Iterator[None]:
 def sigint_stops_highs(settings: SolveSettings) -> Iterator[threading.Event]:
     """While HiGHS runs, SIGINT sets the cancel event and marks the solve interrupted.
 
-    HiGHS runs in C and the interrupt callback is where Python code runs; a
+    HiGHS runs in C and its callbacks are where Python code (and so this handler) runs; a
     KeyboardInterrupt raised inside a callback is swallowed by the bindings, so Ctrl-C
     would otherwise either be lost or turn into a "cancelled" plan. The handler only asks
     HiGHS to stop; ``solve_model_data`` raises KeyboardInterrupt once HiGHS has returned.
+    HiGHS 1.16 has no callback during presolve, so on a very large model (a 160-hall
+    campus presolves for ~13 s) Ctrl-C takes effect when presolve ends. (Running HiGHS in a
+    thread would not help: Pyomo redirects the process's stdout/stderr descriptors for the
+    whole run, so abandoning it would swallow every later message.)
     Only the main thread can install a signal handler: elsewhere (UI workers, sweep
     workers) the yielded event is never set and SIGINT keeps its usual meaning.
     """
