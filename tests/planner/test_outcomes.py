@@ -57,6 +57,18 @@ def test_no_incumbent_within_the_limit_is_not_infeasible(catalog, monkeypatch):
     assert "infeasible" not in plan.diagnosis.summary.replace("not known to be infeasible", "")
 
 
+def test_reports_of_a_no_plan_outcome_do_not_say_infeasible(catalog):
+    from planner.report.html import render_html
+    from planner.report.markdown import render_markdown
+
+    plan = plan_scenario(
+        load_scenario(DEMO_SCENARIO), catalog, PlanOptions(settings=SolveSettings(time_limit_s=0.0), marginals=False)
+    )
+    assert "solver no-plan-within-limit" in render_markdown(plan, {})
+    assert "solver infeasible" not in render_markdown(plan, {})
+    assert "solver no-plan-within-limit" in render_html(plan)
+
+
 def test_cli_no_plan_within_limit_exits_5(tmp_path, capsys, monkeypatch):
     """The CLI path of the same outcome: exit 5 (not 4), one line saying what happened and what to do."""
     import planner.cli.solve_cmd as solve_cmd
