@@ -61,7 +61,7 @@ class Evaluation:
 def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evaluation:
     """Layout, per-group sizing and hall/site equipment for a solved model."""
     units = outcome.values.get("units", {})
-    fills = fill_rows(data, units)
+    fills = fill_rows(data, units, outcome.values.get("rows"))
     layout = build_layout(catalog, fills)
     header = data.scenario.scenario
     chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)

@@ -208,9 +208,11 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
     """Per row template r and option o (rows[o] identical rows of the template hold option o):
 
     - row_count[r]:        sum_o rows[o] <= n_rows(r) * hall_used[h(r)]                       [rows]
-    - rack_count[o]:       racks[o] >= r_unit * units[o]                                        [racks]
-      (servers, x per rack, row cap n: r_unit = ceil(n / x) / n, the racks of full rows; a
-      row's last rack may be part-full, and the one part-full row is never under-counted)
+    - rack_count[o]:       racks[o] >= r_unit * units[o]  (servers: 1 / servers per rack)      [racks]
+    - rack_count_ragged[o]: servers whose row cap n is not a multiple of x per rack (a row may
+      end with a part-full rack; f = floor(n / x), q = n mod x):
+                           racks[o] >= f * rows[o] + (units[o] - f * x * rows[o]) / q         [racks]
+      (with rack_count, the fewest racks of any fill of units[o] into rows[o] rows)
     - row_positions[o]:    units[o] <= floor(P / r_unit) * n_per_rack * rows[o]                [units]
       (a unit's r_unit racks are adjacent and never straddle two rows)
     - row_busway[o]:       units[o] <= floor(P_feed / P_IT,unit) * rows[o]                     [units]
@@ -231,7 +233,24 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
             pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
         ),
     )
-    m.rack_count = constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit_packed * m.units[o])
+    # Servers whose row cap n is not a multiple of x per rack (f = floor(n / x) full racks and
+    # q = n mod x more units per row): when units exceed the f * x * rows that fit in full
+    # racks, each further rack holds at most q, so racks >= f * rows + (units - f * x * rows) / q.
+    # With racks >= units / x this is exactly the fewest racks of any legal fill (racks[o] is
+    # integer), and planner.layout.fill_rows places that fill.
+    ragged = [
+        o
+        for o in m.O
+        if m.option[o].units_per_rack > 1 and m.option[o].units_per_row_max % m.option[o].units_per_rack != 0
+    ]
+
+    def ragged_rule(model: Any, o: str) -> Any:
+        n, x = m.option[o].units_per_row_max, m.option[o].units_per_rack
+        f, q = n // x, n % x
+        return m.racks[o] >= f * m.rows[o] + (m.units[o] - f * x * m.rows[o]) / q
+
+    m.rack_count = constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit * m.units[o])
+    m.rack_count_ragged = constraint(ragged, rule=ragged_rule)
 
     def cap_rule(name: str) -> Any:
         return lambda model, o: m.units[o] <= m.option[o].row_caps[name] * m.rows[o]

@@ -123,20 +123,6 @@ class Option:
         """The most units one row can take: the tightest of ``row_caps``."""
         return min(self.row_caps.values())
 
-    @property
-    def racks_per_unit_packed(self) -> float:
-        """Racks per unit when rows are filled in turn, each with ``units_per_row_max`` units.
-
-        UltraServers and racks: ``r_unit``. Servers (x per rack, row cap n units):
-        ``ceil(n / x) / n`` racks per unit, exact for full rows; the one part-full row of an
-        option is over-counted by at most one rack, so the racks (area, PDUs) the model
-        counts never fall below what the layout places.
-        """
-        if self.units_per_rack == 1:
-            return self.racks_per_unit
-        per_row = self.units_per_row_max
-        return math.ceil(per_row / self.units_per_rack) / per_row if per_row > 0 else self.racks_per_unit
-
 
 @dataclass(frozen=True)
 class CloudOption:

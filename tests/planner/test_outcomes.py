@@ -24,7 +24,7 @@ from planner.pipeline import PlanOptions, plan_scenario
 from planner.plan import CapacityPlan, SolverInfo
 from planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
 from planner.solve import SolveSettings, solve_model_data
-from tests.planner.conftest import HANDCAT, scenario, solve_plan, units_of
+from tests.planner.conftest import BASE, HANDCAT, scenario, solve_plan, units_of
 
 ONE_ROW = {
     "id": "r1",
@@ -252,6 +252,21 @@ def test_part_full_racks_over_several_rows_count_every_rack(ideal_catalog):
     assert len(plan.layout) == 48 and plan.halls[0].racks == 48
     per_rack_m2 = plan.halls[0].gross_area.m_as("m**2") / 48
     assert per_rack_m2 == pytest.approx(2.88)
+
+
+def test_part_full_racks_are_avoided_when_racks_are_scarce(ideal_catalog):
+    """Two rows, whitespace for exactly 17 racks (17 x 2.88 m2 = 48.96 m2).
+
+    Filling rows to 47 would give 47 + 3 = 50 gamma in 16 + 1 = 17 racks; full racks first
+    give 45 + 6 = 51 gamma in 15 + 2 = 17 racks: 51 x 16 = 816 PFLOPS is the optimum.
+    """
+    hall = {**BASE["hall"][0], "area": "48.96 m**2"}
+    plan = solve_plan(
+        scenario(hall=[hall], row=[{**ONE_ROW, "count": 2}], candidate=[{"system": "gamma"}]), ideal_catalog
+    )
+    assert plan.solver.status == "optimal" and plan.recheck.ok, plan.recheck.violations
+    assert units_of(plan, "gamma") == 51 and plan.compute_total.m_as("PFLOPS") == pytest.approx(816)
+    assert sorted((r.units, r.racks) for r in plan.rows) == [(6, 2), (45, 15)]
 
 
 # --- 25(c) and 13: diagnosis wording -------------------------------------------------------
