@@ -269,6 +269,35 @@ def test_part_full_racks_are_avoided_when_racks_are_scarce(ideal_catalog):
     assert sorted((r.units, r.racks) for r in plan.rows) == [(6, 2), (45, 15)]
 
 
+def test_rack_fill_and_rack_count_are_the_fewest_racks_of_any_fill():
+    """Brute force over small cases: U units of x per rack in R rows of at most n units each.
+
+    The fewest racks of any split u_1..u_R (each <= n, sum U) of sum ceil(u_r / x) must equal
+    both the racks of planner.layout.row_loads and the formulation's bound
+    max(ceil(U / x), ceil(f R + (U - f x R) / q)) (f = n // x, q = n % x, second term when q > 0).
+    """
+    import itertools
+    import math
+    from types import SimpleNamespace
+
+    from planner.layout import row_loads
+
+    for n, x, rows in itertools.product(range(1, 9), range(1, 5), range(1, 4)):
+        option = SimpleNamespace(units_per_row_max=n, units_per_rack=x)
+        f, q = n // x, n % x
+        for units in range(n * rows + 1):
+            fewest = min(
+                sum(math.ceil(u / x) for u in split)
+                for split in itertools.product(range(n + 1), repeat=rows)
+                if sum(split) == units
+            )
+            loads = row_loads(option, units, rows)
+            assert sum(loads) == units and len(loads) <= rows and all(0 < u <= n for u in loads)
+            assert sum(math.ceil(u / x) for u in loads) == fewest, (n, x, rows, units, loads)
+            bound = units / x if q == 0 else max(units / x, f * rows + (units - f * x * rows) / q)
+            assert math.ceil(bound - 1e-9) == fewest, (n, x, rows, units)
+
+
 # --- 25(c) and 13: diagnosis wording -------------------------------------------------------
 
 
