@@ -3,7 +3,7 @@
 - time limit and relative gap options; one thread and a fixed seed, so the same input
   gives the same plan;
 - a progress callback (incumbent, bound, gap, elapsed) fed by HiGHS's MIP callbacks;
-- cancellation through HiGHS's MIP interrupt callback;
+- cancellation through HiGHS's MIP, simplex and interior-point interrupt callbacks;
 - a time-limited solve returns its best plan and gap, it does not raise;
 - Ctrl-C (SIGINT) during the HiGHS run stops HiGHS through the same interrupt callback and
   then raises KeyboardInterrupt, so an interrupted solve never turns into a plan.
@@ -124,8 +124,8 @@ def _attach_callbacks(highs: Any, settings: SolveSettings, started: float) -> No
             )
 
     def on_lp_interrupt(event: Any) -> None:
-        # presolve, the root LP and interior point run long on a large campus without any
-        # MIP interrupt callback: a cancel (or Ctrl-C) is seen here too
+        # the root LP (simplex or interior point) of a large campus runs for seconds without
+        # any MIP interrupt callback: a cancel (or Ctrl-C) is seen here too
         if settings.cancel is not None and settings.cancel.is_set():
             event.data_in.user_interrupt = True
 
