@@ -136,17 +136,19 @@ _TEXTS = {
 THRESHOLDS = {"MW": 1e-3, "m2": 0.5, "MUSD": 1e-3, "units": 0.5, "share": 1e-3, "PFLOPS": 1e-3, "chips": 0.5}
 
 
-def amount_text(value: float, unit: str) -> str:
-    """A relaxation amount with enough digits that it never reads as zero.
+#: How each unit's relaxation amounts are written (whole units for counts and areas).
+AMOUNT_FORMATS = {"MW": ",.2f", "MUSD": ",.1f", "m2": ",.0f", "units": ",.0f", "chips": ",.0f", "PFLOPS": ",.0f"}
 
-    Whole units (units, chips, m2) and amounts of 10 or more: no decimals, thousands
-    separated; 0.01 to 10: two decimals; below: two significant figures (0.0043 MW).
+
+def amount_text(value: float, unit: str) -> str:
+    """A relaxation amount in its unit's format, with more digits when that would read as zero.
+
+    ``0.5 MW`` -> "0.50", ``0.0043 MW`` -> "0.0043" (two significant figures, never "0.00").
     """
-    if unit in ("units", "chips", "m2") or abs(value) >= 10:
-        return f"{value:,.0f}"
-    if abs(value) >= 0.01:
-        return f"{value:,.2f}"
-    return f"{value:.2g}"
+    text = format(value, AMOUNT_FORMATS.get(unit, ",.3g"))
+    if value > 0 and not any(ch in "123456789" for ch in text):
+        text = f"{value:.2g}"
+    return text
 
 
 def _share_members(data: ModelData, family: str | None, software: str | None) -> list[str]:

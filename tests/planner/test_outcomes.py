@@ -219,13 +219,13 @@ def test_zero_budget_with_a_share_floor_is_infeasible_and_names_the_budget(ideal
     """Budget 0 with a CUDA floor of 50 %: the floor is not vacuous (decision for 25 b).
 
     Capacity relaxation: the floor needs one beta at least (3 M USD); alpha alone breaks the
-    floor, so the cheapest plan is one beta: capex budget short by 3.00 MUSD. Demand relaxation:
+    floor, so the cheapest plan is one beta: capex budget short by 3.0 MUSD. Demand relaxation:
     nothing can be bought, so the floor itself must go.
     """
     plan = solve_plan(scenario(header={"budget": "0 USD"}, share=[{"software": "cuda", "min": 0.5}]), ideal_catalog)
     assert plan.solver.status == "infeasible"
     texts = {r.group: r.text for r in plan.diagnosis.relaxations}
-    assert texts["capacity"] == "capex budget short by 3.00 MUSD"
+    assert texts["capacity"] == "capex budget short by 3.0 MUSD"
     assert texts["demand"] == "drop the minimum share of software cuda (50%)"
 
 
@@ -320,7 +320,8 @@ def test_small_relaxations_never_read_as_zero(ideal_catalog):
     assert _relaxation_text(data, None, "hall_air_plant", "h1", 4.3)[1] == "hall h1: air plant short by 0.0043 MW"
     # 0.4 kW is below the 1 kW threshold: solver noise, not advice
     assert _relaxation_text(data, None, "hall_air_plant", "h1", 0.4) is None
-    assert amount_text(0.5, "MW") == "0.50" and amount_text(1234.5, "MW") == "1,234"
+    assert amount_text(0.5, "MW") == "0.50" and amount_text(1234.5, "MW") == "1,234.50"
+    assert amount_text(0.04, "MUSD") == "0.04" and amount_text(0.4, "units") == "0.4"
 
 
 def test_infeasibility_sentence_reads_as_one_sentence(ideal_catalog):
