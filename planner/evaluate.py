@@ -61,7 +61,7 @@ class Evaluation:
 def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evaluation:
     """Layout, per-group sizing and hall/site equipment for a solved model."""
     units = outcome.values.get("units", {})
-    fills = fill_rows(data, units)
+    fills = fill_rows(data, units, outcome.values.get("rows"))
     layout = build_layout(catalog, fills)
     header = data.scenario.scenario
     chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
@@ -94,8 +94,11 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
             "misc_kw": sum(r.misc_power.m_as(_KW) for r in results),
             "loss_kw": sum(r.electrical_losses_design.m_as(_KW) for r in results),
             "facility_design_kw": sum(r.facility_power_design.m_as(_KW) for r in results),
-            "gross_area_m2": sum(r.whitespace_gross.m_as(_M2) for r in results),
-            "racks": sum(r.racks for r in results),
+            # Racks and whitespace from the layout itself: each row's last rack of servers
+            # may be part-full, so a group's racks are the sum over its rows, which can
+            # exceed ceil(units / per rack) of the group as a whole.
+            "gross_area_m2": sum(f.racks * f.option.coeff.gross_area_m2 for f in fills if f.option.hall == hall_id),
+            "racks": sum(f.racks for f in fills if f.option.hall == hall_id),
         }
         for (h, _system_id, cooling_id), result in groups.items():
             if h != hall_id:

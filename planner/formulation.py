@@ -64,8 +64,11 @@ ELASTIC_FAMILIES: dict[str, tuple[str, float, str]] = {
     "opex_budget": ("capacity", 10.0, "MUSD"),
     "candidate_max": ("capacity", 1.0, "units"),
     "workload_demand": ("demand", 1.0, "relative"),
-    "share_min": ("demand", 0.01, "share"),
-    "share_max": ("demand", 0.01, "share"),
+    # a share slack is a fraction of the largest possible compute: relaxing a share floor
+    # by all of it weighs as much as dropping all of one demand (so a floor that is the real
+    # cause is relaxed, rather than every demand dropped to meet it vacuously)
+    "share_min": ("demand", 1.0, "share"),
+    "share_max": ("demand", 1.0, "share"),
     "candidate_min": ("demand", 1.0, "units"),
 }
 
@@ -206,6 +209,10 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
 
     - row_count[r]:        sum_o rows[o] <= n_rows(r) * hall_used[h(r)]                       [rows]
     - rack_count[o]:       racks[o] >= r_unit * units[o]  (servers: 1 / servers per rack)      [racks]
+    - rack_count_ragged[o]: servers whose row cap n is not a multiple of x per rack (a row may
+      end with a part-full rack; f = floor(n / x), q = n mod x):
+                           racks[o] >= f * rows[o] + (units[o] - f * x * rows[o]) / q         [racks]
+      (with rack_count, the fewest racks of any fill of units[o] into rows[o] rows)
     - row_positions[o]:    units[o] <= floor(P / r_unit) * n_per_rack * rows[o]                [units]
       (a unit's r_unit racks are adjacent and never straddle two rows)
     - row_busway[o]:       units[o] <= floor(P_feed / P_IT,unit) * rows[o]                     [units]
@@ -215,7 +222,8 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
 
     The per-row limits are whole numbers of units per row: a row holds an integer number of
     units, so the aggregated "units <= cap * rows" is exact for identical rows filled in turn
-    (servers are rounded down to whole racks per row).
+    (a row of servers may end with a part-full rack; the layout places it and the re-check
+    checks it).
     """
     rows_of = m.options_by["row"]
     count_of = {o.row: (o.rows_available, o.hall) for o in data.options}
@@ -225,7 +233,24 @@ def define_row_constraints(m: Any, data: ModelData) -> None:
             pyo.quicksum(m.rows[o] for o in rows_of[r]) <= count_of[r][0] * m.hall_used[count_of[r][1]]
         ),
     )
+    # Servers whose row cap n is not a multiple of x per rack (f = floor(n / x) full racks and
+    # q = n mod x more units per row): when units exceed the f * x * rows that fit in full
+    # racks, each further rack holds at most q, so racks >= f * rows + (units - f * x * rows) / q.
+    # With racks >= units / x this is exactly the fewest racks of any legal fill (racks[o] is
+    # integer), and planner.layout.fill_rows places that fill.
+    ragged = [
+        o
+        for o in m.O
+        if m.option[o].units_per_rack > 1 and m.option[o].units_per_row_max % m.option[o].units_per_rack != 0
+    ]
+
+    def ragged_rule(model: Any, o: str) -> Any:
+        n, x = m.option[o].units_per_row_max, m.option[o].units_per_rack
+        f, q = n // x, n % x
+        return m.racks[o] >= f * m.rows[o] + (m.units[o] - f * x * m.rows[o]) / q
+
     m.rack_count = constraint(m.O, rule=lambda model, o: m.racks[o] >= m.option[o].racks_per_unit * m.units[o])
+    m.rack_count_ragged = constraint(ragged, rule=ragged_rule)
 
     def cap_rule(name: str) -> Any:
         return lambda model, o: m.units[o] <= m.option[o].row_caps[name] * m.rows[o]
@@ -400,8 +425,15 @@ def _compute_upper_bound(m: Any) -> float:
 
 
 def define_share_constraints(m: Any, data: ModelData) -> None:
-    """share_min[i]: sum_{e in group} compute(e) >= s_min * compute_total     [PFLOPS]
-    share_max[i]: sum_{e in group} compute(e) <= s_max * compute_total
+    """share_min[i]:       sum_{e in group} compute(e) >= s_min * compute_total          [PFLOPS]
+    share_min_some[i]:  sum_{e in group} compute(e) >= c_min(group)                    [PFLOPS]
+    share_max[i]:       sum_{e in group} compute(e) <= s_max * compute_total
+
+    A share floor is not vacuous: a floor s_min > 0 asks for that stack, so the group must
+    deliver at least one unit (c_min: the smallest unit compute of its members) and the plan
+    cannot satisfy the floor by deploying nothing at all. A floor whose group has no member
+    that can be placed or rented is infeasible (diagnosis.structural_problems names it);
+    the re-check applies the same rule (a share of a zero total falls short of any floor).
     """
     indices = list(range(len(data.scenario.share)))
     members = {i: _share_members(m, data, i) for i in indices}
@@ -410,18 +442,27 @@ def define_share_constraints(m: Any, data: ModelData) -> None:
     # Elastic mode: group + U * slack >= s_min * total, with U an upper bound of total compute,
     # keeps the model linear; the slack reads as a share of the largest possible compute.
     total_bound = _compute_upper_bound(m)
+    floor_slack = {i: slack(m, "share_min", i) for i in with_min}  # one slack relaxes both floor rows
+
+    def group(i: int) -> Any:
+        return pyo.quicksum(_supply_compute(m, k) for k in members[i])
+
+    def smallest_unit(i: int) -> float:
+        units = [(m.option[k] if k in m.option else m.cloud[k]).compute_per_unit for k in members[i]]
+        return min(units) / TFLOPS_PER_PFLOPS if units else 1.0
+
     m.share_min = constraint(
         with_min,
-        rule=lambda model, i: (
-            pyo.quicksum(_supply_compute(m, k) for k in members[i]) + total_bound * slack(m, "share_min", i)
-            >= data.scenario.share[i].min * m.compute_total
-        ),
+        rule=lambda model, i: group(i) + total_bound * floor_slack[i] >= data.scenario.share[i].min * m.compute_total,
+    )
+    m.share_min_some = constraint(
+        with_min,
+        rule=lambda model, i: group(i) + smallest_unit(i) * floor_slack[i] >= smallest_unit(i),
     )
     m.share_max = constraint(
         with_max,
         rule=lambda model, i: (
-            pyo.quicksum(_supply_compute(m, k) for k in members[i])
-            <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i)
+            group(i) <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i)
         ),
     )
 

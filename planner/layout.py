@@ -34,8 +34,39 @@ def _row_names(template: str, count: int) -> list[str]:
     return [f"{template}-{i:0{width}d}" for i in range(1, count + 1)]
 
 
-def fill_rows(data: ModelData, units: dict[str, float]) -> list[RowFill]:
-    """Physical rows with their option and unit count (only rows that hold units)."""
+def row_loads(option: Option, units: int, rows: int) -> list[int]:
+    """Units per physical row for ``units`` units of ``option`` in at most ``rows`` rows.
+
+    UltraServers, racks and servers whose row cap n is a multiple of x per rack: rows filled
+    in turn with n units each. Other servers (f = floor(n / x) full racks, q = n mod x): full
+    racks first, f * x units per row in turn; only when units exceed f * x * rows does each row
+    take up to q more, in one part-full last rack. That is the fill with the fewest racks, the
+    one the formulation counts (rack_count_ragged).
+    """
+    n, x = option.units_per_row_max, option.units_per_rack
+    if units <= 0 or n <= 0:
+        return []
+    q = n % x if x > 1 else 0
+    per_full_row = n - q  # f * x units in full racks
+    if q == 0 or units <= per_full_row * rows:
+        per_row = n if q == 0 else per_full_row
+        loads = [per_row] * (units // per_row)
+        return loads + ([units % per_row] if units % per_row else [])
+    extra = units - per_full_row * rows
+    loads = []
+    for _ in range(rows):
+        take = min(q, extra)
+        extra -= take
+        loads.append(per_full_row + take)
+    return [load for load in loads if load > 0]  # f = 0: rows left without a part-full rack
+
+
+def fill_rows(data: ModelData, units: dict[str, float], rows: dict[str, float] | None = None) -> list[RowFill]:
+    """Physical rows with their option and unit count (only rows that hold units).
+
+    ``rows`` are the rows the solution gives each option (default: as many as the units need
+    at the per-row maximum).
+    """
     fills: list[RowFill] = []
     by_template: dict[str, list[Option]] = defaultdict(list)
     for option in data.options:
@@ -44,11 +75,11 @@ def fill_rows(data: ModelData, units: dict[str, float]) -> list[RowFill]:
         options = sorted(by_template[template], key=lambda o: o.key)
         names = iter(_row_names(template, options[0].rows_available))
         for option in options:
-            remaining = round(units.get(option.key, 0.0))
-            per_row = option.units_per_row_max
-            while remaining > 0:
-                take = min(per_row, remaining)
-                remaining -= take
+            count = round(units.get(option.key, 0.0))
+            given = round(rows[option.key]) if rows is not None and option.key in rows else None
+            if given is None or given * option.units_per_row_max < count:
+                given = math.ceil(count / option.units_per_row_max) if option.units_per_row_max else 0
+            for take in row_loads(option, count, given):
                 racks = (
                     take * option.racks_per_unit_slots
                     if option.units_per_rack == 1

@@ -13,11 +13,55 @@ from dataclasses import dataclass, field
 
 from models import equipment, space
 from models.catalog import Catalog, System
+from models.catalog.loader import display_path
+from models.errors import DcplanError
 from models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from models.units import Q_
 from planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload
 
 HOURS_PER_YEAR = 8760.0
+
+
+class ModelDataError(DcplanError):
+    """A scenario that refers to catalog data it needs but the catalog lacks (e.g. a price)."""
+
+
+def _catalog_field_error(
+    catalog: Catalog, kind: str, entry_id: str, name: str, expected: str, why: str
+) -> ModelDataError:
+    """``<file>: <kind> '<id>': <field>: expected ..., got nothing`` for a missing catalog figure."""
+    item = catalog.items[kind][entry_id]
+    where = display_path(item.origin)
+    return ModelDataError(
+        f"{where}: {kind} '{entry_id}': {name}: expected {expected} ({why}), got nothing",
+        file=where,
+        entry=f"{kind} '{entry_id}'",
+        field=name,
+        expected=expected,
+        got="nothing",
+    )
+
+
+def require_purchase_prices(scenario: Scenario, catalog: Catalog) -> None:
+    """Every system a scenario may buy needs a purchase price (``capex``).
+
+    A missing price used to count as 0 USD, so a budgeted or least-TCO plan bought the
+    unpriced system "for free" (600 DGX B200 in the shipped enterprise plan). The plan's
+    costs and the max-compute tie-break read the same figure, so the rule holds for every
+    objective: give the catalog entry a ``capex`` (sourced, or ``assumption: <why>`` with
+    low/high), or drop the candidate.
+    """
+    for candidate in scenario.candidate:
+        system = catalog.system(candidate.system)
+        if system.capex is None:
+            raise _catalog_field_error(
+                catalog,
+                "system",
+                system.id,
+                "capex",
+                'a purchase price per unit, e.g. capex = { value = "300000 USD", source = "..." }',
+                f"scenario {scenario.scenario.id!r} may buy it as a [[candidate]]",
+            )
 
 
 @dataclass(frozen=True)
@@ -57,11 +101,12 @@ class Option:
 
     @property
     def row_caps(self) -> dict[str, int]:
-        """Most units one row can take under each row limit, as whole numbers.
+        """Most units one row can take under each row limit, as whole numbers of units.
 
         positions: floor(P / r_unit) units (servers: x per rack); busway: floor(P_feed / P_IT,unit);
-        liquid / air: floor(Q_row / Q_unit). Servers round down to whole racks, so rows filled in
-        turn never leave two part-full racks.
+        liquid / air: floor(Q_row / Q_unit). A row's last rack of servers may be part-full:
+        a row whose busway carries 47 servers at 3 per rack holds 47 (15 full racks and one
+        with 2), not 45.
         """
         caps = {
             "positions": self.units_per_row_positions,
@@ -71,8 +116,7 @@ class Option:
             caps["liquid"] = math.floor(self.row_liquid_kw / self.coeff.liquid_kw + 1e-9)
         if self.row_air_kw is not None and self.coeff.room_air_kw > 0:
             caps["air"] = math.floor(self.row_air_kw / self.coeff.room_air_kw + 1e-9)
-        per_rack = self.units_per_rack
-        return {name: max(0, (cap // per_rack) * per_rack) for name, cap in caps.items()}
+        return {name: max(0, cap) for name, cap in caps.items()}
 
     @property
     def units_per_row_max(self) -> int:
@@ -187,6 +231,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
     """Validate references against the catalog, prune impossible options, compute coefficients."""
     header = scenario.scenario
     precision = header.precision
+    require_purchase_prices(scenario, catalog)
     sites: dict[str, SiteData] = {}
     for limits in scenario.site:
         site = catalog.site(limits.id)
@@ -382,7 +427,19 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         elif system.cloud_price is not None:
             hourly = float(system.cloud_price.magnitude)
         else:
-            raise ValueError(f"cloud offer {offer.id!r}: {offer.system} has no cloud_price in the catalog; give price")
+            raise _catalog_field_error(
+                catalog,
+                "system",
+                system.id,
+                "cloud_price",
+                "an hourly rental price per unit (or give price in the scenario's [[cloud]] offer)",
+                f"cloud offer {offer.id!r} rents it",
+            )
+        if not per_chip or float(per_chip.magnitude) <= 0:
+            # No figure at this precision: the offer adds no compute, so it can serve no
+            # demand (a chips demand is met by compute, chips x per-chip PFLOPS).
+            pruned.append(Pruned(f"cloud:{offer.id}", system.id, "*", f"{system.id} has no {precision} figure"))
+            continue
         clouds.append(
             CloudOption(
                 key=f"cloud:{offer.id}",
@@ -392,7 +449,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                 software=system.software,
                 quota=offer.quota,
                 hourly_usd=hourly,
-                compute_per_unit=(float(per_chip.magnitude) * int(system.chips_per_unit.value)) if per_chip else 0.0,
+                compute_per_unit=float(per_chip.magnitude) * int(system.chips_per_unit.value),
                 chips_per_unit=int(system.chips_per_unit.value),
             )
         )

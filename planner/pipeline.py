@@ -10,7 +10,7 @@ from models.catalog import Catalog
 from planner.diagnosis import diagnose_infeasible, marginal_values, structural_problems
 from planner.evaluate import build_plan, evaluate
 from planner.modeldata import build_model_data
-from planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo
+from planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
 from planner.recheck import limit_uses, recheck
 from planner.scenario import Scenario
 from planner.solve import SolveSettings, paused_gc, solve_model_data
@@ -69,7 +69,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         diagnosis = (
             diagnose_infeasible(catalog, data, settings)
             if options.diagnose and outcome.status == "infeasible"
-            else Diagnosis(feasible=False, summary=f"no plan: solver status {outcome.status}")
+            else Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
         )
         info["total_s"] = time.perf_counter() - started
         return build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))

@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from models.units import AreaTotal as Area
 from models.units import ComputeTotal as Compute
@@ -167,8 +167,18 @@ class EnergySummary(_Model):
     wue: float
 
 
+#: Status words of plans written before the outcomes were renamed, read as today's words.
+OLD_STATUS_WORDS = {"time-limit": "feasible-with-gap", "no-solution": "no-plan-within-limit"}
+
+
 class SolverInfo(_Model):
-    status: Literal["optimal", "time-limit", "cancelled", "infeasible", "no-solution"]
+    status: Literal["optimal", "feasible-with-gap", "cancelled", "infeasible", "no-plan-within-limit"] = Field(
+        description=(
+            "optimal: gap target met; feasible-with-gap: time limit with a plan; cancelled: stopped by the user; "
+            "infeasible: proven, see diagnosis; no-plan-within-limit: time limit before any plan (not known "
+            "to be infeasible)"
+        )
+    )
     termination: str
     objective_name: str
     objective: float | None
@@ -183,6 +193,30 @@ class SolverInfo(_Model):
     recheck_s: float = 0.0
     marginals_s: float = 0.0
     total_s: float = 0.0
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _old_status_words(cls, value: Any) -> Any:
+        return OLD_STATUS_WORDS.get(value, value) if isinstance(value, str) else value
+
+
+def outcome_message(solver: SolverInfo, has_plan: bool) -> str:
+    """One sentence on what a solve ended with (the CLI and the UI show it as is)."""
+    if solver.status == "no-plan-within-limit":
+        return (
+            f"no plan found within the time limit ({solver.time_limit_s:g} s); "
+            "the problem is not known to be infeasible — raise --time-limit"
+        )
+    if solver.status == "cancelled" and not has_plan:
+        return "cancelled before any plan was found; the problem is not known to be infeasible"
+    if solver.status == "cancelled":
+        return f"cancelled: best plan found so far, gap {solver.gap:.2%}" if solver.gap is not None else "cancelled"
+    if solver.status == "feasible-with-gap":
+        gap = f", gap {solver.gap:.2%}" if solver.gap is not None else ""
+        return f"time limit ({solver.time_limit_s:g} s) reached with a plan{gap} above the {solver.rel_gap_target:.2%} target"
+    if solver.status == "infeasible":
+        return "infeasible"
+    return "optimal plan"
 
 
 class Relaxation(_Model):

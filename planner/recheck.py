@@ -217,6 +217,18 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         slots = sorted(unit_slots[unit])
         if len(rows) != 1 or slots != list(range(slots[0], slots[0] + len(slots))):
             violations.append(f"unit {unit}: racks not adjacent in one row ({sorted(rows)}, slots {slots})")
+    # Rack packing: a row's racks hold its units, at most x servers each, and only its last
+    # rack may be part-full (rows of servers end with a part-full rack, never an empty one).
+    for fill in ev.fills:
+        checked += 1
+        per_rack = fill.option.units_per_rack
+        slots_per_unit = fill.option.racks_per_unit_slots
+        expected_racks = fill.units * slots_per_unit if per_rack == 1 else -(-fill.units // per_rack)
+        if fill.racks != expected_racks or len(by_row.get(fill.row, [])) != fill.racks:
+            violations.append(
+                f"row {fill.row}: {fill.units} units at {per_rack} per rack need {expected_racks} racks; "
+                f"the plan has {fill.racks} and the layout {len(by_row.get(fill.row, []))}"
+            )
     for fill in ev.fills:
         checked += 1
         row_kw = fill.option.coeff.it_provisioned_kw * fill.units

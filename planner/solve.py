@@ -3,19 +3,32 @@
 - time limit and relative gap options; one thread and a fixed seed, so the same input
   gives the same plan;
 - a progress callback (incumbent, bound, gap, elapsed) fed by HiGHS's MIP callbacks;
-- cancellation through HiGHS's MIP interrupt callback;
-- a time-limited solve returns its best plan and gap, it does not raise.
+- cancellation through HiGHS's MIP, simplex and interior-point interrupt callbacks;
+- a time-limited solve returns its best plan and gap, it does not raise;
+- Ctrl-C (SIGINT) during the HiGHS run stops HiGHS through the same interrupt callback and
+  then raises KeyboardInterrupt, so an interrupted solve never turns into a plan.
+
+Status words (one exit code each, planner/cli/common.py):
+
+- ``optimal``: the relative gap target was met (exit 0);
+- ``feasible-with-gap``: the time limit passed with a plan whose gap is above the target (exit 3);
+- ``cancelled``: the caller's cancel event stopped the solve (exit 3 with a plan);
+- ``infeasible``: HiGHS proved that no plan exists (exit 4, with the elastic diagnosis);
+- ``no-plan-within-limit``: the time limit passed before any plan was found. The problem is
+  not known to be infeasible, so no diagnosis is run (exit 5);
+- ``interrupted``: SIGINT; never returned, KeyboardInterrupt is raised instead (exit 130).
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import pyomo.environ as pyo
@@ -23,7 +36,9 @@ import pyomo.environ as pyo
 from planner.formulation import build_model
 from planner.modeldata import ModelData
 
-Status = Literal["optimal", "time-limit", "cancelled", "infeasible", "no-solution"]
+Status = Literal["optimal", "feasible-with-gap", "cancelled", "infeasible", "no-plan-within-limit", "interrupted"]
+#: Statuses that carry a plan (when the solver returned values).
+SOLUTION_STATUSES: tuple[str, ...] = ("optimal", "feasible-with-gap", "cancelled")
 
 
 @dataclass(frozen=True)
@@ -65,7 +80,7 @@ class SolveOutcome:
 
     @property
     def has_solution(self) -> bool:
-        return self.status in ("optimal", "time-limit", "cancelled") and bool(self.values)
+        return self.status in SOLUTION_STATUSES and bool(self.values)
 
 
 def _relative_gap(objective: float | None, bound: float | None) -> float | None:
@@ -108,8 +123,16 @@ def _attach_callbacks(highs: Any, settings: SolveSettings, started: float) -> No
                 )
             )
 
+    def on_lp_interrupt(event: Any) -> None:
+        # the root LP (simplex or interior point) of a large campus runs for seconds without
+        # any MIP interrupt callback: a cancel (or Ctrl-C) is seen here too
+        if settings.cancel is not None and settings.cancel.is_set():
+            event.data_in.user_interrupt = True
+
     highs.cbMipImprovingSolution.subscribe(on_improving)
     highs.cbMipInterrupt.subscribe(on_interrupt)
+    highs.cbSimplexInterrupt.subscribe(on_lp_interrupt)
+    highs.cbIpmInterrupt.subscribe(on_lp_interrupt)
 
 
 @contextmanager
@@ -130,14 +153,68 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
+@contextmanager
+def sigint_stops_highs(settings: SolveSettings) -> Iterator[threading.Event]:
+    """While HiGHS runs, SIGINT sets the cancel event and marks the solve interrupted.
+
+    HiGHS runs in C and its callbacks are where Python code (and so this handler) runs; a
+    KeyboardInterrupt raised inside a callback is swallowed by the bindings, so Ctrl-C
+    would otherwise either be lost or turn into a "cancelled" plan. The handler only asks
+    HiGHS to stop; ``solve_model_data`` raises KeyboardInterrupt once HiGHS has returned.
+    HiGHS 1.16 has no callback during presolve, so on a very large model (a 160-hall
+    campus presolves for ~13 s) Ctrl-C takes effect when presolve ends. (Running HiGHS in a
+    thread would not help: Pyomo redirects the process's stdout/stderr descriptors for the
+    whole run, so abandoning it would swallow every later message.)
+    Only the main thread can install a signal handler: elsewhere (UI workers, sweep
+    workers) the yielded event is never set and SIGINT keeps its usual meaning.
+    """
+    interrupted = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield interrupted
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def on_sigint(signum: int, frame: Any) -> None:
+        interrupted.set()
+        if settings.cancel is not None:
+            settings.cancel.set()
+
+    signal.signal(signal.SIGINT, on_sigint)
+    try:
+        yield interrupted
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 VALUE_COMPONENTS = ("units", "rows", "racks", "rent", "hall_used", "site_used", "ups_n", "xfmr_n", "gen_n", "alloc")
+
+
+def classify(termination: Any, has_solution: bool, cancelled: bool) -> Status:
+    """The status word of a HiGHS result (see the module docstring).
+
+    Without a solution, a time limit (or any stop that is not a proof) is
+    "no-plan-within-limit", never "infeasible": only a proof of infeasibility is.
+    """
+    from pyomo.contrib.solver.common.results import TerminationCondition
+
+    if termination == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
+        return "optimal"
+    if termination in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
+        return "infeasible"
+    if cancelled or termination == TerminationCondition.interrupted:
+        # Pyomo maps HiGHS's kInterrupt to "unknown"; the cancel flag says what happened.
+        return "cancelled"
+    return "feasible-with-gap" if has_solution else "no-plan-within-limit"
 
 
 def solve_model_data(
     data: ModelData, settings: SolveSettings | None = None, elastic: frozenset[str] = frozenset()
 ) -> SolveOutcome:
-    """Build, hand over and solve; read back the variable values if a solution exists."""
-    from pyomo.contrib.solver.common.results import SolutionStatus, TerminationCondition
+    """Build, hand over and solve; read back the variable values if a solution exists.
+
+    Raises KeyboardInterrupt when SIGINT arrived during the HiGHS run (after HiGHS stops).
+    """
+    from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.solvers.highs import Highs
 
     settings = settings or SolveSettings()
@@ -154,26 +231,19 @@ def solve_model_data(
     solver.config.solver_options = {"random_seed": settings.seed, "mip_abs_gap": 1e-9}
     solver.set_instance(model)
     t2 = time.perf_counter()
-    _attach_callbacks(solver._solver_model, settings, t2)
-    results = solver.solve(model)
+    # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
+    run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
+    _attach_callbacks(solver._solver_model, run_settings, t2)
+    with sigint_stops_highs(run_settings) as interrupted:
+        results = solver.solve(model)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
     t3 = time.perf_counter()
 
     termination = results.termination_condition
     has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
-    cancelled = settings.cancel is not None and settings.cancel.is_set()
-    if cancelled and termination != TerminationCondition.convergenceCriteriaSatisfied:
-        # Pyomo maps HiGHS's kInterrupt to "unknown"; the cancel flag says what happened.
-        status: Status = "cancelled" if has_solution else "no-solution"
-    elif termination == TerminationCondition.convergenceCriteriaSatisfied and has_solution:
-        status = "optimal"
-    elif termination == TerminationCondition.maxTimeLimit:
-        status = "time-limit" if has_solution else "no-solution"
-    elif termination == TerminationCondition.interrupted:
-        status = "cancelled" if has_solution else "no-solution"
-    elif termination in (TerminationCondition.provenInfeasible, TerminationCondition.infeasibleOrUnbounded):
-        status = "infeasible"
-    else:
-        status = "time-limit" if has_solution else "no-solution"
+    cancelled = run_settings.cancel is not None and run_settings.cancel.is_set()
+    status = classify(termination, has_solution, cancelled)
 
     values: dict[str, dict[Any, float]] = {}
     objective = bound = None

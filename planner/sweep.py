@@ -97,7 +97,7 @@ from planner.scenario import (
 SWEEP_SCHEMA_VERSION = "1.0"
 MAX_ATTEMPTS = 2  # a sample that raises is retried once
 MAX_GRID_POINTS = 100_000
-SOLUTION_STATUSES = ("optimal", "time-limit", "cancelled")
+SOLUTION_STATUSES = ("optimal", "feasible-with-gap", "cancelled")
 
 #: Catalog figures with ranges that no part of the planner reads (checked by a test that
 #: greps models/ and planner/), so sampling them would only add noise to the tornado.
@@ -777,7 +777,7 @@ class SampleResult:
     index: int
     phase: str
     mix: int
-    status: str  # optimal | time-limit | cancelled | infeasible | no-solution | error
+    status: str  # optimal | feasible-with-gap | cancelled | infeasible | no-plan-within-limit | error
     compute_pflops: float | None = None
     tco_musd: float | None = None
     capex_musd: float | None = None
@@ -1464,9 +1464,9 @@ def summarise(results: Sequence[SampleResult]) -> dict[str, Any]:
         "samples": len(results),
         "with_plan": len(planned),
         "infeasible": statuses.get("infeasible", 0),
-        "no_solution": statuses.get("no-solution", 0),
+        "no_solution": statuses.get("no-plan-within-limit", 0),
         "errors": statuses.get("error", 0),
-        "time_limited": statuses.get("time-limit", 0),
+        "time_limited": statuses.get("feasible-with-gap", 0),
         "by_status": dict(sorted(statuses.items())),
         "outputs": {name: _percentiles([getattr(r, name) for r in planned]) for name in OUTPUTS},
         "units": {s: _percentiles(v) for s, v in units.items()},

@@ -9,9 +9,12 @@ from typing import Annotated, Any
 import typer
 
 from planner.cli.common import (
+    EXIT_FEASIBLE_GAP,
     EXIT_INFEASIBLE,
+    EXIT_INTERNAL,
+    EXIT_INTERRUPTED,
+    EXIT_NO_PLAN,
     EXIT_OK,
-    EXIT_TIME_LIMIT,
     CatalogOption,
     JsonOption,
     UserError,
@@ -74,7 +77,12 @@ def solve(
     as_json: JsonOption = False,
     catalog: CatalogOption = None,
 ) -> None:
-    """Solve a scenario: which systems, where, on which cooling; exit 0 optimal, 3 time-limited, 4 infeasible."""
+    """Solve a scenario: which systems, where, on which cooling.
+
+    Exit 0 optimal, 3 a plan with a gap (time limit), 4 proven infeasible (with diagnosis),
+    5 no plan within the time limit (unknown), 70 a plan failing its re-check, 130 Ctrl-C.
+    """
+    from models.errors import DcplanError
     from planner.pipeline import PlanOptions, plan_scenario
     from planner.solve import SolveSettings
 
@@ -97,8 +105,16 @@ def solve(
     cat = load_catalog_for_cli(catalog)
     try:
         plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
+    except KeyboardInterrupt:
+        # Ctrl-C during the solve (planner.solve stops HiGHS, then raises): nothing is written.
+        sys.stderr.write("dcplan: interrupted\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     except ValueError as exc:
         raise UserError(f"{scenario_file}: {exc}") from None
+    except DcplanError as exc:
+        if issubclass(UserError, DcplanError):  # the top level presents every DcplanError itself
+            raise
+        raise UserError(*exc.lines, exit_code=exc.exit_code) from None
     written: list[Path] = []
     if output is not None:
         from planner.export import write_plan
@@ -114,12 +130,30 @@ def solve(
         sys.stderr.write("dcplan: error: the plan failed its independent re-check (a bug):\n")
         for line in plan.recheck.violations:
             sys.stderr.write(f"  {line}\n")
-        raise typer.Exit(1)
-    if not plan.diagnosis.feasible:
-        if not as_json:
-            sys.stderr.write(f"dcplan: infeasible: {plan.diagnosis.summary}\n")
-        raise typer.Exit(EXIT_INFEASIBLE)
-    raise typer.Exit(EXIT_OK if plan.solver.status == "optimal" else EXIT_TIME_LIMIT)
+        raise typer.Exit(EXIT_INTERNAL)
+    code, message = solve_outcome(plan)
+    if message and not as_json:
+        sys.stderr.write(f"dcplan: {message}\n")
+    raise typer.Exit(code)
+
+
+def solve_outcome(plan: Any) -> tuple[int, str | None]:
+    """(exit code, one line for stderr or None) of a solved plan; see planner/cli/common.py.
+
+    Only a proof of infeasibility is "infeasible" (4); a time limit or a cancel before any
+    plan is unknown (5), and no diagnosis was run for it.
+    """
+    from planner.plan import outcome_message
+
+    status = plan.solver.status
+    has_plan = plan.feasible
+    if status == "infeasible":
+        return EXIT_INFEASIBLE, f"infeasible: {plan.diagnosis.summary}"
+    if not has_plan:
+        return EXIT_NO_PLAN, outcome_message(plan.solver, has_plan=False)
+    if status == "optimal":
+        return EXIT_OK, None
+    return EXIT_FEASIBLE_GAP, None
 
 
 def _money(q: Any) -> str:
@@ -137,6 +171,9 @@ def render_plan(plan: Any) -> None:
         f"[bold]{plan.scenario_name}[/bold]\n{s.status}{gap}; build {s.build_s:.2f} s, hand-over {s.handover_s:.2f} s, "
         f"solve {s.solve_s:.2f} s, layout+re-check {s.layout_s + s.recheck_s:.2f} s, marginals {s.marginals_s:.2f} s"
     )
+    if not plan.diagnosis.feasible and plan.solver.status != "infeasible":
+        out.print(f"[bold yellow]No plan[/bold yellow]: {plan.diagnosis.summary}")
+        return
     if not plan.diagnosis.feasible:
         out.print(f"[bold red]Infeasible[/bold red]: {plan.diagnosis.summary}")
         for relax in plan.diagnosis.relaxations:

@@ -40,7 +40,7 @@ footer { margin-top: 3rem; font-size: .8rem; color: #5a6475; }
 def render_html(plan: CapacityPlan) -> str:
     made = charts(plan)
     sections = report_sections(plan, set(made))
-    status = plan.solver.status if plan.feasible else "infeasible"
+    status = plan.solver.status  # "no-plan-within-limit" is not infeasible
     out = [
         "<!DOCTYPE html>",
         '<html lang="en">',

@@ -17,7 +17,7 @@ from planner.report.tables import Table
 def render_markdown(plan: CapacityPlan, assets: dict[str, str]) -> str:
     """The report; ``assets`` maps chart names (and 'floorplan') to the relative file names to link."""
     sections = report_sections(plan, {name for name in assets if name != "floorplan"})
-    status = plan.solver.status if plan.feasible else "infeasible"
+    status = plan.solver.status  # "no-plan-within-limit" is not infeasible
     out = [
         f"# Capacity plan: {_inline(plan.scenario_name)}",
         "",
