@@ -186,3 +186,46 @@ async def test_a_tco_objective_is_shown_in_million_usd(app_factory):
         figures = text(screen, "#optimise-figures")
         assert f"incumbent {plan.solver.objective:,.1f} M USD" in figures, figures
         assert "PFLOPS" not in figures
+
+
+async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory):
+    """The status names the marginal-value phase while it runs; Cancel then keeps the optimal plan."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#solve", Button).press()
+        in_marginals = lambda: text(screen, "#optimise-status").startswith("marginal values")  # noqa: E731
+        assert await wait_for(pilot, in_marginals, 120, step=0.01), screen.phases
+        assert re.fullmatch(r"marginal values \d+/\d+ \.\.\.", text(screen, "#optimise-status"))
+        gone_s = await cancel_and_time_the_child(pilot)
+        assert gone_s < CHILD_GONE_WITH_INCUMBENT_S
+        assert await wait_for(pilot, lambda: finished(screen), 5)
+        plan = app.state.plan
+        assert plan is not None and plan.solver.status == "optimal" and not screen.solver.killed
+        status = text(screen, "#optimise-status")
+        assert status.startswith("Cancelled after the solve: kept the optimal plan"), status
+        assert "marginal values not computed" in status
+        assert screen.phases[-1] == "done"
+        n = int(next(p for p in screen.phases if p.startswith("marginal values")).split("/")[-1])
+        # the re-solve the cancel interrupted is discarded, and the ones after it never run
+        assert sum(1 for u in plan.limits if u.marginal is not None) < n
+
+
+async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, tmp_path):
+    """No incumbent within a 10 ms limit on the long campus: the demo plan stays shown, and the screen says so."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        demo = await solve(pilot)
+        state = app.state
+        state.scenario_data = long_scenario()
+        await set_input(pilot, "#time-limit", "0.01 s")
+        await solve(pilot)
+        status = text(screen, "#optimise-status")
+        assert status.startswith("No plan found"), status
+        assert re.search(r"showing the previous plan \(solved \d\d:\d\d\)", status), status
+        assert app.state.plan is demo

@@ -216,7 +216,8 @@ class OptimiseScreen(Screen[None]):
         log = self.query_one("#optimise-log", RichLog)
         log.write(f"{s.status}: {plan.diagnosis.summary}")
         cancelled = self.solver.cancel_requested
-        if s.status == "no-solution" and (cancelled or self.previous[0] is not None):
+        empty = s.objective is None and s.status != "infeasible"  # no plan, and no diagnosis either
+        if empty and (cancelled or self.previous[0] is not None):
             # never replace a plan by an empty one
             previous = self._keep_previous()
             head = "Cancelled before any plan was found" if cancelled else f"No plan found ({plan.diagnosis.summary})"
