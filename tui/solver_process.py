@@ -52,7 +52,9 @@ class SolveRequest:
 
 ACK_TIMEOUT_S = 1.0  # from Cancel to the child's acknowledgement, else it is killed
 INCUMBENT_ACK_TIMEOUT_S = 3.0  # the same once the solver has reported an incumbent
-FINISH_TIMEOUT_S = 5.0  # from the acknowledgement to the plan (layout and re-check of the incumbent)
+# from the acknowledgement to the plan: the child has stopped solving and lays out and
+# re-checks the incumbent (seconds for a large campus on a loaded machine); past this it is stuck
+FINISH_TIMEOUT_S = 20.0
 
 
 def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:

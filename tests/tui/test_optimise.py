@@ -18,11 +18,13 @@ from tui.solver_process import ACK_TIMEOUT_S, INCUMBENT_ACK_TIMEOUT_S
 from tui.widgets.solver_text import gap_text, objective_text
 
 SIZE = (140, 45)
-# from Cancel to the child process having exited: killed after ACK_TIMEOUT_S when it has not
-# answered (starting up, building the model); with an incumbent, HiGHS answers at its next
-# interrupt check, usually within a few tenths of a second, at worst INCUMBENT_ACK_TIMEOUT_S
+# From Cancel to the child process having exited. Without an incumbent the child is killed
+# after ACK_TIMEOUT_S if it has not answered (starting up, building the model). With one,
+# HiGHS answers at its next interrupt check (under INCUMBENT_ACK_TIMEOUT_S, else it is
+# killed and the test fails on `killed`), then the child lays out and re-checks the
+# incumbent: 0.3 s for the long campus on an idle machine, 3.3 s at a load of 8 on 2 cores.
 CHILD_GONE_S = ACK_TIMEOUT_S + 0.5
-CHILD_GONE_WITH_INCUMBENT_S = INCUMBENT_ACK_TIMEOUT_S + 0.5
+CHILD_GONE_WITH_INCUMBENT_S = INCUMBENT_ACK_TIMEOUT_S + 5.0
 
 
 async def wait_for(pilot, predicate, timeout: float, step: float = 0.05) -> bool:
@@ -114,6 +116,7 @@ async def test_cancel_mid_run_keeps_the_incumbent_with_its_gap(app_factory, tmp_
         assert gone_s < CHILD_GONE_WITH_INCUMBENT_S, f"the child ran {gone_s:.2f} s after Cancel"
         assert await wait_for(pilot, lambda: finished(screen), 5)
         assert not screen.solver.killed  # it stopped by itself, acknowledging the cancel
+        assert screen.solver.acknowledged_at - screen.solver.cancel_requested_at < INCUMBENT_ACK_TIMEOUT_S
         plan = app.state.plan
         assert plan is not None and plan.solver.status == "cancelled"
         assert plan.solver.gap is not None and plan.solver.gap > 0
@@ -128,21 +131,21 @@ async def test_cancel_mid_run_keeps_the_incumbent_with_its_gap(app_factory, tmp_
         assert f"cancelled, gap {gap_text(plan.solver.gap)}" in text(app.screen, "#plan-summary")
 
 
-async def test_a_child_that_dies_is_not_a_cancel(app_factory, tmp_path):
-    """The child killed from outside mid-run: the previous plan stays and nothing claims a cancel."""
-    app = app_factory()
+async def test_a_child_that_dies_is_not_a_cancel(app_factory, demo_plan_file, tmp_path):
+    """The child killed from outside mid-run: the plan loaded before stays and nothing claims a cancel."""
+    app = app_factory(plan=demo_plan_file)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
         await pilot.pause()
         screen = app.screen
-        demo = await solve(pilot)
+        demo = app.state.plan
         await start_long_solve(pilot, tmp_path)
         assert await wait_for(pilot, lambda: screen.last.get("incumbent") is not None, 120), "no incumbent"
         screen.solver.process.kill()
         assert await wait_for(pilot, lambda: finished(screen), 5)
         status = text(screen, "#optimise-status")
         assert "ended without a result" in status and "cancel" not in status.lower(), status
-        assert re.search(r"showing the previous plan \(solved \d\d:\d\d\)", status), status
+        assert f"showing the previous plan (loaded from {demo_plan_file.name})" in status, status
         assert app.state.plan is demo
 
 
@@ -213,19 +216,19 @@ async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory)
         assert sum(1 for u in plan.limits if u.marginal is not None) < n
 
 
-async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, tmp_path):
-    """No incumbent within a 10 ms limit on the long campus: the demo plan stays shown, and the screen says so."""
-    app = app_factory()
+async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, demo_plan_file):
+    """No incumbent within a 10 ms limit on the long campus: the loaded plan stays shown, and the screen says so."""
+    app = app_factory(plan=demo_plan_file)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
         await pilot.pause()
         screen = app.screen
-        demo = await solve(pilot)
+        demo = app.state.plan
         state = app.state
         state.scenario_data = long_scenario()
         await set_input(pilot, "#time-limit", "0.01 s")
         await solve(pilot)
         status = text(screen, "#optimise-status")
         assert status.startswith("No plan found"), status
-        assert re.search(r"showing the previous plan \(solved \d\d:\d\d\)", status), status
+        assert f"showing the previous plan (loaded from {demo_plan_file.name})" in status, status
         assert app.state.plan is demo

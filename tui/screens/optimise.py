@@ -88,7 +88,7 @@ class OptimiseScreen(Screen[None]):
         from planner.scenario import ScenarioError, parse_scenario
         from tui.solver_process import SolveRequest, SolverProcess
 
-        if self.solver is not None and self.solver.alive and not self.solver.killed:
+        if self._poll_timer is not None:  # a solve is running (its child may linger a moment after it ends)
             return
         state = self.app.state  # type: ignore[attr-defined]
         if not state.scenario_data:
