@@ -232,3 +232,10 @@ async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, 
         assert status.startswith("No plan found"), status
         assert f"showing the previous plan (loaded from {demo_plan_file.name})" in status, status
         assert app.state.plan is demo
+
+
+def test_objective_and_gap_texts_carry_their_units():
+    assert objective_text(184320.4, "max-compute", "fp8") == "184,320 PFLOPS fp8"
+    assert objective_text(1234.56, "min-tco", "fp8") == "1,234.6 M USD"
+    assert objective_text(None, "min-tco", "fp8") == gap_text(None) == "-"
+    assert gap_text(0.023) == "2.300%"

@@ -217,10 +217,17 @@ class OptimiseScreen(Screen[None]):
         log.write(f"{s.status}: {plan.diagnosis.summary}")
         cancelled = self.solver.cancel_requested
         empty = s.objective is None and s.status != "infeasible"  # no plan, and no diagnosis either
-        if empty and (cancelled or self.previous[0] is not None):
+        # HiGHS's first incumbent is often "deploy nothing": no better than no plan at all
+        trivial = s.status == "cancelled" and plan.compute_total.m_as("PFLOPS") <= 0
+        if (empty or trivial) and (cancelled or self.previous[0] is not None):
             # never replace a plan by an empty one
             previous = self._keep_previous()
-            head = "Cancelled before any plan was found" if cancelled else f"No plan found ({plan.diagnosis.summary})"
+            if trivial:
+                head = "Cancelled before a plan deploying anything was found"
+            elif cancelled:
+                head = "Cancelled before any plan was found"
+            else:
+                head = f"No plan found ({plan.diagnosis.summary})"
             self._finish(f"[b yellow]{head}[/]{previous}")
             self.app.notify("solve cancelled" if cancelled else "no plan found", title="dcplan")
             return
