@@ -1,19 +1,49 @@
 """One call from a scenario to a checked CapacityPlan: data, solve, layout, re-check,
-marginal values or infeasibility diagnosis."""
+marginal values or infeasibility diagnosis.
+
+Callers (the CLI, the UI's solver process) may pass a phase callback, told the name of
+each phase as it starts (``PHASES``), and a cancel event: HiGHS's interrupt callback reads
+it during the solve, and the pipeline checks it between phases, so a cancelled solve
+still lays out and re-checks its best incumbent but skips the marginal-value re-solves.
+"""
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from models.catalog import Catalog
-from planner.diagnosis import diagnose_infeasible, marginal_values, structural_problems
+from planner.diagnosis import diagnose_infeasible, marginal_values, relaxed_scenario, structural_problems
 from planner.evaluate import build_plan, evaluate
 from planner.modeldata import build_model_data
 from planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
-from planner.recheck import limit_uses, recheck
+from planner.recheck import LimitUse, limit_uses, recheck
 from planner.scenario import Scenario
-from planner.solve import SolveSettings, paused_gc, solve_model_data
+from planner.solve import SolveOutcome, SolveSettings, paused_gc, solve_model_data
+
+# the phases of plan_scenario, in the order they run (diagnosis only for an infeasible model,
+# layout to marginal values only when there is a plan)
+PHASES = ("building model", "solving", "diagnosis", "layout", "re-check", "marginal values", "done")
+
+
+@dataclass(frozen=True)
+class Phase:
+    """A phase of plan_scenario as it starts; ``step`` of ``steps`` for the marginal-value re-solves.
+
+    ``cancelled`` says the cancel event was set when the phase started: the first phase
+    reported after a cancel is the pipeline acknowledging it.
+    """
+
+    name: str
+    step: int | None = None
+    steps: int | None = None
+    cancelled: bool = False
+
+    @property
+    def text(self) -> str:
+        return f"{self.name} {self.step}/{self.steps}" if self.step is not None else self.name
 
 
 @dataclass
@@ -22,18 +52,51 @@ class PlanOptions:
     marginals: bool = True
     marginal_budget_s: float = 20.0
     diagnose: bool = True
+    on_phase: Callable[[Phase], None] | None = None
+    cancel: threading.Event | None = None  # also handed to the solver (settings.cancel) if that has none
+
+
+class _Phases:
+    """Reports each phase as it starts, saying whether the cancel event is set."""
+
+    def __init__(self, options: PlanOptions, cancel: threading.Event | None) -> None:
+        self.callback = options.on_phase
+        self.cancel = cancel
+
+    @property
+    def cancelled(self) -> bool:
+        return self.cancel is not None and self.cancel.is_set()
+
+    def __call__(self, name: str, step: int | None = None, steps: int | None = None) -> None:
+        if self.callback is not None:
+            self.callback(Phase(name, step, steps, self.cancelled))
 
 
 def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | None = None) -> CapacityPlan:
     """Solve ``scenario`` and return a CapacityPlan whose figures are re-checked by models/."""
     options = options or PlanOptions(settings=SolveSettings())
     settings = options.settings
+    cancel = options.cancel if options.cancel is not None else settings.cancel
+    phase = _Phases(options, cancel)
+    if cancel is not settings.cancel:
+        settings = replace(settings, cancel=cancel)
     started = time.perf_counter()
+    phase("building model")
     data = build_model_data(scenario, catalog)
     problems = structural_problems(data)
-    if problems:
-        from planner.solve import SolveOutcome
-
+    if phase.cancelled:
+        outcome = SolveOutcome(
+            status="cancelled",
+            model=None,
+            objective=None,
+            bound=None,
+            gap=None,
+            build_s=0.0,
+            handover_s=0.0,
+            solve_s=0.0,
+            termination="cancelled before solving",
+        )
+    elif problems:
         outcome = SolveOutcome(
             status="infeasible",
             model=None,
@@ -46,6 +109,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
             termination="structural",
         )
     else:
+        phase("solving")  # the MIP build (a small share of the time) and HiGHS
         outcome = solve_model_data(data, settings)
     objective_name = (
         f"peak dense compute [PFLOPS {scenario.scenario.precision}] - tie-break x TCO"
@@ -66,22 +130,32 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         solve_s=outcome.solve_s,
     )
     if not outcome.has_solution:
-        diagnosis = (
-            diagnose_infeasible(catalog, data, settings)
-            if options.diagnose and outcome.status == "infeasible"
-            else Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
-        )
+        if options.diagnose and outcome.status == "infeasible" and not phase.cancelled:
+            phase("diagnosis")
+            diagnosis = diagnose_infeasible(catalog, data, settings)
+        elif phase.cancelled and outcome.status == "infeasible":
+            diagnosis = Diagnosis(feasible=False, summary="infeasible; diagnosis not run (cancelled)")
+        elif phase.cancelled:
+            diagnosis = Diagnosis(feasible=False, summary="no plan: cancelled before a plan was found")
+        else:
+            diagnosis = Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
         info["total_s"] = time.perf_counter() - started
+        phase("done")
         return build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
     t_layout = time.perf_counter()
+    phase("layout")
     with paused_gc():  # the layout of a large campus is tens of thousands of small objects
         ev = evaluate(catalog, data, outcome)
         t_recheck = time.perf_counter()
+        phase("re-check")
         uses = limit_uses(catalog, data, ev, outcome)
         checked = recheck(catalog, data, ev, outcome, uses)
     t_marginals = time.perf_counter()
-    if options.marginals and outcome.status != "cancelled":
-        uses = marginal_values(catalog, scenario, outcome, uses, settings, options.marginal_budget_s)
+    marginals_skipped = False
+    if options.marginals:
+        uses, marginals_skipped = _marginal_values(
+            catalog, scenario, outcome, uses, settings, options.marginal_budget_s, phase
+        )
     t_end = time.perf_counter()
     info.update(
         layout_s=t_recheck - t_layout,
@@ -89,12 +163,56 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         marginals_s=t_end - t_marginals,
         total_s=t_end - started,
     )
-    diagnosis = Diagnosis(feasible=True, summary=_summary(outcome.status, outcome.gap))
+    summary = _summary(outcome.status, outcome.gap)
+    if marginals_skipped:
+        summary += "; marginal values not computed (cancelled)"
+    diagnosis = Diagnosis(feasible=True, summary=summary)
     with paused_gc():
         plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
     # total_s covers plan assembly too
     solver = plan.solver.model_copy(update={"total_s": time.perf_counter() - started})
+    phase("done")
     return plan.model_copy(update={"solver": solver})
+
+
+def _marginal_values(
+    catalog: Catalog,
+    scenario: Scenario,
+    outcome: SolveOutcome,
+    uses: list[LimitUse],
+    settings: SolveSettings,
+    budget_s: float,
+    phase: _Phases,
+) -> tuple[list[LimitUse], bool]:
+    """Marginal values one relaxable binding limit at a time, reporting "marginal values k/n".
+
+    Returns the limit uses and whether a cancel cut them short. A cancel stops before the
+    next re-solve; a re-solve the cancel interrupted is discarded (its objective is a
+    partial incumbent, so its difference from the plan's would be no marginal value).
+    """
+    if phase.cancelled or outcome.status == "cancelled":
+        return uses, True
+    relaxable = [i for i, use in enumerate(uses) if _relaxable(scenario, use)]
+    out = list(uses)
+    started = time.perf_counter()
+    for step, i in enumerate(relaxable, start=1):
+        remaining_s = budget_s - (time.perf_counter() - started)
+        if remaining_s <= 0.05:
+            break
+        if phase.cancelled:
+            return out, True
+        phase("marginal values", step, len(relaxable))
+        (valued,) = marginal_values(catalog, scenario, outcome, [uses[i]], settings, remaining_s)
+        if phase.cancelled:
+            return out, True
+        out[i] = valued
+    return out, False
+
+
+def _relaxable(scenario: Scenario, use: LimitUse) -> bool:
+    """The binding limits marginal_values re-solves for (the same test it applies)."""
+    candidate = (use.binding and use.sense == "<=") or (use.limit.startswith("minimum share (") and use.binding)
+    return candidate and relaxed_scenario(scenario, use) is not None
 
 
 def _summary(status: str, gap: float | None) -> str:

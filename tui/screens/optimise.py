@@ -11,7 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RichLog, Sparkline, Static
 
+from tui.solver_process import FINISH_TIMEOUT_S, phase_text
 from tui.widgets.inputs import Field
+from tui.widgets.solver_text import gap_text, objective_text
 
 
 class OptimiseScreen(Screen[None]):
@@ -26,6 +28,10 @@ class OptimiseScreen(Screen[None]):
         self.started = 0.0
         self.gaps: list[float] = []
         self.last: dict[str, Any] = {}
+        self.phases: list[str] = []  # the phases this solve went through, as shown
+        self.objective = ("max-compute", "fp8")  # (objective, precision) of the scenario being solved
+        self.previous: tuple[Any, str | None] = (None, None)  # the plan before this solve, and its name
+        self._solved: tuple[Any, str] | None = None  # the last plan this screen produced, and when
         self._poll_timer: Any = None
 
     def compose(self) -> ComposeResult:
@@ -82,14 +88,14 @@ class OptimiseScreen(Screen[None]):
         from planner.scenario import ScenarioError, parse_scenario
         from tui.solver_process import SolveRequest, SolverProcess
 
-        if self.solver is not None and self.solver.alive:
+        if self._poll_timer is not None:  # a solve is running (its child may linger a moment after it ends)
             return
         state = self.app.state  # type: ignore[attr-defined]
         if not state.scenario_data:
             self._status("[b red]No scenario loaded: open one on the Scenario screen[/]")
             return
         try:
-            parse_scenario(state.scenario_data)
+            parsed = parse_scenario(state.scenario_data)
         except ScenarioError as exc:
             self._status(f"[b red]The scenario is invalid:[/] {exc.lines[0]}")
             return
@@ -103,10 +109,14 @@ class OptimiseScreen(Screen[None]):
             rel_gap=settings[1],
             marginals=self.query_one("#marginals", Checkbox).value,
         )
+        self.objective = (parsed.scenario.objective, parsed.scenario.precision)
+        self.previous = (state.plan, self._describe_previous(state))
         self.gaps = []
         self.last = {}
+        self.phases = []
         self.query_one("#optimise-gap", Sparkline).data = []
         self.query_one("#optimise-log", RichLog).clear()
+        self.query_one("#optimise-figures", Static).update("")
         self.started = time.perf_counter()
         self.solver = SolverProcess(request)
         self._status("starting the solver process ...")
@@ -114,11 +124,23 @@ class OptimiseScreen(Screen[None]):
         self.query_one("#cancel", Button).disabled = False
         self._poll_timer = self.set_interval(0.1, self._poll, name="solver-poll")
 
+    def _describe_previous(self, state: Any) -> str | None:
+        """How to name the plan shown before this solve, should it be kept ("solved 10:42")."""
+        if state.plan is None:
+            return None
+        if self._solved is not None and self._solved[0] is state.plan:
+            return f"solved {self._solved[1]}"
+        if state.plan_path is not None:
+            return f"loaded from {state.plan_path.name}"
+        return "shown before this solve"
+
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        if self.solver is not None and self.solver.alive:
+        if self.solver is not None and self.solver.alive and not self.solver.cancel_requested:
             self.solver.cancel()
-            self._status("cancelling: HiGHS stops at its next check and returns its best plan ...")
+            self.query_one("#cancel", Button).disabled = True
+            self._status(f"cancelling ({self.solver.phase}): the solver stops at its next check ...")
+            self.query_one("#optimise-log", RichLog).write("cancel requested")
 
     def _status(self, text: str) -> None:
         self.query_one("#optimise-status", Static).update(text)
@@ -129,16 +151,14 @@ class OptimiseScreen(Screen[None]):
         log = self.query_one("#optimise-log", RichLog)
         for message in self.solver.poll():
             kind = message[0]
-            if kind == "status":
-                self._status(message[1])
-                log.write(message[1])
+            if kind == "phase":
+                self._show_phase(phase_text(message), log)
             elif kind == "progress":
                 _, incumbent, bound, gap, elapsed = message
                 self.last = {"incumbent": incumbent, "bound": bound, "gap": gap, "elapsed": elapsed}
                 if gap is not None:
                     self.gaps.append(min(gap, 1.0))
                     self.query_one("#optimise-gap", Sparkline).data = list(self.gaps[-120:])
-                self._status("solving ...")
             elif kind == "plan":
                 self._finish_plan(message[1])
                 return
@@ -146,25 +166,85 @@ class OptimiseScreen(Screen[None]):
                 log.write(f"[b red]{message[1]}[/]")
                 self._finish(f"[b red]solve failed:[/] {message[1]}")
                 return
+        self._show_figures(self.last.get("incumbent"), self.last.get("bound"), self.last.get("gap"))
+        if self.solver.cancel_overdue():
+            self._give_up_on_cancel()
+        elif not self.solver.alive and not self.solver.messages.qsize():
+            previous = self._keep_previous()
+            self._finish(f"[b red]The solver process ended without a result[/]{previous}")
+
+    def _show_phase(self, text: str, log: RichLog) -> None:
+        if self.phases and self.phases[-1] == text:
+            return
+        self.phases.append(text)
+        log.write(f"phase: {text}")
+        if self.solver.cancel_requested:
+            self._status(f"cancelling ({text}) ...")
+        else:
+            self._status(f"{text} ...")
+
+    def _show_figures(self, incumbent: float | None, bound: float | None, gap: float | None) -> None:
+        objective, precision = self.objective
         elapsed = time.perf_counter() - self.started
-        fmt = lambda v: "-" if v is None else f"{v:,.1f}"  # noqa: E731
-        gap = self.last.get("gap")
         self.query_one("#optimise-figures", Static).update(
-            f"elapsed {elapsed:6.1f} s   incumbent {fmt(self.last.get('incumbent'))}   "
-            f"bound {fmt(self.last.get('bound'))}   gap {'-' if gap is None else f'{gap:.3%}'}"
+            f"elapsed {elapsed:6.1f} s   incumbent {objective_text(incumbent, objective, precision)}   "
+            f"bound {objective_text(bound, objective, precision)}   gap {gap_text(gap)}"
         )
-        if not self.solver.alive and not self.solver.messages.qsize():
-            self._finish("[b red]the solver process ended without a result[/]")
+
+    def _keep_previous(self) -> str:
+        """Say which plan stays shown: the one from before this solve (the app state still holds it)."""
+        plan, described = self.previous
+        return f": showing the previous plan ({described})" if plan is not None else ": no plan to show"
+
+    def _give_up_on_cancel(self) -> None:
+        """The child did not stop in time after Cancel: kill it and keep the previous plan."""
+        acknowledged = self.solver.acknowledged
+        phase = self.solver.phase
+        self.solver.kill()
+        previous = self._keep_previous()
+        limit = FINISH_TIMEOUT_S if acknowledged else self.solver.ack_timeout_s
+        self.query_one("#optimise-log", RichLog).write(f"solver process killed ({phase}, no answer in {limit:g} s)")
+        self._finish(
+            f"[b yellow]Cancelled[/]: the solver did not stop within {limit:g} s ({phase}) and was stopped{previous}"
+        )
+        self.app.notify("solve cancelled", title="dcplan")
 
     def _finish_plan(self, plan: Any) -> None:
         state = self.app.state  # type: ignore[attr-defined]
+        s = plan.solver
+        self._show_figures(s.objective, s.bound, s.gap)  # the plan's own figures, as the Plan screen shows them
+        log = self.query_one("#optimise-log", RichLog)
+        log.write(f"{s.status}: {plan.diagnosis.summary}")
+        cancelled = self.solver.cancel_requested
+        empty = s.objective is None and s.status != "infeasible"  # no plan, and no diagnosis either
+        # HiGHS's first incumbent is often "deploy nothing": no better than no plan at all
+        trivial = s.status == "cancelled" and plan.compute_total.m_as("PFLOPS") <= 0
+        if (empty or trivial) and (cancelled or self.previous[0] is not None):
+            # never replace a plan by an empty one
+            previous = self._keep_previous()
+            if trivial:
+                head = "Cancelled before a plan deploying anything was found"
+            elif cancelled:
+                head = "Cancelled before any plan was found"
+            else:
+                head = f"No plan found ({plan.diagnosis.summary})"
+            self._finish(f"[b yellow]{head}[/]{previous}")
+            self.app.notify("solve cancelled" if cancelled else "no plan found", title="dcplan")
+            return
         state.plan = plan
-        summary = plan.diagnosis.summary
-        status = plan.solver.status
-        self.query_one("#optimise-log", RichLog).write(f"{status}: {summary}")
-        colour = "green" if plan.feasible else "red"
-        self._finish(f"[b {colour}]{status}[/]: {summary} - press F6 for the plan")
-        self.app.notify(f"solve {status}", title="dcplan")
+        self._solved = (plan, time.strftime("%H:%M"))
+        if cancelled and s.status == "cancelled":
+            text = f"[b yellow]Cancelled[/]: kept the best plan found (gap {gap_text(s.gap)})"
+        elif cancelled:
+            skipped = (
+                "; marginal values not computed" if "marginal values not computed" in plan.diagnosis.summary else ""
+            )
+            text = f"[b yellow]Cancelled[/] after the solve: kept the {s.status} plan (gap {gap_text(s.gap)}){skipped}"
+        else:
+            colour = "green" if plan.feasible else "red"
+            text = f"[b {colour}]{s.status}[/]: {plan.diagnosis.summary}"
+        self._finish(f"{text} - press F6 for the plan")
+        self.app.notify(f"solve {s.status}", title="dcplan")
 
     def _finish(self, text: str) -> None:
         self._status(text)

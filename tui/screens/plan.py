@@ -8,6 +8,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
 from tui.widgets.floorplan import floor_plan_text, utilisation_text
+from tui.widgets.solver_text import gap_text
 
 
 class PlanScreen(Screen[None]):
@@ -46,7 +47,7 @@ class PlanScreen(Screen[None]):
             summary.update("No plan yet: solve the scenario on the Optimise screen (F5).")
             return
         s = plan.solver
-        gap = f", gap {s.gap:.3%}" if s.gap is not None else ""
+        gap = f", gap {gap_text(s.gap)}" if s.gap is not None else ""
         summary.update(
             f"[b]{plan.scenario_name}[/b]: {s.status}{gap}; {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS {plan.precision}; "
             f"re-check {'passed' if plan.recheck.ok else '[b red]FAILED[/]'} ({plan.recheck.checked} checks)"

@@ -1,0 +1,241 @@
+"""The Optimise screen driven by Textual's Pilot: cancel, phases, figures with units (ISSUE10 defects 4, 5).
+
+Cancel must stop the child within about a second and keep either the best incumbent
+(status "cancelled", with its gap) or the plan shown before the solve, and say which; a
+child that merely died is not a cancel. The screen names each phase as the pipeline
+reports it, and ends on the plan's own objective and gap, with their unit.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from textual.widgets import Button, Input, Static
+
+from tests.tui.long_scenario import long_scenario, write_long_scenario
+from tui.solver_process import ACK_TIMEOUT_S, INCUMBENT_ACK_TIMEOUT_S
+from tui.widgets.solver_text import gap_text, objective_text
+
+SIZE = (140, 45)
+# From Cancel to the child process having exited. Without an incumbent the child is killed
+# after ACK_TIMEOUT_S if it has not answered (starting up, building the model). With one,
+# HiGHS answers at its next interrupt check (under INCUMBENT_ACK_TIMEOUT_S, else it is
+# killed and the test fails on `killed`), then the child lays out and re-checks the
+# incumbent: 0.3 s for the long campus on an idle machine, 3.3 s at a load of 8 on 2 cores.
+CHILD_GONE_S = ACK_TIMEOUT_S + 0.5
+CHILD_GONE_WITH_INCUMBENT_S = INCUMBENT_ACK_TIMEOUT_S + 5.0
+
+
+async def wait_for(pilot, predicate, timeout: float, step: float = 0.05) -> bool:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if predicate():
+            return True
+        await pilot.pause(step)
+    return predicate()
+
+
+def text(screen, selector: str) -> str:
+    return str(screen.query_one(selector, Static).render())
+
+
+async def set_input(pilot, selector: str, value: str) -> None:
+    pilot.app.screen.query_one(selector, Input).value = value
+    await pilot.pause()
+
+
+def finished(screen) -> bool:
+    return not screen.query_one("#solve").disabled
+
+
+async def solve(pilot, timeout: float = 120):
+    screen = pilot.app.screen
+    await pilot.click("#solve")
+    assert await wait_for(pilot, lambda: screen.solver is not None, 5)
+    assert await wait_for(pilot, lambda: finished(screen), timeout), text(screen, "#optimise-status")
+    return pilot.app.state.plan
+
+
+async def start_long_solve(pilot, tmp_path) -> None:
+    """Switch the app to the long campus, gap target 0 and a 300 s limit, and press Solve."""
+    state = pilot.app.state
+    state.scenario_path = write_long_scenario(tmp_path / "long.toml")
+    state.scenario_data = long_scenario()
+    await set_input(pilot, "#gap", "0")
+    await set_input(pilot, "#time-limit", "300 s")
+    await pilot.click("#solve")
+
+
+async def cancel_and_time_the_child(pilot) -> float:
+    """Press Cancel; return the seconds from the screen acting on it to the child process having exited."""
+    screen = pilot.app.screen
+    solver = screen.solver
+    # Button.press() is what a click does; Pilot.click would first wait up to a second for
+    # this test process to idle, and the solve would move on meanwhile
+    screen.query_one("#cancel", Button).press()
+    assert await wait_for(pilot, lambda: solver.cancel_requested_at is not None, 2, step=0.01), "Cancel not handled"
+    assert await wait_for(pilot, lambda: not solver.process.is_alive(), 10, step=0.02), "the child never exited"
+    return time.monotonic() - solver.cancel_requested_at
+
+
+async def test_cancel_before_any_plan_keeps_the_previous_plan(app_factory, tmp_path):
+    """Solve the demo, start the long campus and cancel at once: the demo plan stays, and the screen says so."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        demo = await solve(pilot)
+        assert demo is not None and demo.solver.status == "optimal"
+        await start_long_solve(pilot, tmp_path)
+        gone_s = await cancel_and_time_the_child(pilot)
+        assert gone_s < CHILD_GONE_S, f"the child ran {gone_s:.2f} s after Cancel"
+        assert await wait_for(pilot, lambda: finished(screen), 5)
+        status = text(screen, "#optimise-status")
+        assert status.startswith("Cancelled"), status
+        assert re.search(r"showing the previous plan \(solved \d\d:\d\d\)", status), status
+        assert "no-solution" not in status
+        assert app.state.plan is demo  # not replaced by an empty plan
+        await pilot.press("f6")
+        await pilot.pause()
+        summary = text(app.screen, "#plan-summary")
+        assert "optimal" in summary and "0 PFLOPS" not in summary.split(";")[1]
+
+
+async def test_cancel_mid_run_keeps_the_incumbent_with_its_gap(app_factory, tmp_path):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        await start_long_solve(pilot, tmp_path)
+        assert await wait_for(pilot, lambda: (screen.last.get("incumbent") or 0) > 0, 120, step=0.01), "no incumbent"
+        seen = screen.last["incumbent"]
+        gone_s = await cancel_and_time_the_child(pilot)
+        assert gone_s < CHILD_GONE_WITH_INCUMBENT_S, f"the child ran {gone_s:.2f} s after Cancel"
+        assert await wait_for(pilot, lambda: finished(screen), 5)
+        assert not screen.solver.killed  # it stopped by itself, acknowledging the cancel
+        assert screen.solver.acknowledged_at - screen.solver.cancel_requested_at < INCUMBENT_ACK_TIMEOUT_S
+        plan = app.state.plan
+        assert plan is not None and plan.solver.status == "cancelled"
+        assert plan.solver.gap is not None and plan.solver.gap > 0
+        assert plan.recheck.ok and plan.compute_total.m_as("PFLOPS") > 0
+        assert plan.solver.objective >= seen - 1e-6 * abs(seen)  # the incumbent or a better one, not less
+        assert all(u.marginal is None for u in plan.limits)  # no marginal re-solves after a cancel
+        status = text(screen, "#optimise-status")
+        assert status.startswith(f"Cancelled: kept the best plan found (gap {gap_text(plan.solver.gap)})"), status
+        assert f"gap {gap_text(plan.solver.gap)}" in text(screen, "#optimise-figures")
+        await pilot.press("f6")
+        await pilot.pause()
+        assert f"cancelled, gap {gap_text(plan.solver.gap)}" in text(app.screen, "#plan-summary")
+
+
+async def test_a_child_that_dies_is_not_a_cancel(app_factory, demo_plan_file, tmp_path):
+    """The child killed from outside mid-run: the plan loaded before stays and nothing claims a cancel."""
+    app = app_factory(plan=demo_plan_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        demo = app.state.plan
+        await start_long_solve(pilot, tmp_path)
+        assert await wait_for(pilot, lambda: screen.last.get("incumbent") is not None, 120), "no incumbent"
+        screen.solver.process.kill()
+        assert await wait_for(pilot, lambda: finished(screen), 5)
+        status = text(screen, "#optimise-status")
+        assert "ended without a result" in status and "cancel" not in status.lower(), status
+        assert f"showing the previous plan (loaded from {demo_plan_file.name})" in status, status
+        assert app.state.plan is demo
+
+
+async def test_demo_solve_names_its_phases_and_ends_on_the_plans_figures(app_factory):
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        plan = await solve(pilot)
+        assert plan.solver.status == "optimal"
+        # every phase the pipeline went through was shown, in order, marginal values by number
+        marginal = [p for p in screen.phases if p.startswith("marginal values")]
+        n = len(marginal)
+        assert n >= 1 and marginal == [f"marginal values {k}/{n}" for k in range(1, n + 1)]
+        assert screen.phases == ["starting", "building model", "solving", "layout", "re-check", *marginal, "done"]
+        status = text(screen, "#optimise-status")
+        assert status.startswith("optimal") and "solving" not in status
+        # the final figures are the plan's, with the objective's unit
+        figures = text(screen, "#optimise-figures")
+        s = plan.solver
+        assert f"incumbent {objective_text(s.objective, 'max-compute', plan.precision)}" in figures, figures
+        assert f"bound {objective_text(s.bound, 'max-compute', plan.precision)}" in figures, figures
+        assert f"gap {gap_text(s.gap)}" in figures and "PFLOPS" in figures
+        await pilot.press("f6")
+        await pilot.pause()
+        assert f"gap {gap_text(s.gap)}" in text(app.screen, "#plan-summary")  # one gap on both screens
+
+
+async def test_a_tco_objective_is_shown_in_million_usd(app_factory):
+    from planner.scenario import SCENARIO_DIR
+
+    app = app_factory(scenario=SCENARIO_DIR / "enterprise-hybrid.toml")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#marginals").value = False
+        plan = await solve(pilot)
+        assert plan.feasible, plan.diagnosis.summary
+        figures = text(screen, "#optimise-figures")
+        assert f"incumbent {plan.solver.objective:,.1f} M USD" in figures, figures
+        assert "PFLOPS" not in figures
+
+
+async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory):
+    """The status names the marginal-value phase while it runs; Cancel then keeps the optimal plan."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#solve", Button).press()
+        in_marginals = lambda: text(screen, "#optimise-status").startswith("marginal values")  # noqa: E731
+        assert await wait_for(pilot, in_marginals, 120, step=0.01), screen.phases
+        assert re.fullmatch(r"marginal values \d+/\d+ \.\.\.", text(screen, "#optimise-status"))
+        gone_s = await cancel_and_time_the_child(pilot)
+        assert gone_s < CHILD_GONE_WITH_INCUMBENT_S
+        assert await wait_for(pilot, lambda: finished(screen), 5)
+        plan = app.state.plan
+        assert plan is not None and plan.solver.status == "optimal" and not screen.solver.killed
+        status = text(screen, "#optimise-status")
+        assert status.startswith("Cancelled after the solve: kept the optimal plan"), status
+        assert "marginal values not computed" in status
+        assert screen.phases[-1] == "done"
+        n = int(next(p for p in screen.phases if p.startswith("marginal values")).split("/")[-1])
+        # the re-solve the cancel interrupted is discarded, and the ones after it never run
+        assert sum(1 for u in plan.limits if u.marginal is not None) < n
+
+
+async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, demo_plan_file):
+    """No incumbent within a 10 ms limit on the long campus: the loaded plan stays shown, and the screen says so."""
+    app = app_factory(plan=demo_plan_file)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f5")
+        await pilot.pause()
+        screen = app.screen
+        demo = app.state.plan
+        state = app.state
+        state.scenario_data = long_scenario()
+        await set_input(pilot, "#time-limit", "0.01 s")
+        await solve(pilot)
+        status = text(screen, "#optimise-status")
+        assert status.startswith("No plan found"), status
+        assert f"showing the previous plan (loaded from {demo_plan_file.name})" in status, status
+        assert app.state.plan is demo
+
+
+def test_objective_and_gap_texts_carry_their_units():
+    assert objective_text(184320.4, "max-compute", "fp8") == "184,320 PFLOPS fp8"
+    assert objective_text(1234.56, "min-tco", "fp8") == "1,234.6 M USD"
+    assert objective_text(None, "min-tco", "fp8") == gap_text(None) == "-"
+    assert gap_text(0.023) == "2.300%"

@@ -1,0 +1,26 @@
+"""Solver figures as text, shared by the Optimise and Plan screens (presentation only).
+
+One format for the gap on both screens, so the gap the Optimise screen ends on is the
+plan's gap as the Plan screen shows it.
+"""
+
+from __future__ import annotations
+
+
+def gap_text(gap: float | None) -> str:
+    """A relative gap as a percentage with three decimals ("0.034%"), "-" when unknown."""
+    return "-" if gap is None else f"{gap:.3%}"
+
+
+def objective_unit(objective: str, precision: str) -> str:
+    """The unit of the MIP objective: max-compute is PFLOPS at the scenario's precision
+    (less a tie-break of a few millionths of TCO), min-tco is TCO in millions of USD."""
+    return f"PFLOPS {precision}" if objective == "max-compute" else "M USD"
+
+
+def objective_text(value: float | None, objective: str, precision: str) -> str:
+    """An objective value with its unit: "184,320 PFLOPS fp8", "1,234.5 M USD"; "-" when unknown."""
+    if value is None:
+        return "-"
+    number = f"{value:,.0f}" if objective == "max-compute" else f"{value:,.1f}"
+    return f"{number} {objective_unit(objective, precision)}"
