@@ -14,10 +14,11 @@ FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 
 def load_plan_for_cli(path: Path) -> Any:
     """A plan file, or one clear line (missing, not JSON, other schema version, corrupt)."""
-    from planner.plan import PlanFileError, load_plan
+    from planner.export import read_plan
+    from planner.plan import PlanFileError
 
     try:
-        return load_plan(path)
+        return read_plan(path)
     except PlanFileError as exc:
         raise UserError(str(exc)) from None
 

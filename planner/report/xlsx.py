@@ -55,6 +55,14 @@ def _cell_value(value: Any) -> Any:
 
 
 def write_xlsx(plan: CapacityPlan, path: Path) -> None:
+    path.write_bytes(xlsx_bytes(plan))
+
+
+def xlsx_bytes(plan: CapacityPlan) -> bytes:
+    """The workbook as bytes. Built in memory, so a full disk fails on a plain file write
+    (one line) and never inside ZipFile (whose clean-up would print a traceback)."""
+    import io
+
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -76,7 +84,9 @@ def write_xlsx(plan: CapacityPlan, path: Path) -> None:
         _table_sheet(workbook.create_sheet("Diagnosis"), relaxations_table(plan))
     workbook.properties.creator = "dcplan"
     workbook.properties.title = plan.scenario_name
-    workbook.save(path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _style_header(sheet: Any, count: int) -> None:

@@ -429,7 +429,7 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
         tmp.write_text("partial")
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(UserError, match="cannot write: No space left on device"):
+    with pytest.raises(UserError, match="cannot write: no space left on device"):
         write_atomic(path, fail, force=True)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.html"]
