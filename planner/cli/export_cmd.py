@@ -114,8 +114,10 @@ def diff(
 ) -> None:
     """What changed from plan A to plan B: mix, power, cost, racks moved/added/removed (exit 0 either way).
 
-    Racks are matched by unit id (an UltraServer's racks share one): a unit at other
-    slots has moved; a unit in one plan only was added or removed.
+    Racks are matched by position (site, hall, row, slot) and system, not by unit id (ids
+    are renumbered by every solve): a unit of the same system in the same slots is
+    unchanged; one of the same system at other slots, with one gone elsewhere, has moved;
+    the rest were added or removed.
     """
     from planner.report.diff import diff_plans
 
@@ -198,7 +200,7 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
             title=f"Racks {kind}"
             + (f" (first {_SHOWN} of {len(items):,}; --json for all)" if len(items) > _SHOWN else "")
         )
-        columns = ("unit", "from", "to") if kind == "moved" else ("unit", "at")
+        columns = ("system", "from", "to") if kind == "moved" else ("system", "unit", "at")
         for column in columns:
             table.add_column(column)
         for item in items[:_SHOWN]:
