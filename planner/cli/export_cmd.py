@@ -133,22 +133,27 @@ _SHOWN = 25
 
 
 def _num(value: float | None, unit: str) -> str:
+    from planner.report.quantity import count, number
+
     if value is None:
         return "-"
     if unit in ("USD", "USD/yr"):
-        return f"{value / 1e6:,.2f}"
-    if unit == "":
-        return f"{value:.3f}"
-    return f"{value:,.1f}" if unit in ("MW", "PFLOPS") else f"{value:,.0f}"
+        return number(value / 1e6)
+    if unit in ("units", "racks", "chips"):
+        return count(value)
+    return number(value)
 
 
 def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
+    from rich.markup import escape
     from rich.table import Table
+
+    from planner.report.quantity import percent, unit_text
 
     out = console()
     a, b = result["a"], result["b"]
-    out.print(f"A: {name_a}: {a['scenario_name']} ({a['status']})")
-    out.print(f"B: {name_b}: {b['scenario_name']} ({b['status']})")
+    out.print(escape(f"A: {name_a}: {a['scenario_name']} ({a['status']})"))  # user text is not markup
+    out.print(escape(f"B: {name_b}: {b['scenario_name']} ({b['status']})"))
     if result["same"]:
         out.print("no differences")
         return
@@ -160,8 +165,8 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
             table.add_column(column, justify="left" if column in ("system", "place") else "right")
         for line in result["mix"]:
             table.add_row(
-                line["system"],
-                line["place"],
+                escape(line["system"]),
+                escape(line["place"]),
                 f"{line['units_a']:,}",
                 f"{line['units_b']:,}",
                 f"{line['units_delta']:+,}",
@@ -180,11 +185,13 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
             sign = "" if delta is None else ("+" if delta >= 0 else "-")
             table.add_row(
                 line["figure"],
-                "M " + line["unit"] if line["unit"].startswith("USD") else line["unit"],
+                "M " + line["unit"] if line["unit"].startswith("USD") else unit_text(line["unit"]),
                 _num(line["a"], line["unit"]),
                 _num(line["b"], line["unit"]),
                 "-" if delta is None else sign + _num(abs(delta), line["unit"]),
-                "-" if line["delta_ratio"] is None else f"{line['delta_ratio']:+.2%}",
+                "-"
+                if line["delta_ratio"] is None
+                else ("+" if line["delta_ratio"] >= 0 else "") + percent(line["delta_ratio"]),
             )
         out.print(table)
     racks = result["racks"]
@@ -204,7 +211,7 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
         for column in columns:
             table.add_column(column)
         for item in items[:_SHOWN]:
-            table.add_row(*(item[c] for c in columns))
+            table.add_row(*(escape(str(item[c])) for c in columns))
         out.print(table)
 
 

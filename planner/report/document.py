@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.plan import CapacityPlan
+from planner.report.quantity import unit_text
 from planner.report.tables import (
     SECTIONS,
     Figure,
@@ -146,7 +147,7 @@ def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
 
 def figure_rows(figures: list[Figure]) -> list[tuple[str, str, str]]:
     """(figure, value, unit) display rows; the section is shown when it changes."""
-    return [(f.label, f.format(), f.unit or "") for f in figures]
+    return [(f.label, f.format(), unit_text(f.unit)) for f in figures]
 
 
 def table_total_row(table: Table, total: tuple[str, float]) -> list[str]:
