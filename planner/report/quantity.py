@@ -97,6 +97,27 @@ def unit_text(unit: str | None) -> str:
     return text
 
 
+def prose_units(text: str) -> str:
+    """Free text from the planner (diagnoses, re-check findings, pruned options) with its unit
+    spellings in the one style (``kg/m2`` -> ``kg/m²``, ``m**3/s`` -> ``m³/s``); nothing else changes."""
+    out = re.sub(r"(?<=[A-Za-z])\s*\*\*\s*(-?\d)", lambda m: _power(m), str(text))
+    out = re.sub(r"(?<=[A-Za-z])\^(-?\d)", lambda m: _power(m), out)
+    out = re.sub(r"\b(m|cm|mm|km|ft)([23])\b", lambda m: m.group(1) + _SUPERSCRIPT[m.group(2)], out)
+    return re.sub(r"(?<=\d )degC\b|\bdegC\b", "°C", out)
+
+
+def display(value: Any) -> str:
+    """A value for people: numbers via :func:`number`, lists as ``[0.1, 0.25, 1]``, mappings as
+    ``load: [...], efficiency: [...]``, text as is."""
+    if isinstance(value, (bool, int, float)) or value is None:
+        return number(value) if value is not None else ""
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(display(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {display(v)}" for k, v in value.items())
+    return str(value)
+
+
 def quantity(value: Any, unit: str, sig: int = SIG_FIGS) -> str:
     """A pint quantity (or a plain float already in ``unit``) in ``unit``: ``2,698 kW``, ``7.8 MW``, ``12.5 m³/s``."""
     if value is None:

@@ -10,14 +10,13 @@ category not itemised by an equipment line (so the lines add up to the plan's to
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner.plan import CapacityPlan
-from planner.report.quantity import count, number, percent, termination_text, unit_text, usd
+from planner.report.quantity import count, display, number, percent, prose_units, termination_text, unit_text, usd
 
 # Report sections, in order: (anchor, heading). Markdown and HTML both use these headings.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -124,7 +123,7 @@ def format_value(value: Any, kind: str = "text", decimals: int = 1) -> str:
     if isinstance(value, bool) or kind == "bool":
         return "yes" if value else "no"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return display(value)
     if kind == "unit":
         return unit_text(str(value))
     if isinstance(value, (int, float)):
@@ -514,7 +513,7 @@ def limits_table(plan: CapacityPlan, binding_only: bool = False) -> Table:
             u.binding,
             u.marginal,
             u.marginal_step,
-            u.marginal_text,
+            None if u.marginal_text is None else prose_units(u.marginal_text),
         )
         for u in plan.limits
         if u.binding or not binding_only
@@ -531,7 +530,7 @@ def relaxations_table(plan: CapacityPlan) -> Table:
         Column("unit", "unit", kind="unit"),
         Column("text", "way out"),
     )
-    rows = [(r.group, r.limit, r.scope, r.amount, r.unit, r.text) for r in plan.diagnosis.relaxations]
+    rows = [(r.group, r.limit, r.scope, r.amount, r.unit, prose_units(r.text)) for r in plan.diagnosis.relaxations]
     return Table("relaxations", columns, rows)
 
 
@@ -548,7 +547,7 @@ def solver_figures(plan: CapacityPlan) -> list[Figure]:
         Figure("solver", "total time", s.total_s, "s", decimals=2),
         Figure("solver", "solve time", s.solve_s, "s", decimals=2),
         Figure("diagnosis", "feasible", plan.diagnosis.feasible, kind="bool"),
-        Figure("diagnosis", "diagnosis", plan.diagnosis.summary, kind="text"),
+        Figure("diagnosis", "diagnosis", prose_units(plan.diagnosis.summary), kind="text"),
         Figure("re-check", "re-check passed", plan.recheck.ok, kind="bool"),
         Figure("re-check", "checks", plan.recheck.checked, kind="int"),
     ]
@@ -582,3 +581,21 @@ def assumption_value(plan: CapacityPlan, kind: str, entry_id: str, field_name: s
         if a.kind == kind and a.id == entry_id and a.field == field_name:
             return a.value, a.unit
     return None
+
+
+_KIND_ORDER = {"system": 0, "chip": 1, "cloud": 2, "cooling": 3, "plant": 4}
+
+
+def assumed_figures(plan: CapacityPlan) -> list[tuple[str, str, list[str]]]:
+    """The catalog figures used by the plan whose confidence is "assumption", per entry:
+    (kind, id, ["field value unit", ...]); systems and chips first (prices, power, packing
+    drive the mix), then cooling, plant, the power chain and the defaults."""
+    by_entry: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a in plan.assumptions:
+        if a.confidence != "assumption":
+            continue
+        value = format_value(a.value, "auto")
+        unit = unit_text(a.unit)
+        by_entry[(a.kind, a.id)].append(f"{a.field} {value}{' ' + unit if unit else ''}")
+    ordered = sorted(by_entry.items(), key=lambda item: (_KIND_ORDER.get(item[0][0], 9), item[0]))
+    return [(kind, entry, fields) for (kind, entry), fields in ordered]
