@@ -34,7 +34,7 @@ def number(value: float | int | None, sig: int = SIG_FIGS) -> str:
     """``value`` with thousands separators and ``sig`` significant figures (integers in full).
 
     ``1812.24`` -> ``1,812``; ``12.3456`` -> ``12.35``; ``0.5`` -> ``0.5``; ``1.5e5`` ->
-    ``150,000``; ``0.000012345`` -> ``0.00001235``; ``None`` -> ``-``.
+    ``150,000``; ``0.000012346`` -> ``0.00001235``; ``None`` -> ``-``.
     """
     if value is None:
         return "-"
