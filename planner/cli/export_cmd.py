@@ -84,13 +84,17 @@ def export(
           linked by relative path: plan.md -> plan-power.svg, plan-heat.svg,
           plan-capex.svg, plan-compute.svg, plan-floorplan.svg
     html  one self-contained file: same report, charts and floor plan inline (no scripts,
-          no external resources; links only to the cited sources)
-    svg   floor plan: halls, rows and rack slots to scale (rack width x depth from the
-          catalog figures in the plan, else 0.6 x 1.2 m; cold/hot aisles from the planning
-          defaults, else 1.2 m; hall outlines wrap the used rows), coloured by system,
+          no external resources; links only to the cited sources); prints on A4 (print
+          stylesheet: floor plan scaled to the page, assumptions as an appendix)
+    svg   floor plan: halls to their floor area, rows (used and empty) and rack slots to
+          scale (rack width x depth from the catalog figures in the plan, else 0.6 x 1.2 m;
+          cold/hot aisles from the planning defaults, else 1.2 m), coloured by system,
           UltraServer racks outlined, kW per row
 
-    Files are written atomically; existing files are kept unless --force.
+    Files are written atomically, a multi-file export (csv, md) as one set: a failed or
+    interrupted export leaves the previous files. Existing files are kept unless --force
+    (even when another dcplan creates the same file at the same moment). --force keeps
+    an existing file's permissions and, for a symlink, replaces the file it points to.
     `dcplan export --schema > catalogs/plan.schema.json` refreshes the committed schema.
     """
     from planner.export import check_output_path, write_plan
