@@ -132,6 +132,8 @@ def _staging_name() -> str:
 
 
 def _alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) is not a probe elsewhere (0 is CTRL_C_EVENT on Windows)
+        return True
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
