@@ -326,3 +326,27 @@ def test_commit_files_refuses_an_existing_file_atomically(tmp_path):
     with pytest.raises(UserError, match=r"b\.txt: already exists"):
         commit_files({tmp_path / "a.txt": b"a", tmp_path / "b.txt": b"b"}, force=False)
     assert listing(tmp_path) == ["b.txt"] and (tmp_path / "b.txt").read_text() == "keep"
+
+
+def test_create_only_without_hard_links_is_still_exclusive(tmp_path, monkeypatch):
+    """A file system without hard links (EPERM from link): the name is claimed with O_EXCL instead."""
+
+    def no_links(*_args, **_kwargs):
+        raise OSError(errno.EPERM, "Operation not permitted")
+
+    monkeypatch.setattr(export.os, "link", no_links)
+    target = tmp_path / "plan.json"
+    write_atomic(target, lambda tmp: tmp.write_text("first"), force=False)
+    assert target.read_text() == "first" and (target.stat().st_mode & 0o777) == 0o666 & ~export._umask()
+
+    raced = tmp_path / "raced.json"
+
+    def write_while_another_creates_it(tmp: Path) -> None:
+        tmp.write_text("ours")
+        raced.write_text("theirs")  # another writer gets there between our check and our create
+
+    with pytest.raises(UserError, match="already exists"):
+        write_atomic(raced, write_while_another_creates_it, force=False)
+    monkeypatch.undo()
+    assert raced.read_text() == "theirs"
+    assert listing(tmp_path) == ["plan.json", "raced.json"]
