@@ -646,3 +646,23 @@ def test_plan_files_that_must_not_be_opened_give_one_line(demo_json, tmp_path, c
         assert code == 2 and expected in one_error_line(err), (path, err)
         code, _, err = run(capsys, "diff", demo_json, path)
         assert code == 2 and expected in one_error_line(err), (path, err)
+
+
+def test_xlsx_shows_numbers_in_the_same_style(demo_json, tmp_path, capsys):
+    """Cells keep full precision; their display format shows ~4 significant figures, no padding zeros."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "plan.xlsx"
+    assert run(capsys, "export", demo_json, "-o", path)[0] == 0
+    version = load_plan(demo_json).schema_version  # a version, not a quantity
+    shown = []
+    for sheet in load_workbook(path):
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                value, fmt = cell.value, cell.number_format
+                if isinstance(value, float) and (match := re.fullmatch(r"#,##0(?:\.(0+))?", fmt)):
+                    shown.append(f"{value:,.{len(match.group(1) or '')}f}")
+                elif isinstance(value, str) and sheet.title != "Assumptions" and value != version:
+                    shown.append(value)
+    assert len(shown) > 100
+    assert [t for t in shown if BAD_NUMBER.search(t) or BAD_UNIT.search(t)] == []
