@@ -291,3 +291,16 @@ def test_a_hall_too_small_for_its_rows_still_holds_them(demo_plan):
     rows = [el for el in root.iter(f"{SVG_NS}rect") if el.get("class") == "row"]
     widest = max(float(el.get("width")) for el in rows)
     assert all(w > widest for w, _ in rects.values())
+
+
+def test_missing_chromium_fails_under_ci_and_skips_with_advice_elsewhere(monkeypatch):
+    import tests.planner.test_report_print as me
+
+    monkeypatch.setattr(me.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(me.os.path, "exists", lambda _path: False)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(pytest.fail.Exception, match=r"apt-get install chromium"):
+        me.chromium()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception, match=r"install it with `apt-get install chromium`"):
+        me.chromium()
