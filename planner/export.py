@@ -9,15 +9,40 @@
 .svg       floor plan: halls, rows and rack slots to scale
 =========  ==================================================================================
 
-Every file is written through a temporary file in the same folder and renamed into place.
-All files of a multi-file format are checked (exists without ``force``, folder missing or
-not writable) before any is written.
+How files are written (``commit_files``):
+
+* Every file of an export is rendered in memory first, then written into one staging
+  folder ``.dcplan-<host>-<pid>-<token>.tmp/`` in the target's folder and fsynced. Only
+  when the whole set is on disk are the files moved into place, in one burst.
+* Without ``force`` a file is put in place with ``os.link`` (which fails if the name
+  exists), so "refuse if it exists" is atomic: of two writers racing for one name exactly
+  one succeeds, the other gets "already exists". With ``force`` it is ``os.replace``.
+* A multi-file set (CSV + rows CSV, Markdown + SVGs) is replaced together: any failure or
+  Ctrl-C before the last file is in place puts the previous files back (or removes the new
+  ones), so a reader never finds a new ``plan.csv`` next to an old ``plan-rows.csv`` after
+  a failed export. (Only a SIGKILL inside the final burst of renames, microseconds long,
+  could split a set; the next export of the set rewrites all of it.)
+* The staging folder is removed on every catchable failure path, including
+  KeyboardInterrupt. SIGKILL cannot be caught, so each write first removes stale staging
+  folders of dcplan's own (recognised by name) whose process on this host is gone, or
+  that are older than a day.
+* ``--force`` keeps an existing target's permission bits; a new file gets 0666 less the
+  umask. A target that is a symlink is written through: the file it points at is
+  replaced and the link stays (without ``--force`` an existing link, even a dangling one,
+  counts as an existing file).
+* An OSError (full disk, no permission, ...) becomes one line,
+  ``<file>: cannot write: no space left on device``.
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import tempfile
+import secrets
+import shutil
+import socket
+import stat
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -58,9 +83,9 @@ def check_output_file(path: Path, force: bool) -> None:
     """One file: not a folder, not overwritten without ``force``, in a writable folder."""
     if path.is_dir():
         raise UserError(f"{path}: is a folder, not a file")
-    if path.exists() and not force:
+    if os.path.lexists(path) and not force:
         raise UserError(f"{path}: already exists; pass --force to overwrite it")
-    parent = path.parent if str(path.parent) else Path(".")
+    parent = _real_target(path).parent if force else _parent(path)
     if not parent.is_dir():
         raise UserError(f"{path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
@@ -73,59 +98,249 @@ def check_output_path(path: Path, force: bool) -> None:
         check_output_file(one, force)
 
 
+def _parent(path: Path) -> Path:
+    return path.parent if str(path.parent) else Path(".")
+
+
+def _real_target(path: Path) -> Path:
+    """Where a write to ``path`` lands: a symlink is followed to the file it names (even a dangling one)."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
 def _umask() -> int:
+    try:  # Linux: read it without changing it (os.umask is process-wide and not thread-safe)
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("Umask:"):
+                return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
 
 
-def write_atomic(path: Path, write: Callable[[Path], None], force: bool) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``.
+STAGING_PREFIX = ".dcplan-"
+STAGING_SUFFIX = ".tmp"
+STALE_AFTER_S = 24 * 3600.0
 
-    A crash or error leaves any existing file untouched and no partial file behind. The
-    file gets the usual permissions (0666 less the umask), not the temporary file's 0600.
-    """
-    check_output_file(path, force)
-    parent = path.parent if str(path.parent) else Path(".")
-    tmp: Path | None = None
+
+def _host() -> str:
+    return "".join(ch for ch in socket.gethostname() if ch.isalnum() or ch == "-")[:40] or "host"
+
+
+def _staging_name() -> str:
+    return f"{STAGING_PREFIX}{_host()}-{os.getpid()}-{secrets.token_hex(4)}{STAGING_SUFFIX}"
+
+
+def _alive(pid: int) -> bool:
+    if os.name != "posix":  # os.kill(pid, 0) is not a probe elsewhere (0 is CTRL_C_EVENT on Windows)
+        return True
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=parent)
-        os.close(fd)
-        tmp = Path(tmp_name)
-        write(tmp)
-        with tmp.open("rb") as handle:
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's live process
+    return True
+
+
+def remove_stale_staging(folder: Path, now: float | None = None) -> list[Path]:
+    """Remove staging folders left by killed dcplan writes in ``folder``; returns those removed.
+
+    A staging folder is ours when its name is ``.dcplan-<host>-<pid>-<8 hex>.tmp``. It is
+    stale when its process is gone (same host) or it is older than ``STALE_AFTER_S``; a
+    live writer's folder (a concurrent export) is left alone.
+    """
+    now = time.time() if now is None else now
+    removed = []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return removed
+    for entry in entries:
+        name = entry.name
+        if not (name.startswith(STAGING_PREFIX) and name.endswith(STAGING_SUFFIX)):
+            continue
+        parts = name[len(STAGING_PREFIX) : -len(STAGING_SUFFIX)].rsplit("-", 2)
+        if len(parts) != 3 or not parts[1].isdigit() or len(parts[2]) != 8:
+            continue
+        host, pid = parts[0], int(parts[1])
+        try:
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+            if not entry.is_dir(follow_symlinks=False):
+                continue
+        except OSError:
+            continue
+        if pid == os.getpid() and host == _host():
+            continue
+        if age > STALE_AFTER_S or (host == _host() and not _alive(pid)):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed.append(Path(entry.path))
+    return removed
+
+
+def _write_bytes(path: Path, data: bytes, mode: int) -> None:
+    """Create ``path`` (it must not exist) with ``data``, fsynced. The one place file bytes are written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view) :]
+        os.fchmod(fd, mode)
+        os.fsync(fd)
     finally:
-        if tmp is not None and tmp.exists():
-            tmp.unlink()
+        os.close(fd)
 
 
-def _text(text: str) -> Callable[[Path], None]:
-    return lambda tmp: tmp.write_text(text, encoding="utf-8")
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
-def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path]:
-    """Write ``plan`` in the format its extension names; returns the files written."""
+def _reason(exc: OSError) -> str:
+    text = exc.strerror or str(exc) or type(exc).__name__
+    return text[:1].lower() + text[1:]
+
+
+Content = bytes | Callable[[Path], None]
+
+
+def commit_files(files: dict[Path, Content], force: bool) -> list[Path]:
+    """Write a set of files atomically as a set (see the module notes); returns the paths given.
+
+    Each value is the file's bytes, or a function that writes the file at the path it is
+    given (a staging path). Raises UserError (one line) for an existing file without
+    ``force`` or an OSError; nothing of the new set stays behind on any failure.
+    """
+    for path in files:
+        check_output_file(path, force)
+    targets = {path: (_real_target(path) if force else path) for path in files}
+    staging: dict[Path, Path] = {}  # real parent folder -> its staging folder
+    placed: list[tuple[Path, Path | None, bool]] = []  # (target, backup of the old file, it existed)
+    current = next(iter(files))
+    try:
+        for path, content in files.items():
+            current = path
+            target = targets[path]
+            folder = _parent(target)
+            if folder not in staging:
+                remove_stale_staging(folder)
+                staging[folder] = folder / _staging_name()
+                os.mkdir(staging[folder], 0o700)
+            staged = staging[folder] / target.name
+            try:
+                mode = stat.S_IMODE(os.stat(target).st_mode) if force else None
+            except FileNotFoundError:
+                mode = None
+            mode = (0o666 & ~_umask()) if mode is None else mode
+            if isinstance(content, bytes):
+                _write_bytes(staged, content, mode)
+            else:
+                content(staged)
+                with staged.open("rb") as handle:
+                    os.fsync(handle.fileno())
+                os.chmod(staged, mode)
+        for path in files:  # the burst: every file of the set is complete on disk
+            current = path
+            target = targets[path]
+            staged = staging[_parent(target)] / target.name
+            if force:
+                backup, existed = None, os.path.lexists(target)
+                if existed:
+                    backup = staged.with_name(staged.name + ".old")
+                    try:
+                        os.link(target, backup)  # keep the old file to put back if the set fails
+                    except OSError:  # a file system without hard links: no way back for this file
+                        backup = None
+                os.replace(staged, target)
+                placed.append((target, backup, existed))
+            else:
+                try:
+                    _create_only(staged, target)
+                except FileExistsError:
+                    raise UserError(f"{path}: already exists; pass --force to overwrite it") from None
+                placed.append((target, None, False))
+        for folder in staging:
+            _fsync_dir(folder)
+    except BaseException as exc:
+        _roll_back(placed)
+        if isinstance(exc, OSError):
+            raise UserError(f"{current}: cannot write: {_reason(exc)}") from None
+        raise
+    finally:
+        for folder in staging.values():
+            shutil.rmtree(folder, ignore_errors=True)
+    return list(files)
+
+
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+
+
+def _create_only(staged: Path, target: Path) -> None:
+    """Put ``staged`` at ``target`` only if no file has that name: ``os.link`` (atomic, fails
+    with FileExistsError). On a file system without hard links the name is claimed with
+    O_CREAT|O_EXCL (as atomic) and the finished file renamed over the claim."""
+    try:
+        os.link(staged, target)
+        return
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in _NO_HARD_LINKS:
+            raise
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.replace(staged, target)
+    except BaseException:
+        os.unlink(target)
+        raise
+
+
+def _roll_back(placed: list[tuple[Path, Path | None, bool]]) -> None:
+    """Undo the files of a set already put in place: old files back, new ones removed."""
+    for target, backup, existed in reversed(placed):
+        try:
+            if backup is not None:
+                os.replace(backup, target)
+            elif not existed:
+                os.unlink(target)
+        except OSError:
+            pass
+
+
+def write_atomic(path: Path, write: Callable[[Path], None], force: bool) -> None:
+    """Write one file atomically: ``write`` fills a staging file, which then takes ``path``'s place.
+
+    A crash or error leaves any existing file untouched and no partial file behind; without
+    ``force`` an existing file (even one created by a concurrent writer) is never replaced.
+    """
+    commit_files({path: write}, force)
+
+
+def _utf8(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def render_files(plan: CapacityPlan, path: Path) -> dict[Path, bytes]:
+    """Every file an export of ``plan`` to ``path`` writes, rendered in memory (``path`` first)."""
     kind = format_for(path)
-    writes: list[tuple[Path, Callable[[Path], None]]]
     if kind == "json":
-        writes = [(path, _text(plan.to_json_text()))]
-    elif kind == "csv":
-        from planner.report.csvfiles import rows_csv_path, write_bom_csv, write_rows_csv
+        return {path: _utf8(plan.to_json_text())}
+    if kind == "csv":
+        from planner.report.csvfiles import bom_csv_text, rows_csv_path, rows_csv_text
 
-        writes = [
-            (path, lambda tmp: write_bom_csv(plan, tmp)),
-            (rows_csv_path(path), lambda tmp: write_rows_csv(plan, tmp)),
-        ]
-    elif kind == "xlsx":
-        from planner.report.xlsx import write_xlsx
+        return {path: _utf8(bom_csv_text(plan)), rows_csv_path(path): _utf8(rows_csv_text(plan))}
+    if kind == "xlsx":
+        from planner.report.xlsx import xlsx_bytes
 
-        writes = [(path, lambda tmp: write_xlsx(plan, tmp))]
-    elif kind == "md":
+        return {path: xlsx_bytes(plan)}
+    if kind == "md":
         from planner.report.charts import charts
         from planner.report.floorplan import floorplan_svg
         from planner.report.markdown import render_markdown
@@ -133,17 +348,62 @@ def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path
         svgs = {**charts(plan), "floorplan": floorplan_svg(plan)}
         assets = {name: asset_path(path, name) for name in svgs}
         report = render_markdown(plan, {name: p.name for name, p in assets.items()})
-        writes = [(assets[name], _text(svg)) for name, svg in svgs.items()] + [(path, _text(report))]
-    elif kind == "html":
+        return {path: _utf8(report), **{assets[name]: _utf8(svg) for name, svg in svgs.items()}}
+    if kind == "html":
         from planner.report.html import render_html
 
-        writes = [(path, _text(render_html(plan)))]
-    else:  # svg
-        from planner.report.floorplan import floorplan_svg
+        return {path: _utf8(render_html(plan))}
+    from planner.report.floorplan import floorplan_svg
 
-        writes = [(path, _text(floorplan_svg(plan)))]
-    for target, _ in writes:
-        check_output_file(target, force)
-    for target, write in writes:
-        write_atomic(target, write, force)
-    return sorted((target for target, _ in writes), key=lambda target: target != path)  # ``path`` first
+    return {path: _utf8(floorplan_svg(plan))}
+
+
+def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path]:
+    """Write ``plan`` in the format its extension names, as one atomic set; returns the files written."""
+    for one in output_paths(path):
+        check_output_file(one, force)
+    return commit_files(render_files(plan, path), force)
+
+
+def read_plan(path: Path | str) -> CapacityPlan:
+    """A saved plan, read through ``models.files.read_text``: a FIFO, folder, device, huge or
+    binary file is one PlanFileError line, never a hang or a traceback. Same checks as
+    ``planner.plan.load_plan`` (JSON, schema major version, model validation)."""
+    import json
+
+    from pydantic import ValidationError
+
+    from models.errors import InputFileError
+    from models.files import read_text
+    from planner.plan import SCHEMA_VERSION, PlanFileError
+
+    path = Path(path)
+    try:
+        text = read_text(path, "plan file")
+    except InputFileError as exc:
+        if not os.path.lexists(path):
+            raise PlanFileError(f"{path}: plan file does not exist") from None
+        raise PlanFileError(str(exc)) from None
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise PlanFileError(f"{path}: not a dcplan plan (invalid JSON: {exc.msg} at line {exc.lineno})") from None
+    except RecursionError:
+        raise PlanFileError(f"{path}: not a dcplan plan (JSON nested too deeply)") from None
+    if not isinstance(data, dict) or "schema_version" not in data:
+        raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)")
+    version = str(data["schema_version"])
+    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
+        newer = version > SCHEMA_VERSION
+        raise PlanFileError(
+            f"{path}: plan schema version {version} is {'newer' if newer else 'older'} than this dcplan's "
+            f"{SCHEMA_VERSION}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it"
+        )
+    try:
+        return CapacityPlan.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise PlanFileError(f"{path}: corrupt plan: {where}: {first['msg']}") from None
+    except (ValueError, RecursionError) as exc:  # e.g. a layout whose columns differ in length
+        raise PlanFileError(f"{path}: corrupt plan: {exc}") from None

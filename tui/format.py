@@ -1,4 +1,7 @@
-"""Text formatting of results for the screens (presentation only, no arithmetic beyond units)."""
+"""Text formatting of results for the screens (presentation only, no arithmetic beyond units).
+
+Numbers and units go through ``planner.report.quantity``, the one formatter the CLI and the
+reports use too."""
 
 from __future__ import annotations
 
@@ -21,15 +24,19 @@ def sweep_rows(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         "facility_mw": "facility power [MW]",
     }
 
+    from planner.report.quantity import number
+
     def cell(value: Any) -> str:
-        return "-" if value is None else f"{value:,.0f}" if abs(value) >= 100 else f"{value:,.3g}"
+        return number(value)
+
+    from planner.report.quantity import percent
 
     rows = [
         (names.get(k, k), cell(v["p10"]), cell(v["p50"]), cell(v["p90"]), "") for k, v in summary["outputs"].items()
     ]
     for system, stats in summary["units"].items():
         share = summary["chosen_share"].get(system, 0.0)
-        rows.append((f"units {system}", cell(stats["p10"]), cell(stats["p50"]), cell(stats["p90"]), f"{share:.0%}"))
+        rows.append((f"units {system}", cell(stats["p10"]), cell(stats["p50"]), cell(stats["p90"]), percent(share)))
     return rows
 
 

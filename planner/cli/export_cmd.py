@@ -14,10 +14,11 @@ FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 
 def load_plan_for_cli(path: Path) -> Any:
     """A plan file, or one clear line (missing, not JSON, other schema version, corrupt)."""
-    from planner.plan import PlanFileError, load_plan
+    from planner.export import read_plan
+    from planner.plan import PlanFileError
 
     try:
-        return load_plan(path)
+        return read_plan(path)
     except PlanFileError as exc:
         raise UserError(str(exc)) from None
 
@@ -83,13 +84,17 @@ def export(
           linked by relative path: plan.md -> plan-power.svg, plan-heat.svg,
           plan-capex.svg, plan-compute.svg, plan-floorplan.svg
     html  one self-contained file: same report, charts and floor plan inline (no scripts,
-          no external resources; links only to the cited sources)
-    svg   floor plan: halls, rows and rack slots to scale (rack width x depth from the
-          catalog figures in the plan, else 0.6 x 1.2 m; cold/hot aisles from the planning
-          defaults, else 1.2 m; hall outlines wrap the used rows), coloured by system,
+          no external resources; links only to the cited sources); prints on A4 (print
+          stylesheet: floor plan scaled to the page, assumptions as an appendix)
+    svg   floor plan: halls to their floor area, rows (used and empty) and rack slots to
+          scale (rack width x depth from the catalog figures in the plan, else 0.6 x 1.2 m;
+          cold/hot aisles from the planning defaults, else 1.2 m), coloured by system,
           UltraServer racks outlined, kW per row
 
-    Files are written atomically; existing files are kept unless --force.
+    Files are written atomically, a multi-file export (csv, md) as one set: a failed or
+    interrupted export leaves the previous files. Existing files are kept unless --force
+    (even when another dcplan creates the same file at the same moment). --force keeps
+    an existing file's permissions and, for a symlink, replaces the file it points to.
     `dcplan export --schema > catalogs/plan.schema.json` refreshes the committed schema.
     """
     from planner.export import check_output_path, write_plan
@@ -113,8 +118,10 @@ def diff(
 ) -> None:
     """What changed from plan A to plan B: mix, power, cost, racks moved/added/removed (exit 0 either way).
 
-    Racks are matched by unit id (an UltraServer's racks share one): a unit at other
-    slots has moved; a unit in one plan only was added or removed.
+    Racks are matched by position (site, hall, row, slot) and system, not by unit id (ids
+    are renumbered by every solve): a unit of the same system in the same slots is
+    unchanged; one of the same system at other slots, with one gone elsewhere, has moved;
+    the rest were added or removed.
     """
     from planner.report.diff import diff_plans
 
@@ -130,22 +137,27 @@ _SHOWN = 25
 
 
 def _num(value: float | None, unit: str) -> str:
+    from planner.report.quantity import count, number
+
     if value is None:
         return "-"
     if unit in ("USD", "USD/yr"):
-        return f"{value / 1e6:,.2f}"
-    if unit == "":
-        return f"{value:.3f}"
-    return f"{value:,.1f}" if unit in ("MW", "PFLOPS") else f"{value:,.0f}"
+        return number(value / 1e6)
+    if unit in ("units", "racks", "chips"):
+        return count(value)
+    return number(value)
 
 
 def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
+    from rich.markup import escape
     from rich.table import Table
+
+    from planner.report.quantity import percent, unit_text
 
     out = console()
     a, b = result["a"], result["b"]
-    out.print(f"A: {name_a}: {a['scenario_name']} ({a['status']})")
-    out.print(f"B: {name_b}: {b['scenario_name']} ({b['status']})")
+    out.print(escape(f"A: {name_a}: {a['scenario_name']} ({a['status']})"))  # user text is not markup
+    out.print(escape(f"B: {name_b}: {b['scenario_name']} ({b['status']})"))
     if result["same"]:
         out.print("no differences")
         return
@@ -157,8 +169,8 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
             table.add_column(column, justify="left" if column in ("system", "place") else "right")
         for line in result["mix"]:
             table.add_row(
-                line["system"],
-                line["place"],
+                escape(line["system"]),
+                escape(line["place"]),
                 f"{line['units_a']:,}",
                 f"{line['units_b']:,}",
                 f"{line['units_delta']:+,}",
@@ -177,11 +189,13 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
             sign = "" if delta is None else ("+" if delta >= 0 else "-")
             table.add_row(
                 line["figure"],
-                "M " + line["unit"] if line["unit"].startswith("USD") else line["unit"],
+                "M " + line["unit"] if line["unit"].startswith("USD") else unit_text(line["unit"]),
                 _num(line["a"], line["unit"]),
                 _num(line["b"], line["unit"]),
                 "-" if delta is None else sign + _num(abs(delta), line["unit"]),
-                "-" if line["delta_ratio"] is None else f"{line['delta_ratio']:+.2%}",
+                "-"
+                if line["delta_ratio"] is None
+                else ("+" if line["delta_ratio"] >= 0 else "") + percent(line["delta_ratio"]),
             )
         out.print(table)
     racks = result["racks"]
@@ -197,11 +211,11 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
             title=f"Racks {kind}"
             + (f" (first {_SHOWN} of {len(items):,}; --json for all)" if len(items) > _SHOWN else "")
         )
-        columns = ("unit", "from", "to") if kind == "moved" else ("unit", "at")
+        columns = ("system", "from", "to") if kind == "moved" else ("system", "unit", "at")
         for column in columns:
             table.add_column(column)
         for item in items[:_SHOWN]:
-            table.add_row(*(item[c] for c in columns))
+            table.add_row(*(escape(str(item[c])) for c in columns))
         out.print(table)
 
 

@@ -183,10 +183,11 @@ def render_plan(plan: Any) -> None:
             for line in plan.pruned:
                 out.print(f"  - {line}")
         return
-    mix = Table(title=f"Mix: {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS peak dense {plan.precision}")
+    from planner.report.text import binding_rows, hall_rows, mix_rows, mix_title
+
+    mix = Table(title=mix_title(plan))
     for column in ("system", "place", "units", "chips", "racks", "PFLOPS", "share"):
         mix.add_column(column, justify="left" if column in ("system", "place") else "right")
-    from planner.report.text import mix_rows
 
     for row in mix_rows(plan):
         mix.add_row(*row)
@@ -194,30 +195,16 @@ def render_plan(plan: Any) -> None:
     halls = Table(title="Halls")
     for column in ("hall", "racks", "rows", "IT MW / cap", "liquid MW / plant", "air MW / plant", "facility MW"):
         halls.add_column(column, justify="left" if column == "hall" else "right")
-    for hall in plan.halls:
-        halls.add_row(
-            hall.hall + ("" if hall.built else " (not built)"),
-            f"{hall.racks:,}",
-            f"{hall.rows_used}",
-            f"{hall.it_power.m_as('MW'):,.1f} / {hall.it_power_cap.m_as('MW'):,.1f}",
-            f"{hall.liquid_plant_load.m_as('MW'):,.1f} / {hall.liquid_plant_capacity.m_as('MW'):,.1f}",
-            f"{hall.air_plant_load.m_as('MW'):,.1f} / {hall.air_plant_capacity.m_as('MW'):,.1f}",
-            f"{hall.facility_power_design.m_as('MW'):,.1f}",
-        )
+    for row in hall_rows(plan):
+        halls.add_row(*row)
     out.print(halls)
     binding = [u for u in plan.limits if u.binding]
     if binding:
         limits = Table(title="Binding limits")
         for column in ("limit", "scope", "used", "limit value", "marginal value"):
             limits.add_column(column)
-        for use in binding:
-            limits.add_row(
-                use.limit,
-                use.scope,
-                f"{use.used:,.4g} {use.unit}",
-                f"{use.allowed:,.4g} {use.unit}",
-                use.marginal_text or "",
-            )
+        for row in binding_rows(plan):
+            limits.add_row(*row)
         out.print(limits)
     from planner.report.text import plan_money_energy_lines
 

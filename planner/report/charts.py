@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from planner.plan import CapacityPlan
+from planner.report.quantity import number, percent, unit_text
 from planner.report.tables import capex_breakdown_usd, compute_by_family_pflops, heat_split_mw, power_breakdown_mw
 
 # (name, title): the name is also the file suffix of a chart written next to a Markdown report
@@ -49,7 +50,7 @@ def _bars(name: str, title: str, values: dict[str, float], unit: str, decimals: 
     axes.barh(positions, numbers, color=colours, height=0.6)
     axes.set_yticks(positions, labels)
     for y, value in zip(positions, numbers, strict=True):
-        axes.text(value, y, f"  {value:,.{decimals}f} {unit} ({value / total:.0%})", va="center", fontsize=8)
+        axes.text(value, y, f"  {number(value)} {unit_text(unit)} ({percent(value / total)})", va="center", fontsize=8)
     _finish(axes, title, unit, max(numbers))
     return _svg(figure, name)
 
@@ -63,10 +64,10 @@ def _figure(bars: int) -> Any:
 
 def _finish(axes: Any, title: str, unit: str, largest: float) -> None:
     axes.set_title(title, fontsize=10, loc="left")
-    axes.set_xlabel(unit, fontsize=8)
+    axes.set_xlabel(unit_text(unit), fontsize=8)
     axes.set_xlim(0, largest * 1.45 if largest > 0 else 1)
     axes.tick_params(labelsize=8)
-    axes.xaxis.set_major_formatter(lambda x, _pos: f"{x:,.0f}")
+    axes.xaxis.set_major_formatter(lambda x, _pos: number(x))
     for side in ("top", "right"):
         axes.spines[side].set_visible(False)
 
@@ -121,7 +122,7 @@ def compute_chart(plan: CapacityPlan) -> str | None:
         left = [a + b for a, b in zip(left, widths, strict=True)]
     axes.set_yticks(positions, families)
     for y, value in zip(positions, left, strict=True):
-        axes.text(value, y, f"  {value:,.0f} PFLOPS ({value / total:.0%})", va="center", fontsize=8)
+        axes.text(value, y, f"  {number(value)} PFLOPS ({percent(value / total)})", va="center", fontsize=8)
     _finish(axes, f"Compute by family (peak dense {plan.precision})", "PFLOPS", max(left))
     axes.legend(fontsize=7, frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     return _svg(figure, "compute")

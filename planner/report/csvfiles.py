@@ -8,6 +8,7 @@ precision numbers, empty cells for missing values, UTF-8, RFC 4180 quoting).
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 from typing import Any
@@ -33,17 +34,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def write_table_csv(table: Table, path: Path) -> None:
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow([c.key for c in table.columns])
-        for row in table.rows:
-            writer.writerow([_cell(v) for v in row])
+def table_csv_text(table: Table) -> str:
+    """The table as CSV text (header of unit-suffixed keys, one line per row)."""
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.key for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_cell(v) for v in row])
+    return buffer.getvalue()
+
+
+def bom_csv_text(plan: CapacityPlan) -> str:
+    return table_csv_text(bom_table(plan))
+
+
+def rows_csv_text(plan: CapacityPlan) -> str:
+    return table_csv_text(rows_table(plan))
 
 
 def write_bom_csv(plan: CapacityPlan, path: Path) -> None:
-    write_table_csv(bom_table(plan), path)
+    path.write_text(bom_csv_text(plan), encoding="utf-8", newline="")
 
 
 def write_rows_csv(plan: CapacityPlan, path: Path) -> None:
-    write_table_csv(rows_table(plan), path)
+    path.write_text(rows_csv_text(plan), encoding="utf-8", newline="")

@@ -1,9 +1,17 @@
 """What changed between two plans: mix, power, cost and rack positions.
 
-Only differences are listed, so a plan compared with itself gives an empty diff. Racks are
-matched by deployment-unit id (``gb300-nvl72#00012``; an UltraServer's racks share one):
-a unit in both plans at other slots has moved, a unit in only one plan was added or removed.
-Solver timings and other run facts are not compared.
+Only differences are listed, so a plan compared with itself gives an empty diff. Solver
+timings and other run facts are not compared.
+
+Racks are compared by position and system, not by unit id: unit ids
+(``gb300-nvl72#00012``) are numbered afresh by every solve, so the same rack gets another id
+when anything before it changes. A deployment unit (one system; an UltraServer's racks
+share one id) is the set of positions ``(site, hall, row, slot)`` of its racks:
+
+* **unchanged**: a unit of the same system at exactly the same positions in both plans;
+* **moved**: of the units left, one of plan A and one of plan B of the same system (and the
+  same number of racks) are paired, nearest positions first; its racks went elsewhere;
+* **added** / **removed**: the units of a system left over in B / in A.
 """
 
 from __future__ import annotations
@@ -98,13 +106,17 @@ def _mix_changes(a: CapacityPlan, b: CapacityPlan) -> list[dict[str, Any]]:
     return out
 
 
-def _positions(plan: CapacityPlan) -> dict[str, tuple[str, list[tuple[str, str, int]]]]:
-    """unit id -> (system, sorted (hall, row, slot) of its racks)."""
-    out: dict[str, tuple[str, list[tuple[str, str, int]]]] = {}
+Position = tuple[str, str, str, int]  # (site, hall, row, slot)
+
+
+def _units(plan: CapacityPlan) -> list[tuple[str, tuple[Position, ...], str]]:
+    """(system, sorted positions of its racks, unit id) per deployment unit of the plan."""
+    site_of = {h.hall: h.site for h in plan.halls}
+    racks: dict[str, tuple[str, list[Position]]] = {}
     for rec in plan.layout.records():
-        _, slots = out.setdefault(rec["unit"], (rec["system"], []))
-        slots.append((rec["hall"], rec["row"], rec["slot"]))
-    return {unit: (system, sorted(slots)) for unit, (system, slots) in out.items()}
+        _, slots = racks.setdefault(rec["unit"], (rec["system"], []))
+        slots.append((site_of.get(rec["hall"], ""), rec["hall"], rec["row"], rec["slot"]))
+    return sorted((system, tuple(sorted(slots)), unit) for unit, (system, slots) in racks.items())
 
 
 def describe_positions(slots: list[tuple[str, str, int]]) -> str:
@@ -126,30 +138,70 @@ def describe_positions(slots: list[tuple[str, str, int]]) -> str:
     return "; ".join(parts)
 
 
+def _where(slots: tuple[Position, ...]) -> str:
+    return describe_positions([(hall, row, slot) for _, hall, row, slot in slots])
+
+
+Unit = tuple[str, tuple[Position, ...], str]
+
+
+def _pair_nearest(olds: list[Unit], news: list[Unit]) -> list[tuple[Unit, Unit]]:
+    """Pair units of A and B (same system and size), nearest first: within one row, then one
+    hall, then one site, then anywhere; in slot order within each. Paired units are removed
+    from ``olds`` and ``news``; what is left was removed / added."""
+    pairs: list[tuple[Unit, Unit]] = []
+    for depth in (3, 2, 1, 0):  # (site, hall, row) prefix of the first rack's position
+        by_place_a: dict[tuple, list[Unit]] = defaultdict(list)
+        by_place_b: dict[tuple, list[Unit]] = defaultdict(list)
+        for u in olds:
+            by_place_a[u[1][0][:depth]].append(u)
+        for u in news:
+            by_place_b[u[1][0][:depth]].append(u)
+        for place, in_a in by_place_a.items():
+            for old, new in zip(sorted(in_a), sorted(by_place_b.get(place, [])), strict=False):
+                pairs.append((old, new))
+        taken_a = {id(o) for o, _ in pairs}
+        taken_b = {id(n) for _, n in pairs}
+        olds[:] = [u for u in olds if id(u) not in taken_a]
+        news[:] = [u for u in news if id(u) not in taken_b]
+    return pairs
+
+
 def _rack_changes(a: CapacityPlan, b: CapacityPlan) -> dict[str, list[dict[str, Any]]]:
-    pa, pb = _positions(a), _positions(b)
-    moved, added, removed = [], [], []
-    for unit in sorted(set(pa) | set(pb)):
-        if unit in pa and unit in pb:
-            if pa[unit][1] != pb[unit][1]:
-                moved.append(
-                    {
-                        "unit": unit,
-                        "system": pb[unit][0],
-                        "from": describe_positions(pa[unit][1]),
-                        "to": describe_positions(pb[unit][1]),
-                        "racks": len(pb[unit][1]),
-                    }
-                )
-        elif unit in pb:
-            added.append(
-                {"unit": unit, "system": pb[unit][0], "at": describe_positions(pb[unit][1]), "racks": len(pb[unit][1])}
-            )
+    """Moved, added and removed units, matched by system and position (see the module notes)."""
+    left_a: dict[tuple[str, tuple[Position, ...]], list[str]] = defaultdict(list)
+    for system, slots, unit in _units(a):
+        left_a[(system, slots)].append(unit)
+    new_b: list[tuple[str, tuple[Position, ...], str]] = []
+    for system, slots, unit in _units(b):
+        if left_a.get((system, slots)):
+            left_a[(system, slots)].pop(0)  # the same system in the same slots: unchanged
         else:
-            removed.append(
-                {"unit": unit, "system": pa[unit][0], "at": describe_positions(pa[unit][1]), "racks": len(pa[unit][1])}
+            new_b.append((system, slots, unit))
+    gone_a = sorted((system, slots, unit) for (system, slots), units in left_a.items() for unit in units)
+
+    moved, added, removed = [], [], []
+    groups = sorted({(s, len(p)) for s, p, _ in gone_a} | {(s, len(p)) for s, p, _ in new_b})
+    for system, size in groups:
+        olds = [u for u in gone_a if u[0] == system and len(u[1]) == size]
+        news = [u for u in new_b if u[0] == system and len(u[1]) == size]
+        for old, new in _pair_nearest(olds, news):
+            moved.append(
+                {
+                    "system": system,
+                    "unit": new[2],
+                    "unit_a": old[2],
+                    "from": _where(old[1]),
+                    "to": _where(new[1]),
+                    "racks": size,
+                }
             )
-    return {"moved": moved, "added": added, "removed": removed}
+        for _, slots, unit in news:
+            added.append({"unit": unit, "system": system, "at": _where(slots), "racks": len(slots)})
+        for _, slots, unit in olds:
+            removed.append({"unit": unit, "system": system, "at": _where(slots), "racks": len(slots)})
+    key = lambda item: (item["system"], item.get("to", item.get("at")))  # noqa: E731
+    return {"moved": sorted(moved, key=key), "added": sorted(added, key=key), "removed": sorted(removed, key=key)}
 
 
 def _about(plan: CapacityPlan) -> dict[str, Any]:

@@ -6,10 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from planner.plan import CapacityPlan
+from planner.report.quantity import prose_units, unit_text
 from planner.report.tables import (
     SECTIONS,
     Figure,
     Table,
+    assumed_figures,
     assumptions_table,
     bom_table,
     bom_total_usd,
@@ -29,7 +31,8 @@ from planner.report.tables import (
 class Block:
     """kind: 'text' (data: str), 'warning' (str), 'list' (list[str]), 'figures' (list[Figure]),
     'table' (Table; total: optional (column key, value)), 'chart' (data: chart name),
-    'floorplan' (no data), 'sources' (Table of assumptions)."""
+    'floorplan' (no data), 'sources' (Table of assumptions), 'assumed' (list of (kind, id,
+    [field texts]): the catalog figures with confidence "assumption")."""
 
     kind: str
     data: Any = None
@@ -54,11 +57,24 @@ def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
 
     add = lambda anchor, *blocks: sections[anchor].blocks.extend(blocks)  # noqa: E731
     if not plan.feasible:
-        add("summary", Block("warning", f"Infeasible: {plan.diagnosis.summary}"))
+        add("summary", Block("warning", prose_units(f"Infeasible: {plan.diagnosis.summary}")))
     if not plan.recheck.ok:
         add(
             "summary",
-            Block("warning", "The plan failed its independent re-check: " + "; ".join(plan.recheck.violations)),
+            Block(
+                "warning",
+                prose_units("The plan failed its independent re-check: " + "; ".join(plan.recheck.violations)),
+            ),
+        )
+    assumed = assumed_figures(plan)
+    if assumed:
+        add(
+            "summary",
+            Block(
+                "assumed",
+                assumed,
+                title="Figures driving this plan that are assumptions",
+            ),
         )
     add("summary", Block("figures", summary_figures(plan)))
 
@@ -74,9 +90,9 @@ def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
             Block("table", relaxations_table(plan).select("group", "limit", "scope", "amount", "unit", "text")),
         )
     if plan.pruned:
-        add("solver", Block("list", plan.pruned, title="Options ruled out before solving"))
+        add("solver", Block("list", [prose_units(t) for t in plan.pruned], title="Options ruled out before solving"))
     if plan.recheck.violations:
-        add("solver", Block("list", plan.recheck.violations, title="Re-check violations"))
+        add("solver", Block("list", [prose_units(t) for t in plan.recheck.violations], title="Re-check violations"))
 
     if plan.mix:
         add("mix", Block("table", mix_table(plan)))
@@ -144,9 +160,20 @@ def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
     return [sections[anchor] for anchor, _ in SECTIONS]
 
 
+ASSUMED_NOTE = (
+    "These catalog figures used by the plan are marked as assumptions (not vendor or third-party "
+    "figures); their sources and ranges are in the appendix, Assumptions and sources."
+)
+
+
+def assumed_lines(block: Block) -> list[str]:
+    """'system gb300-nvl72: capex 3,900,000 USD, rack_width 0.6 m' per entry of an 'assumed' block."""
+    return [f"{kind} {entry}: " + "; ".join(fields) for kind, entry, fields in block.data]
+
+
 def figure_rows(figures: list[Figure]) -> list[tuple[str, str, str]]:
     """(figure, value, unit) display rows; the section is shown when it changes."""
-    return [(f.label, f.format(), f.unit or "") for f in figures]
+    return [(f.label, f.format(), unit_text(f.unit)) for f in figures]
 
 
 def table_total_row(table: Table, total: tuple[str, float]) -> list[str]:

@@ -8,9 +8,15 @@ Geometry (documented in ``dcplan export --help``):
 * Each row is a line of ``positions`` slots (dashed outline; empty positions stay blank)
   and racks sit at their slot number, slot 1 on the left. Rows face each other in pairs:
   cold aisle, row, hot aisle, row, cold aisle, ... with the aisle widths of the plan's
-  planning defaults (``DEFAULT_AISLE`` = 1.2 m when absent).
-* The plan holds no room geometry, so a hall outline wraps its used rows; it is not drawn
-  to the hall's floor area. Halls without racks are not drawn.
+  planning defaults (``DEFAULT_AISLE`` = 1.2 m when absent). The scenario's rows that the
+  plan leaves empty are drawn too (dashed, "empty").
+* Each hall is drawn to its floor area (the scenario's hall ``area``): a rectangle of
+  ``width x depth = area`` to scale, at least as wide and deep as its rows and aisles
+  (width = the larger of the rows' length plus an aisle at each end and the square root
+  of the area). The plan records no room geometry, so the rows are placed in one column
+  from the hall's front-left corner: their size and the aisles are to scale, their place
+  in the room is schematic. A hall without an area is outlined around its rows (and says
+  so). Halls without racks are not drawn.
 * Racks are coloured by system; the racks of one deployment unit (an UltraServer spanning
   several racks: same unit id) are outlined together; each row is labelled with its IT kW.
 
@@ -25,17 +31,17 @@ from html import escape
 
 from planner.plan import CapacityPlan
 from planner.report.charts import PALETTE
+from planner.report.quantity import count, number, quantity
 from planner.report.tables import assumption_value
 
-SCALE = 20.0  # px per metre
+SCALE = 8.0  # px per metre
 DEFAULT_RACK = (0.6, 1.2)  # width, depth [m]
 DEFAULT_AISLE = 1.2  # [m]
-HALLS_PER_LINE = 4
-_LABEL_W = 120.0
-_KW_W = 90.0
-_HALL_GAP = 30.0
-_TITLE_H = 40.0
+HALLS_PER_LINE = 2  # two halls side by side keep the drawing legible when scaled to a printed page
+_HALL_GAP = 40.0
+_TITLE_H = 44.0
 _PAD = 12.0
+_FONT = 9.0
 _LENGTH_TO_M = {"m": 1.0, "mm": 1e-3, "cm": 1e-2, "ft": 0.3048, "in": 0.0254, "meter": 1.0, "millimeter": 1e-3}
 
 
@@ -102,41 +108,56 @@ def floorplan_svg(plan: CapacityPlan) -> str:
     for rec in plan.layout.records():
         slots[rec["row"]].append(rec)
 
+    empty_rows = _empty_rows(plan, rows)
     body: list[str] = []
     x, y, line_height, width = _PAD, _PAD + 28.0, 0.0, 0.0
     for index, hall_id in enumerate(hall_order):
         if index and index % HALLS_PER_LINE == 0:
             x, y, line_height = _PAD, y + line_height + _HALL_GAP, 0.0
-        hall_rows = by_hall[hall_id]
-        length_px = max(r.positions * r.width_m for r in hall_rows) * SCALE
-        hall_w = _LABEL_W + length_px + _KW_W
+        hall_rows = by_hall[hall_id] + empty_rows.get(hall_id, [])
+        rows_m = max(r.positions * r.width_m for r in hall_rows)
+        top = y + _TITLE_H
+        row_x = x + cold * SCALE  # an end aisle before slot 1
         parts: list[str] = []
-        cursor = y + _TITLE_H + cold * SCALE
+        cursor = top + cold * SCALE
         for i, row in enumerate(hall_rows):
-            parts += _row_svg(row, slots.get(row.name, []), x + _LABEL_W, cursor, colours)
+            parts += _row_svg(row, slots.get(row.name, []), row_x, cursor, colours)
             aisle = hot if i % 2 == 0 else cold
             if i < len(hall_rows) - 1:
                 fill = "#fbeaea" if i % 2 == 0 else "#e8f1fb"
                 parts.append(
-                    f'<rect class="aisle" x="{x + _LABEL_W:.1f}" y="{cursor + row.depth_m * SCALE:.1f}" '
-                    f'width="{length_px:.1f}" height="{aisle * SCALE:.1f}" fill="{fill}"/>'
+                    f'<rect class="aisle" x="{row_x:.1f}" y="{cursor + row.depth_m * SCALE:.1f}" '
+                    f'width="{rows_m * SCALE:.1f}" height="{aisle * SCALE:.1f}" fill="{fill}"/>'
                 )
             cursor += (row.depth_m + aisle) * SCALE
-        hall_h = cursor - y + cold * SCALE
+        used_w_m = rows_m + 2 * cold
+        used_h_m = (cursor - top) / SCALE + cold - (hot if len(hall_rows) % 2 else cold)
         hall = halls.get(hall_id)
+        area_m2 = None if hall is None or hall.area is None else float(hall.area.m_as("m**2"))
+        hall_w_m, hall_h_m = hall_size_m(area_m2, used_w_m, used_h_m)
+        hall_w, hall_h = hall_w_m * SCALE, hall_h_m * SCALE
         title = hall_id
         if hall is not None:
-            it_mw = hall.it_power.m_as("MW")
-            title = f"{hall_id} ({hall.site}): {hall.racks:,} racks, {hall.rows_used} rows, {it_mw:,.1f} MW IT"
-        body.append(
-            f'<rect class="hall" x="{x:.1f}" y="{y:.1f}" width="{hall_w:.1f}" height="{hall_h:.1f}" '
-            f'fill="#fcfcfc" stroke="#888" stroke-width="1"/>'
+            title = (
+                f"{hall_id} ({hall.site}): {count(hall.racks)} racks, {count(hall.rows_used)} rows, "
+                f"{quantity(hall.it_power, 'MW')} IT"
+            )
+        size = (
+            f"{number(area_m2)} m² hall ({number(hall_w_m, 3)} m x {number(hall_h_m, 3)} m to scale)"
+            if area_m2
+            else "hall area not given: outline wraps its rows"
         )
-        body.append(f'<text x="{x + 8:.1f}" y="{y + 18:.1f}" font-size="13" font-weight="bold">{escape(title)}</text>')
+        body.append(
+            f'<rect class="hall" x="{x:.1f}" y="{top:.1f}" width="{hall_w:.1f}" height="{hall_h:.1f}" '
+            f'fill="#fcfcfc" stroke="#888" stroke-width="1" data-area-m2="{area_m2 or 0:g}">'
+            f"<title>{escape(hall_id)}: {escape(size)}</title></rect>"
+        )
+        body.append(f'<text x="{x + 2:.1f}" y="{y + 16:.1f}" font-size="14" font-weight="bold">{escape(title)}</text>')
+        body.append(f'<text x="{x + 2:.1f}" y="{y + 34:.1f}" font-size="11">{escape(size)}</text>')
         body += parts
-        x += hall_w + _HALL_GAP
+        x += max(hall_w, 7.0 * len(title)) + _HALL_GAP
         width = max(width, x)
-        line_height = max(line_height, hall_h)
+        line_height = max(line_height, _TITLE_H + hall_h)
     if not hall_order:
         reason = escape(plan.diagnosis.summary)
         body.append(f'<text x="{_PAD}" y="{_PAD + 60}" font-size="12">no racks laid out: {reason}</text>')
@@ -152,9 +173,9 @@ def floorplan_svg(plan: CapacityPlan) -> str:
     )
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="{total_w:.0f}" height="{total_h:.0f}" '
-        f'viewBox="0 0 {total_w:.0f} {total_h:.0f}" font-family="DejaVu Sans, Arial, sans-serif" font-size="10">\n'
+        f'viewBox="0 0 {total_w:.0f} {total_h:.0f}" font-family="DejaVu Sans, Arial, sans-serif" font-size="{_FONT:g}">\n'
         f"<title>dcplan floor plan: {escape(plan.scenario_name)}</title>\n"
-        f"<desc>Racks to scale at {SCALE:g} px/m; {len(plan.layout)} rack slots.</desc>\n"
+        f"<desc>Halls and racks to scale at {number(SCALE)} px/m; {count(len(plan.layout))} rack slots.</desc>\n"
         f'<rect x="0" y="0" width="{total_w:.0f}" height="{total_h:.0f}" fill="#ffffff"/>\n'
         + header
         + "\n"
@@ -163,10 +184,61 @@ def floorplan_svg(plan: CapacityPlan) -> str:
     )
 
 
+def hall_size_m(area_m2: float | None, used_w_m: float, used_h_m: float) -> tuple[float, float]:
+    """(width, depth) [m] of a hall drawn to its area, holding rows of ``used_w_m x used_h_m``.
+
+    ``width = max(used_w, sqrt(area))``, ``depth = area / width``; if that is shallower than
+    the rows, ``depth = used_h`` and ``width = max(used_w, area / depth)``. Without an area (or
+    an area smaller than the rows need) the hall is the rows' own extent.
+    """
+    if not area_m2 or area_m2 <= 0:
+        return used_w_m, used_h_m
+    width = max(used_w_m, area_m2**0.5)
+    depth = area_m2 / width
+    if depth < used_h_m:
+        depth = used_h_m
+        width = max(used_w_m, area_m2 / depth)
+    return width, depth
+
+
+def _empty_rows(plan: CapacityPlan, used: list[_Row]) -> dict[str, list[_Row]]:
+    """The scenario's rows that hold no racks, per hall (from the scenario echoed in the plan)."""
+    used_per_template: dict[str, int] = defaultdict(int)
+    width_of: dict[str, float] = {}
+    depth_of: dict[str, float] = {}
+    for r in plan.rows:
+        used_per_template[r.template] += 1
+    for r in used:
+        width_of.setdefault(r.hall, r.width_m)
+        depth_of.setdefault(r.hall, r.depth_m)
+    out: dict[str, list[_Row]] = defaultdict(list)
+    for template in plan.scenario.get("row", []) or []:
+        if not isinstance(template, dict):
+            continue
+        try:
+            total, positions = int(template.get("count", 0)), int(template.get("positions", 0))
+        except (TypeError, ValueError):
+            continue
+        hall = str(template.get("hall", ""))
+        missing = min(total - used_per_template.get(str(template.get("id")), 0), 500)  # a drawing, not a census
+        for n in range(max(0, missing)):
+            out[hall].append(
+                _Row(
+                    f"{template.get('id')} (empty {n + 1})",
+                    hall,
+                    "",
+                    positions,
+                    None,
+                    width_of.get(hall, DEFAULT_RACK[0]),
+                    depth_of.get(hall, DEFAULT_RACK[1]),
+                )
+            )
+    return out
+
+
 def _row_svg(row: _Row, records: list[dict], x0: float, y0: float, colours: dict[str, str]) -> list[str]:
     w, d = row.width_m * SCALE, row.depth_m * SCALE
     out = [
-        f'<text x="{x0 - 6:.1f}" y="{y0 + d / 2 + 3.5:.1f}" text-anchor="end">{escape(row.name)}</text>',
         f'<rect class="row" x="{x0:.1f}" y="{y0:.1f}" width="{row.positions * w:.1f}" height="{d:.1f}" '
         f'fill="none" stroke="#aaa" stroke-dasharray="3,2" stroke-width="0.8"/>',
     ]
@@ -175,7 +247,7 @@ def _row_svg(row: _Row, records: list[dict], x0: float, y0: float, colours: dict
         slot = rec["slot"]
         groups[rec["unit"]].append(slot)
         tip = (
-            f"{rec['hall']} / {rec['row']} / slot {slot}: {rec['unit']} ({rec['system']}), {rec['rack_kw']:,.1f} kW, "
+            f"{rec['hall']} / {rec['row']} / slot {slot}: {rec['unit']} ({rec['system']}), {number(rec['rack_kw'])} kW, "
             f"{rec['cooling']}, feeds {rec['feeds']}" + (f", loop {rec['cdu_loop']}" if rec["cdu_loop"] else "")
         )
         out.append(
@@ -192,8 +264,11 @@ def _row_svg(row: _Row, records: list[dict], x0: float, y0: float, colours: dict
                 f'width="{(last - first + 1) * w - 1:.1f}" height="{d - 1:.1f}" fill="none" stroke="#222" '
                 f'stroke-width="1.4"><title>{escape(unit)}</title></rect>'
             )
-    label = f"{row.it_kw:,.0f} kW" if row.it_kw is not None else ""
-    out.append(f'<text x="{x0 + row.positions * w + 6:.1f}" y="{y0 + d / 2 + 3.5:.1f}">{escape(label)}</text>')
+    label = row.name + (f": {number(row.it_kw)} kW" if row.it_kw is not None else "")
+    out.append(
+        f'<text class="row-label" x="{x0 + row.positions * w + 4:.1f}" y="{y0 + d / 2 + _FONT / 3:.1f}">'
+        f"{escape(label)}</text>"
+    )
     return out
 
 
@@ -219,8 +294,9 @@ def _legend(colours: dict[str, str], cold: float, hot: float, x0: float, y0: flo
     samples = [
         ('fill="none" stroke="#222" stroke-width="1.4"', "racks of one unit (UltraServer)"),
         ('fill="none" stroke="#aaa" stroke-dasharray="3,2"', "row positions"),
-        ('fill="#e8f1fb"', f"cold aisle {cold:g} m"),
-        ('fill="#fbeaea"', f"hot aisle {hot:g} m"),
+        ('fill="#e8f1fb"', f"cold aisle {number(cold)} m"),
+        ('fill="#fbeaea"', f"hot aisle {number(hot)} m"),
+        ('fill="#fcfcfc" stroke="#888"', "hall, to its floor area"),
     ]
     for style, text in samples:
         out.append(f'<rect class="legend-swatch" x="{x:.1f}" y="{y - 9:.1f}" width="24" height="12" {style}/>')
@@ -229,6 +305,6 @@ def _legend(colours: dict[str, str], cold: float, hot: float, x0: float, y0: flo
     bar = 10 * SCALE
     y2 = y + 22
     out.append(f'<line x1="{x0:.1f}" y1="{y2:.1f}" x2="{x0 + bar:.1f}" y2="{y2:.1f}" stroke="#000" stroke-width="2"/>')
-    note = "10 m (racks and aisles to scale; hall outlines wrap the used rows)"
+    note = "10 m (halls, racks and aisles to scale; rows placed schematically)"
     out.append(f'<text x="{x0 + bar + 6:.1f}" y="{y2 + 4:.1f}">{note}</text>')
     return out, x - x0

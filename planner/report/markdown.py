@@ -4,14 +4,51 @@ Charts and the floor plan are separate SVG files written next to the report and 
 relative path (``plan.md`` -> ``plan-power.svg``, ``plan-heat.svg``, ``plan-capex.svg``,
 ``plan-compute.svg``, ``plan-floorplan.svg``): data-URI images are not shown by many
 Markdown viewers (GitHub among them), relative links are.
+
+All text that comes from the scenario, the catalogs or the plan (names, ids, diagnoses,
+sources) is escaped (:func:`md_text`): HTML special characters become entities, so a
+scenario named ``<script>...`` shows as text and never as markup, and Markdown punctuation
+is backslash-escaped so it cannot open emphasis, links or table cells. URLs in sources
+become ``<...>`` autolinks; asset file names are percent-encoded link targets.
 """
 
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from planner.plan import CapacityPlan
 from planner.report.charts import chart_title
-from planner.report.document import Block, figure_rows, report_sections, table_total_row
-from planner.report.tables import Table
+from planner.report.document import ASSUMED_NOTE, Block, assumed_lines, figure_rows, report_sections, table_total_row
+from planner.report.tables import URL, Table
+
+_MD_PUNCTUATION = re.compile(r"([\\`*_\[\]{}|~#!])")
+
+
+def md_text(text: object) -> str:
+    """``text`` as literal Markdown inline text: one line, HTML escaped, Markdown punctuation escaped."""
+    out = str(text).replace("\r", " ").replace("\n", " ")
+    out = out.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    out = _MD_PUNCTUATION.sub(r"\\\1", out)
+    out = re.sub(r"^(\s*)([-+])(\s)", r"\1\\\2\3", out)  # not a list item at a line start
+    return re.sub(r"^(\s*\d+)([.)])(\s)", r"\1\\\2\3", out)
+
+
+def md_linkified(text: object) -> str:
+    """Escaped text whose URLs are autolinks (``<https://...>``), for cited sources."""
+    text = str(text)
+    out, last = [], 0
+    for match in URL.finditer(text):
+        url = match.group(0).rstrip(".")
+        out.append(md_text(text[last : match.start()]))
+        out.append(f"<{url}>")
+        last = match.start() + len(url)
+    out.append(md_text(text[last:]))
+    return "".join(out)
+
+
+def _link_target(name: str) -> str:
+    return quote(name, safe="/-_.~")
 
 
 def render_markdown(plan: CapacityPlan, assets: dict[str, str]) -> str:
@@ -19,10 +56,10 @@ def render_markdown(plan: CapacityPlan, assets: dict[str, str]) -> str:
     sections = report_sections(plan, {name for name in assets if name != "floorplan"})
     status = plan.solver.status  # "no-plan-within-limit" is not infeasible
     out = [
-        f"# Capacity plan: {_inline(plan.scenario_name)}",
+        f"# Capacity plan: {md_text(plan.scenario_name)}",
         "",
-        f"scenario `{plan.scenario_id}` · objective {plan.objective} · precision {plan.precision} · "
-        f"solver {status} · plan schema {plan.schema_version}",
+        f"scenario {md_text(plan.scenario_id)} · objective {md_text(plan.objective)} · "
+        f"precision {md_text(plan.precision)} · solver {md_text(status)} · plan schema {md_text(plan.schema_version)}",
         "",
     ]
     out += ["Contents: " + " · ".join(f"[{s.title}](#{_slug(s.title)})" for s in sections), ""]
@@ -41,50 +78,54 @@ def _slug(title: str) -> str:
     return kept.replace(" ", "-")
 
 
-def _inline(text: str) -> str:
-    return str(text).replace("\r", " ").replace("\n", " ")
-
-
-def _cell(text: str) -> str:
-    return _inline(text).replace("|", "\\|")
-
-
 def _block(block: Block, plan: CapacityPlan, assets: dict[str, str]) -> list[str]:
     if block.kind == "text":
-        return [_inline(block.data)]
+        return [md_text(block.data)]
     if block.kind == "warning":
-        return [f"> **{_inline(block.data)}**"]
+        return [f"> **{md_text(block.data)}**"]
     if block.kind == "list":
-        title = [f"### {block.title}", ""] if block.title else []
-        return title + [f"- {_inline(item)}" for item in block.data]
+        title = [f"### {md_text(block.title)}", ""] if block.title else []
+        return title + [f"- {md_text(item)}" for item in block.data]
+    if block.kind == "assumed":
+        return [
+            f"### {md_text(block.title)}",
+            "",
+            md_text(ASSUMED_NOTE),
+            "",
+            *(f"- {md_text(line)}" for line in assumed_lines(block)),
+        ]
     if block.kind == "figures":
         rows = figure_rows(block.data)
-        return _grid(["figure", "value", "unit"], [list(r) for r in rows], [False, True, False])
+        return _grid(["figure", "value", "unit"], [[md_text(c) for c in r] for r in rows], [False, True, False])
     if block.kind in ("table", "sources"):
-        return _table(block.data, block.total)
+        return _table(block.data, block.total, link_column="source" if block.kind == "sources" else None)
     if block.kind == "chart":
-        return [f"![{chart_title(block.data)}]({assets[block.data]})"]
+        return [f"![{md_text(chart_title(block.data))}]({_link_target(assets[block.data])})"]
     if block.kind == "floorplan":
         if "floorplan" not in assets:
             return ["Floor plan not written."]
         return [
-            f"![Floor plan]({assets['floorplan']})",
+            f"![Floor plan]({_link_target(assets['floorplan'])})",
             "",
-            f"{len(plan.layout):,} rack slots; racks to scale, coloured by system; racks of one UltraServer outlined.",
+            f"{len(plan.layout):,} rack slots; halls to their floor area, racks and aisles to scale, coloured by "
+            "system; racks of one UltraServer outlined.",
         ]
     raise ValueError(f"unknown report block {block.kind!r}")
 
 
-def _table(table: Table, total: tuple[str, float] | None) -> list[str]:
+def _table(table: Table, total: tuple[str, float] | None, link_column: str | None = None) -> list[str]:
     rows = table.formatted()
     if total is not None:
         rows.append(table_total_row(table, total))
     numeric = [c.kind in ("int", "float", "usd", "ratio") for c in table.columns]
-    return _grid([c.header for c in table.columns], rows, numeric)
+    links = [c.key == link_column for c in table.columns]
+    cells = [[md_linkified(c) if links[i] else md_text(c) for i, c in enumerate(row)] for row in rows]
+    return _grid([md_text(c.header) for c in table.columns], cells, numeric)
 
 
 def _grid(headers: list[str], rows: list[list[str]], numeric: list[bool]) -> list[str]:
-    lines = ["| " + " | ".join(_cell(h) for h in headers) + " |"]
+    """A GitHub table of already escaped cells."""
+    lines = ["| " + " | ".join(headers) + " |"]
     lines.append("|" + "|".join("---:" if n else "---" for n in numeric) + "|")
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines

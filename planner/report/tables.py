@@ -10,13 +10,13 @@ category not itemised by an equipment line (so the lines add up to the plan's to
 
 from __future__ import annotations
 
-import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
 from planner.plan import CapacityPlan
+from planner.report.quantity import count, display, number, percent, prose_units, termination_text, unit_text, usd
 
 # Report sections, in order: (anchor, heading). Markdown and HTML both use these headings.
 SECTIONS: tuple[tuple[str, str], ...] = (
@@ -55,7 +55,10 @@ _TOLERANCE_USD = 0.01
 
 @dataclass(frozen=True)
 class Column:
-    """One typed column. ``kind``: text, int, float, usd, ratio, bool."""
+    """One typed column. ``kind``: text, int, float, usd, ratio, bool, unit (a unit string), auto.
+
+    ``decimals`` is the XLSX display format only; text renderings use
+    :mod:`planner.report.quantity` (about 4 significant figures)."""
 
     key: str
     label: str
@@ -65,7 +68,7 @@ class Column:
 
     @property
     def header(self) -> str:
-        return f"{self.label} [{self.unit}]" if self.unit else self.label
+        return f"{self.label} [{unit_text(self.unit)}]" if self.unit else self.label
 
     def format(self, value: Any) -> str:
         return format_value(value, self.kind, self.decimals)
@@ -112,23 +115,25 @@ class Figure:
 
 
 def format_value(value: Any, kind: str = "text", decimals: int = 1) -> str:
-    """Display text of a cell; numbers get thousands separators, ratios a percent sign."""
+    """Display text of a cell, in the one style of :mod:`planner.report.quantity`: numbers with
+    thousands separators and ~4 significant figures, counts as integers, ratios as percentages,
+    unit strings with superscript powers. ``decimals`` is kept for the XLSX number format."""
     if value is None:
         return ""
     if isinstance(value, bool) or kind == "bool":
         return "yes" if value else "no"
     if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "))
+        return display(value)
+    if kind == "unit":
+        return unit_text(str(value))
     if isinstance(value, (int, float)):
         if kind == "int":
-            return f"{round(value):,}"
+            return count(value)
         if kind == "usd":
-            return f"{value:,.0f}"
+            return usd(value)
         if kind == "ratio":
-            return f"{value:.{decimals}%}"
-        if kind == "float":
-            return f"{value:,.{decimals}f}"
-        return f"{value:,}" if isinstance(value, int) else f"{value:,.6g}"
+            return percent(value)
+        return number(value)
     return str(value)
 
 
@@ -364,7 +369,7 @@ BOM_COLUMNS = (
     Column("racks", "racks", kind="int"),
     Column("chips", "chips", kind="int"),
     Column("unit_capacity", "unit capacity", kind="float", decimals=1),
-    Column("capacity_unit", "capacity unit"),
+    Column("capacity_unit", "capacity unit", kind="unit"),
     Column("installed_capacity", "installed capacity", kind="float", decimals=1),
     Column("used_capacity", "used capacity", kind="float", decimals=1),
     Column("capex_usd", "capex", "USD", kind="usd"),
@@ -486,7 +491,7 @@ LIMIT_COLUMNS = (
     Column("sense", "sense"),
     Column("used", "used / achieved", kind="float", decimals=3),
     Column("allowed", "limit / required", kind="float", decimals=3),
-    Column("unit", "unit"),
+    Column("unit", "unit", kind="unit"),
     Column("utilisation", "utilisation", kind="ratio"),
     Column("binding", "binding", kind="bool"),
     Column("marginal", "marginal value (objective per step)", kind="float", decimals=4),
@@ -508,7 +513,7 @@ def limits_table(plan: CapacityPlan, binding_only: bool = False) -> Table:
             u.binding,
             u.marginal,
             u.marginal_step,
-            u.marginal_text,
+            None if u.marginal_text is None else prose_units(u.marginal_text),
         )
         for u in plan.limits
         if u.binding or not binding_only
@@ -522,10 +527,10 @@ def relaxations_table(plan: CapacityPlan) -> Table:
         Column("limit", "limit"),
         Column("scope", "scope"),
         Column("amount", "amount", kind="float", decimals=2),
-        Column("unit", "unit"),
+        Column("unit", "unit", kind="unit"),
         Column("text", "way out"),
     )
-    rows = [(r.group, r.limit, r.scope, r.amount, r.unit, r.text) for r in plan.diagnosis.relaxations]
+    rows = [(r.group, r.limit, r.scope, r.amount, r.unit, prose_units(r.text)) for r in plan.diagnosis.relaxations]
     return Table("relaxations", columns, rows)
 
 
@@ -533,7 +538,7 @@ def solver_figures(plan: CapacityPlan) -> list[Figure]:
     s = plan.solver
     return [
         Figure("solver", "status", s.status, kind="text"),
-        Figure("solver", "termination", s.termination, kind="text"),
+        Figure("solver", "termination", termination_text(s.termination), kind="text"),
         Figure("solver", "objective", s.objective_name, kind="text"),
         Figure("solver", "objective value", s.objective, decimals=3),
         Figure("solver", "best bound", s.bound, decimals=3),
@@ -542,7 +547,7 @@ def solver_figures(plan: CapacityPlan) -> list[Figure]:
         Figure("solver", "total time", s.total_s, "s", decimals=2),
         Figure("solver", "solve time", s.solve_s, "s", decimals=2),
         Figure("diagnosis", "feasible", plan.diagnosis.feasible, kind="bool"),
-        Figure("diagnosis", "diagnosis", plan.diagnosis.summary, kind="text"),
+        Figure("diagnosis", "diagnosis", prose_units(plan.diagnosis.summary), kind="text"),
         Figure("re-check", "re-check passed", plan.recheck.ok, kind="bool"),
         Figure("re-check", "checks", plan.recheck.checked, kind="int"),
     ]
@@ -553,7 +558,7 @@ ASSUMPTION_COLUMNS = (
     Column("id", "id"),
     Column("field", "field"),
     Column("value", "value", kind="auto"),
-    Column("unit", "unit"),
+    Column("unit", "unit", kind="unit"),
     Column("low", "low", kind="auto"),
     Column("high", "high", kind="auto"),
     Column("confidence", "confidence"),
@@ -576,3 +581,21 @@ def assumption_value(plan: CapacityPlan, kind: str, entry_id: str, field_name: s
         if a.kind == kind and a.id == entry_id and a.field == field_name:
             return a.value, a.unit
     return None
+
+
+_KIND_ORDER = {"system": 0, "chip": 1, "cloud": 2, "cooling": 3, "plant": 4}
+
+
+def assumed_figures(plan: CapacityPlan) -> list[tuple[str, str, list[str]]]:
+    """The catalog figures used by the plan whose confidence is "assumption", per entry:
+    (kind, id, ["field value unit", ...]); systems and chips first (prices, power, packing
+    drive the mix), then cooling, plant, the power chain and the defaults."""
+    by_entry: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for a in plan.assumptions:
+        if a.confidence != "assumption":
+            continue
+        value = format_value(a.value, "auto")
+        unit = unit_text(a.unit)
+        by_entry[(a.kind, a.id)].append(f"{a.field} {value}{' ' + unit if unit else ''}")
+    ordered = sorted(by_entry.items(), key=lambda item: (_KIND_ORDER.get(item[0][0], 9), item[0]))
+    return [(kind, entry, fields) for (kind, entry), fields in ordered]

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from planner.plan import CapacityPlan
+from planner.report.quantity import number, unit_text
 from planner.report.tables import (
     Figure,
     Table,
@@ -37,6 +38,16 @@ SHEETS = ("Summary", "Mix", "Halls", "Bill of materials", "Rows", "Layout", "Lim
 _MIN_WIDTH, _MAX_WIDTH, _SAMPLE = 8, 60, 400
 
 
+def cell_format(kind: str, decimals: int, value: Any) -> str | None:
+    """The display format of one cell: a float shows the digits the text reports show
+    (``planner.report.quantity.number``: ~4 significant figures, no padding zeros)."""
+    if kind in ("float", "auto") and isinstance(value, float):
+        text = number(value)
+        shown = len(text.split(".")[1]) if "." in text else 0
+        return "#,##0" + ("." + "0" * shown if shown else "")
+    return number_format(kind, decimals)
+
+
 def number_format(kind: str, decimals: int) -> str | None:
     if kind in ("int", "usd"):
         return "#,##0"
@@ -55,6 +66,14 @@ def _cell_value(value: Any) -> Any:
 
 
 def write_xlsx(plan: CapacityPlan, path: Path) -> None:
+    path.write_bytes(xlsx_bytes(plan))
+
+
+def xlsx_bytes(plan: CapacityPlan) -> bytes:
+    """The workbook as bytes. Built in memory, so a full disk fails on a plain file write
+    (one line) and never inside ZipFile (whose clean-up would print a traceback)."""
+    import io
+
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -76,7 +95,9 @@ def write_xlsx(plan: CapacityPlan, path: Path) -> None:
         _table_sheet(workbook.create_sheet("Diagnosis"), relaxations_table(plan))
     workbook.properties.creator = "dcplan"
     workbook.properties.title = plan.scenario_name
-    workbook.save(path)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
 
 
 def _style_header(sheet: Any, count: int) -> None:
@@ -103,10 +124,13 @@ def _table_sheet(sheet: Any, table: Table, total: tuple[str, float] | None = Non
     sheet.append([c.header for c in columns])
     formats = [number_format(c.kind, c.decimals) for c in columns]
     widths = [len(c.header) for c in columns]
+    units = [c.kind == "unit" for c in columns]
     for n, row in enumerate(table.rows):
-        sheet.append([_cell_value(v) for v in row])
-        for index, fmt in enumerate(formats):
-            if fmt is not None and isinstance(row[index], (int, float)) and not isinstance(row[index], bool):
+        sheet.append([unit_text(v) if units[i] and v else _cell_value(v) for i, v in enumerate(row)])
+        for index, column in enumerate(columns):
+            value = row[index]
+            fmt = cell_format(column.kind, column.decimals, value)
+            if fmt is not None and isinstance(value, (int, float)) and not isinstance(value, bool):
                 sheet.cell(row=n + 2, column=index + 1).number_format = fmt
         if n < _SAMPLE:
             widths = [max(w, len(c.format(v))) for w, c, v in zip(widths, columns, row, strict=True)]
@@ -132,12 +156,13 @@ def _figures_sheet(sheet: Any, figures: list[Figure]) -> None:
     sheet.append(list(headers))
     widths = [len(h) for h in headers]
     for n, fig in enumerate(figures):
-        sheet.append([fig.section, fig.label, _cell_value(fig.value), fig.unit])
-        fmt = number_format(fig.kind, fig.decimals)
+        sheet.append([fig.section, fig.label, _cell_value(fig.value), unit_text(fig.unit) or None])
+        fmt = cell_format(fig.kind, fig.decimals, fig.value)
         if fmt is not None and isinstance(fig.value, (int, float)) and not isinstance(fig.value, bool):
             sheet.cell(row=n + 2, column=3).number_format = fmt
         widths = [
-            max(w, len(t)) for w, t in zip(widths, (fig.section, fig.label, fig.format(), fig.unit or ""), strict=True)
+            max(w, len(t))
+            for w, t in zip(widths, (fig.section, fig.label, fig.format(), unit_text(fig.unit)), strict=True)
         ]
     _style_header(sheet, len(headers))
     _set_widths(sheet, widths)

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import Counter
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -429,7 +430,7 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
         tmp.write_text("partial")
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(UserError, match="cannot write: No space left on device"):
+    with pytest.raises(UserError, match="cannot write: no space left on device"):
         write_atomic(path, fail, force=True)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.html"]
@@ -452,3 +453,216 @@ def test_report_modules_import_light():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     top = {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}
     assert not top & {"matplotlib", "openpyxl", "textual", "tui"}
+
+
+# --- one style for numbers and units (defect 16) -----------------------------------------
+
+BAD_UNIT = re.compile(r"\*\*\s*\d|\^\d|\b(?:m|ft)[23]\b|kg/m2|\bdegC\b")
+BAD_NUMBER = re.compile(r"\d[eE][+-]?\d|\d\.\d*0(?!\d)")
+SOLVER_JARGON = re.compile(r"convergenceCriteriaSatisfied|maxTimeLimit|provenInfeasible|TerminationCondition")
+
+
+class _VisibleText(HTMLParser):
+    """Text a reader sees, without CSS, tooltips and the verbatim source citations."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[bool] = []
+        self.skipping = 0
+        self.texts: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        skip = tag in ("style", "title") or "source" in (dict(attrs).get("class") or "").split()
+        self.stack.append(skip)
+        self.skipping += skip
+
+    def handle_endtag(self, tag):
+        if self.stack:
+            self.skipping -= self.stack.pop()
+
+    def handle_data(self, data):
+        if not self.skipping and data.strip():
+            self.texts.append(data.strip())
+
+
+def _style_problems(texts: list[str], version: str) -> list[str]:
+    # a version is not a quantity: the plan schema version ("1.0") stays as written
+    texts = [re.sub(r"(schema(?: version)?\W*)\d+\.\d+", r"\1", t) for t in texts if t != version]
+    return [t for t in texts if BAD_UNIT.search(t) or BAD_NUMBER.search(t) or SOLVER_JARGON.search(t)]
+
+
+def _markdown_texts(text: str) -> list[str]:
+    """Lines of the Markdown report, the source column of the assumptions table left out."""
+    out, source_at = [], None
+    for line in text.splitlines():
+        cells = re.split(r"(?<!\\)\|", line)
+        if line.startswith("| kind | id | field |"):
+            source_at = [c.strip() for c in cells].index("source")
+        if source_at is not None and line.startswith("|") and len(cells) > source_at:
+            cells[source_at] = ""
+            line = "|".join(cells)
+        elif not line.startswith("|"):
+            source_at = None if line.startswith("#") else source_at
+        out.append(line)
+    return out
+
+
+def test_reports_write_units_and_numbers_one_way(demo_json, demo_plan, catalog, tmp_path, capsys):
+    from models.sizing import SizingOptions, SizingRequest, size
+    from planner.report.text import (
+        binding_rows,
+        equipment_rows,
+        hall_rows,
+        mix_rows,
+        mix_title,
+        plan_money_energy_lines,
+        sizing_rows,
+    )
+
+    assert run(capsys, "export", demo_json, "-o", tmp_path / "r.md")[0] == 0
+    assert run(capsys, "export", demo_json, "-o", tmp_path / "r.html")[0] == 0
+    html = _VisibleText()
+    html.feed((tmp_path / "r.html").read_text(encoding="utf-8"))
+    md = _markdown_texts((tmp_path / "r.md").read_text(encoding="utf-8"))
+    result = size(
+        catalog, SizingRequest(system="gb300-nvl72", cooling="dlc-cdu", site="ashburn-va", count=100), SizingOptions()
+    )
+    cli = [mix_title(demo_plan), *plan_money_energy_lines(demo_plan)]
+    for rows in (
+        mix_rows(demo_plan),
+        hall_rows(demo_plan),
+        binding_rows(demo_plan),
+        sizing_rows(result),
+        equipment_rows(result),
+    ):
+        cli += [" | ".join(row) for row in rows]
+    for name, texts in (("html", html.texts), ("markdown", md), ("cli", cli)):
+        assert texts, name
+        assert _style_problems(texts, demo_plan.schema_version) == [], name
+    joined = " ".join(html.texts + md + cli)
+    for unit in ("m³/s", "kg/m²", "m²", "m³"):
+        assert unit in joined, unit  # the units are there, in the one style
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (1812.24, "1,812"),
+        (150000.0, "150,000"),
+        (1.5e5, "150,000"),
+        (12.3456, "12.35"),
+        (0.5, "0.5"),
+        (2.0, "2"),
+        (0.00012346, "0.0001235"),
+        (-0.25, "-0.25"),
+        (1e300, f"{round(1e300):,}"),
+        (0.0, "0"),
+        (7, "7"),
+        (None, "-"),
+        (float("nan"), "n/a"),
+    ],
+)
+def test_number_format(value, text):
+    from planner.report.quantity import number
+
+    assert number(value) == text
+
+
+def test_units_termination_and_quantities_read_plainly():
+    from models.units import Q_
+    from planner.report.quantity import percent, quantity, termination_text, unit_text
+
+    assert [unit_text(u) for u in ("m**3/s", "kg/m**2", "kg/m2", "m3", "m^2", "degC", "USD/yr", "kW")] == [
+        "m³/s",
+        "kg/m²",
+        "kg/m²",
+        "m³",
+        "m²",
+        "°C",
+        "USD/yr",
+        "kW",
+    ]
+    assert quantity(Q_(98.0212, "m**3/s"), "m**3/s") == "98.02 m³/s"
+    assert quantity(Q_(1.5e5, "PFLOPS"), "PFLOPS") == "150,000 PFLOPS"
+    assert percent(1.0) == "100%" and percent(0.8734) == "87.3%" and percent(0.00075) == "0.075%"
+    assert termination_text("convergenceCriteriaSatisfied") == "solved to the gap target"
+    assert termination_text("maxTimeLimit") == "stopped at the time limit"
+    assert termination_text("someNewCondition") == "some new condition"
+
+
+# --- user text is escaped (defect 30, Markdown) -----------------------------------------
+
+HOSTILE = '<script>alert("x")</script> *bold* [link](http://evil.example) | cell `code` <img src=x onerror=1>'
+
+
+def test_markdown_and_html_escape_user_text(demo_plan, tmp_path):
+    plan = demo_plan.model_copy(update={"scenario_name": HOSTILE, "scenario_id": "id-<b>-|-`x`"})
+    write_plan(plan, tmp_path / "r.md")
+    write_plan(plan, tmp_path / "r.html")
+    md = (tmp_path / "r.md").read_text(encoding="utf-8")
+    html = (tmp_path / "r.html").read_text(encoding="utf-8")
+    for text in (md, html):
+        assert "<script" not in text and "<img" not in text and "<b>" not in text
+    title = md.splitlines()[0]
+    assert title.startswith("# Capacity plan: &lt;script&gt;")
+    assert r"\*bold\*" in title and r"\[link\]" in title and r"\|" in title and r"\`code\`" in title
+    assert "&lt;script&gt;alert" in html
+    for svg in tmp_path.glob("r-*.svg"):
+        assert "<script" not in svg.read_text(encoding="utf-8")
+
+
+def test_markdown_links_odd_file_names(demo_plan, tmp_path):
+    path = tmp_path / "my plan (v2).md"
+    write_plan(demo_plan, path)
+    text = path.read_text(encoding="utf-8")
+    targets = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
+    assert "my%20plan%20%28v2%29-floorplan.svg" in targets
+    from urllib.parse import unquote
+
+    assert all((tmp_path / unquote(t)).exists() for t in targets)
+
+
+# --- plan files are read safely ------------------------------------------------------------
+
+
+def test_plan_files_that_must_not_be_opened_give_one_line(demo_json, tmp_path, capsys):
+    import os
+
+    fifo = tmp_path / "plan.json"
+    os.mkfifo(fifo)
+    folder = tmp_path / "folder.json"
+    folder.mkdir()
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe\x00{}")
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 100_000 + "]" * 100_000)
+    for path, expected in (
+        (fifo, "FIFO"),
+        (folder, "is a folder"),
+        (binary, "not UTF-8"),
+        (deep, "not a dcplan plan"),
+    ):
+        code, _, err = run(capsys, "export", path, "-o", tmp_path / "out.html")
+        assert code == 2 and expected in one_error_line(err), (path, err)
+        code, _, err = run(capsys, "diff", demo_json, path)
+        assert code == 2 and expected in one_error_line(err), (path, err)
+
+
+def test_xlsx_shows_numbers_in_the_same_style(demo_json, tmp_path, capsys):
+    """Cells keep full precision; their display format shows ~4 significant figures, no padding zeros."""
+    from openpyxl import load_workbook
+
+    path = tmp_path / "plan.xlsx"
+    assert run(capsys, "export", demo_json, "-o", path)[0] == 0
+    version = load_plan(demo_json).schema_version  # a version, not a quantity
+    shown = []
+    for sheet in load_workbook(path):
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                value, fmt = cell.value, cell.number_format
+                if isinstance(value, float) and (match := re.fullmatch(r"#,##0(?:\.(0+))?", fmt)):
+                    shown.append(f"{value:,.{len(match.group(1) or '')}f}")
+                elif isinstance(value, str) and sheet.title != "Assumptions" and value != version:
+                    shown.append(value)
+    assert len(shown) > 100
+    assert [t for t in shown if BAD_NUMBER.search(t) or BAD_UNIT.search(t)] == []
