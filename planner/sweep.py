@@ -37,6 +37,16 @@ Consistency kept where the schema demands it:
   ``max_units_per_rack``) are discrete design alternatives (e.g. one 72-chip rack or two
   racks of 72), so they take one of their distinct ``low``/``value``/``high`` values,
   drawn together (one draw) so the low design of one goes with the low design of the other.
+- A multi-rack unit's mass is sampled *per rack* and multiplied by the sampled rack count:
+  ``weight = weight_per_rack x racks_per_unit``, with the per-rack range the catalog range
+  divided by the catalog's rack count (Trn3 Gen2: 2,400-3,000 kg over 2 racks, so
+  1,200-1,500 kg per rack). Drawn on their own, a one-rack alternative of a two-rack unit
+  would carry both racks' mass on one footprint (2.7 t on 0.72 m^2, over any slab), which
+  made half the demo's samples infeasible for a reason no real design has. The unit's
+  power is *not* scaled: it is set by its chips (chips x chip power x overhead) whatever
+  the rack count, so the power per rack (unit power / racks) follows from the joint draw.
+  A system with a ranged rack count but a fixed weight gets the same per-rack scaling; a
+  ``--vary`` on ``weight`` is the unit's mass as given.
 - Monthly climate arrays are sampled *as a whole*: one draw moves all twelve months
   between their ``low`` and ``high`` curves (reported as the annual mean). Wet bulbs are
   clipped to at most the dry bulbs (monthly and design-day).
@@ -94,7 +104,7 @@ from planner.scenario import (
     parse_scenario,
 )
 
-SWEEP_SCHEMA_VERSION = "1.0"
+SWEEP_SCHEMA_VERSION = "1.1"  # 1.1: summary.infeasible_share, inputs[].per_rack
 MAX_ATTEMPTS = 2  # a sample that raises is retried once
 MAX_GRID_POINTS = 100_000
 SOLUTION_STATUSES = ("optimal", "time-limit", "cancelled")
@@ -227,6 +237,7 @@ class UncertainInput:
     source: str | None = None
     confidence: str | None = None
     text: str | None = None  # the --vary text as given
+    per_rack: bool = False  # a unit figure sampled per rack; sample_assignments multiplies by racks_per_unit
 
     @property
     def name(self) -> str:
@@ -268,6 +279,7 @@ class UncertainInput:
             "source": self.source,
             "confidence": self.confidence,
             "vary": self.text,
+            "per_rack": self.per_rack,
         }
 
 
@@ -386,18 +398,31 @@ def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]
             domain = _domain_of(sourced)
             if domain is None:
                 continue
-            inputs.append(
-                UncertainInput(
-                    target=Target("catalog", kind, entry_id, field_name),
-                    domain=domain,
-                    unit=_unit_of(sourced),
-                    base=_magnitude(sourced.value),
-                    origin="catalog",
-                    source=sourced.source,
-                    confidence=sourced.confidence,
-                )
+            item = UncertainInput(
+                target=Target("catalog", kind, entry_id, field_name),
+                domain=domain,
+                unit=_unit_of(sourced),
+                base=_magnitude(sourced.value),
+                origin="catalog",
+                source=sourced.source,
+                confidence=sourced.confidence,
             )
+            if kind == "system" and field_name == "weight" and _multi_rack(entry):
+                item = _per_rack(item, int(entry.racks_per_unit.value))
+            inputs.append(item)
     return inputs
+
+
+def _multi_rack(system: Any) -> bool:
+    """A rack-scale/ultraserver system whose rack count is a design alternative (ranged)."""
+    racks = getattr(system, "racks_per_unit", None)
+    return system.form != "server" and racks is not None and racks.has_range
+
+
+def _per_rack(item: UncertainInput, base_racks: int) -> UncertainInput:
+    """The same input sampled per rack: range and base divided by the catalog rack count."""
+    domain = replace(item.domain, low=item.domain.low / base_racks, high=item.domain.high / base_racks)
+    return replace(item, domain=domain, base=float(item.base) / base_racks, unit=f"{item.unit}/rack", per_rack=True)
 
 
 def _system_power_inputs(system: Any, taken: set[str]) -> list[UncertainInput]:
@@ -706,11 +731,29 @@ def sample_assignments(
     """All field values of one design row, made consistent; and the driver values (scalars)."""
     values: dict[Target, Any] = {}
     drivers: list[float] = []
+    per_rack: set[Target] = set()
     for item, u in zip(inputs, row, strict=True):
         pairs = item.assignments(float(u))
         drivers.append(item.domain.scalar(pairs[0][1]))
         for target, value in pairs:
             values[target] = value
+        if item.per_rack:
+            per_rack.add(item.target)
+    # multi-rack units: mass = mass per rack x sampled racks (see the module doc)
+    for target in [t for t in values if t.where == "catalog" and t.kind == "system" and t.field == "racks_per_unit"]:
+        system = catalog.system(target.id)
+        weight = Target("catalog", "system", target.id, "weight")
+        if system.form == "server" or system.racks_per_unit is None:
+            continue
+        if weight in per_rack:
+            values[weight] = float(values[weight]) * int(values[target])
+        elif weight not in values:  # fixed catalog mass: keep it per rack
+            base_racks = int(system.racks_per_unit.value)
+            values[weight] = float(system.weight.magnitude) / base_racks * int(values[target])
+    for weight in per_rack:  # rack count not sampled: the catalog's count
+        racks = Target("catalog", "system", weight.id, "racks_per_unit")
+        if racks not in values:
+            values[weight] = float(values[weight]) * int(catalog.system(weight.id).racks_per_unit.value)  # type: ignore[union-attr]
     # systems: idle <= typical <= design <= nameplate
     systems = {
         t.id
@@ -893,6 +936,13 @@ def apply_catalog_values(base: Catalog, values: Iterable[Assignment]) -> Catalog
         for field_name, value in fields.items():
             sourced = getattr(entry, field_name)
             update[field_name] = sourced.model_copy(update={"value": _as_field_value(sourced, value)})
+        if kind == "system" and "weight" in update and "racks_per_unit" in fields and entry.form != "server":
+            # the mass range is the catalog's for its rack count: rescale it with the sampled count
+            ratio = round(fields["racks_per_unit"]) / int(entry.racks_per_unit.value)
+            mass = update["weight"]
+            update["weight"] = mass.model_copy(
+                update={end: getattr(mass, end) * ratio for end in ("low", "high") if getattr(mass, end) is not None}
+            )
         items[kind][entry_id] = replace(item, entry=entry.model_copy(update=update))
     return Catalog(items=items, folders=list(base.folders))
 
@@ -1453,17 +1503,27 @@ def _percentiles(values: Sequence[float]) -> dict[str, float | None]:
     }
 
 
+def infeasible_text(summary: dict[str, Any]) -> str:
+    """'8 of 40 samples infeasible (20 %)': the one phrase every summary line uses."""
+    share = summary.get("infeasible_share")
+    shown = "-" if share is None else f"{share:.0%}".replace("%", " %")
+    return f"{summary['infeasible']} of {summary['samples']} samples infeasible ({shown})"
+
+
 def summarise(results: Sequence[SampleResult]) -> dict[str, Any]:
-    """Counts by status, P10/P50/P90 of the outputs and units, how often each system is chosen."""
+    """Counts by status (and the infeasible share of all samples), P10/P50/P90 of the outputs
+    and units, how often each system is chosen."""
     planned = [r for r in results if r.has_plan]
     statuses = Counter(r.status for r in results)
     systems = sorted({s for r in planned for s, _ in r.units})
     units = {s: [dict(r.units).get(s, 0) for r in planned] for s in systems}
     mixes = Counter(r.mix_key for r in planned)
+    infeasible = statuses.get("infeasible", 0)
     return {
         "samples": len(results),
         "with_plan": len(planned),
-        "infeasible": statuses.get("infeasible", 0),
+        "infeasible": infeasible,
+        "infeasible_share": infeasible / len(results) if results else None,
         "no_solution": statuses.get("no-solution", 0),
         "errors": statuses.get("error", 0),
         "time_limited": statuses.get("time-limit", 0),
@@ -1680,6 +1740,7 @@ __all__ = [
     "UncertainInput",
     "catalog_inputs",
     "execute",
+    "infeasible_text",
     "make_backend",
     "parse_vary",
     "prepare_sweep",

@@ -234,6 +234,8 @@ def render_summary(result: Any) -> None:
     """Human summary: counts, P10/P50/P90, units per system, tornado top 10, robust choice."""
     from rich.table import Table
 
+    from planner.sweep import infeasible_text
+
     out = console()
     if not out.is_terminal:  # a file or pipe: wide enough for full input names
         out.width = max(out.width, 120)
@@ -249,7 +251,7 @@ def render_summary(result: Any) -> None:
         f"{run['backend']} x {run['workers']}; {run['wall_s']:.1f} s, {run['samples_per_s'] or 0:.2f} samples/s"
     )
     status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items())
-    out.print(f"samples: {status}")
+    out.print(f"samples: {status}; {infeasible_text(s)}")
     table = Table(title=f"Outputs over {s['with_plan']} samples with a plan")
     for column in ("output", "P10", "P50", "P90"):
         table.add_column(column, justify="left" if column == "output" else "right")

@@ -107,6 +107,79 @@ def test_sampled_entries_pass_the_schema_validators(demo, catalog):
             assert system.idle_power.magnitude <= system.typical_power.magnitude <= system.design_power.magnitude
 
 
+def test_a_multi_rack_unit_is_sampled_per_rack(demo, catalog):
+    """Defect 20: the Trn3 Gen2 UltraServer's mass goes with its rack count. Drawn on their
+    own, a one-rack alternative carried the two-rack mass (2.4-3.0 t on 0.72 m^2), over
+    every demo hall's slab, so half the samples were infeasible for no physical reason."""
+    system = catalog.system("trn3-ultraserver-gen2")
+    names = {i.name: i for i in catalog_inputs(demo, catalog)}
+    weight = names["system.trn3-ultraserver-gen2.weight"]
+    assert weight.per_rack and weight.unit == "kg/rack"
+    assert (weight.domain.low, weight.domain.high) == pytest.approx((1200.0, 1500.0))  # 2,400-3,000 kg / 2 racks
+    footprint_m2 = system.rack_width.magnitude * system.rack_depth.magnitude
+    slab_kg_m2 = max(h.slab_rating.magnitude for h in demo.hall)
+    design = _design(demo, catalog, samples=40)
+    column = design.inputs.index(weight)
+    seen = set()
+    for spec, drivers in zip(design.specs, design.drivers, strict=True):
+        values = {(entry_id, name): v for _, entry_id, name, v in spec.catalog_values}
+        racks = values[("trn3-ultraserver-gen2", "racks_per_unit")]
+        mass_kg = values[("trn3-ultraserver-gen2", "weight")]
+        seen.add(racks)
+        assert mass_kg == pytest.approx(drivers[column] * racks)
+        assert 1200.0 <= mass_kg / racks <= 1500.0
+        assert mass_kg / racks / footprint_m2 <= slab_kg_m2  # never over the floor for a sampling reason
+        sampled = apply_catalog_values(catalog, spec.catalog_values).system("trn3-ultraserver-gen2")
+        assert sampled.weight.magnitude == pytest.approx(mass_kg)
+        # the unit's power is its chips', whatever the rack count: not scaled
+        assert values[("trn3-ultraserver-gen2", "design_power")] <= system.design_power.high.magnitude
+    assert seen == {1, 2}
+
+
+def test_a_fixed_mass_follows_a_sampled_rack_count(demo, catalog):
+    """With no weight range, a one-rack draw still carries one rack's share of the mass."""
+    inputs = [i for i in catalog_inputs(demo, catalog) if i.name != "system.trn3-ultraserver-gen2.weight"]
+    column = [i.name for i in inputs].index("system.trn3-ultraserver-gen2.racks_per_unit")
+    row = np.full(len(inputs), 0.5)
+    row[column] = 0.0  # one rack
+    values = {t.name: v for t, v in sample_assignments(inputs, row, catalog)[0]}
+    base = catalog.system("trn3-ultraserver-gen2").weight.magnitude
+    assert values["system.trn3-ultraserver-gen2.racks_per_unit"] == 1
+    assert values["system.trn3-ultraserver-gen2.weight"] == pytest.approx(base / 2)
+
+
+@pytest.mark.slow
+def test_linked_sampling_cuts_the_demo_infeasible_share(demo, catalog):
+    """Before/after on the same 40 seeded samples of the demo's catalog ranges. Drawn on
+    their own (the old sampling, rebuilt here from the same cube) 21 of 40 were infeasible,
+    every one a one-rack draw carrying two racks' mass; linked, 8 of 40 (20 %). What
+    remains is mostly real: 7 of the 8 are one rack of 144 chips at 150-200 kW against a
+    DLC rating sampled in 132-250 kW. Bound: at most 30 % (half again the measured 20 %,
+    room for catalog edits) and at most half the unlinked share measured in the same run."""
+    linked = _design(demo, catalog, samples=40, seed=1, workers=2)
+    (weight,) = [i for i in linked.inputs if i.per_rack]
+    racks = catalog.system("trn3-ultraserver-gen2").racks_per_unit.value
+    unlinked_weight = replace(
+        weight,
+        per_rack=False,
+        unit="kg",
+        base=weight.base * racks,
+        domain=replace(weight.domain, low=weight.domain.low * racks, high=weight.domain.high * racks),
+    )
+    unlinked = _design(demo, catalog, samples=40, seed=1, workers=2)
+    unlinked.inputs[unlinked.inputs.index(weight)] = unlinked_weight
+    specs = []  # the same cube, the mass drawn per unit on its own as before
+    for spec, row in zip(unlinked.specs, unlinked.unit_cube, strict=True):
+        pairs, _ = sample_assignments(unlinked.inputs, row, catalog)
+        specs.append(replace(spec, catalog_values=tuple((t.kind, t.id, t.field, v) for t, v in pairs)))
+    unlinked.specs = specs
+    before, after = run_sweep(unlinked).summary, run_sweep(linked)
+    share = after.summary["infeasible_share"]
+    print(f"infeasible share: unlinked {before['infeasible_share']:.0%}, linked {share:.0%}")
+    assert before["infeasible_share"] >= 0.4
+    assert share <= 0.3 and share <= before["infeasible_share"] / 2
+
+
 def test_climate_arrays_sampled_as_a_whole_with_wet_bulb_below_dry(demo, catalog):
     data = json.loads(json.dumps(demo.model_dump(mode="json")).replace("ashburn-va", "dublin-ie"))
     dublin = parse_scenario(data)
@@ -206,6 +279,7 @@ def test_infeasible_samples_are_results_with_counts(demo, catalog):
     summary = result.summary
     assert summary["infeasible"] >= 1 and summary["with_plan"] >= 1
     assert summary["infeasible"] + summary["with_plan"] == 6 and summary["errors"] == 0
+    assert summary["infeasible_share"] == pytest.approx(summary["infeasible"] / 6)
     infeasible = [r for r in result.results if r.status == "infeasible"]
     assert all(r.compute_pflops is None and r.units == () for r in infeasible)
     # the input that decides feasibility shows it in the tornado
@@ -288,12 +362,14 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
     assert code == 0, err
     assert "Outputs over 3 samples with a plan" in out and "robust choice" in out
     data = json.loads(out_json.read_text())
-    assert data["schema_version"] == "1.0" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
+    assert data["schema_version"] == "1.1" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
     assert [i["name"] for i in data["inputs"]] == ["scenario.budget", "scenario.electricity_price"]
     assert data["inputs"][0]["low"] == 4e9 and data["inputs"][0]["vary"] == BUDGET
     assert len(data["results"]) == 3 and data["robust"]["checked"]
     assert 0 <= data["robust"]["choice"]["feasible_share"] <= 1
-    rows = list(csv.DictReader(out_csv.open()))
+    lines = out_csv.read_text().splitlines()
+    assert lines[0] == "# dcplan sweep: samples=3 with_plan=3 infeasible=0 infeasible_share=0.0000"
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     assert len(rows) == 3 and "scenario.budget [USD]" in rows[0] and "units:gb300-nvl72" in rows[0]
     assert float(rows[0]["scenario.budget [USD]"]) == data["results"][0]["inputs"]["scenario.budget"]
     page = out_html.read_text()
@@ -302,6 +378,22 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
     code = main([*args, "-o", str(out_json)])
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and "already exists" in err
+
+
+def test_every_summary_reports_the_infeasible_share(tmp_path, capsys):
+    """Defect 20: JSON, CSV, HTML and the CLI summary line all give the infeasible share.
+    A 2-point grid of the site's utility power: 1 MW cannot power the demand, 150 MW can."""
+    outs = [tmp_path / f"s.{ext}" for ext in ("json", "csv", "html")]
+    args = ["sweep", str(DEMO_SCENARIO), "--grid", "2", "--workers", "0", "--robust-mixes", "0"]
+    args += ["--vary", "site.ashburn-va.utility_power=1MW:150MW"]
+    code = main([*args, *(x for path in outs for x in ("-o", str(path)))])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "1 of 2 samples infeasible (50 %)" in out
+    summary = json.loads(outs[0].read_text())["summary"]
+    assert summary["infeasible"] == 1 and summary["infeasible_share"] == 0.5
+    assert outs[1].read_text().splitlines()[0].endswith("infeasible=1 infeasible_share=0.5000")
+    assert "1 of 2 samples infeasible (50 %)" in outs[2].read_text()
 
 
 @pytest.mark.parametrize(
