@@ -1162,26 +1162,129 @@ class _Pool(_Backend):
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass(frozen=True)
+class DaskTls:
+    """TLS files for a ``tls://`` scheduler (the names of Dask's own ``--tls-*`` options):
+    the CA that signed the scheduler's and workers' certificates, and this client's
+    certificate and private key (PEM; the key may be inside the certificate file)."""
+
+    ca_file: str
+    cert: str
+    key: str | None = None
+
+    def check(self) -> None:
+        """One line per unreadable file (dcplan's error, before Dask's ssl traceback)."""
+        for flag, path in (("--tls-ca-file", self.ca_file), ("--tls-cert", self.cert), ("--tls-key", self.key)):
+            if path is not None and not Path(path).is_file():
+                raise SweepInputError(f"{flag} {path}: no such file")
+
+
+def dask_security(address: str, tls: DaskTls | None) -> Any:
+    """The ``distributed.security.Security`` for ``address``, or None for plain ``tcp://``.
+
+    With ``tls`` the files are used and encryption is required. A ``tls://`` address
+    without them takes Dask's own configuration (``distributed.comm.tls.ca-file``,
+    ``.client.cert``, ``.client.key`` in ~/.config/dask/*.yaml or ``DASK_DISTRIBUTED__COMM__TLS__...``).
+    """
+    tls_address = address.startswith("tls://")
+    if tls is not None and not tls_address:
+        raise SweepInputError(f"--tls-ca-file/--tls-cert need a tls:// scheduler address, got {address!r}")
+    if not tls_address:
+        return None
+    from distributed.security import Security
+
+    if tls is not None:
+        tls.check()
+        return Security(
+            tls_ca_file=tls.ca_file, tls_client_cert=tls.cert, tls_client_key=tls.key, require_encryption=True
+        )
+    security = Security(require_encryption=True)
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise SweepInputError(
+            f"--scheduler {address}: a tls:// scheduler needs --tls-ca-file and --tls-cert (and --tls-key), "
+            "or distributed.comm.tls settings in the Dask configuration"
+        )
+    return security
+
+
 class _Dask(_Backend):
-    """A Dask distributed cluster reached through its scheduler address."""
+    """A Dask distributed cluster reached through its scheduler address.
+
+    While samples are pending, the scheduler is asked every second how many workers it
+    has; none for ``worker_timeout_s`` (the last worker died or left, or the scheduler is
+    gone) stops the sweep with a SweepRunError instead of waiting for ever.
+    """
 
     name = "dask"
 
-    def __init__(self, address: str, dirs: tuple[str, ...], builtin: bool, client: Any = None):
+    def __init__(
+        self,
+        address: str,
+        dirs: tuple[str, ...],
+        builtin: bool,
+        client: Any = None,
+        tls: DaskTls | None = None,
+        worker_timeout_s: float = 60.0,
+    ):
         from distributed import Client
 
         super().__init__()
         self._own = client is None
+        self.worker_timeout_s = worker_timeout_s
+        security = dask_security(address, tls) if client is None else None
         try:
-            self.client = client or Client(address, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+            self.client = client or Client(address, timeout="10s", security=security)
+        except (OSError, TimeoutError, ValueError) as exc:
             raise SweepInputError(f"--scheduler {address}: cannot connect: {_error_text(exc)}") from None
+        self.address = address or str(self.client.scheduler.address)
+        try:
+            self.client.wait_for_workers(1, timeout=worker_timeout_s)
+        except (TimeoutError, OSError) as exc:
+            self.close()
+            raise SweepRunError(
+                f"--scheduler {self.address}: no worker joined within {worker_timeout_s:g} s "
+                f"(--worker-timeout): {_error_text(exc)}"
+            ) from None
         workers = self.client.scheduler_info().get("workers", {}).values()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in workers))
         started = self.client.run(warm_worker, dirs, builtin)
         errors = [e for e in started.values() if e is not None]
         if errors:
             raise SweepRunError(f"{len(errors)} of {len(started)} Dask workers cannot start dcplan: {errors[0]}")
+        self._no_workers_since: float | None = None
+        self._last_check = 0.0
+
+    def _worker_count(self) -> int:
+        try:  # bounded: a scheduler that has gone must not block this check
+            return len(self.client.sync(self.client.scheduler.ncores, callback_timeout=5))
+        except Exception:
+            return 0
+
+    def next_done(self) -> Any:
+        while True:
+            try:
+                future = self._done.get(timeout=0.5)
+            except queue.Empty:
+                self._watch_workers()
+                continue
+            self._no_workers_since = None
+            return future
+
+    def _watch_workers(self) -> None:
+        now = time.monotonic()
+        if now - self._last_check < 1.0:
+            return
+        self._last_check = now
+        if self._worker_count() > 0:
+            self._no_workers_since = None
+            return
+        if self._no_workers_since is None:
+            self._no_workers_since = now
+        elif now - self._no_workers_since >= self.worker_timeout_s:
+            raise SweepRunError(
+                f"--scheduler {self.address}: no workers for {self.worker_timeout_s:g} s "
+                "(the last one died or left, or the scheduler is unreachable); stopped (--worker-timeout)"
+            )
 
     def submit(self, spec: SampleSpec) -> Any:
         return self._track(self.client.submit(run_sample, spec, pure=False))
@@ -1192,11 +1295,17 @@ class _Dask(_Backend):
 
 
 def make_backend(
-    workers: int | None, scheduler: str | None, dirs: tuple[str, ...], builtin: bool, client: Any = None
+    workers: int | None,
+    scheduler: str | None,
+    dirs: tuple[str, ...],
+    builtin: bool,
+    client: Any = None,
+    tls: DaskTls | None = None,
+    worker_timeout_s: float = 60.0,
 ) -> Any:
     """``scheduler`` (or a Dask ``client``) -> Dask; ``workers=0`` -> this process; else a process pool."""
     if scheduler is not None or client is not None:
-        return _Dask(scheduler or "", dirs, builtin, client=client)
+        return _Dask(scheduler or "", dirs, builtin, client=client, tls=tls, worker_timeout_s=worker_timeout_s)
     if workers == 0:
         return _InProcess()
     return _Pool(workers or default_workers(), dirs, builtin)
@@ -1278,6 +1387,8 @@ class SweepConfig:
     rel_gap: float = 1e-3  # 0.1 %: 3-6x faster per sample than `dcplan solve`'s 0.01 %, well inside the spread
     workers: int | None = None  # None: one per CPU; 0: in this process
     scheduler: str | None = None
+    tls: DaskTls | None = None  # --tls-ca-file/--tls-cert/--tls-key for a tls:// scheduler
+    worker_timeout_s: float = 60.0  # a Dask cluster with no workers this long stops the sweep
     robust_mixes: int = 5
     robust_samples: int | None = 100  # None: all samples
 
@@ -1457,7 +1568,15 @@ def run_sweep(
     """Run every sample (and the robust check) on the configured backend; analyse."""
     config = design.config
     started = time.perf_counter()
-    backend = make_backend(config.workers, config.scheduler, design.catalog_dirs, design.builtin, client=client)
+    backend = make_backend(
+        config.workers,
+        config.scheduler,
+        design.catalog_dirs,
+        design.builtin,
+        client=client,
+        tls=config.tls,
+        worker_timeout_s=config.worker_timeout_s,
+    )
     try:
         if on_phase is not None:
             on_phase("samples", len(design.specs))
@@ -1725,6 +1844,7 @@ def robust_check(
 
 __all__ = [
     "SWEEP_SCHEMA_VERSION",
+    "DaskTls",
     "Domain",
     "FailedAttempt",
     "Follower",
@@ -1739,6 +1859,7 @@ __all__ = [
     "Target",
     "UncertainInput",
     "catalog_inputs",
+    "dask_security",
     "execute",
     "infeasible_text",
     "make_backend",

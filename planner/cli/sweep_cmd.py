@@ -60,8 +60,25 @@ def sweep(
         typer.Option("--workers", "-w", help="local worker processes (0: in this process) [default: one per CPU]"),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (tcp:// has no encryption or "
+            "authentication: use it only on a cluster you trust, it can run code on this machine)",
+        ),
     ] = None,
+    tls_ca_file: Annotated[
+        Path | None, typer.Option("--tls-ca-file", help="tls:// scheduler: CA certificate (PEM) of the cluster")
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="tls:// scheduler: this client's certificate (PEM)")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="tls:// scheduler: this client's private key (PEM)")
+    ] = None,
+    worker_timeout: Annotated[
+        str, typer.Option("--worker-timeout", help="Dask: stop when the cluster has had no worker this long")
+    ] = "60s",
     time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit per sample")] = "60s",
     gap: Annotated[str, typer.Option("--gap", help="relative MIP gap per sample")] = "0.1%",
     robust_mixes: Annotated[
@@ -80,6 +97,7 @@ def sweep(
     """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
     from planner.cli.solve_cmd import load_scenario_for_cli, parse_duration_s, parse_ratio
     from planner.sweep import (
+        DaskTls,
         SweepConfig,
         SweepInputError,
         SweepRunError,
@@ -103,7 +121,23 @@ def sweep(
     if robust_mixes < 0:
         raise UserError(f"--robust-mixes: expected 0 or more, got {robust_mixes}")
     if scheduler is not None and "://" not in scheduler:
-        raise UserError(f"--scheduler: expected an address such as tcp://HOST:8786, got {scheduler!r}")
+        raise UserError(f"--scheduler: expected an address such as tls://HOST:8786, got {scheduler!r}")
+    tls_files = (tls_ca_file, tls_cert, tls_key)
+    tls = None
+    if any(f is not None for f in tls_files):
+        if scheduler is None:
+            raise UserError("--tls-ca-file/--tls-cert/--tls-key: only with --scheduler tls://HOST:PORT")
+        if tls_ca_file is None or tls_cert is None:
+            raise UserError(
+                "--tls-ca-file and --tls-cert: give both (and --tls-key unless the key is in the cert file)"
+            )
+        tls = DaskTls(str(tls_ca_file), str(tls_cert), None if tls_key is None else str(tls_key))
+    worker_timeout_s = parse_duration_s("--worker-timeout", worker_timeout)
+    if scheduler is not None and scheduler.startswith("tcp://"):
+        sys.stderr.write(
+            f"dcplan: warning: --scheduler {scheduler}: no encryption or authentication; anyone who can reach "
+            "the scheduler can run code on this machine (use tls:// with --tls-ca-file/--tls-cert/--tls-key)\n"
+        )
     config = SweepConfig(
         samples=samples if samples is not None else 500,
         seed=seed,
@@ -114,6 +148,8 @@ def sweep(
         rel_gap=parse_ratio("--gap", gap),
         workers=workers,
         scheduler=scheduler,
+        tls=tls,
+        worker_timeout_s=worker_timeout_s,
         robust_mixes=robust_mixes,
         robust_samples=_robust_samples(robust_samples),
     )

@@ -334,6 +334,182 @@ def test_dask_cluster_and_local_processes_give_identical_results(demo, catalog):
     assert local.results[0].attempts == 2
 
 
+def _self_signed_ca(folder: Path) -> tuple[str, str, str]:
+    """A throwaway CA and one certificate it signed for 127.0.0.1 (scheduler, worker and
+    client share it): (ca.pem, cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dcplan test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return tuple(str(p) for p in paths)
+
+
+def test_a_tls_cluster_runs_a_sweep_and_a_client_without_certificates_is_refused(demo, catalog, tmp_path):
+    """Defect 28: --scheduler tls:// with --tls-ca-file/--tls-cert/--tls-key, on 127.0.0.1 only."""
+    distributed = pytest.importorskip("distributed")
+    from distributed.security import Security
+
+    from planner.sweep import DaskTls
+
+    ca, cert, key = _self_signed_ca(tmp_path)
+    security = Security(
+        tls_ca_file=ca,
+        tls_scheduler_cert=cert,
+        tls_scheduler_key=key,
+        tls_worker_cert=cert,
+        tls_worker_key=key,
+        tls_client_cert=cert,
+        tls_client_key=key,
+        require_encryption=True,
+    )
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tls://",
+        host="127.0.0.1",
+        security=security,
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tls://127.0.0.1:")
+        tls = DaskTls(ca, cert, key)
+        design = _design(demo, catalog, samples=2, catalog_ranges=False, vary=[BUDGET], scheduler=address, tls=tls)
+        result = run_sweep(design)
+        assert result.backend == "dask" and [r.status for r in result.results] == ["optimal", "optimal"]
+        # no certificates (and none in the Dask config): refused before connecting, in one line
+        with pytest.raises(SweepInputError, match="tls:// scheduler needs --tls-ca-file and --tls-cert"):
+            make_backend(None, address, (), True)
+        with pytest.raises(SweepInputError, match=r"--tls-cert .*missing\.pem: no such file"):
+            make_backend(None, address, (), True, tls=DaskTls(ca, str(tmp_path / "missing.pem"), key))
+        # TLS files are refused for a plain tcp:// address rather than silently unused
+        with pytest.raises(SweepInputError, match="need a tls:// scheduler address"):
+            make_backend(None, address.replace("tls://", "tcp://"), (), True, tls=tls)
+
+
+def test_a_cluster_whose_last_worker_leaves_stops_within_the_timeout(demo, catalog):
+    """Defect 28, fast version: the only (in-process) worker closes after the first sample."""
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    from planner.sweep import SweepRunError
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        design = _design(
+            demo,
+            catalog,
+            samples=4,
+            catalog_ranges=False,
+            vary=[BUDGET],
+            scheduler=cluster.scheduler_address,
+            worker_timeout_s=1.0,
+        )
+        left: list[float] = []
+
+        def close_after_first(done, total, result):
+            if not left:
+                cluster.scale(0)
+                left.append(time.monotonic())
+
+        with pytest.raises(SweepRunError, match=r"no workers for 1 s .*--worker-timeout"):
+            run_sweep(design, on_result=close_after_first)
+        assert 1.0 <= time.monotonic() - left[0] < 15.0
+
+
+@pytest.mark.slow
+def test_a_cluster_that_loses_its_last_worker_stops_within_the_timeout(demo, catalog):
+    """Defect 28: a scheduler on 127.0.0.1 whose only worker (a separate process) is killed
+    after the first sample: the sweep stops with one line after --worker-timeout, not never."""
+    import subprocess
+    import sys
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    from planner.sweep import SweepRunError
+
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as watcher,
+    ):
+        worker = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler_address),
+                *("--no-nanny", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"),
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            watcher.wait_for_workers(1, timeout=120)
+            design = _design(
+                demo,
+                catalog,
+                samples=6,
+                catalog_ranges=False,
+                vary=[BUDGET],
+                scheduler=cluster.scheduler_address,
+                worker_timeout_s=2.0,
+            )
+            killed: list[float] = []
+
+            def kill_after_first(done, total, result):
+                if not killed:
+                    worker.kill()
+                    killed.append(time.monotonic())
+
+            with pytest.raises(SweepRunError) as caught:
+                run_sweep(design, on_result=kill_after_first)
+            waited = time.monotonic() - killed[0]
+        finally:
+            worker.kill()
+            worker.wait(timeout=30)
+    message = str(caught.value)
+    assert "no workers for 2 s" in message and "--worker-timeout" in message and "\n" not in message
+    assert 2.0 <= waited < 20.0
+
+
 def test_tornado_ranks_the_input_that_moves_the_objective():
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(30, 2))
@@ -403,6 +579,8 @@ def test_every_summary_reports_the_infeasible_share(tmp_path, capsys):
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "--workers and --scheduler"),
         (["--grid", "3"], "--grid needs at least one --vary"),
         (["-o", "sweep.xlsx"], "unknown sweep format .xlsx"),
+        (["--tls-cert", "client.pem"], "--tls-ca-file/--tls-cert/--tls-key: only with --scheduler"),
+        (["--worker-timeout", "0s"], "--worker-timeout: expected a positive duration"),
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(capsys, extra, message):
