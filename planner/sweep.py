@@ -1237,6 +1237,7 @@ class _Dask(_Backend):
         except (OSError, TimeoutError, ValueError) as exc:
             raise SweepInputError(f"--scheduler {address}: cannot connect: {_error_text(exc)}") from None
         self.address = address or str(self.client.scheduler.address)
+        self.dashboard_link: str | None = None
         try:
             self.client.wait_for_workers(1, timeout=worker_timeout_s)
         except (TimeoutError, OSError) as exc:
@@ -1294,6 +1295,54 @@ class _Dask(_Backend):
             self.client.close()
 
 
+LOCAL_SCHEDULER = "local"
+LOOPBACK = "127.0.0.1"
+
+
+def local_cluster_kwargs(
+    workers: int, host: str = LOOPBACK, dashboard: str | None = f"{LOOPBACK}:8787"
+) -> dict[str, Any]:
+    """``distributed.LocalCluster`` arguments for ``--scheduler local``: one single-threaded
+    worker process per sample slot; scheduler, workers and dashboard listen on ``host``
+    (loopback unless asked), the dashboard on ``dashboard`` (None: no dashboard).
+
+    Dask's own defaults listen on every interface (dashboard ``:8787``), which on a shared
+    or networked machine lets anyone who can reach the port see the cluster and submit work.
+    """
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "protocol": "tcp://",
+        "host": host,
+        "dashboard_address": dashboard,
+        "worker_dashboard_address": None,
+    }
+
+
+class _LocalDask(_Dask):
+    """A Dask LocalCluster started for this sweep and closed after it."""
+
+    def __init__(self, workers: int, dirs: tuple[str, ...], builtin: bool, host: str, dashboard: str | None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(**local_cluster_kwargs(workers, host, dashboard))
+        try:
+            super().__init__("", dirs, builtin, client=Client(self.cluster), worker_timeout_s=60.0)
+        except BaseException:
+            self.cluster.close()
+            raise
+        self._own = True
+        self.address = str(self.cluster.scheduler_address)
+        self.dashboard_link = self.cluster.dashboard_link if dashboard is not None else None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.cluster.close()
+
+
 def make_backend(
     workers: int | None,
     scheduler: str | None,
@@ -1302,8 +1351,13 @@ def make_backend(
     client: Any = None,
     tls: DaskTls | None = None,
     worker_timeout_s: float = 60.0,
+    dask_host: str = LOOPBACK,
+    dashboard: str | None = f"{LOOPBACK}:8787",
 ) -> Any:
-    """``scheduler`` (or a Dask ``client``) -> Dask; ``workers=0`` -> this process; else a process pool."""
+    """``scheduler`` (or a Dask ``client``) -> Dask (``"local"``: a LocalCluster of ``workers``
+    processes on ``dask_host``); ``workers=0`` -> this process; else a process pool."""
+    if scheduler == LOCAL_SCHEDULER and client is None:
+        return _LocalDask(workers or default_workers(), dirs, builtin, dask_host, dashboard)
     if scheduler is not None or client is not None:
         return _Dask(scheduler or "", dirs, builtin, client=client, tls=tls, worker_timeout_s=worker_timeout_s)
     if workers == 0:
@@ -1389,6 +1443,8 @@ class SweepConfig:
     scheduler: str | None = None
     tls: DaskTls | None = None  # --tls-ca-file/--tls-cert/--tls-key for a tls:// scheduler
     worker_timeout_s: float = 60.0  # a Dask cluster with no workers this long stops the sweep
+    dask_host: str = LOOPBACK  # --scheduler local: where its scheduler, workers and dashboard listen
+    dashboard: str | None = f"{LOOPBACK}:8787"  # --scheduler local: dashboard address (None: off)
     robust_mixes: int = 5
     robust_samples: int | None = 100  # None: all samples
 
@@ -1506,6 +1562,7 @@ class SweepResult:
     summary: dict[str, Any]
     tornado: list[dict[str, Any]]
     robust: dict[str, Any]
+    dashboard: str | None = None  # --scheduler local: the Dask dashboard it served
 
     @property
     def objective(self) -> str:
@@ -1545,6 +1602,7 @@ class SweepResult:
             "run": {
                 "backend": self.backend,
                 "workers": self.workers,
+                "dashboard": self.dashboard,
                 "wall_s": round(self.wall_s, 3),
                 "samples_per_s": round(len(self.results) / self.wall_s, 4) if self.wall_s > 0 else None,
                 "solve_s_total": round(sum(r.elapsed_s for r in self.results), 3),
@@ -1576,6 +1634,8 @@ def run_sweep(
         client=client,
         tls=config.tls,
         worker_timeout_s=config.worker_timeout_s,
+        dask_host=config.dask_host,
+        dashboard=config.dashboard,
     )
     try:
         if on_phase is not None:
@@ -1593,6 +1653,7 @@ def run_sweep(
         failures=failures,
         backend=backend.name,
         workers=backend.workers,
+        dashboard=getattr(backend, "dashboard_link", None),
         wall_s=wall,
         summary=summarise(results),
         tornado=tornado(design, results, objective_name),

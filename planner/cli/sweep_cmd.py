@@ -64,7 +64,8 @@ def sweep(
         typer.Option(
             "--scheduler",
             help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (tcp:// has no encryption or "
-            "authentication: use it only on a cluster you trust, it can run code on this machine)",
+            "authentication: use it only on a cluster you trust, it can run code on this machine); "
+            "'local': start a Dask cluster of --workers processes on this machine",
         ),
     ] = None,
     tls_ca_file: Annotated[
@@ -76,6 +77,14 @@ def sweep(
     tls_key: Annotated[
         Path | None, typer.Option("--tls-key", help="tls:// scheduler: this client's private key (PEM)")
     ] = None,
+    dask_host: Annotated[
+        str,
+        typer.Option("--dask-host", help="--scheduler local: address its scheduler and workers listen on"),
+    ] = "127.0.0.1",
+    dashboard: Annotated[
+        str,
+        typer.Option("--dashboard", help="--scheduler local: Dask dashboard HOST:PORT, or 'off'"),
+    ] = "127.0.0.1:8787",
     worker_timeout: Annotated[
         str, typer.Option("--worker-timeout", help="Dask: stop when the cluster has had no worker this long")
     ] = "60s",
@@ -108,7 +117,7 @@ def sweep(
     )
     from planner.sweep_report import check_sweep_output, write_sweep
 
-    if workers is not None and scheduler is not None:
+    if workers is not None and scheduler is not None and scheduler != "local":
         raise UserError(
             "--workers and --scheduler: give one (workers are local processes; a scheduler runs samples on its cluster)"
         )
@@ -120,7 +129,9 @@ def sweep(
         raise UserError(f"--samples: expected at least 1, got {samples}")
     if robust_mixes < 0:
         raise UserError(f"--robust-mixes: expected 0 or more, got {robust_mixes}")
-    if scheduler is not None and "://" not in scheduler:
+    if workers == 0 and scheduler == "local":
+        raise UserError("--workers 0 and --scheduler local: a local Dask cluster needs at least 1 worker")
+    if scheduler is not None and scheduler != "local" and "://" not in scheduler:
         raise UserError(f"--scheduler: expected an address such as tls://HOST:8786, got {scheduler!r}")
     tls_files = (tls_ca_file, tls_cert, tls_key)
     tls = None
@@ -131,7 +142,11 @@ def sweep(
             raise UserError(
                 "--tls-ca-file and --tls-cert: give both (and --tls-key unless the key is in the cert file)"
             )
+        if not scheduler.startswith("tls://"):
+            raise UserError(f"--tls-ca-file/--tls-cert: need a tls:// scheduler address, got {scheduler!r}")
         tls = DaskTls(str(tls_ca_file), str(tls_cert), None if tls_key is None else str(tls_key))
+    if scheduler != "local" and (dask_host != "127.0.0.1" or dashboard != "127.0.0.1:8787"):
+        raise UserError("--dask-host/--dashboard: only with --scheduler local (dcplan starts no other cluster)")
     worker_timeout_s = parse_duration_s("--worker-timeout", worker_timeout)
     if scheduler is not None and scheduler.startswith("tcp://"):
         sys.stderr.write(
@@ -150,6 +165,8 @@ def sweep(
         scheduler=scheduler,
         tls=tls,
         worker_timeout_s=worker_timeout_s,
+        dask_host=dask_host,
+        dashboard=None if dashboard.strip().lower() == "off" else dashboard,
         robust_mixes=robust_mixes,
         robust_samples=_robust_samples(robust_samples),
     )
@@ -285,6 +302,7 @@ def render_summary(result: Any) -> None:
         f"[bold]{data['scenario_name']}[/bold]\n{data['samples']} samples ({method}), "
         f"{len(data['inputs'])} uncertain inputs; "
         f"{run['backend']} x {run['workers']}; {run['wall_s']:.1f} s, {run['samples_per_s'] or 0:.2f} samples/s"
+        + (f"; Dask dashboard was {run['dashboard']}" if run.get("dashboard") else "")
     )
     status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items())
     out.print(f"samples: {status}; {infeasible_text(s)}")

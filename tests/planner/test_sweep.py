@@ -510,6 +510,33 @@ def test_a_cluster_that_loses_its_last_worker_stops_within_the_timeout(demo, cat
     assert 2.0 <= waited < 20.0
 
 
+def test_a_local_dask_cluster_listens_on_loopback_only(demo, catalog):
+    """--scheduler local: scheduler, workers and dashboard bind 127.0.0.1 unless asked
+    (Dask's own defaults listen on every interface)."""
+    distributed = pytest.importorskip("distributed")
+    from planner.sweep import SweepConfig as Config
+    from planner.sweep import local_cluster_kwargs
+
+    assert Config().dask_host == "127.0.0.1" and Config().dashboard == "127.0.0.1:8787"
+    kwargs = local_cluster_kwargs(2)
+    assert kwargs["host"] == "127.0.0.1" and kwargs["dashboard_address"] == "127.0.0.1:8787"
+    assert kwargs["worker_dashboard_address"] is None
+    backend = make_backend(1, "local", (), True, dashboard="127.0.0.1:0")
+    try:
+        assert isinstance(backend.client, distributed.Client)
+        assert backend.address.startswith("tcp://127.0.0.1:")
+        workers = backend.client.scheduler_info()["workers"]
+        assert workers and all(address.startswith("tcp://127.0.0.1:") for address in workers)
+        assert backend.dashboard_link.startswith("http://127.0.0.1:")
+        server = backend.cluster.scheduler.http_server
+        assert {sock.getsockname()[0] for sock in server._sockets.values()} == {"127.0.0.1"}
+        design = _design(demo, catalog, samples=2, catalog_ranges=False, vary=[BUDGET])
+        results, _ = execute(design.specs, backend)
+        assert [r.status for r in results] == ["optimal", "optimal"]
+    finally:
+        backend.close()
+
+
 def test_tornado_ranks_the_input_that_moves_the_objective():
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(30, 2))
@@ -581,12 +608,20 @@ def test_every_summary_reports_the_infeasible_share(tmp_path, capsys):
         (["-o", "sweep.xlsx"], "unknown sweep format .xlsx"),
         (["--tls-cert", "client.pem"], "--tls-ca-file/--tls-cert/--tls-key: only with --scheduler"),
         (["--worker-timeout", "0s"], "--worker-timeout: expected a positive duration"),
+        (["--dashboard", "0.0.0.0:8787"], "--dask-host/--dashboard: only with --scheduler local"),
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(capsys, extra, message):
     code = main(["sweep", str(DEMO_SCENARIO), "--workers", "0", *extra])
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and message in err, err
+
+
+def test_cli_tls_files_with_a_plain_tcp_address_are_refused_in_one_line(capsys):
+    args = ["sweep", str(DEMO_SCENARIO), "--scheduler", "tcp://127.0.0.1:1", "--tls-ca-file", "ca.pem"]
+    code = main([*args, "--tls-cert", "cert.pem"])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "need a tls:// scheduler address" in err, err
 
 
 def test_candidate_mixes_frequent_first_then_spread_over_the_objective():
