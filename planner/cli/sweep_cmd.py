@@ -148,7 +148,9 @@ def sweep(
     if scheduler != "local" and (dask_host != "127.0.0.1" or dashboard != "127.0.0.1:8787"):
         raise UserError("--dask-host/--dashboard: only with --scheduler local (dcplan starts no other cluster)")
     worker_timeout_s = parse_duration_s("--worker-timeout", worker_timeout)
-    if scheduler is not None and scheduler.startswith("tcp://"):
+    if (
+        scheduler is not None and scheduler.startswith("tcp://") and not as_json
+    ):  # --json: stderr is for the error object
         sys.stderr.write(
             f"dcplan: warning: --scheduler {scheduler}: no encryption or authentication; anyone who can reach "
             "the scheduler can run code on this machine (use tls:// with --tls-ca-file/--tls-cert/--tls-key)\n"
