@@ -5,7 +5,11 @@ to one value and is solved in full (``plan_scenario`` with marginals and infeasi
 diagnosis off, HiGHS with one thread), by the pure function ``run_sample(spec)``. The
 same function runs in local worker processes (``concurrent.futures.ProcessPoolExecutor``,
 the default), in this process (``workers=0``, for debugging and tests), or on a Dask
-distributed cluster (``scheduler="tcp://host:port"``), so the results are identical.
+distributed cluster (``scheduler="tls://host:port"`` with ``DaskTls`` files, plain
+``tcp://``, or ``"local"``: a LocalCluster on 127.0.0.1), so the results are identical.
+A Dask client unpickles what the workers send back, so an untrusted cluster can run code
+here: use TLS (or ``local``) and trusted workers. A cluster with no worker for
+``worker_timeout_s`` stops the sweep (``SweepRunError``) rather than waiting for ever.
 
 Uncertain inputs
 ----------------
