@@ -5,7 +5,11 @@ to one value and is solved in full (``plan_scenario`` with marginals and infeasi
 diagnosis off, HiGHS with one thread), by the pure function ``run_sample(spec)``. The
 same function runs in local worker processes (``concurrent.futures.ProcessPoolExecutor``,
 the default), in this process (``workers=0``, for debugging and tests), or on a Dask
-distributed cluster (``scheduler="tcp://host:port"``), so the results are identical.
+distributed cluster (``scheduler="tls://host:port"`` with ``DaskTls`` files, plain
+``tcp://``, or ``"local"``: a LocalCluster on 127.0.0.1), so the results are identical.
+A Dask client unpickles what the workers send back, so an untrusted cluster can run code
+here: use TLS (or ``local``) and trusted workers. A cluster with no worker for
+``worker_timeout_s`` stops the sweep (``SweepRunError``) rather than waiting for ever.
 
 Uncertain inputs
 ----------------
@@ -37,6 +41,16 @@ Consistency kept where the schema demands it:
   ``max_units_per_rack``) are discrete design alternatives (e.g. one 72-chip rack or two
   racks of 72), so they take one of their distinct ``low``/``value``/``high`` values,
   drawn together (one draw) so the low design of one goes with the low design of the other.
+- A multi-rack unit's mass is sampled *per rack* and multiplied by the sampled rack count:
+  ``weight = weight_per_rack x racks_per_unit``, with the per-rack range the catalog range
+  divided by the catalog's rack count (Trn3 Gen2: 2,400-3,000 kg over 2 racks, so
+  1,200-1,500 kg per rack). Drawn on their own, a one-rack alternative of a two-rack unit
+  would carry both racks' mass on one footprint (2.7 t on 0.72 m^2, over any slab), which
+  made half the demo's samples infeasible for a reason no real design has. The unit's
+  power is *not* scaled: it is set by its chips (chips x chip power x overhead) whatever
+  the rack count, so the power per rack (unit power / racks) follows from the joint draw.
+  A system with a ranged rack count but a fixed weight gets the same per-rack scaling; a
+  ``--vary`` on ``weight`` is the unit's mass as given.
 - Monthly climate arrays are sampled *as a whole*: one draw moves all twelve months
   between their ``low`` and ``high`` curves (reported as the annual mean). Wet bulbs are
   clipped to at most the dry bulbs (monthly and design-day).
@@ -94,7 +108,7 @@ from planner.scenario import (
     parse_scenario,
 )
 
-SWEEP_SCHEMA_VERSION = "1.0"
+SWEEP_SCHEMA_VERSION = "1.1"  # 1.1: summary.infeasible_share, inputs[].per_rack
 MAX_ATTEMPTS = 2  # a sample that raises is retried once
 MAX_GRID_POINTS = 100_000
 SOLUTION_STATUSES = ("optimal", "feasible-with-gap", "cancelled")
@@ -227,6 +241,7 @@ class UncertainInput:
     source: str | None = None
     confidence: str | None = None
     text: str | None = None  # the --vary text as given
+    per_rack: bool = False  # a unit figure sampled per rack; sample_assignments multiplies by racks_per_unit
 
     @property
     def name(self) -> str:
@@ -268,6 +283,7 @@ class UncertainInput:
             "source": self.source,
             "confidence": self.confidence,
             "vary": self.text,
+            "per_rack": self.per_rack,
         }
 
 
@@ -386,18 +402,31 @@ def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]
             domain = _domain_of(sourced)
             if domain is None:
                 continue
-            inputs.append(
-                UncertainInput(
-                    target=Target("catalog", kind, entry_id, field_name),
-                    domain=domain,
-                    unit=_unit_of(sourced),
-                    base=_magnitude(sourced.value),
-                    origin="catalog",
-                    source=sourced.source,
-                    confidence=sourced.confidence,
-                )
+            item = UncertainInput(
+                target=Target("catalog", kind, entry_id, field_name),
+                domain=domain,
+                unit=_unit_of(sourced),
+                base=_magnitude(sourced.value),
+                origin="catalog",
+                source=sourced.source,
+                confidence=sourced.confidence,
             )
+            if kind == "system" and field_name == "weight" and _multi_rack(entry):
+                item = _per_rack(item, int(entry.racks_per_unit.value))
+            inputs.append(item)
     return inputs
+
+
+def _multi_rack(system: Any) -> bool:
+    """A rack-scale/ultraserver system whose rack count is a design alternative (ranged)."""
+    racks = getattr(system, "racks_per_unit", None)
+    return system.form != "server" and racks is not None and racks.has_range
+
+
+def _per_rack(item: UncertainInput, base_racks: int) -> UncertainInput:
+    """The same input sampled per rack: range and base divided by the catalog rack count."""
+    domain = replace(item.domain, low=item.domain.low / base_racks, high=item.domain.high / base_racks)
+    return replace(item, domain=domain, base=float(item.base) / base_racks, unit=f"{item.unit}/rack", per_rack=True)
 
 
 def _system_power_inputs(system: Any, taken: set[str]) -> list[UncertainInput]:
@@ -706,11 +735,29 @@ def sample_assignments(
     """All field values of one design row, made consistent; and the driver values (scalars)."""
     values: dict[Target, Any] = {}
     drivers: list[float] = []
+    per_rack: set[Target] = set()
     for item, u in zip(inputs, row, strict=True):
         pairs = item.assignments(float(u))
         drivers.append(item.domain.scalar(pairs[0][1]))
         for target, value in pairs:
             values[target] = value
+        if item.per_rack:
+            per_rack.add(item.target)
+    # multi-rack units: mass = mass per rack x sampled racks (see the module doc)
+    for target in [t for t in values if t.where == "catalog" and t.kind == "system" and t.field == "racks_per_unit"]:
+        system = catalog.system(target.id)
+        weight = Target("catalog", "system", target.id, "weight")
+        if system.form == "server" or system.racks_per_unit is None:
+            continue
+        if weight in per_rack:
+            values[weight] = float(values[weight]) * int(values[target])
+        elif weight not in values:  # fixed catalog mass: keep it per rack
+            base_racks = int(system.racks_per_unit.value)
+            values[weight] = float(system.weight.magnitude) / base_racks * int(values[target])
+    for weight in per_rack:  # rack count not sampled: the catalog's count
+        racks = Target("catalog", "system", weight.id, "racks_per_unit")
+        if racks not in values:
+            values[weight] = float(values[weight]) * int(catalog.system(weight.id).racks_per_unit.value)  # type: ignore[union-attr]
     # systems: idle <= typical <= design <= nameplate
     systems = {
         t.id
@@ -893,6 +940,13 @@ def apply_catalog_values(base: Catalog, values: Iterable[Assignment]) -> Catalog
         for field_name, value in fields.items():
             sourced = getattr(entry, field_name)
             update[field_name] = sourced.model_copy(update={"value": _as_field_value(sourced, value)})
+        if kind == "system" and "weight" in update and "racks_per_unit" in fields and entry.form != "server":
+            # the mass range is the catalog's for its rack count: rescale it with the sampled count
+            ratio = round(fields["racks_per_unit"]) / int(entry.racks_per_unit.value)
+            mass = update["weight"]
+            update["weight"] = mass.model_copy(
+                update={end: getattr(mass, end) * ratio for end in ("low", "high") if getattr(mass, end) is not None}
+            )
         items[kind][entry_id] = replace(item, entry=entry.model_copy(update=update))
     return Catalog(items=items, folders=list(base.folders))
 
@@ -1112,26 +1166,130 @@ class _Pool(_Backend):
         self._executor.shutdown(wait=True, cancel_futures=True)
 
 
+@dataclass(frozen=True)
+class DaskTls:
+    """TLS files for a ``tls://`` scheduler (the names of Dask's own ``--tls-*`` options):
+    the CA that signed the scheduler's and workers' certificates, and this client's
+    certificate and private key (PEM; the key may be inside the certificate file)."""
+
+    ca_file: str
+    cert: str
+    key: str | None = None
+
+    def check(self) -> None:
+        """One line per unreadable file (dcplan's error, before Dask's ssl traceback)."""
+        for flag, path in (("--tls-ca-file", self.ca_file), ("--tls-cert", self.cert), ("--tls-key", self.key)):
+            if path is not None and not Path(path).is_file():
+                raise SweepInputError(f"{flag} {path}: no such file")
+
+
+def dask_security(address: str, tls: DaskTls | None) -> Any:
+    """The ``distributed.security.Security`` for ``address``, or None for plain ``tcp://``.
+
+    With ``tls`` the files are used and encryption is required. A ``tls://`` address
+    without them takes Dask's own configuration (``distributed.comm.tls.ca-file``,
+    ``.client.cert``, ``.client.key`` in ~/.config/dask/*.yaml or ``DASK_DISTRIBUTED__COMM__TLS__...``).
+    """
+    tls_address = address.startswith("tls://")
+    if tls is not None and not tls_address:
+        raise SweepInputError(f"--tls-ca-file/--tls-cert need a tls:// scheduler address, got {address!r}")
+    if not tls_address:
+        return None
+    from distributed.security import Security
+
+    if tls is not None:
+        tls.check()
+        return Security(
+            tls_ca_file=tls.ca_file, tls_client_cert=tls.cert, tls_client_key=tls.key, require_encryption=True
+        )
+    security = Security(require_encryption=True)
+    if not (security.tls_ca_file and security.tls_client_cert):
+        raise SweepInputError(
+            f"--scheduler {address}: a tls:// scheduler needs --tls-ca-file and --tls-cert (and --tls-key), "
+            "or distributed.comm.tls settings in the Dask configuration"
+        )
+    return security
+
+
 class _Dask(_Backend):
-    """A Dask distributed cluster reached through its scheduler address."""
+    """A Dask distributed cluster reached through its scheduler address.
+
+    While samples are pending, the scheduler is asked every second how many workers it
+    has; none for ``worker_timeout_s`` (the last worker died or left, or the scheduler is
+    gone) stops the sweep with a SweepRunError instead of waiting for ever.
+    """
 
     name = "dask"
 
-    def __init__(self, address: str, dirs: tuple[str, ...], builtin: bool, client: Any = None):
+    def __init__(
+        self,
+        address: str,
+        dirs: tuple[str, ...],
+        builtin: bool,
+        client: Any = None,
+        tls: DaskTls | None = None,
+        worker_timeout_s: float = 60.0,
+    ):
         from distributed import Client
 
         super().__init__()
         self._own = client is None
+        self.worker_timeout_s = worker_timeout_s
+        security = dask_security(address, tls) if client is None else None
         try:
-            self.client = client or Client(address, timeout="10s")
-        except (OSError, TimeoutError) as exc:
+            self.client = client or Client(address, timeout="10s", security=security)
+        except (OSError, TimeoutError, ValueError) as exc:
             raise SweepInputError(f"--scheduler {address}: cannot connect: {_error_text(exc)}") from None
+        self.address = address or str(self.client.scheduler.address)
+        self.dashboard_link: str | None = None
+        try:
+            self.client.wait_for_workers(1, timeout=worker_timeout_s)
+        except (TimeoutError, OSError) as exc:
+            self.close()
+            raise SweepRunError(
+                f"--scheduler {self.address}: no worker joined within {worker_timeout_s:g} s "
+                f"(--worker-timeout): {_error_text(exc)}"
+            ) from None
         workers = self.client.scheduler_info().get("workers", {}).values()
         self.workers = max(1, sum(w.get("nthreads", 1) for w in workers))
         started = self.client.run(warm_worker, dirs, builtin)
         errors = [e for e in started.values() if e is not None]
         if errors:
             raise SweepRunError(f"{len(errors)} of {len(started)} Dask workers cannot start dcplan: {errors[0]}")
+        self._no_workers_since: float | None = None
+        self._last_check = 0.0
+
+    def _worker_count(self) -> int:
+        try:  # bounded: a scheduler that has gone must not block this check
+            return len(self.client.sync(self.client.scheduler.ncores, callback_timeout=5))
+        except Exception:
+            return 0
+
+    def next_done(self) -> Any:
+        while True:
+            try:
+                future = self._done.get(timeout=0.5)
+            except queue.Empty:
+                self._watch_workers()
+                continue
+            self._no_workers_since = None
+            return future
+
+    def _watch_workers(self) -> None:
+        now = time.monotonic()
+        if now - self._last_check < 1.0:
+            return
+        self._last_check = now
+        if self._worker_count() > 0:
+            self._no_workers_since = None
+            return
+        if self._no_workers_since is None:
+            self._no_workers_since = now
+        elif now - self._no_workers_since >= self.worker_timeout_s:
+            raise SweepRunError(
+                f"--scheduler {self.address}: no workers for {self.worker_timeout_s:g} s "
+                "(the last one died or left, or the scheduler is unreachable); stopped (--worker-timeout)"
+            )
 
     def submit(self, spec: SampleSpec) -> Any:
         return self._track(self.client.submit(run_sample, spec, pure=False))
@@ -1141,12 +1299,71 @@ class _Dask(_Backend):
             self.client.close()
 
 
+LOCAL_SCHEDULER = "local"
+LOOPBACK = "127.0.0.1"
+
+
+def local_cluster_kwargs(
+    workers: int, host: str = LOOPBACK, dashboard: str | None = f"{LOOPBACK}:8787"
+) -> dict[str, Any]:
+    """``distributed.LocalCluster`` arguments for ``--scheduler local``: one single-threaded
+    worker process per sample slot; scheduler, workers and dashboard listen on ``host``
+    (loopback unless asked), the dashboard on ``dashboard`` (None: no dashboard).
+
+    Dask's own defaults listen on every interface (dashboard ``:8787``), which on a shared
+    or networked machine lets anyone who can reach the port see the cluster and submit work.
+    """
+    return {
+        "n_workers": workers,
+        "threads_per_worker": 1,
+        "processes": True,
+        "protocol": "tcp://",
+        "host": host,
+        "dashboard_address": dashboard,
+        "worker_dashboard_address": None,
+    }
+
+
+class _LocalDask(_Dask):
+    """A Dask LocalCluster started for this sweep and closed after it."""
+
+    def __init__(self, workers: int, dirs: tuple[str, ...], builtin: bool, host: str, dashboard: str | None):
+        from distributed import Client, LocalCluster
+
+        self.cluster = LocalCluster(**local_cluster_kwargs(workers, host, dashboard))
+        try:
+            super().__init__("", dirs, builtin, client=Client(self.cluster), worker_timeout_s=60.0)
+        except BaseException:
+            self.cluster.close()
+            raise
+        self._own = True
+        self.address = str(self.cluster.scheduler_address)
+        self.dashboard_link = self.cluster.dashboard_link if dashboard is not None else None
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.cluster.close()
+
+
 def make_backend(
-    workers: int | None, scheduler: str | None, dirs: tuple[str, ...], builtin: bool, client: Any = None
+    workers: int | None,
+    scheduler: str | None,
+    dirs: tuple[str, ...],
+    builtin: bool,
+    client: Any = None,
+    tls: DaskTls | None = None,
+    worker_timeout_s: float = 60.0,
+    dask_host: str = LOOPBACK,
+    dashboard: str | None = f"{LOOPBACK}:8787",
 ) -> Any:
-    """``scheduler`` (or a Dask ``client``) -> Dask; ``workers=0`` -> this process; else a process pool."""
+    """``scheduler`` (or a Dask ``client``) -> Dask (``"local"``: a LocalCluster of ``workers``
+    processes on ``dask_host``); ``workers=0`` -> this process; else a process pool."""
+    if scheduler == LOCAL_SCHEDULER and client is None:
+        return _LocalDask(workers or default_workers(), dirs, builtin, dask_host, dashboard)
     if scheduler is not None or client is not None:
-        return _Dask(scheduler or "", dirs, builtin, client=client)
+        return _Dask(scheduler or "", dirs, builtin, client=client, tls=tls, worker_timeout_s=worker_timeout_s)
     if workers == 0:
         return _InProcess()
     return _Pool(workers or default_workers(), dirs, builtin)
@@ -1228,6 +1445,10 @@ class SweepConfig:
     rel_gap: float = 1e-3  # 0.1 %: 3-6x faster per sample than `dcplan solve`'s 0.01 %, well inside the spread
     workers: int | None = None  # None: one per CPU; 0: in this process
     scheduler: str | None = None
+    tls: DaskTls | None = None  # --tls-ca-file/--tls-cert/--tls-key for a tls:// scheduler
+    worker_timeout_s: float = 60.0  # a Dask cluster with no workers this long stops the sweep
+    dask_host: str = LOOPBACK  # --scheduler local: where its scheduler, workers and dashboard listen
+    dashboard: str | None = f"{LOOPBACK}:8787"  # --scheduler local: dashboard address (None: off)
     robust_mixes: int = 5
     robust_samples: int | None = 100  # None: all samples
 
@@ -1345,6 +1566,7 @@ class SweepResult:
     summary: dict[str, Any]
     tornado: list[dict[str, Any]]
     robust: dict[str, Any]
+    dashboard: str | None = None  # --scheduler local: the Dask dashboard it served
 
     @property
     def objective(self) -> str:
@@ -1384,6 +1606,7 @@ class SweepResult:
             "run": {
                 "backend": self.backend,
                 "workers": self.workers,
+                "dashboard": self.dashboard,
                 "wall_s": round(self.wall_s, 3),
                 "samples_per_s": round(len(self.results) / self.wall_s, 4) if self.wall_s > 0 else None,
                 "solve_s_total": round(sum(r.elapsed_s for r in self.results), 3),
@@ -1407,7 +1630,17 @@ def run_sweep(
     """Run every sample (and the robust check) on the configured backend; analyse."""
     config = design.config
     started = time.perf_counter()
-    backend = make_backend(config.workers, config.scheduler, design.catalog_dirs, design.builtin, client=client)
+    backend = make_backend(
+        config.workers,
+        config.scheduler,
+        design.catalog_dirs,
+        design.builtin,
+        client=client,
+        tls=config.tls,
+        worker_timeout_s=config.worker_timeout_s,
+        dask_host=config.dask_host,
+        dashboard=config.dashboard,
+    )
     try:
         if on_phase is not None:
             on_phase("samples", len(design.specs))
@@ -1424,6 +1657,7 @@ def run_sweep(
         failures=failures,
         backend=backend.name,
         workers=backend.workers,
+        dashboard=getattr(backend, "dashboard_link", None),
         wall_s=wall,
         summary=summarise(results),
         tornado=tornado(design, results, objective_name),
@@ -1453,17 +1687,27 @@ def _percentiles(values: Sequence[float]) -> dict[str, float | None]:
     }
 
 
+def infeasible_text(summary: dict[str, Any]) -> str:
+    """'8 of 40 samples infeasible (20 %)': the one phrase every summary line uses."""
+    share = summary.get("infeasible_share")
+    shown = "-" if share is None else f"{share:.0%}".replace("%", " %")
+    return f"{summary['infeasible']} of {summary['samples']} samples infeasible ({shown})"
+
+
 def summarise(results: Sequence[SampleResult]) -> dict[str, Any]:
-    """Counts by status, P10/P50/P90 of the outputs and units, how often each system is chosen."""
+    """Counts by status (and the infeasible share of all samples), P10/P50/P90 of the outputs
+    and units, how often each system is chosen."""
     planned = [r for r in results if r.has_plan]
     statuses = Counter(r.status for r in results)
     systems = sorted({s for r in planned for s, _ in r.units})
     units = {s: [dict(r.units).get(s, 0) for r in planned] for s in systems}
     mixes = Counter(r.mix_key for r in planned)
+    infeasible = statuses.get("infeasible", 0)
     return {
         "samples": len(results),
         "with_plan": len(planned),
-        "infeasible": statuses.get("infeasible", 0),
+        "infeasible": infeasible,
+        "infeasible_share": infeasible / len(results) if results else None,
         "no_solution": statuses.get("no-plan-within-limit", 0),
         "errors": statuses.get("error", 0),
         "time_limited": statuses.get("feasible-with-gap", 0),
@@ -1665,6 +1909,7 @@ def robust_check(
 
 __all__ = [
     "SWEEP_SCHEMA_VERSION",
+    "DaskTls",
     "Domain",
     "FailedAttempt",
     "Follower",
@@ -1679,7 +1924,9 @@ __all__ = [
     "Target",
     "UncertainInput",
     "catalog_inputs",
+    "dask_security",
     "execute",
+    "infeasible_text",
     "make_backend",
     "parse_vary",
     "prepare_sweep",

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from planner.sweep import SweepResult
+from planner.sweep import SweepResult, infeasible_text
 
 SWEEP_FORMATS = {".json": "json", ".csv": "csv", ".html": "html"}
 OUTPUT_LABELS = {
@@ -87,8 +87,18 @@ def csv_header(result: SweepResult) -> list[str]:
 
 
 def sweep_csv_text(result: SweepResult) -> str:
-    """One row per sample: outputs, units per system, then every input's driver value."""
+    """One row per sample: outputs, units per system, then every input's driver value.
+
+    The first line is a ``#`` comment with the summary counts and the infeasible share
+    (read with ``pandas.read_csv(path, comment="#")`` or skip lines starting with ``#``).
+    """
     buffer = io.StringIO()
+    summary = result.to_dict()["summary"]
+    share = summary["infeasible_share"]
+    buffer.write(
+        f"# dcplan sweep: samples={summary['samples']} with_plan={summary['with_plan']} "
+        f"infeasible={summary['infeasible']} infeasible_share={'' if share is None else f'{share:.4f}'}\n"
+    )
     writer = csv.writer(buffer, lineterminator="\n")
     header = csv_header(result)
     writer.writerow(header)
@@ -254,7 +264,11 @@ def sweep_html_text(result: SweepResult) -> str:
         f"({run['samples_per_s'] or 0:.2f} samples/s).</p>"
     )
     counts = [[status, n] for status, n in summary["by_status"].items()]
-    parts.append("<h2>Samples</h2>" + _table(["status", "samples"], counts))
+    parts.append(
+        "<h2>Samples</h2>"
+        + f"<p><strong>{esc(infeasible_text(summary))}</strong></p>"
+        + _table(["status", "samples"], counts)
+    )
     rows = []
     for key, (label, unit) in OUTPUT_LABELS.items():
         s = summary["outputs"][key]

@@ -61,8 +61,8 @@ CoolingKind = Literal["room-air", "contained-air", "rdhx", "dlc-cdu", "dlc-l2a",
 class Entry(BaseModel):
     """Fields every catalog entry has."""
 
-    # defer_build: schemas are built on first validation, so a catalog read from the cache
-    # (see loader) never pays for them
+    # defer_build: schemas are built on first validation, not at import, so code that
+    # imports the models without loading a catalog does not pay for them
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
     kind: ClassVar[str] = "entry"
 

@@ -60,8 +60,34 @@ def sweep(
         typer.Option("--workers", "-w", help="local worker processes (0: in this process) [default: one per CPU]"),
     ] = None,
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786")
+        str | None,
+        typer.Option(
+            "--scheduler",
+            help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (tcp:// has no encryption or "
+            "authentication: use it only on a cluster you trust, it can run code on this machine); "
+            "'local': start a Dask cluster of --workers processes on this machine",
+        ),
     ] = None,
+    tls_ca_file: Annotated[
+        Path | None, typer.Option("--tls-ca-file", help="tls:// scheduler: CA certificate (PEM) of the cluster")
+    ] = None,
+    tls_cert: Annotated[
+        Path | None, typer.Option("--tls-cert", help="tls:// scheduler: this client's certificate (PEM)")
+    ] = None,
+    tls_key: Annotated[
+        Path | None, typer.Option("--tls-key", help="tls:// scheduler: this client's private key (PEM)")
+    ] = None,
+    dask_host: Annotated[
+        str,
+        typer.Option("--dask-host", help="--scheduler local: address its scheduler and workers listen on"),
+    ] = "127.0.0.1",
+    dashboard: Annotated[
+        str,
+        typer.Option("--dashboard", help="--scheduler local: Dask dashboard HOST:PORT, or 'off'"),
+    ] = "127.0.0.1:8787",
+    worker_timeout: Annotated[
+        str, typer.Option("--worker-timeout", help="Dask: stop when the cluster has had no worker this long")
+    ] = "60s",
     time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit per sample")] = "60s",
     gap: Annotated[str, typer.Option("--gap", help="relative MIP gap per sample")] = "0.1%",
     robust_mixes: Annotated[
@@ -80,6 +106,7 @@ def sweep(
     """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
     from planner.cli.solve_cmd import load_scenario_for_cli, parse_duration_s, parse_ratio
     from planner.sweep import (
+        DaskTls,
         SweepConfig,
         SweepInputError,
         SweepRunError,
@@ -90,7 +117,7 @@ def sweep(
     )
     from planner.sweep_report import check_sweep_output, write_sweep
 
-    if workers is not None and scheduler is not None:
+    if workers is not None and scheduler is not None and scheduler != "local":
         raise UserError(
             "--workers and --scheduler: give one (workers are local processes; a scheduler runs samples on its cluster)"
         )
@@ -102,8 +129,32 @@ def sweep(
         raise UserError(f"--samples: expected at least 1, got {samples}")
     if robust_mixes < 0:
         raise UserError(f"--robust-mixes: expected 0 or more, got {robust_mixes}")
-    if scheduler is not None and "://" not in scheduler:
-        raise UserError(f"--scheduler: expected an address such as tcp://HOST:8786, got {scheduler!r}")
+    if workers == 0 and scheduler == "local":
+        raise UserError("--workers 0 and --scheduler local: a local Dask cluster needs at least 1 worker")
+    if scheduler is not None and scheduler != "local" and "://" not in scheduler:
+        raise UserError(f"--scheduler: expected an address such as tls://HOST:8786, got {scheduler!r}")
+    tls_files = (tls_ca_file, tls_cert, tls_key)
+    tls = None
+    if any(f is not None for f in tls_files):
+        if scheduler is None:
+            raise UserError("--tls-ca-file/--tls-cert/--tls-key: only with --scheduler tls://HOST:PORT")
+        if tls_ca_file is None or tls_cert is None:
+            raise UserError(
+                "--tls-ca-file and --tls-cert: give both (and --tls-key unless the key is in the cert file)"
+            )
+        if not scheduler.startswith("tls://"):
+            raise UserError(f"--tls-ca-file/--tls-cert: need a tls:// scheduler address, got {scheduler!r}")
+        tls = DaskTls(str(tls_ca_file), str(tls_cert), None if tls_key is None else str(tls_key))
+    if scheduler != "local" and (dask_host != "127.0.0.1" or dashboard != "127.0.0.1:8787"):
+        raise UserError("--dask-host/--dashboard: only with --scheduler local (dcplan starts no other cluster)")
+    worker_timeout_s = parse_duration_s("--worker-timeout", worker_timeout)
+    if (
+        scheduler is not None and scheduler.startswith("tcp://") and not as_json
+    ):  # --json: stderr is for the error object
+        sys.stderr.write(
+            f"dcplan: warning: --scheduler {scheduler}: no encryption or authentication; anyone who can reach "
+            "the scheduler can run code on this machine (use tls:// with --tls-ca-file/--tls-cert/--tls-key)\n"
+        )
     config = SweepConfig(
         samples=samples if samples is not None else 500,
         seed=seed,
@@ -114,6 +165,10 @@ def sweep(
         rel_gap=parse_ratio("--gap", gap),
         workers=workers,
         scheduler=scheduler,
+        tls=tls,
+        worker_timeout_s=worker_timeout_s,
+        dask_host=dask_host,
+        dashboard=None if dashboard.strip().lower() == "off" else dashboard,
         robust_mixes=robust_mixes,
         robust_samples=_robust_samples(robust_samples),
     )
@@ -234,6 +289,8 @@ def render_summary(result: Any) -> None:
     """Human summary: counts, P10/P50/P90, units per system, tornado top 10, robust choice."""
     from rich.table import Table
 
+    from planner.sweep import infeasible_text
+
     out = console()
     if not out.is_terminal:  # a file or pipe: wide enough for full input names
         out.width = max(out.width, 120)
@@ -247,9 +304,10 @@ def render_summary(result: Any) -> None:
         f"[bold]{data['scenario_name']}[/bold]\n{data['samples']} samples ({method}), "
         f"{len(data['inputs'])} uncertain inputs; "
         f"{run['backend']} x {run['workers']}; {run['wall_s']:.1f} s, {run['samples_per_s'] or 0:.2f} samples/s"
+        + (f"; Dask dashboard was {run['dashboard']}" if run.get("dashboard") else "")
     )
     status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items())
-    out.print(f"samples: {status}")
+    out.print(f"samples: {status}; {infeasible_text(s)}")
     table = Table(title=f"Outputs over {s['with_plan']} samples with a plan")
     for column in ("output", "P10", "P50", "P90"):
         table.add_column(column, justify="left" if column == "output" else "right")

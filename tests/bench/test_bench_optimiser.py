@@ -17,11 +17,18 @@ L ~451k, XL ~1.1M) the same run measures:
 Settings as the XL target: rel_gap 0.5 %, time limit 30 s, one thread, seed 0. Small sizes
 take the best of 3 runs; the machine load (``os.getloadavg``) is reported.
 
-Targets: the demo solves end to end in a fresh ``dcplan solve`` process (interpreter start
-included, marginals off) in under 5 s; XL reaches <= 0.5 % gap in under 30 s; a
-time-limited XL solve (performance.md B10) returns a re-checked plan with status
-'time-limit' (or 'optimal') and a gap within limit + build time + 10 %; end to end under 2x
-HiGHS alone at XL is an aim (reported; an expected failure while it is not met).
+Targets (the README's Benchmarks table), each asserted; a target not met is a failing
+benchmark, reported with its figures, never skipped or relaxed to what is met today:
+
+- the demo solves end to end in a fresh ``dcplan solve`` process (interpreter start
+  included, marginals off) in under 5 s;
+- every ladder size reaches <= 0.5 % gap; XL in under 30 s, S (one hall) in under 1 s;
+- end to end under 2x HiGHS alone on the identical LP, measured in the same run, at M, L
+  and XL (at S HiGHS alone takes milliseconds, so the ratio only measures fixed Python
+  costs: reported, and S has the absolute 1 s target instead);
+- a time-limited XL solve (performance.md B10) stops on the limit (status 'time-limit',
+  a gap, a re-checked plan), HiGHS within the limit + 0.5 s, and the whole call within the
+  limit + 2 s.
 
 Every measurement prints a ``BENCH {json}`` line as it is taken and a table at the end,
 also when a target fails.
@@ -58,9 +65,12 @@ TIME_LIMIT_S = 30.0
 REPEATS = {"S": 3, "M": 3, "L": 3, "XL": 3}
 DEMO_TARGET_S = 5.0
 XL_TARGET_S = 30.0
-RATIO_AIM = 2.0  # the issue's aim (not met at XL: see test_bench_ratio_at_xl)
-RATIO_CEILING = 3.0  # what is met today (2.7x at XL); a regression past it fails
-B10_LIMIT_S = 5.0  # short enough that XL at the default 0.01 % gap stops on the limit (it needs minutes)
+S_TARGET_S = 1.0
+RATIO_TARGET = 2.0  # end to end / HiGHS alone, same LP, same run (README: "< 2x")
+RATIO_SIZES = ("M", "L", "XL")
+B10_LIMIT_S = 5.0  # short enough that XL at 0.01 % gap stops on the limit (it needs minutes)
+B10_SOLVE_MARGIN_S = 0.5  # HiGHS may overrun its limit by this much
+B10_WALL_MARGIN_S = 2.0  # the whole call: limit + model data, build, hand-over, layout, re-check
 
 RESULTS: dict[str, dict[str, Any]] = {}
 
@@ -202,22 +212,29 @@ def test_bench_ladder(size, catalog):
     assert r["status"] in ("optimal", "feasible-with-gap")
     # Same LP, same options: both paths stop at the same incumbent (within the gap).
     assert r["highs_alone_objective"] == pytest.approx(r["objective"], rel=REL_GAP)
+    assert r["gap"] <= REL_GAP + 1e-9, f"{size}: gap {r['gap']:.3%} > {REL_GAP:.1%}"
+    if size == "S":
+        assert r["total_s"] < S_TARGET_S, f"S: {r['total_s']:.3f} s end to end, target < {S_TARGET_S:g} s"
     if size == "XL":
         assert r["chips"] >= 900_000, "the XL campus should deploy on the order of 1M chips"
-        assert r["gap"] <= REL_GAP + 1e-9 and r["total_s"] < XL_TARGET_S
+        assert r["total_s"] < XL_TARGET_S, f"XL: {r['total_s']:.2f} s end to end, target < {XL_TARGET_S:g} s"
 
 
-def test_bench_ratio_at_xl(catalog):
-    """dcplan end to end over HiGHS alone at ~1M chips, same model, same run.
-
-    The issue aims for < 2x; it is 2.7x today because HiGHS needs only ~0.13 s there and the
-    fixed costs around it (Pyomo build and hand-over, models/ re-evaluating a 16k-rack layout)
-    dominate. This guards the ceiling that is met and reports against the aim.
-    """
-    r = RESULTS.get("ladder-XL") or _measure("XL", catalog)
-    verdict = "met" if r["ratio"] < RATIO_AIM else "not met"
-    print(f"XL ratio {r['ratio']:.2f}x HiGHS alone (aim < {RATIO_AIM:g}x: {verdict})")
-    assert r["ratio"] < RATIO_CEILING, f"end to end is {r['ratio']:.2f}x HiGHS alone at XL"
+@pytest.mark.parametrize("size", RATIO_SIZES)
+def test_bench_ratio_to_highs_alone(size, catalog):
+    """dcplan end to end over HiGHS alone on the identical LP, both measured in this run:
+    the README's target is < 2x. (At XL it was 2.7x when last measured: HiGHS needs only
+    ~0.13 s and the fixed costs around it, Pyomo build and hand-over and models/
+    re-evaluating a 16k-rack layout, dominate; that is a failing target until fixed.)"""
+    r = RESULTS.get(f"ladder-{size}") or _measure(size, catalog)
+    verdict = "met" if r["ratio"] < RATIO_TARGET else "NOT MET"
+    print(
+        f"{size} ratio {r['ratio']:.2f}x HiGHS alone, cpu {r['cpu_ratio']:.2f}x (target < {RATIO_TARGET:g}x: {verdict})"
+    )
+    assert r["ratio"] < RATIO_TARGET, (
+        f"{size}: end to end {r['total_s']:.3f} s is {r['ratio']:.2f}x HiGHS alone ({r['highs_alone_s']:.3f} s), "
+        f"target < {RATIO_TARGET:g}x; load {r['load_avg']}"
+    )
 
 
 def _cli(args: list[str], repeats: int) -> tuple[float, subprocess.CompletedProcess]:
@@ -284,8 +301,7 @@ def test_bench_time_limited_xl(catalog):
     plan = plan_scenario(scenario, catalog, options)
     wall = time.perf_counter() - start
     s = plan.solver
-    # "build time": everything but the solve (model data, build, hand-over, layout, re-check,
-    # plan), taken from the unconstrained XL run of the ladder in this session
+    # reported beside it: the non-solve part of the unconstrained XL run in this session
     ladder = RESULTS.get("ladder-XL") or _measure("XL", catalog)
     fixed = ladder["total_s"] - ladder["solve_s"]
     _emit(
@@ -299,11 +315,15 @@ def test_bench_time_limited_xl(catalog):
             "gap": s.gap,
             "bound": s.bound,
             "objective": s.objective,
-            "allowed_s": 1.1 * (B10_LIMIT_S + fixed),
+            "allowed_solve_s": B10_LIMIT_S + B10_SOLVE_MARGIN_S,
+            "allowed_wall_s": B10_LIMIT_S + B10_WALL_MARGIN_S,
             "load_avg": _load(),
         },
     )
-    assert s.status in ("feasible-with-gap", "optimal")
-    assert s.gap is not None and plan.recheck.ok
-    assert s.solve_s <= 1.1 * B10_LIMIT_S + 0.05
-    assert wall <= 1.1 * (B10_LIMIT_S + fixed)
+    # at a 0.01 % gap XL needs minutes: the only right outcome is a plan stopped by the limit
+    assert s.status == "feasible-with-gap", f"status {s.status!r}, expected 'feasible-with-gap'"
+    assert s.gap is not None and s.gap > 0 and plan.recheck.ok
+    assert s.solve_s <= B10_LIMIT_S + B10_SOLVE_MARGIN_S, f"HiGHS took {s.solve_s:.2f} s for a {B10_LIMIT_S:g} s limit"
+    assert wall <= B10_LIMIT_S + B10_WALL_MARGIN_S, (
+        f"{wall:.2f} s for a {B10_LIMIT_S:g} s limit (non-solve part of the unconstrained XL run: {fixed:.2f} s)"
+    )

@@ -236,31 +236,3 @@ def test_builtin_files_validate_against_json_schema():
     for path in sorted(BUILTIN_DIR.glob("*.toml")):
         data = tomllib.loads(path.read_text())
         jsonschema.validate(data, schema)
-
-
-def test_cache_returns_the_same_catalog_and_misses_on_any_change(user_dir, tmp_path, monkeypatch):
-    import time
-
-    monkeypatch.setenv("DCPLAN_CACHE_DIR", str(tmp_path / "cache"))
-    (user_dir / "mine.toml").write_text(user_system_toml(id="cached-rack", design="140 kW"))
-    first = load_catalog([user_dir], use_env=False)
-    assert list((tmp_path / "cache").glob("catalog-*.pickle"))
-    second = load_catalog([user_dir], use_env=False)
-    assert second.system("cached-rack") == first.system("cached-rack")
-    assert second.items["system"]["cached-rack"].origin == user_dir / "mine.toml"
-    time.sleep(0.01)
-    (user_dir / "mine.toml").write_text(user_system_toml(id="cached-rack", design="141 kW"))
-    third = load_catalog([user_dir], use_env=False)
-    assert third.system("cached-rack").design_power.magnitude == 141
-
-
-def test_cache_can_be_turned_off_and_never_stores_errors(user_dir, tmp_path, monkeypatch):
-    monkeypatch.setenv("DCPLAN_CACHE_DIR", str(tmp_path / "cache"))
-    (user_dir / "mine.toml").write_text(user_system_toml(id="bad-rack", design="5 kg"))
-    with pytest.raises(CatalogError):
-        load_catalog([user_dir], use_env=False)
-    assert not list((tmp_path / "cache").glob("catalog-*.pickle"))
-    monkeypatch.setenv("DCPLAN_NO_CACHE", "1")
-    (user_dir / "mine.toml").write_text(user_system_toml(id="good-rack"))
-    load_catalog([user_dir], use_env=False)
-    assert not list((tmp_path / "cache").glob("catalog-*.pickle"))

@@ -107,6 +107,79 @@ def test_sampled_entries_pass_the_schema_validators(demo, catalog):
             assert system.idle_power.magnitude <= system.typical_power.magnitude <= system.design_power.magnitude
 
 
+def test_a_multi_rack_unit_is_sampled_per_rack(demo, catalog):
+    """Defect 20: the Trn3 Gen2 UltraServer's mass goes with its rack count. Drawn on their
+    own, a one-rack alternative carried the two-rack mass (2.4-3.0 t on 0.72 m^2), over
+    every demo hall's slab, so half the samples were infeasible for no physical reason."""
+    system = catalog.system("trn3-ultraserver-gen2")
+    names = {i.name: i for i in catalog_inputs(demo, catalog)}
+    weight = names["system.trn3-ultraserver-gen2.weight"]
+    assert weight.per_rack and weight.unit == "kg/rack"
+    assert (weight.domain.low, weight.domain.high) == pytest.approx((1200.0, 1500.0))  # 2,400-3,000 kg / 2 racks
+    footprint_m2 = system.rack_width.magnitude * system.rack_depth.magnitude
+    slab_kg_m2 = max(h.slab_rating.magnitude for h in demo.hall)
+    design = _design(demo, catalog, samples=40)
+    column = design.inputs.index(weight)
+    seen = set()
+    for spec, drivers in zip(design.specs, design.drivers, strict=True):
+        values = {(entry_id, name): v for _, entry_id, name, v in spec.catalog_values}
+        racks = values[("trn3-ultraserver-gen2", "racks_per_unit")]
+        mass_kg = values[("trn3-ultraserver-gen2", "weight")]
+        seen.add(racks)
+        assert mass_kg == pytest.approx(drivers[column] * racks)
+        assert 1200.0 <= mass_kg / racks <= 1500.0
+        assert mass_kg / racks / footprint_m2 <= slab_kg_m2  # never over the floor for a sampling reason
+        sampled = apply_catalog_values(catalog, spec.catalog_values).system("trn3-ultraserver-gen2")
+        assert sampled.weight.magnitude == pytest.approx(mass_kg)
+        # the unit's power is its chips', whatever the rack count: not scaled
+        assert values[("trn3-ultraserver-gen2", "design_power")] <= system.design_power.high.magnitude
+    assert seen == {1, 2}
+
+
+def test_a_fixed_mass_follows_a_sampled_rack_count(demo, catalog):
+    """With no weight range, a one-rack draw still carries one rack's share of the mass."""
+    inputs = [i for i in catalog_inputs(demo, catalog) if i.name != "system.trn3-ultraserver-gen2.weight"]
+    column = [i.name for i in inputs].index("system.trn3-ultraserver-gen2.racks_per_unit")
+    row = np.full(len(inputs), 0.5)
+    row[column] = 0.0  # one rack
+    values = {t.name: v for t, v in sample_assignments(inputs, row, catalog)[0]}
+    base = catalog.system("trn3-ultraserver-gen2").weight.magnitude
+    assert values["system.trn3-ultraserver-gen2.racks_per_unit"] == 1
+    assert values["system.trn3-ultraserver-gen2.weight"] == pytest.approx(base / 2)
+
+
+@pytest.mark.slow
+def test_linked_sampling_cuts_the_demo_infeasible_share(demo, catalog):
+    """Before/after on the same 40 seeded samples of the demo's catalog ranges. Drawn on
+    their own (the old sampling, rebuilt here from the same cube) 21 of 40 were infeasible,
+    every one a one-rack draw carrying two racks' mass; linked, 8 of 40 (20 %). What
+    remains is mostly real: 7 of the 8 are one rack of 144 chips at 150-200 kW against a
+    DLC rating sampled in 132-250 kW. Bound: at most 30 % (half again the measured 20 %,
+    room for catalog edits) and at most half the unlinked share measured in the same run."""
+    linked = _design(demo, catalog, samples=40, seed=1, workers=2)
+    (weight,) = [i for i in linked.inputs if i.per_rack]
+    racks = catalog.system("trn3-ultraserver-gen2").racks_per_unit.value
+    unlinked_weight = replace(
+        weight,
+        per_rack=False,
+        unit="kg",
+        base=weight.base * racks,
+        domain=replace(weight.domain, low=weight.domain.low * racks, high=weight.domain.high * racks),
+    )
+    unlinked = _design(demo, catalog, samples=40, seed=1, workers=2)
+    unlinked.inputs[unlinked.inputs.index(weight)] = unlinked_weight
+    specs = []  # the same cube, the mass drawn per unit on its own as before
+    for spec, row in zip(unlinked.specs, unlinked.unit_cube, strict=True):
+        pairs, _ = sample_assignments(unlinked.inputs, row, catalog)
+        specs.append(replace(spec, catalog_values=tuple((t.kind, t.id, t.field, v) for t, v in pairs)))
+    unlinked.specs = specs
+    before, after = run_sweep(unlinked).summary, run_sweep(linked)
+    share = after.summary["infeasible_share"]
+    print(f"infeasible share: unlinked {before['infeasible_share']:.0%}, linked {share:.0%}")
+    assert before["infeasible_share"] >= 0.4
+    assert share <= 0.3 and share <= before["infeasible_share"] / 2
+
+
 def test_climate_arrays_sampled_as_a_whole_with_wet_bulb_below_dry(demo, catalog):
     data = json.loads(json.dumps(demo.model_dump(mode="json")).replace("ashburn-va", "dublin-ie"))
     dublin = parse_scenario(data)
@@ -206,6 +279,7 @@ def test_infeasible_samples_are_results_with_counts(demo, catalog):
     summary = result.summary
     assert summary["infeasible"] >= 1 and summary["with_plan"] >= 1
     assert summary["infeasible"] + summary["with_plan"] == 6 and summary["errors"] == 0
+    assert summary["infeasible_share"] == pytest.approx(summary["infeasible"] / 6)
     infeasible = [r for r in result.results if r.status == "infeasible"]
     assert all(r.compute_pflops is None and r.units == () for r in infeasible)
     # the input that decides feasibility shows it in the tornado
@@ -260,6 +334,209 @@ def test_dask_cluster_and_local_processes_give_identical_results(demo, catalog):
     assert local.results[0].attempts == 2
 
 
+def _self_signed_ca(folder: Path) -> tuple[str, str, str]:
+    """A throwaway CA and one certificate it signed for 127.0.0.1 (scheduler, worker and
+    client share it): (ca.pem, cert.pem, key.pem)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+    ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "dcplan test CA")])
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(ca_key, hashes.SHA256())
+    )
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]), False)
+        .sign(ca_key, hashes.SHA256())
+    )
+    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return tuple(str(p) for p in paths)
+
+
+def test_a_tls_cluster_runs_a_sweep_and_a_client_without_certificates_is_refused(demo, catalog, tmp_path):
+    """Defect 28: --scheduler tls:// with --tls-ca-file/--tls-cert/--tls-key, on 127.0.0.1 only."""
+    distributed = pytest.importorskip("distributed")
+    from distributed.security import Security
+
+    from planner.sweep import DaskTls
+
+    ca, cert, key = _self_signed_ca(tmp_path)
+    security = Security(
+        tls_ca_file=ca,
+        tls_scheduler_cert=cert,
+        tls_scheduler_key=key,
+        tls_worker_cert=cert,
+        tls_worker_key=key,
+        tls_client_cert=cert,
+        tls_client_key=key,
+        require_encryption=True,
+    )
+    with distributed.LocalCluster(
+        n_workers=1,
+        threads_per_worker=1,
+        processes=False,
+        protocol="tls://",
+        host="127.0.0.1",
+        security=security,
+        dashboard_address=None,
+    ) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tls://127.0.0.1:")
+        tls = DaskTls(ca, cert, key)
+        design = _design(demo, catalog, samples=2, catalog_ranges=False, vary=[BUDGET], scheduler=address, tls=tls)
+        result = run_sweep(design)
+        assert result.backend == "dask" and [r.status for r in result.results] == ["optimal", "optimal"]
+        # no certificates (and none in the Dask config): refused before connecting, in one line
+        with pytest.raises(SweepInputError, match="tls:// scheduler needs --tls-ca-file and --tls-cert"):
+            make_backend(None, address, (), True)
+        with pytest.raises(SweepInputError, match=r"--tls-cert .*missing\.pem: no such file"):
+            make_backend(None, address, (), True, tls=DaskTls(ca, str(tmp_path / "missing.pem"), key))
+        # TLS files are refused for a plain tcp:// address rather than silently unused
+        with pytest.raises(SweepInputError, match="need a tls:// scheduler address"):
+            make_backend(None, address.replace("tls://", "tcp://"), (), True, tls=tls)
+
+
+def test_a_cluster_whose_last_worker_leaves_stops_within_the_timeout(demo, catalog):
+    """Defect 28, fast version: the only (in-process) worker closes after the first sample."""
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    from planner.sweep import SweepRunError
+
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+    ) as cluster:
+        design = _design(
+            demo,
+            catalog,
+            samples=4,
+            catalog_ranges=False,
+            vary=[BUDGET],
+            scheduler=cluster.scheduler_address,
+            worker_timeout_s=1.0,
+        )
+        left: list[float] = []
+
+        def close_after_first(done, total, result):
+            if not left:
+                cluster.scale(0)
+                left.append(time.monotonic())
+
+        with pytest.raises(SweepRunError, match=r"no workers for 1 s .*--worker-timeout"):
+            run_sweep(design, on_result=close_after_first)
+        assert 1.0 <= time.monotonic() - left[0] < 15.0
+
+
+@pytest.mark.slow
+def test_a_cluster_that_loses_its_last_worker_stops_within_the_timeout(demo, catalog):
+    """Defect 28: a scheduler on 127.0.0.1 whose only worker (a separate process) is killed
+    after the first sample: the sweep stops with one line after --worker-timeout, not never."""
+    import subprocess
+    import sys
+    import time
+
+    distributed = pytest.importorskip("distributed")
+    from planner.sweep import SweepRunError
+
+    with (
+        distributed.LocalCluster(
+            n_workers=0, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as watcher,
+    ):
+        worker = subprocess.Popen(
+            [
+                *(sys.executable, "-m", "distributed.cli.dask_worker", cluster.scheduler_address),
+                *("--no-nanny", "--nthreads", "1", "--host", "127.0.0.1", "--no-dashboard"),
+            ],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        try:
+            watcher.wait_for_workers(1, timeout=120)
+            design = _design(
+                demo,
+                catalog,
+                samples=6,
+                catalog_ranges=False,
+                vary=[BUDGET],
+                scheduler=cluster.scheduler_address,
+                worker_timeout_s=2.0,
+            )
+            killed: list[float] = []
+
+            def kill_after_first(done, total, result):
+                if not killed:
+                    worker.kill()
+                    killed.append(time.monotonic())
+
+            with pytest.raises(SweepRunError) as caught:
+                run_sweep(design, on_result=kill_after_first)
+            waited = time.monotonic() - killed[0]
+        finally:
+            worker.kill()
+            worker.wait(timeout=30)
+    message = str(caught.value)
+    assert "no workers for 2 s" in message and "--worker-timeout" in message and "\n" not in message
+    assert 2.0 <= waited < 20.0
+
+
+def test_a_local_dask_cluster_listens_on_loopback_only(demo, catalog):
+    """--scheduler local: scheduler, workers and dashboard bind 127.0.0.1 unless asked
+    (Dask's own defaults listen on every interface)."""
+    distributed = pytest.importorskip("distributed")
+    from planner.sweep import SweepConfig as Config
+    from planner.sweep import local_cluster_kwargs
+
+    assert Config().dask_host == "127.0.0.1" and Config().dashboard == "127.0.0.1:8787"
+    kwargs = local_cluster_kwargs(2)
+    assert kwargs["host"] == "127.0.0.1" and kwargs["dashboard_address"] == "127.0.0.1:8787"
+    assert kwargs["worker_dashboard_address"] is None
+    backend = make_backend(1, "local", (), True, dashboard="127.0.0.1:0")
+    try:
+        assert isinstance(backend.client, distributed.Client)
+        assert backend.address.startswith("tcp://127.0.0.1:")
+        workers = backend.client.scheduler_info()["workers"]
+        assert workers and all(address.startswith("tcp://127.0.0.1:") for address in workers)
+        assert backend.dashboard_link.startswith("http://127.0.0.1:")
+        server = backend.cluster.scheduler.http_server
+        assert {sock.getsockname()[0] for sock in server._sockets.values()} == {"127.0.0.1"}
+        design = _design(demo, catalog, samples=2, catalog_ranges=False, vary=[BUDGET])
+        results, _ = execute(design.specs, backend)
+        assert [r.status for r in results] == ["optimal", "optimal"]
+    finally:
+        backend.close()
+
+
 def test_tornado_ranks_the_input_that_moves_the_objective():
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(30, 2))
@@ -288,12 +565,14 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
     assert code == 0, err
     assert "Outputs over 3 samples with a plan" in out and "robust choice" in out
     data = json.loads(out_json.read_text())
-    assert data["schema_version"] == "1.0" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
+    assert data["schema_version"] == "1.1" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
     assert [i["name"] for i in data["inputs"]] == ["scenario.budget", "scenario.electricity_price"]
     assert data["inputs"][0]["low"] == 4e9 and data["inputs"][0]["vary"] == BUDGET
     assert len(data["results"]) == 3 and data["robust"]["checked"]
     assert 0 <= data["robust"]["choice"]["feasible_share"] <= 1
-    rows = list(csv.DictReader(out_csv.open()))
+    lines = out_csv.read_text().splitlines()
+    assert lines[0] == "# dcplan sweep: samples=3 with_plan=3 infeasible=0 infeasible_share=0.0000"
+    rows = list(csv.DictReader(line for line in lines if not line.startswith("#")))
     assert len(rows) == 3 and "scenario.budget [USD]" in rows[0] and "units:gb300-nvl72" in rows[0]
     assert float(rows[0]["scenario.budget [USD]"]) == data["results"][0]["inputs"]["scenario.budget"]
     page = out_html.read_text()
@@ -304,6 +583,22 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
     assert code == 2 and err.count("\n") == 1 and "already exists" in err
 
 
+def test_every_summary_reports_the_infeasible_share(tmp_path, capsys):
+    """Defect 20: JSON, CSV, HTML and the CLI summary line all give the infeasible share.
+    A 2-point grid of the site's utility power: 1 MW cannot power the demand, 150 MW can."""
+    outs = [tmp_path / f"s.{ext}" for ext in ("json", "csv", "html")]
+    args = ["sweep", str(DEMO_SCENARIO), "--grid", "2", "--workers", "0", "--robust-mixes", "0"]
+    args += ["--vary", "site.ashburn-va.utility_power=1MW:150MW"]
+    code = main([*args, *(x for path in outs for x in ("-o", str(path)))])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "1 of 2 samples infeasible (50 %)" in out
+    summary = json.loads(outs[0].read_text())["summary"]
+    assert summary["infeasible"] == 1 and summary["infeasible_share"] == 0.5
+    assert outs[1].read_text().splitlines()[0].endswith("infeasible=1 infeasible_share=0.5000")
+    assert "1 of 2 samples infeasible (50 %)" in outs[2].read_text()
+
+
 @pytest.mark.parametrize(
     ("extra", "message"),
     [
@@ -311,12 +606,22 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
         (["--workers", "2", "--scheduler", "tcp://127.0.0.1:8786"], "--workers and --scheduler"),
         (["--grid", "3"], "--grid needs at least one --vary"),
         (["-o", "sweep.xlsx"], "unknown sweep format .xlsx"),
+        (["--tls-cert", "client.pem"], "--tls-ca-file/--tls-cert/--tls-key: only with --scheduler"),
+        (["--worker-timeout", "0s"], "--worker-timeout: expected a positive duration"),
+        (["--dashboard", "0.0.0.0:8787"], "--dask-host/--dashboard: only with --scheduler local"),
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(capsys, extra, message):
     code = main(["sweep", str(DEMO_SCENARIO), "--workers", "0", *extra])
     _, err = capsys.readouterr()
     assert code == 2 and err.count("\n") == 1 and message in err, err
+
+
+def test_cli_tls_files_with_a_plain_tcp_address_are_refused_in_one_line(capsys):
+    args = ["sweep", str(DEMO_SCENARIO), "--scheduler", "tcp://127.0.0.1:1", "--tls-ca-file", "ca.pem"]
+    code = main([*args, "--tls-cert", "cert.pem"])
+    _, err = capsys.readouterr()
+    assert code == 2 and err.count("\n") == 1 and "need a tls:// scheduler address" in err, err
 
 
 def test_candidate_mixes_frequent_first_then_spread_over_the_objective():

@@ -192,6 +192,8 @@ async def test_sweep_screen_runs_a_small_sweep(app_factory, tmp_path):
         )
         assert screen.result is not None, str(screen.query_one("#sweep-status", Static).render())
         assert screen.result.summary["samples"] == 4
+        status = str(screen.query_one("#sweep-status", Static).render())
+        assert f"{screen.result.summary['infeasible']} of 4 samples infeasible (" in status
         assert screen.query_one("#sweep-summary", DataTable).row_count >= 4
         assert "Tornado" in str(screen.query_one("#sweep-tornado", Static).render())
         out = tmp_path / "sweep.json"

@@ -181,12 +181,13 @@ class SweepScreen(Screen[None]):
         self.show(result)
 
     def show(self, result: Any) -> None:
+        from planner.sweep import infeasible_text
         from tui.format import sweep_rows, tornado_text
 
         summary = result.summary
         self._status(
             f"{summary['samples']} samples in {result.wall_s:,.1f} s on {result.workers} {result.backend} worker(s): "
-            f"{summary['with_plan']} with a plan, {summary['infeasible']} infeasible, {summary['errors']} errors"
+            f"{summary['with_plan']} with a plan, {infeasible_text(summary)}, {summary['errors']} errors"
         )
         table = self.query_one("#sweep-summary", DataTable)
         table.clear()
