@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from models import climate, energy, equipment, power, space, thermal
 from models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
 from models.catalog.schema import Redundancy
+from models.errors import DcplanError
 from models.units import (
     Area,
     CarbonIntensity,
@@ -48,7 +49,7 @@ ProvisioningBasis = Literal["nameplate", "design", "typical"]
 Precision = Literal["bf16", "fp8", "fp4"]
 
 
-class SizingError(ValueError):
+class SizingError(DcplanError, ValueError):
     """An impossible sizing request (unsupported cooling, bad utilisation, ...); one line."""
 
 

@@ -58,6 +58,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from models.errors import DcplanError
+
 __all__ = [
     "Q_",
     "STANDARD_GRAVITY_M_S2",
@@ -116,8 +118,11 @@ _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?
 _OFFSET_TO_DELTA = {"degree_Celsius": "delta_degC", "degree_Fahrenheit": "delta_degF"}
 
 
-class UnitInputError(ValueError):
-    """A value the user wrote could not be read as a quantity of the expected kind."""
+class UnitInputError(DcplanError, ValueError):
+    """A value the user wrote could not be read as a quantity of the expected kind.
+
+    Also a ``ValueError`` (pydantic validators and older callers catch that).
+    """
 
 
 def _normalise_number(text: str) -> float:

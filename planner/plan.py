@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from models.errors import DcplanError
 from models.units import AreaTotal as Area
 from models.units import ComputeTotal as Compute
 from models.units import Energy, Money, Power, Volume
@@ -256,7 +257,7 @@ class CapacityPlan(_Model):
         return json.dumps(self.model_dump(mode="json"), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-class PlanFileError(Exception):
+class PlanFileError(DcplanError):
     """A plan file that cannot be read: one line."""
 
 

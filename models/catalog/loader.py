@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from models.catalog.schema import KINDS, Chip, Cooling, Defaults, Entry, Fluid, Plant, PowerChain, Site, System
+from models.errors import DcplanError
 
 ENV_VAR = "DCPLAN_CATALOG"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
@@ -28,26 +29,50 @@ BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
 E = TypeVar("E", bound=Entry)
 
 
-class CatalogError(Exception):
-    """One or more problems in catalog files; ``lines`` holds one message per problem."""
+class CatalogError(DcplanError):
+    """One or more problems in catalog files; ``lines`` holds one message per problem.
 
-    def __init__(self, lines: Sequence[str]):
-        self.lines = list(lines)
-        super().__init__("\n".join(self.lines))
+    ``file``/``entry``/``field``/``expected`` locate the first problem (for ``--json``).
+    """
+
+    def __init__(
+        self,
+        lines: Sequence[str] | str,
+        *,
+        file: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ):
+        lines = [lines] if isinstance(lines, str) else list(lines)
+        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got)
 
 
-class UnknownIdError(KeyError):
-    """An id that is not in the catalog; the message suggests close matches."""
+class UnknownIdError(DcplanError, KeyError):
+    """An id that is not in the catalog; the message suggests close matches.
+
+    Still a ``KeyError`` (callers looking ids up may catch that); ``close`` holds the
+    suggestions, ``kind`` and ``entry_id`` what was asked for.
+    """
 
     def __init__(self, kind: str, entry_id: str, known: Iterable[str]):
         known = sorted(known)
-        close = get_close_matches(entry_id, known, n=3)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        self.message = f"unknown {kind} id {entry_id!r}{hint} (see `dcplan catalog list`)"
-        super().__init__(self.message)
+        self.kind = kind
+        self.entry_id = entry_id
+        self.close = get_close_matches(str(entry_id), known, n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
+        self.message = f"unknown {kind} id {_short(entry_id)}{hint} (see `dcplan catalog list`)"
+        super().__init__(self.message, expected=f"a catalog {kind} id", got=str(entry_id)[:200])
 
     def __str__(self) -> str:
         return self.message
+
+
+def _short(text: object, limit: int = 80) -> str:
+    """``repr(text)``, cut to ``limit`` characters so a 10,000-character id stays one readable line."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[: limit - 5]}...' ({len(str(text)):,} characters)"
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from models.errors import DcplanError
+
 # One exit code per outcome (README "Exit codes"); never reuse one for another meaning.
 EXIT_OK = 0  # optimal (within the requested gap), or a command that simply succeeded
 EXIT_FAILED = 1  # the command ran but part of it failed (e.g. sweep samples that failed twice)
@@ -21,13 +23,24 @@ EXIT_INTERNAL = 70  # a bug in dcplan (unexpected exception, or a plan that fail
 EXIT_INTERRUPTED = 130  # Ctrl-C / SIGINT: nothing written
 
 
-class UserError(Exception):
-    """A mistake in what the user gave us; printed as one line per message, exit 2."""
+class UserError(DcplanError):
+    """A mistake in what the user gave us, found by the CLI itself (a flag it parses).
 
-    def __init__(self, *lines: str, exit_code: int = EXIT_BAD_INPUT):
-        self.lines = list(lines)
-        self.exit_code = exit_code
-        super().__init__("\n".join(lines))
+    A thin ``DcplanError`` kept under its old name; printed as one line per message, exit 2
+    unless ``exit_code`` says otherwise.
+    """
+
+    def __init__(
+        self,
+        *lines: str,
+        exit_code: int = EXIT_BAD_INPUT,
+        file: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ):
+        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got, exit_code=exit_code)
 
 
 CatalogOption = Annotated[
