@@ -43,7 +43,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from pydantic_core import PydanticCustomError
 
 from models.catalog.loader import display_path
-from models.catalog.schema import ID_PATTERN, Redundancy
+from models.catalog.schema import ID_PATTERN, Id, Redundancy
 from models.units import (
     Area,
     Compute,
@@ -68,7 +68,7 @@ class _Strict(BaseModel):
 class ScenarioHeader(_Strict):
     """The ``[scenario]`` table: objective, money and global choices."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
     name: str
     description: str | None = None
     objective: Objective = "max-compute"
@@ -96,7 +96,7 @@ def _years(value: float) -> Any:
 class SiteLimits(_Strict):
     """A catalog site used by the scenario, with its utility power limit (design day)."""
 
-    id: str = Field(pattern=ID_PATTERN, description="catalog site id")
+    id: Id = Field(pattern=ID_PATTERN, description="catalog site id")
     utility_power: PositivePower = Field(description="grid connection, design-day basis")
     residency: str = Field(default="any", description="data-residency tag, e.g. 'us' or 'eu'")
     operator: Literal["aws", "owned", "colo"] | None = Field(default=None, description="overrides the catalog")
@@ -105,8 +105,8 @@ class SiteLimits(_Strict):
 class Hall(_Strict):
     """A data hall: IT power cap, plant capacities, slab rating, optional build decision."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    site: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
+    site: Id = Field(pattern=ID_PATTERN)
     it_power_cap: PositivePower
     liquid_plant_capacity: Power = Field(description="heat the facility-water plant can reject (design day)")
     air_plant_capacity: Power = Field(description="heat the chilled-water (CRAH) plant can reject (design day)")
@@ -126,11 +126,11 @@ class Hall(_Strict):
 class Row(_Strict):
     """A row, or ``count`` identical rows (a row template) in one hall."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    hall: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
+    hall: Id = Field(pattern=ID_PATTERN)
     count: int = Field(default=1, gt=0, description="identical rows of this template")
     positions: int = Field(gt=0, description="rack positions per row")
-    busway: str = Field(pattern=ID_PATTERN, description="catalog busway id")
+    busway: Id = Field(pattern=ID_PATTERN, description="catalog busway id")
     busway_runs_per_feed: int = Field(default=1, gt=0)
     feeds: Literal["A/B", "single"] = Field(default="A/B", description="A/B: each feed carries the whole row")
     cooling: list[str] = Field(min_length=1, description="cooling architectures allowed in this row")
@@ -141,7 +141,7 @@ class Row(_Strict):
 class Candidate(_Strict):
     """A system the optimiser may deploy, with optional bounds on units."""
 
-    system: str = Field(pattern=ID_PATTERN)
+    system: Id = Field(pattern=ID_PATTERN)
     min_units: int = Field(default=0, ge=0)
     max_units: int | None = Field(default=None, ge=0)
 
@@ -155,10 +155,10 @@ class Candidate(_Strict):
 class CloudOffer(_Strict):
     """Rentable capacity of a system in a cloud region (units are deployment units)."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
     region: str
     residency: str = "any"
-    system: str = Field(pattern=ID_PATTERN)
+    system: Id = Field(pattern=ID_PATTERN)
     quota: int = Field(ge=0, description="most units that can be rented")
     price: MoneyPerHour | None = Field(default=None, description="per unit-hour; default: the catalog's cloud_price")
 
@@ -166,7 +166,7 @@ class CloudOffer(_Strict):
 class Workload(_Strict):
     """Demand for compute at the scenario precision, and where it may run."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
     demand: Compute | None = Field(default=None, description="peak dense compute needed")
     chips: int | None = Field(default=None, gt=0, description="alternatively: accelerator chips needed")
     software: list[Literal["neuron", "cuda", "rocm", "xla"]] = Field(min_length=1)
