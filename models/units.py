@@ -302,7 +302,14 @@ class QuantitySpec:
 
     def convert(self, value: Any) -> pint.Quantity:
         """Validate ``value`` and return it in the canonical unit; raise UnitInputError."""
-        quantity = parse_quantity(value)
+        try:
+            quantity = parse_quantity(value)
+        except UnitInputError as exc:
+            expected = f"{self.kind} such as '{self.example}'"
+            if exc.expected is None or exc.expected.startswith("a unit"):
+                lines = [f"{exc.lines[0]}; expected {expected}", *exc.lines[1:]]
+                raise UnitInputError(*lines, expected=expected, got=exc.got) from None
+            raise
         target = _parse_units(self.canonical)
         if self.temperature_difference and str(quantity.units) in _OFFSET_TO_DELTA:
             quantity = Q_(quantity.magnitude, _OFFSET_TO_DELTA[str(quantity.units)])
@@ -346,9 +353,9 @@ class QuantitySpec:
             )
         if np.any(magnitude < low) or np.any(magnitude > high):
             shown = (
-                f"between {low:g} and {high:g} {self.canonical}"
+                f"between {_bound(low)} and {_bound(high)} {self.canonical}"
                 if low > -math.inf
-                else f"at most {high:g} {self.canonical}"
+                else f"of at most {_bound(high)} {self.canonical}"
             )
             raise UnitInputError(
                 f"expected {self.kind} {shown} (dcplan's plausible range), got '{_show(quantity)}'",
