@@ -170,7 +170,7 @@ def display_path(path: Path) -> str:
     """A path relative to the working directory when that is shorter."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(path)
 
 
@@ -321,6 +321,8 @@ def catalog_dirs_from_env() -> list[Path]:
 def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
     """All entries of one folder's ``*.toml`` files (not sub-folders); ids unique in the folder."""
     where = display_path(folder)
+    if _not_regular(folder) == "a symlink loop":
+        raise CatalogError([f"{where}: catalog folder is a symlink loop"], file=where, expected="a folder")
     if not folder.exists():
         raise CatalogError([f"{where}: catalog folder does not exist"])
     if not folder.is_dir():
@@ -413,7 +415,10 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
     folders += [Path(d).expanduser() for d in extra_dirs]
     from models.catalog import cache
 
-    key = cache.cache_key(folders)
+    try:
+        key = cache.cache_key(folders)
+    except (OSError, RuntimeError):  # a folder that is a symlink loop: load_folder says so below
+        key = None
     if key is not None:
         cached = cache.load(key)
         if isinstance(cached, Catalog):
@@ -455,6 +460,10 @@ def _merge(catalog: Catalog, entry: Entry, path: Path, problems: list[str]) -> N
 def validate_folder(folder: Path | str, *, with_builtin: bool = True) -> Catalog:
     """Validate one folder on its own terms (and its references against the built-ins)."""
     folder = Path(folder)
-    if with_builtin and folder.resolve() != BUILTIN_DIR:
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: load_folder says so in one line
+        resolved = folder
+    if with_builtin and resolved != BUILTIN_DIR:
         return load_catalog([folder], use_env=False)
     return load_catalog(use_env=False)

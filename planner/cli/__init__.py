@@ -165,10 +165,17 @@ def main(argv: list[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     as_json = "--json" in args
     try:
-        try:
-            from models.errors import DcplanError
+        # bound before the handlers below name them (an except clause naming an unbound
+        # class would itself fail while a Ctrl-C during these imports is handled)
+        from models.errors import DcplanError
 
-            classes = _click_classes()
+        classes = _click_classes()
+    except KeyboardInterrupt:
+        return _interrupted(as_json)
+    except Exception as exc:
+        return _internal(exc, as_json)
+    try:
+        try:
             return _invoke(args)
         except DcplanError as exc:
             return _present_error(exc, as_json)
