@@ -423,10 +423,23 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
         cached = cache.load(key)
         if isinstance(cached, Catalog):
             return cached
-    catalog = Catalog(folders=folders)
+    catalog = extend_catalog(Catalog(), folders)
+    if key is not None:
+        cache.store(key, catalog)
+    return catalog
+
+
+def extend_catalog(base: Catalog, folders: Sequence[Path | str]) -> Catalog:
+    """A new catalog: ``base`` with the entries of ``folders`` layered over it, in order.
+
+    Same rules as ``load_catalog`` (an id replaces an earlier one of the same kind; every
+    file all-or-nothing; references checked over the merged result); ``base`` is not changed.
+    """
+    paths = [Path(d).expanduser() for d in folders]
+    catalog = Catalog(items={kind: dict(by_id) for kind, by_id in base.items.items()}, folders=[*base.folders, *paths])
     problems: list[str] = []
     first: CatalogError | None = None
-    for folder in folders:
+    for folder in paths:
         try:
             loaded = load_folder(folder)
         except CatalogError as exc:
@@ -439,8 +452,6 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
         problems = _check_references(catalog)
     if problems:
         raise _combined(problems, first)
-    if key is not None:
-        cache.store(key, catalog)
     return catalog
 
 
