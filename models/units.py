@@ -351,7 +351,8 @@ class QuantitySpec:
                 expected="a temperature above absolute zero",
                 got=_show(quantity),
             )
-        if np.any(magnitude < low) or np.any(magnitude > high):
+        # a relative tolerance so a value at a bound survives a unit round trip (1e9 kW via W)
+        if np.any(magnitude < low - 1e-9 * abs(low)) or np.any(magnitude > high + 1e-9 * abs(high)):
             shown = (
                 f"between {_bound(low)} and {_bound(high)} {self.canonical}"
                 if low > -math.inf
@@ -493,8 +494,9 @@ def _describe_dimension(quantity: pint.Quantity) -> str:
         return known
     top: list[str] = []
     bottom: list[str] = []
-    for name, exponent in sorted(dict(dimensionality).items()):
+    for name, raw_exponent in sorted(dict(dimensionality).items()):
         word = _BASE_DIMENSION_NAMES.get(name, name.strip("[]"))
+        exponent = float(raw_exponent)  # type: ignore[arg-type]  # pint exponents are real numbers
         power = abs(exponent)
         shown = word + (_POWERS.get(int(power), f"^{power:g}") if power != 1 else "")
         (top if exponent > 0 else bottom).append(shown)
