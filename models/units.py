@@ -400,7 +400,8 @@ class QuantitySpec:
         try:
             return self.convert(value)
         except UnitInputError as exc:
-            raise PydanticCustomError("quantity", "{message}", {"message": str(exc)}) from None
+            context = {"message": str(exc), "expected": exc.expected or self.kind, "got": exc.got}
+            raise PydanticCustomError("quantity", "{message}", context) from None
 
     def _serialise(self, value: pint.Quantity) -> dict[str, Any]:
         magnitude = value.to(self.canonical).magnitude

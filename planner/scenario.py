@@ -394,7 +394,13 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
             elif error["type"] == "extra_forbidden":
                 message = "is not a known field"
             if not lines:
-                first = {"entry": label, "field": field or None, "expected": message}
+                context = error.get("ctx") or {}
+                first = {
+                    "entry": label,
+                    "field": field or None,
+                    "expected": context.get("expected") or message,
+                    "got": context.get("got"),
+                }
             lines.append(f"{where}: {label}{f' field {field!r}' if field else ''}: {message}")
         raise ScenarioError(lines, file=where, **first) from None
     except RecursionError:
@@ -479,6 +485,8 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """Every validation problem as (location, message); location like ('row', 2, 'cooling')."""
     try:
         Scenario.model_validate(data)
+    except RecursionError:
+        return [((), "nested too deeply to validate")]
     except ValidationError as exc:
         out = []
         for error in exc.errors():

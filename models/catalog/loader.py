@@ -237,9 +237,15 @@ def parse_catalog_file(path: Path) -> list[Entry]:
     problems: list[str] = []
     first: dict[str, str | None] = {}
 
-    def add(label: str, loc: str, message: str, entry: str | None = None) -> None:
+    def add(label: str, loc: str, message: str, entry: str | None = None, context: Any = None) -> None:
         if not problems:
-            first.update(entry=entry or label, field=loc or None, expected=message)
+            context = context or {}
+            first.update(
+                entry=entry or label,
+                field=loc or None,
+                expected=context.get("expected") or message,
+                got=context.get("got"),
+            )
         problems.append(_problem(where, label, loc, message))
 
     sources = data.pop("sources", {})
@@ -281,12 +287,17 @@ def parse_catalog_file(path: Path) -> list[Entry]:
                         message = "is required but missing"
                     elif error["type"] == "extra_forbidden":
                         message = "is not a known field"
-                    add(label, loc, message)
+                    add(label, loc, message, context=error.get("ctx"))
             except RecursionError:
                 add(label, "", "nested too deeply to validate")
     if problems:
         raise CatalogError(
-            problems, file=where, entry=first.get("entry"), field=first.get("field"), expected=first.get("expected")
+            problems,
+            file=where,
+            entry=first.get("entry"),
+            field=first.get("field"),
+            expected=first.get("expected"),
+            got=first.get("got"),
         )
     return entries
 

@@ -335,7 +335,7 @@ def test_catalog_errors_are_dcplan_errors_with_a_location(user_dir):
         load_catalog([user_dir], use_env=False)
     error = info.value
     assert error.file.endswith("mine.toml") and error.entry == "system 'test-rack'"
-    assert error.field == "design_power.value" and error.expected.startswith("expected a power")
+    assert error.field == "design_power.value" and error.expected == "a power such as '132 kW'" and error.got == "5 kg"
 
 
 def test_extend_catalog_layers_a_folder_without_changing_the_base(catalog, user_dir):
