@@ -36,9 +36,9 @@ REPORT_HINT = "please report this to the dcplan maintainers with the command you
 
 
 def __getattr__(name: str) -> Any:
-    """``planner.cli.app`` stays importable as an attribute without importing typer eagerly."""
+    """``planner.cli.app`` (the typer app) without importing typer when the package is imported."""
     if name == "app":
-        from planner.cli.app import app
+        from planner.cli.root import app
 
         return app
     raise AttributeError(name)
@@ -152,7 +152,7 @@ def _invoke(args: list[str]) -> int:
     """Run the command; click never prints or exits on its own (we present every outcome)."""
     import typer.main
 
-    from planner.cli.app import app
+    from planner.cli.root import app
 
     command = typer.main.get_command(app)
     with command.make_context("dcplan", list(args)) as ctx:
