@@ -66,7 +66,11 @@ class UnknownIdError(DcplanError, KeyError):
         self.close = get_close_matches(str(entry_id), known, n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
         self.message = f"unknown {kind} id {_short(entry_id)}{hint} (see `dcplan catalog list`)"
-        super().__init__(self.message, expected=f"a catalog {kind} id", got=str(entry_id)[:200])
+        super().__init__(
+            self.message,
+            expected="a catalog id" if kind == "catalog" else f"a catalog {kind} id",
+            got=str(entry_id)[:200],
+        )
 
     def __str__(self) -> str:
         return self.message
