@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from models import climate, energy, equipment, power, space, thermal
 from models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
 from models.catalog.schema import Redundancy
+from models.errors import DcplanError
 from models.units import (
     Area,
     CarbonIntensity,
@@ -48,8 +49,17 @@ ProvisioningBasis = Literal["nameplate", "design", "typical"]
 Precision = Literal["bf16", "fp8", "fp4"]
 
 
-class SizingError(ValueError):
+class SizingError(DcplanError, ValueError):
     """An impossible sizing request (unsupported cooling, bad utilisation, ...); one line."""
+
+
+#: Most deployment units (and racks) one sizing request may ask for: a million units is
+#: ~100M chips, hundreds of GW, far beyond any campus; beyond it the row layout alone
+#: would be millions of entries (``--count 1e12`` was a MemoryError). Sizing at the bound
+#: takes well under a second.
+MAX_SIZING_UNITS = 1_000_000
+MAX_SIZING_RACKS = 2_000_000
+MAX_RACKS_PER_ROW = 10_000
 
 
 class SizingOptions(BaseModel):
@@ -74,7 +84,7 @@ class SizingOptions(BaseModel):
     liquid_delta_t: TemperatureDifference | None = None
     fluid: str | None = None
     slab_rating: FloorLoad | None = None
-    racks_per_row: int | None = Field(default=None, gt=0)
+    racks_per_row: int | None = Field(default=None, gt=0, le=MAX_RACKS_PER_ROW)
 
 
 @dataclass(frozen=True)
@@ -614,9 +624,9 @@ class SizingRequest(BaseModel):
     system: str
     cooling: str
     site: str
-    count: int | None = Field(default=None, gt=0)
+    count: int | None = Field(default=None, gt=0, le=MAX_SIZING_UNITS)
     it_power: Power | None = None
-    racks: int | None = Field(default=None, gt=0)
+    racks: int | None = Field(default=None, gt=0, le=MAX_SIZING_RACKS)
 
     @model_validator(mode="after")
     def _one_target(self) -> SizingRequest:
@@ -632,7 +642,15 @@ def units_for_target(coeff: UnitCoefficients, request: SizingRequest) -> int:
         return request.count
     if request.it_power is not None:
         target_kw = float(request.it_power.to("kW").magnitude)
-        units = math.floor(target_kw / coeff.it_provisioned_kw + 1e-9)
+        ratio = target_kw / coeff.it_provisioned_kw
+        if not math.isfinite(ratio) or ratio > MAX_SIZING_UNITS:
+            raise SizingError(
+                f"{_fmt(target_kw)} kW is more than {MAX_SIZING_UNITS:,} {coeff.system_id} units, "
+                "dcplan's bound for one sizing request",
+                field="it_power",
+                expected=f"at most {MAX_SIZING_UNITS:,} units",
+            )
+        units = math.floor(ratio + 1e-9)
         if units < 1:
             raise SizingError(
                 f"{_fmt(target_kw)} kW is less than one {coeff.system_id} unit ({_fmt(coeff.it_provisioned_kw)} kW)"

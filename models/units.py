@@ -58,6 +58,8 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from models.errors import DcplanError
+
 __all__ = [
     "Q_",
     "STANDARD_GRAVITY_M_S2",
@@ -116,48 +118,84 @@ _NUMBER_UNIT = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:[eE][-+]?\d+)?
 _OFFSET_TO_DELTA = {"degree_Celsius": "delta_degC", "degree_Fahrenheit": "delta_degF"}
 
 
-class UnitInputError(ValueError):
-    """A value the user wrote could not be read as a quantity of the expected kind."""
+class UnitInputError(DcplanError, ValueError):
+    """A value the user wrote could not be read as a quantity of the expected kind.
+
+    Also a ``ValueError`` (pydantic validators and older callers catch that).
+    """
 
 
-def _normalise_number(text: str) -> float:
+MAX_UNIT_TEXT = 64  # characters of unit text: far above any real spelling ("kJ/(kg*K)", "kgCO2e/kWh")
+
+
+def _normalise_number(text: str, original: Any = None) -> float:
     """Read ``"4,100"`` or ``"4_100.5"`` as a float; commas are thousands separators."""
-    return float(text.replace(",", "").replace("_", ""))
+    try:
+        return float(text.replace(",", "").replace("_", ""))
+    except (ValueError, OverflowError):
+        raise UnitInputError(
+            f"cannot read {_clip(text)!r} as a number", expected="a number with a unit", got=_clip(original or text)
+        ) from None
+
+
+def _clip(value: Any, limit: int = 60) -> str:
+    """User text cut to ``limit`` characters for a one-line message."""
+    text = str(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text):,} characters)"
+
+
+def _magnitude_array(magnitude: Any, original: Any) -> Any:
+    """A list of numbers as a float array; anything else in the list is a UnitInputError."""
+    try:
+        array = np.asarray(magnitude, dtype=float)
+    except (TypeError, ValueError, OverflowError):
+        raise UnitInputError(
+            f"'value' must be a number or a flat list of numbers, got {_clip(magnitude)}",
+            expected="a number or a list of numbers",
+            got=_clip(original),
+        ) from None
+    if array.ndim > 1:
+        raise UnitInputError(f"'value' must be a flat list of numbers, got a {array.ndim}-level list")
+    return array
 
 
 def parse_quantity(value: Any) -> pint.Quantity:
     """Turn user input (string, mapping, Quantity) into a pint Quantity of this registry.
 
-    Raises UnitInputError for bare numbers and anything unreadable.
+    Raises UnitInputError for bare numbers and anything unreadable (never another exception:
+    malformed unit text that makes pint's own parser fail is reported the same way).
     """
     if isinstance(value, pint.Quantity):
         if value._REGISTRY is not ureg:  # a foreign registry cannot be mixed with ours
-            return Q_(value.magnitude, str(value.units))
+            return _make(value.magnitude, str(value.units), value)
         return value
     if isinstance(value, bool):
-        raise UnitInputError(f"expected a quantity with a unit, got {value!r}")
+        raise UnitInputError(f"expected a quantity with a unit, got {value!r}", got=repr(value))
     if isinstance(value, int | float):
-        raise UnitInputError(f"a bare number ({value:g}) needs a unit")
+        raise UnitInputError(f"a bare number ({value:g}) needs a unit", got=f"{value:g}")
     if isinstance(value, str):
-        match = _NUMBER_UNIT.match(value)
+        match = _NUMBER_UNIT.match(value) if len(value) <= 200 else None
         if not match:
-            raise UnitInputError(f"cannot read {value!r} as a number with a unit")
+            raise UnitInputError(f"cannot read {_clip(value)!r} as a number with a unit", got=_clip(value))
         number_text, unit_text = match.groups()
         if not unit_text:
-            raise UnitInputError(f"a bare number ({value.strip()}) needs a unit")
-        return _make(_normalise_number(number_text), unit_text, value)
+            raise UnitInputError(f"a bare number ({value.strip()}) needs a unit", got=value.strip())
+        return _make(_normalise_number(number_text, value), unit_text, value)
     if isinstance(value, Mapping):
         keys = set(value)
         if not {"value", "unit"} <= keys:
             raise UnitInputError("expected a mapping with 'value' and 'unit'")
         magnitude = value["value"]
         if isinstance(magnitude, str):
-            magnitude = _normalise_number(magnitude)
+            magnitude = _normalise_number(magnitude, value)
         elif isinstance(magnitude, Sequence):
-            magnitude = np.asarray(magnitude, dtype=float)
+            magnitude = _magnitude_array(magnitude, value)
         elif isinstance(magnitude, bool) or not isinstance(magnitude, int | float):
-            raise UnitInputError(f"'value' must be a number or a list of numbers, got {magnitude!r}")
-        return _make(magnitude, str(value["unit"]), value)
+            raise UnitInputError(f"'value' must be a number or a list of numbers, got {_clip(repr(magnitude))}")
+        unit = value["unit"]
+        if not isinstance(unit, str):
+            raise UnitInputError(f"'unit' must be a unit name such as 'kW', got {_clip(repr(unit))}")
+        return _make(magnitude, unit, value)
     raise UnitInputError(f"expected a quantity such as '132 kW', got {type(value).__name__}")
 
 
@@ -196,10 +234,27 @@ def qty(magnitude: Any, unit_text: str) -> pint.Quantity:
 
 
 def _make(magnitude: Any, unit_text: str, original: Any) -> pint.Quantity:
+    """``Q_(magnitude, unit_text)``; every way pint's parser can fail becomes UnitInputError.
+
+    pint raises AssertionError for a dangling operator (``"kN/"``), tokenize.TokenError for
+    an open bracket, UndefinedUnitError, DefinitionSyntaxError, ZeroDivisionError (``"1/0"``)
+    and others for other malformed text; none of them is the user's fault to read as a crash.
+    """
+    text = unit_text.strip()
+    if len(text) > MAX_UNIT_TEXT:
+        raise UnitInputError(
+            f"unit text of {len(text):,} characters in {_clip(original)!r} is too long for a unit",
+            expected="a unit such as 'kW'",
+            got=_clip(original),
+        )
     try:
-        units = _parse_units(unit_text.strip())
-    except (pint.errors.UndefinedUnitError, pint.errors.DefinitionSyntaxError, AttributeError, TypeError, ValueError):
-        raise UnitInputError(f"unknown unit {unit_text.strip()!r} in {original!r}") from None
+        units = _parse_units(text)
+    except Exception:
+        raise UnitInputError(
+            f"unknown unit {_clip(text)!r} in {_clip(original)!r}", expected="a unit such as 'kW'", got=_clip(original)
+        ) from None
+    if not isinstance(units, pint.Unit):
+        raise UnitInputError(f"cannot read {_clip(text)!r} in {_clip(original)!r} as a unit", got=_clip(original))
     return Q_(magnitude, units)
 
 
@@ -221,6 +276,17 @@ class QuantitySpec:
     nonnegative: bool = False
     temperature_difference: bool = False
     gravity_load: bool = False
+    low: float | None = None
+    high: float | None = None
+
+    @property
+    def bounds(self) -> tuple[float, float]:
+        """Plausible (low, high) in the canonical unit: explicit, else ``PHYSICAL_BOUNDS``."""
+        default_low, default_high = PHYSICAL_BOUNDS.get(self.canonical, (-math.inf, math.inf))
+        return (
+            default_low if self.low is None else self.low,
+            default_high if self.high is None else self.high,
+        )
 
     @property
     def noun(self) -> str:
@@ -236,7 +302,14 @@ class QuantitySpec:
 
     def convert(self, value: Any) -> pint.Quantity:
         """Validate ``value`` and return it in the canonical unit; raise UnitInputError."""
-        quantity = parse_quantity(value)
+        try:
+            quantity = parse_quantity(value)
+        except UnitInputError as exc:
+            expected = f"{self.kind} such as '{self.example}'"
+            if exc.expected is None or exc.expected.startswith("a unit"):
+                lines = [f"{exc.lines[0]}; expected {expected}", *exc.lines[1:]]
+                raise UnitInputError(*lines, expected=expected, got=exc.got) from None
+            raise
         target = _parse_units(self.canonical)
         if self.temperature_difference and str(quantity.units) in _OFFSET_TO_DELTA:
             quantity = Q_(quantity.magnitude, _OFFSET_TO_DELTA[str(quantity.units)])
@@ -244,25 +317,91 @@ class QuantitySpec:
             quantity = quantity / Q_(STANDARD_GRAVITY_M_S2, "m/s**2")
         if _dimensionality(quantity.units) != _dimensionality(target):
             got = _describe_dimension(quantity)
-            raise UnitInputError(f"expected {self.kind} such as '{self.example}', got '{_show(quantity)}' ({got})")
-        converted = quantity.to(target)
-        magnitude = np.asarray(converted.magnitude, dtype=float)
+            hint = self._prefix_hint(quantity)
+            raise UnitInputError(
+                f"expected {self.kind} such as '{self.example}', got '{_show(quantity)}' ({got}{hint})",
+                expected=f"{self.kind} such as '{self.example}'",
+                got=_show(quantity),
+            )
+        try:
+            converted = quantity.to(target)
+            magnitude = np.asarray(converted.magnitude, dtype=float)
+        except (OverflowError, ValueError, TypeError, ArithmeticError):
+            raise UnitInputError(
+                f"cannot convert '{_show(quantity)}' to {self.canonical}", got=_show(quantity)
+            ) from None
         if not np.all(np.isfinite(magnitude)):
-            raise UnitInputError(f"expected a finite {self.noun}, got '{_show(quantity)}'")
+            raise UnitInputError(f"expected a finite {self.noun}, got '{_show(quantity)}'", got=_show(quantity))
         if self.positive and np.any(magnitude <= 0):
-            raise UnitInputError(f"expected a positive {self.noun} such as '{self.example}', got '{_show(quantity)}'")
+            raise UnitInputError(
+                f"expected a positive {self.noun} such as '{self.example}', got '{_show(quantity)}'",
+                expected=f"a positive {self.noun}",
+                got=_show(quantity),
+            )
         if self.nonnegative and np.any(magnitude < 0):
-            raise UnitInputError(f"expected a non-negative {self.noun}, got '{_show(quantity)}'")
+            raise UnitInputError(
+                f"expected a non-negative {self.noun}, got '{_show(quantity)}'",
+                expected=f"a non-negative {self.noun}",
+                got=_show(quantity),
+            )
+        low, high = self.bounds
+        if self.canonical == "degC" and np.any(magnitude < -273.15):
+            raise UnitInputError(
+                f"expected a temperature above absolute zero (-273.15 degC), got '{_show(quantity)}'",
+                expected="a temperature above absolute zero",
+                got=_show(quantity),
+            )
+        # a relative tolerance so a value at a bound survives a unit round trip (1e9 kW via W)
+        if np.any(magnitude < low - 1e-9 * abs(low)) or np.any(magnitude > high + 1e-9 * abs(high)):
+            shown = (
+                f"between {_bound(low)} and {_bound(high)} {self.canonical}"
+                if low > -math.inf
+                else f"of at most {_bound(high)} {self.canonical}"
+            )
+            raise UnitInputError(
+                f"expected {self.kind} {shown} (dcplan's plausible range), got '{_show(quantity)}'",
+                expected=f"{self.kind} {shown}",
+                got=_show(quantity),
+            )
         if magnitude.ndim == 0:
             return Q_(float(magnitude), target)
         return Q_(magnitude, target)
+
+    def _prefix_hint(self, quantity: pint.Quantity) -> str:
+        """'M is molar...: did you mean '5 MW'?' when the unit is a prefix of the expected one.
+
+        A bare SI prefix (``"5 M"``, ``"3 k"``) reads as some other unit in pint (molar,
+        ...); if prefix + the expected base unit has the expected dimension, say so.
+        """
+        units = str(quantity.units)
+        try:
+            symbol = f"{quantity.units:~}"
+        except Exception:
+            return ""
+        if " " in symbol or "/" in symbol or "*" in symbol:
+            return ""
+        example_unit = self.example.split(" ", 1)[-1]
+        target = _dimensionality(_parse_units(self.canonical))
+        for base in dict.fromkeys((example_unit[1:], example_unit)):
+            if not base or not base.isalpha():
+                continue
+            try:
+                candidate = _parse_units(symbol + base)
+            except Exception:
+                continue
+            if _dimensionality(candidate) == target:
+                magnitude = quantity.magnitude
+                shown = f"{magnitude:g} " if not isinstance(magnitude, np.ndarray) else ""
+                return f"; {symbol} is {units}: did you mean '{shown}{symbol}{base}'?"
+        return ""
 
     # pydantic integration -------------------------------------------------------------
     def _validate(self, value: Any) -> pint.Quantity:
         try:
             return self.convert(value)
         except UnitInputError as exc:
-            raise PydanticCustomError("quantity", "{message}", {"message": str(exc)}) from None
+            context = {"message": str(exc), "expected": exc.expected or self.kind, "got": exc.got}
+            raise PydanticCustomError("quantity", "{message}", context) from None
 
     def _serialise(self, value: pint.Quantity) -> dict[str, Any]:
         magnitude = value.to(self.canonical).magnitude
@@ -320,13 +459,89 @@ _DIMENSION_NAMES = {
     "[mass] / [time]": "a mass flow",
     "[mass] / [length] / [time] ** 2": "a pressure",
     "[current]": "a current",
+    "[substance] / [length] ** 3": "a concentration",
+    "[length] / [time]": "a speed",
+    "1 / [time]": "a frequency",
     "dimensionless": "a plain ratio",
 }
 
 
+def _bound(value: float) -> str:
+    """A bound as people write it: ``250``, ``-150``, ``1e9``."""
+    if abs(value) < 1e6:
+        return f"{value:g}"
+    return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
+
+
+_BASE_DIMENSION_NAMES = {
+    "[mass]": "mass",
+    "[length]": "length",
+    "[time]": "time",
+    "[temperature]": "temperature",
+    "[substance]": "amount of substance",
+    "[current]": "electric current",
+    "[luminosity]": "luminous intensity",
+    "[currency]": "money",
+    "[computation]": "computation",
+}
+_POWERS = {2: "²", 3: "³", 4: "⁴"}
+
+
 def _describe_dimension(quantity: pint.Quantity) -> str:
-    dimensionality = str(quantity.dimensionality)
-    return _DIMENSION_NAMES.get(dimensionality, dimensionality)
+    """The dimension in words: "a mass", "a power", or "amount of substance per length³"."""
+    dimensionality = quantity.dimensionality
+    known = _DIMENSION_NAMES.get(str(dimensionality))
+    if known:
+        return known
+    top: list[str] = []
+    bottom: list[str] = []
+    for name, raw_exponent in sorted(dict(dimensionality).items()):
+        word = _BASE_DIMENSION_NAMES.get(name, name.strip("[]"))
+        exponent = float(raw_exponent)  # type: ignore[arg-type]  # pint exponents are real numbers
+        power = abs(exponent)
+        shown = word + (_POWERS.get(int(power), f"^{power:g}") if power != 1 else "")
+        (top if exponent > 0 else bottom).append(shown)
+    text = " × ".join(top) or "1"
+    if bottom:
+        text += " per " + " × ".join(bottom)
+    return text
+
+
+#: Plausible magnitude bounds per canonical unit, generous (far beyond any datacenter
+#: campus) so that only nonsense is refused: a value outside is a typo or a unit mix-up
+#: (``1e308 kW``), not a plan. Temperatures also refuse anything below absolute zero.
+PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
+    "kW": (-math.inf, 1e9),  # 1 TW (a 1 GW campus is 1e6 kW)
+    "kVA": (-math.inf, 1e9),
+    "kWh": (-math.inf, 1e13),  # 10 PWh
+    "kg": (-math.inf, 1e12),  # a billion tonnes (plan totals included)
+    "m": (-math.inf, 1e5),  # 100 km
+    "RU": (-math.inf, 1e3),
+    "m**2": (-math.inf, 1e8),  # 100 km2
+    "L": (-math.inf, 1e15),
+    "degC": (-150.0, 250.0),  # climates, supply water and air; above absolute zero
+    "K": (-math.inf, 250.0),  # temperature differences
+    "L/min": (-math.inf, 1e10),
+    "kg/s": (-math.inf, 1e8),
+    "kPa": (-math.inf, 1e5),  # 1,000 bar
+    "kg/m**2": (-math.inf, 1e5),  # 100 t/m2 (slabs are 1-3 t/m2)
+    "A": (-math.inf, 1e6),
+    "V": (-math.inf, 1e6),
+    "USD": (-math.inf, 1e15),  # a quadrillion dollars
+    "USD/kWh": (-math.inf, 1e3),
+    "USD/kW": (-math.inf, 1e8),
+    "USD/h": (-math.inf, 1e8),
+    "kg/kWh": (-math.inf, 10.0),
+    "L/kWh": (-math.inf, 1e3),
+    "TFLOPS": (-math.inf, 1e12),  # 1e24 FLOPS
+    "GB": (-math.inf, 1e9),  # an exabyte
+    "GB/s": (-math.inf, 1e9),
+    "h": (-math.inf, 1e6),  # 114 years
+    "s": (-math.inf, 1e9),
+    "year": (-math.inf, 100.0),
+    "kJ/(kg*K)": (-math.inf, 100.0),
+    "kg/m**3": (-math.inf, 1e5),
+}
 
 
 def _spec(kind: str, canonical: str, example: str, **flags: bool) -> QuantitySpec:

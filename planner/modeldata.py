@@ -17,7 +17,7 @@ from models.catalog.loader import display_path
 from models.errors import DcplanError
 from models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from models.units import Q_
-from planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload
+from planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload, check_catalog_references
 
 HOURS_PER_YEAR = 8760.0
 
@@ -229,6 +229,7 @@ def _placement_ok(workload: Workload, operator: str, residency: str) -> bool:
 
 def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
     """Validate references against the catalog, prune impossible options, compute coefficients."""
+    check_catalog_references(scenario, catalog)  # one line per unknown id: file, table, field
     header = scenario.scenario
     precision = header.precision
     require_purchase_prices(scenario, catalog)

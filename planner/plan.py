@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
+from models.errors import DcplanError, InputFileError
+from models.files import read_text
 from models.units import AreaTotal as Area
 from models.units import ComputeTotal as Compute
 from models.units import Energy, Money, Power, Volume
@@ -107,12 +110,38 @@ class Layout(_Model):
     cdu_loop: list[str] = Field(default_factory=list, description="coolant loop (CDU or row unit) serving the rack")
     rack_kw: list[float] = Field(default_factory=list)
 
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "hall",
+        "row",
+        "slot",
+        "system",
+        "cooling",
+        "unit",
+        "feeds",
+        "cdu_loop",
+        "rack_kw",
+    )
+
+    @model_validator(mode="after")
+    def _same_lengths(self) -> Layout:
+        """Parallel columns: a plan file whose columns differ in length is corrupt, not a crash later."""
+        lengths = {name: len(getattr(self, name)) for name in self.COLUMNS}
+        if len(set(lengths.values())) > 1:
+            expected = max(set(lengths.values()), key=list(lengths.values()).count)
+            odd = ", ".join(f"{name} has {n}" for name, n in lengths.items() if n != expected)
+            raise PydanticCustomError(
+                "layout",
+                "layout columns have unequal lengths: {odd} entries where the others have {n}",
+                {"odd": odd, "n": expected},
+            )
+        return self
+
     def __len__(self) -> int:
         return len(self.slot)
 
     def records(self) -> list[dict[str, Any]]:
         """One dict per rack slot."""
-        columns = ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")
+        columns = self.COLUMNS
         return [
             dict(zip(columns, values, strict=True)) for values in zip(*(getattr(self, c) for c in columns), strict=True)
         ]
@@ -290,36 +319,50 @@ class CapacityPlan(_Model):
         return json.dumps(self.model_dump(mode="json"), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
 
 
-class PlanFileError(Exception):
+class PlanFileError(DcplanError):
     """A plan file that cannot be read: one line."""
 
 
 def load_plan(path: Path | str) -> CapacityPlan:
-    """Read a plan JSON file; refuse other major schema versions with a clear message."""
+    """Read a plan JSON file (through ``models.files.read_text``: regular file, bounded,
+    UTF-8); refuse other major schema versions and corrupt content with one clear line."""
     path = Path(path)
+    where = str(path)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise PlanFileError(f"{path}: plan file does not exist") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise PlanFileError(f"{path}: cannot read plan file: {exc}") from None
+        text = read_text(path, "plan file")
+    except InputFileError as exc:
+        if not path.exists() and not path.is_symlink():
+            raise PlanFileError(f"{path}: plan file does not exist", file=where) from None
+        raise PlanFileError(*exc.lines, file=where, expected=exc.expected) from None
+    try:
+        data = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise PlanFileError(f"{path}: not a dcplan plan (invalid JSON: {exc.msg} at line {exc.lineno})") from None
+        raise PlanFileError(
+            f"{path}: not a dcplan plan (invalid JSON: {exc.msg} at line {exc.lineno})", file=where
+        ) from None
+    except RecursionError:
+        raise PlanFileError(f"{path}: not a dcplan plan (JSON nested too deeply)", file=where) from None
     if not isinstance(data, dict) or "schema_version" not in data:
-        raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)")
+        raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)", file=where, field="schema_version")
     version = str(data["schema_version"])
     if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
         newer = version > SCHEMA_VERSION
         raise PlanFileError(
-            f"{path}: plan schema version {version} is {'newer' if newer else 'older'} than this dcplan's "
-            f"{SCHEMA_VERSION}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it"
+            f"{path}: plan schema version {version[:20]} is {'newer' if newer else 'older'} than this dcplan's "
+            f"{SCHEMA_VERSION}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it",
+            file=where,
+            field="schema_version",
         )
     try:
         return CapacityPlan.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PlanFileError(f"{path}: corrupt plan: {where}: {first['msg']}") from None
+        loc = ".".join(str(p) for p in first["loc"])
+        raise PlanFileError(
+            f"{path}: corrupt plan: {loc}: {first['msg']}", file=where, field=loc or None, expected=first["msg"]
+        ) from None
+    except RecursionError:
+        raise PlanFileError(f"{path}: corrupt plan: nested too deeply", file=where) from None
 
 
 def plan_json_schema() -> dict[str, Any]:

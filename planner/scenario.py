@@ -36,14 +36,18 @@ the table and the field in one line.
 from __future__ import annotations
 
 import tomllib
+from collections import Counter
+from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from models.catalog.loader import display_path
-from models.catalog.schema import ID_PATTERN, Redundancy
+from models.catalog.schema import ID_PATTERN, Id, Redundancy
+from models.errors import DcplanError, InputFileError
+from models.files import read_text
 from models.units import (
     Area,
     Compute,
@@ -60,6 +64,31 @@ Objective = Literal["max-compute", "min-tco"]
 Precision = Literal["bf16", "fp8", "fp4"]
 Placement = Literal["aws", "owned", "colo", "cloud"]
 
+# Size bounds of one scenario, far above real campuses (the largest benchmark campus has
+# 40 halls, 874 rows, ~20,000 rack positions and ~1.1M chips) and low enough that
+# validation and model data stay fast (tests/bench/test_bench_bounds.py measures a
+# scenario at the bounds). Beyond them dcplan refuses the scenario with one line.
+MAX_SITES = 1_000
+MAX_HALLS = 2_000
+MAX_ROW_TEMPLATES = 20_000  # [[row]] tables
+MAX_POSITIONS_PER_HALL = 100_000  # sum of count x positions over a hall's rows
+MAX_POSITIONS = 2_000_000  # rack positions in the whole scenario
+MAX_CANDIDATES = 1_000
+MAX_CLOUD_OFFERS = 10_000
+MAX_WORKLOADS = 10_000
+MAX_SHARES = 1_000
+MAX_UNITS = 10_000_000  # min_units, max_units, a cloud quota, and the sum of the quotas
+MAX_CHIPS = 1_000_000_000  # a workload's chips (10M units of a 100-chip system)
+TABLE_BOUNDS = {
+    "site": MAX_SITES,
+    "hall": MAX_HALLS,
+    "row": MAX_ROW_TEMPLATES,
+    "candidate": MAX_CANDIDATES,
+    "cloud": MAX_CLOUD_OFFERS,
+    "workload": MAX_WORKLOADS,
+    "share": MAX_SHARES,
+}
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
@@ -68,7 +97,7 @@ class _Strict(BaseModel):
 class ScenarioHeader(_Strict):
     """The ``[scenario]`` table: objective, money and global choices."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
     name: str
     description: str | None = None
     objective: Objective = "max-compute"
@@ -96,7 +125,7 @@ def _years(value: float) -> Any:
 class SiteLimits(_Strict):
     """A catalog site used by the scenario, with its utility power limit (design day)."""
 
-    id: str = Field(pattern=ID_PATTERN, description="catalog site id")
+    id: Id = Field(pattern=ID_PATTERN, description="catalog site id")
     utility_power: PositivePower = Field(description="grid connection, design-day basis")
     residency: str = Field(default="any", description="data-residency tag, e.g. 'us' or 'eu'")
     operator: Literal["aws", "owned", "colo"] | None = Field(default=None, description="overrides the catalog")
@@ -105,8 +134,8 @@ class SiteLimits(_Strict):
 class Hall(_Strict):
     """A data hall: IT power cap, plant capacities, slab rating, optional build decision."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    site: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
+    site: Id = Field(pattern=ID_PATTERN)
     it_power_cap: PositivePower
     liquid_plant_capacity: Power = Field(description="heat the facility-water plant can reject (design day)")
     air_plant_capacity: Power = Field(description="heat the chilled-water (CRAH) plant can reject (design day)")
@@ -126,12 +155,12 @@ class Hall(_Strict):
 class Row(_Strict):
     """A row, or ``count`` identical rows (a row template) in one hall."""
 
-    id: str = Field(pattern=ID_PATTERN)
-    hall: str = Field(pattern=ID_PATTERN)
-    count: int = Field(default=1, gt=0, description="identical rows of this template")
-    positions: int = Field(gt=0, description="rack positions per row")
-    busway: str = Field(pattern=ID_PATTERN, description="catalog busway id")
-    busway_runs_per_feed: int = Field(default=1, gt=0)
+    id: Id = Field(pattern=ID_PATTERN)
+    hall: Id = Field(pattern=ID_PATTERN)
+    count: int = Field(default=1, gt=0, le=MAX_POSITIONS_PER_HALL, description="identical rows of this template")
+    positions: int = Field(gt=0, le=MAX_POSITIONS_PER_HALL, description="rack positions per row")
+    busway: Id = Field(pattern=ID_PATTERN, description="catalog busway id")
+    busway_runs_per_feed: int = Field(default=1, gt=0, le=1_000)
     feeds: Literal["A/B", "single"] = Field(default="A/B", description="A/B: each feed carries the whole row")
     cooling: list[str] = Field(min_length=1, description="cooling architectures allowed in this row")
     liquid_capacity: Power | None = Field(default=None, description="per-row liquid heat limit (in-row CDUs)")
@@ -141,9 +170,9 @@ class Row(_Strict):
 class Candidate(_Strict):
     """A system the optimiser may deploy, with optional bounds on units."""
 
-    system: str = Field(pattern=ID_PATTERN)
-    min_units: int = Field(default=0, ge=0)
-    max_units: int | None = Field(default=None, ge=0)
+    system: Id = Field(pattern=ID_PATTERN)
+    min_units: int = Field(default=0, ge=0, le=MAX_UNITS)
+    max_units: int | None = Field(default=None, ge=0, le=MAX_UNITS)
 
     @model_validator(mode="after")
     def _check(self) -> Candidate:
@@ -155,20 +184,20 @@ class Candidate(_Strict):
 class CloudOffer(_Strict):
     """Rentable capacity of a system in a cloud region (units are deployment units)."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
     region: str
     residency: str = "any"
-    system: str = Field(pattern=ID_PATTERN)
-    quota: int = Field(ge=0, description="most units that can be rented")
+    system: Id = Field(pattern=ID_PATTERN)
+    quota: int = Field(ge=0, le=MAX_UNITS, description="most units that can be rented")
     price: MoneyPerHour | None = Field(default=None, description="per unit-hour; default: the catalog's cloud_price")
 
 
 class Workload(_Strict):
     """Demand for compute at the scenario precision, and where it may run."""
 
-    id: str = Field(pattern=ID_PATTERN)
+    id: Id = Field(pattern=ID_PATTERN)
     demand: Compute | None = Field(default=None, description="peak dense compute needed")
-    chips: int | None = Field(default=None, gt=0, description="alternatively: accelerator chips needed")
+    chips: int | None = Field(default=None, gt=0, le=MAX_CHIPS, description="alternatively: accelerator chips needed")
     software: list[Literal["neuron", "cuda", "rocm", "xla"]] = Field(min_length=1)
     placement: list[Placement] = Field(default_factory=lambda: ["aws", "owned", "colo", "cloud"], min_length=1)
     residency: list[str] = Field(default_factory=lambda: ["any"], description="allowed residency tags")
@@ -213,28 +242,73 @@ class Scenario(_Strict):
     workload: list[Workload] = Field(default_factory=list)
     share: list[ShareBound] = Field(default_factory=list)
 
+    _source: str = PrivateAttr(default="scenario")
+
+    @property
+    def source(self) -> str:
+        """Where the scenario came from (its file, as shown to the user), for error lines."""
+        return self._source
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bounded(cls, data: Any) -> Any:
+        """Refuse oversized tables before validating their items (10,000 halls would take long)."""
+        problem = size_problem(data)
+        if problem:
+            raise PydanticCustomError("bounds", "{message}", {"message": problem[1]})
+        return data
+
     @model_validator(mode="after")
     def _check(self) -> Scenario:
         for name in ("site", "hall", "row", "cloud", "workload"):
-            ids = [item.id for item in getattr(self, name)]
-            duplicates = sorted({i for i in ids if ids.count(i) > 1})
+            # Counter: one pass (a list.count per id was quadratic in the table size)
+            counts = Counter(item.id for item in getattr(self, name))
+            duplicates = sorted(i for i, n in counts.items() if n > 1)
             if duplicates:
-                raise PydanticCustomError("duplicate", "duplicate {t} id {i!r}", {"t": name, "i": duplicates[0]})
-        systems = [c.system for c in self.candidate]
-        if len(set(systems)) != len(systems):
-            raise PydanticCustomError("duplicate", "a system is listed twice in [[candidate]]", {})
+                raise PydanticCustomError("duplicate", "duplicate {t} id {i}", {"t": name, "i": _quote(duplicates[0])})
+        counts = Counter(c.system for c in self.candidate)
+        twice = sorted(i for i, n in counts.items() if n > 1)
+        if twice:
+            raise PydanticCustomError(
+                "duplicate", "system {s} is listed twice in [[candidate]]", {"s": _quote(twice[0])}
+            )
         sites = {s.id for s in self.site}
         halls = {h.id for h in self.hall}
         for hall in self.hall:
             if hall.site not in sites:
                 raise PydanticCustomError(
-                    "ref", "hall {h!r} names site {s!r}, not in [[site]]", {"h": hall.id, "s": hall.site}
+                    "ref",
+                    "hall {h} names site {s}, not in [[site]]",
+                    {"h": _quote(hall.id), "s": _quote(hall.site)},
                 )
+        positions: Counter[str] = Counter()
         for row in self.row:
             if row.hall not in halls:
                 raise PydanticCustomError(
-                    "ref", "row {r!r} names hall {h!r}, not in [[hall]]", {"r": row.id, "h": row.hall}
+                    "ref", "row {r} names hall {h}, not in [[hall]]", {"r": _quote(row.id), "h": _quote(row.hall)}
                 )
+            positions[row.hall] += row.count * row.positions
+        for hall_id, total in positions.items():
+            if total > MAX_POSITIONS_PER_HALL:
+                raise PydanticCustomError(
+                    "bounds",
+                    "hall {h} has {n} rack positions (rows x positions); dcplan's bound is {m} per hall",
+                    {"h": _quote(hall_id), "n": f"{total:,}", "m": f"{MAX_POSITIONS_PER_HALL:,}"},
+                )
+        total_positions = sum(positions.values())
+        if total_positions > MAX_POSITIONS:
+            raise PydanticCustomError(
+                "bounds",
+                "{n} rack positions in all; dcplan's bound is {m} per scenario",
+                {"n": f"{total_positions:,}", "m": f"{MAX_POSITIONS:,}"},
+            )
+        quota = sum(offer.quota for offer in self.cloud)
+        if quota > MAX_UNITS:
+            raise PydanticCustomError(
+                "bounds",
+                "cloud quotas add up to {n} units; dcplan's bound is {m} per scenario",
+                {"n": f"{quota:,}", "m": f"{MAX_UNITS:,}"},
+            )
         if not self.row and not self.cloud:
             raise PydanticCustomError("empty", "a scenario needs at least one [[row]] or [[cloud]] offer", {})
         if self.scenario.objective == "min-tco" and not self.workload:
@@ -242,12 +316,42 @@ class Scenario(_Strict):
         return self
 
 
-class ScenarioError(Exception):
-    """Problems in a scenario file: one line each (file, table, field, what was expected)."""
+def _quote(value: object, limit: int = 60) -> str:
+    """``repr(value)`` for a message, cut so that a 10,000-character id stays readable."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else f"{shown[: limit - 5]}...' ({len(str(value)):,} characters)"
 
-    def __init__(self, lines: list[str]):
-        self.lines = lines
-        super().__init__("\n".join(lines))
+
+def size_problem(data: Any) -> tuple[str, str] | None:
+    """(table, message) if a table of raw scenario ``data`` is longer than its bound."""
+    if not isinstance(data, dict):
+        return None
+    for table, bound in TABLE_BOUNDS.items():
+        items = data.get(table)
+        if isinstance(items, list | tuple) and len(items) > bound:
+            noun = {"hall": "halls", "site": "sites", "share": "share bounds"}.get(table, f"[[{table}]] tables")
+            return table, f"{len(items):,} {noun} is more than dcplan's bound of {bound:,} per scenario"
+    return None
+
+
+class ScenarioError(DcplanError):
+    """Problems in a scenario file: one line each (file, table, field, what was expected).
+
+    ``file``/``entry``/``field``/``expected`` locate the first problem (for ``--json``).
+    """
+
+    def __init__(
+        self,
+        lines: list[str] | str,
+        *,
+        file: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ):
+        lines = [lines] if isinstance(lines, str) else list(lines)
+        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got)
 
 
 def _label(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:
@@ -257,10 +361,10 @@ def _label(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, tuple[Any, 
         items = data.get(table, [])
         ident = (
             items[index].get("id") or items[index].get("system")
-            if index < len(items) and isinstance(items[index], dict)
+            if isinstance(items, list) and index < len(items) and isinstance(items[index], dict)
             else None
         )
-        return (f"[[{table}]] {ident!r}" if ident else f"[[{table}]] #{index + 1}"), loc[2:]
+        return (f"[[{table}]] {_quote(ident)}" if ident else f"[[{table}]] #{index + 1}"), loc[2:]
     if loc and isinstance(loc[0], str):
         return f"[{loc[0]}]", loc[1:]
     return "scenario", loc
@@ -268,10 +372,19 @@ def _label(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, tuple[Any, 
 
 def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
     """Validate a scenario mapping; raise ScenarioError with one line per problem."""
+    if not isinstance(data, dict):
+        raise ScenarioError([f"{where}: expected a table of scenario tables"], file=where)
+    oversized = size_problem(data)
+    if oversized:
+        table, message = oversized
+        raise ScenarioError(
+            [f"{where}: [[{table}]]: {message}"], file=where, entry=f"[[{table}]]", expected="a smaller scenario"
+        )
     try:
-        return Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except ValidationError as exc:
         lines = []
+        first: dict[str, str | None] = {}
         for error in exc.errors():
             label, rest = _label(data, tuple(error["loc"]))
             field = ".".join(str(p) for p in rest if not str(p).startswith("function-"))
@@ -280,27 +393,80 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
                 message = "is required but missing"
             elif error["type"] == "extra_forbidden":
                 message = "is not a known field"
+            if not lines:
+                context = error.get("ctx") or {}
+                first = {
+                    "entry": label,
+                    "field": field or None,
+                    "expected": context.get("expected") or message,
+                    "got": context.get("got"),
+                }
             lines.append(f"{where}: {label}{f' field {field!r}' if field else ''}: {message}")
-        raise ScenarioError(lines) from None
+        raise ScenarioError(lines, file=where, **first) from None
+    except RecursionError:
+        raise ScenarioError([f"{where}: nested too deeply to validate"], file=where) from None
+    scenario._source = where
+    return scenario
 
 
 def load_scenario(path: Path | str) -> Scenario:
-    """Read and validate a scenario TOML file."""
+    """Read and validate a scenario TOML file (through ``models.files.read_text``)."""
     path = Path(path)
     where = display_path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ScenarioError([f"{where}: scenario file does not exist"]) from None
-    except IsADirectoryError:
-        raise ScenarioError([f"{where}: is a folder, expected a scenario TOML file"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{where}: cannot read scenario file: {exc.strerror or exc}"]) from None
-    except UnicodeDecodeError:
-        raise ScenarioError([f"{where}: not a text file"]) from None
+        text = read_text(path, "scenario file")
+    except InputFileError as exc:
+        raise ScenarioError(exc.lines, file=where, expected=exc.expected) from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{where}: malformed TOML: {exc}"]) from None
+        raise ScenarioError([f"{where}: malformed TOML: {exc}"], file=where, expected="valid TOML") from None
+    except RecursionError:
+        raise ScenarioError(
+            [f"{where}: nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"],
+            file=where,
+        ) from None
     return parse_scenario(data, where)
+
+
+def check_catalog_references(scenario: Scenario, catalog: Any) -> None:
+    """Every catalog id the scenario names exists; else one ScenarioError line per unknown id.
+
+    Each line names the file, the table entry and the field, with close matches:
+    ``x.toml: [[candidate]] 2: system: unknown system id 'gb300-nvl73' (did you mean 'gb300-nvl72'?)``.
+    """
+    where = scenario.source
+    lines: list[str] = []
+    first: dict[str, str | None] = {}
+
+    def entry(table: str, index: int, ident: str | None = None) -> str:
+        return f"[[{table}]] {index + 1}" + (f" {_quote(ident)}" if ident else "")
+
+    def need(kind: str, entry_id: str | None, label: str, field: str) -> None:
+        if entry_id is None or entry_id in catalog.items[kind]:
+            return
+        close = get_close_matches(entry_id, sorted(catalog.items[kind]), n=3)
+        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else " (see `dcplan catalog list`)"
+        noun = kind.replace("_", " ")
+        if not lines:
+            first.update(entry=label, field=field, expected=f"a catalog {noun} id", got=entry_id)
+        lines.append(f"{where}: {label}: {field}: unknown {noun} id {_quote(entry_id)}{hint}")
+
+    need("power_chain", scenario.scenario.power_chain, "[scenario]", "power_chain")
+    for i, site in enumerate(scenario.site):
+        need("site", site.id, entry("site", i), "id")
+    for i, hall in enumerate(scenario.hall):
+        need("plant", hall.plant, entry("hall", i, hall.id), "plant")
+    for i, row in enumerate(scenario.row):
+        need("busway", row.busway, entry("row", i, row.id), "busway")
+        for cooling_id in row.cooling:
+            need("cooling", cooling_id, entry("row", i, row.id), "cooling")
+    for i, candidate in enumerate(scenario.candidate):
+        need("system", candidate.system, entry("candidate", i), "system")
+    for i, offer in enumerate(scenario.cloud):
+        need("system", offer.system, entry("cloud", i, offer.id), "system")
+    if lines:
+        raise ScenarioError(lines, file=where if where != "scenario" else None, **first)
 
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "catalogs" / "scenarios"
@@ -319,6 +485,8 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     """Every validation problem as (location, message); location like ('row', 2, 'cooling')."""
     try:
         Scenario.model_validate(data)
+    except RecursionError:
+        return [((), "nested too deeply to validate")]
     except ValidationError as exc:
         out = []
         for error in exc.errors():

@@ -94,6 +94,7 @@ from pydantic import BaseModel
 from models.catalog import Catalog
 from models.catalog.loader import CatalogItem, UnknownIdError, catalog_dirs_from_env, load_catalog
 from models.catalog.sourced import Sourced
+from models.errors import DcplanError
 from planner.scenario import (
     Candidate,
     CloudOffer,
@@ -142,7 +143,7 @@ SCENARIO_TABLES: dict[str, tuple[type[BaseModel], str]] = {
 }
 
 
-class SweepInputError(ValueError):
+class SweepInputError(DcplanError, ValueError):
     """A sweep option that cannot be used; the message is one line naming the flag."""
 
 

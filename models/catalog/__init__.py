@@ -8,6 +8,7 @@ from models.catalog.loader import (
     CatalogItem,
     UnknownIdError,
     catalog_json_schema,
+    extend_catalog,
     load_catalog,
     validate_folder,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "UnknownIdError",
     "Ups",
     "catalog_json_schema",
+    "extend_catalog",
     "load_catalog",
     "validate_folder",
 ]

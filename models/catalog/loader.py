@@ -10,7 +10,9 @@ A file is all-or-nothing: if any entry in it is invalid the whole load fails wit
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import tomllib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -21,6 +23,8 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from models.catalog.schema import KINDS, Chip, Cooling, Defaults, Entry, Fluid, Plant, PowerChain, Site, System
+from models.errors import DcplanError, InputFileError
+from models.files import read_text
 
 ENV_VAR = "DCPLAN_CATALOG"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
@@ -28,26 +32,54 @@ BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
 E = TypeVar("E", bound=Entry)
 
 
-class CatalogError(Exception):
-    """One or more problems in catalog files; ``lines`` holds one message per problem."""
+class CatalogError(DcplanError):
+    """One or more problems in catalog files; ``lines`` holds one message per problem.
 
-    def __init__(self, lines: Sequence[str]):
-        self.lines = list(lines)
-        super().__init__("\n".join(self.lines))
+    ``file``/``entry``/``field``/``expected`` locate the first problem (for ``--json``).
+    """
+
+    def __init__(
+        self,
+        lines: Sequence[str] | str,
+        *,
+        file: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ):
+        lines = [lines] if isinstance(lines, str) else list(lines)
+        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got)
 
 
-class UnknownIdError(KeyError):
-    """An id that is not in the catalog; the message suggests close matches."""
+class UnknownIdError(DcplanError, KeyError):
+    """An id that is not in the catalog; the message suggests close matches.
+
+    Still a ``KeyError`` (callers looking ids up may catch that); ``close`` holds the
+    suggestions, ``kind`` and ``entry_id`` what was asked for.
+    """
 
     def __init__(self, kind: str, entry_id: str, known: Iterable[str]):
         known = sorted(known)
-        close = get_close_matches(entry_id, known, n=3)
-        hint = f"; did you mean {', '.join(repr(c) for c in close)}?" if close else ""
-        self.message = f"unknown {kind} id {entry_id!r}{hint} (see `dcplan catalog list`)"
-        super().__init__(self.message)
+        self.kind = kind
+        self.entry_id = entry_id
+        self.close = get_close_matches(str(entry_id), known, n=3)
+        hint = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
+        self.message = f"unknown {kind} id {_short(entry_id)}{hint} (see `dcplan catalog list`)"
+        super().__init__(
+            self.message,
+            expected="a catalog id" if kind == "catalog" else f"a catalog {kind} id",
+            got=str(entry_id)[:200],
+        )
 
     def __str__(self) -> str:
         return self.message
+
+
+def _short(text: object, limit: int = 80) -> str:
+    """``repr(text)``, cut to ``limit`` characters so a 10,000-character id stays one readable line."""
+    shown = repr(text)
+    return shown if len(shown) <= limit else f"{shown[: limit - 5]}...' ({len(str(text)):,} characters)"
 
 
 @dataclass(frozen=True)
@@ -142,7 +174,7 @@ def display_path(path: Path) -> str:
     """A path relative to the working directory when that is shorter."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except ValueError:
+    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
         return str(path)
 
 
@@ -174,39 +206,80 @@ def _resolve_sources(node: Any, sources: Mapping[str, str]) -> Any:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
+    """One catalog file's TOML through ``models.files.read_text`` (regular, bounded, UTF-8)."""
+    where = display_path(path)
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+        text = read_text(path, "catalog file")
+    except InputFileError as exc:
+        raise CatalogError(exc.lines, file=where, expected=exc.expected) from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError([f"{display_path(path)}: malformed TOML: {exc}"]) from None
-    except OSError as exc:
-        raise CatalogError([f"{display_path(path)}: cannot read file: {exc.strerror or exc}"]) from None
+        raise CatalogError([f"{where}: malformed TOML: {exc}"], file=where, expected="valid TOML") from None
+    except RecursionError:
+        raise CatalogError(
+            [f"{where}: nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"],
+            file=where,
+            expected="a catalog file of [[kind]] tables",
+        ) from None
+
+
+def _problem(where: str, label: str, loc: str, message: str) -> str:
+    field_part = f" field '{loc}'" if loc else ""
+    if not label:
+        return f"{where}: {message}"
+    return f"{where}: {label}{field_part}: {message}"
 
 
 def parse_catalog_file(path: Path) -> list[Entry]:
-    """Validate every entry of one file; raise CatalogError listing all problems."""
+    """Validate every entry of one file; raise CatalogError listing all problems.
+
+    The error's ``file``/``entry``/``field``/``expected`` locate the first problem.
+    """
     data = _read_toml(path)
     where = display_path(path)
     problems: list[str] = []
+    first: dict[str, str | None] = {}
+
+    def add(label: str, loc: str, message: str, entry: str | None = None, context: Any = None) -> None:
+        if not problems:
+            context = context or {}
+            first.update(
+                entry=entry or label,
+                field=loc or None,
+                expected=context.get("expected") or message,
+                got=context.get("got"),
+            )
+        problems.append(_problem(where, label, loc, message))
+
     sources = data.pop("sources", {})
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
-        raise CatalogError([f"{where}: [sources] must map short keys to source strings"])
+        raise CatalogError(
+            [f"{where}: [sources] must map short keys to source strings"],
+            file=where,
+            entry="[sources]",
+            expected="short keys mapped to source strings",
+        )
     entries: list[Entry] = []
     for kind, rows in data.items():
         cls = KINDS.get(kind)
         if cls is None:
             expected = ", ".join(f"[[{k}]]" for k in KINDS)
-            problems.append(f"{where}: unknown table [[{kind}]]; expected one of {expected}")
+            add("", "", f"unknown table [[{_short(kind)[1:-1]}]]; expected one of {expected}", entry=f"[[{kind}]]")
             continue
         if isinstance(rows, dict):
             rows = [rows]
         if not isinstance(rows, list):
-            problems.append(f"{where}: [[{kind}]] must be an array of tables")
+            add(f"[[{kind}]]", "", "must be an array of tables")
             continue
         for index, row in enumerate(rows):
-            label = f"{kind} '{row.get('id')}'" if isinstance(row, dict) and "id" in row else f"{kind} #{index + 1}"
+            label = (
+                f"{kind} {_short(row.get('id'))}"
+                if isinstance(row, dict) and isinstance(row.get("id"), str)
+                else f"{kind} #{index + 1}"
+            )
             if not isinstance(row, dict):
-                problems.append(f"{where}: {label}: must be a table")
+                add(label, "", "must be a table")
                 continue
             try:
                 entries.append(cls.model_validate(_resolve_sources(row, sources)))
@@ -218,11 +291,40 @@ def parse_catalog_file(path: Path) -> list[Entry]:
                         message = "is required but missing"
                     elif error["type"] == "extra_forbidden":
                         message = "is not a known field"
-                    field_part = f" field '{loc}'" if loc else ""
-                    problems.append(f"{where}: {label}{field_part}: {message}")
+                    add(label, loc, message, context=error.get("ctx"))
+            except RecursionError:
+                add(label, "", "nested too deeply to validate")
     if problems:
-        raise CatalogError(problems)
+        raise CatalogError(
+            problems,
+            file=where,
+            entry=first.get("entry"),
+            field=first.get("field"),
+            expected=first.get("expected"),
+            got=first.get("got"),
+        )
     return entries
+
+
+def _not_regular(path: Path) -> str | None:
+    """None for a regular file (symlinks followed), else what it is, in words."""
+    try:
+        mode = path.stat().st_mode
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "a symlink loop"
+        if exc.errno == errno.ENOENT:
+            return "a dangling symlink"
+        return f"cannot be read: {exc.strerror or exc}"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a device or other special file"
 
 
 def catalog_dirs_from_env() -> list[Path]:
@@ -234,21 +336,34 @@ def catalog_dirs_from_env() -> list[Path]:
 def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
     """All entries of one folder's ``*.toml`` files (not sub-folders); ids unique in the folder."""
     where = display_path(folder)
+    if _not_regular(folder) == "a symlink loop":
+        raise CatalogError([f"{where}: catalog folder is a symlink loop"], file=where, expected="a folder")
     if not folder.exists():
         raise CatalogError([f"{where}: catalog folder does not exist"])
     if not folder.is_dir():
         raise CatalogError([f"{where}: catalog path is not a folder"])
     try:
-        files = sorted(p for p in folder.iterdir() if p.suffix == ".toml" and p.is_file())
+        names = sorted(p for p in folder.iterdir() if p.suffix == ".toml")
     except OSError as exc:
         raise CatalogError([f"{where}: cannot read catalog folder: {exc.strerror or exc}"]) from None
     problems: list[str] = []
+    files: list[Path] = []
+    for path in names:
+        # a FIFO would block the read, a folder or a symlink loop named *.toml would be
+        # skipped without a word: each is a problem the user should hear about
+        kind = _not_regular(path)
+        if kind:
+            problems.append(f"{display_path(path)}: is not a regular file ({kind}); catalog files must be TOML files")
+        else:
+            files.append(path)
     loaded: list[tuple[Entry, Path]] = []
     seen: dict[str, Path] = {}
+    first: CatalogError | None = None
     for path in files:
         try:
             entries = parse_catalog_file(path)
         except CatalogError as exc:
+            first = first or exc
             problems.extend(exc.lines)
             continue
         for entry in entries:
@@ -261,8 +376,17 @@ def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
             seen[entry.id] = path
             loaded.append((entry, path))
     if problems:
-        raise CatalogError(problems)
+        raise _combined(problems, first)
     return loaded
+
+
+def _combined(problems: list[str], first: CatalogError | None) -> CatalogError:
+    """One CatalogError of all ``problems``, located where the first parsed error was."""
+    if first is None or not problems or first.lines[0] != problems[0]:
+        return CatalogError(problems)
+    return CatalogError(
+        problems, file=first.file, entry=first.entry, field=first.field, expected=first.expected, got=first.got
+    )
 
 
 def _check_references(catalog: Catalog) -> list[str]:
@@ -306,12 +430,24 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
     folders += [Path(d).expanduser() for d in extra_dirs]
     # No on-disk cache: a pickle can run code planted by another user, and a safe (JSON,
     # re-validated) cache saved only ~0-40 ms of a ~150 ms load when measured
-    catalog = Catalog(folders=folders)
+    return extend_catalog(Catalog(), folders)
+
+
+def extend_catalog(base: Catalog, folders: Sequence[Path | str]) -> Catalog:
+    """A new catalog: ``base`` with the entries of ``folders`` layered over it, in order.
+
+    Same rules as ``load_catalog`` (an id replaces an earlier one of the same kind; every
+    file all-or-nothing; references checked over the merged result); ``base`` is not changed.
+    """
+    paths = [Path(d).expanduser() for d in folders]
+    catalog = Catalog(items={kind: dict(by_id) for kind, by_id in base.items.items()}, folders=[*base.folders, *paths])
     problems: list[str] = []
-    for folder in folders:
+    first: CatalogError | None = None
+    for folder in paths:
         try:
             loaded = load_folder(folder)
         except CatalogError as exc:
+            first = first or exc
             problems.extend(exc.lines)
             continue
         for entry, path in loaded:
@@ -319,7 +455,7 @@ def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True,
     if not problems:
         problems = _check_references(catalog)
     if problems:
-        raise CatalogError(problems)
+        raise _combined(problems, first)
     return catalog
 
 
@@ -339,6 +475,10 @@ def _merge(catalog: Catalog, entry: Entry, path: Path, problems: list[str]) -> N
 def validate_folder(folder: Path | str, *, with_builtin: bool = True) -> Catalog:
     """Validate one folder on its own terms (and its references against the built-ins)."""
     folder = Path(folder)
-    if with_builtin and folder.resolve() != BUILTIN_DIR:
+    try:
+        resolved = folder.resolve()
+    except (OSError, RuntimeError):  # a symlink loop: load_folder says so in one line
+        resolved = folder
+    if with_builtin and resolved != BUILTIN_DIR:
         return load_catalog([folder], use_env=False)
     return load_catalog(use_env=False)

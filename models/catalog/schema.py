@@ -13,9 +13,10 @@ A catalog TOML file holds arrays of tables named after the kinds below, e.g.::
 
 from __future__ import annotations
 
-from typing import ClassVar, Literal
+import re
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
 from models.catalog.sourced import (
@@ -50,7 +51,30 @@ from models.catalog.sourced import (
     SourcedYears,
 )
 
-ID_PATTERN = r"^[a-z0-9][a-z0-9.+-]*$"
+#: Ids (catalog entries and scenario tables): lower-case letters, digits, '.', '+' and '-',
+#: starting with a letter or digit, at most ID_MAX_LENGTH characters.
+ID_MAX_LENGTH = 64
+ID_PATTERN = r"^[a-z0-9][a-z0-9.+-]{0,63}$"
+_ID = re.compile(ID_PATTERN)
+
+
+def check_id(value: Any) -> Any:
+    """Refuse an id that is too long or has characters outside ``ID_PATTERN``, in words."""
+    if isinstance(value, str) and not _ID.match(value):
+        shown = repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value):,} characters)"
+        if len(value) > ID_MAX_LENGTH:
+            raise PydanticCustomError(
+                "id", "expected an id of at most {n} characters, got {got}", {"n": ID_MAX_LENGTH, "got": shown}
+            )
+        raise PydanticCustomError(
+            "id",
+            "expected an id of lower-case letters, digits, '.', '+' and '-' starting with a letter or digit, got {got}",
+            {"got": shown},
+        )
+    return value
+
+
+Id = Annotated[str, BeforeValidator(check_id)]
 
 Operator = Literal["aws", "owned", "colo"]
 Status = Literal["shipping", "announced", "projected"]
@@ -66,7 +90,7 @@ class Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
     kind: ClassVar[str] = "entry"
 
-    id: str = Field(pattern=ID_PATTERN, description="stable identifier, lower-case with dashes")
+    id: Id = Field(pattern=ID_PATTERN, description="stable identifier, lower-case with dashes")
     name: str = Field(min_length=1)
     notes: str | None = None
 
@@ -99,12 +123,12 @@ class System(Entry):
     kind: ClassVar[str] = "system"
 
     vendor: str
-    family: str = Field(pattern=ID_PATTERN, description="hardware family for hybrid share bounds, e.g. 'trainium'")
+    family: Id = Field(pattern=ID_PATTERN, description="hardware family for hybrid share bounds, e.g. 'trainium'")
     software: Literal["neuron", "cuda", "rocm", "xla"] = Field(description="software stack workloads need")
     form: Literal["rack-scale", "ultraserver", "server"]
     status: Status
     deployable_by: list[Operator] = Field(min_length=1, description="operators whose sites may host it")
-    chip: str = Field(pattern=ID_PATTERN, description="id of a [[chip]] entry")
+    chip: Id = Field(pattern=ID_PATTERN, description="id of a [[chip]] entry")
     chips_per_unit: SourcedCount
     scale_up_domain: SourcedCount = Field(description="chips in one scale-up (NVLink/NeuronLink) domain")
     racks_per_unit: SourcedCount | None = Field(default=None, description="rack-scale and ultraserver forms")
@@ -193,7 +217,7 @@ class Cooling(Entry):
     fan_power_fraction: SourcedFraction = Field(description="room fan kW per kW of air-path heat")
     pump_power_fraction: SourcedFraction = Field(description="CDU/loop pump kW per kW of liquid-path heat")
     capex_per_kw: SourcedMoneyPerPower = Field(description="room-side cooling capex per kW of IT")
-    plant: str = Field(pattern=ID_PATTERN, description="id of the default [[plant]] rejecting its heat")
+    plant: Id = Field(pattern=ID_PATTERN, description="id of the default [[plant]] rejecting its heat")
 
     @model_validator(mode="after")
     def _check(self) -> Cooling:
@@ -295,11 +319,11 @@ class PowerChain(Entry):
 
     kind: ClassVar[str] = "power_chain"
 
-    rack_pdu: str = Field(pattern=ID_PATTERN)
-    busway: str = Field(pattern=ID_PATTERN)
-    ups: str = Field(pattern=ID_PATTERN)
-    transformer: str = Field(pattern=ID_PATTERN)
-    generator: str = Field(pattern=ID_PATTERN)
+    rack_pdu: Id = Field(pattern=ID_PATTERN)
+    busway: Id = Field(pattern=ID_PATTERN)
+    ups: Id = Field(pattern=ID_PATTERN)
+    transformer: Id = Field(pattern=ID_PATTERN)
+    generator: Id = Field(pattern=ID_PATTERN)
     redundancy: Redundancy = "2N"
     generator_redundancy: Redundancy = "N+1"
     distribution_efficiency: SourcedPositiveFraction = Field(description="PDU, busway and cable efficiency")
@@ -363,13 +387,13 @@ class Defaults(Entry):
 
     air_delta_t: SourcedTemperatureDifference
     liquid_delta_t: SourcedTemperatureDifference
-    liquid_fluid: str = Field(pattern=ID_PATTERN)
+    liquid_fluid: Id = Field(pattern=ID_PATTERN)
     slab_rating: SourcedFloorLoad
     cold_aisle_width: SourcedLength
     hot_aisle_width: SourcedLength
     whitespace_factor: SourcedMultiplier = Field(description="gross whitespace over net row area")
     racks_per_row: SourcedCount
-    power_chain: str = Field(pattern=ID_PATTERN)
+    power_chain: Id = Field(pattern=ID_PATTERN)
     lighting_misc_fraction: SourcedFraction = Field(description="lighting and misc kW per kW IT")
     it_life: SourcedYears
     facility_life: SourcedYears

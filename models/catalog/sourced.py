@@ -87,7 +87,10 @@ def _ratio(value: Any) -> float:
 Fraction = Annotated[float, BeforeValidator(_ratio), Field(ge=0.0, le=1.0)]
 PositiveFraction = Annotated[float, BeforeValidator(_ratio), Field(gt=0.0, le=1.0)]
 Multiplier = Annotated[float, BeforeValidator(_ratio), Field(ge=1.0, le=10.0)]
-PositiveCount = Annotated[int, Field(gt=0)]
+#: Whole-number catalog figures (chips per unit, racks per unit, rack positions...): a
+#: million is far above any real system, and keeps arithmetic on counts small and exact.
+MAX_COUNT = 1_000_000
+PositiveCount = Annotated[int, Field(gt=0, le=MAX_COUNT)]
 
 T = TypeVar("T")
 

@@ -1,94 +1,211 @@
 """The `dcplan` command line: catalog browsing, sizing, solving, exporting, sweeps and the UI.
 
-Every command reports user mistakes as one line on stderr with exit code 2 and no
-traceback. Heavy imports (pyomo, textual, matplotlib) happen inside the commands.
+``main`` is the one place where outcomes become text and exit codes:
+
+- any ``DcplanError`` (a user mistake, found by the layer that detects it) is one line
+  ``dcplan: error: <file>: <entry>: <field>: expected ..., got ...`` per message, exit 2
+  (or the error's own ``exit_code``); a usage error of a flag (click/typer) likewise;
+- with ``--json`` anywhere on the command line an error is instead ONE JSON object on
+  stderr: ``{"error", "file", "entry", "field", "expected", "got", "messages", "exit_code"}``;
+- Ctrl-C at any point, including while the command modules are being imported, is
+  "dcplan: interrupted", exit 130, no traceback (the command itself writes nothing);
+- stdout closed by the reader (``dcplan catalog list | head``) ends quietly, exit 1;
+- anything else is a bug: one line "dcplan: internal error: <Type>: <message> ...", exit 70
+  (``DCPLAN_TRACEBACK=1`` prints the traceback too).
+
+This module imports only the standard library at import time, so the console script
+reaches ``run()``'s guard before typer, pydantic or pint are imported.
 """
 
 from __future__ import annotations
 
+import contextlib
+import importlib
+import json
+import os
 import sys
-from pathlib import Path
-from typing import Annotated
+from typing import Any
 
-import typer
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_BAD_INPUT = 2
+EXIT_INTERNAL = 70
+EXIT_INTERRUPTED = 130
 
-from planner.cli.common import EXIT_BAD_INPUT, EXIT_INTERNAL, State, UserError
-
-app = typer.Typer(
-    name="dcplan",
-    help="Plan AI datacenter power, cooling, space and money: Trainium UltraServers and GPU racks.",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+REPORT_HINT = "please report this to the dcplan maintainers with the command you ran (DCPLAN_TRACEBACK=1 shows where)"
 
 
-@app.callback(invoke_without_command=True)
-def _root(
-    ctx: typer.Context,
-    catalog: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--catalog", "-c", help="Extra catalog folder over the built-ins (repeatable; also $DCPLAN_CATALOG)."
-        ),
-    ] = None,
-) -> None:
-    """dcplan: size racks, solve layouts and export capacity plans."""
-    State.catalog_dirs = list(catalog or [])
-    if ctx.invoked_subcommand is None:
-        from planner.cli.tui_cmd import open_tui
+def __getattr__(name: str) -> Any:
+    """``planner.cli.app`` (the typer app) without importing typer when the package is imported."""
+    if name == "app":
+        from planner.cli.root import app
 
-        open_tui(None, None, [])
+        return app
+    raise AttributeError(name)
 
 
-def _register() -> None:
-    """Each ``planner/cli/*_cmd.py`` module adds its commands through ``register(app)``."""
-    import importlib
-    import pkgutil
-
-    package = importlib.import_module("planner.cli")
-    for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
-        if info.name.endswith("_cmd"):
-            importlib.import_module(f"planner.cli.{info.name}").register(app)
+def _one_line(text: object) -> str:
+    """A message flattened to one line (newlines and tabs become spaces)."""
+    return " ".join(str(text).split()) if ("\n" in str(text) or "\r" in str(text)) else str(text).replace("\t", " ")
 
 
-_register()
+def _emit(lines: list[str], record: dict[str, Any], as_json: bool, prefix: str = "dcplan: error: ") -> None:
+    """Write an outcome: ``prefix + line`` per line, or one JSON object under ``--json``."""
+    if as_json:
+        sys.stderr.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    else:
+        for line in lines:
+            sys.stderr.write(f"{prefix}{_one_line(line)}\n")
+    sys.stderr.flush()
+
+
+def _present_error(exc: Any, as_json: bool) -> int:
+    """A DcplanError as its lines (or its JSON record); returns its exit code."""
+    code = int(getattr(exc, "exit_code", EXIT_BAD_INPUT))
+    lines = [_one_line(line) for line in exc.lines]
+    record = {**exc.as_json(), "error": lines[0], "messages": lines, "exit_code": code}
+    _emit(lines, record, as_json)
+    return code
+
+
+def _present_usage(exc: Any, as_json: bool) -> int:
+    """A click usage error (unknown option, bad value, missing argument) as one line, exit 2."""
+    ctx = getattr(exc, "ctx", None)
+    command = ctx.command_path if ctx is not None else "dcplan"
+    message = _one_line(exc.format_message())
+    param = getattr(exc, "param", None)
+    field = None
+    if param is not None:
+        opts = getattr(param, "opts", None) or []
+        field = max(opts, key=len) if opts else getattr(param, "name", None)
+    sub = command.removeprefix("dcplan").strip()
+    line = f"{sub + ': ' if sub else ''}{message} (see `{command} --help`)"
+    record = {
+        "error": line,
+        "file": None,
+        "entry": None,
+        "field": field,
+        "expected": None,
+        "got": None,
+        "messages": [line],
+        "exit_code": EXIT_BAD_INPUT,
+    }
+    _emit([line], record, as_json)
+    return EXIT_BAD_INPUT
+
+
+def _interrupted(as_json: bool) -> int:
+    record = {"error": "interrupted", "messages": ["interrupted"], "exit_code": EXIT_INTERRUPTED}
+    with contextlib.suppress(OSError, KeyboardInterrupt):
+        _emit(["interrupted"], record, as_json, prefix="dcplan: ")
+    return EXIT_INTERRUPTED
+
+
+def _internal(exc: BaseException, as_json: bool) -> int:
+    text = _one_line(exc) or "(no message)"
+    if len(text) > 500:
+        text = text[:500] + "..."
+    line = f"{type(exc).__name__}: {text} — {REPORT_HINT}"
+    if os.environ.get("DCPLAN_TRACEBACK"):
+        import traceback
+
+        traceback.print_exception(exc, file=sys.stderr)
+    record = {"error": f"internal error: {line}", "type": type(exc).__name__, "exit_code": EXIT_INTERNAL}
+    _emit([line], record, as_json, prefix="dcplan: internal error: ")
+    return EXIT_INTERNAL
+
+
+def _quiet_stdout() -> None:
+    """After EPIPE on stdout: point it at /dev/null so the interpreter's final flush is silent."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, AttributeError):
+        pass  # stdout is not a real file (in-process tests): nothing will flush to a pipe
+
+
+def _click_classes() -> dict[str, tuple[type[BaseException], ...]]:
+    """The exception classes of the click typer runs on (typer >= 0.2x vendors click as
+    ``typer._click``; older typer uses click itself): usage errors, exit, abort, help."""
+    found: dict[str, list[type[BaseException]]] = {"usage": [], "exit": [], "abort": [], "help": []}
+    modules = []
+    for name in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
+        try:
+            modules.append(importlib.import_module(name))
+        except ImportError:
+            continue
+    for module in modules:
+        for key, attr in (
+            ("usage", "ClickException"),
+            ("exit", "Exit"),
+            ("abort", "Abort"),
+            ("help", "NoArgsIsHelpError"),
+        ):
+            cls = getattr(module, attr, None)
+            if isinstance(cls, type) and issubclass(cls, BaseException) and cls not in found[key]:
+                found[key].append(cls)
+    return {key: tuple(classes) for key, classes in found.items()}
+
+
+def _invoke(args: list[str]) -> int:
+    """Run the command; click never prints or exits on its own (we present every outcome)."""
+    import typer.main
+
+    from planner.cli.root import app
+
+    command = typer.main.get_command(app)
+    with command.make_context("dcplan", list(args)) as ctx:
+        command.invoke(ctx)
+    return EXIT_OK
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app and turn user errors into one-line messages."""
-    from models.catalog import CatalogError, UnknownIdError
-    from models.sizing import SizingError
-    from models.units import UnitInputError
-
-    args = sys.argv[1:] if argv is None else argv
+    """Entry point: run a command and turn every outcome into an exit code (see module doc)."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    as_json = "--json" in args
     try:
-        # standalone mode: typer/click print usage errors themselves and exit with 2
-        app(args=args, prog_name="dcplan", standalone_mode=True)
-    except SystemExit as exc:
-        if exc.code is None:
-            return 0
-        return exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
-    except CatalogError as exc:
-        for line in exc.lines:
-            sys.stderr.write(f"dcplan: error: {line}\n")
-        return EXIT_BAD_INPUT
-    except UserError as exc:
-        for line in exc.lines:
-            sys.stderr.write(f"dcplan: error: {line}\n")
-        return exc.exit_code
-    except (UnknownIdError, UnitInputError, SizingError) as exc:
-        sys.stderr.write(f"dcplan: error: {exc}\n")
-        return EXIT_BAD_INPUT
+        # bound before the handlers below name them (an except clause naming an unbound
+        # class would itself fail while a Ctrl-C during these imports is handled)
+        from models.errors import DcplanError
+
+        classes = _click_classes()
     except KeyboardInterrupt:
-        sys.stderr.write("dcplan: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return EXIT_INTERNAL
-    return 0
+        return _interrupted(as_json)
+    except Exception as exc:
+        return _internal(exc, as_json)
+    try:
+        try:
+            return _invoke(args)
+        except DcplanError as exc:
+            return _present_error(exc, as_json)
+        except classes["help"] as exc:
+            # `dcplan catalog` alone: its help is what was asked for
+            sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
+            return EXIT_OK
+        except classes["usage"] as exc:
+            return _present_usage(exc, as_json)
+        except classes["exit"] as exc:
+            return int(getattr(exc, "exit_code", 0) or 0)
+        except classes["abort"]:
+            return _interrupted(as_json)
+        except SystemExit as exc:
+            if exc.code is None:
+                return EXIT_OK
+            return exc.code if isinstance(exc.code, int) else EXIT_INTERNAL
+        except BrokenPipeError:
+            _quiet_stdout()
+            return EXIT_FAILED
+        except Exception as exc:
+            return _internal(exc, as_json)
+    except KeyboardInterrupt:
+        return _interrupted(as_json)
 
 
 def run() -> None:
-    """Console-script wrapper."""
-    sys.exit(main())
+    """Console-script wrapper (``dcplan``): ``main`` with a last guard for Ctrl-C."""
+    try:
+        code = main()
+    except KeyboardInterrupt:
+        code = _interrupted("--json" in sys.argv[1:])
+    sys.exit(code)

@@ -139,6 +139,7 @@ def show(
 @app.command("validate")
 def validate(
     folder: Annotated[Path | None, typer.Argument(help="folder of catalog TOML files (default: built-ins)")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Check a catalog folder: schema, units, ranges, sources and references."""
     from models.catalog import BUILTIN_DIR, validate_folder
@@ -146,6 +147,9 @@ def validate(
     target = folder or BUILTIN_DIR
     cat = validate_folder(target)
     count = sum(1 for _ in cat)
+    if as_json:
+        print_json({"ok": True, "folder": str(target), "entries": count})
+        return
     typer.echo(f"ok: {target} is valid ({count} entries in the merged catalog)")
 
 

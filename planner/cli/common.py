@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import math
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+
+from models.errors import DcplanError
 
 # One exit code per outcome (README "Exit codes"); never reuse one for another meaning.
 EXIT_OK = 0  # optimal (within the requested gap), or a command that simply succeeded
@@ -21,13 +24,81 @@ EXIT_INTERNAL = 70  # a bug in dcplan (unexpected exception, or a plan that fail
 EXIT_INTERRUPTED = 130  # Ctrl-C / SIGINT: nothing written
 
 
-class UserError(Exception):
-    """A mistake in what the user gave us; printed as one line per message, exit 2."""
+class UserError(DcplanError):
+    """A mistake in what the user gave us, found by the CLI itself (a flag it parses).
 
-    def __init__(self, *lines: str, exit_code: int = EXIT_BAD_INPUT):
-        self.lines = list(lines)
-        self.exit_code = exit_code
-        super().__init__("\n".join(lines))
+    A thin ``DcplanError`` kept under its old name; printed as one line per message, exit 2
+    unless ``exit_code`` says otherwise.
+    """
+
+    def __init__(
+        self,
+        *lines: str,
+        exit_code: int = EXIT_BAD_INPUT,
+        file: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ):
+        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got, exit_code=exit_code)
+
+
+def parse_whole(flag: str, text: str | None, noun: str, bound: int) -> int | None:
+    """A whole positive number from a flag: ``"50"``, ``"1,000"`` or ``"2e3"``; one line otherwise.
+
+    ``"2.5"`` -> "--count: expected a whole number of units, got '2.5'"; above ``bound`` ->
+    "--count: expected at most 1,000,000 units (dcplan's bound), got '1e12'".
+    """
+    if text is None:
+        return None
+    cleaned = text.strip().replace(",", "").replace("_", "")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        value = math.nan
+    shown = text if len(text) <= 40 else text[:40] + "..."
+    if not math.isfinite(value) or value != int(value):
+        raise UserError(
+            f"{flag}: expected a whole number of {noun}, got {shown!r}",
+            field=flag,
+            expected=f"a whole number of {noun}",
+            got=shown,
+        )
+    if value <= 0:
+        raise UserError(
+            f"{flag}: expected a positive number of {noun}, got {shown!r}",
+            field=flag,
+            expected=f"a positive number of {noun}",
+            got=shown,
+        )
+    if value > bound:
+        raise UserError(
+            f"{flag}: expected at most {bound:,} {noun} (dcplan's bound), got {shown!r}",
+            field=flag,
+            expected=f"at most {bound:,} {noun}",
+            got=shown,
+        )
+    return int(value)
+
+
+def parse_share(flag: str, text: str) -> float:
+    """A ratio within [0, 1] from a flag: ``"0.8"`` or ``"80%"``; one line otherwise."""
+    from models.units import UnitInputError, parse_ratio
+
+    try:
+        value = parse_ratio(text.strip())
+    except UnitInputError:
+        value = math.nan
+    if not math.isfinite(value) or not 0.0 <= value <= 1.0:
+        shown = text if len(text) <= 40 else text[:40] + "..."
+        raise UserError(
+            f"{flag}: expected a ratio within [0, 1], got {shown} (write e.g. 0.8 or 80%)",
+            field=flag,
+            expected="a ratio within [0, 1]",
+            got=shown,
+        )
+    return value
 
 
 CatalogOption = Annotated[

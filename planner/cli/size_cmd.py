@@ -6,7 +6,16 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.common import CatalogOption, JsonOption, UserError, console, load_catalog_for_cli, print_json
+from planner.cli.common import (
+    CatalogOption,
+    JsonOption,
+    UserError,
+    console,
+    load_catalog_for_cli,
+    parse_share,
+    parse_whole,
+    print_json,
+)
 
 
 def parse_flag_quantity(flag: str, text: str | None, spec: Any) -> Any:
@@ -18,7 +27,7 @@ def parse_flag_quantity(flag: str, text: str | None, spec: Any) -> Any:
     try:
         return spec.convert(text)
     except UnitInputError as exc:
-        raise UserError(f"{flag}: {exc}") from None
+        raise UserError(f"{flag}: {exc}", field=flag, expected=exc.expected, got=exc.got) from None
 
 
 def _spec(annotated: Any) -> Any:
@@ -27,12 +36,12 @@ def _spec(annotated: Any) -> Any:
 
 def size(
     system: Annotated[str, typer.Option("--system", "-s", help="system id, e.g. trn3-ultraserver-gen2")],
-    count: Annotated[int | None, typer.Option("--count", "-n", help="number of deployment units")] = None,
+    count: Annotated[str | None, typer.Option("--count", "-n", help="number of deployment units")] = None,
     power: Annotated[str | None, typer.Option("--power", help="fill this IT power, e.g. 5MW")] = None,
-    racks: Annotated[int | None, typer.Option("--racks", help="fill this many racks")] = None,
+    racks: Annotated[str | None, typer.Option("--racks", help="fill this many racks")] = None,
     cooling: Annotated[str | None, typer.Option("--cooling", help="cooling id (default: the system's first)")] = None,
     site: Annotated[str, typer.Option("--site", help="site id")] = "ashburn-va",
-    utilisation: Annotated[float, typer.Option("--utilisation", "-u", help="busy share 0..1 for energy")] = 1.0,
+    utilisation: Annotated[str, typer.Option("--utilisation", "-u", help="busy share for energy: 0.8 or 80%")] = "1.0",
     redundancy: Annotated[str | None, typer.Option("--redundancy", help="N | N+1 | 2N | 2(N+1) | DR")] = None,
     power_chain: Annotated[str | None, typer.Option("--power-chain", help="power-chain id")] = None,
     plant: Annotated[str | None, typer.Option("--plant", help="heat-rejection plant id")] = None,
@@ -44,7 +53,7 @@ def size(
     liquid_dt: Annotated[str | None, typer.Option("--liquid-dt", help="coolant temperature rise, e.g. 10K")] = None,
     fluid: Annotated[str | None, typer.Option("--fluid", help="coolant id: water | pg25")] = None,
     slab: Annotated[str | None, typer.Option("--slab", help="slab rating, e.g. 1500kg/m**2 or 15kN/m**2")] = None,
-    racks_per_row: Annotated[int | None, typer.Option("--racks-per-row", help="rack positions per row")] = None,
+    racks_per_row: Annotated[str | None, typer.Option("--racks-per-row", help="rack positions per row")] = None,
     basis: Annotated[str, typer.Option("--basis", help="provisioning basis: nameplate | design | typical")] = "design",
     as_json: JsonOption = False,
     catalog: CatalogOption = None,
@@ -53,26 +62,22 @@ def size(
     from pydantic import ValidationError
 
     from models import units as u
-    from models.sizing import SizingError, SizingOptions, SizingRequest
+    from models.sizing import MAX_RACKS_PER_ROW, MAX_SIZING_RACKS, MAX_SIZING_UNITS, SizingOptions, SizingRequest
     from models.sizing import size as run_size
 
-    if not 0.0 <= utilisation <= 1.0:
-        raise UserError(f"--utilisation: expected a ratio within [0, 1], got {utilisation:g}")
+    busy = parse_share("--utilisation", utilisation)
     if sum(x is not None for x in (count, power, racks)) != 1:
         raise UserError("give exactly one of --count, --power or --racks")
     if redundancy is not None and redundancy not in ("N", "N+1", "2N", "2(N+1)", "DR"):
         raise UserError(f"--redundancy: expected N, N+1, 2N, 2(N+1) or DR, got {redundancy!r}")
     if basis not in ("nameplate", "design", "typical"):
         raise UserError(f"--basis: expected nameplate, design or typical, got {basis!r}")
-    if count is not None and count <= 0:
-        raise UserError(f"--count: expected a positive number of units, got {count}")
-    if racks is not None and racks <= 0:
-        raise UserError(f"--racks: expected a positive number of racks, got {racks}")
-    if racks_per_row is not None and racks_per_row <= 0:
-        raise UserError(f"--racks-per-row: expected a positive number, got {racks_per_row}")
+    units = parse_whole("--count", count, "units", MAX_SIZING_UNITS)
+    rack_count = parse_whole("--racks", racks, "racks", MAX_SIZING_RACKS)
+    per_row = parse_whole("--racks-per-row", racks_per_row, "rack positions", MAX_RACKS_PER_ROW)
     it_power = parse_flag_quantity("--power", power, _spec(u.PositivePower))
     options_data = {
-        "utilisation": utilisation,
+        "utilisation": busy,
         "provisioning": basis,
         "redundancy": redundancy,
         "power_chain": power_chain,
@@ -83,7 +88,7 @@ def size(
         "liquid_delta_t": parse_flag_quantity("--liquid-dt", liquid_dt, _spec(u.TemperatureDifference)),
         "fluid": fluid,
         "slab_rating": parse_flag_quantity("--slab", slab, _spec(u.FloorLoad)),
-        "racks_per_row": racks_per_row,
+        "racks_per_row": per_row,
     }
     cat = load_catalog_for_cli(catalog)
     system_entry = cat.system(system)
@@ -100,11 +105,9 @@ def size(
     try:
         options = SizingOptions(**options_data)
         request = SizingRequest(
-            system=system, cooling=cooling_id, site=site, count=count, it_power=it_power, racks=racks
+            system=system, cooling=cooling_id, site=site, count=units, it_power=it_power, racks=rack_count
         )
         result = run_size(cat, request, options)
-    except SizingError as exc:
-        raise UserError(str(exc)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         raise UserError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None

@@ -54,7 +54,9 @@ def load_scenario_for_cli(path: Path) -> Any:
     try:
         return load_scenario(path)
     except ScenarioError as exc:
-        raise UserError(*exc.lines) from None
+        raise UserError(
+            *exc.lines, file=exc.file, entry=exc.entry, field=exc.field, expected=exc.expected, got=exc.got
+        ) from None
 
 
 def solve(

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli.common import CatalogOption, State, UserError
+from planner.cli.common import CatalogOption, State
 
 
 def tui(
@@ -26,21 +26,27 @@ def open_tui(scenario: Path | None, plan: Path | None, catalog_dirs: list[Path])
     import importlib
     import tomllib
 
-    from planner.plan import PlanFileError
-    from planner.scenario import DEMO_SCENARIO
+    from models.catalog.loader import display_path
+    from models.files import read_text
+    from planner.plan import load_plan
+    from planner.scenario import DEMO_SCENARIO, ScenarioError
 
     path = scenario or DEMO_SCENARIO
-    if not path.is_file():
-        raise UserError(f"{path}: scenario file does not exist")
+    # Check the files here, where a problem is one line, before the UI takes the terminal
+    # (both read through models.files: a FIFO or a binary file is refused, never waited on).
+    # The scenario need only be TOML: the editor is where an invalid one gets fixed.
+    where = display_path(path)
+    text = read_text(path, "scenario file")
     try:
-        tomllib.loads(path.read_text(encoding="utf-8"))
+        tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise UserError(f"{path}: malformed TOML: {exc}") from None
+        raise ScenarioError(f"{where}: malformed TOML: {exc}", file=where) from None
+    except RecursionError:
+        raise ScenarioError(f"{where}: nested too deeply to read", file=where) from None
+    if plan is not None:
+        load_plan(plan)
     make_app = importlib.import_module("tui.app").make_app
-    try:
-        app = make_app(scenario=path, catalog_dirs=[*State.catalog_dirs, *catalog_dirs], plan=plan)
-    except PlanFileError as exc:
-        raise UserError(str(exc)) from None
+    app = make_app(scenario=path, catalog_dirs=[*State.catalog_dirs, *catalog_dirs], plan=plan)
     app.run()
 
 

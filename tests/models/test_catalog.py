@@ -236,3 +236,85 @@ def test_builtin_files_validate_against_json_schema():
     for path in sorted(BUILTIN_DIR.glob("*.toml")):
         data = tomllib.loads(path.read_text())
         jsonschema.validate(data, schema)
+
+
+# --- issue 10: files that are not catalog files, values beyond bounds, error types --------
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (lambda p: os.mkfifo(p), "a FIFO (named pipe)"),
+        (lambda p: p.mkdir(), "a folder"),
+        (lambda p: os.symlink(p.name, p), "a symlink loop"),
+        (lambda p: os.symlink("missing.toml", p), "a dangling symlink"),
+    ],
+)
+def test_a_toml_name_that_is_not_a_regular_file_is_reported(user_dir, make, kind):
+    """Defect 11: these were skipped without a word (a FIFO could also block the read)."""
+    (user_dir / "good.toml").write_text(user_system_toml())
+    make(user_dir / "x.toml")
+    with pytest.raises(CatalogError) as info:
+        load_catalog([user_dir], use_env=False)
+    assert info.value.lines == [
+        f"{user_dir / 'x.toml'}: is not a regular file ({kind}); catalog files must be TOML files"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"[[chip]]\nid = '\xff'\n", "not UTF-8 text (invalid byte 0xff at offset 15)"),
+        (bytes(range(256)), "not UTF-8 text"),
+        (("x = " + "[" * 3000 + "]" * 3000).encode(), "nested too deeply"),
+    ],
+)
+def test_unreadable_catalog_text_is_one_line(user_dir, content, message):
+    """Defect 10: invalid UTF-8 was a UnicodeDecodeError, deep nesting a RecursionError."""
+    (user_dir / "mine.toml").write_bytes(content)
+    with pytest.raises(CatalogError) as info:
+        load_catalog([user_dir], use_env=False)
+    assert len(info.value.lines) == 1 and message in info.value.lines[0]
+    assert info.value.file is not None and info.value.file.endswith("mine.toml")
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"design": "1e308 kW"}, "field 'design_power.value': expected a power of at most 1e9 kW"),
+        ({"chips": "1e12"}, "field 'chips_per_unit.value': Input should be less than or equal to 1000000"),
+        ({"id": "r" * 10_000}, "field 'id': expected an id of at most 64 characters, got 'rrrr"),
+        ({"id": "Big Rack"}, "expected an id of lower-case letters, digits"),
+    ],
+)
+def test_implausible_values_are_refused(user_dir, changes, message):
+    """Defect 12: accepted before."""
+    (user_dir / "mine.toml").write_text(user_system_toml(**changes))
+    with pytest.raises(CatalogError) as info:
+        load_catalog([user_dir], use_env=False)
+    assert len(info.value.lines) == 1 and message in info.value.lines[0], info.value.lines
+    assert len(info.value.lines[0]) < 400
+
+
+def test_catalog_errors_are_dcplan_errors_with_a_location(user_dir):
+    from models.catalog import UnknownIdError
+    from models.errors import DcplanError
+
+    assert issubclass(CatalogError, DcplanError)
+    assert issubclass(UnknownIdError, DcplanError) and issubclass(UnknownIdError, KeyError)
+    (user_dir / "mine.toml").write_text(user_system_toml(design="5 kg"))
+    with pytest.raises(CatalogError) as info:
+        load_catalog([user_dir], use_env=False)
+    error = info.value
+    assert error.file.endswith("mine.toml") and error.entry == "system 'test-rack'"
+    assert error.field == "design_power.value" and error.expected == "a power such as '132 kW'" and error.got == "5 kg"
+
+
+def test_extend_catalog_layers_a_folder_without_changing_the_base(catalog, user_dir):
+    from models.catalog import extend_catalog
+
+    (user_dir / "mine.toml").write_text(user_system_toml(id="gb300-nvl72", design="141 kW"))
+    merged = extend_catalog(catalog, [user_dir])
+    assert merged.system("gb300-nvl72").design_power.magnitude == 141
+    assert catalog.system("gb300-nvl72").design_power.magnitude != 141
+    assert merged.items["system"]["gb300-nvl72"].overrides[-1] == BUILTIN_DIR / "nvidia-blackwell.toml"

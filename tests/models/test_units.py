@@ -131,3 +131,84 @@ def test_temperature_round_trip_degC_degF_K(celsius):
         assert math.isclose(
             spec.convert({"value": float(other.magnitude), "unit": unit}).magnitude, celsius, abs_tol=1e-9
         )
+
+
+# --- issue 10: malformed text, plausible bounds, dimensions in words ------------------------
+
+POWER_SPEC = u.PositivePower.__metadata__[0]
+SLAB_SPEC = u.FloorLoad.__metadata__[0]
+TEMPERATURE_SPEC = u.Temperature.__metadata__[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["25 kN/", "5 MW/", "5 (kW", "5 kW)", "5 1/0", "5 **", "5 m**", "5 __class__", "5 " + "k" * 100, "5 kW; x"],
+)
+def test_malformed_unit_text_is_a_unit_input_error(text):
+    """pint's parser raises AssertionError, TokenError, ZeroDivisionError... (defect 10)."""
+    for spec in (POWER_SPEC, SLAB_SPEC):
+        with pytest.raises(UnitInputError) as info:
+            spec.convert(text)
+        assert "\n" not in str(info.value) and info.value.expected == f"{spec.kind} such as '{spec.example}'"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ({"value": "abc", "unit": "kW"}, "cannot read 'abc' as a number"),
+        ({"value": [[1, 2], [3]], "unit": "kW"}, "a number or a flat list of numbers"),
+        ({"value": [{"a": 1}], "unit": "kW"}, "a number or a flat list of numbers"),
+        ({"value": 5, "unit": ["kW"]}, "'unit' must be a unit name"),
+        ("1" * 300 + " kW", "cannot read"),
+    ],
+)
+def test_odd_mappings_are_unit_input_errors(value, message):
+    with pytest.raises(UnitInputError, match=message.replace("(", r"\(").replace("[", r"\[")):
+        POWER_SPEC.convert(value)
+
+
+@pytest.mark.parametrize(
+    ("spec", "text", "message"),
+    [
+        (POWER_SPEC, "1e308 kW", "expected a power of at most 1e9 kW"),
+        (POWER_SPEC, "1e300 kW", "expected a power of at most 1e9 kW"),
+        (TEMPERATURE_SPEC, "-300 degC", "above absolute zero"),
+        (TEMPERATURE_SPEC, "-10 K", "above absolute zero"),
+        (TEMPERATURE_SPEC, "1000 degC", "expected a temperature between -150 and 250 degC"),
+        (u.TemperatureDifference.__metadata__[0], "300 K", "at most 250 K"),
+        (u.Money.__metadata__[0], "1e16 USD", "at most 1e15 USD"),
+    ],
+)
+def test_values_outside_plausible_bounds_are_refused(spec, text, message):
+    """Defect 12: each quantity type has generous physical bounds."""
+    with pytest.raises(UnitInputError, match=message):
+        spec.convert(text)
+
+
+@pytest.mark.parametrize(
+    ("spec", "text"),
+    [(POWER_SPEC, "1 TW"), (POWER_SPEC, "150 MW"), (TEMPERATURE_SPEC, "-60 degC"), (TEMPERATURE_SPEC, "95 degF")],
+)
+def test_values_inside_the_bounds_pass(spec, text):
+    number, unit = text.split()
+    assert spec.convert(text).magnitude == pytest.approx(Q_(float(number), unit).to(spec.canonical).magnitude)
+
+
+def test_a_bare_prefix_is_explained():
+    """Defect 13: '5 M' is molar in pint; say so in words and suggest the power."""
+    with pytest.raises(UnitInputError) as info:
+        POWER_SPEC.convert("5 M")
+    assert str(info.value) == (
+        "expected a power such as '132 kW', got '5 M' (a concentration; M is molar: did you mean '5 MW'?)"
+    )
+    with pytest.raises(UnitInputError, match=r"\(a speed\)"):
+        POWER_SPEC.convert("3 m/s")
+    with pytest.raises(UnitInputError) as info:
+        POWER_SPEC.convert("5 mol/s")
+    assert "[" not in str(info.value) and "amount of substance per time" in str(info.value)
+
+
+def test_unit_input_error_is_a_dcplan_error_and_a_value_error():
+    from models.errors import DcplanError
+
+    assert issubclass(UnitInputError, DcplanError) and issubclass(UnitInputError, ValueError)

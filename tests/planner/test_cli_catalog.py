@@ -110,3 +110,21 @@ def test_real_process_bad_input_has_no_traceback(tmp_path):
     assert proc.returncode == 2
     assert "Traceback" not in proc.stderr
     assert "broken.toml: malformed TOML" in proc.stderr
+
+
+def test_validate_json(capsys, user_dir):
+    (user_dir / "ours.toml").write_text(user_system_toml(id="fine-rack"))
+    code, out, err = run(capsys, "catalog", "validate", str(user_dir), "--json")
+    assert code == 0 and err == ""
+    data = json.loads(out)
+    assert data["ok"] is True and data["entries"] > 1
+    (user_dir / "ours.toml").write_text(user_system_toml(id="fine-rack", capture=1.2))
+    code, out, err = run(capsys, "catalog", "validate", str(user_dir), "--json")
+    record = json.loads(err)
+    assert code == 2 and out == "" and record["exit_code"] == 2
+    assert record["entry"] == "system 'fine-rack'" and record["field"] == "liquid_capture_fraction.value"
+
+
+def test_catalog_alone_prints_its_help(capsys):
+    code, out, err = run(capsys, "catalog")
+    assert code == 0 and err == "" and "Commands" in out and "validate" in out
