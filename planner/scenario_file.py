@@ -99,8 +99,18 @@ def parse_document(text: str, where: str = "scenario") -> tuple[TOMLDocument, di
 def load_document(path: Path | str) -> tuple[TOMLDocument, dict[str, Any]]:
     """Read a scenario file (regular files only, through models.files.read_text) for editing."""
     path = Path(path)
+    _check_name(path)
     text = read_text(path, "scenario file")
     return parse_document(text, str(path))
+
+
+def _check_name(path: Path) -> None:
+    """A path the OS can be asked about (a NUL byte makes os calls raise ValueError)."""
+    if "\x00" in str(path):
+        shown = str(path).replace("\x00", "\\x00")
+        raise ScenarioFileError(
+            f"{shown}: a file name cannot contain a NUL character", file=shown, expected="a file name"
+        )
 
 
 def new_document(data: Mapping[str, Any]) -> TOMLDocument:
@@ -322,7 +332,7 @@ def is_package_data(path: Path | str) -> bool:
     """Whether ``path`` lies inside dcplan's own data folder (shipped catalogs and scenarios)."""
     try:
         Path(os.path.realpath(path)).relative_to(os.path.realpath(PACKAGE_DATA_DIR))
-    except ValueError:
+    except ValueError:  # outside the folder (or a name with a NUL byte, which save refuses)
         return False
     return True
 
@@ -341,9 +351,13 @@ def save_atomic(path: Path | str, text: str, overwrite: bool) -> Path:
     file's permission bits are kept. Other failures: ScenarioFileError with the reason.
     """
     target = Path(path)
+    _check_name(target)
     shown = str(target)
-    if target.is_symlink():
-        target = Path(os.path.realpath(target))  # replace the file the link names, not the link
+    try:
+        if target.is_symlink():
+            target = Path(os.path.realpath(target))  # replace the file the link names, not the link
+    except OSError as exc:
+        raise ScenarioFileError(f"{shown}: cannot write: {exc.strerror or exc}", file=shown) from None
     payload = text.encode("utf-8")
     try:
         existing: os.stat_result | None = os.stat(target)

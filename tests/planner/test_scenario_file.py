@@ -292,3 +292,12 @@ def test_shipped_files_are_recognised_and_a_copy_is_proposed_in_the_working_fold
     link = tmp_path / "looks-local.toml"
     link.symlink_to(DEMO_SCENARIO)
     assert is_package_data(link)  # a symlink into the package is the package
+
+
+@pytest.mark.parametrize("name", ["a\x00b.toml", "x" * 10_000, ""])
+def test_hostile_file_names_are_one_dcplan_error(tmp_path, name):
+    with pytest.raises(DcplanError):
+        load_document(name)
+    with pytest.raises(DcplanError):
+        save_atomic(name if name else tmp_path, "a = 1\n", overwrite=True)
+    assert list(tmp_path.iterdir()) == []

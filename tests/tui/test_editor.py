@@ -331,7 +331,7 @@ async def test_overwriting_an_existing_file_asks_and_no_leaves_it(app_factory, t
     assert comment_lines(text) == comment_lines(before.decode())
 
 
-async def test_a_name_toml_cannot_hold_is_refused_inline(app_factory, tmp_path):
+async def test_save_refuses_what_cannot_be_written_inline(app_factory, tmp_path):
     out = tmp_path / "x.toml"
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -347,7 +347,27 @@ async def test_a_name_toml_cannot_hold_is_refused_inline(app_factory, tmp_path):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "not saved" in status(app) and "U+D800" in status(app)
+        await set_field(pilot, "name", "fine again")
+        # hostile paths: one line each, the app still answering
+        (tmp_path / "folder.toml").mkdir()
+        for path, words in (
+            ("", "give a file name"),
+            ("a\x00b.toml", "NUL"),
+            ("x" * 10_000 + ".toml", "too long"),
+            (str(tmp_path / "missing" / "s.toml"), "No such file"),
+        ):
+            await set_field_path(pilot, path)
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            assert words in status(app), (path[:20], status(app))
+        await set_field_path(pilot, str(tmp_path / "folder.toml"))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.click("#confirm-yes")  # it exists: asked; replacing a folder is still refused
+        await pilot.pause()
+        assert "is a folder" in status(app)
     assert not (tmp_path / "y.toml").exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["folder.toml", "x.toml"]  # no temp files left
 
 
 # defect 30 (editor): Load reads in a worker thread; a FIFO is refused ------------------
@@ -402,7 +422,15 @@ async def test_loading_bad_files_says_why(app_factory, tmp_path):
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await open_editor(pilot)
-        for path, words in ((binary, "UTF-8"), (broken, "malformed TOML"), (tmp_path / "none.toml", "no such")):
+        for path, words in (
+            (binary, "UTF-8"),
+            (broken, "malformed TOML"),
+            (tmp_path / "none.toml", "no such"),
+            (tmp_path, "folder"),
+            ("a\x00b.toml", "NUL"),
+            ("x" * 10_000, "too long"),
+            ("[b]", "no such"),
+        ):
             await set_field_path(pilot, str(path))
             await pilot.click("#scenario-load")
             assert await wait_for(pilot, lambda w=words: w in status(app), 5), status(app)

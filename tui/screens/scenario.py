@@ -294,7 +294,8 @@ class ScenarioScreen(Screen[None]):
         for table in TABLES:
             items = _items(self.data, table)
             if items is None:
-                tree.root.add_leaf(Text(f"{TABLE_LABELS[table]} (not [[{table}]] tables: fix the file)"), data=None)
+                label = Text(f"{TABLE_LABELS[table]} (not [[{table}]] tables: fix the file)")
+                tree.root.add_leaf(label, data=("malformed", table))
                 continue
             node = tree.root.add(TABLE_LABELS[table], data=(table, None), expand=True)
             for index, item in enumerate(items):
@@ -313,9 +314,11 @@ class ScenarioScreen(Screen[None]):
     @on(Tree.NodeSelected, "#scenario-tree")
     async def _node_selected(self, event: Tree.NodeSelected) -> None:
         if event.node.data is None:
-            self._status("[b red]this part of the file is not an array of tables; fix it in the file[/]")
-            return
+            return  # the root
         table, index = event.node.data
+        if table == "malformed":
+            self._status(f"[b red]\\[\\[{index}]] in the file is not an array of tables; fix it in the file[/]")
+            return
         if table != "scenario" and index is None:
             items = _items(self.data, table) or []
             if not items:
@@ -548,7 +551,7 @@ class ScenarioScreen(Screen[None]):
         try:
             text = dumps(self.document)
         except ScenarioFileError as exc:
-            self._status(f"[b red]not saved: {escape(str(exc))}[/]")
+            self._status(f"[b red]not saved: {escape(_short_line(str(exc)))}[/]")
             return
         path = Path(path_text).expanduser()
         if is_package_data(path):
@@ -601,7 +604,7 @@ class ScenarioScreen(Screen[None]):
             self._ask_overwrite(path, text)  # it appeared since we looked
             return
         except DcplanError as exc:
-            self._status(f"[b red]not saved: {escape(str(exc))}[/]")
+            self._status(f"[b red]not saved: {escape(_short_line(str(exc)))}[/]")
             return
         self.app.state.scenario_path = path  # type: ignore[attr-defined]
         self.query_one("#scenario-path", Input).value = str(path)
@@ -656,6 +659,7 @@ class ScenarioScreen(Screen[None]):
 
 
 def _short_line(text: str, limit: int = 300) -> str:
-    """One line of at most ``limit`` characters (a 10,000-character value stays readable)."""
+    """One line of at most ``limit`` characters, cut in the middle (a 10,000-character path keeps its reason)."""
     text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    half = (limit - 1) // 2
+    return text if len(text) <= limit else text[:half] + "…" + text[-half:]
