@@ -121,6 +121,8 @@ def new_document(data: Mapping[str, Any]) -> TOMLDocument:
     order = [t for t in TABLE_ORDER if t in data] + [t for t in data if t not in TABLE_ORDER]
     for key in order:
         value = data[key]
+        if value is None or (key in TABLE_ORDER and isinstance(value, list) and not value):
+            continue  # no items yet: written as [[key]] tables once there are some
         if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
             tables = tomlkit.aot()
             for item in value:
@@ -195,6 +197,9 @@ def apply_edit(document: TOMLDocument, loc: Location, value: Any) -> None:
 def add_item(document: TOMLDocument, table: str, item: Mapping[str, Any]) -> int:
     """Append an item to the array of tables ``table`` (created if absent); its index."""
     current = document.get(table)
+    if isinstance(current, Array) and not current:
+        del document[table]  # `table = []`: the first item makes it an array of tables
+        current = None
     if current is None:
         tables = tomlkit.aot()
         tables.append(_table(item))

@@ -208,6 +208,45 @@ async def test_add_edit_and_remove_an_item_in_every_table(app_factory):
         assert app.state.scenario_data == data  # back where it started
 
 
+async def test_a_scenario_built_from_scratch_saves_and_loads(app_factory, tmp_path):
+    from planner.scenario import load_scenario
+
+    app = app_factory(scenario=None)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        for table, fields in (
+            ("site", {"id": "ashburn-va", "utility_power": "20 MW"}),
+            (
+                "hall",
+                {
+                    "id": "h1",
+                    "site": "ashburn-va",
+                    "it_power_cap": "10 MW",
+                    "liquid_plant_capacity": "9 MW",
+                    "air_plant_capacity": "2 MW",
+                    "slab_rating": "25 kN/m**2",
+                },
+            ),
+            ("row", {"id": "r1", "hall": "h1", "positions": "20", "busway": "busway-1250a-415v", "cooling": "dlc-cdu"}),
+            ("candidate", {"system": "gb300-nvl72"}),
+        ):
+            await select(pilot, table, None)
+            await pilot.click("#scenario-add")
+            await pilot.pause()
+            assert app.screen.selected == (table, 0)
+            for name, text in fields.items():
+                await set_field(pilot, name, text)
+        assert "scenario is valid" in status(app), status(app)
+        out = tmp_path / "new.toml"
+        await set_field_path(pilot, str(out))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "saved" in status(app)
+    scenario = load_scenario(out)
+    assert scenario.row[0].positions == 20 and scenario.row[0].cooling == ["dlc-cdu"]
+    assert "[[site]]" in out.read_text() and "= []" not in out.read_text()
+
+
 def check_inline_errors(app, table: str, index: int | None, names: list[str], text: str) -> None:
     """Each field shows, in place, what the validator says about it; the item's own rule under the title."""
     screen = app.screen
