@@ -504,40 +504,13 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
 TABLE_ORDER = ("scenario", "site", "hall", "row", "candidate", "cloud", "workload", "share")
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"cannot write {value!r} to TOML")
-        return repr(value)
-    if isinstance(value, str):
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-        return f'"{escaped}"'
-    if isinstance(value, list | tuple):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    if isinstance(value, dict):
-        return "{ " + ", ".join(f"{k} = {_toml_value(v)}" for k, v in value.items()) + " }"
-    raise ValueError(f"cannot write {type(value).__name__} to TOML")
-
-
 def scenario_to_toml(data: dict[str, Any]) -> str:
-    """Write a scenario mapping as TOML (tables in the usual order; unknown ones last)."""
-    lines: list[str] = []
-    order = [t for t in TABLE_ORDER if t in data] + [t for t in data if t not in TABLE_ORDER]
-    for table in order:
-        value = data[table]
-        if isinstance(value, dict):
-            lines.append(f"[{table}]")
-            lines += [f"{k} = {_toml_value(v)}" for k, v in value.items() if v is not None]
-            lines.append("")
-        elif isinstance(value, list):
-            for item in value:
-                lines.append(f"[[{table}]]")
-                lines += [f"{k} = {_toml_value(v)}" for k, v in item.items() if v is not None]
-                lines.append("")
-        else:
-            raise ValueError(f"table {table!r} must be a table or an array of tables")
-    return "\n".join(lines)
+    """Write a scenario mapping as TOML (tables in the usual order; unknown ones last).
+
+    Through tomlkit, which escapes every control character; the text is proven to read back
+    as the same data, else ScenarioFileError. To keep a file's comments and layout, edit its
+    document instead (planner.scenario_file).
+    """
+    from planner.scenario_file import dumps, new_document
+
+    return dumps(new_document(data))

@@ -108,6 +108,8 @@ async def test_scenario_editor_marks_invalid_field_and_never_half_writes(app_fac
         await set_input(pilot, "#f-budget", "5e9 USD")
         await pilot.click("#scenario-save")
         await pilot.pause()
+        await pilot.click("#confirm-yes")  # the file exists: saving asks before replacing it
+        await pilot.pause()
     from planner.scenario import load_scenario
 
     assert load_scenario(target).scenario.budget.m_as("USD") == pytest.approx(5e9)
