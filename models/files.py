@@ -89,3 +89,28 @@ def read_text(path: Path | str, what: str = "file") -> str:
             file=shown,
             expected=f"a UTF-8 text {what}",
         ) from None
+
+
+MAX_NESTING = 64  # levels of tables/arrays inside one another; real files use fewer than 8
+
+
+def nesting_exceeds(value: object, limit: int = MAX_NESTING) -> bool:
+    """True when dicts/lists inside ``value`` go deeper than ``limit`` levels.
+
+    Walked with an explicit stack, not recursion: a value nested thousands deep must be
+    refused before anything recursive (pydantic, deepcopy, repr) touches it, since where a
+    RecursionError strikes depends on how deep the caller's own stack already is.
+    """
+    stack: list[tuple[object, int]] = [(value, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: list[object] = list(node.values())
+        elif isinstance(node, list | tuple):
+            children = list(node)
+        else:
+            continue
+        if depth >= limit and children:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False

@@ -366,44 +366,8 @@ def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path
 
 
 def read_plan(path: Path | str) -> CapacityPlan:
-    """A saved plan, read through ``models.files.read_text``: a FIFO, folder, device, huge or
-    binary file is one PlanFileError line, never a hang or a traceback. Same checks as
-    ``planner.plan.load_plan`` (JSON, schema major version, model validation)."""
-    import json
+    """A saved plan: ``planner.plan.load_plan`` (read through ``models.files.read_text``, so a
+    FIFO, folder, device, huge or binary file is one PlanFileError line, never a hang)."""
+    from planner.plan import load_plan
 
-    from pydantic import ValidationError
-
-    from models.errors import InputFileError
-    from models.files import read_text
-    from planner.plan import SCHEMA_VERSION, PlanFileError
-
-    path = Path(path)
-    try:
-        text = read_text(path, "plan file")
-    except InputFileError as exc:
-        if not os.path.lexists(path):
-            raise PlanFileError(f"{path}: plan file does not exist") from None
-        raise PlanFileError(str(exc)) from None
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise PlanFileError(f"{path}: not a dcplan plan (invalid JSON: {exc.msg} at line {exc.lineno})") from None
-    except RecursionError:
-        raise PlanFileError(f"{path}: not a dcplan plan (JSON nested too deeply)") from None
-    if not isinstance(data, dict) or "schema_version" not in data:
-        raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)")
-    version = str(data["schema_version"])
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        newer = version > SCHEMA_VERSION
-        raise PlanFileError(
-            f"{path}: plan schema version {version} is {'newer' if newer else 'older'} than this dcplan's "
-            f"{SCHEMA_VERSION}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it"
-        )
-    try:
-        return CapacityPlan.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise PlanFileError(f"{path}: corrupt plan: {where}: {first['msg']}") from None
-    except (ValueError, RecursionError) as exc:  # e.g. a layout whose columns differ in length
-        raise PlanFileError(f"{path}: corrupt plan: {exc}") from None
+    return load_plan(path)

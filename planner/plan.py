@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from pydantic_core import PydanticCustomError
 
 from models.errors import DcplanError, InputFileError
-from models.files import read_text
+from models.files import MAX_NESTING, nesting_exceeds, read_text
 from models.units import AreaTotal as Area
 from models.units import ComputeTotal as Compute
 from models.units import Energy, Money, Power, Volume
@@ -342,6 +342,8 @@ def load_plan(path: Path | str) -> CapacityPlan:
         ) from None
     except RecursionError:
         raise PlanFileError(f"{path}: not a dcplan plan (JSON nested too deeply)", file=where) from None
+    if nesting_exceeds(data):
+        raise PlanFileError(f"{path}: not a dcplan plan (nested more than {MAX_NESTING} levels deep)", file=where)
     if not isinstance(data, dict) or "schema_version" not in data:
         raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)", file=where, field="schema_version")
     version = str(data["schema_version"])
@@ -361,8 +363,8 @@ def load_plan(path: Path | str) -> CapacityPlan:
         raise PlanFileError(
             f"{path}: corrupt plan: {loc}: {first['msg']}", file=where, field=loc or None, expected=first["msg"]
         ) from None
-    except RecursionError:
-        raise PlanFileError(f"{path}: corrupt plan: nested too deeply", file=where) from None
+    except (ValueError, RecursionError) as exc:  # e.g. a layout whose columns differ in length
+        raise PlanFileError(f"{path}: corrupt plan: {exc}", file=where) from None
 
 
 def plan_json_schema() -> dict[str, Any]:

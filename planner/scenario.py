@@ -47,7 +47,7 @@ from pydantic_core import PydanticCustomError
 from models.catalog.loader import display_path
 from models.catalog.schema import ID_PATTERN, Id, Redundancy
 from models.errors import DcplanError, InputFileError
-from models.files import read_text
+from models.files import MAX_NESTING, nesting_exceeds, read_text
 from models.units import (
     Area,
     Compute,
@@ -374,6 +374,12 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
     """Validate a scenario mapping; raise ScenarioError with one line per problem."""
     if not isinstance(data, dict):
         raise ScenarioError([f"{where}: expected a table of scenario tables"], file=where)
+    if nesting_exceeds(data):
+        raise ScenarioError(
+            [f"{where}: nested more than {MAX_NESTING} levels deep (tables or arrays inside one another)"],
+            file=where,
+            expected="scenario tables of plain values",
+        )
     oversized = size_problem(data)
     if oversized:
         table, message = oversized

@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from models.catalog.schema import KINDS, Chip, Cooling, Defaults, Entry, Fluid, Plant, PowerChain, Site, System
 from models.errors import DcplanError, InputFileError
-from models.files import read_text
+from models.files import MAX_NESTING, nesting_exceeds, read_text
 
 ENV_VAR = "DCPLAN_CATALOG"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
@@ -238,6 +238,12 @@ def parse_catalog_file(path: Path) -> list[Entry]:
     """
     data = _read_toml(path)
     where = display_path(path)
+    if nesting_exceeds(data):
+        raise CatalogError(
+            [f"{where}: nested more than {MAX_NESTING} levels deep (tables or arrays inside one another)"],
+            file=where,
+            expected="a catalog file of [[kind]] tables",
+        )
     problems: list[str] = []
     first: dict[str, str | None] = {}
 

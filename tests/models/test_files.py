@@ -1,0 +1,45 @@
+"""models.files: the one way user-named files are read, and the nesting guard."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from models.errors import DcplanError, InputFileError
+from models.files import MAX_NESTING, nesting_exceeds, read_text
+
+
+def _nested(depth: int) -> object:
+    value: object = 1
+    for level in range(depth):
+        value = [value] if level % 2 else {"k": value}
+    return value
+
+
+@pytest.mark.parametrize("depth", [0, 1, MAX_NESTING])
+def test_nesting_within_the_limit_is_accepted(depth):
+    assert not nesting_exceeds(_nested(depth))
+
+
+@pytest.mark.parametrize("depth", [MAX_NESTING + 1, 5_000, 200_000])
+def test_nesting_beyond_the_limit_is_found_without_recursion(depth):
+    # 5,000 and 200,000 levels would overflow a recursive walk at the default recursion limit
+    assert nesting_exceeds(_nested(depth))
+
+
+def test_a_wide_shallow_value_is_not_deep():
+    assert not nesting_exceeds({"rows": [{"id": str(i), "x": [1, 2, 3]} for i in range(10_000)]})
+
+
+def test_files_that_are_not_text_files_are_one_clear_error(tmp_path):
+    fifo = tmp_path / "scenario.toml"
+    os.mkfifo(fifo)
+    binary = tmp_path / "binary.toml"
+    binary.write_bytes(b"name = '\xff\xfe'")
+    cases = {fifo: "FIFO", tmp_path: "is a folder", binary: "not UTF-8 text", tmp_path / "missing.toml": "no such"}
+    for path, words in cases.items():
+        with pytest.raises(InputFileError) as info:
+            read_text(path, "scenario file")
+        assert isinstance(info.value, DcplanError) and words in info.value.lines[0]
+        assert info.value.file == str(path)
