@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 
 import pytest
 
@@ -43,3 +44,13 @@ def test_files_that_are_not_text_files_are_one_clear_error(tmp_path):
             read_text(path, "scenario file")
         assert isinstance(info.value, DcplanError) and words in info.value.lines[0]
         assert info.value.file == str(path)
+
+
+def test_starting_dcplan_writes_and_reads_no_cache_files(tmp_path):
+    """Defect 27: no pickle cache anywhere, including pint's own (it pickles into ~/.cache/pint)."""
+    import subprocess
+
+    env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    code = "import models.units, models.catalog; models.catalog.load_catalog(use_env=False)"
+    subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
