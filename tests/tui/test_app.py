@@ -221,3 +221,76 @@ async def test_sweep_screen_runs_a_small_sweep(app_factory, tmp_path):
         await pilot.pause(0.3)
         await pilot.click("#sweep-save")
         assert await wait_for(pilot, out.exists, 10)
+
+
+HOSTILE_TEXT = ["25 kN/m**2", "5 MW/", "1e300 kW", "1e12", "-300degC", "((((", "kN/m**2**", "\x00", "%", "1,,000 kW"]
+
+
+async def type_text(pilot, widget: Input, text: str) -> None:
+    """Type ``text`` key by key (control characters arrive as a paste would put them)."""
+    for char in text:
+        if char.isprintable():
+            await pilot.press(char)
+        else:
+            widget.insert_text_at_cursor(char)
+            await pilot.pause()
+        assert pilot.app._exception is None, f"crashed after typing {widget.value!r} into #{widget.id}"
+
+
+@pytest.mark.parametrize("input_id", ["target", "utilisation", "supply", "slab"])
+async def test_sizer_every_prefix_of_hostile_text_shows_inline_error(app_factory, input_id):
+    """Defect 2: every keystroke of partial or malformed text leaves the app running with a message in place."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        widget = app.screen.query_one(f"#{input_id}", Input)
+        field = app.screen.query_one(f"#{input_id}-field", Field)
+        for text in HOSTILE_TEXT:
+            widget.value = ""
+            widget.focus()
+            await type_text(pilot, widget, text)
+            assert widget.value == text
+            error = str(field.query_one(".field-error").render())
+            title = str(app.screen.query_one("#sizer-title", Static).render())
+            if field.has_class("-invalid"):
+                assert error.strip(), f"{text!r}: marked invalid without a message"
+            else:  # accepted by the field: then the results or a sizing message show
+                assert title.strip()
+        # the bad prefix of a good value is marked, the whole value is not
+        if input_id == "slab":
+            widget.value = ""
+            await type_text(pilot, widget, "25 kN/")
+            assert field.has_class("-invalid")
+            await type_text(pilot, widget, "m**2")
+            assert not field.has_class("-invalid")
+            assert figure(app, "racks")  # sized again
+
+
+async def test_sizer_huge_target_is_refused_in_place_and_fast(app_factory):
+    """A count that would take minutes to lay out is refused with a message, not computed."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for text in ("1000000000", "1e300 kW", "99999999999 racks", "9" * 5000):
+            started = time.monotonic()
+            await set_input(pilot, "#target", text)
+            assert time.monotonic() - started < 5
+            field = app.screen.query_one("#target-field", Field)
+            message = str(field.query_one(".field-error").render())
+            assert field.has_class("-invalid") and ("at most" in message or "too many" in message), (text, message)
+
+
+async def test_sizer_warns_when_the_system_cannot_be_deployed_at_the_site(app_factory):
+    """Defect 7: Trainium at an owned site shows the optimiser's availability rule."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        limits = app.screen.query_one("#sizer-limits", Static)
+        assert "deployable" not in str(limits.render())  # trn3 at ashburn-va (AWS)
+        app.screen.query_one("#site").value = "phoenix-az"
+        await pilot.pause()
+        text = str(limits.render())
+        assert "NOT DEPLOYABLE" in text and "deployable only at aws sites; phoenix-az is owned" in text
+        app.screen.query_one("#system").value = "gb300-nvl72"
+        await pilot.pause()
+        assert "deployable" not in str(limits.render())
