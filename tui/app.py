@@ -47,18 +47,15 @@ class DcplanApp(App[None]):
         "sweep": SweepScreen,
     }
     DEFAULT_MODE = "sizer"
+    # F1 and 1 are help; F2..F8 and 2..8 the screens in SCREENS order, so a digit does what the
+    # F-key of the same number does. Help is generated from these bindings (tui/screens/help.py).
     BINDINGS = [
-        Binding("f2", "switch_mode('catalog')", "Catalog"),
-        Binding("f3", "switch_mode('sizer')", "Sizer"),
-        Binding("f4", "switch_mode('scenario')", "Scenario"),
-        Binding("f5", "switch_mode('optimise')", "Optimise"),
-        Binding("f6", "switch_mode('plan')", "Plan"),
-        Binding("f7", "switch_mode('export')", "Export"),
-        Binding("f8", "switch_mode('sweep')", "Sweep"),
         Binding("f1", "help", "Help"),
+        *(Binding(f"f{n}", f"switch_mode('{mode}')", SCREENS[mode][0]) for n, mode in enumerate(SCREENS, start=2)),
         Binding("ctrl+q", "quit", "Quit"),
         # Digits switch screens too when no text input has focus (then they type into it).
-        *(Binding(str(i), f"switch_mode('{mode}')", show=False) for i, mode in enumerate(SCREENS, start=1)),
+        Binding("1", "help", show=False),
+        *(Binding(str(n), f"switch_mode('{mode}')", show=False) for n, mode in enumerate(SCREENS, start=2)),
         Binding("question_mark", "help", show=False),
     ]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import DataTable, Input, Markdown, Static
 
 from tui.widgets.inputs import Field
 
@@ -294,3 +294,60 @@ async def test_sizer_warns_when_the_system_cannot_be_deployed_at_the_site(app_fa
         app.screen.query_one("#system").value = "gb300-nvl72"
         await pilot.pause()
         assert "deployable" not in str(limits.render())
+
+
+def help_shortcuts(markdown: str) -> list[tuple[str, str]]:
+    """(key, screen title) for every key named in a row of Help's table that names a screen."""
+    import re
+
+    pairs = []
+    for line in markdown.splitlines():
+        screen = re.search(r"\*\*(\w+)\*\*", line)
+        if not line.startswith("|") or screen is None:
+            continue
+        keys_cell = line.split("|")[1]
+        pairs += [(key, screen.group(1)) for key in re.findall(r"`([^`]+)`", keys_cell)]
+    return pairs
+
+
+def key_to_press(shown: str) -> str:
+    return {"?": "question_mark"}.get(shown, shown.lower())
+
+
+async def test_every_help_shortcut_switches_to_the_screen_help_names(app_factory):
+    """Defect 9: Help's keys are the real bindings, and a digit does what the F-key of that number does."""
+    from tui.app import SCREENS
+    from tui.screens.help import HelpScreen
+
+    titles = {title: mode for mode, (title, _) in SCREENS.items()}
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("f1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        shortcuts = help_shortcuts(app.screen.query_one(Markdown).source)
+        await pilot.press("escape")
+        assert {titles[title] for _, title in shortcuts if title in titles} == set(SCREENS)  # every screen named
+        for shown, title in shortcuts:
+            if title not in titles:
+                continue
+            await pilot.press("f2" if titles[title] != "catalog" else "f3")  # start elsewhere
+            await pilot.pause()
+            app.screen.set_focus(None)  # digits are typed into a focused text field, as Help says
+            await pilot.press(key_to_press(shown))
+            await pilot.pause()
+            assert app.current_mode == titles[title], f"Help says {shown} opens {title}"
+        for number in range(2, 9):  # the digit and the F-key of one number agree
+            app.screen.set_focus(None)
+            await pilot.press(f"f{number}")
+            await pilot.pause()
+            by_f_key = app.current_mode
+            await pilot.press("f2" if by_f_key != "catalog" else "f3")
+            app.screen.set_focus(None)
+            await pilot.press(str(number))
+            await pilot.pause()
+            assert app.current_mode == by_f_key, f"{number} and F{number} differ"
+        app.screen.set_focus(None)
+        await pilot.press("1")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)  # 1 is help, like F1
