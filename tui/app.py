@@ -12,6 +12,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from tui.screens.catalog import CatalogScreen
+from tui.screens.dialogs import OpenFileScreen
 from tui.screens.export import ExportScreen
 from tui.screens.help import HelpScreen
 from tui.screens.optimise import OptimiseScreen
@@ -74,7 +75,80 @@ class DcplanApp(App[None]):
         yield from super().get_system_commands(screen)
         for mode, (title, help_text) in SCREENS.items():
             yield SystemCommand(f"Go to {title}", help_text, lambda m=mode: self.switch_mode(m))
+        yield SystemCommand("Solve", "Solve the scenario now (on the Optimise screen)", self.action_solve)
+        yield SystemCommand("Export", "Write the plan to the file named on the Export screen", self.action_export)
+        yield SystemCommand("Open scenario", "Load a scenario TOML file", self.action_open_scenario)
+        yield SystemCommand("Open plan", "Load a plan JSON file and show it", self.action_open_plan)
         yield SystemCommand("Help", "Keys and screens", self.action_help)
+
+    async def action_solve(self) -> None:
+        """Go to Optimise and start a solve, as its Solve button does."""
+        await self.switch_mode("optimise")
+        screen = self.screen
+        if isinstance(screen, OptimiseScreen):
+            screen.action_solve()
+
+    async def action_export(self) -> None:
+        """Go to Export and write the plan, as its Export button does (asking before overwriting)."""
+        await self.switch_mode("export")
+        screen = self.screen
+        if isinstance(screen, ExportScreen):
+            screen.export()
+
+    def action_open_scenario(self) -> None:
+        default = str(self.state.scenario_path or "")
+        self.push_screen(OpenFileScreen("Open scenario (TOML)", read_scenario_file, default), self._scenario_opened)
+
+    def action_open_plan(self) -> None:
+        default = str(self.state.plan_path or "")
+        self.push_screen(OpenFileScreen("Open plan (JSON)", _read_plan_file, default), self._plan_opened)
+
+    async def _scenario_opened(self, loaded: tuple[Path, dict[str, Any]] | None) -> None:
+        if loaded is None:
+            return
+        self.state.scenario_path, self.state.scenario_data = loaded
+        await self._fresh_mode("scenario")  # the editor shows the file just opened
+        self.notify(f"opened {loaded[0]}", title="dcplan")
+
+    async def _plan_opened(self, loaded: tuple[Path, Any] | None) -> None:
+        if loaded is None:
+            return
+        self.state.plan_path, self.state.plan = loaded
+        await self.switch_mode("plan")
+        screen = self.screen
+        if isinstance(screen, PlanScreen):
+            screen.refresh_plan()
+        self.notify(f"opened {loaded[0]}", title="dcplan")
+
+    async def _fresh_mode(self, mode: str) -> None:
+        """Show ``mode`` on a new screen built from the current state (drops the old screen of that mode)."""
+        if self.current_mode == mode:
+            await self.switch_mode("catalog" if mode != "catalog" else "sizer")
+        await self.remove_mode(mode)
+        self.add_mode(mode, self.MODES[mode])
+        await self.switch_mode(mode)
+
+
+def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[str, Any]]:
+    """Read (and validate) a scenario TOML file; raises dcplan's errors (the prompt shows their first line)."""
+    from models.files import read_text
+    from planner.scenario import ScenarioError, parse_scenario
+
+    try:
+        data = tomllib.loads(read_text(path, "scenario"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+    if validate:
+        parse_scenario(data, where=str(path))
+    return path, data
+
+
+def _read_plan_file(path: Path) -> tuple[Path, Any]:
+    from models.files import check_regular_file
+    from planner.plan import load_plan
+
+    check_regular_file(path, "plan")  # a FIFO or folder is refused, not waited on
+    return path, load_plan(path)
 
 
 def make_app(
@@ -91,8 +165,7 @@ def make_app(
     dirs = list(catalog_dirs or [])
     state = AppState(catalog=load_catalog(dirs), catalog_dirs=dirs)
     if scenario is not None:
-        state.scenario_path = scenario
-        state.scenario_data = tomllib.loads(scenario.read_text(encoding="utf-8"))
+        state.scenario_path, state.scenario_data = read_scenario_file(scenario, validate=False)
     if plan is not None:
         from planner.plan import load_plan
 

@@ -160,27 +160,104 @@ async def test_cancel_a_long_solve(app_factory, tmp_path):
         assert str(screen.query_one("#solve").disabled) == "False"
 
 
-async def test_export_a_plan_and_find_the_file(app_factory, demo_plan_file, tmp_path):
+async def test_export_asks_before_overwriting(app_factory, demo_plan_file, tmp_path):
+    """Defect 8: an existing file is never overwritten unasked; No leaves it untouched, Yes overwrites."""
+    from planner.plan import load_plan
+    from tui.screens.dialogs import ConfirmScreen
+
     app = app_factory(plan=demo_plan_file)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f7")
         await pilot.pause()
         out = tmp_path / "exported.json"
         await set_input(pilot, "#export-path", str(out))
-        status = app.screen.query_one("#export-status", Static)
+        screen = app.screen
+        status = screen.query_one("#export-status", Static)
         await pilot.click("#export-go")
         assert await wait_for(pilot, lambda: "written" in str(status.render()), 10)
-        status.update("")
-        await pilot.pause(0.5)  # a Button ignores presses during its press effect
-        await pilot.click("#export-go")  # second time: exists, no --force
-        force = app.screen.query_one("#export-force").value
-        assert await wait_for(pilot, lambda: "already exists" in str(status.render()), 10), (
-            str(status.render()),
-            force,
-        )
-    from planner.plan import load_plan
-
+        assert load_plan(out).scenario_id == "aws-hybrid-campus"
+        out.write_text("keep me")
+        for answer in ("n", "escape"):
+            screen.export()
+            await pilot.pause()
+            assert isinstance(app.screen, ConfirmScreen), "no question asked before overwriting"
+            assert str(out) in str(app.screen.query_one("#confirm-question", Static).render())
+            await pilot.press(answer)
+            await pilot.pause()
+            assert out.read_text() == "keep me"
+            assert "not written" in str(status.render()) and "pass --force" not in str(status.render())
+        screen.export()
+        await pilot.pause()
+        await pilot.click("#confirm-yes")
+        assert await wait_for(pilot, lambda: "written" in str(status.render()), 10)
     assert load_plan(out).scenario_id == "aws-hybrid-campus"
+
+
+async def run_palette_command(pilot, title: str) -> None:
+    """Open the command palette with ctrl+p, type the command's title and press enter, as a user would."""
+    await pilot.press("ctrl+p")
+    await pilot.pause()
+    for char in title:
+        await pilot.press(char)
+    await pilot.pause(0.3)
+    await pilot.press("enter")
+    await pilot.pause(0.3)
+
+
+async def test_palette_open_plan_open_scenario_export_and_solve(app_factory, demo_plan_file, tmp_path):
+    """Defect 8: the palette has Solve, Export, Open scenario and Open plan, and each does what it says."""
+    from planner.plan import load_plan
+    from planner.scenario import DEMO_SCENARIO
+    from tui.screens.dialogs import OpenFileScreen
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        assert {"Solve", "Export", "Open scenario", "Open plan"} <= set(titles)
+        assert app.state.plan is None
+        # Open plan: a missing file is refused in the dialog, the real one opens on the Plan screen
+        await run_palette_command(pilot, "Open plan")
+        assert isinstance(app.screen, OpenFileScreen)
+        app.screen.query_one("#open-path", Input).value = str(tmp_path / "missing.json")
+        await pilot.press("enter")
+        error = app.screen.query_one("#open-error", Static)
+        assert await wait_for(pilot, lambda: "missing.json" in str(error.render()), 10)
+        app.screen.query_one("#open-path", Input).value = str(demo_plan_file)
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: app.state.plan is not None, 20)
+        await pilot.pause()
+        assert app.current_mode == "plan"
+        assert "aws-hybrid-campus" in str(app.screen.query_one("#plan-summary", Static).render()) or (
+            app.state.plan.scenario_name in str(app.screen.query_one("#plan-summary", Static).render())
+        )
+        # Open scenario: a renamed copy of the demo becomes the scenario being edited
+        renamed = tmp_path / "renamed.toml"
+        text = DEMO_SCENARIO.read_text()
+        name = app.state.scenario_data["scenario"]["name"]
+        renamed.write_text(text.replace(f'name = "{name}"', 'name = "Opened from the palette"', 1))
+        await run_palette_command(pilot, "Open scenario")
+        app.screen.query_one("#open-path", Input).value = str(renamed)
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: app.state.scenario_path == renamed, 20)
+        await pilot.pause()
+        assert app.current_mode == "scenario"
+        assert app.state.scenario_data["scenario"]["name"] == "Opened from the palette"
+        # Export: writes the plan to the file named on the Export screen
+        out = tmp_path / "from-palette.json"
+        await pilot.press("f7")
+        await set_input(pilot, "#export-path", str(out))
+        await pilot.press("f3")
+        await run_palette_command(pilot, "Export")
+        assert await wait_for(pilot, out.exists, 10)
+        assert load_plan(out).scenario_id == app.state.plan.scenario_id
+        # Solve: starts the solver child on the Optimise screen
+        await run_palette_command(pilot, "Solve")
+        assert app.current_mode == "optimise"
+        screen = app.screen
+        assert screen.solver is not None, str(screen.query_one("#optimise-status", Static).render())
+        screen.solver.stop()
+        assert not screen.solver.alive
 
 
 async def test_help_and_command_palette(app_factory):
