@@ -83,8 +83,45 @@ async def test_catalog_filters_and_shows_sources(app_factory):
         assert table.row_count == 2  # the system and its chip
         title = str(app.screen.query_one("#catalog-title", Static).render())
         assert "vera-rubin-nvl144" in title and "PROJECTED" in title
-        fields = app.screen.query_one("#catalog-fields", DataTable)
-        assert fields.row_count > 10
+        assert "source:" in detail_text(app)
+
+
+def detail_text(app) -> str:
+    """Every line the catalog's detail pane draws (all of it, not only the part scrolled into view)."""
+    from textual.geometry import Region
+
+    fields = app.screen.query_one("#catalog-fields")
+    lines = fields.render_lines(Region(0, 0, fields.size.width, fields.size.height))
+    return "\n".join(line.text for line in lines)
+
+
+async def test_catalog_detail_shows_units_lists_and_sources_within_100_columns(app_factory):
+    """Defect 6: value with unit, range, confidence, list fields and wrapped sources, no sideways scrolling."""
+    app = app_factory()
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.press("f2")
+        await pilot.pause()
+        await set_input(pilot, "#catalog-filter", "trn3-ultraserver-gen2")
+        await pilot.pause()
+        detail = app.screen.query_one("#catalog-detail")
+        fields = app.screen.query_one("#catalog-fields")
+        text = detail_text(app)
+        lines = text.splitlines()
+        flat = " ".join(text.split())
+        row = next(line for line in lines if line.startswith("design_power"))
+        assert "200 kW" in row and "range 150–200 kW" in row and "derived" in row
+        assert "deployable_by" in text and next(ln for ln in lines if ln.startswith("deployable_by")).split()[1] == "aws"
+        cooling = next(ln for ln in lines if ln.startswith("cooling"))
+        assert "dlc-cdu, dlc-l2a" in cooling
+        # the long notes and sources are wrapped, whole, within the pane and the 100-column terminal
+        entry = app.state.catalog.system("trn3-ultraserver-gen2")
+        assert " ".join(entry.notes.split()) in flat
+        assert "".join(entry.design_power.source.split()) in "".join(text.split())
+        assert max(len(line.rstrip()) for line in lines) <= fields.size.width
+        assert fields.region.right <= 100 and detail.region.right <= 100
+        assert detail.max_scroll_x == 0  # nothing reachable only by scrolling sideways
+        # the filtered list is one entry; every figure is reachable by scrolling down
+        assert detail.max_scroll_y > 0
 
 
 async def test_scenario_editor_marks_invalid_field_and_never_half_writes(app_factory, tmp_path):
