@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from textual.app import App, SystemCommand
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.command import CommandPalette
+from textual.screen import ModalScreen, Screen
 
 from tui.screens.catalog import CatalogScreen
 from tui.screens.dialogs import OpenFileScreen
@@ -31,6 +34,23 @@ SCREENS = {
     "export": ("Export", "Write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG"),
     "sweep": ("Sweep", "Uncertainty and what-if sweeps: P10/P50/P90, tornado, robust mix"),
 }
+
+
+class SafeCommandPalette(CommandPalette):
+    """Textual's palette, guarded against two races the UI monkey found in it (Textual 8.2).
+
+    Page up/down while the command list is being rebuilt raises KeyError in OptionList, and a
+    click that dismisses a palette no longer on top of the stack raises ScreenStackError.
+    """
+
+    def _action_command_list(self, action: str) -> None:
+        with contextlib.suppress(KeyError, IndexError):
+            super()._action_command_list(action)
+
+    def dismiss(self, result: Any = None) -> AwaitComplete:
+        if self.app.screen is not self or len(self.app.screen_stack) < 2:
+            return AwaitComplete.nothing()
+        return super().dismiss(result)
 
 
 class DcplanApp(App[None]):
@@ -69,7 +89,24 @@ class DcplanApp(App[None]):
         self.switch_mode(self._start)
 
     def action_help(self) -> None:
-        self.push_screen(HelpScreen())
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    async def action_switch_mode(self, mode: str) -> None:
+        """Switch screens; a help page, dialog or palette open on the old screen closes first.
+
+        Left open, it would stay on the old screen's stack, and dismissing it later pops the
+        wrong stack (Textual raises ScreenStackError).
+        """
+        while len(self.screen_stack) > 1 and isinstance(self.screen, ModalScreen):
+            if isinstance(self.screen, CommandPalette):
+                self.screen._cancel_gather_commands()  # its search worker must not outlive it
+            self.pop_screen()
+        self.switch_mode(mode)
+
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
@@ -103,30 +140,23 @@ class DcplanApp(App[None]):
         default = str(self.state.plan_path or "")
         self.push_screen(OpenFileScreen("Open plan (JSON)", _read_plan_file, default), self._plan_opened)
 
-    async def _scenario_opened(self, loaded: tuple[Path, dict[str, Any]] | None) -> None:
+    def _scenario_opened(self, loaded: tuple[Path, dict[str, Any]] | None) -> None:
         if loaded is None:
             return
         self.state.scenario_path, self.state.scenario_data = loaded
-        await self._fresh_mode("scenario")  # the editor shows the file just opened
+        # the editor adopts a replaced scenario when it is shown again (on_screen_resume)
+        self.switch_mode("scenario")
         self.notify(f"opened {loaded[0]}", title="dcplan")
 
-    async def _plan_opened(self, loaded: tuple[Path, Any] | None) -> None:
+    def _plan_opened(self, loaded: tuple[Path, Any] | None) -> None:
         if loaded is None:
             return
         self.state.plan_path, self.state.plan = loaded
-        await self.switch_mode("plan")
-        screen = self.screen
-        if isinstance(screen, PlanScreen):
-            screen.refresh_plan()
+        if self.current_mode == "plan" and isinstance(self.screen, PlanScreen):
+            self.screen.refresh_plan()
+        else:
+            self.switch_mode("plan")  # the Plan screen shows the state's plan when it is shown
         self.notify(f"opened {loaded[0]}", title="dcplan")
-
-    async def _fresh_mode(self, mode: str) -> None:
-        """Show ``mode`` on a new screen built from the current state (drops the old screen of that mode)."""
-        if self.current_mode == mode:
-            await self.switch_mode("catalog" if mode != "catalog" else "sizer")
-        await self.remove_mode(mode)
-        self.add_mode(mode, self.MODES[mode])
-        await self.switch_mode(mode)
 
 
 def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[str, Any]]:

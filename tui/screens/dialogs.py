@@ -102,7 +102,8 @@ class OpenFileScreen(ModalScreen[Any]):
 
     def _loaded(self, value: Any) -> None:
         self._loading = False
-        self.dismiss(value)
+        if self.app.screen is self:  # closed meanwhile (escape, another screen): drop the result
+            self.dismiss(value)
 
     def _error(self, message: str) -> None:
         self.query_one("#open-error", Static).update(Content(message))
