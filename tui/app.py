@@ -8,11 +8,14 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from textual import events, work
 from textual.app import App, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
+from textual.widgets import OptionList
 
 from tui.screens.catalog import CatalogScreen
 from tui.screens.dialogs import OpenFileScreen
@@ -36,6 +39,22 @@ SCREENS = {
 }
 
 
+async def _click_current_option(self: OptionList, event: events.Click) -> None:
+    """OptionList's click, ignoring a click on an option the list no longer has.
+
+    The option index comes from the last rendering; a list refilled since (the palette's
+    results, a Select whose options were replaced) made Textual 8.2 raise IndexError.
+    """
+    option = event.style.meta.get("option")
+    if isinstance(option, int) and not 0 <= option < self.option_count:
+        return
+    await _option_list_click(self, event)
+
+
+_option_list_click = OptionList._on_click
+OptionList._on_click = _click_current_option  # type: ignore[method-assign]
+
+
 class SafeCommandPalette(CommandPalette):
     """Textual's palette, guarded against two races the UI monkey found in it (Textual 8.2).
 
@@ -46,6 +65,12 @@ class SafeCommandPalette(CommandPalette):
     def _action_command_list(self, action: str) -> None:
         with contextlib.suppress(KeyError, IndexError):
             super()._action_command_list(action)
+
+    @work(exclusive=True, group=CommandPalette._GATHER_COMMANDS_GROUP)
+    async def _gather_commands(self, search_value: str) -> None:
+        # a search started just before the palette closed finds no CommandList: nothing to show
+        with contextlib.suppress(NoMatches):
+            await CommandPalette._gather_commands.__wrapped__(self, search_value)  # type: ignore[attr-defined]
 
     def dismiss(self, result: Any = None) -> AwaitComplete:
         if self.app.screen is not self or len(self.app.screen_stack) < 2:
@@ -87,6 +112,17 @@ class DcplanApp(App[None]):
 
     def on_mount(self) -> None:
         self.switch_mode(self._start)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.MouseDown):
+            try:
+                await super().on_event(event)
+            except AttributeError:
+                # Textual 8.2 starts a text selection in the widget under the pointer; a widget
+                # removed since the last layout has no parent and that raised (UI monkey).
+                return
+            return
+        await super().on_event(event)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -95,7 +95,7 @@ FRAGMENTS = [
 CONTROL = ["\x00", "\x1b", "\x7f", "\t", "\r", "\n", "\x08", "\u200b", "\ufeff", "\ud7ff"]
 
 
-@dataclass
+@dataclass(repr=False)
 class Monkey:
     """Drives one app with events from one seed and records what went wrong."""
 
@@ -126,9 +126,11 @@ class Monkey:
         self.original_exit = self.app.exit
         self.app.exit = lambda *args, **kwargs: self.recent.append("exit() ignored")
 
-    def restore(self) -> None:
-        self.app._handle_exception = self.original_handler
+    def restore_exit(self) -> None:
         self.app.exit = self.original_exit
+
+    def restore_handler(self) -> None:
+        self.app._handle_exception = self.original_handler
 
     def _note(self, text: str) -> None:
         self.recent.append(text)
@@ -156,13 +158,16 @@ class Monkey:
         self._note(f"paste {text!r}")
 
     def click(self) -> None:
+        if not self.app.screen_stack:
+            return
         screen = self.app.screen
         x, y = self.rng.randrange(SIZE[0]), self.rng.randrange(SIZE[1])
         arguments = _get_mouse_message_arguments(screen, (x, y), button=1)
-        self.app.mouse_position = (x, y)
         for kind in (events.MouseDown, events.MouseUp, events.Click):
             kwargs = {**arguments, "chain": 1} if kind is events.Click else arguments
-            screen._forward_event(kind(**kwargs))
+            event = kind(**kwargs)
+            event.set_sender(self.app)
+            self.app.post_message(event)  # through the app, as the driver sends them
         self._note(f"click {x},{y}")
 
     def random_event(self) -> None:
@@ -189,6 +194,10 @@ class Monkey:
         while self.sent - start < events_wanted:
             for _ in range(batch):
                 self.random_event()
+                if not self.app.screen_stack:  # the app lost its screen: stop and say after what
+                    raise AssertionError(
+                        f"seed={self.seed} segment={screen}: no screen left on the stack after {self.recent}"
+                    )
             started = time.monotonic()
             await settle(self.app)
             if os.environ.get("MONKEY_TRACE"):
@@ -288,13 +297,17 @@ async def run_monkey(app_factory, files: tuple[Path, Path], seed: int, per_scree
         try:
             for screen in SCREENS:
                 await monkey.run_screen(pilot, screen, per_screen)
-            await pilot.pause()
+            await settle(app)
+        except Exception as exc:  # reported with the seed, after the background work is stopped
+            monkey.crashes.append(f"the monkey stopped: {exc}")
         finally:
             await stop_background_work(pilot)
-            monkey.restore()
-        assert app._exception is None and app.return_code in (None, 0)
+            monkey.restore_exit()
         if not monkey.crashes:
             await still_answers(pilot)
+    # exceptions while the app shuts down are recorded too; then Textual's handler is back
+    monkey.restore_handler()
+    assert app._exception is None and app.return_code in (None, 0)
     return monkey
 
 
@@ -309,14 +322,14 @@ SEEDS = [int(os.environ["MONKEY_SEED"])] if os.environ.get("MONKEY_SEED") else [
 async def test_monkey_every_screen(app_factory, monkey_files, seed):
     """>= 5,000 random events over the eight screens; zero unhandled exceptions; the app still answers."""
     monkey = await run_monkey(app_factory, monkey_files, seed, per_screen=650)
-    assert monkey.sent >= 5000
     assert not monkey.crashes, report(monkey)
+    assert monkey.sent >= 5000
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("seed", [11, 12, 13, 14], ids=lambda s: f"seed-{s}")
+@pytest.mark.parametrize("seed", [11, 12, 13], ids=lambda s: f"seed-{s}")
 async def test_monkey_every_screen_long(app_factory, monkey_files, seed):
-    """Many more events per seed (about 40,000 each)."""
-    monkey = await run_monkey(app_factory, monkey_files, seed, per_screen=5000)
-    assert monkey.sent >= 40000
+    """Many more events per seed (20,000 each)."""
+    monkey = await run_monkey(app_factory, monkey_files, seed, per_screen=2500)
     assert not monkey.crashes, report(monkey)
+    assert monkey.sent >= 20000
