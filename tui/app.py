@@ -96,8 +96,8 @@ class DcplanApp(App[None]):
     # F1 and 1 are help; F2..F8 and 2..8 the screens in SCREENS order, so a digit does what the
     # F-key of the same number does. Help is generated from these bindings (tui/screens/help.py).
     BINDINGS = [
-        Binding("f1", "help", "Help"),
         *(Binding(f"f{n}", f"switch_mode('{mode}')", SCREENS[mode][0]) for n, mode in enumerate(SCREENS, start=2)),
+        Binding("f1", "help", "Help"),
         Binding("ctrl+q", "quit", "Quit"),
         # Digits switch screens too when no text input has focus (then they type into it).
         Binding("1", "help", show=False),

@@ -122,7 +122,8 @@ def field_detail(name: str, value: Any) -> RenderableType | None:
     """``name  value unit   range low–high unit   confidence`` then source and note indented; None if unset."""
     if value is None:
         return None
-    head = Text(name, style="bold")
+    head = Text()
+    head.append(name, style="bold")
     head.append("  ")
     if not (isinstance(value, dict) and "source" in value and ("value" in value or "load" in value)):
         head.append(number_text(value))
