@@ -110,7 +110,9 @@ async def test_catalog_detail_shows_units_lists_and_sources_within_100_columns(a
         flat = " ".join(text.split())
         row = next(line for line in lines if line.startswith("design_power"))
         assert "200 kW" in row and "range 150–200 kW" in row and "derived" in row
-        assert "deployable_by" in text and next(ln for ln in lines if ln.startswith("deployable_by")).split()[1] == "aws"
+        assert (
+            "deployable_by" in text and next(ln for ln in lines if ln.startswith("deployable_by")).split()[1] == "aws"
+        )
         cooling = next(ln for ln in lines if ln.startswith("cooling"))
         assert "dlc-cdu, dlc-l2a" in cooling
         # the long notes and sources are wrapped, whole, within the pane and the 100-column terminal
