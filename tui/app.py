@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from textual import events, work
-from textual.app import App, SystemCommand
+from textual.app import App, ScreenStackError, SystemCommand
 from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -51,8 +51,20 @@ async def _click_current_option(self: OptionList, event: events.Click) -> None:
     await _option_list_click(self, event)
 
 
+def _move_page_when_laid_out(self: OptionList, direction: int) -> None:
+    """OptionList's page up/down, doing nothing before the list has laid out its lines.
+
+    Textual 8.2 raised KeyError paging a list (a Select's, the palette's) whose line map was
+    still empty (UI monkey).
+    """
+    with contextlib.suppress(KeyError, IndexError):
+        _option_list_move_page(self, direction)
+
+
 _option_list_click = OptionList._on_click
 OptionList._on_click = _click_current_option  # type: ignore[method-assign]
+_option_list_move_page = OptionList._move_page
+OptionList._move_page = _move_page_when_laid_out  # type: ignore[method-assign]
 
 
 class SafeCommandPalette(CommandPalette):
@@ -75,7 +87,10 @@ class SafeCommandPalette(CommandPalette):
     def dismiss(self, result: Any = None) -> AwaitComplete:
         if self.app.screen is not self or len(self.app.screen_stack) < 2:
             return AwaitComplete.nothing()
-        return super().dismiss(result)
+        try:
+            return super().dismiss(result)
+        except ScreenStackError:  # already popped by an earlier event of the same burst
+            return AwaitComplete.nothing()
 
 
 class DcplanApp(App[None]):
