@@ -25,6 +25,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from models import climate, energy, equipment, power, space, thermal
+from models.availability import deployable_at
 from models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
 from models.catalog.schema import Redundancy
 from models.errors import DcplanError
@@ -603,6 +604,7 @@ class SizingResult(BaseModel):
     compute_fp8: Compute
     compute_fp4: Compute | None
     checks: list[LimitCheck]
+    warnings: list[str] = Field(default_factory=list, description="why this cannot be built as asked (availability)")
 
     @property
     def violations(self) -> list[LimitCheck]:
@@ -841,6 +843,7 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
         compute_fp8=qty(coeff.tflops["fp8"] * n, "TFLOPS"),
         compute_fp4=qty(coeff.tflops["fp4"] * n, "TFLOPS") if "fp4" in coeff.tflops else None,
         checks=checks,
+        warnings=[reason for reason in (deployable_at(system, catalog.site(request.site)),) if reason],
     )
 
 

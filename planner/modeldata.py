@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field
 
 from models import equipment, space
+from models.availability import deployable_at
 from models.catalog import Catalog, System
 from models.catalog.loader import display_path
 from models.errors import DcplanError
@@ -290,15 +291,9 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
             feeds = 2 if row.feeds == "A/B" else 1
             busway_row_capex = feeds * row.busway_runs_per_feed * float(busway.capex.magnitude)  # type: ignore[attr-defined]
             for system_id, system in sorted(candidates.items()):
-                if site_data.operator not in system.deployable_by:
-                    pruned.append(
-                        Pruned(
-                            row.id,
-                            system_id,
-                            "*",
-                            f"{system_id} is deployable only at {', '.join(system.deployable_by)} sites; {hall.site} is {site_data.operator}",
-                        )
-                    )
+                unavailable = deployable_at(system, catalog.site(hall.site), site_data.operator)
+                if unavailable:
+                    pruned.append(Pruned(row.id, system_id, "*", unavailable))
                     continue
                 for cooling_id in row.cooling:
                     if cooling_id not in system.cooling:

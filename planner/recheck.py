@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from models.availability import deployable_at
 from models.catalog import Catalog
 from models.units import ureg
 from planner.evaluate import Evaluation, compute_total_pflops
@@ -248,11 +249,9 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
     for fill in ev.fills:
         checked += 1
         system = catalog.system(fill.option.system)
-        operator = data.sites[fill.option.site].operator
-        if operator not in system.deployable_by:
-            violations.append(
-                f"{fill.option.system} placed at {fill.option.site} ({operator}); deployable only by {', '.join(system.deployable_by)}"
-            )
+        unavailable = deployable_at(system, catalog.site(fill.option.site), data.sites[fill.option.site].operator)
+        if unavailable:
+            violations.append(f"{fill.option.system} placed at {fill.option.site}: {unavailable}")
     # Candidate bounds.
     units_by_system: dict[str, int] = defaultdict(int)
     for fill in ev.fills:

@@ -119,6 +119,7 @@ def size(
 
 def render_sizing(result: Any) -> None:
     """Readable tables of a SizingResult."""
+    from rich.markup import escape
     from rich.table import Table
 
     from planner.report.text import equipment_rows, sizing_rows
@@ -136,6 +137,8 @@ def render_sizing(result: Any) -> None:
     for row in equipment_rows(result):
         equipment.add_row(*row)
     out.print(equipment)
+    for warning in result.warnings:
+        out.print(f"[bold yellow]NOT DEPLOYABLE[/bold yellow] {escape(warning)}")
     violations = result.violations
     if violations:
         for check in violations:

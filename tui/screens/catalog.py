@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.console import Group, RenderableType
+from rich.padding import Padding
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Select, Static
 
@@ -32,16 +35,14 @@ class CatalogScreen(Screen[None]):
                     yield Select(KIND_CHOICES, value="systems", allow_blank=False, id="catalog-kind")
                     yield Input(placeholder="filter: id or name", id="catalog-filter")
                 yield DataTable(id="catalog-table", cursor_type="row", zebra_stripes=True)
-            with Vertical(id="catalog-detail"):
+            with VerticalScroll(id="catalog-detail"):
                 yield Static("", id="catalog-title", classes="title")
-                yield DataTable(id="catalog-fields", show_cursor=False, zebra_stripes=True)
+                yield Static("", id="catalog-fields")
         yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#catalog-table", DataTable)
         table.add_columns("id", "kind", "name", "status")
-        fields = self.query_one("#catalog-fields", DataTable)
-        fields.add_columns("field", "value", "unit", "range", "confidence", "source")
         self.refill()
 
     def _rows(self) -> list[tuple[str, str, str, str]]:
@@ -65,8 +66,8 @@ class CatalogScreen(Screen[None]):
         table = self.query_one("#catalog-table", DataTable)
         table.clear()
         for entry_id, kind, name, status in self._rows():
-            shown = f"[yellow]{status}[/]" if status and status != "shipping" else status
-            table.add_row(entry_id, kind, name, shown, key=entry_id)
+            shown = Text(status, style="yellow" if status and status != "shipping" else "")
+            table.add_row(Text(entry_id), kind, Text(name), shown, key=entry_id)  # Text: ids are never markup
         if table.row_count:
             self.show_entry(str(table.get_row_at(0)[0]))
 
@@ -81,7 +82,7 @@ class CatalogScreen(Screen[None]):
             self.show_entry(event.row_key.value)
 
     def show_entry(self, entry_id: str) -> None:
-        from planner.cli.catalog_cmd import _field_rows, _origin_label
+        from planner.cli.catalog_cmd import _origin_label
 
         catalog = self.app.state.catalog  # type: ignore[attr-defined]
         found = catalog.find(entry_id)
@@ -89,13 +90,66 @@ class CatalogScreen(Screen[None]):
             return
         kind, item = found[0]
         status = getattr(item.entry, "status", "shipping")
-        flag = f"  [b yellow]{status.upper()}: figures are projections[/]" if status != "shipping" else ""
         origin = _origin_label(item.origin)
         overrides = f" (overrides {', '.join(_origin_label(p) for p in item.overrides)})" if item.overrides else ""
-        self.query_one("#catalog-title", Static).update(
-            f"[b]{kind} {entry_id}[/b]: {item.entry.name}{flag}\nfrom {origin}{overrides}"
+        title = Text.assemble((f"{kind} {entry_id}", "bold"), f": {item.entry.name}")
+        if status != "shipping":
+            title.append(f"  {status.upper()}: figures are projections", style="bold yellow")
+        title.append(f"\nfrom {origin}{overrides}")
+        self.query_one("#catalog-title", Static).update(title)
+        self.query_one("#catalog-fields", Static).update(fields_table(item.entry.model_dump(mode="json")))
+
+
+CONFIDENCE_STYLE = {"assumption": "yellow", "derived": "cyan", "third-party": "magenta", "vendor": "green"}
+
+
+def number_text(value: Any) -> str:
+    """A catalog number as a reader wants it: 0.7000000000000001 -> 0.7, 12000 -> 12,000."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        return f"{value:,.6g}"
+    if isinstance(value, list):
+        return ", ".join(number_text(v) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k} {number_text(v)}" for k, v in value.items() if v is not None)
+    return str(value)
+
+
+def field_detail(name: str, value: Any) -> RenderableType | None:
+    """``name  value unit   range low–high unit   confidence`` then source and note indented; None if unset."""
+    if value is None:
+        return None
+    head = Text()
+    head.append(name, style="bold")
+    head.append("  ")
+    if not (isinstance(value, dict) and "source" in value and ("value" in value or "load" in value)):
+        head.append(number_text(value))
+        return head
+    unit = f" {value['unit']}" if value.get("unit") else ""
+    if "load" in value:  # an efficiency curve
+        shown = ", ".join(
+            f"{number_text(load * 100)} %: {number_text(eff)}"
+            for load, eff in zip(value["load"], value.get("efficiency", []), strict=False)
         )
-        fields = self.query_one("#catalog-fields", DataTable)
-        fields.clear()
-        for row in _field_rows(item.entry.model_dump(mode="json")):
-            fields.add_row(*row)
+        head.append(f"efficiency at load {shown}")
+    else:
+        head.append(f"{number_text(value['value'])}{unit}", style="bold")
+    low, high = value.get("low"), value.get("high")
+    if low is not None or high is not None:
+        head.append(f"   range {number_text(low) if low is not None else '?'}")
+        head.append(f"–{number_text(high) if high is not None else '?'}{unit}")
+    confidence = value.get("confidence")
+    if confidence:
+        head.append(f"   {confidence}", style=CONFIDENCE_STYLE.get(confidence, ""))
+    more = Text(f"source: {value['source']}", style="dim", overflow="fold")
+    if value.get("note"):
+        more.append(f"\nnote: {value['note']}", style="italic")
+    return Group(head, Padding(more, (0, 0, 0, 4)))
+
+
+def fields_table(data: dict[str, Any]) -> Group:
+    """Every set field of a dumped catalog entry, wrapped to the pane's width (no sideways scrolling)."""
+    return Group(*(shown for name, value in data.items() if (shown := field_detail(name, value)) is not None))

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, Select, Static
+from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
+
+from tui.screens.dialogs import ConfirmScreen
 
 FORMATS = [
     ("JSON (re-loadable)", "json"),
@@ -31,7 +35,6 @@ class ExportScreen(Screen[None]):
             yield Select(FORMATS, value="json", allow_blank=False, id="export-format")
             yield Label("File", classes="field-label")
             yield Input("", id="export-path")
-            yield Checkbox("overwrite an existing file", value=False, id="export-force")
             yield Button("Export", variant="primary", id="export-go")
             yield Static("", id="export-status")
         yield Footer()
@@ -55,25 +58,60 @@ class ExportScreen(Screen[None]):
     @on(Select.Changed, "#export-format")
     def _format(self, event: Select.Changed) -> None:
         path = self.query_one("#export-path", Input)
-        if path.value:
-            path.value = str(Path(path.value).with_suffix(f".{event.value}"))
+        if path.value.strip():
+            # no file name to give a suffix to (".", "dir/..."): leave the text as typed
+            with contextlib.suppress(ValueError):
+                path.value = str(Path(path.value.strip()).with_suffix(f".{event.value}"))
 
     @on(Button.Pressed, "#export-go")
+    @on(Input.Submitted, "#export-path")
     def export(self) -> None:
+        """Write the plan; when a file it would write exists, ask before overwriting (No leaves it untouched)."""
+        from planner.cli.common import UserError
+        from planner.export import output_paths
+
+        plan = self.app.state.plan  # type: ignore[attr-defined]
+        if plan is None:
+            self._status("[b red]No plan to export: solve first.[/]")
+            return
+        text = self.query_one("#export-path", Input).value.strip()
+        if not text:
+            self._status("[b red]Name the file to write.[/]")
+            return
+        path = Path(text).expanduser()
+        try:
+            existing = [p for p in output_paths(path) if p.exists() and not p.is_dir()]
+        except UserError as exc:
+            self._status(Content.from_markup("[b red]$error[/]", error=str(exc)))
+            return
+        if not existing:
+            self._write(path, force=False)
+            return
+        names = ", ".join(str(p) for p in existing)
+        question = f"{names} already exist{'s' if len(existing) == 1 else ''}. Overwrite?"
+
+        def answered(overwrite: bool | None) -> None:
+            if overwrite:
+                self._write(path, force=True)
+            else:
+                self._status(Content(f"not written: {names} left as it was"))
+
+        self.app.push_screen(ConfirmScreen(question), answered)
+
+    def _write(self, path: Path, force: bool) -> None:
         from planner.cli.common import UserError
         from planner.export import write_plan
 
-        plan = self.app.state.plan  # type: ignore[attr-defined]
-        status = self.query_one("#export-status", Static)
-        if plan is None:
-            status.update("[b red]No plan to export: solve first.[/]")
-            return
-        path = Path(self.query_one("#export-path", Input).value.strip())
-        force = self.query_one("#export-force", Checkbox).value
         try:
-            write_plan(plan, path, force=force)
-        except UserError as exc:
-            status.update(f"[b red]{exc}[/]")
+            write_plan(self.app.state.plan, path, force=force)  # type: ignore[attr-defined]
+        except (UserError, OSError) as exc:
+            self._status(Content.from_markup("[b red]$error[/]", error=str(exc)))
+            return
+        except Exception as exc:  # shown, not raised: the plan in memory must survive a failed write
+            self._status(Content.from_markup("[b red]not written: $error[/]", error=f"{type(exc).__name__}: {exc}"))
             return
         self.app.state.plan_path = path  # type: ignore[attr-defined]
-        status.update(f"[green]written {path}[/green]")
+        self._status(Content.from_markup("[green]written $path[/green]", path=str(path)))
+
+    def _status(self, text: str | Content) -> None:
+        self.query_one("#export-status", Static).update(text)

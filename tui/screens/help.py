@@ -1,35 +1,75 @@
-"""Help: what each screen does and the keys."""
+"""Help: what each screen does and the keys, generated from the app's own bindings."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Markdown
 
-HELP = """
-# dcplan
+SCREEN_HELP = {
+    "catalog": "**Catalog**: every system, cooling, power-chain part and site, with unit, range, confidence and source",
+    "sizer": "**Sizer**: size N units (or `40 racks`, or `5 MW`) of a system on a cooling architecture at a site",
+    "scenario": "**Scenario**: edit halls, rows, limits, budget, candidates, workloads and shares; load and save TOML",
+    "optimise": "**Optimise**: solve the scenario (off the UI thread) with live incumbent, bound and gap; cancel",
+    "plan": "**Plan**: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis",
+    "export": "**Export**: write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG",
+    "sweep": "**Sweep**: sample catalog ranges and `FIELD=LOW:HIGH` inputs, solve each on worker processes; "
+    "P10/P50/P90, tornado, robust mix",
+}
 
-| key | screen |
-|---|---|
-| `F2` or `1` | **Catalog**: every system, cooling, power-chain part and site, with unit, range, confidence and source |
-| `F3` or `2` | **Sizer**: size N units (or `40 racks`, or `5 MW`) of a system on a cooling architecture at a site |
-| `F4` or `3` | **Scenario**: edit halls, rows, limits, budget, candidates, workloads and shares; load and save TOML |
-| `F5` or `4` | **Optimise**: solve the scenario (off the UI thread) with live incumbent, bound and gap; cancel |
-| `F6` or `5` | **Plan**: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis |
-| `F7` or `6` | **Export**: write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG |
-| `F8` or `7` | **Sweep**: sample catalog ranges and `FIELD=LOW:HIGH` inputs, solve each on worker processes; P10/P50/P90, tornado, robust mix |
-| `ctrl+p` | command palette (all of the above, and quit) |
-| `F1` or `?` | this help |
-| `ctrl+q` | quit |
+_SWITCH = re.compile(r"^switch_mode\('(\w+)'\)$")
 
-Digits switch screens only when no text field has focus (otherwise they are typed).
 
-Every input takes units: `5 MW`, `35 degC`, `25 kN/m**2`, `6e9 USD`. A value in the wrong
-dimension is marked in place with what was expected.
+def key_label(key: str) -> str:
+    """How Help writes a binding's key: f2 -> F2, question_mark -> ?."""
+    if re.fullmatch(r"f\d+", key):
+        return key.upper()
+    return {"question_mark": "?"}.get(key, key)
 
-Press `escape` to close.
-"""
+
+def keys_by_action(bindings: Iterable[Binding | tuple[str, ...]]) -> dict[str, list[str]]:
+    """Action -> the keys bound to it, in binding order ("switch_mode('plan')" -> ["f6", "6"])."""
+    keys: dict[str, list[str]] = {}
+    for binding in bindings:
+        key, action = (binding.key, binding.action) if isinstance(binding, Binding) else binding[:2]
+        for one in key.split(","):
+            keys.setdefault(action, []).append(one.strip())
+    return keys
+
+
+def help_markdown(bindings: Iterable[Binding | tuple[str, ...]], screen_modes: Iterable[str]) -> str:
+    """The help page; every key in its table comes from ``bindings``, so Help cannot drift from them."""
+    keys = keys_by_action(bindings)
+
+    def shown(action: str) -> str:
+        return " or ".join(f"`{key_label(k)}`" for k in keys.get(action, [])) or "palette only"
+
+    rows = [f"| {shown(f'switch_mode({mode!r})')} | {SCREEN_HELP.get(mode, f'**{mode}**')} |" for mode in screen_modes]
+    return "\n".join(
+        [
+            "# dcplan",
+            "",
+            "| key | screen |",
+            "|---|---|",
+            *rows,
+            "| `ctrl+p` | command palette: every screen, Solve, Export, Open scenario, Open plan, help and quit |",
+            f"| {shown('help')} | this help |",
+            f"| {shown('quit')} | quit |",
+            "",
+            "Digits switch screens only when no text field has focus (otherwise they are typed).",
+            "",
+            "Every input takes units: `5 MW`, `35 degC`, `25 kN/m**2`, `6e9 USD`. A value in the wrong",
+            "dimension is marked in place with what was expected.",
+            "",
+            "Press `escape` to close.",
+            "",
+        ]
+    )
 
 
 class HelpScreen(ModalScreen[None]):
@@ -38,5 +78,7 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [("escape", "dismiss", "Close"), ("question_mark", "dismiss", "Close")]
 
     def compose(self) -> ComposeResult:
+        modes = list(self.app.MODES)
+        self.markdown = help_markdown(type(self.app).BINDINGS, modes)
         with VerticalScroll(id="help"):
-            yield Markdown(HELP)
+            yield Markdown(self.markdown)

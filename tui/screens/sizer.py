@@ -8,36 +8,65 @@ from typing import Any
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from tui.widgets.inputs import Field, QuantityValidator, RatioValidator
+from tui.widgets.inputs import Field, QuantityValidator, RatioValidator, unreadable
 
 REDUNDANCIES = ("N", "N+1", "2N", "2(N+1)", "DR")
 _RACKS = re.compile(r"^\s*(\d+)\s*racks?\s*$")
 _COUNT = re.compile(r"^\s*(\d+)\s*(units?)?\s*$")
 
 
+# The sizer recomputes on every keystroke, so it lays out at most this many racks (~0.15 s);
+# a bigger campus is the optimiser's job (dcplan solve), not a keystroke's.
+MAX_SIZER_RACKS = 100_000
+
+
 def parse_target(text: str) -> dict[str, Any]:
     """'50' -> 50 units; '40 racks' -> 40 racks; '5 MW' -> fill 5 MW. Raises ValueError."""
     from models.units import UnitInputError, _spec_for_power
 
+    hint = "expected units (50), racks (40 racks) or a power (5 MW)"
     match = _COUNT.match(text)
     if match:
-        count = int(match.group(1))
+        count = _whole(match.group(1), hint)
         if count <= 0:
             raise ValueError("expected a positive number of units")
         return {"count": count}
     match = _RACKS.match(text)
     if match:
-        racks = int(match.group(1))
+        racks = _whole(match.group(1), hint)
         if racks <= 0:
             raise ValueError("expected a positive number of racks")
         return {"racks": racks}
     try:
         return {"it_power": _spec_for_power().convert(text)}
     except UnitInputError as exc:
-        raise ValueError(f"expected units (50), racks (40 racks) or a power (5 MW): {exc}") from None
+        raise ValueError(f"{hint}: {exc}") from None
+    except Exception as exc:  # any parser failure is the user's text, shown in place
+        raise ValueError(unreadable(text, exc, "5 MW")) from None
+
+
+def _whole(digits: str, hint: str) -> int:
+    if len(digits) > 12:  # int() of thousands of digits is slow, and no campus has 10**12 units
+        raise ValueError(f"{hint}; {len(digits)} digits is too many")
+    return int(digits)
+
+
+def _message(exc: BaseException) -> str:
+    """One line for an exception met while sizing: dcplan's own text, else its type and text."""
+    from pydantic import ValidationError
+
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where}: {first['msg']}" if where else str(first["msg"])
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if isinstance(exc, ValueError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 class SizerScreen(Screen[None]):
@@ -137,11 +166,25 @@ class SizerScreen(Screen[None]):
         self.query_one(f"#{field_id}", Field).show_error(message)
 
     def recompute(self) -> None:
-        """Read the form, size, and show results or the first error in place."""
+        """Read the form, size, and show results or the first error in place; never raises."""
         if not self._ready:
             return
-        from models.catalog import UnknownIdError
-        from models.sizing import SizingError, SizingOptions, SizingRequest, size
+        try:
+            self._recompute()
+        except Exception as exc:  # bad input of any kind is shown, the app keeps running
+            self._show_failure(_message(exc))
+
+    def _show_failure(self, message: str) -> None:
+        self.query_one("#sizer-title", Static).update(Content.from_markup("[b red]$message[/]", message=message))
+        self.query_one("#sizer-figures", DataTable).clear()
+        self.query_one("#sizer-equipment", DataTable).clear()
+        limits = self.query_one("#sizer-limits", Static)
+        limits.update("")
+        limits.set_class(False, "-broken")
+        self._last_state = None
+
+    def _recompute(self) -> None:
+        from models.sizing import SizingOptions, SizingRequest, size, unit_coefficients, units_for_target
 
         catalog = self.app.state.catalog  # type: ignore[attr-defined]
         errors = False
@@ -167,8 +210,7 @@ class SizerScreen(Screen[None]):
             if widget.value.strip():
                 options[key] = parser(widget.value) if parser else widget.value
         if errors:
-            self.query_one("#sizer-title", Static).update("[b red]Fix the marked fields[/]")
-            self._last_state = None
+            self._show_failure("Fix the marked fields")
             return
         request = {
             "system": str(self.query_one("#system", Select).value),
@@ -181,14 +223,21 @@ class SizerScreen(Screen[None]):
         state_key = repr((sorted(request.items()), sorted(options.items())))
         if state_key == self._last_state:
             return
-        self._last_state = state_key
-        try:
-            result = size(catalog, SizingRequest(**request), SizingOptions(**options))
-        except (SizingError, UnknownIdError, ValueError) as exc:
-            self.query_one("#sizer-title", Static).update(f"[b red]{exc}[/]")
-            self.query_one("#sizer-figures", DataTable).clear()
-            self._last_state = None
+        sizing_request = SizingRequest(**request)
+        sizing_options = SizingOptions(**options)
+        coeff = unit_coefficients(
+            catalog, sizing_request.system, sizing_request.cooling, sizing_request.site, sizing_options
+        )
+        racks = units_for_target(coeff, sizing_request) * coeff.racks
+        if racks > MAX_SIZER_RACKS:
+            self._field_error(
+                "target-field",
+                f"the sizer lays out at most {MAX_SIZER_RACKS:,} racks; this is {racks:,.0f} (use dcplan solve)",
+            )
+            self._show_failure("Fix the marked fields")
             return
+        result = size(catalog, sizing_request, sizing_options)
+        self._last_state = state_key
         self.show(result)
 
     def show(self, result: Any) -> None:
@@ -207,9 +256,10 @@ class SizerScreen(Screen[None]):
         for row in equipment_rows(result):
             equipment.add_row(*row)
         limits = self.query_one("#sizer-limits", Static)
-        violations = result.violations
-        if violations:
-            limits.update("\n".join(f"[b red]LIMIT BROKEN:[/] {check.message}" for check in violations))
+        lines = [Content.from_markup("[b yellow]NOT DEPLOYABLE:[/] $w", w=warning) for warning in result.warnings]
+        lines += [Content.from_markup("[b red]LIMIT BROKEN:[/] $m", m=check.message) for check in result.violations]
+        if lines:
+            limits.update(Content("\n").join(lines))
             limits.set_class(True, "-broken")
         else:
             limits.update("[green]All limits met.[/green]")

@@ -6,8 +6,16 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
+from textual.content import Content
 from textual.validation import ValidationResult, Validator
 from textual.widgets import Input, Label
+
+
+def unreadable(text: str, exc: BaseException, example: str | None = None) -> str:
+    """The inline message for text a parser rejected with an unexpected exception type (shown, never raised)."""
+    detail = str(exc).strip() or type(exc).__name__
+    such_as = f" such as '{example}'" if example else ""
+    return f"expected a number and a unit{such_as}, got {text.strip()!r} ({detail})"
 
 
 class QuantityValidator(Validator):
@@ -27,6 +35,8 @@ class QuantityValidator(Validator):
             self.spec.convert(value)
         except UnitInputError as exc:
             return self.failure(str(exc))
+        except Exception as exc:  # whatever the parser raises, the field shows it; the app never dies
+            return self.failure(unreadable(value, exc, getattr(self.spec, "example", None)))
         return self.success()
 
 
@@ -40,7 +50,7 @@ class RatioValidator(Validator):
     def validate(self, value: str) -> ValidationResult:
         try:
             number = float(value)
-        except ValueError:
+        except (ValueError, OverflowError):
             return self.failure(f"expected a number within [{self.low:g}, {self.high:g}]")
         if not self.low <= number <= self.high:
             return self.failure(f"expected a number within [{self.low:g}, {self.high:g}], got {number:g}")
@@ -77,4 +87,4 @@ class Field(Vertical):
         self.set_class(bool(message), "-invalid")
         errors = self.query(".field-error").results(Label)
         for error in errors:
-            error.update(message or "")
+            error.update(Content(message or ""))  # plain text: typed brackets are not markup
