@@ -255,7 +255,7 @@ async def still_answers(pilot: Any) -> None:
     await pilot.pause()
     assert app.current_mode == "catalog"
     app.screen.query_one("#catalog-kind", Select).value = "systems"
-    app.screen.query_one("#catalog-filter", Input).value = "rubin"
+    app.screen.query_one("#catalog-filter", Input).value = "vera-rubin"
     await pilot.pause()
     table = app.screen.query_one("#catalog-table", DataTable)
     assert table.row_count == 1 and str(table.get_row_at(0)[0]) == "vera-rubin-nvl144"

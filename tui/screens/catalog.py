@@ -138,9 +138,12 @@ def field_detail(name: str, value: Any) -> RenderableType | None:
     else:
         head.append(f"{number_text(value['value'])}{unit}", style="bold")
     low, high = value.get("low"), value.get("high")
-    if low is not None or high is not None:
-        head.append(f"   range {number_text(low) if low is not None else '?'}")
-        head.append(f"–{number_text(high) if high is not None else '?'}{unit}")
+    if low is not None and high is not None:
+        head.append(f"   range {number_text(low)}–{number_text(high)}{unit}")
+    elif low is not None:  # a one-sided range: say which side is known
+        head.append(f"   at least {number_text(low)}{unit}")
+    elif high is not None:
+        head.append(f"   at most {number_text(high)}{unit}")
     confidence = value.get("confidence")
     if confidence:
         head.append(f"   {confidence}", style=CONFIDENCE_STYLE.get(confidence, ""))

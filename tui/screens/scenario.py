@@ -418,7 +418,7 @@ class ScenarioScreen(Screen[None]):
 
     def _field(self, name: str, message: str | None) -> None:
         for field in self.query(f"#field-{name}").results(Field):
-            field.show_error(escape(message) if message else None)
+            field.show_error(message or None)
 
     def validate(self) -> list[tuple[tuple[Any, ...], str]]:
         """Mark the invalid fields of the shown item; summarise the rest."""
@@ -446,7 +446,7 @@ class ScenarioScreen(Screen[None]):
             message = here.get(name)
             if self._shown.get(field) != message:  # only what changed: a restyle costs a layout
                 self._shown[field] = message
-                field.show_error(escape(message) if message else None)
+                field.show_error(message or None)
         item_message = "; ".join(item_level)
         if self._shown.get("item") != item_message:
             self._shown["item"] = item_message

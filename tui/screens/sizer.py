@@ -62,7 +62,13 @@ def _message(exc: BaseException) -> str:
     if isinstance(exc, ValidationError):
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        return f"{where}: {first['msg']}" if where else str(first["msg"])
+        context = first.get("ctx") or {}
+        bounds = {"le": "at most", "lt": "less than", "ge": "at least", "gt": "more than"}
+        said = next((f"expected {words} {context[key]:,}" for key, words in bounds.items() if key in context), None)
+        if said is not None and isinstance(first.get("input"), int | float):
+            said += f", got {first['input']:,}"
+        text = said or str(first["msg"])
+        return f"{where}: {text}" if where else text
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if isinstance(exc, ValueError) and text:
         return text
@@ -184,6 +190,8 @@ class SizerScreen(Screen[None]):
         self._last_state = None
 
     def _recompute(self) -> None:
+        from pydantic import ValidationError
+
         from models.sizing import SizingOptions, SizingRequest, size, unit_coefficients, units_for_target
 
         catalog = self.app.state.catalog  # type: ignore[attr-defined]
@@ -223,7 +231,15 @@ class SizerScreen(Screen[None]):
         state_key = repr((sorted(request.items()), sorted(options.items())))
         if state_key == self._last_state:
             return
-        sizing_request = SizingRequest(**request)
+        try:
+            sizing_request = SizingRequest(**request)
+        except ValidationError as exc:
+            # the request's own bounds (units, racks, power) belong to the target field
+            if any(error["loc"][:1] in (("count",), ("racks",), ("it_power",)) for error in exc.errors()):
+                self._field_error("target-field", _message(exc))
+                self._show_failure("Fix the marked fields")
+                return
+            raise
         sizing_options = SizingOptions(**options)
         coeff = unit_coefficients(
             catalog, sizing_request.system, sizing_request.cooling, sizing_request.site, sizing_options
