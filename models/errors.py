@@ -9,6 +9,7 @@ An exception that is not a ``DcplanError`` reaching the top is a bug (exit 70).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 
@@ -54,6 +55,24 @@ class DcplanError(Exception):
             "got": self.got,
             "messages": self.lines,
         }
+
+
+class ProblemsError(DcplanError):
+    """A DcplanError built from a list of problem lines (loaders that collect every problem
+    of a file before raising); the keyword fields locate the first one."""
+
+    def __init__(
+        self,
+        lines: Sequence[str] | str,
+        *,
+        file: str | None = None,
+        entry: str | None = None,
+        field: str | None = None,
+        expected: str | None = None,
+        got: str | None = None,
+    ) -> None:
+        lines = [lines] if isinstance(lines, str) else list(lines)
+        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got)
 
 
 class InputFileError(DcplanError):

@@ -21,7 +21,7 @@ from planner.modeldata import build_model_data
 from planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
 from planner.recheck import LimitUse, limit_uses, recheck
 from planner.scenario import Scenario
-from planner.solve import SolveOutcome, SolveSettings, paused_gc, solve_model_data
+from planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
 
 # the phases of plan_scenario, in the order they run (diagnosis only for an infeasible model,
 # layout to marginal values only when there is a plan)
@@ -72,6 +72,21 @@ class _Phases:
             self.callback(Phase(name, step, steps, self.cancelled))
 
 
+def _unsolved(status: Status, termination: str) -> SolveOutcome:
+    """The outcome of a run that never reached HiGHS (cancelled early, or structurally infeasible)."""
+    return SolveOutcome(
+        status=status,
+        model=None,
+        objective=None,
+        bound=None,
+        gap=None,
+        build_s=0.0,
+        handover_s=0.0,
+        solve_s=0.0,
+        termination=termination,
+    )
+
+
 def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | None = None) -> CapacityPlan:
     """Solve ``scenario`` and return a CapacityPlan whose figures are re-checked by models/."""
     options = options or PlanOptions(settings=SolveSettings())
@@ -85,29 +100,9 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     data = build_model_data(scenario, catalog)
     problems = structural_problems(data)
     if phase.cancelled:
-        outcome = SolveOutcome(
-            status="cancelled",
-            model=None,
-            objective=None,
-            bound=None,
-            gap=None,
-            build_s=0.0,
-            handover_s=0.0,
-            solve_s=0.0,
-            termination="cancelled before solving",
-        )
+        outcome = _unsolved("cancelled", "cancelled before solving")
     elif problems:
-        outcome = SolveOutcome(
-            status="infeasible",
-            model=None,
-            objective=None,
-            bound=None,
-            gap=None,
-            build_s=0.0,
-            handover_s=0.0,
-            solve_s=0.0,
-            termination="structural",
-        )
+        outcome = _unsolved("infeasible", "structural")
     else:
         phase("solving")  # the MIP build (a small share of the time) and HiGHS
         outcome = solve_model_data(data, settings)

@@ -46,7 +46,7 @@ from pydantic_core import PydanticCustomError
 
 from models.catalog.loader import display_path
 from models.catalog.schema import ID_PATTERN, Id, Redundancy
-from models.errors import DcplanError, InputFileError
+from models.errors import InputFileError, ProblemsError
 from models.files import MAX_NESTING, nesting_exceeds, read_text
 from models.units import (
     Area,
@@ -334,24 +334,11 @@ def size_problem(data: Any) -> tuple[str, str] | None:
     return None
 
 
-class ScenarioError(DcplanError):
+class ScenarioError(ProblemsError):
     """Problems in a scenario file: one line each (file, table, field, what was expected).
 
     ``file``/``entry``/``field``/``expected`` locate the first problem (for ``--json``).
     """
-
-    def __init__(
-        self,
-        lines: list[str] | str,
-        *,
-        file: str | None = None,
-        entry: str | None = None,
-        field: str | None = None,
-        expected: str | None = None,
-        got: str | None = None,
-    ):
-        lines = [lines] if isinstance(lines, str) else list(lines)
-        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got)
 
 
 def _label(data: dict[str, Any], loc: tuple[Any, ...]) -> tuple[str, tuple[Any, ...]]:

@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from models.catalog.schema import KINDS, Chip, Cooling, Defaults, Entry, Fluid, Plant, PowerChain, Site, System
-from models.errors import DcplanError, InputFileError
+from models.errors import DcplanError, InputFileError, ProblemsError
 from models.files import MAX_NESTING, nesting_exceeds, read_text
 
 ENV_VAR = "DCPLAN_CATALOG"
@@ -32,24 +32,11 @@ BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
 E = TypeVar("E", bound=Entry)
 
 
-class CatalogError(DcplanError):
+class CatalogError(ProblemsError):
     """One or more problems in catalog files; ``lines`` holds one message per problem.
 
     ``file``/``entry``/``field``/``expected`` locate the first problem (for ``--json``).
     """
-
-    def __init__(
-        self,
-        lines: Sequence[str] | str,
-        *,
-        file: str | None = None,
-        entry: str | None = None,
-        field: str | None = None,
-        expected: str | None = None,
-        got: str | None = None,
-    ):
-        lines = [lines] if isinstance(lines, str) else list(lines)
-        super().__init__(*lines, file=file, entry=entry, field=field, expected=expected, got=got)
 
 
 class UnknownIdError(DcplanError, KeyError):
