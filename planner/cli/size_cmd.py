@@ -122,6 +122,7 @@ def render_sizing(result: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
+    from planner.report.quantity import prose_units
     from planner.report.text import equipment_rows, sizing_rows
 
     out = console()
@@ -142,7 +143,7 @@ def render_sizing(result: Any) -> None:
     violations = result.violations
     if violations:
         for check in violations:
-            out.print(f"[bold red]LIMIT BROKEN[/bold red] {check.limit}: {check.message}")
+            out.print(f"[bold red]LIMIT BROKEN[/bold red] {check.limit}: {escape(prose_units(check.message))}")
     else:
         out.print("[green]All limits met.[/green]")
 

@@ -666,3 +666,11 @@ def test_xlsx_shows_numbers_in_the_same_style(demo_json, tmp_path, capsys):
                     shown.append(value)
     assert len(shown) > 100
     assert [t for t in shown if BAD_NUMBER.search(t) or BAD_UNIT.search(t)] == []
+
+
+def test_broken_limit_lines_use_the_one_unit_style(capsys):
+    """Defect 16: the `dcplan size` limit lines came from models/ text as 'kg/m2' beside
+    'kg/m²' in the rows above them."""
+    code, out, _ = run(capsys, "size", "--system", "trn3-ultraserver-gen2", "--count", "50")
+    assert code == 0 and "LIMIT BROKEN" in out
+    assert "kg/m²" in out and "kg/m2" not in out and "m**" not in out

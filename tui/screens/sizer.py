@@ -257,6 +257,7 @@ class SizerScreen(Screen[None]):
         self.show(result)
 
     def show(self, result: Any) -> None:
+        from planner.report.quantity import prose_units
         from tui.format import sizing_rows
 
         title = f"[b]{result.units:,} x {result.system}[/b] on {result.cooling} at {result.site}"
@@ -273,7 +274,10 @@ class SizerScreen(Screen[None]):
             equipment.add_row(*row)
         limits = self.query_one("#sizer-limits", Static)
         lines = [Content.from_markup("[b yellow]NOT DEPLOYABLE:[/] $w", w=warning) for warning in result.warnings]
-        lines += [Content.from_markup("[b red]LIMIT BROKEN:[/] $m", m=check.message) for check in result.violations]
+        lines += [
+            Content.from_markup("[b red]LIMIT BROKEN:[/] $m", m=prose_units(check.message))
+            for check in result.violations
+        ]
         if lines:
             limits.update(Content("\n").join(lines))
             limits.set_class(True, "-broken")
