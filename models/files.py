@@ -17,15 +17,20 @@ MAX_INPUT_BYTES = 64 * 1024 * 1024  # 64 MiB: far above any real catalog, scenar
 
 
 def _display(path: Path) -> str:
-    """The path as the user wrote it (relative stays relative)."""
-    return str(path)
+    """The path as the user wrote it (relative stays relative), cut in the middle when huge."""
+    text = str(path)
+    return text if len(text) <= 160 else f"{text[:70]}…{text[-70:]}"
 
 
 def check_regular_file(path: Path, what: str = "file") -> os.stat_result:
     """Raise InputFileError unless ``path`` names a regular file (symlinks followed, loops caught)."""
     shown = _display(path)
+    if "\x00" in str(path):  # os calls raise ValueError for it
+        raise InputFileError(
+            f"{shown!r}: a file name cannot contain a NUL character", file=shown, expected=f"the name of a {what}"
+        )
     try:
-        info = os.stat(path)  # follows symlinks; ELOOP for a loop
+        info = os.stat(path)  # follows symlinks; ELOOP for a loop, ENAMETOOLONG for a huge name
     except FileNotFoundError:
         raise InputFileError(f"{shown}: no such {what}", file=shown, expected=f"an existing {what}") from None
     except OSError as exc:

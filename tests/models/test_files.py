@@ -38,12 +38,19 @@ def test_files_that_are_not_text_files_are_one_clear_error(tmp_path):
     os.mkfifo(fifo)
     binary = tmp_path / "binary.toml"
     binary.write_bytes(b"name = '\xff\xfe'")
-    cases = {fifo: "FIFO", tmp_path: "is a folder", binary: "not UTF-8 text", tmp_path / "missing.toml": "no such"}
+    cases = {
+        fifo: "FIFO",
+        tmp_path: "is a folder",
+        binary: "not UTF-8 text",
+        tmp_path / "missing.toml": "no such",
+        "a\x00b.toml": "NUL character",  # os calls raise ValueError for it
+        "x" * 10_000: "too long",  # and the message shows the name cut short
+    }
     for path, words in cases.items():
         with pytest.raises(InputFileError) as info:
             read_text(path, "scenario file")
         assert isinstance(info.value, DcplanError) and words in info.value.lines[0]
-        assert info.value.file == str(path)
+        assert len(info.value.lines[0]) < 400
 
 
 def test_starting_dcplan_writes_and_reads_no_cache_files(tmp_path):

@@ -162,7 +162,7 @@ async def test_edit_a_hall_cap_save_reload_and_compare(app_factory, tmp_path, sh
         # reload from the new file: the edit is there
         await select(pilot, "scenario", None)
         await set_field(pilot, "name", "changed after saving")
-        await pilot.click("#scenario-load")
+        await click_load(pilot)
         assert await wait_for(pilot, lambda: "loaded" in status(app), 5), status(app)
         assert app.state.scenario_data["scenario"]["name"] != "changed after saving"
         await select(pilot, "hall", 1)
@@ -176,6 +176,14 @@ async def test_edit_a_hall_cap_save_reload_and_compare(app_factory, tmp_path, sh
     changed = [(a, b) for a, b in zip(original.splitlines(), text.splitlines(), strict=True) if a != b]
     assert changed == [('it_power_cap = "36 MW"', 'it_power_cap = "41.5 MW"')]
     assert DEMO_SCENARIO.read_bytes() == shipped_bytes[DEMO_SCENARIO]
+
+
+async def click_load(pilot) -> None:
+    """Click Load as a person would: a Textual button ignores clicks during its ~0.2 s press
+    animation, so wait for the previous press to finish first."""
+    button = pilot.app.screen.query_one("#scenario-load")
+    await wait_for(pilot, lambda: not button.has_class("-active"), 2)
+    await pilot.click("#scenario-load")
 
 
 async def set_field_path(pilot, text: str) -> None:
@@ -439,7 +447,7 @@ async def test_loading_a_fifo_shows_an_error_without_freezing(app_factory, tmp_p
             await open_editor(pilot)
             await set_field_path(pilot, str(fifo))
             started = time.monotonic()
-            await pilot.click("#scenario-load")
+            await click_load(pilot)
             assert await wait_for(pilot, lambda: "not loaded" in status(app), 2.5), status(app)
             assert time.monotonic() - started < 2.5
             assert "FIFO" in status(app)
@@ -471,11 +479,11 @@ async def test_loading_bad_files_says_why(app_factory, tmp_path):
             ("[b]", "no such"),
         ):
             await set_field_path(pilot, str(path))
-            await pilot.click("#scenario-load")
+            await click_load(pilot)
             assert await wait_for(pilot, lambda w=words: w in status(app), 5), status(app)
         # valid TOML of the wrong shape loads, shows its problems, and every node still selects
         await set_field_path(pilot, str(shaped))
-        await pilot.click("#scenario-load")
+        await click_load(pilot)
         assert await wait_for(pilot, lambda: app.state.scenario_data.get("hall") == 5, 5), status(app)
         tree = app.screen.query_one("#scenario-tree", Tree)
         for node in all_nodes(tree):
