@@ -1,6 +1,6 @@
 """Benchmark: a scenario at dcplan's input bounds validates and builds its model data fast.
 
-    .venv/bin/python -m pytest -m bench tests/bench/test_bench_bounds.py -s
+    .venv/bin/python -m pytest -n 0 -m bench tests/bench/test_bench_bounds.py -s
 
 The bound scenario has ``MAX_HALLS`` (2,000) halls and ``MAX_POSITIONS`` (2,000,000) rack
 positions in all, one hall at ``MAX_POSITIONS_PER_HALL`` (100,000); every hall has two row

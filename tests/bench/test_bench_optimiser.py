@@ -1,6 +1,6 @@
 """Speed of the optimiser, from the demo to a ~1M-chip campus (run on demand, never by default):
 
-    /work/venv/bin/pytest -m bench tests/bench/test_bench_optimiser.py -s
+    .venv/bin/python -m pytest -n 0 -m bench tests/bench/test_bench_optimiser.py -s
 
 For each size of the campus ladder (tests/bench/campus.py: S one hall, M ~106k chips,
 L ~451k, XL ~1.1M) the same run measures:

@@ -1,6 +1,6 @@
 """Benchmarks for the physics layer (run on demand, never in the default suite):
 
-    /work/venv/bin/pytest -m bench tests/bench -s
+    .venv/bin/python -m pytest -n 0 -m bench tests/bench -s
 
 (a) A 1,000,000-item fleet through ``models.fleet.evaluate_fleet`` (pint quantities at the
     boundary) against the same arithmetic written inline in plain numpy, in the same run.

@@ -1,6 +1,6 @@
 """Sweep throughput (run on demand, never in the default suite):
 
-    /work/venv/bin/pytest -m bench tests/bench/test_bench_sweep.py -s
+    .venv/bin/python -m pytest -n 0 -m bench tests/bench/test_bench_sweep.py -s
 
 500 Latin-hypercube samples of the demo scenario (``DCPLAN_BENCH_SWEEP_SAMPLES`` to run
 fewer), solved by 1 and then 2 local worker processes. Reports samples per second, the

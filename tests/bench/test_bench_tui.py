@@ -1,6 +1,6 @@
 """TUI speed: first paint, sizer keystroke latency, UI timer gaps during a 1M-chip solve.
 
-Run on demand: pytest -m bench tests/bench/test_bench_tui.py -s
+Run on demand: pytest -n 0 -m bench tests/bench/test_bench_tui.py -s
 Each figure is printed as a JSON line next to a baseline measured in the same run.
 """
 

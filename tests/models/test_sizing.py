@@ -384,4 +384,4 @@ def test_cli_unknown_system_suggests(capsys):
 def test_cli_human_output_names_the_broken_limit(capsys):
     code, out, _ = _run(capsys, "--system", TRN3, "--count", "2", "--slab", "1200 kg/m**2")
     assert code == 0
-    assert "LIMIT BROKEN" in out and "exceeds the slab rating of 1,200 kg/m2 by 689 kg/m2" in " ".join(out.split())
+    assert "LIMIT BROKEN" in out and "exceeds the slab rating of 1,200 kg/m² by 689 kg/m²" in " ".join(out.split())
