@@ -193,6 +193,19 @@ def build_direct(data: ModelData) -> DirectModel:
     s.family(
         "rack_count", [o.key for o in options], [(oi, U + oi, a["racks_per_unit"]), (oi, RK + oi, -ones)], -INF, 0.0
     )
+    # servers whose row cap n is not a multiple of x per rack may end a row with a part-full
+    # rack: racks >= f * rows + (units - f * x * rows) / q, f = n // x, q = n % x (as Pyomo
+    # writes it: f*rows + units/q - (f*x/q)*rows - racks <= 0)
+    for i, o in enumerate(options):
+        n, x = o.units_per_row_max, o.units_per_rack
+        if x > 1 and n % x != 0:
+            f, q = n // x, n % x
+            terms: dict[int, float] = {}
+            _add(terms, RW + i, float(f))
+            _add(terms, U + i, 1.0 / q)
+            _add(terms, RW + i, -(f * x) * (1.0 / q))
+            _add(terms, RK + i, -1.0)
+            s.row("rack_count_ragged", o.key, terms, -INF, 0.0)
     for family, cap in (
         ("row_positions", "positions"),
         ("row_busway", "busway"),
@@ -360,6 +373,14 @@ def build_direct(data: ModelData) -> DirectModel:
             for k in members(bound):
                 _add(terms, supply_col[k], -cpu(k))
             s.row("share_min", i, terms, -INF, 0.0)
+    for i, bound in enumerate(data.scenario.share):
+        if bound.min > 0:  # a floor is not vacuous: group >= the smallest member unit's compute
+            group = members(bound)
+            terms = {}
+            for k in group:
+                _add(terms, supply_col[k], cpu(k))
+            smallest = min(supply_obj[k].compute_per_unit for k in group) / TFLOPS_PER_PFLOPS if group else 1.0
+            s.row("share_min_some", i, terms, smallest, INF)
     for i, bound in enumerate(data.scenario.share):
         if bound.max < 1:  # group - s_max * total <= 0
             terms = {}
