@@ -7,6 +7,7 @@ FIFO, a device, a folder, a symlink loop, a huge file or binary bytes give one c
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -119,3 +120,29 @@ def nesting_exceeds(value: object, limit: int = MAX_NESTING) -> bool:
             return True
         stack.extend((child, depth + 1) for child in children)
     return False
+
+
+# errors from os.link that mean "this file system has no hard links", not "the name is taken"
+_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
+
+
+def create_only(staged: Path, target: Path) -> None:
+    """Put the finished file ``staged`` at ``target`` only if no file has that name.
+
+    ``os.link`` decides atomically (FileExistsError when the name is taken, however late
+    another writer took it); on a file system without hard links the name is claimed with
+    O_CREAT|O_EXCL (as atomic) and the finished file renamed over the claim. ``staged``
+    stays where it is when linked: the caller removes its temporary file.
+    """
+    try:
+        os.link(staged, target)
+        return
+    except OSError as exc:
+        if isinstance(exc, FileExistsError) or exc.errno not in _NO_HARD_LINKS:
+            raise
+    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        os.replace(staged, target)
+    except BaseException:
+        os.unlink(target)
+        raise

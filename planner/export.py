@@ -36,7 +36,6 @@ How files are written (``commit_files``):
 
 from __future__ import annotations
 
-import errno
 import os
 import secrets
 import shutil
@@ -46,6 +45,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from models.files import create_only
 from planner.cli.common import UserError
 from planner.plan import CapacityPlan
 
@@ -264,7 +264,7 @@ def commit_files(files: dict[Path, Content], force: bool) -> list[Path]:
                 placed.append((target, backup, existed))
             else:
                 try:
-                    _create_only(staged, target)
+                    create_only(staged, target)
                 except FileExistsError:
                     raise UserError(f"{path}: already exists; pass --force to overwrite it") from None
                 placed.append((target, None, False))
@@ -279,27 +279,6 @@ def commit_files(files: dict[Path, Content], force: bool) -> list[Path]:
         for folder in staging.values():
             shutil.rmtree(folder, ignore_errors=True)
     return list(files)
-
-
-_NO_HARD_LINKS = {errno.EPERM, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV, errno.EMLINK, errno.ENOSYS}
-
-
-def _create_only(staged: Path, target: Path) -> None:
-    """Put ``staged`` at ``target`` only if no file has that name: ``os.link`` (atomic, fails
-    with FileExistsError). On a file system without hard links the name is claimed with
-    O_CREAT|O_EXCL (as atomic) and the finished file renamed over the claim."""
-    try:
-        os.link(staged, target)
-        return
-    except OSError as exc:
-        if isinstance(exc, FileExistsError) or exc.errno not in _NO_HARD_LINKS:
-            raise
-    os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    try:
-        os.replace(staged, target)
-    except BaseException:
-        os.unlink(target)
-        raise
 
 
 def _roll_back(placed: list[tuple[Path, Path | None, bool]]) -> None:

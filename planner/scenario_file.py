@@ -31,7 +31,7 @@ from tomlkit.items import AoT, Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
 from models.errors import DcplanError
-from models.files import read_text
+from models.files import create_only, read_text
 
 # The package's own data folder (shipped catalogs and demo scenarios): never written to
 # without the user's explicit choice.
@@ -393,28 +393,12 @@ def save_atomic(path: Path | str, text: str, overwrite: bool) -> Path:
             if overwrite:
                 os.replace(tmp, target)
             else:
-                _place_new(tmp, target, shown)
-        except TargetExistsError:
-            raise
+                create_only(tmp, target)
+        except FileExistsError:
+            raise TargetExistsError(f"{shown}: exists", file=shown, expected="a new file") from None
         except OSError as exc:
             raise ScenarioFileError(f"{shown}: cannot write: {exc.strerror or exc}", file=shown) from None
     finally:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
     return target
-
-
-def _place_new(tmp: Path, target: Path, shown: str) -> None:
-    """Give the finished temp file the name ``target`` only if no file has it (atomic)."""
-    try:
-        os.link(tmp, target)  # fails with EEXIST if target appeared meanwhile
-        return
-    except FileExistsError:
-        raise TargetExistsError(f"{shown}: exists", file=shown, expected="a new file") from None
-    except OSError:
-        pass  # the file system has no hard links: claim the name with O_EXCL instead
-    try:
-        os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:
-        raise TargetExistsError(f"{shown}: exists", file=shown, expected="a new file") from None
-    os.replace(tmp, target)
