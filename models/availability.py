@@ -7,7 +7,7 @@ which a scenario may override for its own sites.
 
 from __future__ import annotations
 
-from models.catalog import Site, System
+from dcplan.models.catalog import Site, System
 
 
 def deployable_at(system: System, site: Site, operator: str | None = None) -> str | None:

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from models import power
-from models.catalog import Cooling, Generator, PowerChain, RackPdu, Transformer, Ups
+from dcplan.models import power
+from dcplan.models.catalog import Cooling, Generator, PowerChain, RackPdu, Transformer, Ups
 
 
 @dataclass(frozen=True)

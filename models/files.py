@@ -12,7 +12,7 @@ import os
 import stat
 from pathlib import Path
 
-from models.errors import InputFileError
+from dcplan.models.errors import InputFileError
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024  # 64 MiB: far above any real catalog, scenario or plan file
 

@@ -14,8 +14,8 @@ import numpy as np
 import pint
 from numpy.typing import NDArray
 
-from models import power, thermal
-from models.units import QuantitySpec, ureg
+from dcplan.models import power, thermal
+from dcplan.models.units import QuantitySpec, ureg
 
 FloatArray = NDArray[np.float64]
 

@@ -24,12 +24,12 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from models import climate, energy, equipment, power, space, thermal
-from models.availability import deployable_at
-from models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
-from models.catalog.schema import Redundancy
-from models.errors import DcplanError
-from models.units import (
+from dcplan.models import climate, energy, equipment, power, space, thermal
+from dcplan.models.availability import deployable_at
+from dcplan.models.catalog import Catalog, Cooling, Plant, PowerChain, Site, System
+from dcplan.models.catalog.schema import Redundancy
+from dcplan.models.errors import DcplanError
+from dcplan.models.units import (
     Area,
     CarbonIntensity,
     Compute,
@@ -286,8 +286,8 @@ def _chain_efficiency(
     chain: PowerChain, catalog: Catalog, redundancy: str, load_fraction: float
 ) -> tuple[float, float, float]:
     """(distribution, UPS, transformer) efficiencies at a module load fraction."""
-    ups = catalog.get("ups", chain.ups)
-    transformer = catalog.get("transformer", chain.transformer)
+    ups = catalog.ups(chain.ups)
+    transformer = catalog.transformer(chain.transformer)
     return (
         float(chain.distribution_efficiency.magnitude),
         float(ups.efficiency.at(load_fraction)),  # type: ignore[attr-defined]
@@ -873,8 +873,8 @@ def _equipment_and_checks(
     """Whole-number equipment counts for the electrical chain and the room cooling."""
     redundancy = coeff.redundancy
     feeds = power.feeds_per_rack(redundancy)  # type: ignore[arg-type]
-    pdu = catalog.get("rack_pdu", chain.rack_pdu)
-    busway = catalog.get("busway", chain.busway)
+    pdu = catalog.rack_pdu(chain.rack_pdu)
+    busway = catalog.busway(chain.busway)
     tallies = list(
         equipment.rack_pdus_and_tap_offs(pdu, busway, chain, rack_kw, racks, feeds, used_kw=rack_kw * racks)  # type: ignore[arg-type]
     )
@@ -903,8 +903,8 @@ def _equipment_and_checks(
         )
     )
     tallies += equipment.ups_and_transformers(
-        catalog.get("ups", chain.ups),  # type: ignore[arg-type]
-        catalog.get("transformer", chain.transformer),  # type: ignore[arg-type]
+        catalog.ups(chain.ups),
+        catalog.transformer(chain.transformer),
         chain,
         redundancy,
         coeff.it_provisioned_kw * units,
@@ -912,7 +912,7 @@ def _equipment_and_checks(
     )
     tallies.append(
         equipment.generators(
-            catalog.get("generator", chain.generator),  # type: ignore[arg-type]
+            catalog.generator(chain.generator),  # type: ignore[arg-type]
             chain.generator_redundancy,
             coeff.facility_design_kw * units,
         )

@@ -57,7 +57,7 @@ from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
-from models.errors import DcplanError
+from dcplan.models.errors import DcplanError
 
 __all__ = [
     "Q_",

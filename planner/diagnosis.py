@@ -14,12 +14,12 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from models.catalog import Catalog
-from models.units import Q_
-from planner.modeldata import ModelData, build_model_data
-from planner.plan import Diagnosis, LimitUse, Relaxation
-from planner.scenario import Scenario
-from planner.solve import SolveOutcome, SolveSettings, solve_model_data
+from dcplan.models.catalog import Catalog
+from dcplan.models.units import Q_
+from dcplan.planner.modeldata import ModelData, build_model_data
+from dcplan.planner.plan import Diagnosis, LimitUse, Relaxation
+from dcplan.planner.scenario import Scenario
+from dcplan.planner.solve import SolveOutcome, SolveSettings, solve_model_data
 
 STEPS: dict[str, tuple[float, str]] = {
     "utility power (design day)": (1.0, "MW"),
@@ -152,7 +152,7 @@ def amount_text(value: float, unit: str) -> str:
 
 
 def _share_members(data: ModelData, family: str | None, software: str | None) -> list[str]:
-    supplies = [*data.options, *data.clouds]
+    supplies: list[Any] = [*data.options, *data.clouds]  # rack options and cloud offers alike
     return [
         s.key
         for s in supplies
@@ -282,7 +282,7 @@ def _share_text(
     The elastic plan's own shares say where the bound must go: floor -> the group's share
     of that plan's compute (0 when it deploys nothing), ceiling -> likewise.
     """
-    from planner.formulation import _compute_upper_bound
+    from dcplan.planner.formulation import _compute_upper_bound
 
     if value <= THRESHOLDS["share"]:
         return None

@@ -12,14 +12,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from models import equipment
-from models.catalog import Catalog, Entry
-from models.catalog.loader import display_path
-from models.sizing import SizingRequest, SizingResult, size
-from models.units import qty, ureg
-from planner.layout import RowFill, build_layout, fill_rows
-from planner.modeldata import HOURS_PER_YEAR, ModelData, sizing_options
-from planner.plan import (
+from dcplan.models import equipment
+from dcplan.models.catalog import Catalog, Entry
+from dcplan.models.catalog.loader import display_path
+from dcplan.models.sizing import SizingRequest, SizingResult, size
+from dcplan.models.units import qty, ureg
+from dcplan.planner.layout import RowFill, build_layout, fill_rows
+from dcplan.planner.modeldata import HOURS_PER_YEAR, ModelData, sizing_options
+from dcplan.planner.plan import (
     Assumption,
     CapacityPlan,
     Costs,
@@ -34,7 +34,7 @@ from planner.plan import (
     RowPlan,
     SolverInfo,
 )
-from planner.solve import SolveOutcome
+from dcplan.planner.solve import SolveOutcome
 
 # Units parsed once: ``q.m_as("kW")`` re-parses the string (~100 us) on every call.
 _KW, _KWH, _MW, _M2 = ureg.Unit("kW"), ureg.Unit("kWh"), ureg.Unit("MW"), ureg.Unit("m**2")
@@ -81,9 +81,9 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
     }
     hall_totals: dict[str, dict[str, float]] = {}
     lines: list[tuple[str, equipment.Tally]] = []  # (scope, tally)
-    ups = catalog.get("ups", chain.ups)
-    transformer = catalog.get("transformer", chain.transformer)
-    generator = catalog.get("generator", chain.generator)
+    ups = catalog.ups(chain.ups)
+    transformer = catalog.transformer(chain.transformer)
+    generator = catalog.generator(chain.generator)
     for hall_id, hall_data in sorted(data.halls.items()):
         results = [r for (h, _, _), r in groups.items() if h == hall_id]
         totals = {
@@ -142,10 +142,10 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
 
     # Row-level electrical: PDUs with tap-offs per rack, busway runs per row (the runs the
     # scenario installs); merged per item in the plan.
-    pdu = catalog.get("rack_pdu", chain.rack_pdu)
+    pdu = catalog.rack_pdu(chain.rack_pdu)
     for fill in fills:
         option = fill.option
-        busway = catalog.get("busway", option.busway_id)
+        busway = catalog.busway(option.busway_id)
         feed_load = option.coeff.rack_kw * fill.racks * option.feeds
         pdus, taps = equipment.rack_pdus_and_tap_offs(
             pdu,
@@ -488,7 +488,7 @@ def _entry_assumptions(kind: str, entry: Entry, origin: str) -> list[Assumption]
         if isinstance(value, dict) and "source" in value:
             if "load" in value:
                 rendered: Any = {"load": value["load"], "efficiency": value["efficiency"]}
-                unit = "efficiency at load"
+                unit: str | None = "efficiency at load"
             else:
                 rendered = value["value"]
                 unit = value.get("unit")

@@ -42,23 +42,30 @@ import shutil
 import socket
 import stat
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from models.files import create_only
-from planner.cli.common import UserError
-from planner.plan import CapacityPlan
+from dcplan.models.errors import DcplanError
+from dcplan.models.files import create_only
+from dcplan.planner.plan import CapacityPlan
 
 FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".html": "html", ".htm": "html", ".svg": "svg"}
 EXTENSIONS = {"json": ".json", "csv": ".csv", "xlsx": ".xlsx", "md": ".md", "html": ".html", "svg": ".svg"}
 MD_ASSETS = ("power", "heat", "capex", "compute", "floorplan")
 
 
+class OutputFileError(DcplanError):
+    """An output file that must not or cannot be written (exists, no folder, unknown format);
+    one line, exit 2. Raised before anything is written, or after rolling back."""
+
+
 def format_for(path: Path) -> str:
     """The export format named by a file extension; one-line error for unknown ones."""
     suffix = path.suffix.lower()
     if suffix not in FORMATS:
-        raise UserError(f"{path}: unknown plan format {suffix or '(none)'}; use one of {', '.join(sorted(FORMATS))}")
+        raise OutputFileError(
+            f"{path}: unknown plan format {suffix or '(none)'}; use one of {', '.join(sorted(FORMATS))}"
+        )
     return FORMATS[suffix]
 
 
@@ -71,7 +78,7 @@ def output_paths(path: Path) -> list[Path]:
     """Every file an export to ``path`` may write (the path itself first)."""
     kind = format_for(path)
     if kind == "csv":
-        from planner.report.csvfiles import rows_csv_path
+        from dcplan.planner.report.csvfiles import rows_csv_path
 
         return [path, rows_csv_path(path)]
     if kind == "md":
@@ -82,14 +89,14 @@ def output_paths(path: Path) -> list[Path]:
 def check_output_file(path: Path, force: bool) -> None:
     """One file: not a folder, not overwritten without ``force``, in a writable folder."""
     if path.is_dir():
-        raise UserError(f"{path}: is a folder, not a file")
+        raise OutputFileError(f"{path}: is a folder, not a file")
     if os.path.lexists(path) and not force:
-        raise UserError(f"{path}: already exists; pass --force to overwrite it")
+        raise OutputFileError(f"{path}: already exists; pass --force to overwrite it")
     parent = _real_target(path).parent if force else _parent(path)
     if not parent.is_dir():
-        raise UserError(f"{path}: folder {parent} does not exist")
+        raise OutputFileError(f"{path}: folder {parent} does not exist")
     if not os.access(parent, os.W_OK):
-        raise UserError(f"{path}: folder {parent} is not writable")
+        raise OutputFileError(f"{path}: folder {parent} is not writable")
 
 
 def check_output_path(path: Path, force: bool) -> None:
@@ -152,7 +159,7 @@ def remove_stale_staging(folder: Path, now: float | None = None) -> list[Path]:
     live writer's folder (a concurrent export) is left alone.
     """
     now = time.time() if now is None else now
-    removed = []
+    removed: list[Path] = []
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -213,11 +220,11 @@ def _reason(exc: OSError) -> str:
 Content = bytes | Callable[[Path], None]
 
 
-def commit_files(files: dict[Path, Content], force: bool) -> list[Path]:
+def commit_files(files: Mapping[Path, Content], force: bool) -> list[Path]:
     """Write a set of files atomically as a set (see the module notes); returns the paths given.
 
     Each value is the file's bytes, or a function that writes the file at the path it is
-    given (a staging path). Raises UserError (one line) for an existing file without
+    given (a staging path). Raises OutputFileError (one line) for an existing file without
     ``force`` or an OSError; nothing of the new set stays behind on any failure.
     """
     for path in files:
@@ -266,14 +273,14 @@ def commit_files(files: dict[Path, Content], force: bool) -> list[Path]:
                 try:
                     create_only(staged, target)
                 except FileExistsError:
-                    raise UserError(f"{path}: already exists; pass --force to overwrite it") from None
+                    raise OutputFileError(f"{path}: already exists; pass --force to overwrite it") from None
                 placed.append((target, None, False))
         for folder in staging:
             _fsync_dir(folder)
     except BaseException as exc:
         _roll_back(placed)
         if isinstance(exc, OSError):
-            raise UserError(f"{current}: cannot write: {_reason(exc)}") from None
+            raise OutputFileError(f"{current}: cannot write: {_reason(exc)}") from None
         raise
     finally:
         for folder in staging.values():
@@ -312,27 +319,27 @@ def render_files(plan: CapacityPlan, path: Path) -> dict[Path, bytes]:
     if kind == "json":
         return {path: _utf8(plan.to_json_text())}
     if kind == "csv":
-        from planner.report.csvfiles import bom_csv_text, rows_csv_path, rows_csv_text
+        from dcplan.planner.report.csvfiles import bom_csv_text, rows_csv_path, rows_csv_text
 
         return {path: _utf8(bom_csv_text(plan)), rows_csv_path(path): _utf8(rows_csv_text(plan))}
     if kind == "xlsx":
-        from planner.report.xlsx import xlsx_bytes
+        from dcplan.planner.report.xlsx import xlsx_bytes
 
         return {path: xlsx_bytes(plan)}
     if kind == "md":
-        from planner.report.charts import charts
-        from planner.report.floorplan import floorplan_svg
-        from planner.report.markdown import render_markdown
+        from dcplan.planner.report.charts import charts
+        from dcplan.planner.report.floorplan import floorplan_svg
+        from dcplan.planner.report.markdown import render_markdown
 
         svgs = {**charts(plan), "floorplan": floorplan_svg(plan)}
         assets = {name: asset_path(path, name) for name in svgs}
         report = render_markdown(plan, {name: p.name for name, p in assets.items()})
         return {path: _utf8(report), **{assets[name]: _utf8(svg) for name, svg in svgs.items()}}
     if kind == "html":
-        from planner.report.html import render_html
+        from dcplan.planner.report.html import render_html
 
         return {path: _utf8(render_html(plan))}
-    from planner.report.floorplan import floorplan_svg
+    from dcplan.planner.report.floorplan import floorplan_svg
 
     return {path: _utf8(floorplan_svg(plan))}
 
@@ -347,6 +354,6 @@ def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path
 def read_plan(path: Path | str) -> CapacityPlan:
     """A saved plan: ``planner.plan.load_plan`` (read through ``models.files.read_text``, so a
     FIFO, folder, device, huge or binary file is one PlanFileError line, never a hang)."""
-    from planner.plan import load_plan
+    from dcplan.planner.plan import load_plan
 
     return load_plan(path)

@@ -28,7 +28,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
-from planner.modeldata import ModelData
+from dcplan.planner.modeldata import ModelData
 
 USD_PER_MUSD = 1e6
 TFLOPS_PER_PFLOPS = 1e3
@@ -307,8 +307,8 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
         with_area,
         rule=lambda model, h: (
             pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
-            <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h)
-        ),  # type: ignore[union-attr]
+            <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h)  # type: ignore[union-attr]
+        ),
     )
 
     def spread(h: str) -> float:

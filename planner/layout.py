@@ -13,9 +13,9 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from models.catalog import Catalog
-from planner.modeldata import ModelData, Option
-from planner.plan import Layout
+from dcplan.models.catalog import Catalog
+from dcplan.planner.modeldata import ModelData, Option
+from dcplan.planner.plan import Layout
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from models import equipment, space
-from models.availability import deployable_at
-from models.catalog import Catalog, System
-from models.catalog.loader import display_path
-from models.errors import DcplanError
-from models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
-from models.units import Q_
-from planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload, check_catalog_references
+from dcplan.models import equipment, space
+from dcplan.models.availability import deployable_at
+from dcplan.models.catalog import Catalog, System
+from dcplan.models.catalog.loader import display_path
+from dcplan.models.errors import DcplanError
+from dcplan.models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
+from dcplan.models.units import Q_
+from dcplan.planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload, check_catalog_references
 
 HOURS_PER_YEAR = 8760.0
 
@@ -238,7 +238,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
     for limits in scenario.site:
         site = catalog.site(limits.id)
         chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
-        generator = catalog.get("generator", chain.generator)
+        generator = catalog.generator(chain.generator)
         sites[limits.id] = SiteData(
             limits=limits,
             operator=limits.operator or site.operator,
@@ -253,7 +253,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
     rows_by_hall: dict[str, list[Row]] = {}
     for row in scenario.row:
         rows_by_hall.setdefault(row.hall, []).append(row)
-        catalog.get("busway", row.busway)
+        catalog.busway(row.busway)
         for cooling_id in row.cooling:
             catalog.cooling(cooling_id)
 
@@ -264,8 +264,8 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
     for hall in scenario.hall:
         chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
         redundancy = header.redundancy or chain.redundancy
-        ups = catalog.get("ups", chain.ups)
-        transformer = catalog.get("transformer", chain.transformer)
+        ups = catalog.ups(chain.ups)
+        transformer = catalog.transformer(chain.transformer)
         halls[hall.id] = HallData(
             hall=hall,
             site=hall.site,
@@ -284,9 +284,9 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         hall_options = sizing_options(scenario, hall)
         slab_kg_m2 = float(hall.slab_rating.to("kg/m**2").magnitude)
         for row in rows_by_hall.get(hall.id, []):
-            busway = catalog.get("busway", row.busway)
+            busway = catalog.busway(row.busway)
             run_kw = equipment.circuit_kw(busway.voltage, busway.current, chain)  # type: ignore[attr-defined]
-            pdu = catalog.get("rack_pdu", chain.rack_pdu)
+            pdu = catalog.rack_pdu(chain.rack_pdu)
             pdu_kw = equipment.pdu_kw(pdu, chain)  # type: ignore[arg-type]
             feeds = 2 if row.feeds == "A/B" else 1
             busway_row_capex = feeds * row.busway_runs_per_feed * float(busway.capex.magnitude)  # type: ignore[attr-defined]
@@ -359,7 +359,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                         if header.electricity_price
                         else coeff.energy_price_usd_kwh
                     )
-                    ups_entry = catalog.get("ups", chain.ups)
+                    ups_entry = catalog.ups(chain.ups)
                     # conservative: the lowest tabulated UPS efficiency, so the MIP does not under-count transformers
                     eta_u_min = float(min(ups_entry.efficiency.efficiency))  # type: ignore[attr-defined]
                     ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain)

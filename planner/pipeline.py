@@ -14,14 +14,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from models.catalog import Catalog
-from planner.diagnosis import diagnose_infeasible, marginal_values, relaxed_scenario, structural_problems
-from planner.evaluate import build_plan, evaluate
-from planner.modeldata import build_model_data
-from planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
-from planner.recheck import LimitUse, limit_uses, recheck
-from planner.scenario import Scenario
-from planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
+from dcplan.models.catalog import Catalog
+from dcplan.planner.diagnosis import diagnose_infeasible, marginal_values, relaxed_scenario, structural_problems
+from dcplan.planner.evaluate import build_plan, evaluate
+from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
+from dcplan.planner.recheck import LimitUse, limit_uses, recheck
+from dcplan.planner.scenario import Scenario
+from dcplan.planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
 
 # the phases of plan_scenario, in the order they run (diagnosis only for an infeasible model,
 # layout to marginal values only when there is a plan)

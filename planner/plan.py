@@ -14,12 +14,12 @@ from typing import Any, ClassVar, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
 
-from models.errors import DcplanError, InputFileError
-from models.files import MAX_NESTING, nesting_exceeds, read_text
-from models.units import AreaTotal as Area
-from models.units import ComputeTotal as Compute
-from models.units import Energy, Money, Power, Volume
-from models.units import MassTotal as Mass
+from dcplan.models.errors import DcplanError, InputFileError
+from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
+from dcplan.models.units import AreaTotal as Area
+from dcplan.models.units import ComputeTotal as Compute
+from dcplan.models.units import Energy, Money, Power, Volume
+from dcplan.models.units import MassTotal as Mass
 
 SCHEMA_VERSION = "1.0"
 

@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from models.availability import deployable_at
-from models.catalog import Catalog
-from models.units import ureg
-from planner.evaluate import Evaluation, compute_total_pflops
-from planner.layout import RowFill
-from planner.modeldata import ModelData
-from planner.plan import LimitUse, Recheck
-from planner.solve import SolveOutcome
+from dcplan.models.availability import deployable_at
+from dcplan.models.catalog import Catalog
+from dcplan.models.units import ureg
+from dcplan.planner.evaluate import Evaluation, compute_total_pflops
+from dcplan.planner.layout import RowFill
+from dcplan.planner.modeldata import ModelData
+from dcplan.planner.plan import LimitUse, Recheck
+from dcplan.planner.solve import SolveOutcome
 
 REL_TOL = 1e-6
 # Units parsed once (``q.m_as("MW")`` re-parses the string on every call).

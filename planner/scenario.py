@@ -44,11 +44,11 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
-from models.catalog.loader import display_path
-from models.catalog.schema import ID_PATTERN, Id, Redundancy
-from models.errors import InputFileError, ProblemsError
-from models.files import MAX_NESTING, nesting_exceeds, read_text
-from models.units import (
+from dcplan.models.catalog.loader import display_path
+from dcplan.models.catalog.schema import ID_PATTERN, Id, Redundancy
+from dcplan.models.errors import InputFileError, ProblemsError
+from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
+from dcplan.models.units import (
     Area,
     Compute,
     FloorLoad,
@@ -63,6 +63,7 @@ from models.units import (
 Objective = Literal["max-compute", "min-tco"]
 Precision = Literal["bf16", "fp8", "fp4"]
 Placement = Literal["aws", "owned", "colo", "cloud"]
+ALL_PLACEMENTS: tuple[Placement, ...] = ("aws", "owned", "colo", "cloud")
 
 # Size bounds of one scenario, far above real campuses (the largest benchmark campus has
 # 40 halls, 874 rows, ~20,000 rack positions and ~1.1M chips) and low enough that
@@ -117,7 +118,7 @@ class ScenarioHeader(_Strict):
 
 
 def _years(value: float) -> Any:
-    from models.units import Q_
+    from dcplan.models.units import Q_
 
     return Q_(value, "year")
 
@@ -199,7 +200,7 @@ class Workload(_Strict):
     demand: Compute | None = Field(default=None, description="peak dense compute needed")
     chips: int | None = Field(default=None, gt=0, le=MAX_CHIPS, description="alternatively: accelerator chips needed")
     software: list[Literal["neuron", "cuda", "rocm", "xla"]] = Field(min_length=1)
-    placement: list[Placement] = Field(default_factory=lambda: ["aws", "owned", "colo", "cloud"], min_length=1)
+    placement: list[Placement] = Field(default_factory=lambda: list(ALL_PLACEMENTS), min_length=1)
     residency: list[str] = Field(default_factory=lambda: ["any"], description="allowed residency tags")
 
     @model_validator(mode="after")
@@ -376,7 +377,7 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
     try:
         scenario = Scenario.model_validate(data)
     except ValidationError as exc:
-        lines = []
+        lines: list[str] = []
         first: dict[str, str | None] = {}
         for error in exc.errors():
             label, rest = _label(data, tuple(error["loc"]))
@@ -504,6 +505,6 @@ def scenario_to_toml(data: dict[str, Any]) -> str:
     as the same data, else ScenarioFileError. To keep a file's comments and layout, edit its
     document instead (planner.scenario_file).
     """
-    from planner.scenario_file import dumps, new_document
+    from dcplan.planner.scenario_file import dumps, new_document
 
     return dumps(new_document(data))

@@ -21,7 +21,7 @@ import os
 import secrets
 import stat
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,8 @@ import tomlkit.exceptions
 from tomlkit.items import AoT, Array, InlineTable, Table
 from tomlkit.toml_document import TOMLDocument
 
-from models.errors import DcplanError
-from models.files import create_only, read_text
+from dcplan.models.errors import DcplanError
+from dcplan.models.files import create_only, read_text
 
 # The package's own data folder (shipped catalogs and demo scenarios): never written to
 # without the user's explicit choice.
@@ -115,7 +115,7 @@ def _check_name(path: Path) -> None:
 
 def new_document(data: Mapping[str, Any]) -> TOMLDocument:
     """A fresh document holding ``data`` (tables in the usual scenario order, unknown ones last)."""
-    from planner.scenario import TABLE_ORDER
+    from dcplan.planner.scenario import TABLE_ORDER
 
     document = tomlkit.document()
     order = [t for t in TABLE_ORDER if t in data] + [t for t in data if t not in TABLE_ORDER]
@@ -162,7 +162,7 @@ def _container(document: TOMLDocument, loc: Location, create: bool) -> Any:
                 raise ScenarioFileError(f"{_where(loc)}: no such item", field=_where(loc))
             node = node[step]
         else:
-            if not isinstance(node, Mapping):
+            if not isinstance(node, MutableMapping):
                 raise ScenarioFileError(f"{_where(loc)}: not a table", field=_where(loc))
             if step not in node:
                 if not create:

@@ -33,8 +33,8 @@ from typing import Any, Literal
 
 import pyomo.environ as pyo
 
-from planner.formulation import build_model
-from planner.modeldata import ModelData
+from dcplan.planner.formulation import build_model
+from dcplan.planner.modeldata import ModelData
 
 Status = Literal["optimal", "feasible-with-gap", "cancelled", "infeasible", "no-plan-within-limit", "interrupted"]
 #: Statuses that carry a plan (when the solver returned values).

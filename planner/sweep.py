@@ -91,11 +91,11 @@ from typing import Annotated, Any, Literal, Union, get_args, get_origin
 import numpy as np
 from pydantic import BaseModel
 
-from models.catalog import Catalog
-from models.catalog.loader import CatalogItem, UnknownIdError, catalog_dirs_from_env, load_catalog
-from models.catalog.sourced import Sourced
-from models.errors import DcplanError
-from planner.scenario import (
+from dcplan.models.catalog import Catalog, System
+from dcplan.models.catalog.loader import CatalogItem, UnknownIdError, catalog_dirs_from_env, load_catalog
+from dcplan.models.catalog.sourced import Sourced
+from dcplan.models.errors import DcplanError
+from dcplan.planner.scenario import (
     Candidate,
     CloudOffer,
     Hall,
@@ -412,8 +412,9 @@ def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]
                 source=sourced.source,
                 confidence=sourced.confidence,
             )
-            if kind == "system" and field_name == "weight" and _multi_rack(entry):
-                item = _per_rack(item, int(entry.racks_per_unit.value))
+            racks = entry.racks_per_unit if isinstance(entry, System) else None
+            if racks is not None and field_name == "weight" and _multi_rack(entry):
+                item = _per_rack(item, int(racks.value))
             inputs.append(item)
     return inputs
 
@@ -550,7 +551,7 @@ def _read_end(flag: str, side: str, text: str, annotation: Any) -> tuple[float, 
 
 def _plain_number(flag: str, side: str, text: str) -> float:
     """A bare number ('0.08') or a dimensionless quantity ('8 %')."""
-    from models.units import UnitInputError, parse_ratio
+    from dcplan.models.units import UnitInputError, parse_ratio
 
     try:
         return parse_ratio(text)
@@ -617,7 +618,7 @@ def parse_vary(text: str, scenario: Scenario, catalog: Catalog) -> UncertainInpu
         target = Target("scenario", head, item_id, field_name)
         base = _magnitude(getattr(item, field_name))
     else:
-        from models.catalog.schema import KINDS
+        from dcplan.models.catalog.schema import KINDS
 
         if head not in KINDS:
             tables = ", ".join(["scenario", *SCENARIO_TABLES, *(k for k in KINDS if k not in SCENARIO_TABLES)])
@@ -908,7 +909,7 @@ def warm_worker(dirs: tuple[str, ...], builtin: bool = True) -> str | None:
     try:
         from pyomo.contrib.solver.solvers.highs import Highs  # noqa: F401  (highspy)
 
-        import planner.pipeline  # noqa: F401  (pyomo)
+        import dcplan.planner.pipeline  # noqa: F401  (pyomo)
 
         base_catalog(tuple(dirs), builtin)
     except Exception as exc:
@@ -941,9 +942,10 @@ def apply_catalog_values(base: Catalog, values: Iterable[Assignment]) -> Catalog
         for field_name, value in fields.items():
             sourced = getattr(entry, field_name)
             update[field_name] = sourced.model_copy(update={"value": _as_field_value(sourced, value)})
-        if kind == "system" and "weight" in update and "racks_per_unit" in fields and entry.form != "server":
+        racks = entry.racks_per_unit if isinstance(entry, System) else None
+        if racks is not None and "weight" in update and "racks_per_unit" in fields and _multi_rack(entry):
             # the mass range is the catalog's for its rack count: rescale it with the sampled count
-            ratio = round(fields["racks_per_unit"]) / int(entry.racks_per_unit.value)
+            ratio = round(fields["racks_per_unit"]) / int(racks.value)
             mass = update["weight"]
             update["weight"] = mass.model_copy(
                 update={end: getattr(mass, end) * ratio for end in ("low", "high") if getattr(mass, end) is not None}
@@ -956,7 +958,7 @@ def _as_field_value(sourced: Sourced[Any], value: Any) -> Any:
     current = sourced.value
     units = getattr(current, "units", None)
     if units is not None:
-        from models.units import Q_
+        from dcplan.models.units import Q_
 
         return Q_(np.asarray(value, dtype=float) if isinstance(value, tuple | list) else float(value), units)
     if isinstance(current, int) and not isinstance(current, bool):
@@ -1009,8 +1011,8 @@ def apply_scenario_values(
 
 def run_sample(spec: SampleSpec) -> SampleResult:
     """Solve one sample in full; a pure function of ``spec`` (exceptions propagate)."""
-    from planner.pipeline import PlanOptions, plan_scenario
-    from planner.solve import SolveSettings
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.solve import SolveSettings
 
     started, cpu_started = time.perf_counter(), time.process_time()
     if _WARM_ERROR is not None:
@@ -1204,7 +1206,8 @@ def dask_security(address: str, tls: DaskTls | None) -> Any:
             tls_ca_file=tls.ca_file, tls_client_cert=tls.cert, tls_client_key=tls.key, require_encryption=True
         )
     security = Security(require_encryption=True)
-    if not (security.tls_ca_file and security.tls_client_cert):
+    # set only when the Dask configuration names them (distributed.comm.tls.*)
+    if not (getattr(security, "tls_ca_file", None) and getattr(security, "tls_client_cert", None)):
         raise SweepInputError(
             f"--scheduler {address}: a tls:// scheduler needs --tls-ca-file and --tls-cert (and --tls-key), "
             "or distributed.comm.tls settings in the Dask configuration"

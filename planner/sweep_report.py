@@ -16,7 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from planner.sweep import SweepResult, infeasible_text
+from dcplan.planner.sweep import SweepResult, infeasible_text
 
 SWEEP_FORMATS = {".json": "json", ".csv": "csv", ".html": "html"}
 OUTPUT_LABELS = {
@@ -29,11 +29,11 @@ OUTPUT_LABELS = {
 
 def sweep_format(path: Path) -> str:
     """The export format an extension names; one-line error (exit 2) for others."""
-    from planner.cli.common import UserError
+    from dcplan.planner.export import OutputFileError
 
     suffix = path.suffix.lower()
     if suffix not in SWEEP_FORMATS:
-        raise UserError(
+        raise OutputFileError(
             f"{path}: unknown sweep format {suffix or '(none)'}; use one of {', '.join(sorted(SWEEP_FORMATS))}"
         )
     return SWEEP_FORMATS[suffix]
@@ -41,14 +41,14 @@ def sweep_format(path: Path) -> str:
 
 def check_sweep_output(path: Path, force: bool) -> None:
     """Fail early (before sweeping) if ``path`` cannot or must not be written (one file)."""
-    from planner.export import check_output_file
+    from dcplan.planner.export import check_output_file
 
     sweep_format(path)
     check_output_file(path, force)
 
 
 def _write(path: Path, write: Callable[[Path], None], force: bool) -> None:
-    from planner.export import write_atomic
+    from dcplan.planner.export import write_atomic
 
     write_atomic(path, write, force)
 

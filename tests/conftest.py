@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import Catalog, load_catalog
+from dcplan.models.catalog import Catalog, load_catalog
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -17,16 +17,16 @@ from textual.css.query import NoMatches
 from textual.screen import ModalScreen, Screen
 from textual.widgets import OptionList
 
-from tui.screens.catalog import CatalogScreen
-from tui.screens.dialogs import OpenFileScreen
-from tui.screens.export import ExportScreen
-from tui.screens.help import HelpScreen
-from tui.screens.optimise import OptimiseScreen
-from tui.screens.plan import PlanScreen
-from tui.screens.scenario import ScenarioScreen
-from tui.screens.sizer import SizerScreen
-from tui.screens.sweep import SweepScreen
-from tui.state import AppState
+from dcplan.tui.screens.catalog import CatalogScreen
+from dcplan.tui.screens.dialogs import OpenFileScreen
+from dcplan.tui.screens.export import ExportScreen
+from dcplan.tui.screens.help import HelpScreen
+from dcplan.tui.screens.optimise import OptimiseScreen
+from dcplan.tui.screens.plan import PlanScreen
+from dcplan.tui.screens.scenario import ScenarioScreen
+from dcplan.tui.screens.sizer import SizerScreen
+from dcplan.tui.screens.sweep import SweepScreen
+from dcplan.tui.state import AppState
 
 SCREENS = {
     "catalog": ("Catalog", "Browse systems, cooling, power chain and sites with sources"),
@@ -212,8 +212,8 @@ class DcplanApp(App[None]):
 
 def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[str, Any]]:
     """Read (and validate) a scenario TOML file; raises dcplan's errors (the prompt shows their first line)."""
-    from models.files import read_text
-    from planner.scenario import ScenarioError, parse_scenario
+    from dcplan.models.files import read_text
+    from dcplan.planner.scenario import ScenarioError, parse_scenario
 
     try:
         data = tomllib.loads(read_text(path, "scenario"))
@@ -225,8 +225,8 @@ def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[st
 
 
 def _read_plan_file(path: Path) -> tuple[Path, Any]:
-    from models.files import check_regular_file
-    from planner.plan import load_plan
+    from dcplan.models.files import check_regular_file
+    from dcplan.planner.plan import load_plan
 
     check_regular_file(path, "plan")  # a FIFO or folder is refused, not waited on
     return path, load_plan(path)
@@ -239,8 +239,8 @@ def make_app(
     start: str | None = None,
 ) -> DcplanApp:
     """Build the app (tests call this; nothing depends on the user's files unless given)."""
-    from models.catalog import load_catalog
-    from tui.solver_process import prepare
+    from dcplan.models.catalog import load_catalog
+    from dcplan.tui.solver_process import prepare
 
     prepare()
     dirs = list(catalog_dirs or [])
@@ -248,7 +248,7 @@ def make_app(
     if scenario is not None:
         state.scenario_path, state.scenario_data = read_scenario_file(scenario, validate=False)
     if plan is not None:
-        from planner.plan import load_plan
+        from dcplan.planner.plan import load_plan
 
         state.plan = load_plan(plan)
         state.plan_path = plan

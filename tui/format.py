@@ -10,7 +10,7 @@ from typing import Any
 
 def sizing_rows(result: Any) -> list[tuple[str, str]]:
     """(figure, value) rows of a SizingResult (the same rows `dcplan size` prints)."""
-    from planner.report.text import sizing_rows as rows
+    from dcplan.planner.report.text import sizing_rows as rows
 
     return rows(result)
 
@@ -24,12 +24,12 @@ def sweep_rows(summary: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
         "facility_mw": "facility power [MW]",
     }
 
-    from planner.report.quantity import number
+    from dcplan.planner.report.quantity import number
 
     def cell(value: Any) -> str:
         return number(value)
 
-    from planner.report.quantity import percent
+    from dcplan.planner.report.quantity import percent
 
     rows = [
         (names.get(k, k), cell(v["p10"]), cell(v["p50"]), cell(v["p90"]), "") for k, v in summary["outputs"].items()

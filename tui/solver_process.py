@@ -63,10 +63,10 @@ def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:
     try:
         # not an acknowledgement of an early cancel: the imports and the catalog come first
         messages.put(("phase", "starting", False))
-        from models.catalog import load_catalog
-        from planner.pipeline import Phase, PlanOptions, plan_scenario
-        from planner.scenario import parse_scenario
-        from planner.solve import Progress, SolveSettings
+        from dcplan.models.catalog import load_catalog
+        from dcplan.planner.pipeline import Phase, PlanOptions, plan_scenario
+        from dcplan.planner.scenario import parse_scenario
+        from dcplan.planner.solve import Progress, SolveSettings
 
         catalog = load_catalog([Path(d) for d in request.catalog_dirs])
         scenario = parse_scenario(request.scenario)

@@ -1,6 +1,6 @@
 """Catalog schema (pydantic, pint quantities with provenance) and the folder loader."""
 
-from models.catalog.loader import (
+from dcplan.models.catalog.loader import (
     BUILTIN_DIR,
     ENV_VAR,
     Catalog,
@@ -12,7 +12,7 @@ from models.catalog.loader import (
     load_catalog,
     validate_folder,
 )
-from models.catalog.schema import (
+from dcplan.models.catalog.schema import (
     KIND_GROUPS,
     KINDS,
     Busway,

@@ -22,9 +22,25 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from models.catalog.schema import KINDS, Chip, Cooling, Defaults, Entry, Fluid, Plant, PowerChain, Site, System
-from models.errors import DcplanError, InputFileError, ProblemsError
-from models.files import MAX_NESTING, nesting_exceeds, read_text
+from dcplan.models.catalog.schema import (
+    KINDS,
+    Busway,
+    Chip,
+    Cooling,
+    Defaults,
+    Entry,
+    Fluid,
+    Generator,
+    Plant,
+    PowerChain,
+    RackPdu,
+    Site,
+    System,
+    Transformer,
+    Ups,
+)
+from dcplan.models.errors import DcplanError, InputFileError, ProblemsError
+from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
 
 ENV_VAR = "DCPLAN_CATALOG"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
@@ -116,6 +132,21 @@ class Catalog:
 
     def power_chain(self, entry_id: str) -> PowerChain:
         return self._typed("power_chain", entry_id, PowerChain)
+
+    def ups(self, entry_id: str) -> Ups:
+        return self._typed("ups", entry_id, Ups)
+
+    def transformer(self, entry_id: str) -> Transformer:
+        return self._typed("transformer", entry_id, Transformer)
+
+    def generator(self, entry_id: str) -> Generator:
+        return self._typed("generator", entry_id, Generator)
+
+    def rack_pdu(self, entry_id: str) -> RackPdu:
+        return self._typed("rack_pdu", entry_id, RackPdu)
+
+    def busway(self, entry_id: str) -> Busway:
+        return self._typed("busway", entry_id, Busway)
 
     @property
     def defaults(self) -> Defaults:

@@ -19,7 +19,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from models.catalog.sourced import (
+from dcplan.models.catalog.sourced import (
     SourcedApparentPower,
     SourcedArea,
     SourcedBandwidth,

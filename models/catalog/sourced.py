@@ -28,7 +28,7 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
-from models.units import (
+from dcplan.models.units import (
     ApparentPower,
     Area,
     Bandwidth,

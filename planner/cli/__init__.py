@@ -38,7 +38,7 @@ REPORT_HINT = "please report this to the dcplan maintainers with the command you
 def __getattr__(name: str) -> Any:
     """``planner.cli.app`` (the typer app) without importing typer when the package is imported."""
     if name == "app":
-        from planner.cli.root import app
+        from dcplan.planner.cli.root import app
 
         return app
     raise AttributeError(name)
@@ -152,7 +152,7 @@ def _invoke(args: list[str]) -> int:
     """Run the command; click never prints or exits on its own (we present every outcome)."""
     import typer.main
 
-    from planner.cli.root import app
+    from dcplan.planner.cli.root import app
 
     command = typer.main.get_command(app)
     with command.make_context("dcplan", list(args)) as ctx:
@@ -167,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         # bound before the handlers below name them (an except clause naming an unbound
         # class would itself fail while a Ctrl-C during these imports is handled)
-        from models.errors import DcplanError
+        from dcplan.models.errors import DcplanError
 
         classes = _click_classes()
     except KeyboardInterrupt:

@@ -1,5 +1,5 @@
-"""``python -m planner.cli`` runs the dcplan command line."""
+"""``python -m dcplan.planner.cli`` (or ``python -m dcplan``) runs the dcplan command line."""
 
-from planner.cli import run
+from dcplan.planner.cli import run
 
 run()

@@ -8,14 +8,14 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.common import CatalogOption, JsonOption, UserError, console, load_catalog_for_cli, print_json
+from dcplan.planner.cli.common import CatalogOption, JsonOption, UserError, console, load_catalog_for_cli, print_json
 
 app = typer.Typer(help="Browse and check hardware, cooling, power-chain and site catalogs.", no_args_is_help=True)
 
 
 def _origin_label(path: Path) -> str:
-    from models.catalog import BUILTIN_DIR
-    from models.catalog.loader import display_path
+    from dcplan.models.catalog import BUILTIN_DIR
+    from dcplan.models.catalog.loader import display_path
 
     if path.resolve().parent == BUILTIN_DIR:
         return f"built-in:{path.name}"
@@ -45,7 +45,7 @@ def list_entries(
     catalog: CatalogOption = None,
 ) -> None:
     """List catalog entries (id, kind, name, where it came from)."""
-    from models.catalog import KIND_GROUPS
+    from dcplan.models.catalog import KIND_GROUPS
 
     if kind is not None and kind not in KIND_GROUPS:
         raise UserError(f"--kind: expected one of {', '.join(KIND_GROUPS)}, got {kind!r}")
@@ -107,7 +107,7 @@ def show(
     catalog: CatalogOption = None,
 ) -> None:
     """Show every field of an entry with its unit, range, confidence and source."""
-    from models.catalog import UnknownIdError
+    from dcplan.models.catalog import UnknownIdError
 
     cat = load_catalog_for_cli(catalog)
     found = cat.find(entry_id)
@@ -142,7 +142,7 @@ def validate(
     as_json: JsonOption = False,
 ) -> None:
     """Check a catalog folder: schema, units, ranges, sources and references."""
-    from models.catalog import BUILTIN_DIR, validate_folder
+    from dcplan.models.catalog import BUILTIN_DIR, validate_folder
 
     target = folder or BUILTIN_DIR
     cat = validate_folder(target)
@@ -156,7 +156,7 @@ def validate(
 @app.command("schema")
 def schema() -> None:
     """Print the JSON Schema of a catalog file (generated from the pydantic models)."""
-    from models.catalog import catalog_json_schema
+    from dcplan.models.catalog import catalog_json_schema
 
     typer.echo(json.dumps(catalog_json_schema(), indent=2, sort_keys=True))
 

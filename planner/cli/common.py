@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from models.errors import DcplanError
+from dcplan.models.errors import DcplanError
 
 # One exit code per outcome (README "Exit codes"); never reuse one for another meaning.
 EXIT_OK = 0  # optimal (within the requested gap), or a command that simply succeeded
@@ -84,7 +84,7 @@ def parse_whole(flag: str, text: str | None, noun: str, bound: int) -> int | Non
 
 def parse_share(flag: str, text: str) -> float:
     """A ratio within [0, 1] from a flag: ``"0.8"`` or ``"80%"``; one line otherwise."""
-    from models.units import UnitInputError, parse_ratio
+    from dcplan.models.units import UnitInputError, parse_ratio
 
     try:
         value = parse_ratio(text.strip())
@@ -121,7 +121,7 @@ class State:
 
 def load_catalog_for_cli(extra: list[Path] | None = None) -> Any:
     """Load the merged catalog with the root and per-command ``--catalog`` folders."""
-    from models.catalog import load_catalog
+    from dcplan.models.catalog import load_catalog
 
     return load_catalog([*State.catalog_dirs, *(extra or [])])
 

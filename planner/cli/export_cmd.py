@@ -7,15 +7,15 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.common import JsonOption, UserError, console, print_json
+from dcplan.planner.cli.common import JsonOption, UserError, console, print_json
 
 FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 
 
 def load_plan_for_cli(path: Path) -> Any:
     """A plan file, or one clear line (missing, not JSON, other schema version, corrupt)."""
-    from planner.export import read_plan
-    from planner.plan import PlanFileError
+    from dcplan.planner.export import read_plan
+    from dcplan.planner.plan import PlanFileError
 
     try:
         return read_plan(path)
@@ -25,7 +25,7 @@ def load_plan_for_cli(path: Path) -> Any:
 
 def resolve_output(plan_file: Path, fmt: str | None, output: Path | None) -> Path:
     """The file to write: ``-o`` (its extension must name the format) or the plan path with the format's extension."""
-    from planner.export import EXTENSIONS, format_for
+    from dcplan.planner.export import EXTENSIONS, format_for
 
     if fmt is not None:
         fmt = fmt.lower().lstrip(".")
@@ -47,7 +47,7 @@ def plan_schema_text() -> str:
     """The plan's JSON Schema as committed in catalogs/plan.schema.json."""
     import json
 
-    from planner.plan import plan_json_schema
+    from dcplan.planner.plan import plan_json_schema
 
     return json.dumps(plan_json_schema(), indent=2, sort_keys=True) + "\n"
 
@@ -97,7 +97,7 @@ def export(
     an existing file's permissions and, for a symlink, replaces the file it points to.
     `dcplan export --schema > catalogs/plan.schema.json` refreshes the committed schema.
     """
-    from planner.export import check_output_path, write_plan
+    from dcplan.planner.export import check_output_path, write_plan
 
     if schema:
         typer.echo(plan_schema_text(), nl=False)
@@ -123,7 +123,7 @@ def diff(
     unchanged; one of the same system at other slots, with one gone elsewhere, has moved;
     the rest were added or removed.
     """
-    from planner.report.diff import diff_plans
+    from dcplan.planner.report.diff import diff_plans
 
     a, b = load_plan_for_cli(plan_a), load_plan_for_cli(plan_b)
     result = diff_plans(a, b)
@@ -137,7 +137,7 @@ _SHOWN = 25
 
 
 def _num(value: float | None, unit: str) -> str:
-    from planner.report.quantity import count, number
+    from dcplan.planner.report.quantity import count, number
 
     if value is None:
         return "-"
@@ -152,7 +152,7 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from planner.report.quantity import percent, unit_text
+    from dcplan.planner.report.quantity import percent, unit_text
 
     out = console()
     a, b = result["a"], result["b"]

@@ -12,7 +12,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli.common import State
+from dcplan.planner.cli.common import State
 
 app = typer.Typer(
     name="dcplan",
@@ -37,7 +37,7 @@ def _root(
     """dcplan: size racks, solve layouts and export capacity plans."""
     State.catalog_dirs = list(catalog or [])
     if ctx.invoked_subcommand is None:
-        from planner.cli.tui_cmd import open_tui
+        from dcplan.planner.cli.tui_cmd import open_tui
 
         open_tui(None, None, [])
 
@@ -47,10 +47,10 @@ def _register() -> None:
     import importlib
     import pkgutil
 
-    package = importlib.import_module("planner.cli")  # the package folder, for its *_cmd modules
+    package = importlib.import_module("dcplan.planner.cli")  # the package folder, for its *_cmd modules
     for info in sorted(pkgutil.iter_modules(package.__path__), key=lambda i: i.name):
         if info.name.endswith("_cmd"):
-            importlib.import_module(f"planner.cli.{info.name}").register(app)
+            importlib.import_module(f"dcplan.planner.cli.{info.name}").register(app)
 
 
 _register()

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.common import (
+from dcplan.planner.cli.common import (
     CatalogOption,
     JsonOption,
     UserError,
@@ -20,7 +20,7 @@ from planner.cli.common import (
 
 def parse_flag_quantity(flag: str, text: str | None, spec: Any) -> Any:
     """Read a flag's value with units (e.g. ``--power 5MW``) or raise a one-line UserError."""
-    from models.units import UnitInputError
+    from dcplan.models.units import UnitInputError
 
     if text is None:
         return None
@@ -61,9 +61,9 @@ def size(
     """Size N units of a system (or fill a power or rack budget) on a cooling architecture at a site."""
     from pydantic import ValidationError
 
-    from models import units as u
-    from models.sizing import MAX_RACKS_PER_ROW, MAX_SIZING_RACKS, MAX_SIZING_UNITS, SizingOptions, SizingRequest
-    from models.sizing import size as run_size
+    from dcplan.models import units as u
+    from dcplan.models.sizing import MAX_RACKS_PER_ROW, MAX_SIZING_RACKS, MAX_SIZING_UNITS, SizingOptions, SizingRequest
+    from dcplan.models.sizing import size as run_size
 
     busy = parse_share("--utilisation", utilisation)
     if sum(x is not None for x in (count, power, racks)) != 1:
@@ -122,8 +122,8 @@ def render_sizing(result: Any) -> None:
     from rich.markup import escape
     from rich.table import Table
 
-    from planner.report.quantity import prose_units
-    from planner.report.text import equipment_rows, sizing_rows
+    from dcplan.planner.report.quantity import prose_units
+    from dcplan.planner.report.text import equipment_rows, sizing_rows
 
     out = console()
     summary = Table(title=f"{result.units} x {result.system} on {result.cooling} at {result.site}", show_header=False)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.common import (
+from dcplan.planner.cli.common import (
     EXIT_FEASIBLE_GAP,
     EXIT_INFEASIBLE,
     EXIT_INTERNAL,
@@ -22,34 +22,11 @@ from planner.cli.common import (
     load_catalog_for_cli,
     print_json,
 )
-
-
-def parse_duration_s(flag: str, text: str) -> float:
-    """'30s', '2 min', '1.5 h' -> seconds; a clear one-line error otherwise."""
-    from models.units import QuantitySpec, UnitInputError
-
-    try:
-        return float(QuantitySpec("a duration", "s", "30 s", positive=True).convert(text).magnitude)
-    except UnitInputError as exc:
-        raise UserError(f"{flag}: {exc}") from None
-
-
-def parse_ratio(flag: str, text: str, upper: float = 1.0) -> float:
-    """'0.5%' or '0.005' -> 0.005."""
-    from models.units import UnitInputError
-    from models.units import parse_ratio as read_ratio
-
-    try:
-        value = read_ratio(text)
-    except UnitInputError:
-        raise UserError(f"{flag}: expected a ratio such as 0.005 or '0.5%', got {text!r}") from None
-    if not 0.0 <= value <= upper:
-        raise UserError(f"{flag}: expected a ratio within [0, {upper:g}], got {text!r}")
-    return value
+from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
 
 def load_scenario_for_cli(path: Path) -> Any:
-    from planner.scenario import ScenarioError, load_scenario
+    from dcplan.planner.scenario import ScenarioError, load_scenario
 
     try:
         return load_scenario(path)
@@ -84,9 +61,8 @@ def solve(
     Exit 0 optimal, 3 a plan with a gap (time limit), 4 proven infeasible (with diagnosis),
     5 no plan within the time limit (unknown), 70 a plan failing its re-check, 130 Ctrl-C.
     """
-    from models.errors import DcplanError
-    from planner.pipeline import PlanOptions, plan_scenario
-    from planner.solve import SolveSettings
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.solve import SolveSettings
 
     settings = SolveSettings(
         time_limit_s=parse_duration_s("--time-limit", time_limit), rel_gap=parse_ratio("--gap", gap)
@@ -94,7 +70,7 @@ def solve(
     if objective is not None and objective not in ("max-compute", "min-tco"):
         raise UserError(f"--objective: expected max-compute or min-tco, got {objective!r}")
     if output is not None:
-        from planner.export import check_output_path
+        from dcplan.planner.export import check_output_path
 
         check_output_path(output, force)
     scenario = load_scenario_for_cli(scenario_file)
@@ -113,13 +89,9 @@ def solve(
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except ValueError as exc:
         raise UserError(f"{scenario_file}: {exc}") from None
-    except DcplanError as exc:
-        if issubclass(UserError, DcplanError):  # the top level presents every DcplanError itself
-            raise
-        raise UserError(*exc.lines, exit_code=exc.exit_code) from None
     written: list[Path] = []
     if output is not None:
-        from planner.export import write_plan
+        from dcplan.planner.export import write_plan
 
         written = write_plan(plan, output, force=force)
     if as_json:
@@ -145,7 +117,7 @@ def solve_outcome(plan: Any) -> tuple[int, str | None]:
     Only a proof of infeasibility is "infeasible" (4); a time limit or a cancel before any
     plan is unknown (5), and no diagnosis was run for it.
     """
-    from planner.plan import outcome_message
+    from dcplan.planner.plan import outcome_message
 
     status = plan.solver.status
     has_plan = plan.feasible
@@ -185,7 +157,7 @@ def render_plan(plan: Any) -> None:
             for line in plan.pruned:
                 out.print(f"  - {line}")
         return
-    from planner.report.text import binding_rows, hall_rows, mix_rows, mix_title
+    from dcplan.planner.report.text import binding_rows, hall_rows, mix_rows, mix_title
 
     mix = Table(title=mix_title(plan))
     for column in ("system", "place", "units", "chips", "racks", "PFLOPS", "share"):
@@ -205,10 +177,10 @@ def render_plan(plan: Any) -> None:
         limits = Table(title="Binding limits")
         for column in ("limit", "scope", "used", "limit value", "marginal value"):
             limits.add_column(column)
-        for row in binding_rows(plan):
-            limits.add_row(*row)
+        for limit_row in binding_rows(plan):
+            limits.add_row(*limit_row)
         out.print(limits)
-    from planner.report.text import plan_money_energy_lines
+    from dcplan.planner.report.text import plan_money_energy_lines
 
     for line in plan_money_energy_lines(plan):
         out.print(line)

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from planner.cli.common import (
+from dcplan.planner.cli.common import (
     EXIT_FAILED,
     EXIT_OK,
     CatalogOption,
@@ -104,8 +104,8 @@ def sweep(
     catalog: CatalogOption = None,
 ) -> None:
     """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
-    from planner.cli.solve_cmd import load_scenario_for_cli, parse_duration_s, parse_ratio
-    from planner.sweep import (
+    from dcplan.planner.cli.solve_cmd import load_scenario_for_cli
+    from dcplan.planner.sweep import (
         DaskTls,
         SweepConfig,
         SweepInputError,
@@ -115,7 +115,8 @@ def sweep(
         resolve_catalog_dirs,
         run_sweep,
     )
-    from planner.sweep_report import check_sweep_output, write_sweep
+    from dcplan.planner.sweep_report import check_sweep_output, write_sweep
+    from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
     if workers is not None and scheduler is not None and scheduler != "local":
         raise UserError(
@@ -289,7 +290,7 @@ def render_summary(result: Any) -> None:
     """Human summary: counts, P10/P50/P90, units per system, tornado top 10, robust choice."""
     from rich.table import Table
 
-    from planner.sweep import infeasible_text
+    from dcplan.planner.sweep import infeasible_text
 
     out = console()
     if not out.is_terminal:  # a file or pipe: wide enough for full input names

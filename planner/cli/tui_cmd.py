@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from planner.cli.common import CatalogOption, State
+from dcplan.planner.cli.common import CatalogOption, State
 
 
 def tui(
@@ -26,10 +26,10 @@ def open_tui(scenario: Path | None, plan: Path | None, catalog_dirs: list[Path])
     import importlib
     import tomllib
 
-    from models.catalog.loader import display_path
-    from models.files import read_text
-    from planner.plan import load_plan
-    from planner.scenario import DEMO_SCENARIO, ScenarioError
+    from dcplan.models.catalog.loader import display_path
+    from dcplan.models.files import read_text
+    from dcplan.planner.plan import load_plan
+    from dcplan.planner.scenario import DEMO_SCENARIO, ScenarioError
 
     path = scenario or DEMO_SCENARIO
     # Check the files here, where a problem is one line, before the UI takes the terminal
@@ -45,7 +45,7 @@ def open_tui(scenario: Path | None, plan: Path | None, catalog_dirs: list[Path])
         raise ScenarioError(f"{where}: nested too deeply to read", file=where) from None
     if plan is not None:
         load_plan(plan)
-    make_app = importlib.import_module("tui.app").make_app
+    make_app = importlib.import_module("dcplan.tui.app").make_app
     app = make_app(scenario=path, catalog_dirs=[*State.catalog_dirs, *catalog_dirs], plan=plan)
     app.run()
 

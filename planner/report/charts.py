@@ -12,9 +12,14 @@ import re
 import sys
 from typing import Any
 
-from planner.plan import CapacityPlan
-from planner.report.quantity import number, percent, unit_text
-from planner.report.tables import capex_breakdown_usd, compute_by_family_pflops, heat_split_mw, power_breakdown_mw
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.quantity import number, percent, unit_text
+from dcplan.planner.report.tables import (
+    capex_breakdown_usd,
+    compute_by_family_pflops,
+    heat_split_mw,
+    power_breakdown_mw,
+)
 
 # (name, title): the name is also the file suffix of a chart written next to a Markdown report
 CHARTS: tuple[tuple[str, str], ...] = (

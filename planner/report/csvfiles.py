@@ -13,8 +13,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from planner.plan import CapacityPlan
-from planner.report.tables import Table, bom_table, rows_table
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.tables import Table, bom_table, rows_table
 
 ROWS_SUFFIX = "-rows.csv"
 

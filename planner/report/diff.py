@@ -20,7 +20,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from typing import Any
 
-from planner.plan import CapacityPlan
+from dcplan.planner.plan import CapacityPlan
 
 _REL_TOL = 1e-9
 
@@ -32,26 +32,34 @@ _FIGURES: dict[str, list[tuple[str, str, Callable[[CapacityPlan], float | None]]
         ("chips", "chips", lambda p: float(sum(m.chips for m in p.mix))),
     ],
     "power": [
-        ("IT power provisioned", "MW", lambda p: p.energy and float(p.energy.it_power_provisioned.m_as("MW"))),
-        ("IT power (annual average)", "MW", lambda p: p.energy and float(p.energy.it_power_average.m_as("MW"))),
-        ("facility power (design day)", "MW", lambda p: p.energy and float(p.energy.facility_power_design.m_as("MW"))),
+        ("IT power provisioned", "MW", lambda p: float(p.energy.it_power_provisioned.m_as("MW")) if p.energy else None),
+        (
+            "IT power (annual average)",
+            "MW",
+            lambda p: float(p.energy.it_power_average.m_as("MW")) if p.energy else None,
+        ),
+        (
+            "facility power (design day)",
+            "MW",
+            lambda p: float(p.energy.facility_power_design.m_as("MW")) if p.energy else None,
+        ),
         (
             "facility power (annual average)",
             "MW",
-            lambda p: p.energy and float(p.energy.facility_power_average.m_as("MW")),
+            lambda p: float(p.energy.facility_power_average.m_as("MW")) if p.energy else None,
         ),
-        ("PUE (design day)", "", lambda p: p.energy and p.energy.pue_design),
-        ("PUE (annual)", "", lambda p: p.energy and p.energy.pue_annual),
+        ("PUE (design day)", "", lambda p: p.energy.pue_design if p.energy else None),
+        ("PUE (annual)", "", lambda p: p.energy.pue_annual if p.energy else None),
     ],
     "cost": [
-        ("capex", "USD", lambda p: p.costs and float(p.costs.capex_total.m_as("USD"))),
-        ("capex IT", "USD", lambda p: p.costs and float(p.costs.capex_it.m_as("USD"))),
-        ("capex cooling", "USD", lambda p: p.costs and float(p.costs.capex_cooling.m_as("USD"))),
-        ("capex electrical", "USD", lambda p: p.costs and float(p.costs.capex_electrical.m_as("USD"))),
-        ("capex building", "USD", lambda p: p.costs and float(p.costs.capex_building.m_as("USD"))),
-        ("capex optional halls", "USD", lambda p: p.costs and float(p.costs.capex_halls.m_as("USD"))),
-        ("annual opex", "USD/yr", lambda p: p.costs and float(p.costs.annual_opex.m_as("USD"))),
-        ("TCO", "USD", lambda p: p.costs and float(p.costs.tco.m_as("USD"))),
+        ("capex", "USD", lambda p: float(p.costs.capex_total.m_as("USD")) if p.costs else None),
+        ("capex IT", "USD", lambda p: float(p.costs.capex_it.m_as("USD")) if p.costs else None),
+        ("capex cooling", "USD", lambda p: float(p.costs.capex_cooling.m_as("USD")) if p.costs else None),
+        ("capex electrical", "USD", lambda p: float(p.costs.capex_electrical.m_as("USD")) if p.costs else None),
+        ("capex building", "USD", lambda p: float(p.costs.capex_building.m_as("USD")) if p.costs else None),
+        ("capex optional halls", "USD", lambda p: float(p.costs.capex_halls.m_as("USD")) if p.costs else None),
+        ("annual opex", "USD/yr", lambda p: float(p.costs.annual_opex.m_as("USD")) if p.costs else None),
+        ("TCO", "USD", lambda p: float(p.costs.tco.m_as("USD")) if p.costs else None),
     ],
 }
 
@@ -66,11 +74,9 @@ def _figure_changes(group: str, a: CapacityPlan, b: CapacityPlan) -> list[dict[s
     out = []
     for name, unit, get in _FIGURES[group]:
         va, vb = get(a), get(b)
-        va = None if va is None else float(va)
-        vb = None if vb is None else float(vb)
         if _differs(va, vb):
             delta = None if va is None or vb is None else vb - va
-            pct = None if delta is None or va == 0 else delta / abs(va)
+            pct = None if va is None or delta is None or va == 0 else delta / abs(va)
             out.append({"figure": name, "unit": unit, "a": va, "b": vb, "delta": delta, "delta_ratio": pct})
     return out
 

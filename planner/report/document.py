@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.plan import CapacityPlan
-from planner.report.quantity import prose_units, unit_text
-from planner.report.tables import (
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.quantity import prose_units, unit_text
+from dcplan.planner.report.tables import (
     SECTIONS,
     Figure,
     Table,

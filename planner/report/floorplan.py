@@ -29,10 +29,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
-from planner.plan import CapacityPlan
-from planner.report.charts import PALETTE
-from planner.report.quantity import count, number, quantity
-from planner.report.tables import assumption_value
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.charts import PALETTE
+from dcplan.planner.report.quantity import count, number, quantity
+from dcplan.planner.report.tables import assumption_value
 
 SCALE = 8.0  # px per metre
 DEFAULT_RACK = (0.6, 1.2)  # width, depth [m]
@@ -206,8 +206,8 @@ def _empty_rows(plan: CapacityPlan, used: list[_Row]) -> dict[str, list[_Row]]:
     used_per_template: dict[str, int] = defaultdict(int)
     width_of: dict[str, float] = {}
     depth_of: dict[str, float] = {}
-    for r in plan.rows:
-        used_per_template[r.template] += 1
+    for row_plan in plan.rows:
+        used_per_template[row_plan.template] += 1
     for r in used:
         width_of.setdefault(r.hall, r.width_m)
         depth_of.setdefault(r.hall, r.depth_m)

@@ -12,11 +12,18 @@ from __future__ import annotations
 
 from html import escape
 
-from planner.plan import CapacityPlan
-from planner.report.charts import chart_title, charts
-from planner.report.document import ASSUMED_NOTE, Block, assumed_lines, figure_rows, report_sections, table_total_row
-from planner.report.floorplan import floorplan_svg
-from planner.report.tables import URL, Table
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.charts import chart_title, charts
+from dcplan.planner.report.document import (
+    ASSUMED_NOTE,
+    Block,
+    assumed_lines,
+    figure_rows,
+    report_sections,
+    table_total_row,
+)
+from dcplan.planner.report.floorplan import floorplan_svg
+from dcplan.planner.report.tables import URL, Table
 
 CSS = """
 body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, Arial, sans-serif; margin: 2rem auto;

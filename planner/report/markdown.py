@@ -17,10 +17,17 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-from planner.plan import CapacityPlan
-from planner.report.charts import chart_title
-from planner.report.document import ASSUMED_NOTE, Block, assumed_lines, figure_rows, report_sections, table_total_row
-from planner.report.tables import URL, Table
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.charts import chart_title
+from dcplan.planner.report.document import (
+    ASSUMED_NOTE,
+    Block,
+    assumed_lines,
+    figure_rows,
+    report_sections,
+    table_total_row,
+)
+from dcplan.planner.report.tables import URL, Table
 
 _MD_PUNCTUATION = re.compile(r"([\\`*_\[\]{}|~#!])")
 

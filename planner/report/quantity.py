@@ -123,7 +123,7 @@ def quantity(value: Any, unit: str, sig: int = SIG_FIGS) -> str:
     if value is None:
         return "-"
     if hasattr(value, "m_as"):
-        from models.units import ureg
+        from dcplan.models.units import ureg
 
         magnitude = float(value.m_as(ureg.parse_units(unit)))
     else:

@@ -15,8 +15,17 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from planner.plan import CapacityPlan
-from planner.report.quantity import count, display, number, percent, prose_units, termination_text, unit_text, usd
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.quantity import (
+    count,
+    display,
+    number,
+    percent,
+    prose_units,
+    termination_text,
+    unit_text,
+    usd,
+)
 
 # Report sections, in order: (anchor, heading). Markdown and HTML both use these headings.
 SECTIONS: tuple[tuple[str, str], ...] = (

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from planner.report.quantity import count, musd, number, percent, quantity, unit_text
+from dcplan.planner.report.quantity import count, musd, number, percent, quantity, unit_text
 
 
 def q(value: Any, unit: str, sig: int = 4) -> str:

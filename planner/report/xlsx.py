@@ -14,9 +14,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from planner.plan import CapacityPlan
-from planner.report.quantity import number, unit_text
-from planner.report.tables import (
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.quantity import number, unit_text
+from dcplan.planner.report.tables import (
     Figure,
     Table,
     assumptions_table,
@@ -141,9 +141,9 @@ def _table_sheet(sheet: Any, table: Table, total: tuple[str, float] | None = Non
 
         key, value = total
         index = [c.key for c in columns].index(key)
-        row = [None] * len(columns)
-        row[0], row[index] = "Total", value
-        sheet.append(row)
+        total_row: list[Any] = [None] * len(columns)
+        total_row[0], total_row[index] = "Total", value
+        sheet.append(total_row)
         for cell in sheet[last + 1]:
             cell.font = Font(bold=True)
         sheet.cell(row=last + 1, column=index + 1).number_format = formats[index] or "General"

@@ -27,7 +27,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from planner.scenario import Scenario, parse_scenario
+from dcplan.planner.scenario import Scenario, parse_scenario
 
 #: size -> (halls, sites used). Chips deployed by the optimum are printed by the benchmark.
 SIZES: dict[str, tuple[int, tuple[str, ...]]] = {

@@ -21,8 +21,8 @@ from typing import Any
 import highspy
 import numpy as np
 
-from planner.formulation import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
-from planner.modeldata import ModelData
+from dcplan.planner.formulation import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
+from dcplan.planner.modeldata import ModelData
 
 INF = highspy.kHighsInf
 

@@ -27,8 +27,8 @@ from typing import Any
 
 import pytest
 
-from planner.modeldata import build_model_data
-from planner.scenario import (
+from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.scenario import (
     MAX_HALLS,
     MAX_POSITIONS,
     MAX_POSITIONS_PER_HALL,

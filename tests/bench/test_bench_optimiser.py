@@ -48,12 +48,12 @@ from typing import Any
 
 import pytest
 
-from models.catalog import load_catalog
-from planner.formulation import build_model
-from planner.modeldata import build_model_data
-from planner.pipeline import PlanOptions, plan_scenario
-from planner.scenario import DEMO_SCENARIO
-from planner.solve import SolveSettings
+from dcplan.models.catalog import load_catalog
+from dcplan.planner.formulation import build_model
+from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.scenario import DEMO_SCENARIO
+from dcplan.planner.solve import SolveSettings
 from tests.bench.campus import LADDER, campus
 from tests.bench.highs_direct import build_direct, same_lp, solve_direct
 
@@ -251,7 +251,7 @@ def _cli(args: list[str], repeats: int) -> tuple[float, subprocess.CompletedProc
 
 def test_bench_demo_cli(tmp_path, catalog):
     """``dcplan solve`` on the demo in a fresh process (interpreter start included): under 5 s."""
-    from planner.scenario import load_scenario
+    from dcplan.planner.scenario import load_scenario
 
     out = tmp_path / "plan.json"
     demo = str(DEMO_SCENARIO.relative_to(REPO))

@@ -24,8 +24,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import fleet
-from models.units import Q_
+from dcplan.models import fleet
+from dcplan.models.units import Q_
 
 pytestmark = pytest.mark.bench
 
@@ -101,7 +101,7 @@ def _dcplan() -> list[str]:
     script = Path(sys.executable).with_name("dcplan")
     if script.exists():
         return [str(script)]
-    return [sys.executable, "-m", "planner.cli"]
+    return [sys.executable, "-m", "dcplan.planner.cli"]
 
 
 def _best_subprocess(args: list[str], repeats: int = 5) -> float:
@@ -122,8 +122,8 @@ def test_bench_size_cli_end_to_end():
     figures = {
         "bench": "cli_size",
         "python_pass_s": _best_subprocess([python, "-c", "pass"]),
-        "import_models_s": _best_subprocess([python, "-c", "import models"]),
-        "import_models_sizing_s": _best_subprocess([python, "-c", "import models.sizing"]),
+        "import_models_s": _best_subprocess([python, "-c", "import dcplan.models"]),
+        "import_models_sizing_s": _best_subprocess([python, "-c", "import dcplan.models.sizing"]),
         "dcplan_size_s": _best_subprocess(size_args),
         "dcplan_size_json_s": _best_subprocess([*size_args, "--json"]),
         "target_s": CLI_TARGET_S,

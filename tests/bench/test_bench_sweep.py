@@ -26,8 +26,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.scenario import DEMO_SCENARIO, load_scenario
-from planner.sweep import SweepConfig, prepare_sweep, run_sweep
+from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+from dcplan.planner.sweep import SweepConfig, prepare_sweep, run_sweep
 
 pytestmark = pytest.mark.bench
 
@@ -51,8 +51,8 @@ def _load() -> str:
 def _worker_startup_s() -> dict[str, float]:
     """What a fresh worker process pays before its first sample (measured in a subprocess)."""
     code = (
-        "import time, json; t0 = time.perf_counter(); import planner.sweep as s; t1 = time.perf_counter(); "
-        "import planner.pipeline; t2 = time.perf_counter(); s.base_catalog((), True); t3 = time.perf_counter(); "
+        "import time, json; t0 = time.perf_counter(); import dcplan.planner.sweep as s; t1 = time.perf_counter(); "
+        "import dcplan.planner.pipeline; t2 = time.perf_counter(); s.base_catalog((), True); t3 = time.perf_counter(); "
         "print(json.dumps({'import_sweep_s': t1 - t0, 'import_solver_s': t2 - t1, 'catalog_s': t3 - t2}))"
     )
     started = time.perf_counter()

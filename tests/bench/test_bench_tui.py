@@ -20,8 +20,8 @@ pytestmark = pytest.mark.bench
 FIRST_PAINT = """
 import time, asyncio, sys
 t0 = time.perf_counter()
-from tui.app import make_app
-from planner.scenario import DEMO_SCENARIO
+from dcplan.tui.app import make_app
+from dcplan.planner.scenario import DEMO_SCENARIO
 async def main():
     app = make_app(scenario=DEMO_SCENARIO)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -68,10 +68,10 @@ def test_first_paint_under_one_second():
 
 
 async def test_sizer_keystroke_latency():
-    from models.catalog import load_catalog
-    from models.sizing import SizingRequest, size
-    from planner.scenario import DEMO_SCENARIO
-    from tui.app import make_app
+    from dcplan.models.catalog import load_catalog
+    from dcplan.models.sizing import SizingRequest, size
+    from dcplan.planner.scenario import DEMO_SCENARIO
+    from dcplan.tui.app import make_app
 
     catalog = load_catalog(use_env=False)
     request = SizingRequest(system="trn3-ultraserver-gen2", cooling="dlc-cdu", site="ashburn-va", count=50)
@@ -118,8 +118,8 @@ async def test_sizer_keystroke_latency():
 
 
 async def test_ui_stays_responsive_during_a_1m_chip_solve():
+    from dcplan.tui.app import make_app
     from tests.bench.campus import campus_scenario
-    from tui.app import make_app
 
     app = make_app()
     app.state.scenario_data = campus_scenario("XL")

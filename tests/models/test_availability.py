@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from models.availability import deployable_at
-from models.sizing import SizingRequest, size
-from planner.cli import main
+from dcplan.models.availability import deployable_at
+from dcplan.models.sizing import SizingRequest, size
+from dcplan.planner.cli import main
 
 
 @pytest.mark.parametrize(

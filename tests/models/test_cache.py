@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import load_catalog
+from dcplan.models.catalog import load_catalog
 from tests.conftest import REPO, user_system_toml
 
 
@@ -71,7 +71,7 @@ def test_the_cli_never_executes_a_planted_cache_file(tmp_path, monkeypatch):
     folders = _cache_folders(tmp_path, monkeypatch)
     marker = tmp_path / "pwned"
     env = {**os.environ, "PYTHONPATH": str(REPO)}
-    run = [sys.executable, "-m", "planner.cli", "catalog", "list"]
+    run = [sys.executable, "-m", "dcplan.planner.cli", "catalog", "list"]
     first = subprocess.run(run, env=env, capture_output=True, text=True, timeout=60, cwd=REPO)
     assert first.returncode == 0, first.stderr
     _plant(folders, marker)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import BUILTIN_DIR, CatalogError, System, catalog_json_schema, load_catalog
+from dcplan.models.catalog import BUILTIN_DIR, CatalogError, System, catalog_json_schema, load_catalog
 from tests.conftest import user_system_toml
 
 SCHEMA_FILE = BUILTIN_DIR / "catalog.schema.json"
@@ -297,8 +297,8 @@ def test_implausible_values_are_refused(user_dir, changes, message):
 
 
 def test_catalog_errors_are_dcplan_errors_with_a_location(user_dir):
-    from models.catalog import UnknownIdError
-    from models.errors import DcplanError
+    from dcplan.models.catalog import UnknownIdError
+    from dcplan.models.errors import DcplanError
 
     assert issubclass(CatalogError, DcplanError)
     assert issubclass(UnknownIdError, DcplanError) and issubclass(UnknownIdError, KeyError)
@@ -311,7 +311,7 @@ def test_catalog_errors_are_dcplan_errors_with_a_location(user_dir):
 
 
 def test_extend_catalog_layers_a_folder_without_changing_the_base(catalog, user_dir):
-    from models.catalog import extend_catalog
+    from dcplan.models.catalog import extend_catalog
 
     (user_dir / "mine.toml").write_text(user_system_toml(id="gb300-nvl72", design="141 kW"))
     merged = extend_catalog(catalog, [user_dir])

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from models import energy, fleet, power, space, thermal
-from models.catalog import Catalog, CatalogItem
-from models.sizing import SizingOptions, SizingRequest, size
-from models.units import Q_
+from dcplan.models import energy, fleet, power, space, thermal
+from dcplan.models.catalog import Catalog, CatalogItem
+from dcplan.models.sizing import SizingOptions, SizingRequest, size
+from dcplan.models.units import Q_
 
 REL = 0.01  # docs/reference.md: "a tool should agree within +-1 %"
 

@@ -1,4 +1,4 @@
-"""models.files: the one way user-named files are read, and the nesting guard."""
+"""dcplan.models.files: the one way user-named files are read, and the nesting guard."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from models.errors import DcplanError, InputFileError
-from models.files import MAX_NESTING, nesting_exceeds, read_text
+from dcplan.models.errors import DcplanError, InputFileError
+from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
 
 
 def _nested(depth: int) -> object:
@@ -58,6 +58,6 @@ def test_starting_dcplan_writes_and_reads_no_cache_files(tmp_path):
     import subprocess
 
     env = {**os.environ, "HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
-    code = "import models.units, models.catalog; models.catalog.load_catalog(use_env=False)"
+    code = "import dcplan.models.units, dcplan.models.catalog; dcplan.models.catalog.load_catalog(use_env=False)"
     subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=120)
     assert [p for p in tmp_path.rglob("*") if p.is_file()] == []

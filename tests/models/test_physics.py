@@ -19,9 +19,17 @@ import math
 import numpy as np
 import pytest
 
-from models import climate, energy, fleet, power, space, thermal
-from models.sizing import SizingOptions, SizingRequest, check_limit, plant_loop, server_packing, size, unit_coefficients
-from models.units import Q_
+from dcplan.models import climate, energy, fleet, power, space, thermal
+from dcplan.models.sizing import (
+    SizingOptions,
+    SizingRequest,
+    check_limit,
+    plant_loop,
+    server_packing,
+    size,
+    unit_coefficients,
+)
+from dcplan.models.units import Q_
 
 REL = 0.01
 KW_TO_BTU_H = 3412.14  # 1 kW = 3,412 BTU/h (docs/reference.md conventions)

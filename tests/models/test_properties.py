@@ -16,9 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
-from models import fleet, power, thermal
-from models.sizing import SizingOptions, SizingRequest, size
-from models.units import Q_, VolumeFlow, parse_quantity
+from dcplan.models import fleet, power, thermal
+from dcplan.models.sizing import SizingOptions, SizingRequest, size
+from dcplan.models.units import Q_, VolumeFlow, parse_quantity
 
 FAST = settings(max_examples=100, deadline=None)
 SIZING = settings(

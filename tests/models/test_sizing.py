@@ -13,11 +13,11 @@ import pytest
 from pint.errors import DimensionalityError
 from pydantic import ValidationError
 
-from models import fleet
-from models.catalog import UnknownIdError
-from models.sizing import SizingError, SizingOptions, SizingRequest, SizingResult, size
-from models.units import Q_, parse_quantity
-from planner.cli import main
+from dcplan.models import fleet
+from dcplan.models.catalog import UnknownIdError
+from dcplan.models.sizing import SizingError, SizingOptions, SizingRequest, SizingResult, size
+from dcplan.models.units import Q_, parse_quantity
+from dcplan.planner.cli import main
 
 TRN3 = "trn3-ultraserver-gen2"
 

@@ -8,8 +8,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from models import units as u
-from models.units import Q_, UnitInputError, parse_quantity, ureg
+from dcplan.models import units as u
+from dcplan.models.units import Q_, UnitInputError, parse_quantity, ureg
 
 
 class Rack(BaseModel):
@@ -209,6 +209,6 @@ def test_a_bare_prefix_is_explained():
 
 
 def test_unit_input_error_is_a_dcplan_error_and_a_value_error():
-    from models.errors import DcplanError
+    from dcplan.models.errors import DcplanError
 
     assert issubclass(UnitInputError, DcplanError) and issubclass(UnitInputError, ValueError)

@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
-from models.catalog import Catalog, load_catalog
-from planner.pipeline import PlanOptions, plan_scenario
-from planner.plan import CapacityPlan
-from planner.scenario import parse_scenario
-from planner.solve import SolveSettings
+from dcplan.models.catalog import Catalog, load_catalog
+from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.scenario import parse_scenario
+from dcplan.planner.solve import SolveSettings
 
 HANDCAT = Path(__file__).resolve().parents[1] / "data" / "handcat"
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-import planner.export as export
-from planner.cli import main
-from planner.cli.common import UserError
-from planner.export import STAGING_PREFIX, commit_files, remove_stale_staging, write_atomic, write_plan
+import dcplan.planner.export as export
+from dcplan.models.errors import DcplanError
+from dcplan.planner.cli import main
+from dcplan.planner.export import STAGING_PREFIX, commit_files, remove_stale_staging, write_atomic, write_plan
 from tests.planner.conftest import scenario, solve_plan
 
 REPO = Path(__file__).resolve().parents[2]
@@ -63,7 +63,7 @@ def test_two_writers_racing_for_one_name_one_wins(tmp_path):
         try:
             write_atomic(target, write, force=False)
             results[name] = "ok"
-        except UserError as exc:
+        except DcplanError as exc:
             results[name] = str(exc)
 
     threads = [threading.Thread(target=writer, args=(n,)) for n in ("first", "second")]
@@ -83,8 +83,8 @@ def test_two_writers_racing_for_one_name_one_wins(tmp_path):
 RACER = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from planner.export import write_atomic\n"
-    "from planner.cli.common import UserError\n"
+    "from dcplan.planner.export import write_atomic\n"
+    "from dcplan.models.errors import DcplanError\n"
     "folder, rounds = Path(sys.argv[1]), int(sys.argv[2])\n"
     "print('ready', flush=True)\n"
     "start = float(sys.stdin.readline())\n"
@@ -96,7 +96,7 @@ RACER = (
     "    try:\n"
     "        write_atomic(folder / f'plan-{r}.json', write, force=False)\n"
     "        print(r, 'ok', flush=True)\n"
-    "    except UserError as exc:\n"
+    "    except DcplanError as exc:\n"
     "        print(r, 'refused' if 'already exists' in str(exc) else str(exc), flush=True)\n"
 )
 
@@ -157,7 +157,7 @@ def test_failed_and_interrupted_writes_leave_nothing(tmp_path):
 KILLED_WRITER = (
     "import sys, time\n"
     "from pathlib import Path\n"
-    "from planner.export import write_atomic\n"
+    "from dcplan.planner.export import write_atomic\n"
     "def write(tmp):\n"
     "    tmp.write_text('partial')\n"
     "    print('writing', flush=True)\n"
@@ -245,7 +245,7 @@ def _old_set(folder: Path) -> dict[str, str]:
 def test_csv_set_is_replaced_together_or_not_at_all_on_a_full_disk(small_plan, tmp_path, monkeypatch, failing_file):
     old = _old_set(tmp_path)
     _fail_on_call(monkeypatch, "_write_bytes", failing_file, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
-    with pytest.raises(UserError, match=r"cannot write: no space left on device$"):
+    with pytest.raises(DcplanError, match=r"cannot write: no space left on device$"):
         write_plan(small_plan, tmp_path / "plan.csv", force=True)
     assert {n: (tmp_path / n).read_text() for n in listing(tmp_path)} == old
 
@@ -254,7 +254,7 @@ def test_csv_set_is_replaced_together_or_not_at_all_on_a_full_disk(small_plan, t
 def test_csv_set_is_rolled_back_when_the_second_rename_fails(small_plan, tmp_path, monkeypatch, exc):
     old = _old_set(tmp_path)
     _fail_on_call(monkeypatch, "replace", 2, exc, module=export.os)
-    with pytest.raises((UserError, KeyboardInterrupt)):
+    with pytest.raises((DcplanError, KeyboardInterrupt)):
         write_plan(small_plan, tmp_path / "plan.csv", force=True)
     monkeypatch.undo()
     assert {n: (tmp_path / n).read_text() for n in listing(tmp_path)} == old
@@ -262,7 +262,7 @@ def test_csv_set_is_rolled_back_when_the_second_rename_fails(small_plan, tmp_pat
 
 def test_new_csv_set_is_not_half_written(small_plan, tmp_path, monkeypatch):
     _fail_on_call(monkeypatch, "link", 2, OSError(errno.EIO, "Input/output error"), module=export.os)
-    with pytest.raises(UserError, match="cannot write: input/output error"):
+    with pytest.raises(DcplanError, match="cannot write: input/output error"):
         write_plan(small_plan, tmp_path / "plan.csv")
     monkeypatch.undo()
     assert listing(tmp_path) == []
@@ -323,7 +323,7 @@ def test_force_writes_through_a_symlink_and_keeps_it(small_json, tmp_path, capsy
 
 def test_commit_files_refuses_an_existing_file_atomically(tmp_path):
     (tmp_path / "b.txt").write_text("keep")
-    with pytest.raises(UserError, match=r"b\.txt: already exists"):
+    with pytest.raises(DcplanError, match=r"b\.txt: already exists"):
         commit_files({tmp_path / "a.txt": b"a", tmp_path / "b.txt": b"b"}, force=False)
     assert listing(tmp_path) == ["b.txt"] and (tmp_path / "b.txt").read_text() == "keep"
 
@@ -345,7 +345,7 @@ def test_create_only_without_hard_links_is_still_exclusive(tmp_path, monkeypatch
         tmp.write_text("ours")
         raced.write_text("theirs")  # another writer gets there between our check and our create
 
-    with pytest.raises(UserError, match="already exists"):
+    with pytest.raises(DcplanError, match="already exists"):
         write_atomic(raced, write_while_another_creates_it, force=False)
     monkeypatch.undo()
     assert raced.read_text() == "theirs"

@@ -24,8 +24,8 @@ from pathlib import Path
 
 import pytest
 
-from planner.cli import EXIT_INTERNAL, main
-from planner.scenario import DEMO_SCENARIO, scenario_to_toml
+from dcplan.planner.cli import EXIT_INTERNAL, main
+from dcplan.planner.scenario import DEMO_SCENARIO, scenario_to_toml
 from tests.conftest import user_system_toml
 
 REPO = Path(__file__).resolve().parents[2]
@@ -365,7 +365,7 @@ def test_scenario_error_shows_ids_not_format_fields(files, capsys):
 
 def test_internal_error_guard_is_one_line_exit_70(capsys, monkeypatch):
     """The guard itself: an unexpected exception is a bug, said in one line, exit 70."""
-    import planner.cli.catalog_cmd as catalog_cmd
+    import dcplan.planner.cli.catalog_cmd as catalog_cmd
 
     def broken(*args, **kwargs):
         raise ZeroDivisionError("float division by zero")
@@ -384,7 +384,7 @@ def test_internal_error_guard_is_one_line_exit_70(capsys, monkeypatch):
 
 
 def test_keyboard_interrupt_in_process_is_130(capsys, monkeypatch):
-    import planner.cli.catalog_cmd as catalog_cmd
+    import dcplan.planner.cli.catalog_cmd as catalog_cmd
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
@@ -396,9 +396,9 @@ def test_keyboard_interrupt_in_process_is_130(capsys, monkeypatch):
 
 def test_plan_with_unequal_layout_columns(tmp_path, capsys):
     """A plan file whose layout columns differ in length is a corrupt plan (was a zip ValueError)."""
-    from models.catalog import load_catalog
-    from planner.pipeline import PlanOptions, plan_scenario
-    from planner.solve import SolveSettings
+    from dcplan.models.catalog import load_catalog
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.solve import SolveSettings
     from tests.planner.conftest import HANDCAT, scenario
 
     plan = plan_scenario(

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from planner.cli import main
+from dcplan.planner.cli import main
 from tests.conftest import user_system_toml
 
 
@@ -103,7 +103,7 @@ def test_real_process_bad_input_has_no_traceback(tmp_path):
     folder.mkdir()
     (folder / "broken.toml").write_text('[[system]]\nid = "x"\ndesign_power = "5 kg"\n[[[')
     proc = subprocess.run(
-        [sys.executable, "-m", "planner.cli", "--catalog", str(folder), "catalog", "list"],
+        [sys.executable, "-m", "dcplan.planner.cli", "--catalog", str(folder), "catalog", "list"],
         capture_output=True,
         text=True,
     )

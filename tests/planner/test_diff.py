@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from planner.cli import main
-from planner.export import write_plan
-from planner.plan import CapacityPlan, Layout
-from planner.report.diff import diff_plans
+from dcplan.planner.cli import main
+from dcplan.planner.export import write_plan
+from dcplan.planner.plan import CapacityPlan, Layout
+from dcplan.planner.report.diff import diff_plans
 from tests.planner.conftest import scenario, solve_plan
 
 ALPHA, BETA = "alpha", "beta"  # beta stands for a two-rack UltraServer here

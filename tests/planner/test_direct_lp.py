@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from planner.formulation import build_model
-from planner.modeldata import build_model_data
-from planner.scenario import DEMO_SCENARIO, load_scenario
+from dcplan.planner.formulation import build_model
+from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
 from tests.bench.campus import campus
 from tests.bench.highs_direct import build_direct, same_lp
 from tests.planner.conftest import scenario

@@ -14,15 +14,15 @@ from pathlib import Path
 
 import pytest
 
-from models.catalog import BUILTIN_DIR
-from planner.cli import main
-from planner.export import write_atomic, write_plan
-from planner.pipeline import PlanOptions, plan_scenario
-from planner.plan import CapacityPlan, Layout, load_plan, plan_json_schema
-from planner.report.diff import diff_plans
-from planner.report.tables import SECTIONS, bom_table, urls_in
-from planner.scenario import DEMO_SCENARIO, load_scenario
-from planner.solve import SolveSettings
+from dcplan.models.catalog import BUILTIN_DIR
+from dcplan.planner.cli import main
+from dcplan.planner.export import write_atomic, write_plan
+from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.plan import CapacityPlan, Layout, load_plan, plan_json_schema
+from dcplan.planner.report.diff import diff_plans
+from dcplan.planner.report.tables import SECTIONS, bom_table, urls_in
+from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+from dcplan.planner.solve import SolveSettings
 from tests.planner.conftest import scenario, solve_plan
 
 PLAN_SCHEMA = BUILTIN_DIR / "plan.schema.json"
@@ -421,7 +421,7 @@ def test_output_folder_is_a_file_or_a_folder(demo_json, tmp_path, capsys):
 
 
 def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
-    from planner.cli.common import UserError
+    from dcplan.models.errors import DcplanError
 
     path = tmp_path / "plan.html"
     path.write_text("old")
@@ -430,7 +430,7 @@ def test_failed_write_leaves_old_file_and_no_temporary(tmp_path):
         tmp.write_text("partial")
         raise OSError(28, "No space left on device")
 
-    with pytest.raises(UserError, match="cannot write: no space left on device"):
+    with pytest.raises(DcplanError, match="cannot write: no space left on device"):
         write_atomic(path, fail, force=True)
     assert path.read_text() == "old"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["plan.html"]
@@ -446,13 +446,16 @@ def test_solve_picks_the_format_from_the_extension(tmp_path, capsys):
 
 def test_report_modules_import_light():
     code = (
-        "import sys, json; import planner.report.tables, planner.report.charts, planner.report.floorplan, "
-        "planner.report.xlsx, planner.report.html, planner.report.markdown, planner.report.diff, planner.export, "
-        "planner.cli.export_cmd; print(json.dumps(sorted(sys.modules)))"
+        "import sys, json; import dcplan.planner.report.tables, dcplan.planner.report.charts, "
+        "dcplan.planner.report.floorplan, dcplan.planner.report.xlsx, dcplan.planner.report.html, "
+        "dcplan.planner.report.markdown, dcplan.planner.report.diff, dcplan.planner.export, "
+        "dcplan.planner.cli.export_cmd; print(json.dumps(sorted(sys.modules)))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    top = {m.split(".")[0] for m in json.loads(out.stdout.strip().splitlines()[-1])}
-    assert not top & {"matplotlib", "openpyxl", "textual", "tui"}
+    modules = json.loads(out.stdout.strip().splitlines()[-1])
+    top = {m.split(".")[0] for m in modules}
+    assert not top & {"matplotlib", "openpyxl", "textual"}
+    assert not [m for m in modules if m.startswith("dcplan.tui")]
 
 
 # --- one style for numbers and units (defect 16) -----------------------------------------
@@ -508,8 +511,8 @@ def _markdown_texts(text: str) -> list[str]:
 
 
 def test_reports_write_units_and_numbers_one_way(demo_json, demo_plan, catalog, tmp_path, capsys):
-    from models.sizing import SizingOptions, SizingRequest, size
-    from planner.report.text import (
+    from dcplan.models.sizing import SizingOptions, SizingRequest, size
+    from dcplan.planner.report.text import (
         binding_rows,
         equipment_rows,
         hall_rows,
@@ -563,14 +566,14 @@ def test_reports_write_units_and_numbers_one_way(demo_json, demo_plan, catalog, 
     ],
 )
 def test_number_format(value, text):
-    from planner.report.quantity import number
+    from dcplan.planner.report.quantity import number
 
     assert number(value) == text
 
 
 def test_units_termination_and_quantities_read_plainly():
-    from models.units import Q_
-    from planner.report.quantity import percent, quantity, termination_text, unit_text
+    from dcplan.models.units import Q_
+    from dcplan.planner.report.quantity import percent, quantity, termination_text, unit_text
 
     assert [unit_text(u) for u in ("m**3/s", "kg/m**2", "kg/m2", "m3", "m^2", "degC", "USD/yr", "kW")] == [
         "m³/s",

@@ -29,11 +29,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.catalog import BUILTIN_DIR, extend_catalog
-from models.errors import DcplanError
-from planner.pipeline import PlanOptions, plan_scenario
-from planner.scenario import DEMO_SCENARIO, parse_scenario
-from planner.solve import SolveSettings
+from dcplan.models.catalog import BUILTIN_DIR, extend_catalog
+from dcplan.models.errors import DcplanError
+from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.scenario import DEMO_SCENARIO, parse_scenario
+from dcplan.planner.solve import SolveSettings
 
 settings.register_profile(
     "dcplan-fuzz",

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from planner.cli import main
-from planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, load_scenario
+from dcplan.planner.cli import main
+from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, load_scenario
 from tests.planner.conftest import HANDCAT, scenario, solve_plan, units_of
 
 
@@ -232,8 +232,8 @@ def test_time_limited_solve_returns_a_plan(catalog):
     """
     import time
 
-    from planner.modeldata import build_model_data
-    from planner.solve import SolveSettings, solve_model_data
+    from dcplan.planner.modeldata import build_model_data
+    from dcplan.planner.solve import SolveSettings, solve_model_data
 
     data = build_model_data(load_scenario(DEMO_SCENARIO), catalog)
     seen = []
@@ -327,6 +327,6 @@ def test_bad_scenario_one_clear_line(tmp_path, capsys, case):
 
 
 def test_handcat_is_valid_catalog():
-    from models.catalog import validate_folder
+    from dcplan.models.catalog import validate_folder
 
     assert "alpha" in validate_folder(HANDCAT).items["system"]

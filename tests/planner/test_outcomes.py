@@ -15,15 +15,15 @@ import signal
 
 import pytest
 
-from models.errors import DcplanError
-from planner import pipeline
-from planner.cli import main
-from planner.diagnosis import _relaxation_text, amount_text, diagnosis_summary
-from planner.modeldata import ModelDataError, build_model_data
-from planner.pipeline import PlanOptions, plan_scenario
-from planner.plan import CapacityPlan, SolverInfo
-from planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
-from planner.solve import SolveSettings, solve_model_data
+from dcplan.models.errors import DcplanError
+from dcplan.planner import pipeline
+from dcplan.planner.cli import main
+from dcplan.planner.diagnosis import _relaxation_text, amount_text, diagnosis_summary
+from dcplan.planner.modeldata import ModelDataError, build_model_data
+from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.plan import CapacityPlan, SolverInfo
+from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
+from dcplan.planner.solve import SolveSettings, solve_model_data
 from tests.planner.conftest import BASE, HANDCAT, scenario, solve_plan, units_of
 
 ONE_ROW = {
@@ -58,8 +58,8 @@ def test_no_incumbent_within_the_limit_is_not_infeasible(catalog, monkeypatch):
 
 
 def test_reports_of_a_no_plan_outcome_do_not_say_infeasible(catalog):
-    from planner.report.html import render_html
-    from planner.report.markdown import render_markdown
+    from dcplan.planner.report.html import render_html
+    from dcplan.planner.report.markdown import render_markdown
 
     plan = plan_scenario(
         load_scenario(DEMO_SCENARIO), catalog, PlanOptions(settings=SolveSettings(time_limit_s=0.0), marginals=False)
@@ -71,7 +71,7 @@ def test_reports_of_a_no_plan_outcome_do_not_say_infeasible(catalog):
 
 def test_cli_no_plan_within_limit_exits_5(tmp_path, capsys, monkeypatch):
     """The CLI path of the same outcome: exit 5 (not 4), one line saying what happened and what to do."""
-    import planner.cli.solve_cmd as solve_cmd
+    import dcplan.planner.cli.solve_cmd as solve_cmd
 
     # A controlled setup: whatever --time-limit says, HiGHS gets 0 s, so no incumbent exists.
     monkeypatch.setattr(solve_cmd, "parse_duration_s", lambda flag, text: 0.0)
@@ -99,7 +99,7 @@ def test_large_campus_with_a_short_limit_is_unknown_not_infeasible(catalog, monk
 
 def _interrupt_on_first_callback(monkeypatch):
     """Send SIGINT to this process from inside the first HiGHS callback, as Ctrl-C would."""
-    import planner.solve as solve
+    import dcplan.planner.solve as solve
 
     original = solve._attach_callbacks
 
@@ -294,7 +294,7 @@ def test_rack_fill_and_rack_count_are_the_fewest_racks_of_any_fill():
     import math
     from types import SimpleNamespace
 
-    from planner.layout import row_loads
+    from dcplan.planner.layout import row_loads
 
     for n, x, rows in itertools.product(range(1, 9), range(1, 5), range(1, 4)):
         option = SimpleNamespace(units_per_row_max=n, units_per_rack=x)
@@ -395,7 +395,7 @@ def _catalog_systems(catalog):
 
 
 def _shipped_system_ids() -> list[str]:
-    from models.catalog import load_catalog
+    from dcplan.models.catalog import load_catalog
 
     return _catalog_systems(load_catalog(use_env=False))
 
@@ -466,7 +466,7 @@ def _unpriced_catalog(tmp_path):
 
 
 def test_unpriced_candidate_is_a_clear_error_naming_system_and_field(tmp_path):
-    from models.catalog import load_catalog
+    from dcplan.models.catalog import load_catalog
 
     folder, _ = _unpriced_catalog(tmp_path)
     cat = load_catalog([folder], use_env=False)

@@ -11,9 +11,9 @@ import threading
 
 import pytest
 
-from planner.diagnosis import relaxed_scenario
-from planner.pipeline import PHASES, Phase, PlanOptions, plan_scenario
-from planner.solve import SolveSettings
+from dcplan.planner.diagnosis import relaxed_scenario
+from dcplan.planner.pipeline import PHASES, Phase, PlanOptions, plan_scenario
+from dcplan.planner.solve import SolveSettings
 from tests.planner.conftest import scenario
 
 # budget and CUDA share floor both bind (see test_optimiser.test_hybrid_share_bound_binds)
@@ -136,8 +136,8 @@ def test_cancel_before_solving_gives_no_plan_without_running_the_solver(ideal_ca
 
 def test_cancel_mid_solve_keeps_the_incumbent_with_its_gap(catalog):
     """The long campus: cancel at the first incumbent; HiGHS stops, the incumbent is laid out and re-checked."""
-    from planner.scenario import parse_scenario
-    from planner.solve import Progress
+    from dcplan.planner.scenario import parse_scenario
+    from dcplan.planner.solve import Progress
     from tests.tui.long_scenario import long_scenario
 
     cancel = threading.Event()

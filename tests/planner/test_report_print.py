@@ -18,12 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from planner.pipeline import PlanOptions, plan_scenario
-from planner.plan import CapacityPlan
-from planner.report.floorplan import SCALE, floorplan_svg
-from planner.report.html import render_html
-from planner.scenario import DEMO_SCENARIO, load_scenario
-from planner.solve import SolveSettings
+from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.report.floorplan import SCALE, floorplan_svg
+from dcplan.planner.report.html import render_html
+from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+from dcplan.planner.solve import SolveSettings
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
 MAX_PAGES = 12  # the demo plan's report on A4 (it printed to 75 US-letter pages before)
@@ -208,7 +208,7 @@ def test_assumed_figures_are_named_near_the_top(demo_plan, demo_html_text):
 
 
 def test_the_assumed_list_follows_the_catalog_confidence(demo_plan):
-    from planner.report.document import assumed_lines, report_sections
+    from dcplan.planner.report.document import assumed_lines, report_sections
 
     def listed(plan: CapacityPlan) -> list[str]:
         blocks = [b for b in report_sections(plan, set())[0].blocks if b.kind == "assumed"]
@@ -224,8 +224,8 @@ def test_the_assumed_list_follows_the_catalog_confidence(demo_plan):
 
 
 def test_red_bars_are_the_binding_limits(demo_plan):
-    from planner.report.html import _table
-    from planner.report.tables import limits_table
+    from dcplan.planner.report.html import _table
+    from dcplan.planner.report.tables import limits_table
 
     limits = list(demo_plan.limits)
     first = limits[0]

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.errors import DcplanError
-from planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, scenario_to_toml
-from planner.scenario_file import (
+from dcplan.models.errors import DcplanError
+from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, scenario_to_toml
+from dcplan.planner.scenario_file import (
     ScenarioFileError,
     TargetExistsError,
     add_item,

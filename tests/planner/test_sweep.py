@@ -17,10 +17,10 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from models.catalog.schema import Site, System
-from planner.cli import main
-from planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
-from planner.sweep import (
+from dcplan.models.catalog.schema import Site, System
+from dcplan.planner.cli import main
+from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
+from dcplan.planner.sweep import (
     NOT_IN_PLAN,
     Domain,
     SampleResult,
@@ -301,7 +301,7 @@ def test_failed_sample_is_retried_once_and_reported(demo, catalog):
 
 def test_failure_in_process_is_retried(monkeypatch, demo, catalog):
     """Monkeypatching run_sample works for in-process runs: the first call raises."""
-    import planner.sweep as sweep
+    import dcplan.planner.sweep as sweep
 
     real = sweep.run_sample
     calls = []
@@ -386,7 +386,7 @@ def test_a_tls_cluster_runs_a_sweep_and_a_client_without_certificates_is_refused
     distributed = pytest.importorskip("distributed")
     from distributed.security import Security
 
-    from planner.sweep import DaskTls
+    from dcplan.planner.sweep import DaskTls
 
     ca, cert, key = _self_signed_ca(tmp_path)
     security = Security(
@@ -429,7 +429,7 @@ def test_a_cluster_whose_last_worker_leaves_stops_within_the_timeout(demo, catal
     import time
 
     distributed = pytest.importorskip("distributed")
-    from planner.sweep import SweepRunError
+    from dcplan.planner.sweep import SweepRunError
 
     with distributed.LocalCluster(
         n_workers=1, threads_per_worker=1, processes=False, protocol="tcp://", host="127.0.0.1", dashboard_address=None
@@ -464,7 +464,7 @@ def test_a_cluster_that_loses_its_last_worker_stops_within_the_timeout(demo, cat
     import time
 
     distributed = pytest.importorskip("distributed")
-    from planner.sweep import SweepRunError
+    from dcplan.planner.sweep import SweepRunError
 
     with (
         distributed.LocalCluster(
@@ -514,8 +514,8 @@ def test_a_local_dask_cluster_listens_on_loopback_only(demo, catalog):
     """--scheduler local: scheduler, workers and dashboard bind 127.0.0.1 unless asked
     (Dask's own defaults listen on every interface)."""
     distributed = pytest.importorskip("distributed")
-    from planner.sweep import SweepConfig as Config
-    from planner.sweep import local_cluster_kwargs
+    from dcplan.planner.sweep import SweepConfig as Config
+    from dcplan.planner.sweep import local_cluster_kwargs
 
     assert Config().dask_host == "127.0.0.1" and Config().dashboard == "127.0.0.1:8787"
     kwargs = local_cluster_kwargs(2)
@@ -625,7 +625,7 @@ def test_cli_tls_files_with_a_plain_tcp_address_are_refused_in_one_line(capsys):
 
 
 def test_candidate_mixes_frequent_first_then_spread_over_the_objective():
-    from planner.sweep import candidate_mixes
+    from dcplan.planner.sweep import candidate_mixes
 
     def result(i, units, compute):
         mix = (("a", units), ("b", 0))
@@ -641,7 +641,7 @@ def test_candidate_mixes_frequent_first_then_spread_over_the_objective():
 def test_worker_start_failure_fails_fast_in_one_line(tmp_path):
     """A worker that cannot start (here: a catalog folder that does not exist) stops the
     sweep with the reason, instead of failing every sample with a broken pool."""
-    from planner.sweep import SweepRunError
+    from dcplan.planner.sweep import SweepRunError
 
     with pytest.raises(SweepRunError) as caught:
         make_backend(1, None, (str(tmp_path / "missing"),), True)

@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from planner.scenario import DEMO_SCENARIO
+from dcplan.planner.scenario import DEMO_SCENARIO
 
 
 @pytest.fixture(scope="session")
 def demo_plan_file(tmp_path_factory, catalog) -> Path:
-    from planner.export import write_plan
-    from planner.pipeline import PlanOptions, plan_scenario
-    from planner.scenario import load_scenario
-    from planner.solve import SolveSettings
+    from dcplan.planner.export import write_plan
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.scenario import load_scenario
+    from dcplan.planner.solve import SolveSettings
 
     plan = plan_scenario(
         load_scenario(DEMO_SCENARIO), catalog, PlanOptions(settings=SolveSettings(time_limit_s=30), marginals=True)
@@ -27,7 +27,7 @@ def demo_plan_file(tmp_path_factory, catalog) -> Path:
 
 @pytest.fixture
 def app_factory():
-    from tui.app import make_app
+    from dcplan.tui.app import make_app
 
     def make(**kwargs):
         # relative to the repository root (pytest's working directory), so snapshots that

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from planner.scenario import scenario_to_toml
+from dcplan.planner.scenario import scenario_to_toml
 
 
 def long_scenario() -> dict:

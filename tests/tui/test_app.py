@@ -7,7 +7,7 @@ import time
 import pytest
 from textual.widgets import DataTable, Input, Markdown, Static
 
-from tui.widgets.inputs import Field
+from dcplan.tui.widgets.inputs import Field
 
 SIZE = (140, 45)
 
@@ -127,7 +127,7 @@ async def test_catalog_detail_shows_units_lists_and_sources_within_100_columns(a
 
 
 async def test_scenario_editor_marks_invalid_field_and_never_half_writes(app_factory, tmp_path):
-    from planner.scenario import DEMO_SCENARIO
+    from dcplan.planner.scenario import DEMO_SCENARIO
 
     target = tmp_path / "edited.toml"
     original = DEMO_SCENARIO.read_text()
@@ -149,7 +149,7 @@ async def test_scenario_editor_marks_invalid_field_and_never_half_writes(app_fac
         await pilot.pause()
         await pilot.click("#confirm-yes")  # the file exists: saving asks before replacing it
         await pilot.pause()
-    from planner.scenario import load_scenario
+    from dcplan.planner.scenario import load_scenario
 
     assert load_scenario(target).scenario.budget.m_as("USD") == pytest.approx(5e9)
 
@@ -181,8 +181,8 @@ async def test_solve_demo_and_see_the_plan(app_factory):
 
 async def test_export_asks_before_overwriting(app_factory, demo_plan_file, tmp_path):
     """Defect 8: an existing file is never overwritten unasked; No leaves it untouched, Yes overwrites."""
-    from planner.plan import load_plan
-    from tui.screens.dialogs import ConfirmScreen
+    from dcplan.planner.plan import load_plan
+    from dcplan.tui.screens.dialogs import ConfirmScreen
 
     app = app_factory(plan=demo_plan_file)
     async with app.run_test(size=SIZE) as pilot:
@@ -225,9 +225,9 @@ async def run_palette_command(pilot, title: str) -> None:
 
 async def test_palette_open_plan_open_scenario_export_and_solve(app_factory, demo_plan_file, tmp_path):
     """Defect 8: the palette has Solve, Export, Open scenario and Open plan, and each does what it says."""
-    from planner.plan import load_plan
-    from planner.scenario import DEMO_SCENARIO
-    from tui.screens.dialogs import OpenFileScreen
+    from dcplan.planner.plan import load_plan
+    from dcplan.planner.scenario import DEMO_SCENARIO
+    from dcplan.tui.screens.dialogs import OpenFileScreen
 
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
@@ -414,8 +414,8 @@ def key_to_press(shown: str) -> str:
 
 async def test_every_help_shortcut_switches_to_the_screen_help_names(app_factory):
     """Defect 9: Help's keys are the real bindings, and a digit does what the F-key of that number does."""
-    from tui.app import SCREENS
-    from tui.screens.help import HelpScreen
+    from dcplan.tui.app import SCREENS
+    from dcplan.tui.screens.help import HelpScreen
 
     titles = {title: mode for mode, (title, _) in SCREENS.items()}
     app = app_factory()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static, Tree
 
-from planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, scenario_errors
-from tui.widgets.inputs import Field
+from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, scenario_errors
+from dcplan.tui.widgets.inputs import Field
 
 SIZE = (140, 45)
 ENTERPRISE = SCENARIO_DIR / "enterprise-hybrid.toml"
@@ -217,7 +217,7 @@ async def test_add_edit_and_remove_an_item_in_every_table(app_factory):
 
 
 async def test_a_scenario_built_from_scratch_saves_and_loads(app_factory, tmp_path):
-    from planner.scenario import load_scenario
+    from dcplan.planner.scenario import load_scenario
 
     app = app_factory(scenario=None)
     async with app.run_test(size=SIZE) as pilot:
@@ -318,7 +318,7 @@ async def test_ctrl_s_on_the_shipped_demo_asks_and_never_writes_it(app_factory, 
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert DEMO_SCENARIO.read_bytes() == shipped_bytes[DEMO_SCENARIO]
-        from tui.screens.scenario import ConfirmModal, SaveAsModal
+        from dcplan.tui.screens.scenario import ConfirmModal, SaveAsModal
 
         assert isinstance(app.screen, SaveAsModal)
         proposed = app.screen.query_one("#save-as-path", Input).value
@@ -360,7 +360,7 @@ async def test_overwriting_an_existing_file_asks_and_no_leaves_it(app_factory, t
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert target.read_bytes() == before
-        from tui.screens.scenario import ConfirmModal
+        from dcplan.tui.screens.scenario import ConfirmModal
 
         assert isinstance(app.screen, ConfirmModal)
         assert "exists" in str(app.screen.query_one("#confirm-question", Static).render())

@@ -230,8 +230,8 @@ def screens_of(app: Any, kind: type) -> list[Any]:
 
 async def stop_background_work(pilot: Any) -> None:
     """Stop any solve child or sweep the monkey started, and wait (bounded) until they are gone."""
-    from tui.screens.optimise import OptimiseScreen
-    from tui.screens.sweep import SweepScreen
+    from dcplan.tui.screens.optimise import OptimiseScreen
+    from dcplan.tui.screens.sweep import SweepScreen
 
     app = pilot.app
     for screen in screens_of(app, OptimiseScreen):
@@ -268,23 +268,23 @@ def monkey_files(tmp_path, monkeypatch, demo_plan_file) -> tuple[Path, Path]:
     Whatever the monkey types into a save or export path lands here, never in the repository;
     the exporter refuses any path outside it.
     """
-    import planner.export
-    from planner.cli.common import UserError
-    from planner.scenario import DEMO_SCENARIO
+    import dcplan.planner.export
+    from dcplan.models.errors import DcplanError
+    from dcplan.planner.scenario import DEMO_SCENARIO
 
     scenario = tmp_path / "demo.toml"
     shutil.copy(DEMO_SCENARIO, scenario)
     plan = tmp_path / "demo-plan.json"
     shutil.copy(demo_plan_file, plan)
     monkeypatch.chdir(tmp_path)
-    real_write = planner.export.write_plan
+    real_write = dcplan.planner.export.write_plan
 
     def write_inside(plan_: Any, path: Path, force: bool = False) -> list[Path]:
         if not Path(os.path.abspath(path)).is_relative_to(tmp_path):
-            raise UserError(f"{path}: outside the test folder")
+            raise DcplanError(f"{path}: outside the test folder")
         return real_write(plan_, path, force=force)
 
-    monkeypatch.setattr(planner.export, "write_plan", write_inside)
+    monkeypatch.setattr(dcplan.planner.export, "write_plan", write_inside)
     return scenario, plan
 
 

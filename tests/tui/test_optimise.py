@@ -13,9 +13,9 @@ import time
 
 from textual.widgets import Button, Input, Static
 
+from dcplan.tui.solver_process import ACK_TIMEOUT_S, INCUMBENT_ACK_TIMEOUT_S
+from dcplan.tui.widgets.solver_text import gap_text, objective_text
 from tests.tui.long_scenario import long_scenario, write_long_scenario
-from tui.solver_process import ACK_TIMEOUT_S, INCUMBENT_ACK_TIMEOUT_S
-from tui.widgets.solver_text import gap_text, objective_text
 
 SIZE = (140, 45)
 # From Cancel to the child process having exited. Without an incumbent the child is killed
@@ -180,7 +180,7 @@ async def test_demo_solve_names_its_phases_and_ends_on_the_plans_figures(app_fac
 
 
 async def test_a_tco_objective_is_shown_in_million_usd(app_factory):
-    from planner.scenario import SCENARIO_DIR
+    from dcplan.planner.scenario import SCENARIO_DIR
 
     app = app_factory(scenario=SCENARIO_DIR / "enterprise-hybrid.toml")
     async with app.run_test(size=SIZE) as pilot:

@@ -46,7 +46,7 @@ class CatalogScreen(Screen[None]):
         self.refill()
 
     def _rows(self) -> list[tuple[str, str, str, str]]:
-        from models.catalog import KIND_GROUPS
+        from dcplan.models.catalog import KIND_GROUPS
 
         catalog = self.app.state.catalog  # type: ignore[attr-defined]
         kind = str(self.query_one("#catalog-kind", Select).value)
@@ -82,7 +82,7 @@ class CatalogScreen(Screen[None]):
             self.show_entry(event.row_key.value)
 
     def show_entry(self, entry_id: str) -> None:
-        from planner.cli.catalog_cmd import _origin_label
+        from dcplan.planner.cli.catalog_cmd import _origin_label
 
         catalog = self.app.state.catalog  # type: ignore[attr-defined]
         found = catalog.find(entry_id)

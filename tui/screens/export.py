@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Select, Static
 
-from tui.screens.dialogs import ConfirmScreen
+from dcplan.tui.screens.dialogs import ConfirmScreen
 
 FORMATS = [
     ("JSON (re-loadable)", "json"),
@@ -67,8 +67,8 @@ class ExportScreen(Screen[None]):
     @on(Input.Submitted, "#export-path")
     def export(self) -> None:
         """Write the plan; when a file it would write exists, ask before overwriting (No leaves it untouched)."""
-        from planner.cli.common import UserError
-        from planner.export import output_paths
+        from dcplan.models.errors import DcplanError
+        from dcplan.planner.export import output_paths
 
         plan = self.app.state.plan  # type: ignore[attr-defined]
         if plan is None:
@@ -81,7 +81,7 @@ class ExportScreen(Screen[None]):
         path = Path(text).expanduser()
         try:
             existing = [p for p in output_paths(path) if p.exists() and not p.is_dir()]
-        except UserError as exc:
+        except DcplanError as exc:
             self._status(Content.from_markup("[b red]$error[/]", error=str(exc)))
             return
         if not existing:
@@ -99,12 +99,12 @@ class ExportScreen(Screen[None]):
         self.app.push_screen(ConfirmScreen(question), answered)
 
     def _write(self, path: Path, force: bool) -> None:
-        from planner.cli.common import UserError
-        from planner.export import write_plan
+        from dcplan.models.errors import DcplanError
+        from dcplan.planner.export import write_plan
 
         try:
             write_plan(self.app.state.plan, path, force=force)  # type: ignore[attr-defined]
-        except (UserError, OSError) as exc:
+        except (DcplanError, OSError) as exc:
             self._status(Content.from_markup("[b red]$error[/]", error=str(exc)))
             return
         except Exception as exc:  # shown, not raised: the plan in memory must survive a failed write

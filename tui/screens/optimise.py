@@ -11,9 +11,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RichLog, Sparkline, Static
 
-from tui.solver_process import FINISH_TIMEOUT_S, phase_text
-from tui.widgets.inputs import Field
-from tui.widgets.solver_text import gap_text, objective_text
+from dcplan.tui.solver_process import FINISH_TIMEOUT_S, phase_text
+from dcplan.tui.widgets.inputs import Field
+from dcplan.tui.widgets.solver_text import gap_text, objective_text
 
 
 class OptimiseScreen(Screen[None]):
@@ -66,8 +66,8 @@ class OptimiseScreen(Screen[None]):
         self.query_one("#optimise-scenario", Static).update(f"[b]{name}[/b]{where}")
 
     def _settings(self) -> tuple[float, float] | None:
-        from planner.cli.common import UserError
-        from planner.cli.solve_cmd import parse_duration_s, parse_ratio
+        from dcplan.models.errors import DcplanError
+        from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
         values = []
         for field_id, input_id, parse in (
@@ -78,15 +78,15 @@ class OptimiseScreen(Screen[None]):
             try:
                 values.append(parse(self.query_one(f"#{input_id}", Input).value))
                 field.show_error(None)
-            except UserError as exc:
+            except DcplanError as exc:
                 field.show_error(str(exc).split(": ", 1)[-1])
                 return None
         return values[0], values[1]
 
     @on(Button.Pressed, "#solve")
     def action_solve(self) -> None:
-        from planner.scenario import ScenarioError, parse_scenario
-        from tui.solver_process import SolveRequest, SolverProcess
+        from dcplan.planner.scenario import ScenarioError, parse_scenario
+        from dcplan.tui.solver_process import SolveRequest, SolverProcess
 
         if self._poll_timer is not None:  # a solve is running (its child may linger a moment after it ends)
             return

@@ -7,8 +7,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, TabPane
 
-from tui.widgets.floorplan import floor_plan_text, utilisation_text
-from tui.widgets.solver_text import gap_text
+from dcplan.tui.widgets.floorplan import floor_plan_text, utilisation_text
+from dcplan.tui.widgets.solver_text import gap_text
 
 
 class PlanScreen(Screen[None]):
@@ -56,7 +56,7 @@ class PlanScreen(Screen[None]):
         self.query_one("#plan-limits", Static).update(
             utilisation_text(plan.limits) if plan.limits else "no limits (no plan)"
         )
-        from planner.report.text import mix_rows, plan_money_energy_lines
+        from dcplan.planner.report.text import mix_rows, plan_money_energy_lines
 
         mix = self.query_one("#plan-mix", DataTable)
         mix.clear()

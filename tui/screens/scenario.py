@@ -24,7 +24,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.worker import Worker, WorkerState
 
-from tui.widgets.inputs import Field
+from dcplan.tui.widgets.inputs import Field
 
 TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share")
 
@@ -42,7 +42,7 @@ LABEL_CHARS = 40  # an id longer than this is cut in the tree and title (a 10,00
 
 
 def _models() -> dict[str, Any]:
-    from planner import scenario as s
+    from dcplan.planner import scenario as s
 
     return {
         "scenario": s.ScenarioHeader,
@@ -249,7 +249,7 @@ class ScenarioScreen(Screen[None]):
     # data ---------------------------------------------------------------------------
     def _adopt_state(self) -> None:
         """Edit what the app state holds; pick up the file's layout in the background."""
-        from planner.scenario_file import new_document
+        from dcplan.planner.scenario_file import new_document
 
         state = self.app.state  # type: ignore[attr-defined]
         data = state.scenario_data
@@ -377,7 +377,7 @@ class ScenarioScreen(Screen[None]):
 
     @on(Input.Changed, "#scenario-form Input")
     def _changed(self, event: Input.Changed) -> None:
-        from planner.scenario_file import ScenarioFileError, apply_edit
+        from dcplan.planner.scenario_file import ScenarioFileError, apply_edit
 
         widget = event.input
         if (
@@ -422,7 +422,7 @@ class ScenarioScreen(Screen[None]):
 
     def validate(self) -> list[tuple[tuple[Any, ...], str]]:
         """Mark the invalid fields of the shown item; summarise the rest."""
-        from planner.scenario import scenario_errors
+        from dcplan.planner.scenario import scenario_errors
 
         try:
             errors = scenario_errors(self.data)
@@ -488,7 +488,7 @@ class ScenarioScreen(Screen[None]):
 
     def _start_load(self, path: Path, adopt_layout: bool) -> None:
         """Read and parse in a thread (a slow or odd path never freezes the UI)."""
-        from planner.scenario_file import load_document
+        from dcplan.planner.scenario_file import load_document
 
         self._load_generation += 1
         generation = self._load_generation
@@ -529,7 +529,7 @@ class ScenarioScreen(Screen[None]):
 
     def _adopt_layout(self, document: Any) -> None:
         """Keep the file's comments and order: bring its document to what is being edited."""
-        from planner.scenario_file import same_data, sync
+        from dcplan.planner.scenario_file import same_data, sync
 
         sync(document, self.document.unwrap())
         if same_data(document.unwrap(), self.document.unwrap()):
@@ -539,7 +539,7 @@ class ScenarioScreen(Screen[None]):
     # saving -------------------------------------------------------------------------
     @on(Button.Pressed, "#scenario-save")
     def action_save(self) -> None:
-        from planner.scenario_file import ScenarioFileError, dumps, is_package_data, proposed_save_path
+        from dcplan.planner.scenario_file import ScenarioFileError, dumps, is_package_data, proposed_save_path
 
         path_text = self.query_one("#scenario-path", Input).value.strip()
         if not path_text:
@@ -562,7 +562,7 @@ class ScenarioScreen(Screen[None]):
         self._save_to(path, text)
 
     def _save_as(self, chosen: Path | None, text: str) -> None:
-        from planner.scenario_file import is_package_data
+        from dcplan.planner.scenario_file import is_package_data
 
         if chosen is None:
             self._status("not saved (cancelled); the shipped file is unchanged")
@@ -595,8 +595,8 @@ class ScenarioScreen(Screen[None]):
         self._status(f"not saved; {escape(str(path))} is unchanged")
 
     def _write(self, path: Path, text: str, overwrite: bool) -> None:
-        from models.errors import DcplanError
-        from planner.scenario_file import TargetExistsError, save_atomic
+        from dcplan.models.errors import DcplanError
+        from dcplan.planner.scenario_file import TargetExistsError, save_atomic
 
         try:
             save_atomic(path, text, overwrite=overwrite)
@@ -613,7 +613,7 @@ class ScenarioScreen(Screen[None]):
     # items --------------------------------------------------------------------------
     @on(Button.Pressed, "#scenario-add")
     async def add_item(self) -> None:
-        from planner.scenario_file import ScenarioFileError, add_item
+        from dcplan.planner.scenario_file import ScenarioFileError, add_item
 
         table, index = self.selected
         if table == "scenario":
@@ -641,7 +641,7 @@ class ScenarioScreen(Screen[None]):
 
     @on(Button.Pressed, "#scenario-delete")
     async def delete_item(self) -> None:
-        from planner.scenario_file import ScenarioFileError, remove_item
+        from dcplan.planner.scenario_file import ScenarioFileError, remove_item
 
         table, index = self.selected
         if table == "scenario" or index is None:

@@ -12,7 +12,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select, Static
 
-from tui.widgets.inputs import Field, QuantityValidator, RatioValidator, unreadable
+from dcplan.tui.widgets.inputs import Field, QuantityValidator, RatioValidator, unreadable
 
 REDUNDANCIES = ("N", "N+1", "2N", "2(N+1)", "DR")
 _RACKS = re.compile(r"^\s*(\d+)\s*racks?\s*$")
@@ -26,7 +26,7 @@ MAX_SIZER_RACKS = 100_000
 
 def parse_target(text: str) -> dict[str, Any]:
     """'50' -> 50 units; '40 racks' -> 40 racks; '5 MW' -> fill 5 MW. Raises ValueError."""
-    from models.units import UnitInputError, _spec_for_power
+    from dcplan.models.units import UnitInputError, _spec_for_power
 
     hint = "expected units (50), racks (40 racks) or a power (5 MW)"
     match = _COUNT.match(text)
@@ -86,7 +86,7 @@ class SizerScreen(Screen[None]):
         self._last_state: str | None = None
 
     def compose(self) -> ComposeResult:
-        from models import units as u
+        from dcplan.models import units as u
 
         state = self.app.state  # type: ignore[attr-defined]
         catalog = state.catalog
@@ -192,7 +192,7 @@ class SizerScreen(Screen[None]):
     def _recompute(self) -> None:
         from pydantic import ValidationError
 
-        from models.sizing import SizingOptions, SizingRequest, size, unit_coefficients, units_for_target
+        from dcplan.models.sizing import SizingOptions, SizingRequest, size, unit_coefficients, units_for_target
 
         catalog = self.app.state.catalog  # type: ignore[attr-defined]
         errors = False
@@ -257,8 +257,8 @@ class SizerScreen(Screen[None]):
         self.show(result)
 
     def show(self, result: Any) -> None:
-        from planner.report.quantity import prose_units
-        from tui.format import sizing_rows
+        from dcplan.planner.report.quantity import prose_units
+        from dcplan.tui.format import sizing_rows
 
         title = f"[b]{result.units:,} x {result.system}[/b] on {result.cooling} at {result.site}"
         self.query_one("#sizer-title", Static).update(title)
@@ -266,7 +266,7 @@ class SizerScreen(Screen[None]):
         figures.clear()
         for name, value in sizing_rows(result):
             figures.add_row(name, value, key=name)
-        from planner.report.text import equipment_rows
+        from dcplan.planner.report.text import equipment_rows
 
         equipment = self.query_one("#sizer-equipment", DataTable)
         equipment.clear()

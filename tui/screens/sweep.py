@@ -12,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static, TextArea
 
-from tui.widgets.inputs import Field, RatioValidator
+from dcplan.tui.widgets.inputs import Field, RatioValidator
 
 
 class SweepCancelled(Exception):
@@ -85,8 +85,8 @@ class SweepScreen(Screen[None]):
 
     @on(Button.Pressed, "#sweep-run")
     def run(self) -> None:
-        from planner.scenario import ScenarioError, parse_scenario
-        from planner.sweep import SweepConfig, SweepInputError, prepare_sweep, resolve_catalog_dirs
+        from dcplan.planner.scenario import ScenarioError, parse_scenario
+        from dcplan.planner.sweep import SweepConfig, SweepInputError, prepare_sweep, resolve_catalog_dirs
 
         if self._sweeping:
             return
@@ -136,7 +136,7 @@ class SweepScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="sweep")
     def _run_in_thread(self, design: Any) -> None:
         """The thread mostly waits on worker processes, so the UI keeps its frame rate."""
-        from planner.sweep import SweepInputError, SweepRunError, run_sweep
+        from dcplan.planner.sweep import SweepInputError, SweepRunError, run_sweep
 
         def progress(done: int, total: int, result: Any) -> None:
             if self._stop_requested:
@@ -181,8 +181,8 @@ class SweepScreen(Screen[None]):
         self.show(result)
 
     def show(self, result: Any) -> None:
-        from planner.sweep import infeasible_text
-        from tui.format import sweep_rows, tornado_text
+        from dcplan.planner.sweep import infeasible_text
+        from dcplan.tui.format import sweep_rows, tornado_text
 
         summary = result.summary
         self._status(
@@ -206,15 +206,15 @@ class SweepScreen(Screen[None]):
 
     @on(Button.Pressed, "#sweep-save")
     def save(self) -> None:
-        from planner.cli.common import UserError
-        from planner.sweep_report import write_sweep
+        from dcplan.models.errors import DcplanError
+        from dcplan.planner.sweep_report import write_sweep
 
         if self.result is None:
             return
         path = Path(self.query_one("#sweep-path", Input).value.strip())
         try:
             write_sweep(self.result, path, force=True)
-        except UserError as exc:
+        except DcplanError as exc:
             self.query_one("#sweep-path-field", Field).show_error(str(exc))
             return
         self.query_one("#sweep-path-field", Field).show_error(None)

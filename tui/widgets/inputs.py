@@ -27,7 +27,7 @@ class QuantityValidator(Validator):
         self.optional = optional
 
     def validate(self, value: str) -> ValidationResult:
-        from models.units import UnitInputError
+        from dcplan.models.units import UnitInputError
 
         if not value.strip():
             return self.success() if self.optional else self.failure("a value with a unit is needed")

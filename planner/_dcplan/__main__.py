@@ -1,0 +1,5 @@
+"""``python -m dcplan`` runs the dcplan command line."""
+
+from dcplan.planner.cli import run
+
+run()
