@@ -1,4 +1,4 @@
-"""The typed cells every export shares: a :class:`Table` of typed :class:`Column` s, a key
+"""The typed cells every export shares: a :class:`Table` of typed columns (:class:`Column`), a key
 :class:`Figure`, and :func:`format_value`, the one display style of a cell's value.
 
 A column's ``key`` carries the unit (``it_power_kw``, ``capex_usd``: the CSV header) and its
