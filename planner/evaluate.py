@@ -15,10 +15,11 @@ from typing import Any
 from dcplan.models import equipment
 from dcplan.models.catalog import Catalog, Entry
 from dcplan.models.catalog.loader import display_path
+from dcplan.models.catalog.schema import PowerChain, Transformer, Ups
 from dcplan.models.sizing import SizingRequest, SizingResult, size
 from dcplan.models.units import qty, ureg
 from dcplan.planner.layout import RowFill, build_layout, fill_rows
-from dcplan.planner.modeldata import HOURS_PER_YEAR, ModelData, sizing_options
+from dcplan.planner.modeldata import HOURS_PER_YEAR, HallData, ModelData, sizing_options
 from dcplan.planner.plan import (
     Assumption,
     CapacityPlan,
@@ -65,84 +66,146 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
     layout = build_layout(catalog, fills)
     header = data.scenario.scenario
     chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
-
-    group_units: dict[tuple[str, str, str], int] = defaultdict(int)
-    for fill in fills:
-        group_units[(fill.option.hall, fill.option.system, fill.option.cooling)] += fill.units
-    groups: dict[tuple[str, str, str], SizingResult] = {}
-    for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
-        request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
-        groups[(hall_id, system_id, cooling_id)] = size(
-            catalog, request, sizing_options(data.scenario, data.halls[hall_id].hall)
-        )
-
+    groups = _size_groups(catalog, data, fills)
     built = {fill.option.hall for fill in fills} | {
         h for h, d in data.halls.items() if not d.optional and _hall_has_rows(data, h)
     }
     hall_totals: dict[str, dict[str, float]] = {}
     lines: list[tuple[str, equipment.Tally]] = []  # (scope, tally)
-    ups = catalog.ups(chain.ups)
-    transformer = catalog.transformer(chain.transformer)
+    ups, transformer = catalog.ups(chain.ups), catalog.transformer(chain.transformer)
     generator = catalog.generator(chain.generator)
     for hall_id, hall_data in sorted(data.halls.items()):
-        results = [r for (h, _, _), r in groups.items() if h == hall_id]
-        totals = {
-            "it_kw": sum(r.it_power_provisioned.m_as(_KW) for r in results),
-            "liquid_loop_kw": 0.0,
-            "air_loop_kw": 0.0,
-            "cooling_kw": sum(r.cooling_power_design.m_as(_KW) for r in results),
-            "misc_kw": sum(r.misc_power.m_as(_KW) for r in results),
-            "loss_kw": sum(r.electrical_losses_design.m_as(_KW) for r in results),
-            "facility_design_kw": sum(r.facility_power_design.m_as(_KW) for r in results),
-            # Racks and whitespace from the layout itself: each row's last rack of servers
-            # may be part-full, so a group's racks are the sum over its rows, which can
-            # exceed ceil(units / per rack) of the group as a whole.
-            "gross_area_m2": sum(f.racks * f.option.coeff.gross_area_m2 for f in fills if f.option.hall == hall_id),
-            "racks": sum(f.racks for f in fills if f.option.hall == hall_id),
-        }
-        for (h, _system_id, cooling_id), result in groups.items():
-            if h != hall_id:
-                continue
-            cooling = catalog.cooling(cooling_id)
-            it = result.it_power_provisioned.m_as(_KW)
-            liquid = result.heat_to_liquid.m_as(_KW)
-            air = result.heat_to_air.m_as(_KW)
-            if cooling.type == "dlc-l2a":
-                totals["air_loop_kw"] += it
-            elif cooling.type == "rdhx":
-                totals["liquid_loop_kw"] += it
-            else:
-                totals["liquid_loop_kw"] += liquid
-                totals["air_loop_kw"] += air
-        totals["air_loop_kw"] += totals["loss_kw"]
-        hall_totals[hall_id] = totals
-        if totals["it_kw"] <= 0:
-            continue
-        tallies = equipment.ups_and_transformers(
-            ups, transformer, chain, hall_data.redundancy, totals["it_kw"], totals["cooling_kw"] + totals["misc_kw"]
-        )
-        lines.extend((hall_id, tally) for tally in tallies)
-        by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
-        for (h, _system_id, cooling_id), result in groups.items():
-            if h == hall_id:
-                by_cooling[cooling_id].append(result)
-        for cooling_id, results in sorted(by_cooling.items()):
-            liquid = sum(r.heat_to_liquid.m_as(_KW) for r in results)
-            air = sum(r.heat_to_air.m_as(_KW) for r in results)
-            racks = sum(r.racks for r in results)
-            terminal = equipment.terminal_units(catalog.cooling(cooling_id), liquid, air, racks)
-            lines.extend((hall_id, tally) for tally in terminal)
-
-    site_totals: dict[str, dict[str, float]] = {}
+        hall_groups = {key: r for key, r in groups.items() if key[0] == hall_id}
+        totals = hall_totals[hall_id] = _hall_loads(catalog, hall_id, fills, hall_groups)
+        if totals["it_kw"] > 0:
+            tallies = _hall_equipment(catalog, (chain, ups, transformer), hall_data, totals, hall_groups)
+            lines.extend((hall_id, tally) for tally in tallies)
+    site_totals = _site_facility(data, hall_totals)
     for site_id, site_data in sorted(data.sites.items()):
-        facility = sum(t["facility_design_kw"] for h, t in hall_totals.items() if data.halls[h].site == site_id)
-        site_totals[site_id] = {"facility_design_kw": facility}
+        facility = site_totals[site_id]["facility_design_kw"]
         if facility > 0:
             lines.append((site_id, equipment.generators(generator, site_data.generator_redundancy, facility)))
+    lines.extend(_row_electrical(catalog, chain, fills))
+    rented = {k: round(v) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
+    evaluation = Evaluation(
+        fills=fills,
+        layout=layout,
+        groups=groups,
+        hall_totals=hall_totals,
+        site_totals=site_totals,
+        equipment=lines,
+        rented=rented,
+        compute_by_supply=_compute_by_supply(data, fills, rented),
+        built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
+    )
+    _money(catalog, data, evaluation)
+    return evaluation
 
-    # Row-level electrical: PDUs with tap-offs per rack, busway runs per row (the runs the
-    # scenario installs); merged per item in the plan.
+
+Group = tuple[str, str, str]  # (hall, system, cooling)
+
+
+def _size_groups(catalog: Catalog, data: ModelData, fills: list[RowFill]) -> dict[Group, SizingResult]:
+    """One ``models.sizing.size`` per (hall, system, cooling), on the units its rows hold.
+
+    Sorted by key, so every later sum over the groups adds in one fixed order.
+    """
+    group_units: dict[Group, int] = defaultdict(int)
+    for fill in fills:
+        group_units[(fill.option.hall, fill.option.system, fill.option.cooling)] += fill.units
+    groups: dict[Group, SizingResult] = {}
+    for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
+        request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
+        groups[(hall_id, system_id, cooling_id)] = size(
+            catalog, request, sizing_options(data.scenario, data.halls[hall_id].hall)
+        )
+    return groups
+
+
+def _hall_loads(
+    catalog: Catalog, hall_id: str, fills: list[RowFill], hall_groups: dict[Group, SizingResult]
+) -> dict[str, float]:
+    """A hall's design loads [kW], whitespace [m²] and racks, summed over its groups and rows.
+
+    Plant loads by cooling type: a DLC-to-air (L2A) group puts all its IT heat on the air
+    plant, a rear-door (RDHx) group all of it on the liquid loop, any other its liquid and
+    air shares where they land; electrical losses go to the air plant.
+    """
+    results = list(hall_groups.values())
+    totals = {
+        "it_kw": sum(r.it_power_provisioned.m_as(_KW) for r in results),
+        "liquid_loop_kw": 0.0,
+        "air_loop_kw": 0.0,
+        "cooling_kw": sum(r.cooling_power_design.m_as(_KW) for r in results),
+        "misc_kw": sum(r.misc_power.m_as(_KW) for r in results),
+        "loss_kw": sum(r.electrical_losses_design.m_as(_KW) for r in results),
+        "facility_design_kw": sum(r.facility_power_design.m_as(_KW) for r in results),
+        # Racks and whitespace from the layout itself: each row's last rack of servers
+        # may be part-full, so a group's racks are the sum over its rows, which can
+        # exceed ceil(units / per rack) of the group as a whole.
+        "gross_area_m2": sum(f.racks * f.option.coeff.gross_area_m2 for f in fills if f.option.hall == hall_id),
+        "racks": sum(f.racks for f in fills if f.option.hall == hall_id),
+    }
+    for (_hall, _system_id, cooling_id), result in hall_groups.items():
+        cooling_type = catalog.cooling(cooling_id).type
+        if cooling_type == "dlc-l2a":
+            totals["air_loop_kw"] += result.it_power_provisioned.m_as(_KW)
+        elif cooling_type == "rdhx":
+            totals["liquid_loop_kw"] += result.it_power_provisioned.m_as(_KW)
+        else:
+            totals["liquid_loop_kw"] += result.heat_to_liquid.m_as(_KW)
+            totals["air_loop_kw"] += result.heat_to_air.m_as(_KW)
+    totals["air_loop_kw"] += totals["loss_kw"]
+    return totals
+
+
+def _hall_equipment(
+    catalog: Catalog,
+    electrical: tuple[PowerChain, Ups, Transformer],
+    hall_data: HallData,
+    totals: dict[str, float],
+    hall_groups: dict[Group, SizingResult],
+) -> list[equipment.Tally]:
+    """A built hall's UPS and transformers (IT load, then cooling + misc), then its cooling
+    terminal units (CDUs, CRAH/row units, rear doors) per cooling id on that id's heat."""
+    chain, ups, transformer = electrical
+    tallies = list(
+        equipment.ups_and_transformers(
+            ups, transformer, chain, hall_data.redundancy, totals["it_kw"], totals["cooling_kw"] + totals["misc_kw"]
+        )
+    )
+    by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
+    for (_hall, _system_id, cooling_id), result in hall_groups.items():
+        by_cooling[cooling_id].append(result)
+    for cooling_id, results in sorted(by_cooling.items()):
+        liquid = sum(r.heat_to_liquid.m_as(_KW) for r in results)
+        air = sum(r.heat_to_air.m_as(_KW) for r in results)
+        racks = sum(r.racks for r in results)
+        tallies.extend(equipment.terminal_units(catalog.cooling(cooling_id), liquid, air, racks))
+    return tallies
+
+
+def _site_facility(data: ModelData, hall_totals: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+    """Per site, the design facility power [kW] of its halls (what its generators carry)."""
+    return {
+        site_id: {
+            "facility_design_kw": sum(
+                t["facility_design_kw"] for h, t in hall_totals.items() if data.halls[h].site == site_id
+            )
+        }
+        for site_id in sorted(data.sites)
+    }
+
+
+def _row_electrical(catalog: Catalog, chain: PowerChain, fills: list[RowFill]) -> list[tuple[str, equipment.Tally]]:
+    """Row-level electrical: PDUs with tap-offs per rack, busway runs per row (the runs the
+    scenario installs); merged per item in the plan.
+
+    A feed carries ``rack_kw x racks`` [kW]; a run's capacity is ``busway_feed_kw / runs
+    per feed``; a run's capex is the busway's catalog capex [USD].
+    """
     pdu = catalog.rack_pdu(chain.rack_pdu)
+    lines: list[tuple[str, equipment.Tally]] = []
     for fill in fills:
         option = fill.option
         busway = catalog.busway(option.busway_id)
@@ -167,28 +230,19 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
             runs * float(busway.capex.magnitude),  # type: ignore[attr-defined]
         )
         lines.extend((fill.row, tally) for tally in (pdus, taps, busway_runs))
+    return lines
 
-    rented = {k: round(v) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
-    compute_by_supply: dict[str, float] = defaultdict(float)
+
+def _compute_by_supply(data: ModelData, fills: list[RowFill], rented: dict[str, int]) -> dict[str, float]:
+    """Peak dense compute [PFLOPS] per option key and per rented cloud key:
+    ``compute_per_unit [TFLOPS] x units / 1000``."""
+    compute: dict[str, float] = defaultdict(float)
     for fill in fills:
-        compute_by_supply[fill.option.key] += fill.option.compute_per_unit * fill.units / 1000.0
+        compute[fill.option.key] += fill.option.compute_per_unit * fill.units / 1000.0
     for cloud in data.clouds:
         if cloud.key in rented:
-            compute_by_supply[cloud.key] += cloud.compute_per_unit * rented[cloud.key] / 1000.0
-
-    evaluation = Evaluation(
-        fills=fills,
-        layout=layout,
-        groups=groups,
-        hall_totals=hall_totals,
-        site_totals=site_totals,
-        equipment=lines,
-        rented=rented,
-        compute_by_supply=dict(compute_by_supply),
-        built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
-    )
-    _money(catalog, data, evaluation)
-    return evaluation
+            compute[cloud.key] += cloud.compute_per_unit * rented[cloud.key] / 1000.0
+    return dict(compute)
 
 
 def _hall_has_rows(data: ModelData, hall_id: str) -> bool:
@@ -267,10 +321,26 @@ def build_plan(
             **common,
         )
     total_pflops = compute_total_pflops(ev)
-    mix = _mix(catalog, data, ev, total_pflops)
-    # One RowPlan per physical row (thousands on a campus): built without re-validation, as
-    # every field already holds what validation would store (quantities as floats in kW);
-    # the quantities of full rows of one option recur, so each is made once.
+    return CapacityPlan(
+        compute_total=qty(total_pflops * 1000.0, "TFLOPS"),
+        mix=_mix(catalog, data, ev, total_pflops),
+        halls=_hall_plans(data, ev),
+        rows=_row_plans(ev),
+        equipment=_merge_row_equipment(ev.equipment),
+        layout=ev.layout,
+        costs=_costs(data, ev),
+        energy=_energy_summary(list(ev.groups.values())),
+        **common,
+    )
+
+
+def _row_plans(ev: Evaluation) -> list[RowPlan]:
+    """One RowPlan per physical row (thousands on a campus).
+
+    Built without re-validation, as every field already holds what validation would store
+    (quantities as floats in kW); the quantities of full rows of one option recur, so each
+    is made once.
+    """
     row_quantities: dict[tuple[str, int], dict[str, Any]] = {}
     rows = []
     for fill in ev.fills:
@@ -298,6 +368,11 @@ def build_plan(
                 **quantities,
             )
         )
+    return rows
+
+
+def _hall_plans(data: ModelData, ev: Evaluation) -> list[HallPlan]:
+    """Each hall's loads beside its caps (IT, liquid and air plant [kW], area [m²])."""
     halls = []
     for hall_id, hall_data in sorted(data.halls.items()):
         totals = ev.hall_totals[hall_id]
@@ -320,14 +395,22 @@ def build_plan(
                 facility_power_design=qty(totals["facility_design_kw"], "kW"),
             )
         )
-    results = list(ev.groups.values())
+    return halls
+
+
+def _energy_summary(results: list[SizingResult]) -> EnergySummary:
+    """Plan-wide power, energy, carbon and water, summed over the sizing groups.
+
+    ``PUE design = facility design kW / IT provisioned kW``, ``PUE annual = facility
+    average kW / IT average kW``, ``WUE = water L / IT energy kWh`` (0 when a denominator is 0).
+    """
     it_avg = sum(r.it_power_average.m_as(_KW) for r in results)
     it_prov = sum(r.it_power_provisioned.m_as(_KW) for r in results)
     fac_avg = sum(r.facility_power_average.m_as(_KW) for r in results)
     fac_design = sum(r.facility_power_design.m_as(_KW) for r in results)
     it_energy = sum(r.it_energy.m_as(_KWH) for r in results)
     water = sum(r.water.m_as(_L) for r in results)
-    energy = EnergySummary(
+    return EnergySummary(
         it_power_provisioned=qty(it_prov, "kW"),
         it_power_average=qty(it_avg, "kW"),
         facility_power_design=qty(fac_design, "kW"),
@@ -344,9 +427,14 @@ def build_plan(
         pue_annual=fac_avg / it_avg if it_avg else 0.0,
         wue=water / it_energy if it_energy else 0.0,
     )
+
+
+def _costs(data: ModelData, ev: Evaluation) -> Costs:
+    """Capex by category, annual opex and ``TCO = capex + PV factor x annual opex`` [USD]."""
+    header = data.scenario.scenario
     capex_total = sum(ev.capex.values())
     opex_total = ev.opex["energy"] + ev.opex["cloud"]
-    costs = Costs(
+    return Costs(
         capex_it=qty(ev.capex["it"], "USD"),
         capex_cooling=qty(ev.capex["cooling"], "USD"),
         capex_electrical=qty(ev.capex["electrical"], "USD"),
@@ -359,17 +447,6 @@ def build_plan(
         tco=qty(capex_total + data.pv_factor * opex_total, "USD"),
         tco_horizon_years=float(header.tco_horizon.to("year").magnitude),
         discount_rate=header.discount_rate,
-    )
-    return CapacityPlan(
-        compute_total=qty(total_pflops * 1000.0, "TFLOPS"),
-        mix=mix,
-        halls=halls,
-        rows=rows,
-        equipment=_merge_row_equipment(ev.equipment),
-        layout=ev.layout,
-        costs=costs,
-        energy=energy,
-        **common,
     )
 
 

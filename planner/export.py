@@ -59,14 +59,21 @@ class OutputFileError(DcplanError):
     one line, exit 2. Raised before anything is written, or after rolling back."""
 
 
+def format_from_suffix(path: Path, formats: Mapping[str, str], what: str) -> str:
+    """The format ``path``'s extension names in ``formats`` (``{".json": "json", ...}``, any
+    case of extension); else an OutputFileError of one line listing the choices:
+    ``out.txt: unknown plan format .txt; use one of .csv, .json`` (``what`` = "plan")."""
+    suffix = path.suffix.lower()
+    if suffix not in formats:
+        raise OutputFileError(
+            f"{path}: unknown {what} format {suffix or '(none)'}; use one of {', '.join(sorted(formats))}"
+        )
+    return formats[suffix]
+
+
 def format_for(path: Path) -> str:
     """The export format named by a file extension; one-line error for unknown ones."""
-    suffix = path.suffix.lower()
-    if suffix not in FORMATS:
-        raise OutputFileError(
-            f"{path}: unknown plan format {suffix or '(none)'}; use one of {', '.join(sorted(FORMATS))}"
-        )
-    return FORMATS[suffix]
+    return format_from_suffix(path, FORMATS, "plan")
 
 
 def asset_path(path: Path, name: str) -> Path:

@@ -13,11 +13,12 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import Any
 
 from dcplan.models.catalog import Catalog
 from dcplan.planner.diagnosis import diagnose_infeasible, marginal_values, relaxed_scenario, structural_problems
 from dcplan.planner.evaluate import build_plan, evaluate
-from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import LimitUse, limit_uses, recheck
 from dcplan.planner.scenario import Scenario
@@ -98,42 +99,10 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     started = time.perf_counter()
     phase("building model")
     data = build_model_data(scenario, catalog)
-    problems = structural_problems(data)
-    if phase.cancelled:
-        outcome = _unsolved("cancelled", "cancelled before solving")
-    elif problems:
-        outcome = _unsolved("infeasible", "structural")
-    else:
-        phase("solving")  # the MIP build (a small share of the time) and HiGHS
-        outcome = solve_model_data(data, settings)
-    objective_name = (
-        f"peak dense compute [PFLOPS {scenario.scenario.precision}] - tie-break x TCO"
-        if scenario.scenario.objective == "max-compute"
-        else "TCO [MUSD]"
-    )
-    info = dict(
-        status=outcome.status,
-        termination=outcome.termination,
-        objective_name=objective_name,
-        objective=outcome.objective,
-        bound=outcome.bound,
-        gap=outcome.gap,
-        time_limit_s=settings.time_limit_s,
-        rel_gap_target=settings.rel_gap,
-        build_s=outcome.build_s,
-        handover_s=outcome.handover_s,
-        solve_s=outcome.solve_s,
-    )
+    outcome = _solve(data, settings, phase)
+    info = _solver_info(scenario, outcome, settings)
     if not outcome.has_solution:
-        if options.diagnose and outcome.status == "infeasible" and not phase.cancelled:
-            phase("diagnosis")
-            diagnosis = diagnose_infeasible(catalog, data, settings)
-        elif phase.cancelled and outcome.status == "infeasible":
-            diagnosis = Diagnosis(feasible=False, summary="infeasible; diagnosis not run (cancelled)")
-        elif phase.cancelled:
-            diagnosis = Diagnosis(feasible=False, summary="no plan: cancelled before a plan was found")
-        else:
-            diagnosis = Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
+        diagnosis = _no_plan_diagnosis(catalog, data, outcome, settings, options.diagnose, phase, info)
         info["total_s"] = time.perf_counter() - started
         phase("done")
         return build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
@@ -168,6 +137,59 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     solver = plan.solver.model_copy(update={"total_s": time.perf_counter() - started})
     phase("done")
     return plan.model_copy(update={"solver": solver})
+
+
+def _solve(data: ModelData, settings: SolveSettings, phase: _Phases) -> SolveOutcome:
+    """HiGHS on the model data, unless cancelled already or structurally infeasible."""
+    if phase.cancelled:
+        return _unsolved("cancelled", "cancelled before solving")
+    if structural_problems(data):
+        return _unsolved("infeasible", "structural")
+    phase("solving")  # the MIP build (a small share of the time) and HiGHS
+    return solve_model_data(data, settings)
+
+
+def _solver_info(scenario: Scenario, outcome: SolveOutcome, settings: SolveSettings) -> dict[str, Any]:
+    """The SolverInfo fields known once the solve is over (timings of later phases aside)."""
+    objective_name = (
+        f"peak dense compute [PFLOPS {scenario.scenario.precision}] - tie-break x TCO"
+        if scenario.scenario.objective == "max-compute"
+        else "TCO [MUSD]"
+    )
+    return dict(
+        status=outcome.status,
+        termination=outcome.termination,
+        objective_name=objective_name,
+        objective=outcome.objective,
+        bound=outcome.bound,
+        gap=outcome.gap,
+        time_limit_s=settings.time_limit_s,
+        rel_gap_target=settings.rel_gap,
+        build_s=outcome.build_s,
+        handover_s=outcome.handover_s,
+        solve_s=outcome.solve_s,
+    )
+
+
+def _no_plan_diagnosis(
+    catalog: Catalog,
+    data: ModelData,
+    outcome: SolveOutcome,
+    settings: SolveSettings,
+    diagnose: bool,
+    phase: _Phases,
+    info: dict[str, Any],
+) -> Diagnosis:
+    """Why there is no plan: the infeasibility diagnosis when asked for and not cancelled,
+    else what the cancel or the solver outcome says."""
+    if diagnose and outcome.status == "infeasible" and not phase.cancelled:
+        phase("diagnosis")
+        return diagnose_infeasible(catalog, data, settings)
+    if phase.cancelled and outcome.status == "infeasible":
+        return Diagnosis(feasible=False, summary="infeasible; diagnosis not run (cancelled)")
+    if phase.cancelled:
+        return Diagnosis(feasible=False, summary="no plan: cancelled before a plan was found")
+    return Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
 
 
 def _marginal_values(

@@ -56,58 +56,80 @@ def violates(use: LimitUse) -> bool:
 
 
 def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOutcome) -> list[LimitUse]:
-    """Utilisation of every scenario limit, in the limit's own unit."""
-    header = data.scenario.scenario
-    uses: list[LimitUse] = []
+    """Utilisation of every scenario limit, in the limit's own unit.
+
+    In order: site utility power, each hall's caps, the budgets, the share bounds, the
+    workload demands, and the most loaded row of each row template.
+    """
+    return [
+        *_site_uses(data, ev),
+        *(use for hall_id in sorted(data.halls) for use in _hall_uses(data, ev, hall_id)),
+        *_budget_uses(data, ev),
+        *_share_uses(data, ev),
+        *_demand_uses(data, outcome),
+        *_row_uses(ev),
+    ]
+
+
+def _site_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
+    """Design-day facility power [MW] against each site's utility power; one step is the
+    smallest facility power of one unit of any option."""
     min_fac = min((o.facility_design_kw_per_unit for o in data.options), default=0.0)
-    for site_id, site in sorted(data.sites.items()):
-        uses.append(
-            _use(
-                "utility power (design day)",
-                site_id,
-                ev.site_totals[site_id]["facility_design_kw"] / 1000.0,
-                site.limits.utility_power.m_as(_MW),
-                "MW",
-                min_fac / 1000.0,
-            )
+    return [
+        _use(
+            "utility power (design day)",
+            site_id,
+            ev.site_totals[site_id]["facility_design_kw"] / 1000.0,
+            site.limits.utility_power.m_as(_MW),
+            "MW",
+            min_fac / 1000.0,
         )
-    for hall_id, hall_data in sorted(data.halls.items()):
-        totals = ev.hall_totals[hall_id]
-        hall = hall_data.hall
-        opts = [o for o in data.options if o.hall == hall_id]
-        step_it = min((o.coeff.it_provisioned_kw for o in opts), default=0.0) / 1000.0
-        uses.append(
-            _use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as(_MW), "MW", step_it)
-        )
-        step_l = min((o.coeff.liquid_loop_kw for o in opts if o.coeff.liquid_loop_kw > 0), default=0.0) / 1000.0
-        uses.append(
-            _use(
-                "hall liquid plant",
-                hall_id,
-                totals["liquid_loop_kw"] / 1000.0,
-                hall.liquid_plant_capacity.m_as(_MW),
-                "MW",
-                step_l,
-            )
-        )
-        step_a = min((o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in opts), default=0.0) / 1000.0
-        uses.append(
-            _use(
-                "hall air plant",
-                hall_id,
-                totals["air_loop_kw"] / 1000.0,
-                hall.air_plant_capacity.m_as(_MW),
-                "MW",
-                step_a,
-            )
-        )
-        if hall.area is not None:
-            step = min((o.coeff.gross_area_m2 * o.racks_per_unit for o in opts), default=0.0)
-            uses.append(_use("hall whitespace", hall_id, totals["gross_area_m2"], hall.area.m_as(_M2), "m2", step))
-        rows_total = hall_data.total_rows
-        if rows_total:
-            used_rows = sum(1 for f in ev.fills if f.option.hall == hall_id)
-            uses.append(_use("hall rows", hall_id, used_rows, rows_total, "rows", 1.0))
+        for site_id, site in sorted(data.sites.items())
+    ]
+
+
+def _hall_uses(data: ModelData, ev: Evaluation, hall_id: str) -> list[LimitUse]:
+    """A hall's IT power, liquid and air plant [MW], whitespace [m²] and rows against its caps.
+
+    Each step is the smallest one-unit increment of an option in the hall: IT kW, liquid
+    loop kW, air loop + design electrical loss kW, gross area x racks per unit.
+    """
+    hall_data = data.halls[hall_id]
+    totals = ev.hall_totals[hall_id]
+    hall = hall_data.hall
+    opts = [o for o in data.options if o.hall == hall_id]
+    step_it = min((o.coeff.it_provisioned_kw for o in opts), default=0.0) / 1000.0
+    step_l = min((o.coeff.liquid_loop_kw for o in opts if o.coeff.liquid_loop_kw > 0), default=0.0) / 1000.0
+    step_a = min((o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in opts), default=0.0) / 1000.0
+    uses = [
+        _use("hall IT power", hall_id, totals["it_kw"] / 1000.0, hall.it_power_cap.m_as(_MW), "MW", step_it),
+        _use(
+            "hall liquid plant",
+            hall_id,
+            totals["liquid_loop_kw"] / 1000.0,
+            hall.liquid_plant_capacity.m_as(_MW),
+            "MW",
+            step_l,
+        ),
+        _use(
+            "hall air plant", hall_id, totals["air_loop_kw"] / 1000.0, hall.air_plant_capacity.m_as(_MW), "MW", step_a
+        ),
+    ]
+    if hall.area is not None:
+        step = min((o.coeff.gross_area_m2 * o.racks_per_unit for o in opts), default=0.0)
+        uses.append(_use("hall whitespace", hall_id, totals["gross_area_m2"], hall.area.m_as(_M2), "m2", step))
+    rows_total = hall_data.total_rows
+    if rows_total:
+        used_rows = sum(1 for f in ev.fills if f.option.hall == hall_id)
+        uses.append(_use("hall rows", hall_id, used_rows, rows_total, "rows", 1.0))
+    return uses
+
+
+def _budget_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
+    """Capex [MUSD] against the capex budget (step: the cheapest unit) and annual opex
+    (energy + cloud) [MUSD/yr] against the opex budget, where the scenario sets them."""
+    header = data.scenario.scenario
+    uses = []
     capex_musd = sum(ev.capex.values()) / 1e6
     min_unit_capex = min((o.capex_per_unit_usd for o in data.options), default=0.0) / 1e6
     if header.budget is not None:
@@ -115,6 +137,12 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
     if header.annual_opex_budget is not None:
         opex = (ev.opex["energy"] + ev.opex["cloud"]) / 1e6
         uses.append(_use("annual opex budget", "plan", opex, header.annual_opex_budget.m_as(_USD) / 1e6, "MUSD"))
+    return uses
+
+
+def _share_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
+    """Each family/software group's share of the plan's PFLOPS against its min and max."""
+    uses = []
     total = compute_total_pflops(ev)
     for bound in data.scenario.share:
         group = _group_compute(data, ev, bound.family, bound.software)
@@ -123,6 +151,12 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
             uses.append(_use(f"minimum share ({bound.label})", "plan", share, bound.min, "share", sense=">="))
         if bound.max < 1:
             uses.append(_use(f"maximum share ({bound.label})", "plan", share, bound.max, "share"))
+    return uses
+
+
+def _demand_uses(data: ModelData, outcome: SolveOutcome) -> list[LimitUse]:
+    """What each workload is allocated [PFLOPS, or chips] against its demand."""
+    uses = []
     served = _served(data, outcome)
     for workload in data.workloads:
         need = float(workload.demand.m_as(_PFLOPS)) if workload.demand is not None else float(workload.chips or 0)
@@ -131,12 +165,18 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
         # says nothing here (marginal re-solves would), and it is reported as not binding.
         use = _use(f"demand {workload.id}", "plan", served.get(workload.id, 0.0), need, unit, sense=">=")
         uses.append(use.model_copy(update={"binding": False}))
-    # Row limits: the most loaded row of each template (compared as floats; one LimitUse each).
+    return uses
+
+
+def _row_uses(ev: Evaluation) -> list[LimitUse]:
+    """Row limits: the most loaded row of each template, its IT kW per feed against the
+    busway's feed kW (compared as floats; one LimitUse each, step one unit's IT kW)."""
     worst: dict[str, tuple[float, RowFill]] = {}
     for fill in ev.fills:
         share = fill.units * fill.option.coeff.it_provisioned_kw / fill.option.busway_feed_kw
         if fill.template not in worst or share > worst[fill.template][0]:
             worst[fill.template] = (share, fill)
+    uses = []
     for template in sorted(worst):
         fill = worst[template][1]
         option = fill.option
@@ -178,50 +218,75 @@ def _served(data: ModelData, outcome: SolveOutcome) -> dict[str, float]:
     return served
 
 
+Checked = tuple[int, list[str]]  # (checks made, violations found)
+
+
 def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOutcome, uses: list[LimitUse]) -> Recheck:
     """Every limit verified from the layout; returns the violations (empty for a good plan)."""
-    violations: list[str] = []
-    checked = 0
+    parts = [
+        _limit_violations(uses),
+        _sizing_violations(ev),
+        _layout_violations(ev),
+        _row_load_violations(ev),
+        _availability_violations(catalog, data, ev),
+        _candidate_violations(data, ev),
+        _allocation_violations(ev, outcome),
+    ]
+    violations = [v for _, found in parts for v in found]
+    return Recheck(ok=not violations, checked=sum(n for n, _ in parts), violations=violations)
+
+
+def _limit_violations(uses: list[LimitUse]) -> Checked:
+    """Every scenario limit's use, beyond the relative tolerance (``violates``)."""
+    violations = []
     for use in uses:
-        checked += 1
         if violates(use):
             verb = "exceeds" if use.sense == "<=" else "falls short of"
             violations.append(
                 f"{use.limit} ({use.scope}): {use.used:,.6g} {use.unit} {verb} {use.allowed:,.6g} {use.unit}"
             )
-    # Sizing checks of each group (rack power vs cooling, floor load vs the hall's slab, coolant inlet).
+    return len(uses), violations
+
+
+def _sizing_violations(ev: Evaluation) -> Checked:
+    """Sizing checks of each group (rack power vs cooling, floor load vs the hall's slab,
+    coolant inlet), all but the rack-PDU-vs-busway-tap-off check, which is not counted as a violation."""
+    checked, violations = 0, []
     for (hall_id, system_id, cooling_id), result in ev.groups.items():
         for check in result.checks:
             checked += 1
             if not check.ok and check.limit != "rack PDU vs busway tap-off":
                 violations.append(f"{hall_id} {system_id} on {cooling_id}: {check.message}")
-    # Row geometry from the layout itself.
+    return checked, violations
+
+
+def _layout_violations(ev: Evaluation) -> Checked:
+    """Row geometry and rack packing from the layout itself.
+
+    Each row's slots fit its positions without a repeat; each unit's racks are adjacent in
+    one row; a row's racks hold its units, at most x servers each, and only its last rack
+    may be part-full (``ceil(units / per rack)`` racks, or ``units x slots per unit``).
+    """
     by_row: dict[str, list[int]] = defaultdict(list)
-    row_hall: dict[str, str] = {}
     unit_rows: dict[str, set[str]] = defaultdict(set)
     unit_slots: dict[str, list[int]] = defaultdict(list)
     layout = ev.layout
-    for hall, row, slot, unit in zip(layout.hall, layout.row, layout.slot, layout.unit, strict=True):
+    for _hall, row, slot, unit in zip(layout.hall, layout.row, layout.slot, layout.unit, strict=True):
         by_row[row].append(slot)
-        row_hall[row] = hall
         unit_rows[unit].add(row)
         unit_slots[unit].append(slot)
+    violations = []
     positions = {fill.row: fill.option.positions for fill in ev.fills}
     for row, slots in by_row.items():
-        checked += 1
         if max(slots) > positions[row] or len(set(slots)) != len(slots):
             violations.append(
                 f"row {row}: {len(slots)} racks in {positions[row]} positions (slots {min(slots)}-{max(slots)})"
             )
     for unit, rows in unit_rows.items():
-        checked += 1
         slots = sorted(unit_slots[unit])
         if len(rows) != 1 or slots != list(range(slots[0], slots[0] + len(slots))):
             violations.append(f"unit {unit}: racks not adjacent in one row ({sorted(rows)}, slots {slots})")
-    # Rack packing: a row's racks hold its units, at most x servers each, and only its last
-    # rack may be part-full (rows of servers end with a part-full rack, never an empty one).
     for fill in ev.fills:
-        checked += 1
         per_rack = fill.option.units_per_rack
         slots_per_unit = fill.option.racks_per_unit_slots
         expected_racks = fill.units * slots_per_unit if per_rack == 1 else -(-fill.units // per_rack)
@@ -230,8 +295,14 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
                 f"row {fill.row}: {fill.units} units at {per_rack} per rack need {expected_racks} racks; "
                 f"the plan has {fill.racks} and the layout {len(by_row.get(fill.row, []))}"
             )
+    return len(by_row) + len(unit_rows) + len(ev.fills), violations
+
+
+def _row_load_violations(ev: Evaluation) -> Checked:
+    """Each row's IT kW per feed against its busway, and its liquid and air heat [kW]
+    against the row's own capacities where the cooling sets them."""
+    violations = []
     for fill in ev.fills:
-        checked += 1
         row_kw = fill.option.coeff.it_provisioned_kw * fill.units
         if row_kw > fill.option.busway_feed_kw * (1 + REL_TOL):
             violations.append(
@@ -245,38 +316,49 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
                 violations.append(
                     f"row {fill.row}: {per_unit * fill.units:,.0f} kW {what} heat exceeds the row's {capacity:,.0f} kW"
                 )
-    # Availability: every deployed system may be deployed by the site's operator.
+    return len(ev.fills), violations
+
+
+def _availability_violations(catalog: Catalog, data: ModelData, ev: Evaluation) -> Checked:
+    """Every deployed system may be deployed by the site's operator."""
+    violations = []
     for fill in ev.fills:
-        checked += 1
         system = catalog.system(fill.option.system)
         unavailable = deployable_at(system, catalog.site(fill.option.site), data.sites[fill.option.site].operator)
         if unavailable:
             violations.append(f"{fill.option.system} placed at {fill.option.site}: {unavailable}")
-    # Candidate bounds.
+    return len(ev.fills), violations
+
+
+def _candidate_violations(data: ModelData, ev: Evaluation) -> Checked:
+    """Cloud rentals within their quota; each candidate's units (built + rented) within
+    its [min, max]."""
+    violations = []
     units_by_system: dict[str, int] = defaultdict(int)
     for fill in ev.fills:
         units_by_system[fill.option.system] += fill.units
     for cloud in data.clouds:
         units_by_system[cloud.system] += ev.rented.get(cloud.key, 0)
-        checked += 1
         if ev.rented.get(cloud.key, 0) > cloud.quota:
             violations.append(f"cloud {cloud.offer.id}: {ev.rented[cloud.key]} units exceed the quota of {cloud.quota}")
     for candidate in data.scenario.candidate:
-        checked += 1
         count = units_by_system.get(candidate.system, 0)
         if count < candidate.min_units or (candidate.max_units is not None and count > candidate.max_units):
             violations.append(
                 f"{candidate.system}: {count} units outside [{candidate.min_units}, {candidate.max_units}]"
             )
-    # Allocation: no supply gives more compute than the layout holds.
-    alloc = outcome.values.get("alloc", {})
+    return len(data.clouds) + len(data.scenario.candidate), violations
+
+
+def _allocation_violations(ev: Evaluation, outcome: SolveOutcome) -> Checked:
+    """No supply gives more compute [PFLOPS] than the layout holds."""
     given: dict[str, float] = defaultdict(float)
-    for (_, key), value in alloc.items():
+    for (_, key), value in outcome.values.get("alloc", {}).items():
         given[key] += value
+    violations = []
     for key, value in given.items():
-        checked += 1
         if value > ev.compute_by_supply.get(key, 0.0) * (1 + REL_TOL) + 1e-6:
             violations.append(
                 f"supply {key}: {value:,.1f} PFLOPS allocated but the layout holds {ev.compute_by_supply.get(key, 0.0):,.1f}"
             )
-    return Recheck(ok=not violations, checked=checked, violations=violations)
+    return len(given), violations

@@ -123,16 +123,26 @@ def new_document(data: Mapping[str, Any]) -> TOMLDocument:
         value = data[key]
         if value is None or (key in TABLE_ORDER and isinstance(value, list) and not value):
             continue  # no items yet: written as [[key]] tables once there are some
-        if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            tables = tomlkit.aot()
-            for item in value:
-                tables.append(_table(item))
-            document[key] = tables
-        elif isinstance(value, Mapping):
-            document[key] = _table(value)
-        else:
-            document[key] = _plain(value)
+        document[key] = _toml_item(value)
     return document
+
+
+def _is_tables(value: Any) -> bool:
+    """A non-empty list of mappings: what TOML writes as an array of tables ``[[key]]``."""
+    return isinstance(value, list) and bool(value) and all(isinstance(v, Mapping) for v in value)
+
+
+def _toml_item(value: Any) -> Any:
+    """``value`` as a new TOML item: a list of mappings as ``[[tables]]``, a mapping as a
+    ``[table]``, anything else plain (None dropped inside)."""
+    if _is_tables(value):
+        tables = tomlkit.aot()
+        for item in value:
+            tables.append(_table(item))
+        return tables
+    if isinstance(value, Mapping):
+        return _table(value)
+    return _plain(value)
 
 
 def _plain(value: Any) -> Any:
@@ -201,9 +211,7 @@ def add_item(document: TOMLDocument, table: str, item: Mapping[str, Any]) -> int
         del document[table]  # `table = []`: the first item makes it an array of tables
         current = None
     if current is None:
-        tables = tomlkit.aot()
-        tables.append(_table(item))
-        document[table] = tables
+        document[table] = _toml_item([item])
         return 0
     if isinstance(current, AoT):
         current.append(_table(item))
@@ -250,13 +258,7 @@ def _sync_table(table: Any, data: Mapping[str, Any]) -> None:
             continue
         if isinstance(value, Mapping) and isinstance(current, Table | InlineTable):
             _sync_table(current, value)
-        elif (
-            isinstance(value, list)
-            and value
-            and all(isinstance(v, Mapping) for v in value)
-            and isinstance(current, AoT | Array)
-            and all(isinstance(v, Mapping) for v in current)
-        ):
+        elif _is_tables(value) and isinstance(current, AoT | Array) and all(isinstance(v, Mapping) for v in current):
             while len(current) > len(value):
                 del current[len(current) - 1]
             for i, item in enumerate(value):
@@ -264,15 +266,8 @@ def _sync_table(table: Any, data: Mapping[str, Any]) -> None:
                     _sync_table(current[i], item)
                 else:
                     current.append(_table(item) if isinstance(current, AoT) else _plain(dict(item)))
-        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            tables = tomlkit.aot()
-            for item in value:
-                tables.append(_table(item))
-            table[key] = tables
-        elif isinstance(value, Mapping):
-            table[key] = _table(value)
         else:
-            table[key] = _plain(value)
+            table[key] = _toml_item(value)
 
 
 # writing -------------------------------------------------------------------------------

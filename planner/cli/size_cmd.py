@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -16,6 +16,9 @@ from dcplan.planner.cli.common import (
     parse_whole,
     print_json,
 )
+
+if TYPE_CHECKING:
+    from dcplan.models.catalog import Catalog
 
 
 def parse_flag_quantity(flag: str, text: str | None, spec: Any) -> Any:
@@ -59,19 +62,11 @@ def size(
     catalog: CatalogOption = None,
 ) -> None:
     """Size N units of a system (or fill a power or rack budget) on a cooling architecture at a site."""
-    from pydantic import ValidationError
-
     from dcplan.models import units as u
-    from dcplan.models.sizing import MAX_RACKS_PER_ROW, MAX_SIZING_RACKS, MAX_SIZING_UNITS, SizingOptions, SizingRequest
-    from dcplan.models.sizing import size as run_size
+    from dcplan.models.sizing import MAX_RACKS_PER_ROW, MAX_SIZING_RACKS, MAX_SIZING_UNITS
 
     busy = parse_share("--utilisation", utilisation)
-    if sum(x is not None for x in (count, power, racks)) != 1:
-        raise UserError("give exactly one of --count, --power or --racks")
-    if redundancy is not None and redundancy not in ("N", "N+1", "2N", "2(N+1)", "DR"):
-        raise UserError(f"--redundancy: expected N, N+1, 2N, 2(N+1) or DR, got {redundancy!r}")
-    if basis not in ("nameplate", "design", "typical"):
-        raise UserError(f"--basis: expected nameplate, design or typical, got {basis!r}")
+    _check_choices(count, power, racks, redundancy, basis)
     units = parse_whole("--count", count, "units", MAX_SIZING_UNITS)
     rack_count = parse_whole("--racks", racks, "racks", MAX_SIZING_RACKS)
     per_row = parse_whole("--racks-per-row", racks_per_row, "rack positions", MAX_RACKS_PER_ROW)
@@ -91,30 +86,50 @@ def size(
         "racks_per_row": per_row,
     }
     cat = load_catalog_for_cli(catalog)
-    system_entry = cat.system(system)
-    cooling_id = cooling or system_entry.cooling[0]
-    cat.cooling(cooling_id)
-    cat.site(site)
-    for _flag, kind, value in (
-        ("--power-chain", "power_chain", power_chain),
-        ("--plant", "plant", plant),
-        ("--fluid", "fluid", fluid),
-    ):
-        if value is not None:
-            cat.get(kind, value)
-    try:
-        options = SizingOptions(**options_data)
-        request = SizingRequest(
-            system=system, cooling=cooling_id, site=site, count=units, it_power=it_power, racks=rack_count
-        )
-        result = run_size(cat, request, options)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UserError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+    cooling_id = cooling or cat.system(system).cooling[0]
+    _check_ids(cat, cooling_id, site, {"power_chain": power_chain, "plant": plant, "fluid": fluid})
+    request = {"system": system, "cooling": cooling_id, "site": site, "count": units, "it_power": it_power}
+    result = _run_sizing(cat, request | {"racks": rack_count}, options_data)
     if as_json:
         print_json(result.to_json())
         return
     render_sizing(result)
+
+
+def _check_choices(count: str | None, power: str | None, racks: str | None, redundancy: str | None, basis: str) -> None:
+    """One of --count/--power/--racks, and a known redundancy and provisioning basis."""
+    if sum(x is not None for x in (count, power, racks)) != 1:
+        raise UserError("give exactly one of --count, --power or --racks")
+    if redundancy is not None and redundancy not in ("N", "N+1", "2N", "2(N+1)", "DR"):
+        raise UserError(f"--redundancy: expected N, N+1, 2N, 2(N+1) or DR, got {redundancy!r}")
+    if basis not in ("nameplate", "design", "typical"):
+        raise UserError(f"--basis: expected nameplate, design or typical, got {basis!r}")
+
+
+def _check_ids(cat: Catalog, cooling_id: str, site: str, optional: dict[str, str | None]) -> None:
+    """The cooling, site and any given power chain, plant or fluid exist in the catalog
+    (the catalog raises its own "unknown ... id" user error)."""
+    cat.cooling(cooling_id)
+    cat.site(site)
+    for kind, value in optional.items():
+        if value is not None:
+            cat.get(kind, value)
+
+
+def _run_sizing(cat: Catalog, request_data: dict[str, Any], options_data: dict[str, Any]) -> Any:
+    """``models.sizing.size`` on the request; a validation error becomes one line naming its field."""
+    from pydantic import ValidationError
+
+    from dcplan.models.sizing import SizingOptions, SizingRequest
+    from dcplan.models.sizing import size as run_size
+
+    try:
+        options = SizingOptions(**options_data)
+        request = SizingRequest(**request_data)
+        return run_size(cat, request, options)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UserError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
 
 
 def render_sizing(result: Any) -> None:

@@ -52,112 +52,114 @@ NO_PLAN = "No feasible plan: see Solver and diagnosis."
 
 def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
     """Every report section (always all of ``SECTIONS``, in order), with its content."""
-    sections = {anchor: Section(anchor, title) for anchor, title in SECTIONS}
-    feasible = plan.feasible and plan.energy is not None
+    blocks = {
+        "summary": _summary_blocks(plan),
+        "solver": _solver_blocks(plan),
+        "mix": _mix_blocks(plan, chart_names),
+        "halls": _table_or_no_plan(halls_table(plan)),
+        "limits": _limits_blocks(plan),
+        "binding": _binding_blocks(plan),
+        "costs": _figures_or_no_plan(cost_figures(plan)) + _charts(chart_names, "capex"),
+        "energy": _figures_or_no_plan(energy_figures(plan)) + _charts(chart_names, "power", "heat"),
+        "bom": _bom_blocks(plan),
+        "rows": _table_or_no_plan(rows_table(plan)),
+        "floorplan": [Block("floorplan")],
+        "assumptions": [
+            Block(
+                "text", f"{len(plan.assumptions)} catalog figures used by this plan, with their source and confidence."
+            ),
+            Block("sources", assumptions_table(plan)),
+        ],
+    }
+    return [Section(anchor, title, blocks[anchor]) for anchor, title in SECTIONS]
 
-    add = lambda anchor, *blocks: sections[anchor].blocks.extend(blocks)  # noqa: E731
+
+def _table_or_no_plan(table: Table) -> list[Block]:
+    return [Block("table", table) if table.rows else Block("text", NO_PLAN)]
+
+
+def _figures_or_no_plan(figures: list[Figure]) -> list[Block]:
+    return [Block("figures", figures) if figures else Block("text", NO_PLAN)]
+
+
+def _charts(chart_names: set[str], *names: str) -> list[Block]:
+    """The chart blocks of ``names`` that were drawn (in the order given)."""
+    return [Block("chart", name) for name in names if name in chart_names]
+
+
+def _summary_blocks(plan: CapacityPlan) -> list[Block]:
+    """Warnings (infeasible, failed re-check), the assumed figures, then the key figures."""
+    blocks = []
     if not plan.feasible:
-        add("summary", Block("warning", prose_units(f"Infeasible: {plan.diagnosis.summary}")))
+        blocks.append(Block("warning", prose_units(f"Infeasible: {plan.diagnosis.summary}")))
     if not plan.recheck.ok:
-        add(
-            "summary",
+        blocks.append(
             Block(
                 "warning",
                 prose_units("The plan failed its independent re-check: " + "; ".join(plan.recheck.violations)),
-            ),
+            )
         )
     assumed = assumed_figures(plan)
     if assumed:
-        add(
-            "summary",
-            Block(
-                "assumed",
-                assumed,
-                title="Figures driving this plan that are assumptions",
-            ),
-        )
-    add("summary", Block("figures", summary_figures(plan)))
+        blocks.append(Block("assumed", assumed, title="Figures driving this plan that are assumptions"))
+    blocks.append(Block("figures", summary_figures(plan)))
+    return blocks
 
-    add("solver", Block("figures", solver_figures(plan)))
+
+def _solver_blocks(plan: CapacityPlan) -> list[Block]:
+    """Solver figures, the ways out of infeasibility, pruned options, re-check violations."""
+    blocks = [Block("figures", solver_figures(plan))]
     if plan.diagnosis.relaxations:
-        add(
-            "solver",
+        blocks += [
             Block(
                 "text",
                 "Ways out of infeasibility: relax every capacity line together, or every demand line "
                 "together (each group alone makes the scenario feasible).",
             ),
             Block("table", relaxations_table(plan).select("group", "limit", "scope", "amount", "unit", "text")),
-        )
+        ]
     if plan.pruned:
-        add("solver", Block("list", [prose_units(t) for t in plan.pruned], title="Options ruled out before solving"))
+        blocks.append(Block("list", [prose_units(t) for t in plan.pruned], title="Options ruled out before solving"))
     if plan.recheck.violations:
-        add("solver", Block("list", [prose_units(t) for t in plan.recheck.violations], title="Re-check violations"))
+        blocks.append(Block("list", [prose_units(t) for t in plan.recheck.violations], title="Re-check violations"))
+    return blocks
 
-    if plan.mix:
-        add("mix", Block("table", mix_table(plan)))
-    else:
-        add("mix", Block("text", NO_PLAN))
-    if "compute" in chart_names:
-        add("mix", Block("chart", "compute"))
 
-    halls = halls_table(plan)
-    add("halls", Block("table", halls) if halls.rows else Block("text", NO_PLAN))
+def _mix_blocks(plan: CapacityPlan, chart_names: set[str]) -> list[Block]:
+    mix = [Block("table", mix_table(plan)) if plan.mix else Block("text", NO_PLAN)]
+    return mix + _charts(chart_names, "compute")
 
+
+def _limits_blocks(plan: CapacityPlan) -> list[Block]:
     limits = limits_table(plan)
-    if limits.rows:
-        add(
-            "limits",
-            Block(
-                "table", limits.select("limit", "scope", "sense", "used", "allowed", "unit", "utilisation", "binding")
-            ),
-        )
-    else:
-        add("limits", Block("text", "No limit figures: the plan has no solution."))
+    if not limits.rows:
+        return [Block("text", "No limit figures: the plan has no solution.")]
+    columns = ("limit", "scope", "sense", "used", "allowed", "unit", "utilisation", "binding")
+    return [Block("table", limits.select(*columns))]
+
+
+def _binding_blocks(plan: CapacityPlan) -> list[Block]:
+    """The binding limits with their marginal values, after a note on what those mean."""
     binding = limits_table(plan, binding_only=True)
-    if binding.rows:
-        add(
-            "binding",
-            Block(
-                "text",
-                "A limit binds when the plan uses all of it. The marginal value is what relaxing it by one step "
-                "is worth to the objective (blank when marginal values were not computed).",
-            ),
-            Block(
-                "table",
-                binding.select(
-                    "limit", "scope", "used", "allowed", "unit", "marginal", "marginal_step", "marginal_text"
-                ),
-            ),
-        )
-    else:
-        add("binding", Block("text", "No limit binds." if feasible else NO_PLAN))
+    if not binding.rows:
+        feasible = plan.feasible and plan.energy is not None
+        return [Block("text", "No limit binds." if feasible else NO_PLAN)]
+    columns = ("limit", "scope", "used", "allowed", "unit", "marginal", "marginal_step", "marginal_text")
+    return [
+        Block(
+            "text",
+            "A limit binds when the plan uses all of it. The marginal value is what relaxing it by one step "
+            "is worth to the objective (blank when marginal values were not computed).",
+        ),
+        Block("table", binding.select(*columns)),
+    ]
 
-    costs = cost_figures(plan)
-    add("costs", Block("figures", costs) if costs else Block("text", NO_PLAN))
-    if "capex" in chart_names:
-        add("costs", Block("chart", "capex"))
 
-    energy = energy_figures(plan)
-    add("energy", Block("figures", energy) if energy else Block("text", NO_PLAN))
-    for name in ("power", "heat"):
-        if name in chart_names:
-            add("energy", Block("chart", name))
-
+def _bom_blocks(plan: CapacityPlan) -> list[Block]:
     bom = bom_table(plan)
-    if bom.rows:
-        add("bom", Block("table", bom, total=("capex_usd", bom_total_usd(bom))))
-    else:
-        add("bom", Block("text", NO_PLAN))
-    rows = rows_table(plan)
-    add("rows", Block("table", rows) if rows.rows else Block("text", NO_PLAN))
-    add("floorplan", Block("floorplan"))
-    add(
-        "assumptions",
-        Block("text", f"{len(plan.assumptions)} catalog figures used by this plan, with their source and confidence."),
-        Block("sources", assumptions_table(plan)),
-    )
-    return [sections[anchor] for anchor, _ in SECTIONS]
+    if not bom.rows:
+        return [Block("text", NO_PLAN)]
+    return [Block("table", bom, total=("capex_usd", bom_total_usd(bom)))]
 
 
 ASSUMED_NOTE = (

@@ -29,7 +29,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
-from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.plan import CapacityPlan, HallPlan
 from dcplan.planner.report.charts import PALETTE
 from dcplan.planner.report.quantity import count, number, quantity
 from dcplan.planner.report.tables import assumption_value
@@ -94,7 +94,11 @@ def _rows(plan: CapacityPlan) -> list[_Row]:
 
 
 def floorplan_svg(plan: CapacityPlan) -> str:
-    """The floor plan as one standalone SVG document (no external resources)."""
+    """The floor plan as one standalone SVG document (no external resources).
+
+    Halls go ``HALLS_PER_LINE`` to a line, left to right, each as wide as the larger of its
+    outline and its title; the legend follows below the last line.
+    """
     cold = _length_m(plan, "defaults", "planning", "cold_aisle_width", DEFAULT_AISLE)
     hot = _length_m(plan, "defaults", "planning", "hot_aisle_width", DEFAULT_AISLE)
     colours = system_colours(plan)
@@ -115,46 +119,10 @@ def floorplan_svg(plan: CapacityPlan) -> str:
         if index and index % HALLS_PER_LINE == 0:
             x, y, line_height = _PAD, y + line_height + _HALL_GAP, 0.0
         hall_rows = by_hall[hall_id] + empty_rows.get(hall_id, [])
-        rows_m = max(r.positions * r.width_m for r in hall_rows)
         top = y + _TITLE_H
-        row_x = x + cold * SCALE  # an end aisle before slot 1
-        parts: list[str] = []
-        cursor = top + cold * SCALE
-        for i, row in enumerate(hall_rows):
-            parts += _row_svg(row, slots.get(row.name, []), row_x, cursor, colours)
-            aisle = hot if i % 2 == 0 else cold
-            if i < len(hall_rows) - 1:
-                fill = "#fbeaea" if i % 2 == 0 else "#e8f1fb"
-                parts.append(
-                    f'<rect class="aisle" x="{row_x:.1f}" y="{cursor + row.depth_m * SCALE:.1f}" '
-                    f'width="{rows_m * SCALE:.1f}" height="{aisle * SCALE:.1f}" fill="{fill}"/>'
-                )
-            cursor += (row.depth_m + aisle) * SCALE
-        used_w_m = rows_m + 2 * cold
-        used_h_m = (cursor - top) / SCALE + cold - (hot if len(hall_rows) % 2 else cold)
-        hall = halls.get(hall_id)
-        area_m2 = None if hall is None or hall.area is None else float(hall.area.m_as("m**2"))
-        hall_w_m, hall_h_m = hall_size_m(area_m2, used_w_m, used_h_m)
-        hall_w, hall_h = hall_w_m * SCALE, hall_h_m * SCALE
-        title = hall_id
-        if hall is not None:
-            title = (
-                f"{hall_id} ({hall.site}): {count(hall.racks)} racks, {count(hall.rows_used)} rows, "
-                f"{quantity(hall.it_power, 'MW')} IT"
-            )
-        size = (
-            f"{number(area_m2)} m² hall ({number(hall_w_m, 3)} m x {number(hall_h_m, 3)} m to scale)"
-            if area_m2
-            else "hall area not given: outline wraps its rows"
-        )
-        body.append(
-            f'<rect class="hall" x="{x:.1f}" y="{top:.1f}" width="{hall_w:.1f}" height="{hall_h:.1f}" '
-            f'fill="#fcfcfc" stroke="#888" stroke-width="1" data-area-m2="{area_m2 or 0:g}">'
-            f"<title>{escape(hall_id)}: {escape(size)}</title></rect>"
-        )
-        body.append(f'<text x="{x + 2:.1f}" y="{y + 16:.1f}" font-size="14" font-weight="bold">{escape(title)}</text>')
-        body.append(f'<text x="{x + 2:.1f}" y="{y + 34:.1f}" font-size="11">{escape(size)}</text>')
-        body += parts
+        parts, used_w_m, used_h_m = _hall_rows_svg(hall_rows, slots, x, top, (cold, hot), colours)
+        outline, hall_w, hall_h, title = _hall_outline_svg(hall_id, halls.get(hall_id), x, y, used_w_m, used_h_m)
+        body += outline + parts
         x += max(hall_w, 7.0 * len(title)) + _HALL_GAP
         width = max(width, x)
         line_height = max(line_height, _TITLE_H + hall_h)
@@ -165,8 +133,77 @@ def floorplan_svg(plan: CapacityPlan) -> str:
     legend_y = y + line_height + 24.0
     drawn = set(plan.layout.system)
     legend, legend_w = _legend({s: c for s, c in colours.items() if s in drawn}, cold, hot, _PAD, legend_y)
-    total_w = max(width, legend_w + 2 * _PAD, 600.0)
-    total_h = legend_y + 70.0
+    return _svg_document(plan, body + legend, max(width, legend_w + 2 * _PAD, 600.0), legend_y + 70.0)
+
+
+def _hall_rows_svg(
+    hall_rows: list[_Row],
+    slots: dict[str, list[dict]],
+    x: float,
+    top: float,
+    aisles_m: tuple[float, float],
+    colours: dict[str, str],
+) -> tuple[list[str], float, float]:
+    """A hall's rows and the aisles between them, from its front-left corner (``x``, ``top``).
+
+    Rows alternate hot and cold aisles after them (cold first and last); returns the SVG
+    parts and the extent they use [m]: ``width = longest row + a cold aisle at each end``,
+    ``depth = rows and aisles between them + a cold aisle at each end``.
+    """
+    cold, hot = aisles_m
+    rows_m = max(r.positions * r.width_m for r in hall_rows)
+    row_x = x + cold * SCALE  # an end aisle before slot 1
+    parts: list[str] = []
+    cursor = top + cold * SCALE
+    for i, row in enumerate(hall_rows):
+        parts += _row_svg(row, slots.get(row.name, []), row_x, cursor, colours)
+        aisle = hot if i % 2 == 0 else cold
+        if i < len(hall_rows) - 1:
+            fill = "#fbeaea" if i % 2 == 0 else "#e8f1fb"
+            parts.append(
+                f'<rect class="aisle" x="{row_x:.1f}" y="{cursor + row.depth_m * SCALE:.1f}" '
+                f'width="{rows_m * SCALE:.1f}" height="{aisle * SCALE:.1f}" fill="{fill}"/>'
+            )
+        cursor += (row.depth_m + aisle) * SCALE
+    used_w_m = rows_m + 2 * cold
+    used_h_m = (cursor - top) / SCALE + cold - (hot if len(hall_rows) % 2 else cold)
+    return parts, used_w_m, used_h_m
+
+
+def _hall_outline_svg(
+    hall_id: str, hall: HallPlan | None, x: float, y: float, used_w_m: float, used_h_m: float
+) -> tuple[list[str], float, float, str]:
+    """A hall's outline drawn to its area (``hall_size_m``) and its two title lines.
+
+    Returns the SVG parts, the outline's width and height [px] and the title.
+    """
+    top = y + _TITLE_H
+    area_m2 = None if hall is None or hall.area is None else float(hall.area.m_as("m**2"))
+    hall_w_m, hall_h_m = hall_size_m(area_m2, used_w_m, used_h_m)
+    hall_w, hall_h = hall_w_m * SCALE, hall_h_m * SCALE
+    title = hall_id
+    if hall is not None:
+        title = (
+            f"{hall_id} ({hall.site}): {count(hall.racks)} racks, {count(hall.rows_used)} rows, "
+            f"{quantity(hall.it_power, 'MW')} IT"
+        )
+    size = (
+        f"{number(area_m2)} m² hall ({number(hall_w_m, 3)} m x {number(hall_h_m, 3)} m to scale)"
+        if area_m2
+        else "hall area not given: outline wraps its rows"
+    )
+    parts = [
+        f'<rect class="hall" x="{x:.1f}" y="{top:.1f}" width="{hall_w:.1f}" height="{hall_h:.1f}" '
+        f'fill="#fcfcfc" stroke="#888" stroke-width="1" data-area-m2="{area_m2 or 0:g}">'
+        f"<title>{escape(hall_id)}: {escape(size)}</title></rect>",
+        f'<text x="{x + 2:.1f}" y="{y + 16:.1f}" font-size="14" font-weight="bold">{escape(title)}</text>',
+        f'<text x="{x + 2:.1f}" y="{y + 34:.1f}" font-size="11">{escape(size)}</text>',
+    ]
+    return parts, hall_w, hall_h, title
+
+
+def _svg_document(plan: CapacityPlan, body: list[str], total_w: float, total_h: float) -> str:
+    """The standalone SVG around ``body``: size, title, description, white ground, heading."""
     header = (
         f'<text x="{_PAD}" y="{_PAD + 14}" font-size="15" font-weight="bold">'
         f"Floor plan: {escape(plan.scenario_name)}</text>"
@@ -179,7 +216,7 @@ def floorplan_svg(plan: CapacityPlan) -> str:
         f'<rect x="0" y="0" width="{total_w:.0f}" height="{total_h:.0f}" fill="#ffffff"/>\n'
         + header
         + "\n"
-        + "\n".join(body + legend)
+        + "\n".join(body)
         + "\n</svg>\n"
     )
 

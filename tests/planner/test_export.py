@@ -16,7 +16,7 @@ import pytest
 
 from dcplan.models.catalog import BUILTIN_DIR
 from dcplan.planner.cli import main
-from dcplan.planner.export import write_atomic, write_plan
+from dcplan.planner.export import FORMATS, OutputFileError, format_for, format_from_suffix, write_atomic, write_plan
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.plan import CapacityPlan, Layout, load_plan, plan_json_schema
 from dcplan.planner.report.diff import diff_plans
@@ -442,6 +442,22 @@ def test_solve_picks_the_format_from_the_extension(tmp_path, capsys):
     assert code == 0
     assert path.exists() and (tmp_path / "demo-rows.csv").exists()
     assert f"plan written to {tmp_path / 'demo-rows.csv'}" in out
+
+
+def test_format_from_suffix_names_the_format_or_lists_the_choices():
+    formats = {".json": "json", ".csv": "csv", ".htm": "html", ".html": "html"}
+    assert format_from_suffix(Path("out/Plan.HTM"), formats, "sweep") == "html"
+    assert format_from_suffix(Path("a.b.csv"), formats, "sweep") == "csv"
+    with pytest.raises(OutputFileError) as unknown:
+        format_from_suffix(Path("out/plan.pdf"), formats, "sweep")
+    assert str(unknown.value) == "out/plan.pdf: unknown sweep format .pdf; use one of .csv, .htm, .html, .json"
+    with pytest.raises(OutputFileError) as bare:
+        format_from_suffix(Path("plan"), formats, "plan")
+    assert str(bare.value) == "plan: unknown plan format (none); use one of .csv, .htm, .html, .json"
+    # the plan exports go through it: every FORMATS extension, and the same one-line error
+    assert {suffix: format_for(Path(f"p{suffix.upper()}")) for suffix in FORMATS} == FORMATS
+    with pytest.raises(OutputFileError, match=r"^p\.txt: unknown plan format \.txt; use one of \.csv, "):
+        format_for(Path("p.txt"))
 
 
 def test_report_modules_import_light():
