@@ -24,6 +24,13 @@ from dcplan.planner.cli.common import (
 
 ScenarioArg = Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")]
 SamplesOption = Annotated[int | None, typer.Option("--samples", "-n", help="Latin-hypercube samples [default: 500]")]
+LhsOption = Annotated[
+    str,
+    typer.Option(
+        "--lhs",
+        help="Latin hypercube: 'scrambled' (each point uniform inside its stratum) or 'centred' (at stratum centres)",
+    ),
+]
 SeedOption = Annotated[int, typer.Option("--seed", help="sampling seed (same seed, same samples)")]
 VaryOption = Annotated[
     list[str] | None,
@@ -102,6 +109,7 @@ def sweep(
     scenario_file: ScenarioArg,
     samples: SamplesOption = None,
     seed: SeedOption = 1,
+    lhs: LhsOption = "scrambled",
     vary: VaryOption = None,
     grid: GridOption = None,
     catalog_ranges: CatalogRangesOption = None,
@@ -139,6 +147,7 @@ def sweep(
     config = SweepConfig(
         samples=samples if samples is not None else 500,
         seed=seed,
+        lhs="centred" if lhs.strip().lower() == "centered" else lhs.strip().lower(),
         grid=grid,
         vary=list(vary or []),
         catalog_ranges=catalog_ranges,

@@ -19,7 +19,7 @@ from dcplan.models.catalog import Catalog
 from dcplan.models.catalog.loader import catalog_dirs_from_env
 from dcplan.planner.scenario import Scenario, ScenarioError, parse_scenario
 from dcplan.planner.sweep.backends import LOOPBACK, DaskTls, FailedAttempt, ProgressFn, execute, make_backend
-from dcplan.planner.sweep.design import grid_matrix, lhs_matrix, sample_assignments
+from dcplan.planner.sweep.design import LHS_KINDS, grid_matrix, lhs_matrix, sample_assignments
 from dcplan.planner.sweep.errors import SweepInputError
 from dcplan.planner.sweep.inputs import UncertainInput, catalog_inputs
 from dcplan.planner.sweep.robust import robust_check
@@ -27,7 +27,7 @@ from dcplan.planner.sweep.sample import SampleResult, SampleSpec, apply_scenario
 from dcplan.planner.sweep.stats import summarise, tornado
 from dcplan.planner.sweep.vary import merge_inputs, parse_vary
 
-SWEEP_SCHEMA_VERSION = "1.1"  # 1.1: summary.infeasible_share, inputs[].per_rack
+SWEEP_SCHEMA_VERSION = "1.2"  # 1.1: summary.infeasible_share, inputs[].per_rack; 1.2: lhs
 
 
 @dataclass
@@ -37,6 +37,7 @@ class SweepConfig:
     samples: int = 500
     seed: int = 1
     grid: int | None = None  # levels per --vary input (full factorial) instead of LHS
+    lhs: str = "scrambled"  # Latin hypercube: "scrambled" (uniform in each stratum) or "centred" (see lhs_matrix)
     vary: list[str] = field(default_factory=list)
     catalog_ranges: bool | None = None  # default: on for LHS, off for a grid
     time_limit_s: float = 60.0
@@ -83,16 +84,8 @@ def prepare_sweep(
     scenario_file: str | None = None,
 ) -> SweepDesign:
     """Read the inputs, draw the design and build one spec per sample (nothing solved yet)."""
-    method: Literal["lhs", "grid"] = "grid" if config.grid is not None else "lhs"
-    use_catalog = config.catalog_ranges if config.catalog_ranges is not None else method == "lhs"
-    if method == "grid" and config.catalog_ranges:
-        raise SweepInputError("--grid varies only the --vary inputs; drop --catalog-ranges or use --samples")
-    if method == "grid" and not config.vary:
-        raise SweepInputError("--grid needs at least one --vary FIELD=LOW:HIGH")
-    if method == "grid" and config.grid is not None and config.grid < 2:
-        raise SweepInputError(f"--grid {config.grid}: needs at least 2 levels")
-    if method == "lhs" and config.samples < 1:
-        raise SweepInputError(f"--samples {config.samples}: needs at least 1 sample")
+    method = _check_method(config)
+    use_catalog = config.catalog_ranges if config.catalog_ranges is not None else method != "grid"
     varied = [parse_vary(text, scenario, catalog) for text in config.vary]
     inputs = merge_inputs(catalog_inputs(scenario, catalog) if use_catalog else [], varied)
     if not inputs:
@@ -100,11 +93,7 @@ def prepare_sweep(
             "nothing to vary: the scenario's catalog entries have no ranges; add --vary FIELD=LOW:HIGH"
         )
     _check_scenario_ends(scenario, inputs)
-    if method == "grid":
-        assert config.grid is not None
-        cube = grid_matrix(inputs, config.grid)
-    else:
-        cube = lhs_matrix(len(inputs), config.samples, config.seed)
+    cube = _unit_cube(method, inputs, config)
     base_data = scenario.model_dump(mode="json")
     specs: list[SampleSpec] = []
     drivers = np.zeros(cube.shape, dtype=float)
@@ -135,6 +124,32 @@ def prepare_sweep(
         catalog_dirs=catalog_dirs,
         builtin=builtin,
     )
+
+
+def _check_method(config: SweepConfig) -> Literal["lhs", "grid"]:
+    """The design the flags ask for, and the flags that do not go with it (one line each)."""
+    method: Literal["lhs", "grid"] = "grid" if config.grid is not None else "lhs"
+    if config.lhs not in LHS_KINDS:
+        raise SweepInputError(f"--lhs {config.lhs}: expected one of {', '.join(LHS_KINDS)}")
+    if method == "grid" and config.catalog_ranges:
+        raise SweepInputError("--grid varies only the --vary inputs; drop --catalog-ranges or use --samples")
+    if method == "grid" and not config.vary:
+        raise SweepInputError("--grid needs at least one --vary FIELD=LOW:HIGH")
+    if method == "grid" and config.grid is not None and config.grid < 2:
+        raise SweepInputError(f"--grid {config.grid}: needs at least 2 levels")
+    if method == "grid" and config.lhs != "scrambled":
+        raise SweepInputError(f"--lhs {config.lhs}: only for Latin-hypercube sampling, not with --grid")
+    if method == "lhs" and config.samples < 1:
+        raise SweepInputError(f"--samples {config.samples}: needs at least 1 sample")
+    return method
+
+
+def _unit_cube(method: str, inputs: Sequence[UncertainInput], config: SweepConfig) -> np.ndarray:
+    """The design's points in [0, 1]^d, one row per sample, one column per input."""
+    if method == "grid":
+        assert config.grid is not None
+        return grid_matrix(inputs, config.grid)
+    return lhs_matrix(len(inputs), config.samples, config.seed, config.lhs)
 
 
 def _check_scenario_ends(scenario: Scenario, inputs: Sequence[UncertainInput]) -> None:
@@ -189,6 +204,7 @@ class SweepResult:
             "precision": design.scenario.scenario.precision,
             "method": design.method,
             "seed": config.seed if design.method == "lhs" else None,
+            "lhs": config.lhs if design.method == "lhs" else None,
             "samples": len(self.results),
             "grid_levels": config.grid,
             "catalog_ranges": any(i.origin == "catalog" for i in design.inputs),

@@ -70,18 +70,21 @@ def summarise(results: Sequence[SampleResult]) -> dict[str, Any]:
     }
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    from scipy.stats import rankdata
-
-    return np.asarray(rankdata(values), dtype=float)
-
-
 def spearman(x: np.ndarray, y: np.ndarray) -> float:
-    """Spearman rank correlation (0 when either side is constant)."""
+    """Spearman's rank correlation: the Pearson correlation of the ranks of ``x`` and ``y``
+    (ties take their average rank), by ``scipy.stats.spearmanr``.
+
+    0 when there are fewer than 3 points or either side is constant: with no order on one
+    side there is nothing to correlate (``spearmanr`` would return nan and warn), and a
+    tornado row of 0 reads as "does not move the objective". scipy.stats is imported here,
+    not at module level: it takes about 0.9 s to import, which a worker process (which
+    never analyses) or ``import dcplan`` should not pay.
+    """
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return 0.0
-    rx, ry = _rank(x), _rank(y)
-    return float(np.corrcoef(rx, ry)[0, 1])
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(x, y).statistic)
 
 
 def _thirds(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
