@@ -250,6 +250,7 @@ def sweep_html_text(result: SweepResult) -> str:
         *_html_intro(data),
         *_html_outputs(data, planned),
         *_html_tornado(data, planned),
+        *_html_sensitivity(data),
         *_html_robust(data),
         *_html_failures(data),
         *_html_inputs(data),
@@ -271,11 +272,7 @@ def _html_intro(data: dict[str, Any]) -> list[str]:
     """Title, how the samples were drawn and run, and the counts by status."""
     esc = html.escape
     summary = data["summary"]
-    method = (
-        f"Latin hypercube, {data['samples']} samples, seed {data['seed']}"
-        if data["method"] == "lhs"
-        else f"full grid, {data['grid_levels']} levels per input, {data['samples']} points"
-    )
+    method = _design_text(data)
     run = data["run"]
     counts = [[status, n] for status, n in summary["by_status"].items()]
     return [
@@ -335,6 +332,58 @@ def _html_tornado(data: dict[str, Any], planned: list[Any]) -> list[str]:
         tornado_svg(data["tornado"], label, len(planned)),
         _table(["input", "range", "rho", f"swing [{unit}]", "feasible swing"], rows),
     ]
+
+
+def _design_text(data: dict[str, Any]) -> str:
+    if data["method"] == "grid":
+        return f"full grid, {data['grid_levels']} levels per input, {data['samples']} points"
+    if data["method"] in ("sobol", "morris"):
+        unit = "base samples" if data["method"] == "sobol" else "trajectories"
+        base = data["sensitivity"]["base_samples"]
+        return (
+            f"{data['method'].capitalize()} design (SALib), {base} {unit}, {data['samples']} runs, seed {data['seed']}"
+        )
+    centred = " (centred)" if data.get("lhs") == "centred" else ""
+    return f"Latin hypercube{centred}, {data['samples']} samples, seed {data['seed']}"
+
+
+def sensitivity_rows(section: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of one output's indices: Sobol input, S1 ± conf, ST ± conf (ranked by
+    ST); Morris input, mu* ± conf, sigma (ranked by mu*)."""
+    if section["method"] == "sobol":
+        headers = ["input", "S1", "± S1", "ST", "± ST"]
+        return headers, [[r["input"], r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]] for r in rows]
+    headers = ["input", "mu*", "± mu*", "sigma"]
+    return headers, [[r["input"], r["mu_star"], r["mu_star_conf"], r["sigma"]] for r in rows]
+
+
+def _html_sensitivity(data: dict[str, Any]) -> list[str]:
+    """The Sobol or Morris indices of each output (or of feasibility, and why, when samples lack a plan)."""
+    section = data.get("sensitivity")
+    if section is None:
+        return []
+    esc = html.escape
+    name = "Sobol indices" if section["method"] == "sobol" else "Morris elementary effects"
+    parts = [
+        f"<h2>Variance-based sensitivity: {name}</h2>",
+        f"<p class='note'>{section['runs']} runs ({section['base_samples']} "
+        f"{'base samples' if section['method'] == 'sobol' else 'trajectories'}), SALib; "
+        f"± = {section['conf_level'] * 100:.0f} % confidence half-width (bootstrap). Rule: {esc(section['rule'])}.</p>",
+    ]
+    if not section["computed"]:
+        parts.append(f"<p><strong>Not computed:</strong> {esc(section['reason'])}.</p>")
+        if section["feasibility"]:
+            parts.append(
+                "<h3>Feasibility (has a plan: 1/0)</h3>" + _table(*sensitivity_rows(section, section["feasibility"]))
+            )
+        return parts
+    for key, rows in section["outputs"].items():
+        label, unit = OUTPUT_LABELS[key]
+        shown = f"{label} [{unit}]" if section["method"] == "morris" else label
+        parts.append(f"<h3>{esc(shown)}</h3>" + _table(*sensitivity_rows(section, rows)))
+    for key in section["constant"]:
+        parts.append(f"<p>{esc(OUTPUT_LABELS[key][0])}: the same in every sample; no indices.</p>")
+    return parts
 
 
 def _html_robust(data: dict[str, Any]) -> list[str]:

@@ -31,6 +31,15 @@ LhsOption = Annotated[
         help="Latin hypercube: 'scrambled' (each point uniform inside its stratum) or 'centred' (at stratum centres)",
     ),
 ]
+SensitivityOption = Annotated[
+    str,
+    typer.Option(
+        "--sensitivity",
+        help="variance-based sensitivity with SALib: 'sobol' (S1, ST; --samples base samples, a power of 2, "
+        "x (inputs + 2) runs) or 'morris' (mu*, sigma; --samples trajectories x (inputs + 1) runs) "
+        "[default: none: Latin hypercube and tornado]",
+    ),
+]
 SeedOption = Annotated[int, typer.Option("--seed", help="sampling seed (same seed, same samples)")]
 VaryOption = Annotated[
     list[str] | None,
@@ -110,6 +119,7 @@ def sweep(
     samples: SamplesOption = None,
     seed: SeedOption = 1,
     lhs: LhsOption = "scrambled",
+    sensitivity: SensitivityOption = "none",
     vary: VaryOption = None,
     grid: GridOption = None,
     catalog_ranges: CatalogRangesOption = None,
@@ -131,7 +141,7 @@ def sweep(
     catalog: CatalogOption = None,
 ) -> None:
     """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
-    from dcplan.planner.sweep import SweepConfig
+    from dcplan.planner.sweep import DEFAULT_BASE_SAMPLES, SweepConfig
     from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
     _check_counts(workers, scheduler, grid, samples, robust_mixes)
@@ -144,11 +154,15 @@ def sweep(
             f"dcplan: warning: --scheduler {scheduler}: no encryption or authentication; anyone who can reach "
             "the scheduler can run code on this machine (use tls:// with --tls-ca-file/--tls-cert/--tls-key)\n"
         )
+    method = sensitivity.strip().lower()
+    if samples is None:
+        samples = DEFAULT_BASE_SAMPLES.get(method, 500)
     config = SweepConfig(
-        samples=samples if samples is not None else 500,
+        samples=samples,
         seed=seed,
         lhs="centred" if lhs.strip().lower() == "centered" else lhs.strip().lower(),
         grid=grid,
+        sensitivity=None if method == "none" else method,
         vary=list(vary or []),
         catalog_ranges=catalog_ranges,
         time_limit_s=parse_duration_s("--time-limit", time_limit),
@@ -350,9 +364,7 @@ def render_summary(result: Any) -> None:
     data = result.to_dict()
     s = data["summary"]
     run = data["run"]
-    method = (
-        f"Latin hypercube, seed {data['seed']}" if data["method"] == "lhs" else f"grid of {data['grid_levels']} levels"
-    )
+    method = _design_text(data)
     out.print(
         f"[bold]{data['scenario_name']}[/bold]\n{data['samples']} samples ({method}), "
         f"{len(data['inputs'])} uncertain inputs; "
@@ -363,8 +375,73 @@ def render_summary(result: Any) -> None:
     out.print(f"samples: {status}; {infeasible_text(s)}")
     out.print(_outputs_table(s))
     out.print(_tornado_table(data))
+    _print_sensitivity(out, data)
     _print_robust(out, data)
     _print_failures(out, data, result)
+
+
+def _design_text(data: dict[str, Any]) -> str:
+    """How the samples were drawn: 'Latin hypercube, seed 7', 'Sobol design (SALib), 16 base samples, seed 1'."""
+    sensitivity = data.get("sensitivity")
+    if data["method"] == "grid":
+        return f"grid of {data['grid_levels']} levels"
+    if sensitivity is not None:
+        unit = "base samples" if data["method"] == "sobol" else "trajectories"
+        return (
+            f"{data['method'].capitalize()} design (SALib), {sensitivity['base_samples']} {unit}, seed {data['seed']}"
+        )
+    return f"Latin hypercube{', centred' if data.get('lhs') == 'centred' else ''}, seed {data['seed']}"
+
+
+OUTPUT_NAMES = {"compute_pflops": ("compute", "PFLOPS"), "tco_musd": ("TCO", "M USD")}
+
+
+def _print_sensitivity(out: Any, data: dict[str, Any]) -> None:
+    """The Sobol (S1, ST) or Morris (mu*, sigma) table of each output, or why there is none."""
+    section = data.get("sensitivity")
+    if section is None:
+        return
+    if not section["computed"]:
+        out.print(f"[yellow]{section['method']} indices not computed[/yellow]: {section['reason']}")
+        if section["feasibility"]:
+            out.print(sensitivity_table(section, section["feasibility"], "feasibility (has a plan: 1/0)", ""))
+        return
+    for key, rows in section["outputs"].items():
+        name, unit = OUTPUT_NAMES.get(key, (key, ""))
+        out.print(sensitivity_table(section, rows, name, unit))
+    for key in section["constant"]:
+        out.print(f"{OUTPUT_NAMES.get(key, (key, ''))[0]}: the same in every sample; no indices")
+
+
+def sensitivity_table(section: dict[str, Any], rows: list[dict[str, Any]], name: str, unit: str, top: int = 15) -> Any:
+    """Sobol: input, S1 ± conf, ST ± conf (ranked by ST); Morris: mu* ± conf, sigma (in the output's unit)."""
+    from rich.table import Table
+
+    conf = f"{section['conf_level'] * 100:.0f} %"
+    if section["method"] == "sobol":
+        title = f"Sobol indices of {name} ({section['runs']} runs, ± {conf} conf., by ST)"
+        headers = ("input", "S1", "ST")
+        cells = [(r["input"], _pm(r["S1"], r["S1_conf"], ".2f"), _pm(r["ST"], r["ST_conf"], ".2f")) for r in rows]
+    else:
+        suffix = f" [{unit}]" if unit else ""
+        title = f"Morris effects on {name} ({section['runs']} runs, ± {conf} conf., by mu*)"
+        headers = ("input", f"mu*{suffix}", f"sigma{suffix}")
+        cells = [(r["input"], _pm(r["mu_star"], r["mu_star_conf"], ".4g"), _opt(r["sigma"], ".4g")) for r in rows]
+    table = Table(title=title)
+    for column in headers:
+        table.add_column(column, justify="left" if column == "input" else "right", no_wrap=column == "input")
+    for row in cells[:top]:
+        table.add_row(*row)
+    return table
+
+
+def _opt(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def _pm(value: float | None, conf: float | None, spec: str) -> str:
+    """'0.94 ± 0.03' (a missing confidence shows as ± –)."""
+    return f"{_opt(value, spec)} ± {_opt(conf, spec)}"
 
 
 def _outputs_table(s: dict[str, Any]) -> Any:

@@ -57,17 +57,21 @@ Consistency kept where the schema demands it:
 
 Sampling
 --------
-Latin hypercube (``scipy.stats.qmc.LatinHypercube(d, seed)``) on the unit cube, mapped
+Latin hypercube (``scipy.stats.qmc.LatinHypercube(d, seed)``, scrambled by default or
+centred with ``--lhs centred``: see ``design.lhs_matrix``) on the unit cube, mapped
 uniformly to ``[low, high]`` (whole numbers: uniformly over the whole numbers; discrete
 alternatives: uniformly over the alternatives), or a full factorial grid of ``N`` levels
-per ``--vary`` input (catalog figures then stay at their values).
+per ``--vary`` input (catalog figures then stay at their values), or the design of a
+variance-based sensitivity method (``--sensitivity sobol|morris``, SALib: see
+``sensitivity``). Every design goes through the same unit-cube -> values mapping.
 
 Results
 -------
 P10/P50/P90 over the samples that have a plan; how often each system is chosen; a
 tornado ranking (Spearman rank correlation of each input with the objective, plus the
 "swing": mean objective of the samples in the top third of the input minus the bottom
-third, in the objective's units); and a robust choice (see ``robust_check``).
+third, in the objective's units); a robust choice (see ``robust_check``); and with
+``--sensitivity`` the Sobol (S1, ST) or Morris (mu*, sigma) indices with 95 % confidence.
 
 Modules
 -------
@@ -75,7 +79,8 @@ Modules
 (unit cube -> consistent values), ``sample`` (one sample, a pure function of its spec),
 ``backends`` (in-process, local processes, Dask, TLS; retries), ``runner`` (the whole
 sweep: ``SweepConfig``, ``SweepDesign``, ``SweepResult``), ``stats`` (summaries, tornado),
-``robust`` (robust mix), ``errors``. This package re-exports their public names.
+``robust`` (robust mix), ``sensitivity`` (Sobol/Morris with SALib), ``errors``. This
+package re-exports their public names.
 """
 
 from __future__ import annotations
@@ -130,11 +135,19 @@ from dcplan.planner.sweep.sample import (
     run_sample,
     warm_worker,
 )
+from dcplan.planner.sweep.sensitivity import (
+    DEFAULT_BASE_SAMPLES,
+    SENSITIVITY_METHODS,
+    sensitivity,
+    sensitivity_indices,
+    sensitivity_matrix,
+)
 from dcplan.planner.sweep.stats import OUTPUTS, infeasible_text, spearman, summarise, tornado
 from dcplan.planner.sweep.vary import SCENARIO_TABLES, VARY_EXAMPLE, merge_inputs, parse_vary
 
 __all__ = [
     "COUNT_FIELDS",
+    "DEFAULT_BASE_SAMPLES",
     "LOCAL_SCHEDULER",
     "LOOPBACK",
     "MAX_ATTEMPTS",
@@ -145,6 +158,7 @@ __all__ = [
     "POWER_ORDER",
     "PRECISION_FIELDS",
     "SCENARIO_TABLES",
+    "SENSITIVITY_METHODS",
     "SOLUTION_STATUSES",
     "SWEEP_SCHEMA_VERSION",
     "VARY_EXAMPLE",
@@ -186,6 +200,9 @@ __all__ = [
     "run_sample",
     "run_sweep",
     "sample_assignments",
+    "sensitivity",
+    "sensitivity_indices",
+    "sensitivity_matrix",
     "spearman",
     "summarise",
     "tornado",

@@ -24,10 +24,17 @@ from dcplan.planner.sweep.errors import SweepInputError
 from dcplan.planner.sweep.inputs import UncertainInput, catalog_inputs
 from dcplan.planner.sweep.robust import robust_check
 from dcplan.planner.sweep.sample import SampleResult, SampleSpec, apply_scenario_values
+from dcplan.planner.sweep.sensitivity import (
+    SENSITIVITY_METHODS,
+    check_base_samples,
+    sensitivity,
+    sensitivity_matrix,
+)
 from dcplan.planner.sweep.stats import summarise, tornado
 from dcplan.planner.sweep.vary import merge_inputs, parse_vary
 
-SWEEP_SCHEMA_VERSION = "1.2"  # 1.1: summary.infeasible_share, inputs[].per_rack; 1.2: lhs
+SWEEP_SCHEMA_VERSION = "1.2"  # 1.1: summary.infeasible_share, inputs[].per_rack; 1.2: lhs, sensitivity
+Method = Literal["lhs", "grid", "sobol", "morris"]
 
 
 @dataclass
@@ -38,6 +45,7 @@ class SweepConfig:
     seed: int = 1
     grid: int | None = None  # levels per --vary input (full factorial) instead of LHS
     lhs: str = "scrambled"  # Latin hypercube: "scrambled" (uniform in each stratum) or "centred" (see lhs_matrix)
+    sensitivity: str | None = None  # "sobol" | "morris": that method's design and indices (samples = base samples)
     vary: list[str] = field(default_factory=list)
     catalog_ranges: bool | None = None  # default: on for LHS, off for a grid
     time_limit_s: float = 60.0
@@ -59,7 +67,7 @@ class SweepDesign:
     scenario: Scenario
     scenario_file: str | None
     config: SweepConfig
-    method: Literal["lhs", "grid"]
+    method: Method
     inputs: list[UncertainInput]
     unit_cube: np.ndarray  # n x d coordinates in [0, 1]
     drivers: np.ndarray  # n x d driver values (scalars) for tables and statistics
@@ -126,9 +134,11 @@ def prepare_sweep(
     )
 
 
-def _check_method(config: SweepConfig) -> Literal["lhs", "grid"]:
+def _check_method(config: SweepConfig) -> Method:
     """The design the flags ask for, and the flags that do not go with it (one line each)."""
-    method: Literal["lhs", "grid"] = "grid" if config.grid is not None else "lhs"
+    if config.sensitivity is not None:
+        return _check_sensitivity(config)
+    method: Method = "grid" if config.grid is not None else "lhs"
     if config.lhs not in LHS_KINDS:
         raise SweepInputError(f"--lhs {config.lhs}: expected one of {', '.join(LHS_KINDS)}")
     if method == "grid" and config.catalog_ranges:
@@ -144,11 +154,27 @@ def _check_method(config: SweepConfig) -> Literal["lhs", "grid"]:
     return method
 
 
+def _check_sensitivity(config: SweepConfig) -> Method:
+    """--sensitivity sobol|morris: its own design, so no --grid and no --lhs choice."""
+    method = config.sensitivity
+    if method in ("sobol", "morris"):
+        chosen: Method = "sobol" if method == "sobol" else "morris"
+        if config.grid is not None:
+            raise SweepInputError(f"--sensitivity {method}: draws its own design; drop --grid")
+        if config.lhs != "scrambled":
+            raise SweepInputError(f"--lhs {config.lhs}: only for Latin-hypercube sampling, not with --sensitivity")
+        check_base_samples(chosen, config.samples)
+        return chosen
+    raise SweepInputError(f"--sensitivity {method}: expected one of none, {', '.join(SENSITIVITY_METHODS)}")
+
+
 def _unit_cube(method: str, inputs: Sequence[UncertainInput], config: SweepConfig) -> np.ndarray:
     """The design's points in [0, 1]^d, one row per sample, one column per input."""
     if method == "grid":
         assert config.grid is not None
         return grid_matrix(inputs, config.grid)
+    if method in SENSITIVITY_METHODS:
+        return sensitivity_matrix(method, [item.name for item in inputs], config.samples, config.seed)
     return lhs_matrix(len(inputs), config.samples, config.seed, config.lhs)
 
 
@@ -180,6 +206,7 @@ class SweepResult:
     tornado: list[dict[str, Any]]
     robust: dict[str, Any]
     dashboard: str | None = None  # --scheduler local: the Dask dashboard it served
+    sensitivity: dict[str, Any] | None = None  # --sensitivity: Sobol or Morris indices (sensitivity.py)
 
     @property
     def objective(self) -> str:
@@ -203,7 +230,7 @@ class SweepResult:
             "objective": self.objective,
             "precision": design.scenario.scenario.precision,
             "method": design.method,
-            "seed": config.seed if design.method == "lhs" else None,
+            "seed": config.seed if design.method != "grid" else None,
             "lhs": config.lhs if design.method == "lhs" else None,
             "samples": len(self.results),
             "grid_levels": config.grid,
@@ -229,6 +256,7 @@ class SweepResult:
             "summary": self.summary,
             "tornado": self.tornado,
             "robust": self.robust,
+            "sensitivity": self.sensitivity,
             "failures": [f.to_dict() for f in self.failures],
             "results": samples,
             "scenario": design.scenario.model_dump(mode="json"),
@@ -276,4 +304,5 @@ def run_sweep(
         summary=summarise(results),
         tornado=tornado(design, results, objective_name),
         robust=robust,
+        sensitivity=sensitivity(design, results, objective_name),
     )
