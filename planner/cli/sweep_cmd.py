@@ -23,7 +23,14 @@ from dcplan.planner.cli.common import (
 # --- options (one alias per flag keeps the command's signature readable) ---------------
 
 ScenarioArg = Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")]
-SamplesOption = Annotated[int | None, typer.Option("--samples", "-n", help="Latin-hypercube samples [default: 500]")]
+SamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        "-n",
+        help="Latin-hypercube samples [default: 500]; with --sensitivity: Sobol base samples [16] or Morris trajectories [10]",
+    ),
+]
 LhsOption = Annotated[
     str,
     typer.Option(
