@@ -245,42 +245,58 @@ th{background:#f4f4f4}td:first-child,th:first-child{text-align:left}.charts{disp
 def sweep_html_text(result: SweepResult) -> str:
     """A self-contained HTML report (no external files, scripts or fonts)."""
     data = result.to_dict()
-    summary = data["summary"]
-    objective = data["objective"]
-    objective_key = "compute_pflops" if objective == "max-compute" else "tco_musd"
     planned = [r for r in result.results if r.has_plan]
-    parts: list[str] = []
+    parts = [
+        *_html_intro(data),
+        *_html_outputs(data, planned),
+        *_html_tornado(data, planned),
+        *_html_sensitivity(data),
+        *_html_robust(data),
+        *_html_failures(data),
+        *_html_inputs(data),
+    ]
+    body = "\n".join(parts)
     esc = html.escape
-    parts.append(f"<h1>Sweep: {esc(data['scenario_name'])}</h1>")
-    method = (
-        f"Latin hypercube, {data['samples']} samples, seed {data['seed']}"
-        if data["method"] == "lhs"
-        else f"full grid, {data['grid_levels']} levels per input, {data['samples']} points"
+    return (
+        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
+        f"<title>dcplan sweep: {esc(data['scenario_id'])}</title><style>{_CSS}</style></head>"
+        f"<body>\n{body}\n<p class='note'>dcplan sweep schema {esc(data['schema_version'])}</p></body></html>\n"
     )
+
+
+def _objective_key(data: dict[str, Any]) -> str:
+    return "compute_pflops" if data["objective"] == "max-compute" else "tco_musd"
+
+
+def _html_intro(data: dict[str, Any]) -> list[str]:
+    """Title, how the samples were drawn and run, and the counts by status."""
+    esc = html.escape
+    summary = data["summary"]
+    method = _design_text(data)
     run = data["run"]
-    parts.append(
-        f"<p>{esc(method)}; {len(data['inputs'])} uncertain inputs; objective {esc(objective)}; "
-        f"backend {esc(run['backend'])} with {run['workers']} worker(s); {run['wall_s']:.1f} s "
-        f"({run['samples_per_s'] or 0:.2f} samples/s).</p>"
-    )
     counts = [[status, n] for status, n in summary["by_status"].items()]
-    parts.append(
+    return [
+        f"<h1>Sweep: {esc(data['scenario_name'])}</h1>",
+        f"<p>{esc(method)}; {len(data['inputs'])} uncertain inputs; objective {esc(data['objective'])}; "
+        f"backend {esc(run['backend'])} with {run['workers']} worker(s); {run['wall_s']:.1f} s "
+        f"({run['samples_per_s'] or 0:.2f} samples/s).</p>",
         "<h2>Samples</h2>"
         + f"<p><strong>{esc(infeasible_text(summary))}</strong></p>"
-        + _table(["status", "samples"], counts)
-    )
+        + _table(["status", "samples"], counts),
+    ]
+
+
+def _html_outputs(data: dict[str, Any], planned: list[Any]) -> list[str]:
+    """P10/P50/P90 of the outputs and of the units per system, and two histograms."""
+    summary = data["summary"]
     rows = []
     for key, (label, unit) in OUTPUT_LABELS.items():
         s = summary["outputs"][key]
         rows.append([f"{label} [{unit}]", s["p10"], s["p50"], s["p90"], s["mean"]])
-    parts.append(
-        "<h2>Outputs over the samples with a plan</h2>" + _table(["output", "P10", "P50", "P90", "mean"], rows)
-    )
     unit_rows = [
         [system, s["p10"], s["p50"], s["p90"], f"{summary['chosen_share'].get(system, 0.0):.0%}"]
         for system, s in summary["units"].items()
     ]
-    parts.append("<h2>Units per system</h2>" + _table(["system", "P10", "P50", "P90", "chosen in"], unit_rows))
     charts = [
         histogram_svg(
             [r.compute_pflops for r in planned if r.compute_pflops is not None],
@@ -292,106 +308,153 @@ def sweep_html_text(result: SweepResult) -> str:
             [r.tco_musd for r in planned if r.tco_musd is not None], "TCO", "M USD", summary["outputs"]["tco_musd"]
         ),
     ]
-    parts.append("<h2>Distributions</h2><div class='charts'>" + "".join(f"<div>{c}</div>" for c in charts) + "</div>")
-    label = OUTPUT_LABELS[objective_key][0]
-    parts.append(f"<h2>What moves {esc(label)} most</h2>")
-    parts.append(
+    return [
+        "<h2>Outputs over the samples with a plan</h2>" + _table(["output", "P10", "P50", "P90", "mean"], rows),
+        "<h2>Units per system</h2>" + _table(["system", "P10", "P50", "P90", "chosen in"], unit_rows),
+        "<h2>Distributions</h2><div class='charts'>" + "".join(f"<div>{c}</div>" for c in charts) + "</div>",
+    ]
+
+
+def _html_tornado(data: dict[str, Any], planned: list[Any]) -> list[str]:
+    """The tornado chart and its table (top 20), with the noise level of rho."""
+    label, unit = OUTPUT_LABELS[_objective_key(data)]
+    rows = [
+        [r["input"], f"{_fmt(r['low'])} – {_fmt(r['high'])} {r['unit']}", r["rho"], r["swing"], r["feasible_swing"]]
+        for r in data["tornado"][:20]
+    ]
+    return [
+        f"<h2>What moves {html.escape(label)} most</h2>",
         "<p class='note'>Spearman rank correlation of each input with the objective over the samples with a plan; "
         "swing = mean objective of the samples with the input in its top third minus its bottom third; "
         "feasible swing = share of samples with a plan, top third minus bottom third. "
         f"With {len(planned)} samples with a plan, |rho| below about {2 / max(len(planned), 1) ** 0.5:.2f} "
-        "is indistinguishable from noise.</p>"
-    )
-    parts.append(tornado_svg(data["tornado"], label, len(planned)))
-    unit = OUTPUT_LABELS[objective_key][1]
-    parts.append(
-        _table(
-            ["input", "range", "rho", f"swing [{unit}]", "feasible swing"],
-            [
-                [
-                    r["input"],
-                    f"{_fmt(r['low'])} – {_fmt(r['high'])} {r['unit']}",
-                    r["rho"],
-                    r["swing"],
-                    r["feasible_swing"],
-                ]
-                for r in data["tornado"][:20]
-            ],
+        "is indistinguishable from noise.</p>",
+        tornado_svg(data["tornado"], label, len(planned)),
+        _table(["input", "range", "rho", f"swing [{unit}]", "feasible swing"], rows),
+    ]
+
+
+def _design_text(data: dict[str, Any]) -> str:
+    if data["method"] == "grid":
+        return f"full grid, {data['grid_levels']} levels per input, {data['samples']} points"
+    if data["method"] in ("sobol", "morris"):
+        unit = "base samples" if data["method"] == "sobol" else "trajectories"
+        base = data["sensitivity"]["base_samples"]
+        return (
+            f"{data['method'].capitalize()} design (SALib), {base} {unit}, {data['samples']} runs, seed {data['seed']}"
         )
-    )
-    robust = data["robust"]
-    parts.append("<h2>Robust choice</h2>")
-    if robust.get("checked"):
-        parts.append(
-            f"<p class='note'>{robust['mixes_checked']} candidate mixes checked against "
-            f"{robust['samples_checked']} samples (first {robust['sample_limit']}); {robust['solves']} re-solves, "
-            f"{robust['known_without_solving']} known without solving. {esc(robust['method'])}.</p>"
-        )
-        by_compute = objective == "max-compute"
-        mix_rows = []
-        for m in robust["mixes"]:
-            figures = (
-                [m["mean_compute_pflops_when_feasible"], m["expected_compute_pflops"]]
-                if by_compute
-                else [m["mean_tco_musd_when_feasible"]]
-            )
-            mix_rows.append(
-                [
-                    _mix(m["mix"]),
-                    m["found_in"],
-                    f"{m['feasible']}/{m['checked']}",
-                    f"{m['feasible_share']:.0%}",
-                    f"{m['feasible_share_of_plannable']:.0%} of {m['with_plan']}",
-                    *figures,
-                ]
-            )
-        headers = ["mix (units)", "found in", "feasible", "share", "of samples with a plan"]
-        headers += ["PFLOPS when feasible", "expected PFLOPS"] if by_compute else ["TCO when feasible [M USD]"]
-        parts.append(_table(headers, mix_rows))
-        choice = robust["choice"]
-        if choice:
-            figure = (
-                f"expected compute {_fmt(choice['expected_compute_pflops'])} PFLOPS"
-                if by_compute
-                else f"TCO when feasible {_fmt(choice['mean_tco_musd_when_feasible'])} M USD"
-            )
+    centred = " (centred)" if data.get("lhs") == "centred" else ""
+    return f"Latin hypercube{centred}, {data['samples']} samples, seed {data['seed']}"
+
+
+def sensitivity_rows(section: dict[str, Any], rows: list[dict[str, Any]]) -> tuple[list[str], list[list[Any]]]:
+    """Headers and rows of one output's indices: Sobol input, S1 ± conf, ST ± conf (ranked by
+    ST); Morris input, mu* ± conf, sigma (ranked by mu*)."""
+    if section["method"] == "sobol":
+        headers = ["input", "S1", "± S1", "ST", "± ST"]
+        return headers, [[r["input"], r["S1"], r["S1_conf"], r["ST"], r["ST_conf"]] for r in rows]
+    headers = ["input", "mu*", "± mu*", "sigma"]
+    return headers, [[r["input"], r["mu_star"], r["mu_star_conf"], r["sigma"]] for r in rows]
+
+
+def _html_sensitivity(data: dict[str, Any]) -> list[str]:
+    """The Sobol or Morris indices of each output (or of feasibility, and why, when samples lack a plan)."""
+    section = data.get("sensitivity")
+    if section is None:
+        return []
+    esc = html.escape
+    name = "Sobol indices" if section["method"] == "sobol" else "Morris elementary effects"
+    parts = [
+        f"<h2>Variance-based sensitivity: {name}</h2>",
+        f"<p class='note'>{section['runs']} runs ({section['base_samples']} "
+        f"{'base samples' if section['method'] == 'sobol' else 'trajectories'}), SALib; "
+        f"± = {section['conf_level'] * 100:.0f} % confidence half-width (bootstrap). Rule: {esc(section['rule'])}.</p>",
+    ]
+    if not section["computed"]:
+        parts.append(f"<p><strong>Not computed:</strong> {esc(section['reason'])}.</p>")
+        if section["feasibility"]:
             parts.append(
-                f"<p><b>Robust choice:</b> {esc(_mix(choice['mix']))}: feasible in "
-                f"{choice['feasible_share']:.0%} of the checked samples, {figure}.</p>"
+                "<h3>Feasibility (has a plan: 1/0)</h3>" + _table(*sensitivity_rows(section, section["feasibility"]))
             )
-    else:
-        parts.append(f"<p>Not checked ({esc(str(robust.get('reason')))}).</p>")
-    if data["failures"]:
-        parts.append("<h2>Failed attempts</h2>")
-        parts.append(
-            _table(
-                ["phase", "sample", "mix", "attempt", "error"],
-                [[f["phase"], f["index"], f["mix"], f["attempt"], f["error"]] for f in data["failures"]],
-            )
-        )
-    parts.append("<h2>Uncertain inputs</h2>")
+        return parts
+    for key, rows in section["outputs"].items():
+        label, unit = OUTPUT_LABELS[key]
+        shown = f"{label} [{unit}]" if section["method"] == "morris" else label
+        parts.append(f"<h3>{esc(shown)}</h3>" + _table(*sensitivity_rows(section, rows)))
+    for key in section["constant"]:
+        parts.append(f"<p>{esc(OUTPUT_LABELS[key][0])}: the same in every sample; no indices.</p>")
+    return parts
+
+
+def _html_robust(data: dict[str, Any]) -> list[str]:
+    """The checked mixes and the robust choice (or why none was checked)."""
+    esc = html.escape
+    robust = data["robust"]
+    parts = ["<h2>Robust choice</h2>"]
+    if not robust.get("checked"):
+        return [*parts, f"<p>Not checked ({esc(str(robust.get('reason')))}).</p>"]
     parts.append(
-        _table(
-            ["input", "origin", "sampling", "low", "high", "unit", "base", "follows", "confidence"],
-            [
-                [
-                    i["name"],
-                    i["origin"],
-                    i["sampling"],
-                    i["low"],
-                    i["high"],
-                    i["unit"],
-                    i["base_scalar"],
-                    "; ".join(i["follows"]),
-                    i["confidence"] or "",
-                ]
-                for i in data["inputs"]
-            ],
+        f"<p class='note'>{robust['mixes_checked']} candidate mixes checked against "
+        f"{robust['samples_checked']} samples (first {robust['sample_limit']}); {robust['solves']} re-solves, "
+        f"{robust['known_without_solving']} known without solving. {esc(robust['method'])}.</p>"
+    )
+    by_compute = data["objective"] == "max-compute"
+    mix_rows = []
+    for m in robust["mixes"]:
+        figures = (
+            [m["mean_compute_pflops_when_feasible"], m["expected_compute_pflops"]]
+            if by_compute
+            else [m["mean_tco_musd_when_feasible"]]
         )
-    )
-    body = "\n".join(parts)
-    return (
-        "<!DOCTYPE html>\n<html lang='en'><head><meta charset='utf-8'>"
-        f"<title>dcplan sweep: {esc(data['scenario_id'])}</title><style>{_CSS}</style></head>"
-        f"<body>\n{body}\n<p class='note'>dcplan sweep schema {esc(data['schema_version'])}</p></body></html>\n"
-    )
+        mix_rows.append(
+            [
+                _mix(m["mix"]),
+                m["found_in"],
+                f"{m['feasible']}/{m['checked']}",
+                f"{m['feasible_share']:.0%}",
+                f"{m['feasible_share_of_plannable']:.0%} of {m['with_plan']}",
+                *figures,
+            ]
+        )
+    headers = ["mix (units)", "found in", "feasible", "share", "of samples with a plan"]
+    headers += ["PFLOPS when feasible", "expected PFLOPS"] if by_compute else ["TCO when feasible [M USD]"]
+    parts.append(_table(headers, mix_rows))
+    choice = robust["choice"]
+    if choice:
+        figure = (
+            f"expected compute {_fmt(choice['expected_compute_pflops'])} PFLOPS"
+            if by_compute
+            else f"TCO when feasible {_fmt(choice['mean_tco_musd_when_feasible'])} M USD"
+        )
+        parts.append(
+            f"<p><b>Robust choice:</b> {esc(_mix(choice['mix']))}: feasible in "
+            f"{choice['feasible_share']:.0%} of the checked samples, {figure}.</p>"
+        )
+    return parts
+
+
+def _html_failures(data: dict[str, Any]) -> list[str]:
+    if not data["failures"]:
+        return []
+    rows = [[f["phase"], f["index"], f["mix"], f["attempt"], f["error"]] for f in data["failures"]]
+    return ["<h2>Failed attempts</h2>", _table(["phase", "sample", "mix", "attempt", "error"], rows)]
+
+
+def _html_inputs(data: dict[str, Any]) -> list[str]:
+    """Every uncertain input: origin, sampling, range, base and what follows it."""
+    rows = [
+        [
+            i["name"],
+            i["origin"],
+            i["sampling"],
+            i["low"],
+            i["high"],
+            i["unit"],
+            i["base_scalar"],
+            "; ".join(i["follows"]),
+            i["confidence"] or "",
+        ]
+        for i in data["inputs"]
+    ]
+    headers = ["input", "origin", "sampling", "low", "high", "unit", "base", "follows", "confidence"]
+    return ["<h2>Uncertain inputs</h2>", _table(headers, rows)]

@@ -20,6 +20,94 @@ from dcplan.planner.cli.common import (
     print_json,
 )
 
+# --- options (one alias per flag keeps the command's signature readable) ---------------
+
+ScenarioArg = Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")]
+SamplesOption = Annotated[
+    int | None,
+    typer.Option(
+        "--samples",
+        "-n",
+        help="Latin-hypercube samples [default: 500]; with --sensitivity: Sobol base samples [16] or Morris trajectories [10]",
+    ),
+]
+LhsOption = Annotated[
+    str,
+    typer.Option(
+        "--lhs",
+        help="Latin hypercube: 'scrambled' (each point uniform inside its stratum) or 'centred' (at stratum centres)",
+    ),
+]
+SensitivityOption = Annotated[
+    str,
+    typer.Option(
+        "--sensitivity",
+        help="variance-based sensitivity with SALib: 'sobol' (S1, ST; --samples base samples, a power of 2, "
+        "x (inputs + 2) runs) or 'morris' (mu*, sigma; --samples trajectories x (inputs + 1) runs) "
+        "[default: none: Latin hypercube and tornado]",
+    ),
+]
+SeedOption = Annotated[int, typer.Option("--seed", help="sampling seed (same seed, same samples)")]
+VaryOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--vary", help="FIELD=LOW:HIGH with units, e.g. site.ashburn-va.utility_power=120MW:180MW (repeatable)"
+    ),
+]
+GridOption = Annotated[
+    int | None, typer.Option("--grid", help="full grid of N levels per --vary input instead of sampling")
+]
+CatalogRangesOption = Annotated[
+    bool | None,
+    typer.Option(
+        "--catalog-ranges/--no-catalog-ranges",
+        help="sample the catalog's low/high ranges [default: on, off with --grid]",
+    ),
+]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", "-w", help="local worker processes (0: in this process) [default: one per CPU]"),
+]
+SchedulerOption = Annotated[
+    str | None,
+    typer.Option(
+        "--scheduler",
+        help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (tcp:// has no encryption or "
+        "authentication: use it only on a cluster you trust, it can run code on this machine); "
+        "'local': start a Dask cluster of --workers processes on this machine",
+    ),
+]
+TlsCaOption = Annotated[
+    Path | None, typer.Option("--tls-ca-file", help="tls:// scheduler: CA certificate (PEM) of the cluster")
+]
+TlsCertOption = Annotated[
+    Path | None, typer.Option("--tls-cert", help="tls:// scheduler: this client's certificate (PEM)")
+]
+TlsKeyOption = Annotated[
+    Path | None, typer.Option("--tls-key", help="tls:// scheduler: this client's private key (PEM)")
+]
+DaskHostOption = Annotated[
+    str, typer.Option("--dask-host", help="--scheduler local: address its scheduler and workers listen on")
+]
+DashboardOption = Annotated[
+    str, typer.Option("--dashboard", help="--scheduler local: Dask dashboard HOST:PORT, or 'off'")
+]
+WorkerTimeoutOption = Annotated[
+    str, typer.Option("--worker-timeout", help="Dask: stop when the cluster has had no worker this long")
+]
+TimeLimitOption = Annotated[str, typer.Option("--time-limit", help="solver time limit per sample")]
+GapOption = Annotated[str, typer.Option("--gap", help="relative MIP gap per sample")]
+RobustMixesOption = Annotated[
+    int, typer.Option("--robust-mixes", help="candidate mixes to check for robustness (0: skip)")
+]
+RobustSamplesOption = Annotated[
+    str, typer.Option("--robust-samples", help="samples to check each mix against, or 'all'")
+]
+OutputOption = Annotated[
+    list[Path] | None, typer.Option("--output", "-o", help="write results: .json, .csv or .html (repeatable)")
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="overwrite existing output files")]
+
 
 def _robust_samples(text: str) -> int | None:
     if text.strip().lower() == "all":
@@ -34,90 +122,76 @@ def _robust_samples(text: str) -> int | None:
 
 
 def sweep(
-    scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")],
-    samples: Annotated[
-        int | None, typer.Option("--samples", "-n", help="Latin-hypercube samples [default: 500]")
-    ] = None,
-    seed: Annotated[int, typer.Option("--seed", help="sampling seed (same seed, same samples)")] = 1,
-    vary: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--vary", help="FIELD=LOW:HIGH with units, e.g. site.ashburn-va.utility_power=120MW:180MW (repeatable)"
-        ),
-    ] = None,
-    grid: Annotated[
-        int | None, typer.Option("--grid", help="full grid of N levels per --vary input instead of sampling")
-    ] = None,
-    catalog_ranges: Annotated[
-        bool | None,
-        typer.Option(
-            "--catalog-ranges/--no-catalog-ranges",
-            help="sample the catalog's low/high ranges [default: on, off with --grid]",
-        ),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option("--workers", "-w", help="local worker processes (0: in this process) [default: one per CPU]"),
-    ] = None,
-    scheduler: Annotated[
-        str | None,
-        typer.Option(
-            "--scheduler",
-            help="Dask scheduler address, e.g. tls://10.0.0.5:8786 (tcp:// has no encryption or "
-            "authentication: use it only on a cluster you trust, it can run code on this machine); "
-            "'local': start a Dask cluster of --workers processes on this machine",
-        ),
-    ] = None,
-    tls_ca_file: Annotated[
-        Path | None, typer.Option("--tls-ca-file", help="tls:// scheduler: CA certificate (PEM) of the cluster")
-    ] = None,
-    tls_cert: Annotated[
-        Path | None, typer.Option("--tls-cert", help="tls:// scheduler: this client's certificate (PEM)")
-    ] = None,
-    tls_key: Annotated[
-        Path | None, typer.Option("--tls-key", help="tls:// scheduler: this client's private key (PEM)")
-    ] = None,
-    dask_host: Annotated[
-        str,
-        typer.Option("--dask-host", help="--scheduler local: address its scheduler and workers listen on"),
-    ] = "127.0.0.1",
-    dashboard: Annotated[
-        str,
-        typer.Option("--dashboard", help="--scheduler local: Dask dashboard HOST:PORT, or 'off'"),
-    ] = "127.0.0.1:8787",
-    worker_timeout: Annotated[
-        str, typer.Option("--worker-timeout", help="Dask: stop when the cluster has had no worker this long")
-    ] = "60s",
-    time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit per sample")] = "60s",
-    gap: Annotated[str, typer.Option("--gap", help="relative MIP gap per sample")] = "0.1%",
-    robust_mixes: Annotated[
-        int, typer.Option("--robust-mixes", help="candidate mixes to check for robustness (0: skip)")
-    ] = 5,
-    robust_samples: Annotated[
-        str, typer.Option("--robust-samples", help="samples to check each mix against, or 'all'")
-    ] = "100",
-    output: Annotated[
-        list[Path] | None, typer.Option("--output", "-o", help="write results: .json, .csv or .html (repeatable)")
-    ] = None,
-    force: Annotated[bool, typer.Option("--force", help="overwrite existing output files")] = False,
+    scenario_file: ScenarioArg,
+    samples: SamplesOption = None,
+    seed: SeedOption = 1,
+    lhs: LhsOption = "scrambled",
+    sensitivity: SensitivityOption = "none",
+    vary: VaryOption = None,
+    grid: GridOption = None,
+    catalog_ranges: CatalogRangesOption = None,
+    workers: WorkersOption = None,
+    scheduler: SchedulerOption = None,
+    tls_ca_file: TlsCaOption = None,
+    tls_cert: TlsCertOption = None,
+    tls_key: TlsKeyOption = None,
+    dask_host: DaskHostOption = "127.0.0.1",
+    dashboard: DashboardOption = "127.0.0.1:8787",
+    worker_timeout: WorkerTimeoutOption = "60s",
+    time_limit: TimeLimitOption = "60s",
+    gap: GapOption = "0.1%",
+    robust_mixes: RobustMixesOption = 5,
+    robust_samples: RobustSamplesOption = "100",
+    output: OutputOption = None,
+    force: ForceOption = False,
     as_json: JsonOption = False,
     catalog: CatalogOption = None,
 ) -> None:
     """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
-    from dcplan.planner.cli.solve_cmd import load_scenario_for_cli
-    from dcplan.planner.sweep import (
-        DaskTls,
-        SweepConfig,
-        SweepInputError,
-        SweepRunError,
-        prepare_sweep,
-        prime_catalog,
-        resolve_catalog_dirs,
-        run_sweep,
-    )
-    from dcplan.planner.sweep_report import check_sweep_output, write_sweep
+    from dcplan.planner.sweep import DEFAULT_BASE_SAMPLES, SweepConfig
     from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
+    _check_counts(workers, scheduler, grid, samples, robust_mixes)
+    tls = _tls_files(scheduler, tls_ca_file, tls_cert, tls_key)
+    if scheduler != "local" and (dask_host != "127.0.0.1" or dashboard != "127.0.0.1:8787"):
+        raise UserError("--dask-host/--dashboard: only with --scheduler local (dcplan starts no other cluster)")
+    worker_timeout_s = parse_duration_s("--worker-timeout", worker_timeout)
+    if scheduler is not None and scheduler.startswith("tcp://") and not as_json:  # --json: stderr is for the error
+        sys.stderr.write(
+            f"dcplan: warning: --scheduler {scheduler}: no encryption or authentication; anyone who can reach "
+            "the scheduler can run code on this machine (use tls:// with --tls-ca-file/--tls-cert/--tls-key)\n"
+        )
+    method = sensitivity.strip().lower()
+    if samples is None:
+        samples = DEFAULT_BASE_SAMPLES.get(method, 500)
+    config = SweepConfig(
+        samples=samples,
+        seed=seed,
+        lhs="centred" if lhs.strip().lower() == "centered" else lhs.strip().lower(),
+        grid=grid,
+        sensitivity=None if method == "none" else method,
+        vary=list(vary or []),
+        catalog_ranges=catalog_ranges,
+        time_limit_s=parse_duration_s("--time-limit", time_limit),
+        rel_gap=parse_ratio("--gap", gap),
+        workers=workers,
+        scheduler=scheduler,
+        tls=tls,
+        worker_timeout_s=worker_timeout_s,
+        dask_host=dask_host,
+        dashboard=None if dashboard.strip().lower() == "off" else dashboard,
+        robust_mixes=robust_mixes,
+        robust_samples=_robust_samples(robust_samples),
+    )
+    outputs = _checked_outputs(list(output or []), force)
+    result = _prepare_and_run(scenario_file, config, catalog)
+    _report(result, outputs, force, as_json)
+
+
+def _check_counts(
+    workers: int | None, scheduler: str | None, grid: int | None, samples: int | None, robust_mixes: int
+) -> None:
+    """The flags that pick how many samples run where, checked before anything loads."""
     if workers is not None and scheduler is not None and scheduler != "local":
         raise UserError(
             "--workers and --scheduler: give one (workers are local processes; a scheduler runs samples on its cluster)"
@@ -134,51 +208,47 @@ def sweep(
         raise UserError("--workers 0 and --scheduler local: a local Dask cluster needs at least 1 worker")
     if scheduler is not None and scheduler != "local" and "://" not in scheduler:
         raise UserError(f"--scheduler: expected an address such as tls://HOST:8786, got {scheduler!r}")
-    tls_files = (tls_ca_file, tls_cert, tls_key)
-    tls = None
-    if any(f is not None for f in tls_files):
-        if scheduler is None:
-            raise UserError("--tls-ca-file/--tls-cert/--tls-key: only with --scheduler tls://HOST:PORT")
-        if tls_ca_file is None or tls_cert is None:
-            raise UserError(
-                "--tls-ca-file and --tls-cert: give both (and --tls-key unless the key is in the cert file)"
-            )
-        if not scheduler.startswith("tls://"):
-            raise UserError(f"--tls-ca-file/--tls-cert: need a tls:// scheduler address, got {scheduler!r}")
-        tls = DaskTls(str(tls_ca_file), str(tls_cert), None if tls_key is None else str(tls_key))
-    if scheduler != "local" and (dask_host != "127.0.0.1" or dashboard != "127.0.0.1:8787"):
-        raise UserError("--dask-host/--dashboard: only with --scheduler local (dcplan starts no other cluster)")
-    worker_timeout_s = parse_duration_s("--worker-timeout", worker_timeout)
-    if (
-        scheduler is not None and scheduler.startswith("tcp://") and not as_json
-    ):  # --json: stderr is for the error object
-        sys.stderr.write(
-            f"dcplan: warning: --scheduler {scheduler}: no encryption or authentication; anyone who can reach "
-            "the scheduler can run code on this machine (use tls:// with --tls-ca-file/--tls-cert/--tls-key)\n"
-        )
-    config = SweepConfig(
-        samples=samples if samples is not None else 500,
-        seed=seed,
-        grid=grid,
-        vary=list(vary or []),
-        catalog_ranges=catalog_ranges,
-        time_limit_s=parse_duration_s("--time-limit", time_limit),
-        rel_gap=parse_ratio("--gap", gap),
-        workers=workers,
-        scheduler=scheduler,
-        tls=tls,
-        worker_timeout_s=worker_timeout_s,
-        dask_host=dask_host,
-        dashboard=None if dashboard.strip().lower() == "off" else dashboard,
-        robust_mixes=robust_mixes,
-        robust_samples=_robust_samples(robust_samples),
-    )
-    outputs = list(output or [])
+
+
+def _tls_files(scheduler: str | None, ca_file: Path | None, cert: Path | None, key: Path | None) -> Any:
+    """The ``DaskTls`` of --tls-ca-file/--tls-cert/--tls-key, or None when none is given."""
+    from dcplan.planner.sweep import DaskTls
+
+    if ca_file is None and cert is None and key is None:
+        return None
+    if scheduler is None:
+        raise UserError("--tls-ca-file/--tls-cert/--tls-key: only with --scheduler tls://HOST:PORT")
+    if ca_file is None or cert is None:
+        raise UserError("--tls-ca-file and --tls-cert: give both (and --tls-key unless the key is in the cert file)")
+    if not scheduler.startswith("tls://"):
+        raise UserError(f"--tls-ca-file/--tls-cert: need a tls:// scheduler address, got {scheduler!r}")
+    return DaskTls(str(ca_file), str(cert), None if key is None else str(key))
+
+
+def _checked_outputs(outputs: list[Path], force: bool) -> list[Path]:
+    """Every --output path, each given once and writable (checked before sweeping)."""
+    from dcplan.planner.sweep_report import check_sweep_output
+
     seen = [p.resolve() for p in outputs]
     if len(set(seen)) != len(seen):
         raise UserError("--output: the same file is given twice")
     for path in outputs:
         check_sweep_output(path, force)
+    return outputs
+
+
+def _prepare_and_run(scenario_file: Path, config: Any, catalog: list[Path] | None) -> Any:
+    """Load the scenario and catalog, draw the design and run it (sweep errors: one line)."""
+    from dcplan.planner.cli.solve_cmd import load_scenario_for_cli
+    from dcplan.planner.sweep import (
+        SweepInputError,
+        SweepRunError,
+        prepare_sweep,
+        prime_catalog,
+        resolve_catalog_dirs,
+        run_sweep,
+    )
+
     scenario = load_scenario_for_cli(scenario_file)
     extra = [*State.catalog_dirs, *(catalog or [])]
     cat = load_catalog_for_cli(catalog)
@@ -189,11 +259,17 @@ def sweep(
     except SweepInputError as exc:
         raise UserError(str(exc)) from None
     try:
-        result = _run_with_progress(design, run_sweep)
+        return _run_with_progress(design, run_sweep)
     except SweepInputError as exc:
         raise UserError(str(exc)) from None
     except SweepRunError as exc:
         raise UserError(str(exc), exit_code=EXIT_FAILED) from None
+
+
+def _report(result: Any, outputs: list[Path], force: bool, as_json: bool) -> None:
+    """Write the files, print the summary (or the JSON) and exit: 1 if samples failed twice."""
+    from dcplan.planner.sweep_report import write_sweep
+
     for path in outputs:
         write_sweep(result, path, force=force)
     if as_json:
@@ -202,12 +278,11 @@ def sweep(
         render_summary(result)
         for path in outputs:
             console().print(f"sweep written to {path}")
-    errors = result.summary["errors"]
-    if errors:
+    failed = [r for r in result.results if r.status == "error"]
+    if failed:
         sys.stderr.write(
-            f"dcplan: error: {errors} of {len(result.results)} samples failed after a retry "
-            f"(first: sample {next(r.index for r in result.results if r.status == 'error')}: "
-            f"{next(r.error for r in result.results if r.status == 'error')})\n"
+            f"dcplan: error: {len(failed)} of {len(result.results)} samples failed after a retry "
+            f"(first: sample {failed[0].index}: {failed[0].error})\n"
         )
         raise typer.Exit(EXIT_FAILED)
     raise typer.Exit(EXIT_OK)
@@ -288,8 +363,6 @@ def mix_text(mix: dict[str, int], sep: str = "\n") -> str:
 
 def render_summary(result: Any) -> None:
     """Human summary: counts, P10/P50/P90, units per system, tornado top 10, robust choice."""
-    from rich.table import Table
-
     from dcplan.planner.sweep import infeasible_text
 
     out = console()
@@ -298,9 +371,7 @@ def render_summary(result: Any) -> None:
     data = result.to_dict()
     s = data["summary"]
     run = data["run"]
-    method = (
-        f"Latin hypercube, seed {data['seed']}" if data["method"] == "lhs" else f"grid of {data['grid_levels']} levels"
-    )
+    method = _design_text(data)
     out.print(
         f"[bold]{data['scenario_name']}[/bold]\n{data['samples']} samples ({method}), "
         f"{len(data['inputs'])} uncertain inputs; "
@@ -309,6 +380,81 @@ def render_summary(result: Any) -> None:
     )
     status = ", ".join(f"{n} {k}" for k, n in s["by_status"].items())
     out.print(f"samples: {status}; {infeasible_text(s)}")
+    out.print(_outputs_table(s))
+    out.print(_tornado_table(data))
+    _print_sensitivity(out, data)
+    _print_robust(out, data)
+    _print_failures(out, data, result)
+
+
+def _design_text(data: dict[str, Any]) -> str:
+    """How the samples were drawn: 'Latin hypercube, seed 7', 'Sobol design (SALib), 16 base samples, seed 1'."""
+    sensitivity = data.get("sensitivity")
+    if data["method"] == "grid":
+        return f"grid of {data['grid_levels']} levels"
+    if sensitivity is not None:
+        unit = "base samples" if data["method"] == "sobol" else "trajectories"
+        return (
+            f"{data['method'].capitalize()} design (SALib), {sensitivity['base_samples']} {unit}, seed {data['seed']}"
+        )
+    return f"Latin hypercube{', centred' if data.get('lhs') == 'centred' else ''}, seed {data['seed']}"
+
+
+OUTPUT_NAMES = {"compute_pflops": ("compute", "PFLOPS"), "tco_musd": ("TCO", "M USD")}
+
+
+def _print_sensitivity(out: Any, data: dict[str, Any]) -> None:
+    """The Sobol (S1, ST) or Morris (mu*, sigma) table of each output, or why there is none."""
+    section = data.get("sensitivity")
+    if section is None:
+        return
+    if not section["computed"]:
+        out.print(f"[yellow]{section['method']} indices not computed[/yellow]: {section['reason']}")
+        if section["feasibility"]:
+            out.print(sensitivity_table(section, section["feasibility"], "feasibility (has a plan: 1/0)", ""))
+        return
+    for key, rows in section["outputs"].items():
+        name, unit = OUTPUT_NAMES.get(key, (key, ""))
+        out.print(sensitivity_table(section, rows, name, unit))
+    for key in section["constant"]:
+        out.print(f"{OUTPUT_NAMES.get(key, (key, ''))[0]}: the same in every sample; no indices")
+
+
+def sensitivity_table(section: dict[str, Any], rows: list[dict[str, Any]], name: str, unit: str, top: int = 15) -> Any:
+    """Sobol: input, S1 ± conf, ST ± conf (ranked by ST); Morris: mu* ± conf, sigma (in the output's unit)."""
+    from rich.table import Table
+
+    conf = f"{section['conf_level'] * 100:.0f} %"
+    if section["method"] == "sobol":
+        title = f"Sobol indices of {name} ({section['runs']} runs, ± {conf} conf., by ST)"
+        headers = ("input", "S1", "ST")
+        cells = [(r["input"], _pm(r["S1"], r["S1_conf"], ".2f"), _pm(r["ST"], r["ST_conf"], ".2f")) for r in rows]
+    else:
+        suffix = f" [{unit}]" if unit else ""
+        title = f"Morris effects on {name} ({section['runs']} runs, ± {conf} conf., by mu*)"
+        headers = ("input", f"mu*{suffix}", f"sigma{suffix}")
+        cells = [(r["input"], _pm(r["mu_star"], r["mu_star_conf"], ".4g"), _opt(r["sigma"], ".4g")) for r in rows]
+    table = Table(title=title)
+    for column in headers:
+        table.add_column(column, justify="left" if column == "input" else "right", no_wrap=column == "input")
+    for row in cells[:top]:
+        table.add_row(*row)
+    return table
+
+
+def _opt(value: float | None, spec: str) -> str:
+    return "–" if value is None else format(value, spec)
+
+
+def _pm(value: float | None, conf: float | None, spec: str) -> str:
+    """'0.94 ± 0.03' (a missing confidence shows as ± –)."""
+    return f"{_opt(value, spec)} ± {_opt(conf, spec)}"
+
+
+def _outputs_table(s: dict[str, Any]) -> Any:
+    """P10/P50/P90 of the outputs, then of the units of each system (and how often chosen)."""
+    from rich.table import Table
+
     table = Table(title=f"Outputs over {s['with_plan']} samples with a plan")
     for column in ("output", "P10", "P50", "P90"):
         table.add_column(column, justify="left" if column == "output" else "right")
@@ -324,7 +470,13 @@ def render_summary(result: Any) -> None:
         table.add_row(
             f"units {system} (chosen in {s['chosen_share'][system]:.0%})", _f(u["p10"]), _f(u["p50"]), _f(u["p90"])
         )
-    out.print(table)
+    return table
+
+
+def _tornado_table(data: dict[str, Any]) -> Any:
+    """The ten inputs that move the objective most: rho, swing, feasible swing."""
+    from rich.table import Table
+
     objective = "compute" if data["objective"] == "max-compute" else "TCO"
     unit = "PFLOPS" if objective == "compute" else "M USD"
     tornado = Table(title=f"What moves {objective} most (Spearman rho; swing = top third - bottom third)")
@@ -341,55 +493,64 @@ def render_summary(result: Any) -> None:
             "–" if row["swing"] is None else _num(row["swing"], "+"),
             "–" if row["feasible_swing"] is None else f"{row['feasible_swing']:+.0%}",
         )
-    out.print(tornado)
+    return tornado
+
+
+def _print_robust(out: Any, data: dict[str, Any]) -> None:
+    """The checked mixes (feasible share, compute or TCO) and the robust choice."""
+    from rich.table import Table
+
     robust = data["robust"]
-    if robust.get("checked"):
-        mixes = Table(
-            title=f"Robust choice: {robust['mixes_checked']} mixes x {robust['samples_checked']} samples "
-            f"({robust['solves']} re-solves, {robust['known_without_solving']} known without solving)"
-        )
-        by_compute = data["objective"] == "max-compute"
-        figures = ("PFLOPS when feasible", "expected PFLOPS") if by_compute else ("TCO when feasible [M USD]",)
-        for column in ("mix (units)", "found in", "feasible", "of samples with a plan", *figures):
-            mixes.add_column(
-                column, justify="left" if column == "mix (units)" else "right", no_wrap=column == "mix (units)"
-            )
-        for m in robust["mixes"]:
-            values = (
-                (_f(m["mean_compute_pflops_when_feasible"]), _f(m["expected_compute_pflops"]))
-                if by_compute
-                else (_f(m["mean_tco_musd_when_feasible"]),)
-            )
-            mixes.add_row(
-                mix_text(m["mix"]),
-                str(m["found_in"]),
-                f"{m['feasible']}/{m['checked']} ({m['feasible_share']:.0%})",
-                f"{m['feasible']}/{m['with_plan']} ({m['feasible_share_of_plannable']:.0%})",
-                *values,
-            )
-        out.print(mixes)
-        choice = robust["choice"]
-        figure = (
-            f"expected compute {_f(choice['expected_compute_pflops'])} PFLOPS"
-            if by_compute
-            else f"TCO when feasible {_f(choice['mean_tco_musd_when_feasible'])} M USD"
-        )
-        out.print(
-            f"robust choice: {mix_text(choice['mix'], ', ')}: feasible in "
-            f"{choice['feasible_share']:.0%} of checked samples, {figure}"
-        )
-    else:
+    if not robust.get("checked"):
         out.print(f"robust choice: not checked ({robust.get('reason')})")
-    if data["failures"]:
-        retried_ok = len({(f["phase"], f["index"], f["mix"]) for f in data["failures"]}) - sum(
-            1 for r in result.results if r.status == "error"
+        return
+    mixes = Table(
+        title=f"Robust choice: {robust['mixes_checked']} mixes x {robust['samples_checked']} samples "
+        f"({robust['solves']} re-solves, {robust['known_without_solving']} known without solving)"
+    )
+    by_compute = data["objective"] == "max-compute"
+    figures = ("PFLOPS when feasible", "expected PFLOPS") if by_compute else ("TCO when feasible [M USD]",)
+    for column in ("mix (units)", "found in", "feasible", "of samples with a plan", *figures):
+        mixes.add_column(
+            column, justify="left" if column == "mix (units)" else "right", no_wrap=column == "mix (units)"
         )
-        out.print(
-            f"[yellow]{len(data['failures'])} failed attempts[/yellow] ({retried_ok} samples succeeded on retry):"
+    for m in robust["mixes"]:
+        values = (
+            (_f(m["mean_compute_pflops_when_feasible"]), _f(m["expected_compute_pflops"]))
+            if by_compute
+            else (_f(m["mean_tco_musd_when_feasible"]),)
         )
-        for f in data["failures"][:5]:
-            error = f["error"] if len(f["error"]) <= 110 else f["error"][:107] + "..."
-            out.print(f"  {f['phase']} {f['index']} attempt {f['attempt']}: {error}")
+        mixes.add_row(
+            mix_text(m["mix"]),
+            str(m["found_in"]),
+            f"{m['feasible']}/{m['checked']} ({m['feasible_share']:.0%})",
+            f"{m['feasible']}/{m['with_plan']} ({m['feasible_share_of_plannable']:.0%})",
+            *values,
+        )
+    out.print(mixes)
+    choice = robust["choice"]
+    figure = (
+        f"expected compute {_f(choice['expected_compute_pflops'])} PFLOPS"
+        if by_compute
+        else f"TCO when feasible {_f(choice['mean_tco_musd_when_feasible'])} M USD"
+    )
+    out.print(
+        f"robust choice: {mix_text(choice['mix'], ', ')}: feasible in "
+        f"{choice['feasible_share']:.0%} of checked samples, {figure}"
+    )
+
+
+def _print_failures(out: Any, data: dict[str, Any], result: Any) -> None:
+    """How many attempts failed (and how many samples then succeeded), the first five."""
+    if not data["failures"]:
+        return
+    retried_ok = len({(f["phase"], f["index"], f["mix"]) for f in data["failures"]}) - sum(
+        1 for r in result.results if r.status == "error"
+    )
+    out.print(f"[yellow]{len(data['failures'])} failed attempts[/yellow] ({retried_ok} samples succeeded on retry):")
+    for f in data["failures"][:5]:
+        error = f["error"] if len(f["error"]) <= 110 else f["error"][:107] + "..."
+        out.print(f"  {f['phase']} {f['index']} attempt {f['attempt']}: {error}")
 
 
 def register(root: typer.Typer) -> None:

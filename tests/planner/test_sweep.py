@@ -31,12 +31,14 @@ from dcplan.planner.sweep import (
     apply_catalog_values,
     catalog_inputs,
     execute,
+    lhs_matrix,
     make_backend,
     parse_vary,
     prepare_sweep,
     prime_catalog,
     run_sweep,
     sample_assignments,
+    spearman,
     tornado,
 )
 
@@ -200,10 +202,15 @@ def test_climate_arrays_sampled_as_a_whole_with_wet_bulb_below_dry(demo, catalog
 
 
 def test_not_in_plan_fields_are_really_unread():
-    """The skip list must stay honest: no code outside sweep.py reads these fields."""
+    """The skip list must stay honest: no code outside the sweep package reads these fields."""
+    sweep_package = REPO / "planner" / "sweep"
     sources = "".join(
-        p.read_text() for folder in ("models", "planner") for p in (REPO / folder).rglob("*.py") if p.name != "sweep.py"
+        p.read_text()
+        for folder in ("models", "planner")
+        for p in (REPO / folder).rglob("*.py")
+        if sweep_package not in p.parents
     )
+    assert "def plan_scenario" in sources  # the planner itself is among the files read
     for kind, fields in NOT_IN_PLAN.items():
         for name in fields:
             assert not re.search(rf"\.{name}\b", sources), f"{kind}.{name} is read somewhere; sample it"
@@ -259,6 +266,71 @@ def test_grid_is_full_factorial(demo, catalog):
         prepare_sweep(demo, catalog, SweepConfig(grid=3, workers=0))
 
 
+# --- designs and statistics (scipy) ---------------------------------------------------
+
+
+def _strata(column: np.ndarray) -> list[int]:
+    """Which of the n intervals [k/n, (k+1)/n) each point of one column falls in."""
+    return sorted(int(k) for k in np.floor(column * len(column)))
+
+
+@pytest.mark.parametrize("lhs", ["scrambled", "centred"])
+def test_latin_hypercube_has_one_point_per_stratum_in_every_column(lhs):
+    n, d = 16, 5
+    cube = lhs_matrix(d, n, seed=3, lhs=lhs)
+    assert cube.shape == (n, d) and np.all((cube >= 0) & (cube < 1))
+    for column in cube.T:
+        assert _strata(column) == list(range(n))
+    assert np.array_equal(cube, lhs_matrix(d, n, seed=3, lhs=lhs))  # same seed, same points
+    assert not np.array_equal(cube, lhs_matrix(d, n, seed=4, lhs=lhs))
+
+
+def test_centred_latin_hypercube_sits_at_stratum_centres_and_scrambled_does_not():
+    n = 8
+    centres = (np.arange(n) + 0.5) / n
+    centred = lhs_matrix(3, n, seed=1, lhs="centred")
+    for column in centred.T:
+        assert np.allclose(np.sort(column), centres)
+    scrambled = lhs_matrix(3, n, seed=1, lhs="scrambled")
+    assert not np.allclose(np.sort(scrambled[:, 0]), centres)
+
+
+def test_the_default_latin_hypercube_is_scrambled_and_unchanged(demo, catalog):
+    """The default design is scipy's scrambled LHS, so seeded sweeps keep their samples."""
+    from scipy.stats import qmc
+
+    design = _design(demo, catalog, samples=5, seed=7)
+    assert design.config.lhs == "scrambled"
+    expected = qmc.LatinHypercube(d=len(design.inputs), rng=np.random.default_rng(7)).random(5)
+    assert np.array_equal(design.unit_cube, expected)
+
+
+def test_centred_and_unknown_lhs_choices(demo, catalog):
+    design = _design(demo, catalog, samples=4, lhs="centred", catalog_ranges=False, vary=[BUDGET])
+    budgets = sorted(v for s in design.specs for (_, _, f, v) in s.scenario_values if f == "budget")
+    assert budgets == pytest.approx([4.5e9, 5.5e9, 6.5e9, 7.5e9])  # 4e9 + 4e9 x (k + 0.5)/4
+    with pytest.raises(SweepInputError, match="--lhs middle: expected one of scrambled, centred"):
+        _design(demo, catalog, lhs="middle")
+    with pytest.raises(SweepInputError, match="--lhs centred: only for Latin-hypercube sampling"):
+        prepare_sweep(demo, catalog, SweepConfig(grid=2, vary=[BUDGET], lhs="centred", workers=0))
+
+
+def test_spearman_is_scipys_with_zero_for_a_constant_side():
+    from scipy.stats import spearmanr
+
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=40)
+    y = x**3 + rng.normal(scale=0.5, size=40)
+    assert spearman(x, y) == pytest.approx(spearmanr(x, y).statistic)
+    assert spearman(x, np.exp(x)) == pytest.approx(1.0)  # monotone: rank correlation 1
+    ties = np.array([1.0, 1.0, 2.0, 3.0, 3.0, 4.0])
+    ranks = np.array([1.5, 1.5, 3.0, 4.5, 4.5, 6.0])  # average ranks of the ties
+    other = np.array([2.0, 1.0, 4.0, 3.0, 6.0, 5.0])
+    assert spearman(ties, other) == pytest.approx(np.corrcoef(ranks, other)[0, 1])
+    assert spearman(x, np.full(40, 2.0)) == 0.0 and spearman(np.zeros(40), y) == 0.0
+    assert spearman(x[:2], y[:2]) == 0.0  # fewer than 3 points
+
+
 # --- running ----------------------------------------------------------------------------
 
 
@@ -300,10 +372,12 @@ def test_failed_sample_is_retried_once_and_reported(demo, catalog):
 
 
 def test_failure_in_process_is_retried(monkeypatch, demo, catalog):
-    """Monkeypatching run_sample works for in-process runs: the first call raises."""
-    import dcplan.planner.sweep as sweep
+    """Monkeypatching run_sample works for in-process runs: the first call raises. The
+    in-process backend calls the name bound in the backends module, so that is patched
+    (``calls`` proves the patch took effect)."""
+    import dcplan.planner.sweep.backends as backends
 
-    real = sweep.run_sample
+    real = backends.run_sample
     calls = []
 
     def flaky(spec):
@@ -312,7 +386,7 @@ def test_failure_in_process_is_retried(monkeypatch, demo, catalog):
             raise RuntimeError("worker lost")
         return real(spec)
 
-    monkeypatch.setattr(sweep, "run_sample", flaky)
+    monkeypatch.setattr(backends, "run_sample", flaky)
     design = _design(demo, catalog, samples=1, catalog_ranges=False, vary=[BUDGET])
     results, failures = execute(design.specs, make_backend(0, None, (), True))
     assert calls == [1, 2] and results[0].has_plan and failures[0].error == "RuntimeError: worker lost"
@@ -565,7 +639,7 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
     assert code == 0, err
     assert "Outputs over 3 samples with a plan" in out and "robust choice" in out
     data = json.loads(out_json.read_text())
-    assert data["schema_version"] == "1.1" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
+    assert data["schema_version"] == "1.2" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
     assert [i["name"] for i in data["inputs"]] == ["scenario.budget", "scenario.electricity_price"]
     assert data["inputs"][0]["low"] == 4e9 and data["inputs"][0]["vary"] == BUDGET
     assert len(data["results"]) == 3 and data["robust"]["checked"]
@@ -609,6 +683,8 @@ def test_every_summary_reports_the_infeasible_share(tmp_path, capsys):
         (["--tls-cert", "client.pem"], "--tls-ca-file/--tls-cert/--tls-key: only with --scheduler"),
         (["--worker-timeout", "0s"], "--worker-timeout: expected a positive duration"),
         (["--dashboard", "0.0.0.0:8787"], "--dask-host/--dashboard: only with --scheduler local"),
+        (["--lhs", "middle"], "--lhs middle: expected one of scrambled, centred"),
+        (["--grid", "2", "--vary", BUDGET, "--lhs", "centred"], "--lhs centred: only for Latin-hypercube sampling"),
     ],
 )
 def test_cli_bad_input_is_one_line_exit_2(capsys, extra, message):

@@ -6,13 +6,34 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, ProgressBar, Static, TextArea
+from textual.widgets import (
+    Button,
+    Checkbox,
+    DataTable,
+    Footer,
+    Header,
+    Input,
+    Label,
+    ProgressBar,
+    Select,
+    Static,
+    TextArea,
+)
 
 from dcplan.tui.widgets.inputs import Field, RatioValidator
+
+#: (label, value) of the sensitivity choice; None: Latin hypercube and tornado only.
+SENSITIVITY_CHOICES: list[tuple[str, str]] = [
+    ("none: Latin hypercube + tornado", "none"),
+    ("Sobol (S1, ST): samples = base samples, power of 2", "sobol"),
+    ("Morris (mu*, sigma): samples = trajectories", "morris"),
+]
 
 
 class SweepCancelled(Exception):
@@ -48,6 +69,8 @@ class SweepScreen(Screen[None]):
                     id="sweep-workers-field",
                 )
                 yield Checkbox("sample catalog low/high ranges", value=True, id="sweep-catalog")
+                yield Label("Sensitivity (SALib)", classes="field-label")
+                yield Select(SENSITIVITY_CHOICES, value="none", allow_blank=False, id="sweep-sensitivity-method")
                 yield Label("--vary, one FIELD=LOW:HIGH per line", classes="field-label")
                 yield TextArea("scenario.budget=4e9USD:8e9USD\n", id="sweep-vary")
                 with Horizontal(id="sweep-buttons"):
@@ -63,6 +86,7 @@ class SweepScreen(Screen[None]):
                 with VerticalScroll():
                     yield DataTable(id="sweep-summary", show_cursor=False, zebra_stripes=True)
                     yield Static("", id="sweep-tornado")
+                    yield Static("", id="sweep-sensitivity")
                     yield Static("", id="sweep-robust")
         yield Footer()
 
@@ -102,12 +126,14 @@ class SweepScreen(Screen[None]):
         try:
             scenario = parse_scenario(state.scenario_data)
         except ScenarioError as exc:
-            self._status(f"[b red]The scenario is invalid:[/] {exc.lines[0]}")
+            self._status(f"[b red]The scenario is invalid:[/] {escape(exc.lines[0])}")
             return
         vary = [line.strip() for line in self.query_one("#sweep-vary", TextArea).text.splitlines() if line.strip()]
+        method = self.query_one("#sweep-sensitivity-method", Select).value
         config = SweepConfig(
             samples=samples,
             seed=seed,
+            sensitivity=method if method in ("sobol", "morris") else None,
             vary=vary,
             catalog_ranges=self.query_one("#sweep-catalog", Checkbox).value,
             workers=workers,
@@ -122,7 +148,7 @@ class SweepScreen(Screen[None]):
                 scenario_file=str(state.scenario_path or ""),
             )
         except SweepInputError as exc:
-            self._status(f"[b red]{exc}[/]")
+            self._status(f"[b red]{escape(str(exc))}[/]")
             return
         self._stop_requested = False
         self._sweeping = True
@@ -152,7 +178,7 @@ class SweepScreen(Screen[None]):
             self.app.call_from_thread(self._finish, None, "stopped")
             return
         except (SweepInputError, SweepRunError) as exc:
-            self.app.call_from_thread(self._finish, None, f"[b red]{exc}[/]")
+            self.app.call_from_thread(self._finish, None, f"[b red]{escape(str(exc))}[/]")
             return
         self.app.call_from_thread(self._finish, result, "done")
 
@@ -194,6 +220,7 @@ class SweepScreen(Screen[None]):
         for row in sweep_rows(summary):
             table.add_row(*row)
         self.query_one("#sweep-tornado", Static).update(tornado_text(result.tornado))
+        self.query_one("#sweep-sensitivity", Static).update(sensitivity_text(result.sensitivity))
         choice = result.robust.get("choice") if result.robust else None
         if choice:
             mix = ", ".join(f"{n} {s}" for s, n in sorted(choice.get("mix", {}).items()))
@@ -219,3 +246,45 @@ class SweepScreen(Screen[None]):
             return
         self.query_one("#sweep-path-field", Field).show_error(None)
         self._status(f"[green]written {path}[/green]")
+
+
+def sensitivity_text(section: dict[str, Any] | None, top: int = 10) -> Text:
+    """The Sobol (S1 ± conf, ST ± conf, ranked by ST) or Morris (mu* ± conf, sigma) table of
+    the objective, as plain text (input names are never read as markup)."""
+    if section is None:
+        return Text("")
+    method = section["method"]
+    if not section["computed"]:
+        text = Text(f"{method.capitalize()} indices not computed: {section['reason']}", style="yellow")
+        rows = section["feasibility"] or []
+        title = "feasibility (has a plan: 1/0)"
+    else:
+        key = section["objective"]
+        rows = section["outputs"].get(key, [])
+        title = "compute" if key == "compute_pflops" else "TCO"
+        text = Text("")
+        if not rows:
+            return Text(f"{method.capitalize()}: the objective is the same in every sample; no indices")
+    if not rows:
+        return text
+    if text.plain:
+        text.append("\n")
+    if method == "sobol":
+        text.append(f"Sobol indices of {title} ({section['runs']} runs, ± 95 % confidence)\n", style="bold")
+        text.append(f"{'input':<44} {'S1':>13} {'ST':>13}")
+        for row in rows[:top]:
+            text.append(
+                f"\n{row['input'][:44]:<44} {_pm(row['S1'], row['S1_conf']):>13} {_pm(row['ST'], row['ST_conf']):>13}"
+            )
+    else:
+        text.append(f"Morris effects on {title} ({section['runs']} runs, ± 95 % confidence)\n", style="bold")
+        text.append(f"{'input':<44} {'mu*':>21} {'sigma':>10}")
+        for row in rows[:top]:
+            sigma = "–" if row["sigma"] is None else f"{row['sigma']:.4g}"
+            text.append(f"\n{row['input'][:44]:<44} {_pm(row['mu_star'], row['mu_star_conf'], '.4g'):>21} {sigma:>10}")
+    return text
+
+
+def _pm(value: float | None, conf: float | None, spec: str = ".2f") -> str:
+    shown = "–" if value is None else format(value, spec)
+    return f"{shown} ± {'–' if conf is None else format(conf, spec)}"
