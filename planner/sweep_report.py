@@ -29,14 +29,9 @@ OUTPUT_LABELS = {
 
 def sweep_format(path: Path) -> str:
     """The export format an extension names; one-line error (exit 2) for others."""
-    from dcplan.planner.export import OutputFileError
+    from dcplan.planner.export import format_from_suffix
 
-    suffix = path.suffix.lower()
-    if suffix not in SWEEP_FORMATS:
-        raise OutputFileError(
-            f"{path}: unknown sweep format {suffix or '(none)'}; use one of {', '.join(sorted(SWEEP_FORMATS))}"
-        )
-    return SWEEP_FORMATS[suffix]
+    return format_from_suffix(path, SWEEP_FORMATS, "sweep")
 
 
 def check_sweep_output(path: Path, force: bool) -> None:

@@ -43,7 +43,7 @@ async def test_choosing_sobol_runs_a_sensitivity_sweep_and_shows_the_table(app_f
         await pilot.pause()
         assert select.value == "sobol"
         screen.query_one("#sweep-samples", Input).value = "2"  # base samples: 2 x (1 + 2) = 6 solves
-        screen.query_one("#sweep-workers", Input).value = "1"  # in the UI process the solver has no stdout
+        screen.query_one("#sweep-workers", Input).value = "1"
         screen.query_one("#sweep-catalog").value = False
         screen.query_one("#sweep-vary").text = f"{POWER}\n"
         await pilot.pause()
@@ -101,3 +101,18 @@ def test_sensitivity_text_never_reads_input_names_as_markup():
     section |= {"computed": False, "reason": "3 of 8 samples have no plan", "outputs": {}}
     assert "not computed: 3 of 8 samples have no plan" in sensitivity_text(section).plain
     assert sensitivity_text(None).plain == ""
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "65", "two"])
+async def test_workers_outside_one_to_64_are_refused_in_place(app_factory, workers):
+    """Samples never solve inside the UI process (Pyomo would redirect the terminal's file
+    descriptors under Textual and every sample would fail): 0 workers is refused."""
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await sweep_screen(pilot, "none", "4", "scenario.budget=4e9USD:8e9USD\n")
+        screen.query_one("#sweep-workers", Input).value = workers
+        await pilot.pause()
+        await pilot.click("#sweep-run")
+        await pilot.pause(0.3)
+        assert screen.result is None and not screen._sweeping
+        assert screen.query_one("#sweep-workers-field", Field).has_class("-invalid")

@@ -63,9 +63,11 @@ class SweepScreen(Screen[None]):
                 yield Field(
                     "Seed", Input("1", id="sweep-seed", validators=[RatioValidator(0, 2**31)]), id="sweep-seed-field"
                 )
+                # At least one: a solve inside the UI process would have Pyomo redirect the
+                # terminal's own file descriptors under Textual (every sample then fails).
                 yield Field(
-                    "Workers (0 = in the UI process)",
-                    Input("2", id="sweep-workers", validators=[RatioValidator(0, 64)]),
+                    "Workers (solver processes)",
+                    Input("2", id="sweep-workers", validators=[RatioValidator(1, 64)]),
                     id="sweep-workers-field",
                 )
                 yield Checkbox("sample catalog low/high ranges", value=True, id="sweep-catalog")
