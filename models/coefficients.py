@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from dcplan.models import energy, power, space, thermal
@@ -298,19 +299,6 @@ def heat_paths(system: System, cooling: Cooling, provisioned_kw: float) -> HeatP
     return HeatPaths(f_liquid, liquid_kw, air_kw, *loops)
 
 
-def _chain_efficiency(
-    chain: PowerChain, catalog: Catalog, redundancy: str, load_fraction: float
-) -> tuple[float, float, float]:
-    """(distribution, UPS, transformer) efficiencies at a module load fraction."""
-    ups = catalog.ups(chain.ups)
-    transformer = catalog.transformer(chain.transformer)
-    return (
-        float(chain.distribution_efficiency.magnitude),
-        float(ups.efficiency.at(load_fraction)),  # type: ignore[attr-defined]
-        float(transformer.efficiency.at(load_fraction)),  # type: ignore[attr-defined]
-    )
-
-
 def _loss_kw(it_kw: float, eta_dist: float, eta_ups: float, eta_xfmr: float) -> float:
     """``P_in - P_IT`` with ``P_in = P_IT / (eta_dist * eta_UPS * eta_xfmr)`` [kW]."""
     _, _, upstream = power.chain_input_kw(it_kw, eta_dist, eta_ups, eta_xfmr)
@@ -327,9 +315,14 @@ def electrical_losses_kw(chain: PowerChain, catalog: Catalog, redundancy: str, i
     """
     share = power.active_share(redundancy) / (0.5 if redundancy == "DR" else 1.0)  # type: ignore[arg-type]
     provisioned = it.it_provisioned_kw
-    loss_design = _loss_kw(provisioned, *_chain_efficiency(chain, catalog, redundancy, share))
     avg_fraction = share * it.it_average_kw / provisioned if provisioned > 0 else 0.0
-    loss_average = _loss_kw(it.it_average_kw, *_chain_efficiency(chain, catalog, redundancy, avg_fraction))
+    # both loadings in one evaluation of each curve (it is most of this step's cost)
+    loadings = np.array([share, avg_fraction])
+    eta_dist = float(chain.distribution_efficiency.magnitude)
+    eta_ups = catalog.ups(chain.ups).efficiency.at(loadings)
+    eta_xfmr = catalog.transformer(chain.transformer).efficiency.at(loadings)
+    loss_design = _loss_kw(provisioned, eta_dist, float(eta_ups[0]), float(eta_xfmr[0]))
+    loss_average = _loss_kw(it.it_average_kw, eta_dist, float(eta_ups[1]), float(eta_xfmr[1]))
     return loss_design, loss_average
 
 
