@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
@@ -197,12 +197,12 @@ def system_unit_kw(system: System, options: SizingOptions) -> float:
     return unit_kw
 
 
-# Each step returns a frozen record whose fields are named as in UnitCoefficients, so the
-# result is assembled from the steps' records (``**vars(step)``) without restating them.
+# Each step returns a record whose fields are named as in UnitCoefficients, so the result
+# is assembled from the steps' records (``**step._asdict()``) without restating them.
+# NamedTuples, not dataclasses: ~0.1 ms to define instead of ~1 ms, which import time shows.
 
 
-@dataclass(frozen=True)
-class UnitPower:
+class UnitPower(NamedTuple):
     """IT power of one deployment unit [kW] on each basis, fabric included."""
 
     it_provisioned_kw: float  # what feeds, UPS and cooling carry
@@ -239,8 +239,7 @@ def unit_it_power(system: System, options: SizingOptions, system_kw: float) -> U
     )
 
 
-@dataclass(frozen=True)
-class RackPacking:
+class RackPacking(NamedTuple):
     """How one deployment unit sits in racks."""
 
     units_per_rack: int  # servers per rack (1 for rack-scale / ultraserver)
@@ -268,8 +267,7 @@ def rack_packing(system: System, cooling: Cooling, system_kw: float) -> RackPack
     return RackPacking(1, "deployment unit", racks, float(system.weight.magnitude) / racks, system_kw / racks)
 
 
-@dataclass(frozen=True)
-class HeatPaths:
+class HeatPaths(NamedTuple):
     """Where one unit's provisioned heat goes [kW]: at the rack, and the loops that take it."""
 
     liquid_fraction: float
@@ -326,8 +324,7 @@ def electrical_losses_kw(chain: PowerChain, catalog: Catalog, redundancy: str, i
     return loss_design, loss_average
 
 
-@dataclass(frozen=True)
-class CoolingPower:
+class CoolingPower(NamedTuple):
     """Cooling power per unit [kW]: room fans, pumps, and the whole on the design day / yearly mean."""
 
     fan_kw: float
@@ -411,8 +408,7 @@ def peak_tflops(catalog: Catalog, system: System) -> tuple[int, dict[str, float]
     return chips, tflops
 
 
-@dataclass(frozen=True)
-class UnitCapex:
+class UnitCapex(NamedTuple):
     """Capital cost per unit [USD]; electrical counts (PDUs, UPS, ...) are priced in ``size``."""
 
     capex_it_usd: float
@@ -514,9 +510,9 @@ def unit_coefficients(
         energy_price_usd_kwh=float(site.electricity_price.magnitude),
         carbon_kg_kwh=float(site.grid_carbon_intensity.magnitude),
         tflops=tflops,
-        **vars(it),
-        **vars(packing),
-        **vars(heat),
-        **vars(cool),
-        **vars(capex),
+        **it._asdict(),
+        **packing._asdict(),
+        **heat._asdict(),
+        **cool._asdict(),
+        **capex._asdict(),
     )

@@ -18,8 +18,7 @@ serves every caller.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -246,8 +245,7 @@ def units_for_target(coeff: UnitCoefficients, request: SizingRequest) -> int:
 # The steps of size, one formula each
 
 
-@dataclass(frozen=True)
-class RowLayout:
+class RowLayout(NamedTuple):
     """Racks of N units laid out in rows of whole units."""
 
     racks: int
@@ -270,8 +268,7 @@ def row_layout(system: System, coeff: UnitCoefficients, units: int, racks_per_ro
     return RowLayout(racks, usable_per_row, [usable_per_row] * full + ([rest] if rest else []))
 
 
-@dataclass(frozen=True)
-class Flows:
+class Flows(NamedTuple):
     """Air and coolant flow for N units."""
 
     air_delta_t_k: float
