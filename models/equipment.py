@@ -33,6 +33,13 @@ class Tally:
         return self.count * self.unit_capacity
 
 
+def priced(
+    item: str, catalog_id: str, count: int, unit_capacity: float, capacity_unit: str, used: float, price_each: Any
+) -> Tally:
+    """A ``Tally`` of ``count`` items at ``price_each`` (a catalog money quantity): capex ``count * price`` [USD]."""
+    return Tally(item, catalog_id, count, unit_capacity, capacity_unit, used, count * float(price_each.magnitude))
+
+
 def circuit_kw(voltage: Any, current: Any, chain: PowerChain, phases: int = 3) -> float:
     """Continuous real power of a circuit under the chain's power factor and the 80 % rule [kW]."""
     return float(
@@ -64,16 +71,8 @@ def rack_pdus_and_tap_offs(
     count = racks * pdus_per_rack(rack_kw, each_pdu_kw, feeds)
     tap_kw = circuit_kw(busway.voltage, busway.tap_off_current, chain)
     return (
-        Tally("rack PDUs", pdu.id, count, each_pdu_kw, "kW continuous", used_kw, count * float(pdu.capex.magnitude)),
-        Tally(
-            "busway tap-offs",
-            busway.id,
-            count,
-            tap_kw,
-            "kW continuous",
-            used_kw,
-            count * float(busway.tap_off_capex.magnitude),
-        ),
+        priced("rack PDUs", pdu.id, count, each_pdu_kw, "kW continuous", used_kw, pdu.capex),
+        priced("busway tap-offs", busway.id, count, tap_kw, "kW continuous", used_kw, busway.tap_off_capex),
     )
 
 
@@ -103,16 +102,8 @@ def ups_and_transformers(
     rating_kva = float(transformer.rating.magnitude)
     transformers = int(power.redundant_count(power.units_required(kva, rating_kva), redundancy))  # type: ignore[arg-type]
     return (
-        Tally("UPS modules", ups.id, modules, module_kw, "kW", load, modules * float(ups.capex.magnitude)),
-        Tally(
-            "transformers",
-            transformer.id,
-            transformers,
-            rating_kva,
-            "kVA",
-            kva,
-            transformers * float(transformer.capex.magnitude),
-        ),
+        priced("UPS modules", ups.id, modules, module_kw, "kW", load, ups.capex),
+        priced("transformers", transformer.id, transformers, rating_kva, "kVA", kva, transformer.capex),
     )
 
 
@@ -125,15 +116,7 @@ def generators(generator: Generator, redundancy: str, facility_kw: float) -> Tal
     """Generators for the design-day facility load, counted per their own redundancy."""
     each_kw = generator_kw(generator)
     count = int(power.redundant_count(power.units_required(facility_kw, each_kw), redundancy))  # type: ignore[arg-type]
-    return Tally(
-        "generators",
-        generator.id,
-        count,
-        each_kw,
-        "kW (derated)",
-        facility_kw,
-        count * float(generator.capex.magnitude),
-    )
+    return priced("generators", generator.id, count, each_kw, "kW (derated)", facility_kw, generator.capex)
 
 
 def room_air_kw(cooling: Cooling, liquid_kw: float, air_kw: float) -> float:

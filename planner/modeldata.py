@@ -13,12 +13,21 @@ from dataclasses import dataclass, field
 
 from dcplan.models import equipment, space
 from dcplan.models.availability import deployable_at
-from dcplan.models.catalog import Catalog, System
+from dcplan.models.catalog import Busway, Catalog, Cooling, PowerChain, RackPdu, System
 from dcplan.models.catalog.loader import display_path
 from dcplan.models.errors import DcplanError
 from dcplan.models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from dcplan.models.units import Q_
-from dcplan.planner.scenario import CloudOffer, Hall, Row, Scenario, SiteLimits, Workload, check_catalog_references
+from dcplan.planner.scenario import (
+    CloudOffer,
+    Hall,
+    Row,
+    Scenario,
+    ScenarioHeader,
+    SiteLimits,
+    Workload,
+    check_catalog_references,
+)
 
 HOURS_PER_YEAR = 8760.0
 
@@ -228,16 +237,21 @@ def _placement_ok(workload: Workload, operator: str, residency: str) -> bool:
     return operator in workload.placement and ("any" in workload.residency or residency in workload.residency)
 
 
-def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
-    """Validate references against the catalog, prune impossible options, compute coefficients."""
-    check_catalog_references(scenario, catalog)  # one line per unknown id: file, table, field
-    header = scenario.scenario
-    precision = header.precision
-    require_purchase_prices(scenario, catalog)
+# The steps of build_model_data: per site, per hall, per row, per (system, cooling) option,
+# clouds, and which supply each workload may use.
+
+
+def _power_chain(scenario: Scenario, catalog: Catalog) -> PowerChain:
+    """The scenario's power chain, else the catalog default."""
+    return catalog.power_chain(scenario.scenario.power_chain or catalog.defaults.power_chain)
+
+
+def _site_data(scenario: Scenario, catalog: Catalog) -> dict[str, SiteData]:
+    """Per site: its limits, who operates it, and the derated kW and price of one generator."""
     sites: dict[str, SiteData] = {}
     for limits in scenario.site:
         site = catalog.site(limits.id)
-        chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
+        chain = _power_chain(scenario, catalog)
         generator = catalog.generator(chain.generator)
         sites[limits.id] = SiteData(
             limits=limits,
@@ -247,172 +261,234 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
             generator_capex_usd=float(generator.capex.magnitude),  # type: ignore[attr-defined]
             generator_redundancy=chain.generator_redundancy,
         )
-    candidates: dict[str, System] = {c.system: catalog.system(c.system) for c in scenario.candidate}
-    for offer in scenario.cloud:
-        catalog.system(offer.system)
+    return sites
+
+
+def _rows_by_hall(scenario: Scenario, catalog: Catalog) -> dict[str, list[Row]]:
+    """Row templates grouped by hall, in scenario order (each row's busway and coolings looked up)."""
     rows_by_hall: dict[str, list[Row]] = {}
     for row in scenario.row:
         rows_by_hall.setdefault(row.hall, []).append(row)
         catalog.busway(row.busway)
         for cooling_id in row.cooling:
             catalog.cooling(cooling_id)
+    return rows_by_hall
 
-    halls: dict[str, HallData] = {}
-    options: list[Option] = []
-    coeff_cache: dict[tuple[str, str, str, str | None, float], UnitCoefficients] = {}
-    pruned: list[Pruned] = []
-    for hall in scenario.hall:
-        chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)
-        redundancy = header.redundancy or chain.redundancy
-        ups = catalog.ups(chain.ups)
-        transformer = catalog.transformer(chain.transformer)
-        halls[hall.id] = HallData(
-            hall=hall,
-            site=hall.site,
-            redundancy=redundancy,
-            ups_module_kw=float(ups.rating.magnitude),  # type: ignore[attr-defined]
-            ups_capex_usd=float(ups.capex.magnitude),  # type: ignore[attr-defined]
-            transformer_kva=float(transformer.rating.magnitude),  # type: ignore[attr-defined]
-            transformer_capex_usd=float(transformer.capex.magnitude),  # type: ignore[attr-defined]
-            optional=hall.build == "optional",
-            build_cost_usd=float(hall.build_cost.magnitude) if hall.build_cost is not None else 0.0,
-            total_rows=sum(r.count for r in rows_by_hall.get(hall.id, [])),
-        )
-        if hall.plant is not None:
-            catalog.plant(hall.plant)
-        site_data = sites[hall.site]
-        hall_options = sizing_options(scenario, hall)
-        slab_kg_m2 = float(hall.slab_rating.to("kg/m**2").magnitude)
-        for row in rows_by_hall.get(hall.id, []):
-            busway = catalog.busway(row.busway)
-            run_kw = equipment.circuit_kw(busway.voltage, busway.current, chain)  # type: ignore[attr-defined]
-            pdu = catalog.rack_pdu(chain.rack_pdu)
-            pdu_kw = equipment.pdu_kw(pdu, chain)  # type: ignore[arg-type]
-            feeds = 2 if row.feeds == "A/B" else 1
-            busway_row_capex = feeds * row.busway_runs_per_feed * float(busway.capex.magnitude)  # type: ignore[attr-defined]
-            for system_id, system in sorted(candidates.items()):
-                unavailable = deployable_at(system, catalog.site(hall.site), site_data.operator)
-                if unavailable:
-                    pruned.append(Pruned(row.id, system_id, "*", unavailable))
-                    continue
-                for cooling_id in row.cooling:
-                    if cooling_id not in system.cooling:
-                        pruned.append(
-                            Pruned(row.id, system_id, cooling_id, f"{system_id} does not support {cooling_id}")
-                        )
-                        continue
-                    # Halls differ only in plant and slab rating among the sizing options, so
-                    # the same (system, cooling, site) recurs across rows and halls: size it once.
-                    coeff_key = (system_id, cooling_id, hall.site, hall.plant, slab_kg_m2)
-                    coeff = coeff_cache.get(coeff_key)
-                    if coeff is None:
-                        coeff = unit_coefficients(catalog, system_id, cooling_id, hall.site, hall_options)
-                        coeff_cache[coeff_key] = coeff
-                    cooling = catalog.cooling(cooling_id)
-                    if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
-                        pruned.append(
-                            Pruned(
-                                row.id,
-                                system_id,
-                                cooling_id,
-                                f"{coeff.rack_kw:,.0f} kW per rack exceeds {cooling_id}'s {cooling.max_rack_power.magnitude:,.0f} kW",
-                            )
-                        )
-                        continue
-                    footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
-                    if footprint_load > slab_kg_m2 * (1 + 1e-9):
-                        pruned.append(
-                            Pruned(
-                                row.id,
-                                system_id,
-                                cooling_id,
-                                f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {hall.id}'s {slab_kg_m2:,.0f} kg/m2 slab",
-                            )
-                        )
-                        continue
-                    slots = 1 if system.form == "server" else int(system.racks_per_unit.value)  # type: ignore[union-attr]
-                    usable = space.racks_per_row_for_unit(row.positions, slots)
-                    per_row_positions = usable // slots if system.form != "server" else usable * coeff.units_per_rack
-                    if per_row_positions < 1:
-                        pruned.append(
-                            Pruned(
-                                row.id,
-                                system_id,
-                                cooling_id,
-                                f"a row of {row.positions} positions cannot hold one {slots}-rack unit",
-                            )
-                        )
-                        continue
-                    racks_per_unit = coeff.racks
-                    pdus_per_rack = equipment.pdus_per_rack(coeff.rack_kw, pdu_kw, feeds)
-                    pdu_capex = pdus_per_rack * (
-                        float(pdu.capex.magnitude) + float(busway.tap_off_capex.magnitude)  # type: ignore[attr-defined]
-                    )
-                    capex = (
-                        coeff.capex_it_usd
-                        + coeff.capex_cooling_usd
-                        + coeff.capex_building_usd
-                        + coeff.capex_electrical_per_unit_usd
-                    )
-                    price = (
-                        float(header.electricity_price.magnitude)
-                        if header.electricity_price
-                        else coeff.energy_price_usd_kwh
-                    )
-                    ups_entry = catalog.ups(chain.ups)
-                    # conservative: the lowest tabulated UPS efficiency, so the MIP does not under-count transformers
-                    eta_u_min = float(min(ups_entry.efficiency.efficiency))  # type: ignore[attr-defined]
-                    ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain)
-                    xfmr_kva = equipment.transformer_load_kva(
-                        ups_load, eta_u_min, coeff.cooling_design_kw + coeff.misc_kw, chain
-                    )
-                    option = Option(
-                        key=f"{row.id}/{system_id}/{cooling_id}",
-                        row=row.id,
-                        hall=hall.id,
-                        site=hall.site,
-                        system=system_id,
-                        family=system.family,
-                        software=system.software,
-                        cooling=cooling_id,
-                        coeff=coeff,
-                        rows_available=row.count,
-                        racks_per_unit=racks_per_unit,
-                        racks_per_unit_slots=slots,
-                        units_per_row_positions=per_row_positions,
-                        busway_feed_kw=row.busway_runs_per_feed * run_kw,
-                        feeds=feeds,
-                        positions=row.positions,
-                        busway_id=row.busway,
-                        busway_runs_per_feed=row.busway_runs_per_feed,
-                        row_liquid_kw=float(row.liquid_capacity.magnitude) if row.liquid_capacity is not None else None,
-                        row_air_kw=float(row.air_capacity.magnitude) if row.air_capacity is not None else None,
-                        capex_per_unit_usd=capex,
-                        pdu_capex_per_rack_usd=pdu_capex,
-                        units_per_rack=coeff.units_per_rack,
-                        busway_capex_per_row_usd=busway_row_capex,
-                        energy_cost_per_unit_usd=coeff.facility_average_kw * HOURS_PER_YEAR * price,
-                        compute_per_unit=coeff.compute_tflops(precision),
-                        chips_per_unit=coeff.chips,
-                        ups_kw_per_unit=ups_load,
-                        transformer_kva_per_unit=xfmr_kva,
-                        facility_design_kw_per_unit=coeff.facility_design_kw,
-                    )
-                    if option.units_per_row_max < 1:
-                        pruned.append(
-                            Pruned(
-                                row.id,
-                                system_id,
-                                cooling_id,
-                                "one unit exceeds the row's busway or row cooling capacity",
-                            )
-                        )
-                        continue
-                    if option.compute_per_unit <= 0:
-                        pruned.append(Pruned(row.id, system_id, cooling_id, f"{system_id} has no {precision} figure"))
-                        continue
-                    options.append(option)
 
+def _hall_data(scenario: Scenario, catalog: Catalog, hall: Hall, rows: list[Row]) -> HallData:
+    """Per hall: its redundancy, the UPS module and transformer sizes and prices, and build cost."""
+    chain = _power_chain(scenario, catalog)
+    ups = catalog.ups(chain.ups)
+    transformer = catalog.transformer(chain.transformer)
+    return HallData(
+        hall=hall,
+        site=hall.site,
+        redundancy=scenario.scenario.redundancy or chain.redundancy,
+        ups_module_kw=float(ups.rating.magnitude),  # type: ignore[attr-defined]
+        ups_capex_usd=float(ups.capex.magnitude),  # type: ignore[attr-defined]
+        transformer_kva=float(transformer.rating.magnitude),  # type: ignore[attr-defined]
+        transformer_capex_usd=float(transformer.capex.magnitude),  # type: ignore[attr-defined]
+        optional=hall.build == "optional",
+        build_cost_usd=float(hall.build_cost.magnitude) if hall.build_cost is not None else 0.0,
+        total_rows=sum(r.count for r in rows),
+    )
+
+
+@dataclass(frozen=True)
+class _RowContext:
+    """What every option of one row template shares: its hall, feeds, busway and rack PDU."""
+
+    hall: Hall
+    row: Row
+    chain: PowerChain
+    operator: str
+    sizing: SizingOptions
+    slab_kg_m2: float
+    feeds: int  # 2 for A/B rows, 1 for single-feed rows
+    busway: Busway
+    run_kw: float  # continuous kW of one busway run
+    pdu: RackPdu
+    pdu_kw: float  # continuous kW of one rack PDU
+    busway_row_capex_usd: float  # feeds * runs per feed * price per run
+
+
+def _row_context(
+    catalog: Catalog, hall: Hall, hall_sizing: SizingOptions, row: Row, operator: str, chain: PowerChain
+) -> _RowContext:
+    """One row's shared figures: ``P_run`` and ``P_pdu`` continuous [kW], busway capex per row [USD]."""
+    busway = catalog.busway(row.busway)
+    run_kw = equipment.circuit_kw(busway.voltage, busway.current, chain)
+    pdu = catalog.rack_pdu(chain.rack_pdu)
+    feeds = 2 if row.feeds == "A/B" else 1
+    return _RowContext(
+        hall=hall,
+        row=row,
+        chain=chain,
+        operator=operator,
+        sizing=hall_sizing,
+        slab_kg_m2=float(hall.slab_rating.to("kg/m**2").magnitude),
+        feeds=feeds,
+        busway=busway,
+        run_kw=run_kw,
+        pdu=pdu,
+        pdu_kw=equipment.pdu_kw(pdu, chain),
+        busway_row_capex_usd=feeds * row.busway_runs_per_feed * float(busway.capex.magnitude),
+    )
+
+
+def _hard_rule_reason(ctx: _RowContext, system: System, cooling: Cooling, coeff: UnitCoefficients) -> str | None:
+    """Why this option cannot exist, or None: rack power over the cooling's limit, rack mass
+    over its footprint ``m / A_fp`` above the hall's slab [kg/m2]."""
+    if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
+        return f"{coeff.rack_kw:,.0f} kW per rack exceeds {cooling.id}'s {cooling.max_rack_power.magnitude:,.0f} kW"
+    footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
+    if footprint_load > ctx.slab_kg_m2 * (1 + 1e-9):
+        return f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {ctx.hall.id}'s {ctx.slab_kg_m2:,.0f} kg/m2 slab"
+    return None
+
+
+def _units_per_row_positions(ctx: _RowContext, system: System, coeff: UnitCoefficients) -> tuple[int, int]:
+    """(rack slots one unit needs ``r``, units a row's positions hold).
+
+    Multi-rack units cannot straddle rows: ``floor(P_usable / r)``; servers fill every
+    usable position: ``P_usable * n_per_rack``.
+    """
+    slots = 1 if system.form == "server" else int(system.racks_per_unit.value)  # type: ignore[union-attr]
+    usable = space.racks_per_row_for_unit(ctx.row.positions, slots)
+    per_row = usable // slots if system.form != "server" else usable * coeff.units_per_rack
+    return slots, per_row
+
+
+def _make_option(
+    ctx: _RowContext,
+    catalog: Catalog,
+    header: ScenarioHeader,
+    system: System,
+    coeff: UnitCoefficients,
+    slots_and_per_row: tuple[int, int],
+) -> Option:
+    """One option's coefficients.
+
+    Capex per unit = IT + cooling + building + per-kW electrical; PDU capex per rack
+    ``n_pdu * (c_pdu + c_tap)``; energy cost ``P_fac,avg * 8760 h * price`` [USD/yr]; UPS load
+    ``P_IT / eta_dist`` and transformer ``(P_UPS / eta_UPS,min + P_cool + P_misc) / pf`` [kVA],
+    with the lowest tabulated UPS efficiency so the MIP does not under-count transformers.
+    """
+    row, chain = ctx.row, ctx.chain
+    slots, per_row_positions = slots_and_per_row
+    pdus_per_rack = equipment.pdus_per_rack(coeff.rack_kw, ctx.pdu_kw, ctx.feeds)
+    pdu_capex = pdus_per_rack * (float(ctx.pdu.capex.magnitude) + float(ctx.busway.tap_off_capex.magnitude))
+    capex = (
+        coeff.capex_it_usd + coeff.capex_cooling_usd + coeff.capex_building_usd + coeff.capex_electrical_per_unit_usd
+    )
+    price = float(header.electricity_price.magnitude) if header.electricity_price else coeff.energy_price_usd_kwh
+    eta_u_min = float(min(catalog.ups(chain.ups).efficiency.efficiency))  # type: ignore[attr-defined]
+    ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain)
+    xfmr_kva = equipment.transformer_load_kva(ups_load, eta_u_min, coeff.cooling_design_kw + coeff.misc_kw, chain)
+    return Option(
+        key=f"{row.id}/{system.id}/{coeff.cooling_id}",
+        row=row.id,
+        hall=ctx.hall.id,
+        site=ctx.hall.site,
+        system=system.id,
+        family=system.family,
+        software=system.software,
+        cooling=coeff.cooling_id,
+        coeff=coeff,
+        rows_available=row.count,
+        racks_per_unit=coeff.racks,
+        racks_per_unit_slots=slots,
+        units_per_row_positions=per_row_positions,
+        busway_feed_kw=row.busway_runs_per_feed * ctx.run_kw,
+        feeds=ctx.feeds,
+        positions=row.positions,
+        busway_id=row.busway,
+        busway_runs_per_feed=row.busway_runs_per_feed,
+        row_liquid_kw=float(row.liquid_capacity.magnitude) if row.liquid_capacity is not None else None,
+        row_air_kw=float(row.air_capacity.magnitude) if row.air_capacity is not None else None,
+        capex_per_unit_usd=capex,
+        pdu_capex_per_rack_usd=pdu_capex,
+        units_per_rack=coeff.units_per_rack,
+        busway_capex_per_row_usd=ctx.busway_row_capex_usd,
+        energy_cost_per_unit_usd=coeff.facility_average_kw * HOURS_PER_YEAR * price,
+        compute_per_unit=coeff.compute_tflops(header.precision),
+        chips_per_unit=coeff.chips,
+        ups_kw_per_unit=ups_load,
+        transformer_kva_per_unit=xfmr_kva,
+        facility_design_kw_per_unit=coeff.facility_design_kw,
+    )
+
+
+#: unit_coefficients by (system, cooling, site, plant, slab): halls differ only in plant and
+#: slab rating among the sizing options, so the same (system, cooling, site) recurs across
+#: rows and halls and is sized once.
+_CoefficientCache = dict[tuple[str, str, str, str | None, float], UnitCoefficients]
+
+
+def _coefficients(
+    catalog: Catalog, cache: _CoefficientCache, ctx: _RowContext, system_id: str, cooling_id: str
+) -> UnitCoefficients:
+    key = (system_id, cooling_id, ctx.hall.site, ctx.hall.plant, ctx.slab_kg_m2)
+    coeff = cache.get(key)
+    if coeff is None:
+        coeff = cache[key] = unit_coefficients(catalog, system_id, cooling_id, ctx.hall.site, ctx.sizing)
+    return coeff
+
+
+def _option_or_reason(
+    ctx: _RowContext,
+    catalog: Catalog,
+    header: ScenarioHeader,
+    system: System,
+    cooling_id: str,
+    cache: _CoefficientCache,
+) -> Option | str:
+    """The option of ``system`` on ``cooling_id`` in this row, or why it cannot exist."""
+    if cooling_id not in system.cooling:
+        return f"{system.id} does not support {cooling_id}"
+    coeff = _coefficients(catalog, cache, ctx, system.id, cooling_id)
+    reason = _hard_rule_reason(ctx, system, catalog.cooling(cooling_id), coeff)
+    if reason:
+        return reason
+    slots, per_row_positions = _units_per_row_positions(ctx, system, coeff)
+    if per_row_positions < 1:
+        return f"a row of {ctx.row.positions} positions cannot hold one {slots}-rack unit"
+    option = _make_option(ctx, catalog, header, system, coeff, (slots, per_row_positions))
+    if option.units_per_row_max < 1:
+        return "one unit exceeds the row's busway or row cooling capacity"
+    if option.compute_per_unit <= 0:
+        return f"{system.id} has no {header.precision} figure"
+    return option
+
+
+def _row_options(
+    ctx: _RowContext,
+    catalog: Catalog,
+    header: ScenarioHeader,
+    candidates: dict[str, System],
+    cache: _CoefficientCache,
+    out: tuple[list[Option], list[Pruned]],
+) -> None:
+    """Every (candidate system, row cooling) option of one row into ``out``: kept or pruned."""
+    options, pruned = out
+    for system_id, system in sorted(candidates.items()):
+        unavailable = deployable_at(system, catalog.site(ctx.hall.site), ctx.operator)
+        if unavailable:
+            pruned.append(Pruned(ctx.row.id, system_id, "*", unavailable))
+            continue
+        for cooling_id in ctx.row.cooling:
+            result = _option_or_reason(ctx, catalog, header, system, cooling_id, cache)
+            if isinstance(result, str):
+                pruned.append(Pruned(ctx.row.id, system_id, cooling_id, result))
+            else:
+                options.append(result)
+
+
+def _cloud_options(scenario: Scenario, catalog: Catalog, pruned: list[Pruned]) -> list[CloudOption]:
+    """Rentable supply per cloud offer: hourly price (the offer's, else the catalog's) and
+    compute ``chips * TFLOPS_chip`` at the scenario precision; offers without that figure
+    are pruned (they add no compute, so they can serve no demand)."""
+    precision = scenario.scenario.precision
     clouds: list[CloudOption] = []
     for offer in scenario.cloud:
         system = catalog.system(offer.system)
@@ -432,8 +508,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                 f"cloud offer {offer.id!r} rents it",
             )
         if not per_chip or float(per_chip.magnitude) <= 0:
-            # No figure at this precision: the offer adds no compute, so it can serve no
-            # demand (a chips demand is met by compute, chips x per-chip PFLOPS).
+            # a chips demand is met by compute, chips x per-chip PFLOPS
             pruned.append(Pruned(f"cloud:{offer.id}", system.id, "*", f"{system.id} has no {precision} figure"))
             continue
         clouds.append(
@@ -449,7 +524,14 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
                 chips_per_unit=int(system.chips_per_unit.value),
             )
         )
+    return clouds
 
+
+def _eligible_supply(
+    scenario: Scenario, options: list[Option], clouds: list[CloudOption], sites: dict[str, SiteData]
+) -> dict[str, list[str]]:
+    """Workload id -> the option and cloud keys it may run on: its software, placement
+    (operator or cloud) and residency."""
     eligible: dict[str, list[str]] = {}
     for workload in scenario.workload:
         keys = [
@@ -466,6 +548,34 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
             and ("any" in workload.residency or c.offer.residency in workload.residency)
         ]
         eligible[workload.id] = keys
+    return eligible
+
+
+def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
+    """Validate references against the catalog, prune impossible options, compute coefficients."""
+    check_catalog_references(scenario, catalog)  # one line per unknown id: file, table, field
+    header = scenario.scenario
+    require_purchase_prices(scenario, catalog)
+    sites = _site_data(scenario, catalog)
+    candidates: dict[str, System] = {c.system: catalog.system(c.system) for c in scenario.candidate}
+    for offer in scenario.cloud:
+        catalog.system(offer.system)
+    rows_by_hall = _rows_by_hall(scenario, catalog)
+
+    halls: dict[str, HallData] = {}
+    options: list[Option] = []
+    pruned: list[Pruned] = []
+    cache: _CoefficientCache = {}
+    for hall in scenario.hall:
+        rows = rows_by_hall.get(hall.id, [])
+        halls[hall.id] = _hall_data(scenario, catalog, hall, rows)
+        if hall.plant is not None:
+            catalog.plant(hall.plant)
+        chain, hall_sizing = _power_chain(scenario, catalog), sizing_options(scenario, hall)
+        for row in rows:
+            ctx = _row_context(catalog, hall, hall_sizing, row, sites[hall.site].operator, chain)
+            _row_options(ctx, catalog, header, candidates, cache, (options, pruned))
+    clouds = _cloud_options(scenario, catalog, pruned)
 
     years = float(header.tco_horizon.to("year").magnitude)
     return ModelData(
@@ -475,10 +585,10 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         halls=halls,
         sites=sites,
         workloads=list(scenario.workload),
-        eligible=eligible,
+        eligible=_eligible_supply(scenario, options, clouds, sites),
         pruned=pruned,
         pv_factor=present_value_factor(header.discount_rate, years),
-        precision=precision,
+        precision=header.precision,
     )
 
 

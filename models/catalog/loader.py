@@ -14,7 +14,7 @@ import errno
 import os
 import stat
 import tomllib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
 from pathlib import Path
@@ -46,6 +46,7 @@ ENV_VAR = "DCPLAN_CATALOG"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
 
 E = TypeVar("E", bound=Entry)
+_T = TypeVar("_T")
 
 
 class CatalogError(ProblemsError):
@@ -370,38 +371,55 @@ def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
         names = sorted(p for p in folder.iterdir() if p.suffix == ".toml")
     except OSError as exc:
         raise CatalogError([f"{where}: cannot read catalog folder: {exc.strerror or exc}"]) from None
-    problems: list[str] = []
+    problems = _Problems()
     files: list[Path] = []
     for path in names:
         # a FIFO would block the read, a folder or a symlink loop named *.toml would be
         # skipped without a word: each is a problem the user should hear about
         kind = _not_regular(path)
         if kind:
-            problems.append(f"{display_path(path)}: is not a regular file ({kind}); catalog files must be TOML files")
+            problems.lines.append(
+                f"{display_path(path)}: is not a regular file ({kind}); catalog files must be TOML files"
+            )
         else:
             files.append(path)
     loaded: list[tuple[Entry, Path]] = []
     seen: dict[str, Path] = {}
-    first: CatalogError | None = None
     for path in files:
-        try:
-            entries = parse_catalog_file(path)
-        except CatalogError as exc:
-            first = first or exc
-            problems.extend(exc.lines)
-            continue
-        for entry in entries:
+        entries = problems.attempt(parse_catalog_file, path)
+        for entry in entries or ():
             if entry.id in seen:
                 other = display_path(seen[entry.id])
-                problems.append(
+                problems.lines.append(
                     f"{display_path(path)}: {entry.kind} '{entry.id}': duplicate id (also defined in {other})"
                 )
                 continue
             seen[entry.id] = path
             loaded.append((entry, path))
-    if problems:
-        raise _combined(problems, first)
+    if problems.lines:
+        raise problems.error()
     return loaded
+
+
+class _Problems:
+    """Problems gathered over several files or folders, every one reported at once, and the
+    first CatalogError among them (whose location the combined error keeps)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.first: CatalogError | None = None
+
+    def attempt(self, load: Callable[[Path], _T], path: Path) -> _T | None:
+        """``load(path)``, or None with its CatalogError's lines recorded."""
+        try:
+            return load(path)
+        except CatalogError as exc:
+            self.first = self.first or exc
+            self.lines.extend(exc.lines)
+            return None
+
+    def error(self) -> CatalogError:
+        return _combined(self.lines, self.first)
 
 
 def _combined(problems: list[str], first: CatalogError | None) -> CatalogError:
@@ -465,21 +483,14 @@ def extend_catalog(base: Catalog, folders: Sequence[Path | str]) -> Catalog:
     """
     paths = [Path(d).expanduser() for d in folders]
     catalog = Catalog(items={kind: dict(by_id) for kind, by_id in base.items.items()}, folders=[*base.folders, *paths])
-    problems: list[str] = []
-    first: CatalogError | None = None
+    problems = _Problems()
     for folder in paths:
-        try:
-            loaded = load_folder(folder)
-        except CatalogError as exc:
-            first = first or exc
-            problems.extend(exc.lines)
-            continue
-        for entry, path in loaded:
-            _merge(catalog, entry, path, problems)
-    if not problems:
-        problems = _check_references(catalog)
-    if problems:
-        raise _combined(problems, first)
+        for entry, path in problems.attempt(load_folder, folder) or ():
+            _merge(catalog, entry, path, problems.lines)
+    if not problems.lines:
+        problems.lines = _check_references(catalog)
+    if problems.lines:
+        raise problems.error()
     return catalog
 
 

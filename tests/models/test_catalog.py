@@ -318,3 +318,34 @@ def test_extend_catalog_layers_a_folder_without_changing_the_base(catalog, user_
     assert merged.system("gb300-nvl72").design_power.magnitude == 141
     assert catalog.system("gb300-nvl72").design_power.magnitude != 141
     assert merged.items["system"]["gb300-nvl72"].overrides[-1] == BUILTIN_DIR / "nvidia-blackwell.toml"
+
+
+def test_problems_of_several_folders_come_in_one_error_located_at_the_first(tmp_path):
+    """Every folder's problems are reported at once; the error keeps the first one's location."""
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    (first / "mine.toml").write_text(user_system_toml(design="5 kg"))
+    (second / "a.toml").write_text(user_system_toml(id="twin"))
+    (second / "b.toml").write_text(user_system_toml(id="twin"))
+    with pytest.raises(CatalogError) as info:
+        load_catalog([first, second], use_env=False)
+    lines = info.value.lines
+    assert len(lines) == 2, lines
+    assert "mine.toml" in lines[0] and "design_power" in lines[0]
+    assert "duplicate id (also defined in" in lines[1] and "b.toml" in lines[1]
+    assert info.value.file.endswith("mine.toml") and info.value.field == "design_power.value"
+
+
+def test_a_duplicate_before_a_bad_file_drops_the_location(tmp_path):
+    """The location belongs to the first problem only: when it is not a parsed file's, none is kept."""
+    folder = tmp_path / "cat"
+    folder.mkdir()
+    (folder / "a.toml").write_text(user_system_toml(id="twin"))
+    (folder / "b.toml").write_text(user_system_toml(id="twin"))
+    (folder / "c.toml").write_text(user_system_toml(id="other", design="5 kg"))
+    with pytest.raises(CatalogError) as info:
+        load_catalog([folder], use_env=False)
+    lines = info.value.lines
+    assert "duplicate id" in lines[0] and "c.toml" in lines[1], lines
+    assert info.value.file is None
