@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import time
 
+import pytest
 from textual.widgets import Button, Input, Static
 
 from dcplan.tui.solver_process import ACK_TIMEOUT_S, INCUMBENT_ACK_TIMEOUT_S
@@ -200,16 +201,30 @@ async def test_a_tco_objective_is_shown_in_million_usd(app_factory):
 
 
 async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory):
-    """The status names the marginal-value phase while it runs; Cancel then keeps the optimal plan."""
+    """The status names the marginal-value phase while it runs; Cancel then keeps the optimal plan.
+
+    The Cancel is pressed once a re-solve runs; the demo's re-solves take milliseconds, so
+    on a fast machine the last one may finish before the child reads the Cancel. Either way
+    the status must match the plan: "not computed" exactly when fewer than all were valued.
+    (tests/planner/test_pipeline_phases.py cuts the re-solves short deterministically.)
+    """
     app = app_factory()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f5")
         await pilot.pause()
         screen = app.screen
-        screen.query_one("#solve", Button).press()
         in_marginals = lambda: text(screen, "#optimise-status").startswith("marginal values")  # noqa: E731
-        assert await wait_for(pilot, in_marginals, 120, step=0.01), screen.phases
-        assert re.fullmatch(r"marginal values \d+/\d+ \.\.\.", text(screen, "#optimise-status"))
+        for _attempt in range(5):  # until the Cancel lands before the solve has ended
+            screen.query_one("#solve", Button).press()
+            assert await wait_for(pilot, in_marginals, 120, step=0.01), screen.phases
+            assert re.fullmatch(r"marginal values \d+/\d+ \.\.\.", text(screen, "#optimise-status"))
+            screen.query_one("#cancel", Button).press()
+            await pilot.pause()
+            if screen.solver.cancel_requested_at is not None:
+                break
+            assert await wait_for(pilot, lambda: finished(screen), 5)
+        else:
+            pytest.fail("in 5 solves the marginal values always ended before a Cancel could reach them")
         gone_s = await cancel_and_time_the_child(pilot)
         assert gone_s < CHILD_GONE_WITH_INCUMBENT_S
         assert await wait_for(pilot, lambda: finished(screen), 5)
@@ -217,11 +232,14 @@ async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory)
         assert plan is not None and plan.solver.status == "optimal" and not screen.solver.killed
         status = text(screen, "#optimise-status")
         assert status.startswith("Cancelled after the solve: kept the optimal plan"), status
-        assert "marginal values not computed" in status
         assert screen.phases[-1] == "done"
         n = int(next(p for p in screen.phases if p.startswith("marginal values")).split("/")[-1])
-        # the re-solve the cancel interrupted is discarded, and the ones after it never run
-        assert sum(1 for u in plan.limits if u.marginal is not None) < n
+        valued = sum(1 for u in plan.limits if u.marginal is not None)
+        if "marginal values not computed" in status:
+            # the re-solve the cancel interrupted is discarded, and the ones after it never run
+            assert valued < n
+        else:  # the Cancel came after the last re-solve: they all ran and gave their values
+            assert valued > 0, (valued, n, status)
 
 
 async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, demo_plan_file):
