@@ -67,3 +67,19 @@ def solve_plan(scn: Any, catalog: Catalog, marginals: bool = False, time_limit: 
 
 def units_of(plan: CapacityPlan, system: str) -> int:
     return sum(line.units for line in plan.mix if line.system == system)
+
+
+@pytest.fixture(scope="module")
+def demo():
+    """The shipped demo scenario, loaded once per test module."""
+    from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+
+    return load_scenario(DEMO_SCENARIO)
+
+
+@pytest.fixture
+def primed_sweep_catalog(catalog):
+    """In-process sweep runs reuse the session's built-in catalog instead of loading it again."""
+    from dcplan.planner.sweep import prime_catalog
+
+    prime_catalog((), True, catalog)

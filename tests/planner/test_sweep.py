@@ -19,7 +19,7 @@ import pytest
 
 from dcplan.models.catalog.schema import Site, System
 from dcplan.planner.cli import main
-from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
+from dcplan.planner.scenario import DEMO_SCENARIO, parse_scenario
 from dcplan.planner.sweep import (
     NOT_IN_PLAN,
     Domain,
@@ -35,7 +35,6 @@ from dcplan.planner.sweep import (
     make_backend,
     parse_vary,
     prepare_sweep,
-    prime_catalog,
     run_sweep,
     sample_assignments,
     spearman,
@@ -47,15 +46,7 @@ BUDGET = "scenario.budget=4e9USD:8e9USD"
 POWER = "site.ashburn-va.utility_power=60MW:150MW"
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return load_scenario(DEMO_SCENARIO)
-
-
-@pytest.fixture(autouse=True)
-def _catalog_cache(catalog):
-    """In-process runs reuse the session's built-in catalog instead of loading it again."""
-    prime_catalog((), True, catalog)
+pytestmark = pytest.mark.usefixtures("primed_sweep_catalog")
 
 
 def _design(demo, catalog, **changes):

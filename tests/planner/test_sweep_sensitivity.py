@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from dcplan.planner.cli import main
-from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+from dcplan.planner.scenario import DEMO_SCENARIO
 from dcplan.planner.sweep import (
     Domain,
     SampleResult,
@@ -20,7 +20,6 @@ from dcplan.planner.sweep import (
     Target,
     UncertainInput,
     prepare_sweep,
-    prime_catalog,
     run_sweep,
     sample_assignments,
     sensitivity,
@@ -33,14 +32,7 @@ PRICE = "scenario.electricity_price=0.05USD/kWh:0.12USD/kWh"
 POWER = "site.ashburn-va.utility_power=120MW:200MW"
 
 
-@pytest.fixture(scope="module")
-def demo():
-    return load_scenario(DEMO_SCENARIO)
-
-
-@pytest.fixture(autouse=True)
-def _catalog_cache(catalog):
-    prime_catalog((), True, catalog)
+pytestmark = pytest.mark.usefixtures("primed_sweep_catalog")
 
 
 def _inputs(*ranges: tuple[str, float, float]) -> list[UncertainInput]:
