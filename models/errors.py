@@ -44,6 +44,15 @@ class DcplanError(Exception):
             self.exit_code = exit_code
         super().__init__("\n".join(self.lines))
 
+    @classmethod
+    def from_validation(cls, exc: Any, entry: str | None = None) -> DcplanError:
+        """The first problem of a pydantic ``ValidationError`` as one line ``field: message``
+        (just the message when it concerns the whole object), its field located."""
+        first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or None
+        text = f"{field}: {first['msg']}" if field else str(first["msg"])
+        return cls(text, entry=entry, field=field)
+
     def as_json(self) -> dict[str, Any]:
         """The machine-readable form: ``error`` is the first message line."""
         return {

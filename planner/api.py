@@ -74,9 +74,7 @@ def size(
             system=system, cooling=cooling_id, site=site, count=count, it_power=it_power, racks=racks
         )
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or None
-        raise DcplanError(f"size: {field or 'request'}: {first['msg']}", entry="size", field=field) from None
+        raise DcplanError.from_validation(exc, entry="size") from None
     return run_size(catalog, request, options or SizingOptions())
 
 

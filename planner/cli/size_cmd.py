@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from dcplan.models.errors import DcplanError
 from dcplan.planner.cli.common import (
     CatalogOption,
     JsonOption,
@@ -128,8 +129,7 @@ def _run_sizing(cat: Catalog, request_data: dict[str, Any], options_data: dict[s
         request = SizingRequest(**request_data)
         return run_size(cat, request, options)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        raise UserError(f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}") from None
+        raise DcplanError.from_validation(exc) from None
 
 
 def render_sizing(result: Any) -> None:
