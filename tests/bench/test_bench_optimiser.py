@@ -50,12 +50,13 @@ import pytest
 
 from dcplan.models.catalog import load_catalog
 from dcplan.planner.formulation import build_model
+from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.scenario import DEMO_SCENARIO
 from dcplan.planner.solve import SolveSettings
 from tests.bench.campus import LADDER, campus
-from tests.bench.highs_direct import build_direct, same_lp, solve_direct
+from tests.bench.highs_direct import same_lp, solve_direct
 
 pytestmark = pytest.mark.bench
 

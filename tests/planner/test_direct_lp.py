@@ -1,4 +1,4 @@
-"""The benchmark's numpy/highspy builder (tests/bench/highs_direct.py) must hand HiGHS the
+"""The numpy/highspy builder (planner/matrix.py) must hand HiGHS the
 same LP as the documented Pyomo formulation, or the benchmark's "floor" measures another
 model. Checked here in the default run so the two cannot drift apart unnoticed (they did
 when share floors and part-full racks gained rows)."""
@@ -8,10 +8,11 @@ from __future__ import annotations
 import pytest
 
 from dcplan.planner.formulation import build_model
+from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
 from tests.bench.campus import campus
-from tests.bench.highs_direct import build_direct, same_lp
+from tests.bench.highs_direct import same_lp
 from tests.planner.conftest import scenario
 from tests.planner.test_outcomes import ONE_ROW
 
