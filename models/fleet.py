@@ -11,11 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import pint
 from numpy.typing import NDArray
 
 from dcplan.models import power, thermal
-from dcplan.models.units import QuantitySpec, ureg
+from dcplan.models.units import Quantity, QuantitySpec, ureg
 
 FloatArray = NDArray[np.float64]
 
@@ -47,14 +46,14 @@ class FleetArrays:
 class FleetResult:
     """Quantity arrays per item, plus totals."""
 
-    power: pint.Quantity
-    heat_liquid: pint.Quantity
-    heat_air: pint.Quantity
-    airflow: pint.Quantity
-    coolant_flow: pint.Quantity
-    area: pint.Quantity
+    power: Quantity
+    heat_liquid: Quantity
+    heat_air: Quantity
+    airflow: Quantity
+    coolant_flow: Quantity
+    area: Quantity
 
-    def totals(self) -> dict[str, pint.Quantity]:
+    def totals(self) -> dict[str, Quantity]:
         return {
             name: getattr(self, name).sum()
             for name in ("power", "heat_liquid", "heat_air", "airflow", "coolant_flow", "area")
@@ -86,7 +85,7 @@ def fleet_kernel(
     return FleetArrays(power_kw, liquid, air, airflow, coolant, np.asarray(area_m2, dtype=float))
 
 
-def _delta_k(value: pint.Quantity) -> float:
+def _delta_k(value: Quantity) -> float:
     """A temperature difference in K; "10 degC" is read as a 10 K rise, as planners mean it."""
     return float(_DELTA_T.convert(value).magnitude)
 
@@ -98,7 +97,7 @@ def _fraction(name: str, values: FloatArray) -> FloatArray:
     return values
 
 
-def _power_kw(name: str, value: pint.Quantity) -> FloatArray:
+def _power_kw(name: str, value: Quantity) -> FloatArray:
     """A power array in kW (no copy when already in kW); rejects NaN, infinities and negatives."""
     magnitude = np.asarray(value.m_as(_KW), dtype=float)
     if magnitude.size and not (magnitude.min() >= 0.0 and np.isfinite(magnitude.max())):
@@ -107,15 +106,15 @@ def _power_kw(name: str, value: pint.Quantity) -> FloatArray:
 
 
 def evaluate_fleet(
-    idle_power: pint.Quantity,
-    busy_power: pint.Quantity,
+    idle_power: Quantity,
+    busy_power: Quantity,
     utilisation: FloatArray,
     liquid_fraction: FloatArray,
-    area: pint.Quantity,
-    air_delta_t: pint.Quantity,
-    liquid_delta_t: pint.Quantity,
-    coolant_specific_heat: pint.Quantity,
-    coolant_density: pint.Quantity,
+    area: Quantity,
+    air_delta_t: Quantity,
+    liquid_delta_t: Quantity,
+    coolant_specific_heat: Quantity,
+    coolant_density: Quantity,
 ) -> FleetResult:
     """Unit-aware wrapper of ``fleet_kernel``: any compatible units in, canonical units out."""
     result = fleet_kernel(

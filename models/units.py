@@ -49,15 +49,20 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any
 
 import numpy as np
-import pint
 from pydantic import GetCoreSchemaHandler, GetJsonSchemaHandler
 from pydantic.json_schema import JsonSchemaValue
 from pydantic_core import PydanticCustomError, core_schema
 
+from dcplan.models import without_array_probes
 from dcplan.models.errors import DcplanError
+from dcplan.models.unit_words import bound_text, describe_dimension
+
+with without_array_probes():  # pint without dask (see dcplan.models.without_array_probes)
+    import pint
 
 __all__ = [
     "Q_",
@@ -88,14 +93,17 @@ _DEFINITIONS = (
 )
 
 
-def _make_registry() -> pint.UnitRegistry:
-    """The one registry, built from pint's definitions on every start.
+#: The units dcplan accepts: pint's own definition lines, trimmed to a datacenter's (file header).
+DEFINITIONS_FILE = Path(__file__).with_name("units.txt")
 
-    pint's own on-disk cache (``cache_folder=":auto:"``) is not used: it stores pickles in
-    the user's cache folder, and a pickle read back can run code, so a file planted there
-    would run as whoever starts dcplan next. It saved ~135 ms of start-up.
+
+def _make_registry() -> pint.UnitRegistry:
+    """The one registry, built from ``DEFINITIONS_FILE`` at every start (pint's full set: 0.2-0.4 s).
+
+    Not pint's on-disk cache (``cache_folder=":auto:"``): it stores pickles in the user's cache
+    folder, and a planted pickle would run as whoever starts dcplan next.
     """
-    return pint.UnitRegistry(on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+    return pint.UnitRegistry(str(DEFINITIONS_FILE), on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
 
 
 ureg = _make_registry()
@@ -310,7 +318,7 @@ class QuantitySpec:
         if self.gravity_load and quantity.check("[force] / [area]"):
             quantity = quantity / Q_(STANDARD_GRAVITY_M_S2, "m/s**2")
         if _dimensionality(quantity.units) != _dimensionality(target):
-            got = _describe_dimension(quantity)
+            got = describe_dimension(quantity)
             hint = self._prefix_hint(quantity)
             raise UnitInputError(
                 f"expected {self.kind} such as '{self.example}', got '{_show(quantity)}' ({got}{hint})",
@@ -348,9 +356,9 @@ class QuantitySpec:
         # a relative tolerance so a value at a bound survives a unit round trip (1e9 kW via W)
         if np.any(magnitude < low - 1e-9 * abs(low)) or np.any(magnitude > high + 1e-9 * abs(high)):
             shown = (
-                f"between {_bound(low)} and {_bound(high)} {self.canonical}"
+                f"between {bound_text(low)} and {bound_text(high)} {self.canonical}"
                 if low > -math.inf
-                else f"of at most {_bound(high)} {self.canonical}"
+                else f"of at most {bound_text(high)} {self.canonical}"
             )
             raise UnitInputError(
                 f"expected {self.kind} {shown} (dcplan's plausible range), got '{_show(quantity)}'",
@@ -364,7 +372,7 @@ class QuantitySpec:
     def _prefix_hint(self, quantity: pint.Quantity) -> str:
         """'M is molar...: did you mean '5 MW'?' when the unit is a prefix of the expected one.
 
-        A bare SI prefix (``"5 M"``, ``"3 k"``) reads as some other unit in pint (molar,
+        A bare SI prefix (``"5 M"``) reads as some other unit in pint (molar,
         ...); if prefix + the expected base unit has the expected dimension, say so.
         """
         units = str(quantity.units)
@@ -437,68 +445,6 @@ def _show(quantity: pint.Quantity) -> str:
     if isinstance(magnitude, np.ndarray):
         return f"[...] {quantity.units:~}"
     return f"{magnitude:g} {quantity.units:~}"
-
-
-_DIMENSION_NAMES = {
-    "[mass]": "a mass",
-    "[length]": "a length",
-    "[length] ** 2": "an area",
-    "[length] ** 3": "a volume",
-    "[time]": "a duration",
-    "[temperature]": "a temperature",
-    "[currency]": "money",
-    "[mass] * [length] ** 2 / [time] ** 3": "a power",
-    "[mass] * [length] ** 2 / [time] ** 2": "an energy",
-    "[length] ** 3 / [time]": "a volume flow",
-    "[mass] / [time]": "a mass flow",
-    "[mass] / [length] / [time] ** 2": "a pressure",
-    "[current]": "a current",
-    "[substance] / [length] ** 3": "a concentration",
-    "[length] / [time]": "a speed",
-    "1 / [time]": "a frequency",
-    "dimensionless": "a plain ratio",
-}
-
-
-def _bound(value: float) -> str:
-    """A bound as people write it: ``250``, ``-150``, ``1e9``."""
-    if abs(value) < 1e6:
-        return f"{value:g}"
-    return f"{value:.0e}".replace("e+0", "e").replace("e+", "e")
-
-
-_BASE_DIMENSION_NAMES = {
-    "[mass]": "mass",
-    "[length]": "length",
-    "[time]": "time",
-    "[temperature]": "temperature",
-    "[substance]": "amount of substance",
-    "[current]": "electric current",
-    "[luminosity]": "luminous intensity",
-    "[currency]": "money",
-    "[computation]": "computation",
-}
-_POWERS = {2: "²", 3: "³", 4: "⁴"}
-
-
-def _describe_dimension(quantity: pint.Quantity) -> str:
-    """The dimension in words: "a mass", "a power", or "amount of substance per length³"."""
-    dimensionality = quantity.dimensionality
-    known = _DIMENSION_NAMES.get(str(dimensionality))
-    if known:
-        return known
-    top: list[str] = []
-    bottom: list[str] = []
-    for name, raw_exponent in sorted(dict(dimensionality).items()):
-        word = _BASE_DIMENSION_NAMES.get(name, name.strip("[]"))
-        exponent = float(raw_exponent)  # type: ignore[arg-type]  # pint exponents are real numbers
-        power = abs(exponent)
-        shown = word + (_POWERS.get(int(power), f"^{power:g}") if power != 1 else "")
-        (top if exponent > 0 else bottom).append(shown)
-    text = " × ".join(top) or "1"
-    if bottom:
-        text += " per " + " × ".join(bottom)
-    return text
 
 
 #: Plausible magnitude bounds per canonical unit, generous (far beyond any datacenter

@@ -15,7 +15,6 @@ import re
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import numpy as np
-import pint
 from pydantic import (
     BaseModel,
     BeforeValidator,
@@ -47,6 +46,7 @@ from dcplan.models.units import (
     MoneyPerPower,
     PositivePower,
     Power,
+    Quantity,
     SpecificHeat,
     Temperature,
     TemperatureDifference,
@@ -96,7 +96,7 @@ T = TypeVar("T")
 
 
 def _magnitude(value: Any) -> Any:
-    if isinstance(value, pint.Quantity):
+    if isinstance(value, Quantity):
         return value.magnitude
     return value
 
@@ -132,7 +132,7 @@ class Sourced(BaseModel, Generic[T]):
     def _flatten(self, handler: SerializerFunctionWrapHandler, info: SerializationInfo) -> dict[str, Any]:
         """Dump quantities as ``value``/``low``/``high`` numbers plus one ``unit``."""
         data: dict[str, Any] = handler(self)
-        if isinstance(self.value, pint.Quantity):
+        if isinstance(self.value, Quantity):
             unit = None
             for key in ("value", "low", "high"):
                 item = data.get(key)
@@ -172,7 +172,7 @@ class Sourced(BaseModel, Generic[T]):
 
 def _show_pair(a: Any, b: Any) -> dict[str, str]:
     def show(x: Any) -> str:
-        return f"{x:~g}" if isinstance(x, pint.Quantity) and np.ndim(x.magnitude) == 0 else str(x)
+        return f"{x:~g}" if isinstance(x, Quantity) and np.ndim(x.magnitude) == 0 else str(x)
 
     return {"low": show(a), "value": show(b)}
 
