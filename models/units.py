@@ -406,7 +406,10 @@ class QuantitySpec:
             raise PydanticCustomError("quantity", "{message}", context) from None
 
     def _serialise(self, value: pint.Quantity) -> dict[str, Any]:
-        magnitude = value.to(self.canonical).magnitude
+        """``{"value", "unit"}`` in the canonical unit. A validated value already is in it: its
+        units are compared, not converted (``.to("kW")`` re-parsed the unit text every call)."""
+        target = _parse_units(self.canonical)
+        magnitude = value.magnitude if value._units == target._units else value.to(target).magnitude
         if isinstance(magnitude, np.ndarray):
             return {"value": magnitude.tolist(), "unit": self.canonical}
         return {"value": float(magnitude), "unit": self.canonical}

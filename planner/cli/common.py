@@ -111,6 +111,9 @@ CatalogOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
+PrettyOption = Annotated[
+    bool, typer.Option("--pretty", help="Indented JSON (--json answers and .json files; default: compact, one line).")
+]
 
 
 class State:
@@ -126,9 +129,12 @@ def load_catalog_for_cli(extra: list[Path] | None = None) -> Any:
     return load_catalog([*State.catalog_dirs, *(extra or [])])
 
 
-def print_json(data: Any) -> None:
-    """Write ``data`` as indented JSON to stdout."""
-    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+def print_json(data: Any, pretty: bool = False) -> None:
+    """Write ``data`` as JSON to stdout: compact (one line, C encoder) unless ``pretty`` (indented)."""
+    if pretty:
+        sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+    else:
+        sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str, separators=(",", ":")))
     sys.stdout.write("\n")
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dcplan.planner.cli.common import JsonOption, UserError, console, print_json
+from dcplan.planner.cli.common import JsonOption, PrettyOption, UserError, console, print_json
 
 FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 
@@ -68,11 +68,13 @@ def export(
     schema: Annotated[
         bool, typer.Option("--schema", help="print the plan JSON Schema (catalogs/plan.schema.json) and exit")
     ] = False,
+    pretty: PrettyOption = False,
 ) -> None:
     """Export a saved plan: JSON, CSV bill of materials, XLSX workbook, Markdown or HTML report, SVG floor plan.
 
     \b
-    json  the plan itself (schema catalogs/plan.schema.json); re-exporting is byte-identical
+    json  the plan itself (schema catalogs/plan.schema.json), compact (--pretty: indented);
+          re-exporting is byte-identical (with the same --pretty)
     csv   two files (CSV holds one table): plan.csv = bill of materials (systems, rack PDUs,
           busway tap-offs and runs, UPS, transformers, generators, CDUs, CRAH/row units,
           rear doors: counts, unit capacity, capex_usd; the capex lines add up to the
@@ -107,7 +109,7 @@ def export(
     target = resolve_output(plan_file, fmt, output)
     check_output_path(target, force)
     plan = load_plan_for_cli(plan_file)
-    for path in write_plan(plan, target, force=force):
+    for path in write_plan(plan, target, force=force, pretty=pretty):
         typer.echo(f"wrote {path}")
 
 
@@ -115,6 +117,7 @@ def diff(
     plan_a: Annotated[Path, typer.Argument(metavar="A.json", help="the earlier plan")],
     plan_b: Annotated[Path, typer.Argument(metavar="B.json", help="the later plan")],
     as_json: JsonOption = False,
+    pretty: PrettyOption = False,
 ) -> None:
     """What changed from plan A to plan B: mix, power, cost, racks moved/added/removed (exit 0 either way).
 
@@ -128,7 +131,7 @@ def diff(
     a, b = load_plan_for_cli(plan_a), load_plan_for_cli(plan_b)
     result = diff_plans(a, b)
     if as_json:
-        print_json(result)
+        print_json(result, pretty)
         return
     render_diff(result, str(plan_a), str(plan_b))
 

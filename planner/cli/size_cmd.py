@@ -10,6 +10,7 @@ from dcplan.models.errors import DcplanError
 from dcplan.planner.cli.common import (
     CatalogOption,
     JsonOption,
+    PrettyOption,
     UserError,
     console,
     load_catalog_for_cli,
@@ -60,6 +61,7 @@ def size(
     racks_per_row: Annotated[str | None, typer.Option("--racks-per-row", help="rack positions per row")] = None,
     basis: Annotated[str, typer.Option("--basis", help="provisioning basis: nameplate | design | typical")] = "design",
     as_json: JsonOption = False,
+    pretty: PrettyOption = False,
     catalog: CatalogOption = None,
 ) -> None:
     """Size N units of a system (or fill a power or rack budget) on a cooling architecture at a site."""
@@ -92,7 +94,7 @@ def size(
     request = {"system": system, "cooling": cooling_id, "site": site, "count": units, "it_power": it_power}
     result = _run_sizing(cat, request | {"racks": rack_count}, options_data)
     if as_json:
-        print_json(result.to_json())
+        print_json(result.to_json(), pretty)
         return
     render_sizing(result)
 

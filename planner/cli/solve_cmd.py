@@ -17,10 +17,10 @@ from dcplan.planner.cli.common import (
     EXIT_OK,
     CatalogOption,
     JsonOption,
+    PrettyOption,
     UserError,
     console,
     load_catalog_for_cli,
-    print_json,
 )
 from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
@@ -54,6 +54,7 @@ def solve(
     ] = True,
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
     as_json: JsonOption = False,
+    pretty: PrettyOption = False,
     catalog: CatalogOption = None,
 ) -> None:
     """Solve a scenario: which systems, where, on which cooling.
@@ -93,9 +94,9 @@ def solve(
     if output is not None:
         from dcplan.planner.export import write_plan
 
-        written = write_plan(plan, output, force=force)
+        written = write_plan(plan, output, force=force, pretty=pretty)
     if as_json:
-        print_json(plan.model_dump(mode="json"))
+        sys.stdout.write(plan.to_json_text(pretty))
     else:
         render_plan(plan)
         for path in written:

@@ -13,6 +13,7 @@ from dcplan.planner.cli.common import (
     EXIT_OK,
     CatalogOption,
     JsonOption,
+    PrettyOption,
     State,
     UserError,
     console,
@@ -145,6 +146,7 @@ def sweep(
     output: OutputOption = None,
     force: ForceOption = False,
     as_json: JsonOption = False,
+    pretty: PrettyOption = False,
     catalog: CatalogOption = None,
 ) -> None:
     """Solve many samples of a scenario (catalog ranges and --vary ranges): P10/P50/P90, tornado, robust mix."""
@@ -185,7 +187,7 @@ def sweep(
     )
     outputs = _checked_outputs(list(output or []), force)
     result = _prepare_and_run(scenario_file, config, catalog)
-    _report(result, outputs, force, as_json)
+    _report(result, outputs, force, as_json, pretty)
 
 
 def _check_counts(
@@ -266,14 +268,14 @@ def _prepare_and_run(scenario_file: Path, config: Any, catalog: list[Path] | Non
         raise UserError(str(exc), exit_code=EXIT_FAILED) from None
 
 
-def _report(result: Any, outputs: list[Path], force: bool, as_json: bool) -> None:
+def _report(result: Any, outputs: list[Path], force: bool, as_json: bool, pretty: bool = False) -> None:
     """Write the files, print the summary (or the JSON) and exit: 1 if samples failed twice."""
     from dcplan.planner.sweep_report import write_sweep
 
     for path in outputs:
         write_sweep(result, path, force=force)
     if as_json:
-        print_json(result.to_dict())
+        print_json(result.to_dict(), pretty)
     else:
         render_summary(result)
         for path in outputs:

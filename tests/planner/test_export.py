@@ -366,13 +366,13 @@ def _plan_variants(demo_json: Path, folder: Path) -> dict[str, tuple[Path, str]]
     cases = {
         "not json": ("{ nope", "not a dcplan plan (invalid JSON"),
         "no version": ('{"hello": 1}', "not a dcplan plan (no schema_version)"),
-        "corrupt": (text.replace('"scenario_id": ', '"scenario_id": 7, "x": ', 1), "corrupt plan"),
+        "corrupt": (text.replace('"scenario_id":', '"scenario_id":7,"x":', 1), "corrupt plan"),
         "newer": (
-            text.replace('"schema_version": "1.0"', '"schema_version": "2.0"', 1),
+            text.replace('"schema_version":"1.0"', '"schema_version":"2.0"', 1),
             "newer than this dcplan's 1.0; upgrade dcplan",
         ),
         "older": (
-            text.replace('"schema_version": "1.0"', '"schema_version": "0.3"', 1),
+            text.replace('"schema_version":"1.0"', '"schema_version":"0.3"', 1),
             "older than this dcplan's 1.0; re-solve",
         ),
     }
