@@ -212,6 +212,15 @@ def _dimensionality(units: Any) -> Any:
     return (1 * units).dimensionality
 
 
+@lru_cache(maxsize=1024)
+def _factor(units: Any, target: Any) -> float | None:
+    """The factor from ``units`` to ``target`` (both parsed), or None when either has an offset."""
+    one = Q_(1.0, units)
+    if not (one._is_multiplicative and Q_(1.0, target)._is_multiplicative):
+        return None
+    return float(one.to(target).magnitude)
+
+
 def parse_ratio(value: Any) -> float:
     """Read a plain ratio: a bare number (``0.9``, ``"0.9"``) or a dimensionless quantity
     (``"90 %"``). Raises UnitInputError for anything else, including a dimensioned value."""
@@ -325,36 +334,64 @@ class QuantitySpec:
                 expected=f"{self.kind} such as '{self.example}'",
                 got=_show(quantity),
             )
+        magnitude = self._magnitude_in(quantity, target)
+        self._check_range(magnitude, quantity)
+        if isinstance(magnitude, float):
+            return Q_(magnitude, target)
+        return Q_(magnitude, target) if magnitude.ndim else Q_(float(magnitude), target)
+
+    def _magnitude_in(self, quantity: pint.Quantity, target: Any) -> Any:
+        """The magnitude in ``target``: a float for a scalar, else a float array.
+
+        A scalar in a multiplicative unit is multiplied by the cached factor (what pint's
+        ``.to`` computes, ``value * factor``, without its per-call unit bookkeeping: catalogs
+        and scenarios convert thousands of figures at start-up); offset units (degC, degF)
+        and arrays go through pint.
+        """
+        raw = quantity.magnitude
         try:
-            converted = quantity.to(target)
-            magnitude = np.asarray(converted.magnitude, dtype=float)
+            if isinstance(raw, float | int) and not isinstance(raw, bool):
+                factor = _factor(quantity.units, target)
+                if factor is not None:
+                    return float(raw) * factor
+                return float(quantity.to(target).magnitude)
+            return np.asarray(quantity.to(target).magnitude, dtype=float)
         except (OverflowError, ValueError, TypeError, ArithmeticError):
             raise UnitInputError(
                 f"cannot convert '{_show(quantity)}' to {self.canonical}", got=_show(quantity)
             ) from None
-        if not np.all(np.isfinite(magnitude)):
+
+    def _check_range(self, magnitude: Any, quantity: pint.Quantity) -> None:
+        """Finite, of the right sign, above absolute zero, within ``bounds``; else UnitInputError."""
+        if isinstance(magnitude, float):
+            finite, smallest, largest = math.isfinite(magnitude), magnitude, magnitude
+        else:
+            finite = bool(np.all(np.isfinite(magnitude)))
+            smallest = float(np.min(magnitude)) if magnitude.size else math.inf
+            largest = float(np.max(magnitude)) if magnitude.size else -math.inf
+        if not finite:
             raise UnitInputError(f"expected a finite {self.noun}, got '{_show(quantity)}'", got=_show(quantity))
-        if self.positive and np.any(magnitude <= 0):
+        if self.positive and smallest <= 0:
             raise UnitInputError(
                 f"expected a positive {self.noun} such as '{self.example}', got '{_show(quantity)}'",
                 expected=f"a positive {self.noun}",
                 got=_show(quantity),
             )
-        if self.nonnegative and np.any(magnitude < 0):
+        if self.nonnegative and smallest < 0:
             raise UnitInputError(
                 f"expected a non-negative {self.noun}, got '{_show(quantity)}'",
                 expected=f"a non-negative {self.noun}",
                 got=_show(quantity),
             )
         low, high = self.bounds
-        if self.canonical == "degC" and np.any(magnitude < -273.15):
+        if self.canonical == "degC" and smallest < -273.15:
             raise UnitInputError(
                 f"expected a temperature above absolute zero (-273.15 degC), got '{_show(quantity)}'",
                 expected="a temperature above absolute zero",
                 got=_show(quantity),
             )
         # a relative tolerance so a value at a bound survives a unit round trip (1e9 kW via W)
-        if np.any(magnitude < low - 1e-9 * abs(low)) or np.any(magnitude > high + 1e-9 * abs(high)):
+        if smallest < low - 1e-9 * abs(low) or largest > high + 1e-9 * abs(high):
             shown = (
                 f"between {bound_text(low)} and {bound_text(high)} {self.canonical}"
                 if low > -math.inf
@@ -365,9 +402,6 @@ class QuantitySpec:
                 expected=f"{self.kind} {shown}",
                 got=_show(quantity),
             )
-        if magnitude.ndim == 0:
-            return Q_(float(magnitude), target)
-        return Q_(magnitude, target)
 
     def _prefix_hint(self, quantity: pint.Quantity) -> str:
         """'M is molar...: did you mean '5 MW'?' when the unit is a prefix of the expected one.
