@@ -10,6 +10,7 @@ outside the checkout.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -128,7 +129,7 @@ def test_fresh_venv_console_command_and_shipped_data(fresh_venv, tmp_path):
         timeout=120,
     )
     assert sized.returncode == 0, sized.stderr
-    assert '"units": 2' in sized.stdout
+    assert json.loads(sized.stdout)["units"] == 2
     proc = _run(fresh_venv / "bin" / "python", "import dcplan; print(dcplan.DEMO_SCENARIO.is_file())", tmp_path)
     assert proc.stdout.strip() == "True", proc.stderr
 
