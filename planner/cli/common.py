@@ -111,9 +111,8 @@ CatalogOption = Annotated[
     ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
-PrettyOption = Annotated[
-    bool, typer.Option("--pretty", help="Indented JSON (--json answers and .json files; default: compact, one line).")
-]
+#: --json answers, and the plan .json files solve and export write, are compact unless --pretty
+PrettyOption = Annotated[bool, typer.Option("--pretty", help="Indented JSON (default: compact, one line).")]
 
 
 class State:
