@@ -439,13 +439,20 @@ def _cancelled(uses: list[LimitUse], done: dict[int, dict[str, Any]]) -> Margina
     return MarginalResult(_apply(not_valued(uses, "marginal values cancelled"), done), True)
 
 
+@dataclass(frozen=True)
+class Solved:
+    """A solved scenario, as the marginal values need it: inputs, model data, settings and outcome."""
+
+    catalog: Catalog
+    scenario: Scenario
+    data: ModelData
+    settings: SolveSettings
+    outcome: SolveOutcome
+
+
 def marginal_values(
-    catalog: Catalog,
-    scenario: Scenario,
-    data: ModelData,
-    outcome: SolveOutcome,
+    solved: Solved,
     uses: list[LimitUse],
-    settings: SolveSettings,
     budget_s: float,
     session_factory: SessionFactory | None = None,
     model: DirectModel | None = None,
@@ -456,10 +463,12 @@ def marginal_values(
 
     ``session_factory`` makes the Session the LP and the re-solves run on (default
     InProcessSession); ``model`` is the plan's matrix if the caller has it (else it is
-    built from ``data``); ``on_step(k, n)`` is told before re-solve k of n; ``cancelled()``
-    is asked before and after each: once true, the re-solves done keep their values, the
-    one it interrupted is discarded and the others are "not valued: marginal values cancelled".
+    built from the model data); ``on_step(k, n)`` is told before re-solve k of n;
+    ``cancelled()`` is asked before and after each: once true, the re-solves done keep their
+    values, the one it interrupted is discarded and the others are "not valued: marginal
+    values cancelled".
     """
+    scenario, outcome = solved.scenario, solved.outcome
     relaxable = [(i, u) for i, u in enumerate(uses) if u.binding and relaxed_scenario(scenario, u) is not None]
     out = not_valued(uses, "dcplan has no relaxation step for this limit")
     if not relaxable:
@@ -469,12 +478,13 @@ def marginal_values(
     if budget_s <= MIN_SLICE_S:
         return MarginalResult(not_valued(out, f"no time for marginal values (budget {budget_s:g} s)"), False)
     clock = _Clock(budget_s)
-    model = model if model is not None else build_direct(data)
-    base = _Base.of(data, model, outcome)
+    model = model if model is not None else build_direct(solved.data)
+    base = _Base.of(solved.data, model, outcome)
     session = (session_factory or InProcessSession)()
     try:
-        session.set_options(session_options(settings))
-        valuation = _Valuation(_Runner(session, base, catalog, scenario), clock, settings.time_limit_s, on_step)
+        session.set_options(session_options(solved.settings))
+        runner = _Runner(session, base, solved.catalog, scenario)
+        valuation = _Valuation(runner, clock, solved.settings.time_limit_s, on_step)
         return valuation.run(out, _targets(scenario, model, relaxable), relaxable, cancelled or (lambda: False))
     finally:
         session.close()

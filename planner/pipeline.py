@@ -18,7 +18,7 @@ from typing import Any
 from dcplan.models.catalog import Catalog
 from dcplan.planner.diagnosis import diagnose_infeasible, structural_problems
 from dcplan.planner.evaluate import build_plan, evaluate
-from dcplan.planner.marginals import SessionFactory, marginal_values, not_valued
+from dcplan.planner.marginals import SessionFactory, Solved, marginal_values, not_valued
 from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import LimitUse, limit_uses, recheck
@@ -118,9 +118,8 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     t_marginals = time.perf_counter()
     marginals_skipped = False
     if options.marginals:
-        uses, marginals_skipped = _marginal_values(
-            catalog, scenario, data, outcome, uses, settings, options.marginal_budget_s, phase
-        )
+        solved = Solved(catalog, scenario, data, settings, outcome)
+        uses, marginals_skipped = _marginal_values(solved, uses, options.marginal_budget_s, phase)
     t_end = time.perf_counter()
     info.update(
         layout_s=t_recheck - t_layout,
@@ -194,12 +193,8 @@ def _no_plan_diagnosis(
 
 
 def _marginal_values(
-    catalog: Catalog,
-    scenario: Scenario,
-    data: ModelData,
-    outcome: SolveOutcome,
+    solved: Solved,
     uses: list[LimitUse],
-    settings: SolveSettings,
     budget_s: float,
     phase: _Phases,
     session_factory: SessionFactory | None = None,
@@ -212,15 +207,11 @@ def _marginal_values(
     partial incumbent, so its difference from the plan's would be no marginal value).
     ``session_factory`` makes the HiGHS session of the re-solves (default: in process).
     """
-    if phase.cancelled or outcome.status == "cancelled":
+    if phase.cancelled or solved.outcome.status == "cancelled":
         return not_valued(uses, "marginal values cancelled"), True
     result = marginal_values(
-        catalog,
-        scenario,
-        data,
-        outcome,
+        solved,
         uses,
-        settings,
         budget_s,
         session_factory=session_factory,
         on_step=lambda k, n: phase("marginal values", k, n),
