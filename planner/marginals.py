@@ -32,6 +32,7 @@ Every binding limit ends with a value or ``marginal_text = "not valued: <reason>
 from __future__ import annotations
 
 import math
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -46,7 +47,7 @@ from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import LimitUse
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.session import InProcessSession, RunResult, Session
-from dcplan.planner.solve import SolveOutcome, SolveSettings
+from dcplan.planner.solve import SolveOutcome, SolveSettings, sigint_stops_highs
 
 SessionFactory = Callable[[], Session]
 
@@ -307,6 +308,21 @@ def _abs_gap(objective: float | None, bound: float | None, optimal: bool) -> flo
     return 0.0 if optimal else math.inf
 
 
+class InterruptibleSession(InProcessSession):
+    """The in-process session whose runs stop at HiGHS's next interrupt check once ``stop()``
+    is true (the MIP, simplex and interior-point interrupt callbacks, as in the main solve)."""
+
+    def __init__(self, stop: Callable[[], bool]) -> None:
+        super().__init__()
+
+        def on_interrupt(event: Any) -> None:
+            if stop():
+                event.data_in.user_interrupt = True
+
+        for callback in (self.highs.cbMipInterrupt, self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt):
+            callback.subscribe(on_interrupt)
+
+
 def session_options(settings: SolveSettings) -> dict[str, Any]:
     """The HiGHS options of the re-solves: the plan's gap target, threads and seed."""
     return {
@@ -461,8 +477,9 @@ def marginal_values(
 ) -> MarginalResult:
     """A value or a reason for every binding limit of ``uses``, within ``budget_s`` seconds.
 
-    ``session_factory`` makes the Session the LP and the re-solves run on (default
-    InProcessSession); ``model`` is the plan's matrix if the caller has it (else it is
+    ``session_factory`` makes the Session the LP and the re-solves run on (default: an
+    InterruptibleSession, whose run a cancel stops at once; any other session is asked
+    between runs only); ``model`` is the plan's matrix if the caller has it (else it is
     built from the model data); ``on_step(k, n)`` is told before re-solve k of n;
     ``cancelled()`` is asked before and after each: once true, the re-solves done keep their
     values, the one it interrupted is discarded and the others are "not valued: marginal
@@ -480,14 +497,25 @@ def marginal_values(
     clock = _Clock(budget_s)
     model = model if model is not None else build_direct(solved.data)
     base = _Base.of(solved.data, model, outcome)
-    session = (session_factory or InProcessSession)()
+    # Ctrl-C during a run sets ``sigint`` (HiGHS stops at its next check); raised once it has
+    sigint = threading.Event()
+    asked = cancelled or (lambda: False)
+
+    def stop() -> bool:
+        return sigint.is_set() or asked()
+
+    session = session_factory() if session_factory is not None else InterruptibleSession(stop)
     try:
-        session.set_options(session_options(solved.settings))
-        runner = _Runner(session, base, solved.catalog, scenario)
-        valuation = _Valuation(runner, clock, solved.settings.time_limit_s, on_step)
-        return valuation.run(out, _targets(scenario, model, relaxable), relaxable, cancelled or (lambda: False))
+        with sigint_stops_highs(SolveSettings(cancel=sigint)) as interrupted:
+            session.set_options(session_options(solved.settings))
+            runner = _Runner(session, base, solved.catalog, scenario)
+            valuation = _Valuation(runner, clock, solved.settings.time_limit_s, on_step)
+            result = valuation.run(out, _targets(scenario, model, relaxable), relaxable, stop)
     finally:
         session.close()
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    return result
 
 
 @dataclass

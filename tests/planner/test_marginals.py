@@ -9,6 +9,10 @@ session that wraps the in-process one.
 from __future__ import annotations
 
 import math
+import os
+import signal
+import threading
+import time
 from typing import Any
 
 import highspy
@@ -334,3 +338,43 @@ def test_compute_per_column_gives_the_plan_its_compute(demo, catalog):
     x = base_columns(model, solved.outcome)
     assert float(compute_per_column(model, solved.data) @ x) == pytest.approx(solved.outcome.compute_pflops, rel=1e-9)
     assert math.isclose(float(np.asarray(model.lp.col_cost_) @ x), solved.outcome.objective or 0.0, rel_tol=1e-9)
+
+
+def _long_resolves(catalog: Any) -> Plan:
+    """Campus M solved to 0.5 %, its re-solves asked for gap 0 (a proof that takes minutes), the
+    plan taken as exact so that its binding limit is re-solved rather than estimated."""
+    from tests.bench.campus import campus
+
+    plan = Plan(campus("M"), catalog, SolveSettings(time_limit_s=30, rel_gap=0.005))
+    assert plan.relaxable()
+    plan.outcome.bound = plan.outcome.objective
+    plan.settings = SolveSettings(time_limit_s=60, rel_gap=0.0)
+    return plan
+
+
+def test_a_cancel_stops_a_running_resolve_at_once(catalog):
+    plan = _long_resolves(catalog)
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    started = time.perf_counter()
+    result = plan.values(60.0, cancelled=cancel.is_set)
+    elapsed_s = time.perf_counter() - started
+    timer.cancel()
+    assert cancel.is_set() and result.cancelled
+    assert elapsed_s < 2.5  # HiGHS stopped at its next interrupt check, not at the 60 s slice
+    for use in plan.relaxable():
+        got = next(u for u in result.uses if (u.limit, u.scope) == (use.limit, use.scope))
+        assert got.marginal is None and got.marginal_text == "not valued: marginal values cancelled"
+
+
+def test_ctrl_c_during_a_resolve_stops_it_and_raises_keyboard_interrupt(catalog):
+    plan = _long_resolves(catalog)
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGINT))
+    timer.start()
+    started = time.perf_counter()
+    with pytest.raises(KeyboardInterrupt):
+        plan.values(60.0)
+    timer.cancel()
+    assert time.perf_counter() - started < 2.5
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
