@@ -378,3 +378,25 @@ def test_ctrl_c_during_a_resolve_stops_it_and_raises_keyboard_interrupt(catalog)
     timer.cancel()
     assert time.perf_counter() - started < 2.5
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # the handler is put back
+
+
+def test_limits_the_budget_does_not_reach_keep_their_lp_estimate_and_say_so(demo, catalog):
+    """Re-solves that take longer than their slice use up a 0.4 s budget after the first."""
+    plan = Plan(demo, catalog, SolveSettings(time_limit_s=30, rel_gap=1e-3))
+
+    def slow(result: RunResult) -> RunResult:
+        time.sleep(0.4)
+        return result
+
+    started = time.perf_counter()
+    result = plan.values(0.4, session_factory=lambda: Wrapped(mip=slow))
+    assert time.perf_counter() - started < 1.5
+    relaxable = {(u.limit, u.scope) for u in plan.relaxable()}
+    got = [u for u in result.uses if (u.limit, u.scope) in relaxable]
+    assert len(got) >= 2
+    assert sum(1 for u in got if u.marginal_method == "re-solve") == 1  # the first, most valuable one
+    for u in got:
+        if u.marginal_method != "re-solve":
+            assert u.marginal_method == "LP estimate" and u.marginal is not None
+            assert "not re-solved within the marginal-value budget of 0.4 s" in u.marginal_note
+    assert valued_or_reasoned(result.uses) == []
