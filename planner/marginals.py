@@ -45,6 +45,7 @@ from dcplan.models.units import Q_
 from dcplan.planner.matrix import DirectModel, build_direct
 from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import LimitUse
+from dcplan.planner.report.quantity import percent
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.session import InProcessSession, RunResult, Session
 from dcplan.planner.solve import SolveOutcome, SolveSettings, sigint_stops_highs
@@ -434,7 +435,7 @@ def _judged(base: _Base, target: _Target, run: RunResult, compute: np.ndarray, s
             f"(±{base.size(noise)}), so it is noise"
         )
         return _fallback(base, target, why)
-    method = "re-solve" if run.status == "optimal" else f"re-solve {run.status}, gap {run.gap or 0:.2%}"
+    method = "re-solve" if run.status == "optimal" else f"re-solve {run.status}, gap {percent(run.gap or 0.0)}"
     note = f"{RESOLVE_MEANING}; the change is outside the two runs' gaps (±{base.size(noise)})"
     return _fields(value, step_text(use), "re-solve", base.objective.text(use, value, method), note)
 

@@ -400,3 +400,17 @@ def test_limits_the_budget_does_not_reach_keep_their_lp_estimate_and_say_so(demo
             assert u.marginal_method == "LP estimate" and u.marginal is not None
             assert "not re-solved within the marginal-value budget of 0.4 s" in u.marginal_note
     assert valued_or_reasoned(result.uses) == []
+
+
+def test_a_time_limited_resolve_outside_the_gaps_is_a_value_that_names_its_gap(ideal_catalog):
+    plan = Plan(scenario(**TWO_BINDING), ideal_catalog)
+
+    def stopped_near(result: RunResult) -> RunResult:
+        assert result.objective is not None
+        bound = result.objective * (1 + 1e-4)
+        return RunResult("time-limit", True, result.objective, bound, 1e-4, result.col_value, None, 0.0, "limit")
+
+    result = plan.values(session_factory=lambda: Wrapped(mip=stopped_near))
+    budget = next(u for u in result.uses if u.limit == "capex budget")
+    assert budget.marginal_method == "re-solve" and budget.marginal is not None and budget.marginal > 1.0
+    assert budget.marginal_text.endswith("(re-solve time-limit, gap 0.01%)")
