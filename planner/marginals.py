@@ -22,8 +22,10 @@ Two methods, each named on the LimitUse (``marginal_method``):
   change is a value only when it exceeds the two runs' absolute gaps (``|bound - objective|``
   of each, summed): a smaller change is noise.
 
+The budget (``PlanOptions.marginal_budget_s``, 5 s) covers the matrix, the LP and the re-solves.
 Re-solves go in order of their LP estimate (largest first), each with a slice of the budget
-left (remaining / re-solves left). A limit whose estimate is within the plan's own absolute
+left (remaining / re-solves left); a cancel or Ctrl-C stops the one running (the default
+``InterruptibleSession``) and discards it. A limit whose estimate is within the plan's own absolute
 gap is not re-solved (at that gap no re-solve can tell its change from noise) and keeps its
 LP estimate, as do limits the budget did not reach and re-solves whose change was noise.
 Every binding limit ends with a value or ``marginal_text = "not valued: <reason>"``.

@@ -414,3 +414,25 @@ def test_a_time_limited_resolve_outside_the_gaps_is_a_value_that_names_its_gap(i
     budget = next(u for u in result.uses if u.limit == "capex budget")
     assert budget.marginal_method == "re-solve" and budget.marginal is not None and budget.marginal > 1.0
     assert budget.marginal_text.endswith("(re-solve time-limit, gap 0.01%)")
+
+
+@pytest.mark.parametrize("which", ["demo", "budget-and-power"])
+def test_each_limit_maps_to_its_row_in_model_units(which, demo, catalog, ideal_catalog):
+    """The row of a limit holds the limit itself: row upper bound = allowed x model units per unit."""
+    from dcplan.planner.marginals import MODEL_UNITS, ROW_FAMILIES
+
+    if which == "demo":
+        plan = Plan(demo, catalog, SolveSettings(time_limit_s=30, rel_gap=1e-3))
+    else:
+        plan = Plan(
+            scenario(site=[{"id": "cold-aws", "utility_power": "1 MW"}], header={"budget": "10e6 USD"}), ideal_catalog
+        )
+    model = build_direct(plan.data)
+    checked = 0
+    for use in plan.uses:
+        if use.limit not in ROW_FAMILIES:
+            continue
+        row = model.rows.index((ROW_FAMILIES[use.limit], None if use.scope == "plan" else use.scope))
+        assert float(model.lp.row_upper_[row]) == pytest.approx(use.allowed * MODEL_UNITS[use.unit], rel=1e-12)
+        checked += 1
+    assert checked >= 3
