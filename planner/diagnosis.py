@@ -1,8 +1,4 @@
-"""After the solve: marginal values of binding limits, and why an infeasible scenario is.
-
-Marginal values come from re-solves: the scenario is copied with one limit relaxed by
-one step (+1 MW of power, +100 MUSD of budget, +100 m2, -1 percentage point of a share
-floor) and solved again; the change in delivered compute (or TCO) is the value of the step.
+"""After the solve: why an infeasible scenario is (marginal values are planner.marginals).
 
 An infeasible scenario gets two elastic re-solves: one that may relax only capacity
 limits (power, plant, space, budget) and one that may relax only demands and shares. Each
@@ -11,113 +7,12 @@ names the limits to relax and by how much, in units.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from dcplan.models.catalog import Catalog
-from dcplan.models.units import Q_
-from dcplan.planner.modeldata import ModelData, build_model_data
-from dcplan.planner.plan import Diagnosis, LimitUse, Relaxation
-from dcplan.planner.scenario import Scenario
+from dcplan.planner.modeldata import ModelData
+from dcplan.planner.plan import Diagnosis, Relaxation
 from dcplan.planner.solve import SolveOutcome, SolveSettings, solve_model_data
-
-STEPS: dict[str, tuple[float, str]] = {
-    "utility power (design day)": (1.0, "MW"),
-    "hall IT power": (1.0, "MW"),
-    "hall liquid plant": (1.0, "MW"),
-    "hall air plant": (1.0, "MW"),
-    "hall whitespace": (100.0, "m2"),
-    "capex budget": (100.0, "MUSD"),
-    "annual opex budget": (10.0, "MUSD"),
-}
-
-
-def _replace(items: list[Any], key: str, value: str, **update: Any) -> list[Any]:
-    return [item.model_copy(update=update) if getattr(item, key) == value else item for item in items]
-
-
-def relaxed_scenario(scenario: Scenario, use: LimitUse) -> Scenario | None:
-    """A copy of the scenario with ``use``'s limit relaxed by one step (None: not relaxable)."""
-    header = scenario.scenario
-    if use.limit == "utility power (design day)":
-        site = next(s for s in scenario.site if s.id == use.scope)
-        sites = _replace(scenario.site, "id", use.scope, utility_power=site.utility_power + Q_(1.0, "MW"))
-        return scenario.model_copy(update={"site": sites})
-    hall_fields = {
-        "hall IT power": ("it_power_cap", Q_(1.0, "MW")),
-        "hall liquid plant": ("liquid_plant_capacity", Q_(1.0, "MW")),
-        "hall air plant": ("air_plant_capacity", Q_(1.0, "MW")),
-        "hall whitespace": ("area", Q_(100.0, "m**2")),
-    }
-    if use.limit in hall_fields:
-        name, step = hall_fields[use.limit]
-        hall = next(h for h in scenario.hall if h.id == use.scope)
-        halls = _replace(scenario.hall, "id", use.scope, **{name: getattr(hall, name) + step})
-        return scenario.model_copy(update={"hall": halls})
-    if use.limit == "capex budget" and header.budget is not None:
-        return scenario.model_copy(
-            update={"scenario": header.model_copy(update={"budget": header.budget + Q_(100e6, "USD")})}
-        )
-    if use.limit == "annual opex budget" and header.annual_opex_budget is not None:
-        new = header.annual_opex_budget + Q_(10e6, "USD")
-        return scenario.model_copy(update={"scenario": header.model_copy(update={"annual_opex_budget": new})})
-    if use.limit.startswith("minimum share ("):
-        label = use.limit[len("minimum share (") : -1]
-        shares = [
-            b.model_copy(update={"min": max(0.0, b.min - 0.01)}) if b.label == label else b for b in scenario.share
-        ]
-        return scenario.model_copy(update={"share": shares})
-    return None
-
-
-def marginal_values(
-    catalog: Catalog,
-    scenario: Scenario,
-    base: SolveOutcome,
-    uses: list[LimitUse],
-    settings: SolveSettings,
-    budget_s: float,
-) -> list[LimitUse]:
-    """Fill ``marginal`` on binding limits by re-solving with each relaxed by one step."""
-    out: list[LimitUse] = []
-    started = time.perf_counter()
-    objective = scenario.scenario.objective
-    base_value = base.compute_pflops if objective == "max-compute" else base.tco_musd
-    for use in uses:
-        candidate = (use.binding and use.sense == "<=") or (use.limit.startswith("minimum share (") and use.binding)
-        relaxed = relaxed_scenario(scenario, use) if candidate else None
-        remaining = budget_s - (time.perf_counter() - started)
-        stop = settings.cancel is not None and settings.cancel.is_set()
-        if relaxed is None or base_value is None or remaining <= 0.05 or stop:
-            out.append(use)
-            continue
-        step_text = (
-            "-1 percentage point" if use.limit.startswith("minimum share") else "+{:g} {}".format(*STEPS[use.limit])
-        )
-        resolve = solve_model_data(
-            build_model_data(relaxed, catalog),
-            SolveSettings(
-                time_limit_s=min(settings.time_limit_s, remaining),
-                rel_gap=settings.rel_gap,
-                seed=settings.seed,
-                cancel=settings.cancel,
-            ),
-        )
-        new_value = resolve.compute_pflops if objective == "max-compute" else resolve.tco_musd
-        if new_value is None:
-            out.append(use)
-            continue
-        if objective == "max-compute":
-            delta = new_value - base_value
-            text = f"{step_text} {use.limit} ({use.scope}) = {delta:+,.0f} PFLOPS {scenario.scenario.precision}"
-        else:
-            delta = base_value - new_value
-            text = f"{step_text} {use.limit} ({use.scope}) = {-delta:+,.1f} MUSD TCO"
-        if resolve.status != "optimal":
-            text += f" (re-solve {resolve.status}, gap {resolve.gap or 0:.2%})"
-        out.append(use.model_copy(update={"marginal": delta, "marginal_step": step_text, "marginal_text": text}))
-    return out
-
 
 _TEXTS = {
     "site_utility_power": ("utility power (design day)", "site {i}: utility power short by {x} MW", 1e-3, "MW"),

@@ -16,8 +16,9 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dcplan.models.catalog import Catalog
-from dcplan.planner.diagnosis import diagnose_infeasible, marginal_values, relaxed_scenario, structural_problems
+from dcplan.planner.diagnosis import diagnose_infeasible, structural_problems
 from dcplan.planner.evaluate import build_plan, evaluate
+from dcplan.planner.marginals import SessionFactory, Solved, marginal_values, not_valued
 from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import LimitUse, limit_uses, recheck
@@ -51,7 +52,7 @@ class Phase:
 class PlanOptions:
     settings: SolveSettings
     marginals: bool = True
-    marginal_budget_s: float = 20.0
+    marginal_budget_s: float = 5.0  # wall seconds for all marginal values (LP estimates and re-solves)
     diagnose: bool = True
     on_phase: Callable[[Phase], None] | None = None
     cancel: threading.Event | None = None  # also handed to the solver (settings.cancel) if that has none
@@ -117,9 +118,8 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     t_marginals = time.perf_counter()
     marginals_skipped = False
     if options.marginals:
-        uses, marginals_skipped = _marginal_values(
-            catalog, scenario, outcome, uses, settings, options.marginal_budget_s, phase
-        )
+        solved = Solved(catalog, scenario, data, settings, outcome)
+        uses, marginals_skipped = _marginal_values(solved, uses, options.marginal_budget_s, phase)
     t_end = time.perf_counter()
     info.update(
         layout_s=t_recheck - t_layout,
@@ -193,43 +193,31 @@ def _no_plan_diagnosis(
 
 
 def _marginal_values(
-    catalog: Catalog,
-    scenario: Scenario,
-    outcome: SolveOutcome,
+    solved: Solved,
     uses: list[LimitUse],
-    settings: SolveSettings,
     budget_s: float,
     phase: _Phases,
+    session_factory: SessionFactory | None = None,
 ) -> tuple[list[LimitUse], bool]:
-    """Marginal values one relaxable binding limit at a time, reporting "marginal values k/n".
+    """A marginal value or a "not valued: <reason>" for every binding limit (planner.marginals),
+    reporting "marginal values k/n" before each re-solve.
 
     Returns the limit uses and whether a cancel cut them short. A cancel stops before the
     next re-solve; a re-solve the cancel interrupted is discarded (its objective is a
     partial incumbent, so its difference from the plan's would be no marginal value).
+    ``session_factory`` makes the HiGHS session of the re-solves (default: in process).
     """
-    if phase.cancelled or outcome.status == "cancelled":
-        return uses, True
-    relaxable = [i for i, use in enumerate(uses) if _relaxable(scenario, use)]
-    out = list(uses)
-    started = time.perf_counter()
-    for step, i in enumerate(relaxable, start=1):
-        remaining_s = budget_s - (time.perf_counter() - started)
-        if remaining_s <= 0.05:
-            break
-        if phase.cancelled:
-            return out, True
-        phase("marginal values", step, len(relaxable))
-        (valued,) = marginal_values(catalog, scenario, outcome, [uses[i]], settings, remaining_s)
-        if phase.cancelled:
-            return out, True
-        out[i] = valued
-    return out, False
-
-
-def _relaxable(scenario: Scenario, use: LimitUse) -> bool:
-    """The binding limits marginal_values re-solves for (the same test it applies)."""
-    candidate = (use.binding and use.sense == "<=") or (use.limit.startswith("minimum share (") and use.binding)
-    return candidate and relaxed_scenario(scenario, use) is not None
+    if phase.cancelled or solved.outcome.status == "cancelled":
+        return not_valued(uses, "marginal values cancelled"), True
+    result = marginal_values(
+        solved,
+        uses,
+        budget_s,
+        session_factory=session_factory,
+        on_step=lambda k, n: phase("marginal values", k, n),
+        cancelled=lambda: phase.cancelled,
+    )
+    return result.uses, result.cancelled
 
 
 def _summary(status: str, gap: float | None) -> str:

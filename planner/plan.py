@@ -159,9 +159,19 @@ class LimitUse(_Model):
     unit: str
     utilisation: float = Field(description="used / allowed ('<='), or allowed / used ('>='): 1 means binding")
     binding: bool
-    marginal: float | None = Field(default=None, description="objective change per step of relaxation")
+    marginal: float | None = Field(
+        default=None,
+        description="what one step of relaxation is worth: +PFLOPS (max-compute) or MUSD of TCO saved (min-tco)",
+    )
     marginal_step: str | None = None
-    marginal_text: str | None = None
+    marginal_text: str | None = Field(
+        default=None, description="the value in words, or 'not valued: <reason>' for a binding limit without one"
+    )
+    marginal_method: Literal["re-solve", "LP estimate"] | None = Field(
+        default=None,
+        description="'re-solve': the MIP solved again with the limit relaxed; 'LP estimate': LP dual x step",
+    )
+    marginal_note: str | None = Field(default=None, description="what the value means and why this method")
 
 
 class Costs(_Model):

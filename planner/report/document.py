@@ -144,12 +144,27 @@ def _binding_blocks(plan: CapacityPlan) -> list[Block]:
     if not binding.rows:
         feasible = plan.feasible and plan.energy is not None
         return [Block("text", "No limit binds." if feasible else NO_PLAN)]
-    columns = ("limit", "scope", "used", "allowed", "unit", "marginal", "marginal_step", "marginal_text")
+    columns = (
+        "limit",
+        "scope",
+        "used",
+        "allowed",
+        "unit",
+        "marginal",
+        "marginal_step",
+        "marginal_text",
+        "marginal_method",
+        "marginal_note",
+    )
     return [
         Block(
             "text",
             "A limit binds when the plan uses all of it. The marginal value is what relaxing it by one step "
-            "is worth to the objective (blank when marginal values were not computed).",
+            "is worth to the objective: from a re-solve of the plan's MIP with that limit relaxed, or, where "
+            "no re-solve could give one (not reached in the time budget, or a change within the solver's "
+            "gap), an LP estimate: the limit's dual in the LP relaxation with the plan's halls and sites, "
+            "times the step. A binding limit without a value says why (not valued: ...); all are blank when "
+            "marginal values were not computed.",
         ),
         Block("table", binding.select(*columns)),
     ]

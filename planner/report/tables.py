@@ -287,6 +287,8 @@ LIMIT_COLUMNS = (
     Column("marginal", "marginal value (objective per step)", kind="float", decimals=4),
     Column("marginal_step", "step"),
     Column("marginal_text", "what relaxing it is worth"),
+    Column("marginal_method", "method"),
+    Column("marginal_note", "how it was valued"),
 )
 
 
@@ -304,6 +306,8 @@ def limits_table(plan: CapacityPlan, binding_only: bool = False) -> Table:
             u.marginal,
             u.marginal_step,
             None if u.marginal_text is None else prose_units(u.marginal_text),
+            u.marginal_method,
+            u.marginal_note,
         )
         for u in plan.limits
         if u.binding or not binding_only

@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-from dcplan.planner.diagnosis import relaxed_scenario
+from dcplan.planner.marginals import relaxed_scenario
 from dcplan.planner.pipeline import PHASES, Phase, PlanOptions, plan_scenario
 from dcplan.planner.solve import SolveSettings
 from tests.planner.conftest import scenario

@@ -30,6 +30,7 @@ SIZE = (140, 45)
 # CPU hogs).
 CHILD_GONE_S = ACK_TIMEOUT_S + 1.5
 CHILD_GONE_WITH_INCUMBENT_S = INCUMBENT_ACK_TIMEOUT_S + 5.0
+MARGINAL_ATTEMPTS = 15  # demo solves tried until a Cancel lands in its marginal values (each ~50 % likely)
 
 
 async def wait_for(pilot, predicate, timeout: float, step: float = 0.05) -> bool:
@@ -206,6 +207,8 @@ async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory)
     The Cancel is pressed once a re-solve runs; the demo's re-solves take milliseconds, so
     on a fast machine the last one may finish before the child reads the Cancel. Either way
     the status must match the plan: "not computed" exactly when fewer than all were valued.
+    The demo's whole marginal-value phase (~50 ms of incremental re-solves) may also fall
+    between two polls of the UI (0.1 s): such a solve is run again.
     (tests/planner/test_pipeline_phases.py cuts the re-solves short deterministically.)
     """
     app = app_factory()
@@ -214,9 +217,12 @@ async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory)
         await pilot.pause()
         screen = app.screen
         in_marginals = lambda: text(screen, "#optimise-status").startswith("marginal values")  # noqa: E731
-        for _attempt in range(5):  # until the Cancel lands before the solve has ended
+        for _attempt in range(MARGINAL_ATTEMPTS):  # until the Cancel lands before the solve has ended
             screen.query_one("#solve", Button).press()
-            assert await wait_for(pilot, in_marginals, 120, step=0.01), screen.phases
+            assert await wait_for(pilot, lambda: not finished(screen), 5)
+            assert await wait_for(pilot, lambda: in_marginals() or finished(screen), 120, step=0.01), screen.phases
+            if not in_marginals():  # the phase came and went between two polls
+                continue
             assert re.fullmatch(r"marginal values \d+/\d+ \.\.\.", text(screen, "#optimise-status"))
             screen.query_one("#cancel", Button).press()
             await pilot.pause()
@@ -224,7 +230,9 @@ async def test_cancel_during_marginal_values_keeps_the_optimal_plan(app_factory)
                 break
             assert await wait_for(pilot, lambda: finished(screen), 5)
         else:
-            pytest.fail("in 5 solves the marginal values always ended before a Cancel could reach them")
+            pytest.fail(
+                f"in {MARGINAL_ATTEMPTS} solves the marginal values always ended before a Cancel could reach them"
+            )
         gone_s = await cancel_and_time_the_child(pilot)
         assert gone_s < CHILD_GONE_WITH_INCUMBENT_S
         assert await wait_for(pilot, lambda: finished(screen), 5)

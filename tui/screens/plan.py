@@ -10,6 +10,13 @@ from textual.widgets import DataTable, Footer, Header, Static, TabbedContent, Ta
 from dcplan.tui.widgets.floorplan import floor_plan_text, utilisation_text
 from dcplan.tui.widgets.solver_text import gap_text
 
+# what each marginal-value method means (planner.marginals), shown once under the binding limits
+_METHOD_LEGEND = {
+    "re-solve": "re-solve: the MIP solved again with that limit relaxed by one step, from this plan",
+    "LP estimate": "LP estimate: the limit's dual in the LP relaxation with this plan's halls and sites, "
+    "x the step (where no re-solve could measure it: see the plan's marginal_note)",
+}
+
 
 class PlanScreen(Screen[None]):
     """Shows the app's current plan (from a solve, or loaded from a plan file)."""
@@ -70,6 +77,7 @@ class PlanScreen(Screen[None]):
         if binding:
             lines.append("\n[b]Binding limits[/b]")
             lines += [f"  - {u.limit} ({u.scope}): {u.marginal_text or 'no marginal value computed'}" for u in binding]
+            lines += sorted({f"  [dim]{_METHOD_LEGEND[u.marginal_method]}[/dim]" for u in binding if u.marginal_method})
         if plan.pruned:
             lines.append("\n[b]Options ruled out before solving[/b]")
             lines += [f"  - {p}" for p in plan.pruned]
