@@ -53,10 +53,7 @@ def solve(
         bool, typer.Option("--marginals/--no-marginals", help="re-solve binding limits for marginal values")
     ] = True,
     presolve: Annotated[
-        str,
-        typer.Option(
-            "--presolve", help="HiGHS presolve: auto (by model size: off from 5,000 columns) | choose | on | off"
-        ),
+        str, typer.Option("--presolve", help="HiGHS presolve: auto (by model size) | choose | on | off")
     ] = "auto",
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
     as_json: JsonOption = False,
