@@ -186,13 +186,17 @@ class _Context:
         }
         self.supply_obj: dict[str, Any] = {o.key: o for o in options} | {c.key: c for c in clouds}
         self.supply_keys = [o.key for o in options] + [c.key for c in clouds]
+        self._cpu = {k: float(self.supply_obj[k].compute_per_unit / TFLOPS_PER_PFLOPS) for k in self.supply_keys}
 
     def _arrays(self) -> None:
         options = self.options
         self.oi = np.arange(self.n_o, dtype=np.int64)
         self.ones = np.ones(self.n_o)
+        # row_caps is computed on each access: read once per option
+        self.row_caps = [o.row_caps for o in options]
+        self.units_per_row_max = [min(caps.values()) for caps in self.row_caps]
         self.rows_avail = np.array([o.rows_available for o in options], dtype=np.float64)
-        self.per_row_max = np.array([o.units_per_row_max for o in options], dtype=np.float64)
+        self.per_row_max = np.array(self.units_per_row_max, dtype=np.float64)
         self.o_hall = np.array([self.hall_ix[o.hall] for o in options], dtype=np.int64)
         self.o_site = np.array([self.site_ix[o.site] for o in options], dtype=np.int64)
         attr = {
@@ -209,7 +213,7 @@ class _Context:
 
     def cpu(self, key: str) -> float:
         """PFLOPS per unit of a supply."""
-        return float(self.supply_obj[key].compute_per_unit / TFLOPS_PER_PFLOPS)
+        return self._cpu[key]
 
     def hall_sum(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """One entry per option, in its hall's row, on its units column."""
@@ -287,7 +291,7 @@ def _row_families(s: _Stream, ctx: _Context) -> None:
     # rack: racks >= f * rows + (units - f * x * rows) / q, f = n // x, q = n % x (as Pyomo
     # writes it: f*rows + units/q - (f*x/q)*rows - racks <= 0)
     for i, o in enumerate(options):
-        n, x = o.units_per_row_max, o.units_per_rack
+        n, x = ctx.units_per_row_max[i], o.units_per_rack
         if x > 1 and n % x != 0:
             f, q = n // x, n % x
             terms: dict[int, float] = {}
@@ -302,8 +306,8 @@ def _row_families(s: _Stream, ctx: _Context) -> None:
         ("row_liquid_heat", "liquid"),
         ("row_air_heat", "air"),
     ):
-        sel = np.array([i for i, o in enumerate(options) if cap in o.row_caps], dtype=np.int64)
-        caps = np.array([options[i].row_caps[cap] for i in sel], dtype=np.float64)
+        sel = np.array([i for i, caps in enumerate(ctx.row_caps) if cap in caps], dtype=np.int64)
+        caps = np.array([ctx.row_caps[i][cap] for i in sel], dtype=np.float64)
         local = np.arange(len(sel))
         s.family(
             family,
