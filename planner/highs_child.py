@@ -281,7 +281,10 @@ def main(argv: list[str] | None = None) -> int:
     while True:
         item = commands.get()
         if item is None or not child.handle(*item):
-            return 0
+            out.flush()
+            # skip the interpreter's clean-up (HiGHS's thread pool takes ~1 s to wind down):
+            # nothing is left to write, and the parent waits for this exit
+            os._exit(0)
 
 
 if __name__ == "__main__":

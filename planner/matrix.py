@@ -20,10 +20,51 @@ from typing import Any
 import highspy
 import numpy as np
 
-from dcplan.planner.formulation import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
 from dcplan.planner.modeldata import ModelData
 
 INF = highspy.kHighsInf
+USD_PER_MUSD = 1e6
+TFLOPS_PER_PFLOPS = 1e3
+
+
+def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
+    """(a, b, c) of a topology: the integer n must satisfy load <= c * C * n, and
+    installed = a * n + b * used (C = one module's capacity).
+
+    N: (1, 0, 1); N+1: (1, 1, 1); 2N: (2, 0, 1); 2(N+1): (2, 2, 1);
+    DR (three systems each sized for half the load, n modules per system): (3, 0, 2).
+    These match models.power.redundant_count for the smallest n.
+    """
+    return {
+        "N": (1.0, 0.0, 1.0),
+        "N+1": (1.0, 1.0, 1.0),
+        "2N": (2.0, 0.0, 1.0),
+        "2(N+1)": (2.0, 2.0, 1.0),
+        "DR": (3.0, 0.0, 2.0),
+    }[redundancy]
+
+
+def tie_break_weight(data: ModelData) -> float:
+    """Weight of TCO [MUSD] in the max-compute objective, small enough never to trade compute.
+
+    ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
+    term is worth less than 1 % of the smallest unit's compute, so it only breaks ties.
+    """
+    unit_compute = [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options] + [
+        c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0
+    ]
+    if not unit_compute:
+        return 0.0
+    tco_bound = sum(
+        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd)
+        / USD_PER_MUSD
+        * o.rows_available
+        * o.units_per_row_max
+        for o in data.options
+    )
+    tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
+    tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
+    return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
 @dataclass
@@ -220,30 +261,47 @@ class _Context:
         return (self.o_hall, self.U + self.oi, values)
 
     def capex_terms(self, scale: float) -> dict[int, float]:
-        """``scale * capex`` [MUSD] as {column: coefficient}, summed in the formulation's order."""
-        terms: dict[int, float] = {}
-        U, RK, RW, HU = self.U, self.RK, self.RW, self.HU
-        for i, o in enumerate(self.options):
-            _add(terms, U + i, scale * (o.capex_per_unit_usd / USD_PER_MUSD))
-        for i, o in enumerate(self.options):
-            _add(terms, RK + i, scale * (o.pdu_capex_per_rack_usd / USD_PER_MUSD))
-        for i, o in enumerate(self.options):
-            _add(terms, RW + i, scale * (o.busway_capex_per_row_usd / USD_PER_MUSD))
-        for i, h in enumerate(self.halls):
-            ra, rb, _ = _redundancy_terms(h.redundancy)
-            c = h.ups_capex_usd / USD_PER_MUSD
-            _add(terms, self.UPS + i, scale * c * ra)
-            _add(terms, HU + i, scale * c * rb)
-            c = h.transformer_capex_usd / USD_PER_MUSD
-            _add(terms, self.XF + i, scale * c * ra)
-            _add(terms, HU + i, scale * c * rb)
-            _add(terms, HU + i, scale * (h.build_cost_usd / USD_PER_MUSD))
-        for i, x in enumerate(self.sites):
-            ra, rb, _ = _redundancy_terms(x.generator_redundancy)
-            c = x.generator_capex_usd / USD_PER_MUSD
-            _add(terms, self.GEN + i, scale * c * ra)
-            _add(terms, self.SU + i, scale * c * rb)
+        """``scale * capex`` [MUSD] as {column: coefficient}, each coefficient computed with the
+        same float operations in the same order as the formulation's sum (numpy elementwise)."""
+        if not hasattr(self, "_capex"):
+            self._capex_coefficients()
+        c = self._capex
+        terms = dict(zip(range(self.U, self.U + self.n_o), (scale * c["unit"]).tolist(), strict=True))
+        terms.update(zip(range(self.RK, self.RK + self.n_o), (scale * c["pdu"]).tolist(), strict=True))
+        terms.update(zip(range(self.RW, self.RW + self.n_o), (scale * c["busway"]).tolist(), strict=True))
+        ups, xf = (scale * c["ups"]) * c["ra_h"], (scale * c["xfmr"]) * c["ra_h"]
+        hu = (scale * c["ups"]) * c["rb_h"]
+        hu = hu + (scale * c["xfmr"]) * c["rb_h"]
+        hu = hu + scale * c["build"]
+        for i, (u, h, x) in enumerate(zip(ups.tolist(), hu.tolist(), xf.tolist(), strict=True)):
+            terms[self.UPS + i], terms[self.HU + i], terms[self.XF + i] = u, h, x
+        gen, su = (scale * c["gen"]) * c["ra_s"], (scale * c["gen"]) * c["rb_s"]
+        for i, (g, u) in enumerate(zip(gen.tolist(), su.tolist(), strict=True)):
+            terms[self.GEN + i], terms[self.SU + i] = g, u
         return terms
+
+    def _capex_coefficients(self) -> None:
+        """Per-unit capex [MUSD] of each block, and the redundancy terms (a, b) of halls and sites."""
+        options, halls, sites = self.options, self.halls, self.sites
+
+        def array(values: Any) -> np.ndarray:
+            return np.array(list(values), dtype=np.float64)
+
+        hall_r = [_redundancy_terms(h.redundancy) for h in halls]
+        site_r = [_redundancy_terms(x.generator_redundancy) for x in sites]
+        self._capex = {
+            "unit": array(o.capex_per_unit_usd / USD_PER_MUSD for o in options),
+            "pdu": array(o.pdu_capex_per_rack_usd / USD_PER_MUSD for o in options),
+            "busway": array(o.busway_capex_per_row_usd / USD_PER_MUSD for o in options),
+            "ups": array(h.ups_capex_usd / USD_PER_MUSD for h in halls),
+            "xfmr": array(h.transformer_capex_usd / USD_PER_MUSD for h in halls),
+            "build": array(h.build_cost_usd / USD_PER_MUSD for h in halls),
+            "ra_h": array(r[0] for r in hall_r),
+            "rb_h": array(r[1] for r in hall_r),
+            "gen": array(x.generator_capex_usd / USD_PER_MUSD for x in sites),
+            "ra_s": array(r[0] for r in site_r),
+            "rb_s": array(r[1] for r in site_r),
+        }
 
     def opex_terms(self, scale: float, terms: dict[int, float] | None = None) -> dict[int, float]:
         """``scale * annual_opex`` [MUSD/yr] added to ``terms`` (a new dict if None)."""

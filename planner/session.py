@@ -414,7 +414,7 @@ class ChildSession:
             try:
                 proc.stdin.write(encode({"cmd": "close"}))
                 proc.stdin.close()
-                proc.wait(timeout=1.0)
+                proc.wait(timeout=0.5)
             except (OSError, subprocess.TimeoutExpired):
                 pass
         self._kill()
