@@ -477,7 +477,7 @@ def _row_options(
         if unavailable:
             pruned.append(Pruned(ctx.row.id, system_id, "*", unavailable))
             continue
-        for cooling_id in ctx.row.cooling:
+        for cooling_id in dict.fromkeys(ctx.row.cooling):  # a cooling listed twice is one option
             result = _option_or_reason(ctx, catalog, header, system, cooling_id, cache)
             if isinstance(result, str):
                 pruned.append(Pruned(ctx.row.id, system_id, cooling_id, result))

@@ -389,21 +389,31 @@ class ChildSession:
         started = time.perf_counter()
         self._send(encode({"cmd": "run", "time_limit_s": limit, "progress_s": PROGRESS_S}), keep=False)
         watch = _Watch(self, started, limit)
-        while True:
-            try:
-                kind, payload = self._messages.get(timeout=0.02)
-            except queue.Empty:
-                kind, payload = "tick", None
-            if kind == "gone":
-                self._kill()
-                return watch.without_child(str(payload))
-            if kind == "message":
-                result = watch.message(*payload)
+        try:
+            while True:
+                result = self._step(watch)
                 if result is not None:
                     return result
-            result = watch.tick()
+        except BaseException:
+            # an on_progress that raised (or a KeyboardInterrupt) leaves HiGHS running: a
+            # child mid-run must never go back to the pool
+            self._kill()
+            raise
+
+    def _step(self, watch: _Watch) -> RunResult | None:
+        """Handle the next message (or a 20 ms tick): the run's result once there is one."""
+        try:
+            kind, payload = self._messages.get(timeout=0.02)
+        except queue.Empty:
+            kind, payload = "tick", None
+        if kind == "gone":
+            self._kill()
+            return watch.without_child(str(payload))
+        if kind == "message":
+            result = watch.message(*payload)
             if result is not None:
                 return result
+        return watch.tick()
 
     def close(self) -> None:
         """Ask the child to exit, and make sure it has."""

@@ -65,3 +65,22 @@ def test_part_full_rack_rows_are_the_same_both_ways(ideal_catalog):
     data = build_model_data(scen, ideal_catalog)
     assert any(o.units_per_rack > 1 and o.units_per_row_max % o.units_per_rack for o in data.options)
     assert same_lp(build_direct(data), build_model(data)) == []
+
+
+def test_a_cooling_listed_twice_is_one_option_and_changes_no_plan(catalog):
+    """A row naming a cooling twice (found by the fuzz test) is one option in the model
+    data, so both builders agree and the plan is the demo's."""
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.solve import SolveSettings
+
+    scen = load_scenario(DEMO_SCENARIO)
+    rows = [r.model_copy(update={"cooling": [*r.cooling, r.cooling[0]]}) for r in scen.row]
+    twice = scen.model_copy(update={"row": rows})
+    model_data = build_model_data(twice, catalog)
+    keys = [o.key for o in model_data.options]
+    assert len(keys) == len(set(keys)) == len(build_model_data(scen, catalog).options)
+    assert same_lp(build_direct(model_data), build_model(model_data)) == []
+    options = PlanOptions(settings=SolveSettings(), marginals=False)
+    plan, base = plan_scenario(twice, catalog, options), plan_scenario(scen, catalog, options)
+    assert plan.recheck.ok, plan.recheck.violations
+    assert plan.solver.objective == pytest.approx(base.solver.objective, rel=1e-9)

@@ -243,3 +243,19 @@ def test_the_child_command_line_override_is_checked(monkeypatch):
     monkeypatch.setenv(sessions.CHILD_ARGV_ENV, '"python"')
     with pytest.raises(ValueError, match="JSON list"):
         sessions.child_argv()
+
+
+def test_a_progress_callback_that_raises_kills_the_child_and_it_is_not_reused(demo_model):
+    session = sessions.ChildSession(argv=_fake("stall"))
+    session.load(demo_model.lp)
+    pid = session.pid
+
+    def broken(*progress):
+        raise RuntimeError("the UI went away")
+
+    session.watch(broken, None)
+    with pytest.raises(RuntimeError, match="went away"):
+        session.run(30.0)
+    assert pid is not None and _gone(pid) and not session.alive
+    sessions.release(session)
+    assert session not in sessions._POOL
