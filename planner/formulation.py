@@ -19,6 +19,11 @@ Decisions
 
 Every constraint family is built by a ``define_*`` function whose docstring states the
 formula and units.
+
+This is the documented, readable formulation. Plans are solved on the same LP assembled
+with numpy by planner/matrix.py (no per-constraint Python walk; tests/planner/test_direct_lp.py
+asserts the two hand HiGHS identical LPs); the elastic model of the infeasibility diagnosis
+is still built here and solved through Pyomo.
 """
 
 from __future__ import annotations

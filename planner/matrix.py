@@ -1,4 +1,6 @@
-"""The optimiser's MIP assembled straight into a HighsLp from ModelData (numpy, no Pyomo).
+"""The optimiser's MIP assembled straight into a HighsLp from ModelData (numpy, no Pyomo):
+the production path of planner/solve.py, with coefficient vectors of the formulation's
+``compute_total`` [PFLOPS] and ``tco`` [MUSD] so a solution's figures need no Pyomo either.
 
 Same variables, bounds, integrality, constraints and objective as
 ``planner.formulation.build_model`` (non-elastic), assembled with numpy and handed to HiGHS

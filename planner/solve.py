@@ -148,10 +148,10 @@ def sigint_stops_highs(settings: SolveSettings) -> Iterator[threading.Event]:
     KeyboardInterrupt raised inside a callback is swallowed by the bindings, so Ctrl-C
     would otherwise either be lost or turn into a "cancelled" plan. The handler only asks
     HiGHS to stop; ``solve_model_data`` raises KeyboardInterrupt once HiGHS has returned.
-    HiGHS 1.16 has no callback during presolve, so on a very large model (a 160-hall
-    campus presolves for ~13 s) Ctrl-C takes effect when presolve ends. (Running HiGHS in a
-    thread would not help: Pyomo redirects the process's stdout/stderr descriptors for the
-    whole run, so abandoning it would swallow every later message.)
+    HiGHS 1.16 has no callback during presolve: with HiGHS in the child process (the
+    default) the watchdog kills a child that has not stopped ``KILL_GRACE_S`` (0.5 s) after
+    the cancel, so Ctrl-C takes effect within that; in process (``process="in-process"``,
+    and the elastic diagnosis) it takes effect when presolve ends.
     Only the main thread can install a signal handler: elsewhere (UI workers, sweep
     workers) the yielded event is never set and SIGINT keeps its usual meaning.
     """

@@ -73,7 +73,7 @@ from tests.bench.highs_direct import solve_direct
 pytestmark = pytest.mark.bench
 
 REPO = Path(__file__).resolve().parents[2]
-TEN_M_GAP, TEN_M_TARGET_S, TEN_M_RATIO = 0.005, 15.0, 1.5
+TEN_M_GAP, TEN_M_TARGET_S, TEN_M_LIMIT_S, TEN_M_RATIO = 0.005, 15.0, 12.0, 1.5
 T1000_GAP, T1000_TARGET_S = 0.01, 60.0
 T5000_BUILD_TARGET_S, T5000_RSS_TARGET_MB = 2.0, 300.0
 PAST_LIMIT_MARGIN_S = 2.0
@@ -102,10 +102,11 @@ def _plan(size: str, catalog, time_limit_s: float, rel_gap: float) -> tuple[floa
 
 def test_bench_10m_campus(catalog):
     """A checked plan at <= 0.5 % gap in <= 15 s, and <= 1.5x HiGHS alone with presolve off."""
-    wall, plan = _plan("10M", catalog, TEN_M_TARGET_S, TEN_M_GAP)
+    # the limit leaves the 15 s target room for model data, layout and re-check (~3 s)
+    wall, plan = _plan("10M", catalog, TEN_M_LIMIT_S, TEN_M_GAP)
     s = plan.solver
     data = build_model_data(campus("10M"), catalog)
-    floor = solve_direct(data, TEN_M_TARGET_S, TEN_M_GAP, options={"presolve": "off"})
+    floor = solve_direct(data, TEN_M_LIMIT_S, TEN_M_GAP, options={"presolve": "off"})
     figures = {
         "wall_s": wall,
         "status": s.status,
@@ -151,16 +152,21 @@ def test_bench_t1000(catalog):
 
 BUILD_SCRIPT = textwrap.dedent(
     """
-    import json, resource, sys, time
+    import json, sys, time
+
+    def hwm_mb(pid="self"):  # peak RSS of this process image (ru_maxrss would count the forked parent)
+        with open(f"/proc/{pid}/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM")) / 1024
+
     from dcplan.models.catalog import load_catalog
     from dcplan.planner.matrix import build_direct
     from dcplan.planner.modeldata import build_model_data
-    from dcplan.planner.session import ChildSession, close_all
+    from dcplan.planner.session import ChildSession
     from tests.bench.campus import campus
-    base_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the imports alone
+    base_mb = hwm_mb()  # the imports alone: the baseline
     catalog = load_catalog(use_env=False)
     scenario = campus(sys.argv[1])
-    scenario_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    scenario_mb = hwm_mb()
     session = ChildSession()
     t0 = time.perf_counter()
     data = build_model_data(scenario, catalog)
@@ -170,22 +176,20 @@ BUILD_SCRIPT = textwrap.dedent(
     session.set_options({"presolve": "off"})
     session.load(model.lp)
     t3 = time.perf_counter()
-    child_mb = 0.0
-    with open(f"/proc/{session.pid}/status") as status:
-        for line in status:
-            if line.startswith("VmHWM"):
-                child_mb = int(line.split()[1]) / 1024
+    session.run(0.0)  # the child has passed the model to HiGHS once this returns
+    child_mb = hwm_mb(session.pid)
     session.close()
     print(json.dumps({"data_s": t1 - t0, "build_s": t2 - t1, "handover_s": t3 - t2, "total_s": t3 - t0,
                       "cols": model.num_col, "rows": model.num_row, "nnz": model.nnz,
-                      "base_rss_mb": base_mb, "scenario_rss_mb": scenario_mb, "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "base_rss_mb": base_mb, "scenario_rss_mb": scenario_mb, "peak_rss_mb": hwm_mb(),
                       "child_rss_mb": child_mb}))
     """
 )
 
 
 def test_bench_t5000_build_and_rss():
-    """5,000 templates: model data + build + hand-over <= 2 s, peak RSS <= 300 MB (fresh process)."""
+    """5,000 templates: model data + build + hand-over <= 2 s, peak RSS <= 300 MB (fresh
+    process; the child holding the model in HiGHS is reported beside it)."""
     runs = []
     for _ in range(2):
         proc = subprocess.run(
