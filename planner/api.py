@@ -86,6 +86,7 @@ def solve(
     rel_gap: float = 1e-3,
     marginals: bool = True,
     threads: int = 1,
+    presolve: str = "auto",
 ) -> CapacityPlan:
     """Solve ``scenario`` to a checked CapacityPlan (layout, re-check, marginal values or a
     diagnosis), as ``dcplan solve`` does.
@@ -93,11 +94,24 @@ def solve(
     ``catalog`` defaults to ``load_catalog()``. The plan's ``solver.status`` says what was
     proven: optimal, feasible-with-gap, infeasible (``plan.diagnosis`` says why),
     no-plan-within-limit, cancelled or interrupted; only the first two carry a layout.
-    """
-    from dcplan.planner.pipeline import PlanOptions, plan_scenario
-    from dcplan.planner.solve import SolveSettings
 
-    settings = SolveSettings(time_limit_s=time_limit_s, rel_gap=rel_gap, threads=threads)
+    ``presolve``: HiGHS's presolve, ``auto`` (by model size, see ``planner.solve.highs_options``),
+    ``choose``, ``on`` or ``off``; ``plan.solver.settings`` says which ran. HiGHS runs in a
+    child process, so the solve returns within ``time_limit_s`` + 1 s of HiGHS starting
+    even where HiGHS ignores its own limit.
+    """
+    from dcplan.models.errors import DcplanError
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.solve import PRESOLVE_CHOICES, SolveSettings
+
+    if presolve not in PRESOLVE_CHOICES:
+        raise DcplanError(f"presolve: expected one of {', '.join(PRESOLVE_CHOICES)}, got {presolve!r}")
+    settings = SolveSettings(
+        time_limit_s=time_limit_s,
+        rel_gap=rel_gap,
+        threads=threads,
+        presolve=presolve,  # type: ignore[arg-type]
+    )
     return plan_scenario(scenario, catalog or load_catalog(), PlanOptions(settings=settings, marginals=marginals))
 
 

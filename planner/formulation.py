@@ -19,6 +19,11 @@ Decisions
 
 Every constraint family is built by a ``define_*`` function whose docstring states the
 formula and units.
+
+This is the documented, readable formulation. Plans are solved on the same LP assembled
+with numpy by planner/matrix.py (no per-constraint Python walk; tests/planner/test_direct_lp.py
+asserts the two hand HiGHS identical LPs); the elastic model of the infeasibility diagnosis
+is still built here and solved through Pyomo.
 """
 
 from __future__ import annotations
@@ -28,28 +33,9 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+# shared with the matrix builder, which must not import Pyomo
+from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
 from dcplan.planner.modeldata import ModelData
-
-USD_PER_MUSD = 1e6
-TFLOPS_PER_PFLOPS = 1e3
-
-
-def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
-    """(a, b, c) of a topology: the integer n must satisfy load <= c * C * n, and
-    installed = a * n + b * used (C = one module's capacity).
-
-    N: (1, 0, 1); N+1: (1, 1, 1); 2N: (2, 0, 1); 2(N+1): (2, 2, 1);
-    DR (three systems each sized for half the load, n modules per system): (3, 0, 2).
-    These match models.power.redundant_count for the smallest n.
-    """
-    return {
-        "N": (1.0, 0.0, 1.0),
-        "N+1": (1.0, 1.0, 1.0),
-        "2N": (2.0, 0.0, 1.0),
-        "2(N+1)": (2.0, 2.0, 1.0),
-        "DR": (3.0, 0.0, 2.0),
-    }[redundancy]
-
 
 #: Constraint families an elastic (diagnostic) model may relax, and the size of one
 #: "step" of relaxation in model units, used to weigh slacks against each other.
@@ -484,29 +470,6 @@ def define_candidate_bounds(m: Any, data: ModelData) -> None:
     m.candidate_max = constraint(
         with_max, rule=lambda model, s: units_of(s) <= bounds[s].max_units + slack(m, "candidate_max", s)
     )
-
-
-def tie_break_weight(data: ModelData) -> float:
-    """Weight of TCO [MUSD] in the max-compute objective, small enough never to trade compute.
-
-    ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
-    term is worth less than 1 % of the smallest unit's compute, so it only breaks ties.
-    """
-    unit_compute = [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options] + [
-        c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0
-    ]
-    if not unit_compute:
-        return 0.0
-    tco_bound = sum(
-        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd)
-        / USD_PER_MUSD
-        * o.rows_available
-        * o.units_per_row_max
-        for o in data.options
-    )
-    tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
-    tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
-    return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
 def define_objective(m: Any, data: ModelData) -> None:

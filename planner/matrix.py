@@ -1,4 +1,6 @@
-"""The optimiser's MIP assembled straight into a HighsLp from ModelData (numpy, no Pyomo).
+"""The optimiser's MIP assembled straight into a HighsLp from ModelData (numpy, no Pyomo):
+the production path of planner/solve.py, with coefficient vectors of the formulation's
+``compute_total`` [PFLOPS] and ``tco`` [MUSD] so a solution's figures need no Pyomo either.
 
 Same variables, bounds, integrality, constraints and objective as
 ``planner.formulation.build_model`` (non-elastic), assembled with numpy and handed to HiGHS
@@ -20,10 +22,51 @@ from typing import Any
 import highspy
 import numpy as np
 
-from dcplan.planner.formulation import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
 from dcplan.planner.modeldata import ModelData
 
 INF = highspy.kHighsInf
+USD_PER_MUSD = 1e6
+TFLOPS_PER_PFLOPS = 1e3
+
+
+def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
+    """(a, b, c) of a topology: the integer n must satisfy load <= c * C * n, and
+    installed = a * n + b * used (C = one module's capacity).
+
+    N: (1, 0, 1); N+1: (1, 1, 1); 2N: (2, 0, 1); 2(N+1): (2, 2, 1);
+    DR (three systems each sized for half the load, n modules per system): (3, 0, 2).
+    These match models.power.redundant_count for the smallest n.
+    """
+    return {
+        "N": (1.0, 0.0, 1.0),
+        "N+1": (1.0, 1.0, 1.0),
+        "2N": (2.0, 0.0, 1.0),
+        "2(N+1)": (2.0, 2.0, 1.0),
+        "DR": (3.0, 0.0, 2.0),
+    }[redundancy]
+
+
+def tie_break_weight(data: ModelData) -> float:
+    """Weight of TCO [MUSD] in the max-compute objective, small enough never to trade compute.
+
+    ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
+    term is worth less than 1 % of the smallest unit's compute, so it only breaks ties.
+    """
+    unit_compute = [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options] + [
+        c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0
+    ]
+    if not unit_compute:
+        return 0.0
+    tco_bound = sum(
+        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd)
+        / USD_PER_MUSD
+        * o.rows_available
+        * o.units_per_row_max
+        for o in data.options
+    )
+    tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
+    tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
+    return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
 @dataclass
@@ -34,6 +77,12 @@ class DirectModel:
     columns: list[tuple[str, Any]]  # (variable, index) per HiGHS column
     rows: list[tuple[str, Any]]  # (constraint family, index) per HiGHS row
     build_s: float
+    #: coefficients per HiGHS column of the formulation's ``compute_total`` [PFLOPS] and
+    #: ``tco`` [MUSD] expressions: ``compute_pflops = compute @ col_value``
+    compute: np.ndarray | None = None
+    tco: np.ndarray | None = None
+    #: every provisional column, with the ones no row or objective names (HiGHS never sees them)
+    all_columns: list[tuple[str, Any]] | None = None
 
     @property
     def num_col(self) -> int:
@@ -98,99 +147,218 @@ def _add(terms: dict[int, float], col: int, coef: float) -> None:
 
 
 def build_direct(data: ModelData) -> DirectModel:
-    """Assemble the MIP of ``data`` as a HighsLp (no Pyomo).
-
-    Long because it was moved as one piece from the benchmark's floor; issue 12's solver
-    work splits it into one step per constraint family.
-    """
+    """Assemble the MIP of ``data`` as a HighsLp (no Pyomo), one step per constraint family
+    in the formulation's declaration order."""
     t0 = time.perf_counter()
-    options, clouds = data.options, data.clouds
-    header = data.scenario.scenario
-    n_o, n_k = len(options), len(clouds)
-    hall_ids = sorted(data.halls)
-    site_ids = sorted(data.sites)
-    n_h, n_s = len(hall_ids), len(site_ids)
-    hall_ix = {h: i for i, h in enumerate(hall_ids)}
-    site_ix = {s: i for i, s in enumerate(site_ids)}
-    pairs = [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
-    n_e = len(pairs)
-
-    # Provisional column blocks.
-    U, RW, RK = 0, n_o, 2 * n_o
-    RENT = 3 * n_o
-    HU = RENT + n_k
-    SU = HU + n_h
-    UPS = SU + n_s
-    XF = UPS + n_h
-    GEN = XF + n_h
-    AL = GEN + n_s
-    n_cols = AL + n_e
-    prov_names: list[tuple[str, Any]] = (
-        [("units", o.key) for o in options]
-        + [("rows", o.key) for o in options]
-        + [("racks", o.key) for o in options]
-        + [("rent", c.key) for c in clouds]
-        + [("hall_used", h) for h in hall_ids]
-        + [("site_used", s) for s in site_ids]
-        + [("ups_n", h) for h in hall_ids]
-        + [("xfmr_n", h) for h in hall_ids]
-        + [("gen_n", s) for s in site_ids]
-        + [("alloc", p) for p in pairs]
-    )
-    supply_col = {o.key: U + i for i, o in enumerate(options)} | {c.key: RENT + i for i, c in enumerate(clouds)}
-    supply_obj = {o.key: o for o in options} | {c.key: c for c in clouds}
-
-    # Per-option arrays.
-    oi = np.arange(n_o, dtype=np.int64)
-    rows_avail = np.array([o.rows_available for o in options], dtype=np.float64)
-    per_row_max = np.array([o.units_per_row_max for o in options], dtype=np.float64)
-    o_hall = np.array([hall_ix[o.hall] for o in options], dtype=np.int64)
-    o_site = np.array([site_ix[o.site] for o in options], dtype=np.int64)
-    attr = {
-        "racks_per_unit": [o.racks_per_unit for o in options],
-        "it": [o.coeff.it_provisioned_kw for o in options],
-        "liquid": [o.coeff.liquid_loop_kw for o in options],
-        "air": [o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in options],
-        "area": [o.coeff.gross_area_m2 for o in options],
-        "ups": [o.ups_kw_per_unit for o in options],
-        "xfmr": [o.transformer_kva_per_unit for o in options],
-        "facility": [o.facility_design_kw_per_unit for o in options],
-    }
-    a = {k: np.array(v, dtype=np.float64) for k, v in attr.items()}
-
+    ctx = _Context(data)
     s = _Stream()
-    ones = np.ones(n_o)
+    _row_families(s, ctx)
+    _hall_families(s, ctx)
+    _site_families(s, ctx)
+    _money_rows(s, ctx)
+    _workload_families(s, ctx)
+    _share_rows(s, ctx)
+    _candidate_rows(s, ctx)
+    sense, obj = _objective(ctx)
+    lp, order = _assemble(s, ctx, sense, obj)
+    compute = np.zeros(ctx.n_cols)
+    for k, col in ctx.supply_col.items():
+        compute[col] = ctx.cpu(k)
+    tco = np.zeros(ctx.n_cols)
+    for col, value in ctx.opex_terms(ctx.data.pv_factor, ctx.capex_terms(1)).items():
+        tco[col] = value
+    return DirectModel(
+        lp=lp,
+        columns=[ctx.names[c] for c in order],
+        rows=list(s.names),
+        build_s=time.perf_counter() - t0,
+        compute=compute[order],
+        tco=tco[order],
+        all_columns=ctx.names,
+    )
 
-    # --- row constraints -------------------------------------------------------------------
+
+class _Context:
+    """Provisional column blocks (``U`` units, ``RW`` rows, ``RK`` racks, ``RENT``, ``HU``
+    hall_used, ``SU`` site_used, ``UPS``, ``XF``, ``GEN``, ``AL`` alloc) and per-option arrays."""
+
+    def __init__(self, data: ModelData) -> None:
+        self.data = data
+        options, clouds = data.options, data.clouds
+        self.options, self.clouds = options, clouds
+        self.header = data.scenario.scenario
+        n_o, n_k = len(options), len(clouds)
+        self.hall_ids = sorted(data.halls)
+        self.site_ids = sorted(data.sites)
+        n_h, n_s = len(self.hall_ids), len(self.site_ids)
+        self.n_o, self.n_k, self.n_h, self.n_s = n_o, n_k, n_h, n_s
+        self.hall_ix = {h: i for i, h in enumerate(self.hall_ids)}
+        self.site_ix = {s: i for i, s in enumerate(self.site_ids)}
+        self.pairs = [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
+        self.halls = [data.halls[h] for h in self.hall_ids]
+        self.sites = [data.sites[x] for x in self.site_ids]
+        self._columns()
+        self._arrays()
+
+    def _columns(self) -> None:
+        n_o, n_k, n_h, n_s = self.n_o, self.n_k, self.n_h, self.n_s
+        self.U, self.RW, self.RK = 0, n_o, 2 * n_o
+        self.RENT = 3 * n_o
+        self.HU = self.RENT + n_k
+        self.SU = self.HU + n_h
+        self.UPS = self.SU + n_s
+        self.XF = self.UPS + n_h
+        self.GEN = self.XF + n_h
+        self.AL = self.GEN + n_s
+        self.n_cols = self.AL + len(self.pairs)
+        options, clouds = self.options, self.clouds
+        self.names: list[tuple[str, Any]] = (
+            [("units", o.key) for o in options]
+            + [("rows", o.key) for o in options]
+            + [("racks", o.key) for o in options]
+            + [("rent", c.key) for c in clouds]
+            + [("hall_used", h) for h in self.hall_ids]
+            + [("site_used", s) for s in self.site_ids]
+            + [("ups_n", h) for h in self.hall_ids]
+            + [("xfmr_n", h) for h in self.hall_ids]
+            + [("gen_n", s) for s in self.site_ids]
+            + [("alloc", p) for p in self.pairs]
+        )
+        self.supply_col = {o.key: self.U + i for i, o in enumerate(options)} | {
+            c.key: self.RENT + i for i, c in enumerate(clouds)
+        }
+        self.supply_obj: dict[str, Any] = {o.key: o for o in options} | {c.key: c for c in clouds}
+        self.supply_keys = [o.key for o in options] + [c.key for c in clouds]
+        self._cpu = {k: float(self.supply_obj[k].compute_per_unit / TFLOPS_PER_PFLOPS) for k in self.supply_keys}
+
+    def _arrays(self) -> None:
+        options = self.options
+        self.oi = np.arange(self.n_o, dtype=np.int64)
+        self.ones = np.ones(self.n_o)
+        # row_caps is computed on each access: read once per option
+        self.row_caps = [o.row_caps for o in options]
+        self.units_per_row_max = [min(caps.values()) for caps in self.row_caps]
+        self.rows_avail = np.array([o.rows_available for o in options], dtype=np.float64)
+        self.per_row_max = np.array(self.units_per_row_max, dtype=np.float64)
+        self.o_hall = np.array([self.hall_ix[o.hall] for o in options], dtype=np.int64)
+        self.o_site = np.array([self.site_ix[o.site] for o in options], dtype=np.int64)
+        attr = {
+            "racks_per_unit": [o.racks_per_unit for o in options],
+            "it": [o.coeff.it_provisioned_kw for o in options],
+            "liquid": [o.coeff.liquid_loop_kw for o in options],
+            "air": [o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in options],
+            "area": [o.coeff.gross_area_m2 for o in options],
+            "ups": [o.ups_kw_per_unit for o in options],
+            "xfmr": [o.transformer_kva_per_unit for o in options],
+            "facility": [o.facility_design_kw_per_unit for o in options],
+        }
+        self.a = {k: np.array(v, dtype=np.float64) for k, v in attr.items()}
+
+    def cpu(self, key: str) -> float:
+        """PFLOPS per unit of a supply."""
+        return self._cpu[key]
+
+    def hall_sum(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """One entry per option, in its hall's row, on its units column."""
+        return (self.o_hall, self.U + self.oi, values)
+
+    def capex_terms(self, scale: float) -> dict[int, float]:
+        """``scale * capex`` [MUSD] as {column: coefficient}, each coefficient computed with the
+        same float operations in the same order as the formulation's sum (numpy elementwise)."""
+        if not hasattr(self, "_capex"):
+            self._capex_coefficients()
+        c = self._capex
+        terms = dict(zip(range(self.U, self.U + self.n_o), (scale * c["unit"]).tolist(), strict=True))
+        terms.update(zip(range(self.RK, self.RK + self.n_o), (scale * c["pdu"]).tolist(), strict=True))
+        terms.update(zip(range(self.RW, self.RW + self.n_o), (scale * c["busway"]).tolist(), strict=True))
+        ups, xf = (scale * c["ups"]) * c["ra_h"], (scale * c["xfmr"]) * c["ra_h"]
+        hu = (scale * c["ups"]) * c["rb_h"]
+        hu = hu + (scale * c["xfmr"]) * c["rb_h"]
+        hu = hu + scale * c["build"]
+        for i, (u, h, x) in enumerate(zip(ups.tolist(), hu.tolist(), xf.tolist(), strict=True)):
+            terms[self.UPS + i], terms[self.HU + i], terms[self.XF + i] = u, h, x
+        gen, su = (scale * c["gen"]) * c["ra_s"], (scale * c["gen"]) * c["rb_s"]
+        for i, (g, u) in enumerate(zip(gen.tolist(), su.tolist(), strict=True)):
+            terms[self.GEN + i], terms[self.SU + i] = g, u
+        return terms
+
+    def _capex_coefficients(self) -> None:
+        """Per-unit capex [MUSD] of each block, and the redundancy terms (a, b) of halls and sites."""
+        options, halls, sites = self.options, self.halls, self.sites
+
+        def array(values: Any) -> np.ndarray:
+            return np.array(list(values), dtype=np.float64)
+
+        hall_r = [_redundancy_terms(h.redundancy) for h in halls]
+        site_r = [_redundancy_terms(x.generator_redundancy) for x in sites]
+        self._capex = {
+            "unit": array(o.capex_per_unit_usd / USD_PER_MUSD for o in options),
+            "pdu": array(o.pdu_capex_per_rack_usd / USD_PER_MUSD for o in options),
+            "busway": array(o.busway_capex_per_row_usd / USD_PER_MUSD for o in options),
+            "ups": array(h.ups_capex_usd / USD_PER_MUSD for h in halls),
+            "xfmr": array(h.transformer_capex_usd / USD_PER_MUSD for h in halls),
+            "build": array(h.build_cost_usd / USD_PER_MUSD for h in halls),
+            "ra_h": array(r[0] for r in hall_r),
+            "rb_h": array(r[1] for r in hall_r),
+            "gen": array(x.generator_capex_usd / USD_PER_MUSD for x in sites),
+            "ra_s": array(r[0] for r in site_r),
+            "rb_s": array(r[1] for r in site_r),
+        }
+
+    def opex_terms(self, scale: float, terms: dict[int, float] | None = None) -> dict[int, float]:
+        """``scale * annual_opex`` [MUSD/yr] added to ``terms`` (a new dict if None)."""
+        terms = {} if terms is None else terms
+        for i, o in enumerate(self.options):
+            _add(terms, self.U + i, scale * (o.energy_cost_per_unit_usd / USD_PER_MUSD))
+        for i, c in enumerate(self.clouds):
+            _add(terms, self.RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
+        return terms
+
+    def members(self, bound: Any) -> list[str]:
+        """The supplies a share bound counts (its family or its software)."""
+        return [
+            k
+            for k in self.supply_keys
+            if (bound.family is not None and self.supply_obj[k].family == bound.family)
+            or (bound.software is not None and self.supply_obj[k].software == bound.software)
+        ]
+
+
+def _row_families(s: _Stream, ctx: _Context) -> None:
+    """row_count, rack_count, rack_count_ragged and the per-row capacity families."""
+    options, oi, ones = ctx.options, ctx.oi, ctx.ones
     templates = sorted({o.row for o in options})
     t_ix = {r: i for i, r in enumerate(templates)}
     o_tpl = np.array([t_ix[o.row] for o in options], dtype=np.int64)
     count_of = {o.row: (o.rows_available, o.hall) for o in options}
-    t_hall = np.array([hall_ix[count_of[r][1]] for r in templates], dtype=np.int64)
+    t_hall = np.array([ctx.hall_ix[count_of[r][1]] for r in templates], dtype=np.int64)
     t_count = np.array([count_of[r][0] for r in templates], dtype=np.float64)
-    nt = len(templates)
     s.family(
         "row_count",
         templates,
-        [(o_tpl, RW + oi, ones), (np.arange(nt), HU + t_hall, -t_count)],
+        [(o_tpl, ctx.RW + oi, ones), (np.arange(len(templates)), ctx.HU + t_hall, -t_count)],
         -INF,
         0.0,
     )
     s.family(
-        "rack_count", [o.key for o in options], [(oi, U + oi, a["racks_per_unit"]), (oi, RK + oi, -ones)], -INF, 0.0
+        "rack_count",
+        [o.key for o in options],
+        [(oi, ctx.U + oi, ctx.a["racks_per_unit"]), (oi, ctx.RK + oi, -ones)],
+        -INF,
+        0.0,
     )
     # servers whose row cap n is not a multiple of x per rack may end a row with a part-full
     # rack: racks >= f * rows + (units - f * x * rows) / q, f = n // x, q = n % x (as Pyomo
     # writes it: f*rows + units/q - (f*x/q)*rows - racks <= 0)
     for i, o in enumerate(options):
-        n, x = o.units_per_row_max, o.units_per_rack
+        n, x = ctx.units_per_row_max[i], o.units_per_rack
         if x > 1 and n % x != 0:
             f, q = n // x, n % x
             terms: dict[int, float] = {}
-            _add(terms, RW + i, float(f))
-            _add(terms, U + i, 1.0 / q)
-            _add(terms, RW + i, -(f * x) * (1.0 / q))
-            _add(terms, RK + i, -1.0)
+            _add(terms, ctx.RW + i, float(f))
+            _add(terms, ctx.U + i, 1.0 / q)
+            _add(terms, ctx.RW + i, -(f * x) * (1.0 / q))
+            _add(terms, ctx.RK + i, -1.0)
             s.row("rack_count_ragged", o.key, terms, -INF, 0.0)
     for family, cap in (
         ("row_positions", "positions"),
@@ -198,122 +366,88 @@ def build_direct(data: ModelData) -> DirectModel:
         ("row_liquid_heat", "liquid"),
         ("row_air_heat", "air"),
     ):
-        sel = np.array([i for i, o in enumerate(options) if cap in o.row_caps], dtype=np.int64)
-        caps = np.array([options[i].row_caps[cap] for i in sel], dtype=np.float64)
+        sel = np.array([i for i, caps in enumerate(ctx.row_caps) if cap in caps], dtype=np.int64)
+        caps = np.array([ctx.row_caps[i][cap] for i in sel], dtype=np.float64)
         local = np.arange(len(sel))
         s.family(
             family,
             [options[i].key for i in sel],
-            [(local, U + sel, np.ones(len(sel))), (local, RW + sel, -caps)],
+            [(local, ctx.U + sel, np.ones(len(sel))), (local, ctx.RW + sel, -caps)],
             -INF,
             0.0,
         )
 
-    # --- hall constraints ------------------------------------------------------------------
-    def hall_sum(values: np.ndarray, cols: np.ndarray = U + oi) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        return (o_hall, cols, values)
 
-    halls = [data.halls[h] for h in hall_ids]
-    s.family(
-        "hall_it_power", hall_ids, [hall_sum(a["it"])], -INF, [float(h.hall.it_power_cap.magnitude) for h in halls]
-    )
-    s.family(
-        "hall_liquid_plant",
-        hall_ids,
-        [hall_sum(a["liquid"])],
-        -INF,
-        [float(h.hall.liquid_plant_capacity.magnitude) for h in halls],
-    )
-    s.family(
-        "hall_air_plant",
-        hall_ids,
-        [hall_sum(a["air"])],
-        -INF,
-        [float(h.hall.air_plant_capacity.magnitude) for h in halls],
-    )
+def _hall_families(s: _Stream, ctx: _Context) -> None:
+    """Hall IT power, liquid and air plant, area, UPS and transformer counts."""
+    hall_ids, halls, a = ctx.hall_ids, ctx.halls, ctx.a
+    for family, attr, cap in (
+        ("hall_it_power", "it", "it_power_cap"),
+        ("hall_liquid_plant", "liquid", "liquid_plant_capacity"),
+        ("hall_air_plant", "air", "air_plant_capacity"),
+    ):
+        upper = [float(getattr(h.hall, cap).magnitude) for h in halls]
+        s.family(family, hall_ids, [ctx.hall_sum(a[attr])], -INF, upper)
     with_area = [i for i, h in enumerate(halls) if h.hall.area is not None]
     if with_area:
-        remap = np.full(n_h, -1, dtype=np.int64)
+        remap = np.full(ctx.n_h, -1, dtype=np.int64)
         remap[with_area] = np.arange(len(with_area))
-        keep = remap[o_hall] >= 0
+        keep = remap[ctx.o_hall] >= 0
         s.family(
             "hall_area",
             [hall_ids[i] for i in with_area],
-            [(remap[o_hall][keep], (RK + oi)[keep], a["area"][keep])],
+            [(remap[ctx.o_hall][keep], (ctx.RK + ctx.oi)[keep], a["area"][keep])],
             -INF,
             [float(halls[i].hall.area.magnitude) for i in with_area],  # type: ignore[union-attr]
         )
     spread = np.array([_redundancy_terms(h.redundancy)[2] for h in halls], dtype=np.float64)
-    hi = np.arange(n_h)
+    hi = np.arange(ctx.n_h)
     ups_cap = np.array([h.ups_module_kw for h in halls], dtype=np.float64)
     xfmr_cap = np.array([h.transformer_kva for h in halls], dtype=np.float64)
-    s.family("hall_ups", hall_ids, [hall_sum(a["ups"]), (hi, UPS + hi, -(spread * ups_cap))], -INF, 0.0)
-    s.family("hall_transformer", hall_ids, [hall_sum(a["xfmr"]), (hi, XF + hi, -(spread * xfmr_cap))], -INF, 0.0)
-
-    # --- site constraints ------------------------------------------------------------------
-    sites = [data.sites[x] for x in site_ids]
-    si = np.arange(n_s)
+    s.family("hall_ups", hall_ids, [ctx.hall_sum(a["ups"]), (hi, ctx.UPS + hi, -(spread * ups_cap))], -INF, 0.0)
     s.family(
-        "site_utility_power",
-        site_ids,
-        [(o_site, U + oi, a["facility"])],
-        -INF,
-        [float(x.limits.utility_power.magnitude) for x in sites],
+        "hall_transformer", hall_ids, [ctx.hall_sum(a["xfmr"]), (hi, ctx.XF + hi, -(spread * xfmr_cap))], -INF, 0.0
     )
+
+
+def _site_families(s: _Stream, ctx: _Context) -> None:
+    """Site utility power, generators, and the hall-to-site link."""
+    sites, site_ids, hall_ids = ctx.sites, ctx.site_ids, ctx.hall_ids
+    si, hi, n_h = np.arange(ctx.n_s), np.arange(ctx.n_h), ctx.n_h
+    facility = (ctx.o_site, ctx.U + ctx.oi, ctx.a["facility"])
+    s.family("site_utility_power", site_ids, [facility], -INF, [float(x.limits.utility_power.magnitude) for x in sites])
     gen_cap = np.array([_redundancy_terms(x.generator_redundancy)[2] * x.generator_kw for x in sites], dtype=np.float64)
-    s.family("site_generators", site_ids, [(o_site, U + oi, a["facility"]), (si, GEN + si, -gen_cap)], -INF, 0.0)
-    h_site = np.array([site_ix[h.site] for h in halls], dtype=np.int64)
-    s.family("site_used_link", hall_ids, [(hi, HU + hi, np.ones(n_h)), (hi, SU + h_site, -np.ones(n_h))], -INF, 0.0)
+    s.family("site_generators", site_ids, [facility, (si, ctx.GEN + si, -gen_cap)], -INF, 0.0)
+    h_site = np.array([ctx.site_ix[h.site] for h in ctx.halls], dtype=np.int64)
+    s.family(
+        "site_used_link", hall_ids, [(hi, ctx.HU + hi, np.ones(n_h)), (hi, ctx.SU + h_site, -np.ones(n_h))], -INF, 0.0
+    )
 
-    # --- money -----------------------------------------------------------------------------
-    def capex_terms(scale: float) -> dict[int, float]:
-        terms: dict[int, float] = {}
-        for i, o in enumerate(options):
-            _add(terms, U + i, scale * (o.capex_per_unit_usd / USD_PER_MUSD))
-        for i, o in enumerate(options):
-            _add(terms, RK + i, scale * (o.pdu_capex_per_rack_usd / USD_PER_MUSD))
-        for i, o in enumerate(options):
-            _add(terms, RW + i, scale * (o.busway_capex_per_row_usd / USD_PER_MUSD))
-        for i, h in enumerate(halls):
-            ra, rb, _ = _redundancy_terms(h.redundancy)
-            c = h.ups_capex_usd / USD_PER_MUSD
-            _add(terms, UPS + i, scale * c * ra)
-            _add(terms, HU + i, scale * c * rb)
-            c = h.transformer_capex_usd / USD_PER_MUSD
-            _add(terms, XF + i, scale * c * ra)
-            _add(terms, HU + i, scale * c * rb)
-            _add(terms, HU + i, scale * (h.build_cost_usd / USD_PER_MUSD))
-        for i, x in enumerate(sites):
-            ra, rb, _ = _redundancy_terms(x.generator_redundancy)
-            c = x.generator_capex_usd / USD_PER_MUSD
-            _add(terms, GEN + i, scale * c * ra)
-            _add(terms, SU + i, scale * c * rb)
-        return terms
 
-    def opex_terms(scale: float, terms: dict[int, float] | None = None) -> dict[int, float]:
-        terms = {} if terms is None else terms
-        for i, o in enumerate(options):
-            _add(terms, U + i, scale * (o.energy_cost_per_unit_usd / USD_PER_MUSD))
-        for i, c in enumerate(clouds):
-            _add(terms, RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
-        return terms
-
+def _money_rows(s: _Stream, ctx: _Context) -> None:
+    """capex <= budget [MUSD]; annual opex <= the opex budget [MUSD/yr]."""
+    header = ctx.header
     if header.budget is not None:
-        s.row("budget", None, capex_terms(1), -INF, float(header.budget.magnitude) / USD_PER_MUSD)
+        s.row("budget", None, ctx.capex_terms(1), -INF, float(header.budget.magnitude) / USD_PER_MUSD)
     if header.annual_opex_budget is not None:
-        s.row("opex_budget", None, opex_terms(1), -INF, float(header.annual_opex_budget.magnitude) / USD_PER_MUSD)
+        upper = float(header.annual_opex_budget.magnitude) / USD_PER_MUSD
+        s.row("opex_budget", None, ctx.opex_terms(1), -INF, upper)
 
-    # --- workloads -------------------------------------------------------------------------
+
+def _workload_families(s: _Stream, ctx: _Context) -> None:
+    """supply_capacity (alloc <= supply compute) and workload_demand (alloc >= need)."""
+    data, pairs = ctx.data, ctx.pairs
+    n_e = len(pairs)
     supplies = sorted({e for _, e in pairs})
     sup_ix = {e: i for i, e in enumerate(supplies)}
     pair_sup = np.array([sup_ix[e] for _, e in pairs], dtype=np.int64)
     ai = np.arange(n_e, dtype=np.int64)
-    sup_cols = np.array([supply_col[e] for e in supplies], dtype=np.int64)
-    sup_cpu = np.array([supply_obj[e].compute_per_unit / TFLOPS_PER_PFLOPS for e in supplies], dtype=np.float64)
+    sup_cols = np.array([ctx.supply_col[e] for e in supplies], dtype=np.int64)
+    sup_cpu = np.array([ctx.supply_obj[e].compute_per_unit / TFLOPS_PER_PFLOPS for e in supplies], dtype=np.float64)
     s.family(
         "supply_capacity",
         supplies,
-        [(pair_sup, AL + ai, np.ones(n_e)), (np.arange(len(supplies)), sup_cols, -sup_cpu)],
+        [(pair_sup, ctx.AL + ai, np.ones(n_e)), (np.arange(len(supplies)), sup_cols, -sup_cpu)],
         -INF,
         0.0,
     )
@@ -326,97 +460,100 @@ def build_direct(data: ModelData) -> DirectModel:
         if by_workload[w].demand is not None:
             coef.append(1.0)
         else:
-            sup = supply_obj[e]
+            sup = ctx.supply_obj[e]
             coef.append(1.0 / (sup.compute_per_unit / sup.chips_per_unit / TFLOPS_PER_PFLOPS))
     need = []
     for workload in data.workloads:
         if not data.eligible.get(workload.id):
             # dcplan never builds a model for such a scenario: planner.diagnosis.structural_problems
-            # reports it as infeasible first, so the floor has nothing to compare against
+            # reports it as infeasible first
             raise ValueError(f"workload {workload.id!r} has no eligible supply: diagnosed before any model is built")
         demand = workload.demand
         need.append(float(demand.to("PFLOPS").magnitude) if demand is not None else float(workload.chips or 0))
-    s.family("workload_demand", w_ids, [(pair_w, AL + ai, np.array(coef))], need, INF)
+    s.family("workload_demand", w_ids, [(pair_w, ctx.AL + ai, np.array(coef))], need, INF)
 
-    # --- shares ----------------------------------------------------------------------------
-    supply_keys = [o.key for o in options] + [c.key for c in clouds]
 
-    def members(bound: Any) -> list[str]:
-        return [
-            k
-            for k in supply_keys
-            if (bound.family is not None and supply_obj[k].family == bound.family)
-            or (bound.software is not None and supply_obj[k].software == bound.software)
-        ]
-
-    def cpu(k: str) -> float:
-        return supply_obj[k].compute_per_unit / TFLOPS_PER_PFLOPS
-
-    for i, bound in enumerate(data.scenario.share):
+def _share_rows(s: _Stream, ctx: _Context) -> None:
+    """share_min, share_min_some and share_max rows (see formulation.define_share_constraints)."""
+    shares, col, cpu = ctx.data.scenario.share, ctx.supply_col, ctx.cpu
+    for i, bound in enumerate(shares):
         if bound.min > 0:  # s_min * total - group <= 0
-            terms = {}
-            for k in supply_keys:
-                _add(terms, supply_col[k], bound.min * cpu(k))
-            for k in members(bound):
-                _add(terms, supply_col[k], -cpu(k))
+            terms: dict[int, float] = {}
+            for k in ctx.supply_keys:
+                _add(terms, col[k], bound.min * cpu(k))
+            for k in ctx.members(bound):
+                _add(terms, col[k], -cpu(k))
             s.row("share_min", i, terms, -INF, 0.0)
-    for i, bound in enumerate(data.scenario.share):
+    for i, bound in enumerate(shares):
         if bound.min > 0:  # a floor is not vacuous: group >= the smallest member unit's compute
-            group = members(bound)
+            group = ctx.members(bound)
             terms = {}
             for k in group:
-                _add(terms, supply_col[k], cpu(k))
-            smallest = min(supply_obj[k].compute_per_unit for k in group) / TFLOPS_PER_PFLOPS if group else 1.0
+                _add(terms, col[k], cpu(k))
+            smallest = min(ctx.supply_obj[k].compute_per_unit for k in group) / TFLOPS_PER_PFLOPS if group else 1.0
             s.row("share_min_some", i, terms, smallest, INF)
-    for i, bound in enumerate(data.scenario.share):
+    for i, bound in enumerate(shares):
         if bound.max < 1:  # group - s_max * total <= 0
             terms = {}
-            for k in members(bound):
-                _add(terms, supply_col[k], cpu(k))
-            for k in supply_keys:
-                _add(terms, supply_col[k], -(bound.max * cpu(k)))
+            for k in ctx.members(bound):
+                _add(terms, col[k], cpu(k))
+            for k in ctx.supply_keys:
+                _add(terms, col[k], -(bound.max * cpu(k)))
             s.row("share_max", i, terms, -INF, 0.0)
 
-    # --- candidate bounds ------------------------------------------------------------------
+
+def _candidate_rows(s: _Stream, ctx: _Context) -> None:
+    """candidate_min / candidate_max: owned plus rented units of a system."""
+
     def unit_terms(system: str) -> dict[int, float]:
-        terms = {U + i: 1.0 for i, o in enumerate(options) if o.system == system}
-        terms.update({RENT + i: 1.0 for i, c in enumerate(clouds) if c.system == system})
+        terms = {ctx.U + i: 1.0 for i, o in enumerate(ctx.options) if o.system == system}
+        terms.update({ctx.RENT + i: 1.0 for i, c in enumerate(ctx.clouds) if c.system == system})
         return terms
 
-    for c in data.scenario.candidate:
+    for c in ctx.data.scenario.candidate:
         if c.min_units > 0:
             s.row("candidate_min", c.system, unit_terms(c.system), float(c.min_units), INF)
-    for c in data.scenario.candidate:
+    for c in ctx.data.scenario.candidate:
         if c.max_units is not None:
             s.row("candidate_max", c.system, unit_terms(c.system), -INF, float(c.max_units))
 
-    # --- objective -------------------------------------------------------------------------
-    if header.objective == "min-tco":
-        sense = highspy.ObjSense.kMinimize
-        obj = capex_terms(1)
-        opex_terms(data.pv_factor, obj)
-    else:
-        sense = highspy.ObjSense.kMaximize
-        tie = tie_break_weight(data)
-        # Pyomo sums the tco sub-expression first, then adds it to compute_total
-        tco = opex_terms(-tie * data.pv_factor, capex_terms(-tie))
-        obj = {supply_col[k]: cpu(k) for k in supply_keys}
-        for col, value in tco.items():
-            _add(obj, col, value)
 
-    # --- assemble: columns in order of first appearance, rows in declaration order ---------
+def _objective(ctx: _Context) -> tuple[Any, dict[int, float]]:
+    """(sense, {column: cost}): min tco, or max compute_total - tie_break * tco."""
+    data = ctx.data
+    if ctx.header.objective == "min-tco":
+        obj = ctx.capex_terms(1)
+        ctx.opex_terms(data.pv_factor, obj)
+        return highspy.ObjSense.kMinimize, obj
+    tie = tie_break_weight(data)
+    # Pyomo sums the tco sub-expression first, then adds it to compute_total
+    tco = ctx.opex_terms(-tie * data.pv_factor, ctx.capex_terms(-tie))
+    obj = {ctx.supply_col[k]: ctx.cpu(k) for k in ctx.supply_keys}
+    for col, value in tco.items():
+        _add(obj, col, value)
+    return highspy.ObjSense.kMaximize, obj
+
+
+def _column_order(cols: np.ndarray, n_cols: int, obj: dict[int, float]) -> np.ndarray:
+    """Provisional columns in order of first appearance in the rows, then objective-only ones."""
+    never = np.iinfo(np.int64).max
+    seen = np.full(n_cols, never, dtype=np.int64)
+    np.minimum.at(seen, cols, np.arange(len(cols)))
+    in_rows = np.flatnonzero(seen < never)
+    order = in_rows[np.argsort(seen[in_rows], kind="stable")]
+    objective_only = [c for c in obj if seen[c] == never]
+    return np.concatenate([order, np.array(objective_only, dtype=np.int64)])
+
+
+def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> tuple[highspy.HighsLp, np.ndarray]:
+    """The HighsLp (column-wise) and the provisional column of each HiGHS column."""
     row_ids = np.concatenate(s.row_ids)
     cols = np.concatenate(s.cols)
     vals = np.concatenate(s.vals)
-    seen = np.full(n_cols, np.iinfo(np.int64).max, dtype=np.int64)
-    np.minimum.at(seen, cols, np.arange(len(cols)))
-    in_rows = np.flatnonzero(seen < np.iinfo(np.int64).max)
-    order = in_rows[np.argsort(seen[in_rows], kind="stable")]
-    objective_only = [c for c in obj if seen[c] == np.iinfo(np.int64).max]
-    order = np.concatenate([order, np.array(objective_only, dtype=np.int64)])
+    n_cols = ctx.n_cols
+    order = _column_order(cols, n_cols, obj)
     position = np.full(n_cols, -1, dtype=np.int64)
     position[order] = np.arange(len(order))
-
     nz = vals != 0.0
     row_ids, cols, vals = row_ids[nz], position[cols[nz]], vals[nz]
     n_rows, n_used = s.n_rows, len(order)
@@ -424,20 +561,18 @@ def build_direct(data: ModelData) -> DirectModel:
     by_col = np.lexsort((row_ids, cols))
     starts = np.zeros(n_used + 1, dtype=np.int32)
     np.cumsum(np.bincount(cols, minlength=n_used), out=starts[1:])
-
     lower = np.zeros(n_cols)
     upper = np.full(n_cols, INF)
-    upper[U : U + n_o] = rows_avail * per_row_max
-    upper[RW : RW + n_o] = rows_avail
-    upper[RENT : RENT + n_k] = [c.quota for c in clouds]
-    upper[HU : HU + n_h] = 1.0
-    upper[SU : SU + n_s] = 1.0
+    upper[ctx.U : ctx.U + ctx.n_o] = ctx.rows_avail * ctx.per_row_max
+    upper[ctx.RW : ctx.RW + ctx.n_o] = ctx.rows_avail
+    upper[ctx.RENT : ctx.RENT + ctx.n_k] = [c.quota for c in ctx.clouds]
+    upper[ctx.HU : ctx.HU + ctx.n_h] = 1.0
+    upper[ctx.SU : ctx.SU + ctx.n_s] = 1.0
     cost = np.zeros(n_cols)
     for col, value in obj.items():
         cost[col] = value
     integrality = np.full(n_cols, highspy.HighsVarType.kInteger)
-    integrality[AL:] = highspy.HighsVarType.kContinuous
-
+    integrality[ctx.AL :] = highspy.HighsVarType.kContinuous
     lp = highspy.HighsLp()
     lp.num_col_ = n_used
     lp.num_row_ = n_rows
@@ -454,5 +589,4 @@ def build_direct(data: ModelData) -> DirectModel:
     lp.a_matrix_.value_ = vals[by_col]
     lp.a_matrix_.num_col_ = n_used
     lp.a_matrix_.num_row_ = n_rows
-    columns = [prov_names[c] for c in order]
-    return DirectModel(lp=lp, columns=columns, rows=list(s.names), build_s=time.perf_counter() - t0)
+    return lp, order

@@ -30,6 +30,7 @@ from dcplan.planner.scenario import (
 )
 
 HOURS_PER_YEAR = 8760.0
+KG_PER_M2 = Q_(1.0, "kg/m**2").units  # parsed once: pint parses a unit string on every .to()
 
 
 class ModelDataError(DcplanError):
@@ -326,7 +327,7 @@ def _row_context(
         chain=chain,
         operator=operator,
         sizing=hall_sizing,
-        slab_kg_m2=float(hall.slab_rating.to("kg/m**2").magnitude),
+        slab_kg_m2=float(hall.slab_rating.to(KG_PER_M2).magnitude),
         feeds=feeds,
         busway=busway,
         run_kw=run_kw,
@@ -476,7 +477,7 @@ def _row_options(
         if unavailable:
             pruned.append(Pruned(ctx.row.id, system_id, "*", unavailable))
             continue
-        for cooling_id in ctx.row.cooling:
+        for cooling_id in dict.fromkeys(ctx.row.cooling):  # a cooling listed twice is one option
             result = _option_or_reason(ctx, catalog, header, system, cooling_id, cache)
             if isinstance(result, str):
                 pruned.append(Pruned(ctx.row.id, system_id, cooling_id, result))

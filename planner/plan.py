@@ -229,6 +229,10 @@ class SolverInfo(_Model):
     build_s: float
     handover_s: float
     solve_s: float
+    settings: dict[str, str] = Field(
+        default_factory=dict,
+        description="solver settings the run used: presolve (choose/on/off, auto resolved by model size), process",
+    )
     layout_s: float = 0.0
     recheck_s: float = 0.0
     marginals_s: float = 0.0

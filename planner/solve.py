@@ -1,12 +1,23 @@
-"""Solve a scenario's MIP with HiGHS through Pyomo's persistent interface.
+"""Solve a scenario's MIP with HiGHS: the matrix built with numpy (planner/matrix.py) and
+run on a Session (planner/session.py), by default HiGHS in a child process with a watchdog.
 
 - time limit and relative gap options; one thread and a fixed seed, so the same input
   gives the same plan;
+- HiGHS settings chosen by model size (``highs_options``; the measured table is in
+  tests/bench/test_bench_scale.py), or as the caller sets them (``SolveSettings.presolve``);
+- a hard time limit: with the child process (``SolveSettings.process = "child"``) the solve
+  returns no later than ``time_limit_s + planner.session.STOP_GRACE_S + KILL_GRACE_S``
+  (1 s) after HiGHS starts, with the last incumbent streamed if HiGHS ignores its limit
+  (it does inside presolve and primal heuristics);
 - a progress callback (incumbent, bound, gap, elapsed) fed by HiGHS's MIP callbacks;
 - cancellation through HiGHS's MIP, simplex and interior-point interrupt callbacks;
 - a time-limited solve returns its best plan and gap, it does not raise;
 - Ctrl-C (SIGINT) during the HiGHS run stops HiGHS through the same interrupt callback and
   then raises KeyboardInterrupt, so an interrupted solve never turns into a plan.
+
+The elastic model of the infeasibility diagnosis (``elastic`` non-empty) is still built
+with Pyomo (planner/formulation.py) and solved in this process: it runs only for a
+proven-infeasible scenario, and its slack terms have no matrix builder yet.
 
 Status words (one exit code each, planner/cli/common.py):
 
@@ -31,9 +42,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-import pyomo.environ as pyo
+import numpy as np
 
-from dcplan.planner.formulation import build_model
 from dcplan.planner.modeldata import ModelData
 
 Status = Literal["optimal", "feasible-with-gap", "cancelled", "infeasible", "no-plan-within-limit", "interrupted"]
@@ -51,14 +61,24 @@ class Progress:
     elapsed_s: float
 
 
+Presolve = Literal["auto", "choose", "on", "off"]
+PRESOLVE_CHOICES: tuple[str, ...] = ("auto", "choose", "on", "off")
+
+
 @dataclass
 class SolveSettings:
+    """``presolve``: HiGHS's presolve option, or ``auto`` (chosen by model size, see
+    ``highs_options``); ``process``: ``child`` (HiGHS in a child process with a watchdog:
+    the hard time limit) or ``in-process`` (HiGHS's own time limit only)."""
+
     time_limit_s: float = 60.0
     rel_gap: float = 1e-3
     threads: int = 1
     seed: int = 0
     on_progress: Callable[[Progress], None] | None = None
     cancel: threading.Event | None = None
+    presolve: Presolve = "auto"
+    process: Literal["child", "in-process"] = "child"
 
 
 @dataclass
@@ -77,6 +97,8 @@ class SolveOutcome:
     values: dict[str, dict[Any, float]] = field(default_factory=dict)
     compute_pflops: float | None = None
     tco_musd: float | None = None
+    #: the HiGHS options the run used that depend on the settings or the model size
+    highs_settings: dict[str, Any] = field(default_factory=dict)
 
     @property
     def has_solution(self) -> bool:
@@ -89,50 +111,15 @@ def _relative_gap(objective: float | None, bound: float | None) -> float | None:
     return abs(bound - objective) / max(abs(objective), 1e-9)
 
 
-def _attach_callbacks(highs: Any, settings: SolveSettings, started: float) -> None:
-    """Subscribe to HiGHS MIP callbacks for progress and cancellation."""
-    last = {"t": 0.0}
+def _attach_callbacks(session: Any, settings: SolveSettings, started: float) -> None:
+    """Progress reports and the cancel event for the session's next run."""
+    on_progress = settings.on_progress
 
-    def on_improving(event: Any) -> None:
-        if settings.on_progress is None:
-            return
-        out = event.data_out
-        settings.on_progress(
-            Progress(
-                incumbent=float(out.objective_function_value),
-                bound=float(out.mip_dual_bound) if math.isfinite(out.mip_dual_bound) else None,
-                gap=float(out.mip_gap) if math.isfinite(out.mip_gap) else None,
-                elapsed_s=time.perf_counter() - started,
-            )
-        )
+    def report(incumbent: float | None, bound: float | None, gap: float | None, elapsed_s: float) -> None:
+        if on_progress is not None:
+            on_progress(Progress(incumbent=incumbent, bound=bound, gap=gap, elapsed_s=elapsed_s))
 
-    def on_interrupt(event: Any) -> None:
-        if settings.cancel is not None and settings.cancel.is_set():
-            event.data_in.user_interrupt = True
-        now = time.perf_counter() - started
-        if settings.on_progress is not None and now - last["t"] > 0.25:
-            last["t"] = now
-            out = event.data_out
-            incumbent = float(out.objective_function_value)
-            settings.on_progress(
-                Progress(
-                    incumbent=incumbent if math.isfinite(incumbent) else None,
-                    bound=float(out.mip_dual_bound) if math.isfinite(out.mip_dual_bound) else None,
-                    gap=float(out.mip_gap) if math.isfinite(out.mip_gap) else None,
-                    elapsed_s=now,
-                )
-            )
-
-    def on_lp_interrupt(event: Any) -> None:
-        # the root LP (simplex or interior point) of a large campus runs for seconds without
-        # any MIP interrupt callback: a cancel (or Ctrl-C) is seen here too
-        if settings.cancel is not None and settings.cancel.is_set():
-            event.data_in.user_interrupt = True
-
-    highs.cbMipImprovingSolution.subscribe(on_improving)
-    highs.cbMipInterrupt.subscribe(on_interrupt)
-    highs.cbSimplexInterrupt.subscribe(on_lp_interrupt)
-    highs.cbIpmInterrupt.subscribe(on_lp_interrupt)
+    session.watch(report if on_progress is not None else None, settings.cancel)
 
 
 @contextmanager
@@ -161,10 +148,10 @@ def sigint_stops_highs(settings: SolveSettings) -> Iterator[threading.Event]:
     KeyboardInterrupt raised inside a callback is swallowed by the bindings, so Ctrl-C
     would otherwise either be lost or turn into a "cancelled" plan. The handler only asks
     HiGHS to stop; ``solve_model_data`` raises KeyboardInterrupt once HiGHS has returned.
-    HiGHS 1.16 has no callback during presolve, so on a very large model (a 160-hall
-    campus presolves for ~13 s) Ctrl-C takes effect when presolve ends. (Running HiGHS in a
-    thread would not help: Pyomo redirects the process's stdout/stderr descriptors for the
-    whole run, so abandoning it would swallow every later message.)
+    HiGHS 1.16 has no callback during presolve: with HiGHS in the child process (the
+    default) the watchdog kills a child that has not stopped ``KILL_GRACE_S`` (0.5 s) after
+    the cancel, so Ctrl-C takes effect within that; in process (``process="in-process"``,
+    and the elastic diagnosis) it takes effect when presolve ends.
     Only the main thread can install a signal handler: elsewhere (UI workers, sweep
     workers) the yielded event is never set and SIGINT keeps its usual meaning.
     """
@@ -207,17 +194,163 @@ def classify(termination: Any, has_solution: bool, cancelled: bool) -> Status:
     return "feasible-with-gap" if has_solution else "no-plan-within-limit"
 
 
+#: HiGHS model status -> the termination name the plan reports (Pyomo's words, which the
+#: plans used before the matrix path; ``watchdogKilled``: the child was stopped by the watchdog)
+TERMINATION = {
+    "kOptimal": "convergenceCriteriaSatisfied",
+    "kInfeasible": "provenInfeasible",
+    "kUnboundedOrInfeasible": "infeasibleOrUnbounded",
+    "kUnbounded": "unbounded",
+    "kTimeLimit": "maxTimeLimit",
+    "kIterationLimit": "iterationLimit",
+    "kSolutionLimit": "iterationLimit",
+    "kObjectiveBound": "objectiveLimit",
+    "kObjectiveTarget": "objectiveLimit",
+}
+
+
+def classify_run(model_status: str, has_solution: bool, cancelled: bool) -> Status:
+    """The status word of a session run (same rules as ``classify``)."""
+    if model_status == "kOptimal" and has_solution:
+        return "optimal"
+    if model_status in ("kInfeasible", "kUnboundedOrInfeasible"):
+        return "infeasible"
+    if cancelled or model_status == "kInterrupt":
+        return "cancelled"
+    return "feasible-with-gap" if has_solution else "no-plan-within-limit"
+
+
+#: models at least this large (columns) get presolve off under ``presolve = "auto"``;
+#: below it HiGHS's default (``choose``) keeps today's plans. Measured table:
+#: tests/bench/test_bench_scale.py.
+PRESOLVE_OFF_FROM_COLUMNS = 5000
+
+
+def highs_options(settings: SolveSettings, num_col: int, num_row: int, nnz: int) -> dict[str, Any]:
+    """Every HiGHS option a solve sets (a pooled child keeps options between solves).
+
+    ``presolve = "auto"``: ``choose`` (HiGHS's default) below ``PRESOLVE_OFF_FROM_COLUMNS``
+    columns, ``off`` from there: HiGHS 1.16's presolve on the large campuses runs for
+    minutes (78 s on the 10M-chip campus) where the root LP without it takes seconds.
+    """
+    presolve = settings.presolve
+    if presolve == "auto":
+        presolve = "off" if num_col >= PRESOLVE_OFF_FROM_COLUMNS else "choose"
+    return {
+        "threads": int(settings.threads),
+        "mip_rel_gap": float(settings.rel_gap),
+        "mip_abs_gap": 1e-9,
+        "random_seed": int(settings.seed),
+        "presolve": presolve,
+    }
+
+
+def _open_session(settings: SolveSettings) -> Any:
+    from dcplan.planner import session
+
+    return session.acquire() if settings.process == "child" else session.InProcessSession()
+
+
+def _close_session(run_session: Any, settings: SolveSettings) -> None:
+    from dcplan.planner import session
+
+    if settings.process == "child":
+        session.release(run_session)
+    else:
+        run_session.close()
+
+
+def _values(model: Any, col_value: np.ndarray) -> dict[str, dict[Any, float]]:
+    """{variable: {index: value}} over every variable of the formulation (0 where HiGHS never
+    saw the column: no row or objective names it), plus the empty ``slack`` of a non-elastic model."""
+    solved = dict(zip(model.columns, col_value.tolist(), strict=True))
+    values: dict[str, dict[Any, float]] = {name: {} for name in VALUE_COMPONENTS}
+    for name, index in model.all_columns:
+        values[name][index] = float(solved.get((name, index), 0.0))
+    values["slack"] = {}
+    return values
+
+
 def solve_model_data(
     data: ModelData, settings: SolveSettings | None = None, elastic: frozenset[str] = frozenset()
 ) -> SolveOutcome:
     """Build, hand over and solve; read back the variable values if a solution exists.
 
-    Raises KeyboardInterrupt when SIGINT arrived during the HiGHS run (after HiGHS stops).
+    ``outcome.model`` is the DirectModel (planner/matrix.py), or the Pyomo model when
+    ``elastic`` is non-empty. Raises KeyboardInterrupt when SIGINT arrived during the HiGHS
+    run (after HiGHS stops).
     """
+    from dcplan.planner.matrix import build_direct
+
+    settings = settings or SolveSettings()
+    if elastic:
+        return _solve_pyomo(data, settings, elastic)
+    t0 = time.perf_counter()
+    with paused_gc():
+        model = build_direct(data)
+    t1 = time.perf_counter()
+    options = highs_options(settings, model.num_col, model.num_row, model.nnz)
+    run_session = _open_session(settings)
+    try:
+        run_session.set_options(options)
+        run_session.load(model.lp)
+        t2 = time.perf_counter()
+        # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
+        run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
+        _attach_callbacks(run_session, run_settings, t2)
+        with sigint_stops_highs(run_settings) as interrupted:
+            result = run_session.run(settings.time_limit_s)
+    finally:
+        _close_session(run_session, settings)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    t3 = time.perf_counter()
+    return _outcome(model, result, run_settings, options, (t1 - t0, t2 - t1, t3 - t2))
+
+
+def _outcome(
+    model: Any, result: Any, settings: SolveSettings, options: dict[str, Any], times: tuple[float, float, float]
+) -> SolveOutcome:
+    """The SolveOutcome of a session run on a DirectModel."""
+    cancelled = settings.cancel is not None and settings.cancel.is_set()
+    killed = result.detail.startswith("watchdog")
+    status = classify_run(result.model_status, result.has_solution, cancelled)
+    values: dict[str, dict[Any, float]] = {}
+    objective = bound = compute = tco = None
+    if result.has_solution and result.col_value is not None:
+        x = result.col_value
+        values = _values(model, x)
+        objective = float(np.dot(np.asarray(model.lp.col_cost_), x))
+        compute = float(np.dot(model.compute, x))
+        tco = float(np.dot(model.tco, x))
+        bound = result.bound
+    termination = "watchdogKilled" if killed else TERMINATION.get(result.model_status, "unknown")
+    gap = _relative_gap(objective, bound)
+    return SolveOutcome(
+        status=status,
+        model=model,
+        objective=objective,
+        bound=bound,
+        gap=gap if status != "optimal" else gap or 0.0,
+        build_s=times[0],
+        handover_s=times[1],
+        solve_s=times[2],
+        termination=termination,
+        values=values,
+        compute_pflops=compute,
+        tco_musd=tco,
+        highs_settings={"presolve": options["presolve"], "process": settings.process},
+    )
+
+
+def _solve_pyomo(data: ModelData, settings: SolveSettings, elastic: frozenset[str]) -> SolveOutcome:
+    """The elastic model through Pyomo's persistent HiGHS interface, in this process."""
+    import pyomo.environ as pyo
     from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.solvers.highs import Highs
 
-    settings = settings or SolveSettings()
+    from dcplan.planner.formulation import build_model
+
     t0 = time.perf_counter()
     with paused_gc():
         model = build_model(data, elastic)
@@ -231,23 +364,19 @@ def solve_model_data(
     solver.config.solver_options = {"random_seed": settings.seed, "mip_abs_gap": 1e-9}
     solver.set_instance(model)
     t2 = time.perf_counter()
-    # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
     run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
-    _attach_callbacks(solver._solver_model, run_settings, t2)
+    _attach_pyomo_callbacks(solver._solver_model, run_settings, t2)
     with sigint_stops_highs(run_settings) as interrupted:
         results = solver.solve(model)
     if interrupted.is_set():
         raise KeyboardInterrupt
     t3 = time.perf_counter()
-
     termination = results.termination_condition
     has_solution = results.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible)
     cancelled = run_settings.cancel is not None and run_settings.cancel.is_set()
     status = classify(termination, has_solution, cancelled)
-
     values: dict[str, dict[Any, float]] = {}
-    objective = bound = None
-    compute = tco = None
+    objective = bound = compute = tco = None
     if has_solution:
         results.solution_loader.load_vars()
         for name in VALUE_COMPONENTS:
@@ -272,4 +401,19 @@ def solve_model_data(
         values=values,
         compute_pflops=compute,
         tco_musd=tco,
+        highs_settings={"presolve": "choose", "process": "in-process"},
     )
+
+
+def _attach_pyomo_callbacks(highs: Any, settings: SolveSettings, started: float) -> None:
+    """Progress and cancel on the Highs object Pyomo holds (the elastic model's run)."""
+    from dcplan.planner.session import InProcessSession, _subscribe
+
+    shim = InProcessSession.__new__(InProcessSession)
+    shim.highs, shim.started = highs, started
+    shim.on_progress = None
+    if settings.on_progress is not None:
+        progress = settings.on_progress
+        shim.on_progress = lambda i, b, g, e: progress(Progress(incumbent=i, bound=b, gap=g, elapsed_s=e))
+    shim.cancel = settings.cancel
+    _subscribe(highs, shim)

@@ -52,6 +52,9 @@ def solve(
     marginals: Annotated[
         bool, typer.Option("--marginals/--no-marginals", help="re-solve binding limits for marginal values")
     ] = True,
+    presolve: Annotated[
+        str, typer.Option("--presolve", help="HiGHS presolve: auto (by model size) | choose | on | off")
+    ] = "auto",
     force: Annotated[bool, typer.Option("--force", help="overwrite an existing output file")] = False,
     as_json: JsonOption = False,
     pretty: PrettyOption = False,
@@ -63,10 +66,14 @@ def solve(
     5 no plan within the time limit (unknown), 70 a plan failing its re-check, 130 Ctrl-C.
     """
     from dcplan.planner.pipeline import PlanOptions, plan_scenario
-    from dcplan.planner.solve import SolveSettings
+    from dcplan.planner.solve import PRESOLVE_CHOICES, SolveSettings
 
+    if presolve not in PRESOLVE_CHOICES:
+        raise UserError(f"--presolve: expected one of {', '.join(PRESOLVE_CHOICES)}, got {presolve!r}")
     settings = SolveSettings(
-        time_limit_s=parse_duration_s("--time-limit", time_limit), rel_gap=parse_ratio("--gap", gap)
+        time_limit_s=parse_duration_s("--time-limit", time_limit),
+        rel_gap=parse_ratio("--gap", gap),
+        presolve=presolve,  # type: ignore[arg-type]
     )
     if objective is not None and objective not in ("max-compute", "min-tco"):
         raise UserError(f"--objective: expected max-compute or min-tco, got {objective!r}")

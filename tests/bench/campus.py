@@ -35,8 +35,13 @@ SIZES: dict[str, tuple[int, tuple[str, ...]]] = {
     "M": (4, ("ashburn-va",)),
     "L": (16, ("ashburn-va", "dublin-ie")),
     "XL": (40, ("ashburn-va", "dublin-ie")),
+    # issue 12's scale rows: ~10M chips (365 halls, ~11,800 columns)
+    "10M": (365, ("ashburn-va", "dublin-ie")),
 }
-LADDER = tuple(SIZES)
+LADDER = ("S", "M", "L", "XL")
+#: distinct row templates -> halls (5 templates each) for ``templates_scenario``
+TEMPLATES_PER_HALL = 5
+ALL_COOLING = ["dlc-cdu", "dlc-l2a", "contained-air"]
 
 # Planning ratios used to size the site, budget and demands from the halls (assumptions).
 FACILITY_PER_IT = 1.27  # design-day facility / IT for DLC halls (the demo's PUE_design)
@@ -45,7 +50,9 @@ CAPEX_PER_IT_MW = 27.0e6  # USD per MW of hall IT cap the budget allows (binds b
 PFLOPS_PER_IT_MW = 2000.0  # fp8 peak dense compute per MW of IT, for the workload demands
 
 
-def _hall(rng: random.Random, index: int, site: str) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def _hall(
+    rng: random.Random, index: int, site: str, five_templates: bool = False
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     hall_id = f"h{index:02d}"
     it_mw = rng.choice([40, 44, 48, 52])
     hall: dict[str, Any] = {
@@ -81,7 +88,20 @@ def _hall(rng: random.Random, index: int, site: str) -> tuple[dict[str, Any], li
             "cooling": ["dlc-cdu", "dlc-l2a"],
         },
     ]
-    if index % 3 != 2:
+    if five_templates:  # every hall gets the air row and two more liquid templates
+        for suffix, positions, cooling in (("cdu2", 20, ALL_COOLING), ("mix2", 18, ALL_COOLING)):
+            rows.append(
+                {
+                    "id": f"{hall_id}-{suffix}",
+                    "hall": hall_id,
+                    "count": rng.randint(3, 6),
+                    "positions": positions,
+                    "busway": "busway-1250a-415v",
+                    "busway_runs_per_feed": 4,
+                    "cooling": cooling,
+                }
+            )
+    if index % 3 != 2 or five_templates:
         rows.append(
             {
                 "id": f"{hall_id}-air",
@@ -97,8 +117,13 @@ def _hall(rng: random.Random, index: int, site: str) -> tuple[dict[str, Any], li
 
 
 def campus_scenario(size: str, seed: int = 7) -> dict[str, Any]:
-    """The scenario mapping of one ladder size (``S``, ``M``, ``L``, ``XL``)."""
-    n_halls, site_ids = SIZES[size]
+    """The scenario mapping of one size (``S``, ``M``, ``L``, ``XL``, ``10M``), or ``T1000``
+    style: ``T<n>`` is n distinct row templates, n / 5 halls of 5 templates each."""
+    five = size.startswith("T")
+    if five:
+        n_halls, site_ids = int(size[1:]) // TEMPLATES_PER_HALL, ("ashburn-va", "dublin-ie")
+    else:
+        n_halls, site_ids = SIZES[size]
     rng = random.Random(f"{seed}-{size}")
     halls: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
@@ -106,7 +131,7 @@ def campus_scenario(size: str, seed: int = 7) -> dict[str, Any]:
     for index in range(n_halls):
         # Ashburn takes ~55 % of the halls, Dublin the rest.
         site = site_ids[0] if len(site_ids) == 1 or index % 9 not in (1, 3, 5, 7) else site_ids[1]
-        hall, hall_rows = _hall(rng, index, site)
+        hall, hall_rows = _hall(rng, index, site, five)
         halls.append(hall)
         rows.extend(hall_rows)
         it_by_site[site] += float(hall["it_power_cap"].split()[0])

@@ -33,9 +33,15 @@ class DirectResult:
 
 
 def solve_direct(
-    data: ModelData, time_limit_s: float = 60.0, rel_gap: float = 1e-4, threads: int = 1, seed: int = 0
+    data: ModelData,
+    time_limit_s: float = 60.0,
+    rel_gap: float = 1e-4,
+    threads: int = 1,
+    seed: int = 0,
+    options: dict[str, Any] | None = None,
 ) -> DirectResult:
-    """Build with numpy, pass to HiGHS, run with the planner's options (no callbacks, no log)."""
+    """Build with numpy, pass to HiGHS, run with the planner's options (no callbacks, no log);
+    ``options`` are further HiGHS options (the floor "with its best settings")."""
     model = build_direct(data)
     t0 = time.perf_counter()
     h = highspy.Highs()
@@ -45,6 +51,8 @@ def solve_direct(
     h.setOptionValue("mip_rel_gap", float(rel_gap))
     h.setOptionValue("mip_abs_gap", 1e-9)
     h.setOptionValue("random_seed", seed)
+    for name, value in (options or {}).items():
+        h.setOptionValue(name, value)
     h.passModel(model.lp)
     t1 = time.perf_counter()
     h.run()

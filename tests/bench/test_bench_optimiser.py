@@ -5,14 +5,15 @@
 For each size of the campus ladder (tests/bench/campus.py: S one hall, M ~106k chips,
 L ~451k, XL ~1.1M) the same run measures:
 
-- ``plan_scenario`` end to end (model data, Pyomo build, hand-over to HiGHS, solve, layout,
-  re-check, plan; marginals off), with the build / hand-over / solve split reported by the
-  solver;
+- ``plan_scenario`` end to end (model data, numpy matrix build, hand-over to the HiGHS
+  child process, solve, layout, re-check, plan; marginals off), with the build / hand-over /
+  solve split reported by the solver;
 - HiGHS alone on the same MIP built straight from ModelData with numpy
   (tests/bench/highs_direct.py: build + passModel + run, no Pyomo);
 - the ratio of the two. ``highs_direct.same_lp`` first checks that both paths hand HiGHS
-  the identical LP (columns, rows, coefficients bit for bit), so the solves follow the same
-  branch-and-bound and the ratio measures only what dcplan adds around HiGHS.
+  the identical LP as the documented Pyomo formulation (columns, rows, coefficients bit for
+  bit), so the solves follow the same branch-and-bound and the ratio measures only what
+  dcplan adds around HiGHS. The large sizes of issue 12 are in test_bench_scale.py.
 
 Settings as the XL target: rel_gap 0.5 %, time limit 30 s, one thread, seed 0. Small sizes
 take the best of 3 runs; the machine load (``os.getloadavg``) is reported.

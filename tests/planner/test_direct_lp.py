@@ -10,7 +10,7 @@ import pytest
 from dcplan.planner.formulation import build_model
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
-from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, load_scenario
 from tests.bench.campus import campus
 from tests.bench.highs_direct import same_lp
 from tests.planner.conftest import scenario
@@ -22,9 +22,38 @@ def _differences(scen, catalog) -> list[str]:
     return same_lp(build_direct(data), build_model(data))
 
 
-@pytest.mark.parametrize("size", ["S", "M"])
+@pytest.mark.parametrize("size", ["S", "M", "L", "T25"])
 def test_campus_lp_is_the_same_both_ways(size, catalog):
+    """The ladder, and T25: 5 halls of 5 distinct row templates, three coolings per row."""
     assert _differences(campus(size), catalog) == []
+
+
+@pytest.mark.parametrize("name", ["aws-hybrid-campus", "enterprise-hybrid"])
+def test_shipped_scenario_lp_is_the_same_both_ways(name, catalog):
+    assert _differences(load_scenario(SCENARIO_DIR / f"{name}.toml"), catalog) == []
+
+
+def test_min_tco_lp_is_the_same_both_ways(catalog):
+    scen = load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml")
+    scen = scen.model_copy(update={"scenario": scen.scenario.model_copy(update={"objective": "min-tco"})})
+    assert _differences(scen, catalog) == []
+
+
+@pytest.mark.parametrize("name", ["aws-hybrid-campus", "enterprise-hybrid"])
+def test_compute_and_tco_vectors_are_the_formulation_expressions(name, catalog):
+    """compute @ x and tco @ x equal Pyomo's compute_total and tco at the same point."""
+    import numpy as np
+    import pyomo.environ as pyo
+
+    data = build_model_data(load_scenario(SCENARIO_DIR / f"{name}.toml"), catalog)
+    direct, model = build_direct(data), build_model(data)
+    rng = np.random.default_rng(1)
+    x = rng.uniform(0, 5, direct.num_col)
+    value = dict(zip(direct.columns, x, strict=True))
+    for var in model.component_data_objects(pyo.Var):
+        var.set_value(value.get((var.parent_component().local_name, var.index()), 0.0), skip_validation=True)
+    assert float(direct.compute @ x) == pytest.approx(pyo.value(model.compute_total), rel=1e-12)
+    assert float(direct.tco @ x) == pytest.approx(pyo.value(model.tco), rel=1e-12)
 
 
 def test_demo_lp_is_the_same_both_ways(catalog):
@@ -36,3 +65,22 @@ def test_part_full_rack_rows_are_the_same_both_ways(ideal_catalog):
     data = build_model_data(scen, ideal_catalog)
     assert any(o.units_per_rack > 1 and o.units_per_row_max % o.units_per_rack for o in data.options)
     assert same_lp(build_direct(data), build_model(data)) == []
+
+
+def test_a_cooling_listed_twice_is_one_option_and_changes_no_plan(catalog):
+    """A row naming a cooling twice (found by the fuzz test) is one option in the model
+    data, so both builders agree and the plan is the demo's."""
+    from dcplan.planner.pipeline import PlanOptions, plan_scenario
+    from dcplan.planner.solve import SolveSettings
+
+    scen = load_scenario(DEMO_SCENARIO)
+    rows = [r.model_copy(update={"cooling": [*r.cooling, r.cooling[0]]}) for r in scen.row]
+    twice = scen.model_copy(update={"row": rows})
+    model_data = build_model_data(twice, catalog)
+    keys = [o.key for o in model_data.options]
+    assert len(keys) == len(set(keys)) == len(build_model_data(scen, catalog).options)
+    assert same_lp(build_direct(model_data), build_model(model_data)) == []
+    options = PlanOptions(settings=SolveSettings(), marginals=False)
+    plan, base = plan_scenario(twice, catalog, options), plan_scenario(scen, catalog, options)
+    assert plan.recheck.ok, plan.recheck.violations
+    assert plan.solver.objective == pytest.approx(base.solver.objective, rel=1e-9)
