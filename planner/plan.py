@@ -21,7 +21,7 @@ from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: LimitUse.marginal_method/marginal_note, SolverInfo.settings
 
 
 class _Model(BaseModel):

@@ -36,6 +36,19 @@ def load_scenario_for_cli(path: Path) -> Any:
         ) from None
 
 
+def solve_settings(time_limit: str, gap: str, presolve: str) -> Any:
+    """SolveSettings from the --time-limit, --gap and --presolve texts (one line per mistake)."""
+    from dcplan.planner.solve import PRESOLVE_CHOICES, SolveSettings
+
+    if presolve not in PRESOLVE_CHOICES:
+        raise UserError(f"--presolve: expected one of {', '.join(PRESOLVE_CHOICES)}, got {presolve!r}")
+    return SolveSettings(
+        time_limit_s=parse_duration_s("--time-limit", time_limit),
+        rel_gap=parse_ratio("--gap", gap),
+        presolve=presolve,  # type: ignore[arg-type]
+    )
+
+
 def solve(
     scenario_file: Annotated[Path, typer.Argument(metavar="SCENARIO.toml", help="scenario file")],
     output: Annotated[
@@ -66,15 +79,8 @@ def solve(
     5 no plan within the time limit (unknown), 70 a plan failing its re-check, 130 Ctrl-C.
     """
     from dcplan.planner.pipeline import PlanOptions, plan_scenario
-    from dcplan.planner.solve import PRESOLVE_CHOICES, SolveSettings
 
-    if presolve not in PRESOLVE_CHOICES:
-        raise UserError(f"--presolve: expected one of {', '.join(PRESOLVE_CHOICES)}, got {presolve!r}")
-    settings = SolveSettings(
-        time_limit_s=parse_duration_s("--time-limit", time_limit),
-        rel_gap=parse_ratio("--gap", gap),
-        presolve=presolve,  # type: ignore[arg-type]
-    )
+    settings = solve_settings(time_limit, gap, presolve)
     if objective is not None and objective not in ("max-compute", "min-tco"):
         raise UserError(f"--objective: expected max-compute or min-tco, got {objective!r}")
     if output is not None:

@@ -107,7 +107,7 @@ def test_json_export_validates_against_committed_schema(which, request):
 
     data = json.loads(request.getfixturevalue(which).read_text())
     jsonschema.validate(data, json.loads(PLAN_SCHEMA.read_text()))
-    assert data["schema_version"] == "1.0"
+    assert data["schema_version"] == "1.1"
 
 
 def test_mix_lines_carry_it_capex(demo_plan):
@@ -368,12 +368,12 @@ def _plan_variants(demo_json: Path, folder: Path) -> dict[str, tuple[Path, str]]
         "no version": ('{"hello": 1}', "not a dcplan plan (no schema_version)"),
         "corrupt": (text.replace('"scenario_id":', '"scenario_id":7,"x":', 1), "corrupt plan"),
         "newer": (
-            text.replace('"schema_version":"1.0"', '"schema_version":"2.0"', 1),
-            "newer than this dcplan's 1.0; upgrade dcplan",
+            text.replace('"schema_version":"1.1"', '"schema_version":"2.0"', 1),
+            "newer than this dcplan's 1.1; upgrade dcplan",
         ),
         "older": (
-            text.replace('"schema_version":"1.0"', '"schema_version":"0.3"', 1),
-            "older than this dcplan's 1.0; re-solve",
+            text.replace('"schema_version":"1.1"', '"schema_version":"0.3"', 1),
+            "older than this dcplan's 1.1; re-solve",
         ),
     }
     out = {}

@@ -224,35 +224,29 @@ def test_demo_is_hybrid_and_binding_limits_have_marginals(catalog):
 def test_time_limited_solve_returns_a_plan(catalog):
     """A time limit that passes after the first incumbent returns that plan, with its gap.
 
-    The setup makes the outcome certain: the first improving-solution callback sleeps past
-    the 1 s limit, so HiGHS stops at its next time check holding an incumbent, and with
-    rel_gap 0 it cannot have stopped for optimality. Expected: status "feasible-with-gap",
-    the plan's objective is the best incumbent the callbacks reported, and the gap
-    is |bound - objective| / |objective| > 0.
+    The setup makes the outcome certain: the M benchmark campus (~106k chips, ~1,000
+    integer columns) with rel_gap 0 (and an absolute gap of 1e-9 PFLOPS) cannot be proved
+    optimal in 1 s, while HiGHS finds incumbents within a fraction of it. Expected: status
+    "feasible-with-gap", the plan's objective at least the best incumbent the progress
+    reports showed (HiGHS runs in a child process that streams them at most every 0.25 s,
+    so the last may not have been reported), and the gap |bound - objective| / |objective| > 0.
     """
-    import time
-
     from dcplan.planner.modeldata import build_model_data
     from dcplan.planner.solve import SolveSettings, solve_model_data
+    from tests.bench.campus import campus
 
-    data = build_model_data(load_scenario(DEMO_SCENARIO), catalog)
+    data = build_model_data(campus("M"), catalog)
     seen = []
 
-    def first_incumbent_then_stall(progress):
-        if progress.incumbent is None:
-            return
-        seen.append(progress.incumbent)
-        if len(seen) == 1:
-            time.sleep(1.2)
+    def record(progress):
+        if progress.incumbent is not None:
+            seen.append(progress.incumbent)
 
-    outcome = solve_model_data(
-        data, SolveSettings(time_limit_s=1.0, rel_gap=0.0, on_progress=first_incumbent_then_stall)
-    )
+    outcome = solve_model_data(data, SolveSettings(time_limit_s=1.0, rel_gap=0.0, on_progress=record))
     assert outcome.status == "feasible-with-gap"
     assert outcome.termination == "maxTimeLimit"
     assert outcome.has_solution
-    # the best incumbent reported (HiGHS may improve it once more before its next time check)
-    assert outcome.objective == pytest.approx(max(seen))
+    assert seen and outcome.objective >= max(seen) - 1e-9 * abs(max(seen))
     assert outcome.bound is not None
     assert outcome.gap == pytest.approx(abs(outcome.bound - outcome.objective) / abs(outcome.objective))
     assert outcome.gap > 0
@@ -264,7 +258,7 @@ def test_cli_solve_exit_codes_and_output(tmp_path, capsys):
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     saved = json.loads(out.read_text())
-    assert printed["schema_version"] == saved["schema_version"] == "1.0"
+    assert printed["schema_version"] == saved["schema_version"] == "1.1"
     assert saved["recheck"]["ok"] is True
     code = main(["solve", str(DEMO_SCENARIO), "-o", str(out), "--no-marginals"])
     assert code == 2 and "already exists; pass --force" in capsys.readouterr().err
