@@ -24,8 +24,9 @@ Two methods, each named on the LimitUse (``marginal_method``):
 
 The budget (``PlanOptions.marginal_budget_s``, 5 s) covers the matrix, the LP and the re-solves.
 Re-solves go in order of their LP estimate (largest first), each with a slice of the budget
-left (remaining / re-solves left); a cancel or Ctrl-C stops the one running (the default
-``InterruptibleSession``) and discards it. A limit whose estimate is within the plan's own absolute
+left (remaining / re-solves left), on the same kind of session as the solve (a pooled
+HiGHS child with its watchdog, or HiGHS in process); a cancel or Ctrl-C stops the one
+running and discards it. A limit whose estimate is within the plan's own absolute
 gap is not re-solved (at that gap no re-solve can tell its change from noise) and keeps its
 LP estimate, as do limits the budget did not reach and re-solves whose change was noise.
 Every binding limit ends with a value or ``marginal_text = "not valued: <reason>"``.
@@ -311,21 +312,6 @@ def _abs_gap(objective: float | None, bound: float | None, optimal: bool) -> flo
     return 0.0 if optimal else math.inf
 
 
-class InterruptibleSession(InProcessSession):
-    """The in-process session whose runs stop at HiGHS's next interrupt check once ``stop()``
-    is true (the MIP, simplex and interior-point interrupt callbacks, as in the main solve)."""
-
-    def __init__(self, stop: Callable[[], bool]) -> None:
-        super().__init__()
-
-        def on_interrupt(event: Any) -> None:
-            if stop():
-                event.data_in.user_interrupt = True
-
-        for callback in (self.highs.cbMipInterrupt, self.highs.cbSimplexInterrupt, self.highs.cbIpmInterrupt):
-            callback.subscribe(on_interrupt)
-
-
 def session_options(settings: SolveSettings) -> dict[str, Any]:
     """The HiGHS options of the re-solves: the plan's gap target, threads and seed."""
     return {
@@ -480,9 +466,9 @@ def marginal_values(
 ) -> MarginalResult:
     """A value or a reason for every binding limit of ``uses``, within ``budget_s`` seconds.
 
-    ``session_factory`` makes the Session the LP and the re-solves run on (default: an
-    InterruptibleSession, whose run a cancel stops at once; any other session is asked
-    between runs only); ``model`` is the plan's matrix if the caller has it (else it is
+    ``session_factory`` makes the Session the LP and the re-solves run on (default:
+    ``_default_session``, whose run a cancel stops at once; a session from a factory is
+    asked between runs only); ``model`` is the plan's matrix if the caller has it (else it is
     built from the model data); ``on_step(k, n)`` is told before re-solve k of n;
     ``cancelled()`` is asked before and after each: once true, the re-solves done keep their
     values, the one it interrupted is discarded and the others are "not valued: marginal
@@ -507,7 +493,7 @@ def marginal_values(
     def stop() -> bool:
         return sigint.is_set() or asked()
 
-    session = session_factory() if session_factory is not None else InterruptibleSession(stop)
+    session, done_with = (session_factory(), None) if session_factory is not None else _default_session(solved, stop)
     try:
         with sigint_stops_highs(SolveSettings(cancel=sigint)) as interrupted:
             session.set_options(session_options(solved.settings))
@@ -515,10 +501,38 @@ def marginal_values(
             valuation = _Valuation(runner, clock, solved.settings.time_limit_s, on_step)
             result = valuation.run(out, _targets(scenario, model, relaxable), relaxable, stop)
     finally:
-        session.close()
+        (done_with or session.close)()
     if interrupted.is_set():
         raise KeyboardInterrupt
     return result
+
+
+class _StopEvent(threading.Event):
+    """An event that also reads as set once ``stop()`` is true: what a session's ``watch``
+    checks at every HiGHS callback (in process) or watchdog tick (child)."""
+
+    def __init__(self, stop: Callable[[], bool]) -> None:
+        super().__init__()
+        self._stop = stop
+
+    def is_set(self) -> bool:
+        return super().is_set() or self._stop()
+
+
+def _default_session(solved: Solved, stop: Callable[[], bool]) -> tuple[Session, Callable[[], None]]:
+    """The session the re-solves run on, and how to give it back: a pooled HiGHS child (so a
+    re-solve, like the solve, stops at its deadline even where HiGHS ignores its limit) or,
+    with ``SolveSettings.process = "in-process"``, HiGHS here; either way a cancel or Ctrl-C
+    stops the run at once."""
+    from dcplan.planner import session as sessions
+
+    if solved.settings.process == "child":
+        child = sessions.acquire()
+        child.watch(None, _StopEvent(stop))
+        return child, lambda: sessions.release(child)
+    local = InProcessSession()
+    local.watch(None, _StopEvent(stop))
+    return local, local.close
 
 
 @dataclass
