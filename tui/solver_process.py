@@ -78,9 +78,7 @@ def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:
             messages.put(("phase", p.text, p.cancelled))
 
         settings = SolveSettings(time_limit_s=request.time_limit_s, rel_gap=request.rel_gap, on_progress=report)
-        options = PlanOptions(
-            settings=settings, marginals=request.marginals, marginal_budget_s=10.0, on_phase=phase, cancel=cancel
-        )
+        options = PlanOptions(settings=settings, marginals=request.marginals, on_phase=phase, cancel=cancel)
         plan = plan_scenario(scenario, catalog, options)
         # sent as the object: the queue pickles it, and unpickling in the UI thread costs
         # ~20 ms for a 1M-chip plan where parsing its 3 MB of JSON costs ~130 ms
