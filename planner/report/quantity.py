@@ -123,9 +123,9 @@ def quantity(value: Any, unit: str, sig: int = SIG_FIGS) -> str:
     if value is None:
         return "-"
     if hasattr(value, "m_as"):
-        from dcplan.models.units import ureg
+        from dcplan.models.units import magnitude_in
 
-        magnitude = float(value.m_as(ureg.parse_units(unit)))
+        magnitude = magnitude_in(value, unit)
     else:
         magnitude = float(value)
     return f"{number(magnitude, sig)} {unit_text(unit)}"
@@ -133,7 +133,12 @@ def quantity(value: Any, unit: str, sig: int = SIG_FIGS) -> str:
 
 def musd(value: Any, sig: int = SIG_FIGS) -> str:
     """Money in millions of US dollars: ``1,234 M USD``, ``12.35 M USD``."""
-    usd = float(value.m_as("USD")) if hasattr(value, "m_as") else float(value)
+    if hasattr(value, "m_as"):
+        from dcplan.models.units import magnitude_in
+
+        usd = magnitude_in(value, "USD")
+    else:
+        usd = float(value)
     return f"{number(usd / 1e6, sig)} M USD"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from dcplan.models.units import magnitude_in
 from dcplan.planner.report.quantity import count, musd, number, percent, quantity, unit_text
 
 
@@ -18,7 +19,7 @@ def q(value: Any, unit: str, sig: int = 4) -> str:
 def sizing_rows(result: Any) -> list[tuple[str, str]]:
     """(figure, value) rows of a SizingResult, power bases named."""
     capex = " / ".join(
-        number(getattr(result, f).m_as("USD") / 1e6)
+        number(magnitude_in(getattr(result, f), "USD") / 1e6)
         for f in ("capex_it", "capex_cooling", "capex_electrical", "capex_building")
     )
     return [
@@ -55,12 +56,12 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
         ("annual energy cost", musd(result.energy_cost)),
         (
             "annual carbon / water",
-            f"{number(result.carbon.m_as('t'))} t CO2e / {q(result.water, 'm**3')} (WUE {number(result.wue, 3)} L/kWh)",
+            f"{number(magnitude_in(result.carbon, 't'))} t CO2e / {q(result.water, 'm**3')} (WUE {number(result.wue, 3)} L/kWh)",
         ),
         ("capex IT / cooling / electrical / building", f"{capex} M USD"),
         (
             "peak dense compute BF16 / FP8",
-            f"{number(result.compute_bf16.m_as('PFLOPS'))} / {number(result.compute_fp8.m_as('PFLOPS'))} PFLOPS",
+            f"{number(magnitude_in(result.compute_bf16, 'PFLOPS'))} / {number(magnitude_in(result.compute_fp8, 'PFLOPS'))} PFLOPS",
         ),
     ]
 
@@ -89,7 +90,7 @@ def mix_rows(plan: Any) -> list[tuple[str, str, str, str, str, str, str]]:
             count(line.units),
             count(line.chips),
             count(line.racks),
-            number(line.compute.m_as("PFLOPS")),
+            number(magnitude_in(line.compute, "PFLOPS")),
             percent(line.share),
         )
         for line in plan.mix
@@ -106,7 +107,7 @@ def plan_money_energy_lines(plan: Any) -> list[str]:
         f"TCO {musd(c.tco)} over {number(c.tco_horizon_years)} years",
         f"IT {q(e.it_power_provisioned, 'MW')} ({plan.provisioning_basis}), facility "
         f"{q(e.facility_power_design, 'MW')} design day; PUE {number(e.pue_design)} design / {number(e.pue_annual)} annual; "
-        f"{q(e.facility_energy, 'GWh')}/yr, {number(e.carbon.m_as('t'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr",
+        f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr",
     ]
 
 
@@ -119,7 +120,7 @@ def hall_rows(plan: Any) -> list[tuple[str, str, str, str, str, str, str]]:
     """(hall, racks, rows, IT MW / cap, liquid MW / plant, air MW / plant, facility MW) per hall."""
 
     def pair(a: Any, b: Any) -> str:
-        return f"{number(a.m_as('MW'))} / {number(b.m_as('MW'))}"
+        return f"{number(magnitude_in(a, 'MW'))} / {number(magnitude_in(b, 'MW'))}"
 
     return [
         (
@@ -129,7 +130,7 @@ def hall_rows(plan: Any) -> list[tuple[str, str, str, str, str, str, str]]:
             pair(hall.it_power, hall.it_power_cap),
             pair(hall.liquid_plant_load, hall.liquid_plant_capacity),
             pair(hall.air_plant_load, hall.air_plant_capacity),
-            number(hall.facility_power_design.m_as("MW")),
+            number(magnitude_in(hall.facility_power_design, "MW")),
         )
         for hall in plan.halls
     ]
