@@ -21,14 +21,11 @@ Each figure prints a ``BENCH {json}`` line with the load average (``os.getloadav
 
 from __future__ import annotations
 
-import json
-import os
 import time
 from typing import Any
 
 import pytest
 
-from dcplan.models.catalog import load_catalog
 from dcplan.planner.marginals import base_columns, compute_per_column, relaxed_scenario, session_options
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
@@ -36,6 +33,7 @@ from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.session import InProcessSession
 from dcplan.planner.solve import SolveSettings, solve_model_data
 from tests.bench.campus import campus
+from tests.bench.report import emit
 
 pytestmark = pytest.mark.bench
 
@@ -46,19 +44,6 @@ MARGINALS_TARGET_S = 5.0
 RESOLVE_SAMPLE = 3  # limits timed both ways
 ROW_FAMILY = {"hall IT power": "hall_it_power", "hall liquid plant": "hall_liquid_plant"}
 ROW_FAMILY |= {"hall air plant": "hall_air_plant", "utility power (design day)": "site_utility_power"}
-
-
-def _load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _emit(name: str, figures: dict[str, Any]) -> None:
-    print(f"\nBENCH {json.dumps({'bench': name, **figures, 'load_avg': _load()}, default=str)}", flush=True)
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(use_env=False)
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +86,7 @@ def test_xl_every_binding_limit_valued_or_reasoned_within_5_s(catalog, xl):
         if u.marginal is None:
             reasons[u.marginal_text or ""] = reasons.get(u.marginal_text or "", 0) + 1
     chips = sum(line.chips for line in best.mix)
-    _emit(
+    emit(
         "marginals-xl",
         {
             "chips": chips,
@@ -154,7 +139,7 @@ def test_xl_incremental_resolve_beats_a_cold_resolve_of_the_relaxed_scenario(cat
         cold.append(time.perf_counter() - started)
         assert again.has_solution
     session.close()
-    _emit(
+    emit(
         "marginals-xl-resolve",
         {
             "limits": [f"{u.limit} ({u.scope})" for u in uses],

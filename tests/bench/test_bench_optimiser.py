@@ -49,7 +49,6 @@ from typing import Any
 
 import pytest
 
-from dcplan.models.catalog import load_catalog
 from dcplan.planner.formulation import build_model
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
@@ -58,6 +57,7 @@ from dcplan.planner.scenario import DEMO_SCENARIO
 from dcplan.planner.solve import SolveSettings
 from tests.bench.campus import LADDER, campus
 from tests.bench.highs_direct import same_lp, solve_direct
+from tests.bench.report import emit, load_avg
 
 pytestmark = pytest.mark.bench
 
@@ -78,12 +78,7 @@ RESULTS: dict[str, dict[str, Any]] = {}
 
 
 def _emit(name: str, figures: dict[str, Any]) -> None:
-    RESULTS[name] = figures
-    print(f"\nBENCH {json.dumps({'bench': name, **figures}, default=str)}", flush=True)
-
-
-def _load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
+    emit(name, figures, RESULTS)
 
 
 def _versions() -> dict[str, str]:
@@ -129,14 +124,9 @@ def _table() -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def _report():
-    print(f"\nBENCH {json.dumps({'bench': 'environment', 'load_avg': _load(), **_versions()})}", flush=True)
+    print(f"\nBENCH {json.dumps({'bench': 'environment', 'load_avg': load_avg(), **_versions()})}", flush=True)
     yield
-    print(f"\n{_table()}\nload average at the end: {_load()}", flush=True)
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(use_env=False)
+    print(f"\n{_table()}\nload average at the end: {load_avg()}", flush=True)
 
 
 def _settings(time_limit_s: float = TIME_LIMIT_S, rel_gap: float = REL_GAP) -> SolveSettings:
@@ -200,7 +190,7 @@ def _measure(size: str, catalog) -> dict[str, Any]:
         "highs_alone_status": alone.status,
         "recheck_ok": plan.recheck.ok,
         "repeats": REPEATS[size],
-        "load_avg": _load(),
+        "load_avg": load_avg(),
     }
 
 
@@ -277,7 +267,7 @@ def test_bench_demo_cli(tmp_path, catalog):
             "exit": result.returncode,
             "status": solver.get("status"),
             **{k: solver.get(k) for k in ("build_s", "handover_s", "solve_s", "layout_s", "recheck_s", "total_s")},
-            "load_avg": _load(),
+            "load_avg": load_avg(),
         },
     )
     wall_m, result_m = _cli(["solve", demo, "-o", str(out), "--force"], 1)
@@ -288,7 +278,7 @@ def test_bench_demo_cli(tmp_path, catalog):
             "wall_s": wall_m,
             "exit": result_m.returncode,
             "marginals_s": solver_m.get("marginals_s"),
-            "load_avg": _load(),
+            "load_avg": load_avg(),
         },
     )
     assert result.returncode == 0, result.stderr
@@ -319,7 +309,7 @@ def test_bench_time_limited_xl(catalog):
             "objective": s.objective,
             "allowed_solve_s": B10_LIMIT_S + B10_SOLVE_MARGIN_S,
             "allowed_wall_s": B10_LIMIT_S + B10_WALL_MARGIN_S,
-            "load_avg": _load(),
+            "load_avg": load_avg(),
         },
     )
     # at a 0.01 % gap XL needs minutes: the only right outcome is a plan stopped by the limit

@@ -62,13 +62,13 @@ from typing import Any
 
 import pytest
 
-from dcplan.models.catalog import load_catalog
 from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.session import KILL_GRACE_S, STOP_GRACE_S
 from dcplan.planner.solve import SolveSettings, solve_model_data
 from tests.bench.campus import campus, campus_scenario
 from tests.bench.highs_direct import solve_direct
+from tests.bench.report import emit
 
 pytestmark = pytest.mark.bench
 
@@ -78,19 +78,6 @@ T1000_GAP, T1000_TARGET_S = 0.01, 60.0
 T5000_BUILD_TARGET_S, T5000_RSS_TARGET_MB = 2.0, 300.0
 PAST_LIMIT_MARGIN_S = 2.0
 CLI_TARGET_S = 1.5
-
-
-def _load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
-def _emit(name: str, figures: dict[str, Any]) -> None:
-    print(f"\nBENCH {json.dumps({'bench': name, **figures, 'load_avg': _load()}, default=str)}", flush=True)
-
-
-@pytest.fixture(scope="module")
-def catalog():
-    return load_catalog(use_env=False)
 
 
 def _plan(size: str, catalog, time_limit_s: float, rel_gap: float) -> tuple[float, Any]:
@@ -122,7 +109,7 @@ def test_bench_10m_campus(catalog):
         "floor_gap": floor.gap,
         "ratio": wall / floor.total_s,
     }
-    _emit("10M-campus", figures)
+    emit("10M-campus", figures)
     assert plan.recheck.ok and s.status in ("optimal", "feasible-with-gap")
     assert s.gap is not None and s.gap <= TEN_M_GAP + 1e-9, f"gap {s.gap} > {TEN_M_GAP:.1%} within {wall:.1f} s"
     assert wall <= TEN_M_TARGET_S, f"{wall:.1f} s > {TEN_M_TARGET_S:g} s"
@@ -133,7 +120,7 @@ def test_bench_t1000(catalog):
     """1,000 distinct row templates: a plan at <= 1 % gap in <= 60 s."""
     wall, plan = _plan("T1000", catalog, T1000_TARGET_S, T1000_GAP)
     s = plan.solver
-    _emit(
+    emit(
         "T1000",
         {
             "wall_s": wall,
@@ -198,7 +185,7 @@ def test_bench_t5000_build_and_rss():
         runs.append(json.loads(proc.stdout.strip().splitlines()[-1]))
     best = min(runs, key=lambda r: r["total_s"])
     peak = min(r["peak_rss_mb"] for r in runs)
-    _emit("T5000-build", {**best, "peak_rss_mb": peak, "runs": len(runs)})
+    emit("T5000-build", {**best, "peak_rss_mb": peak, "runs": len(runs)})
     assert best["total_s"] <= T5000_BUILD_TARGET_S, f"{best['total_s']:.2f} s"
     assert peak <= T5000_RSS_TARGET_MB, f"{peak:.0f} MB"
 
@@ -214,7 +201,7 @@ def test_bench_wall_past_the_time_limit(size, limit_s, presolve, catalog):
     start = time.perf_counter()
     outcome = solve_model_data(data, settings)
     wall = time.perf_counter() - start
-    _emit(
+    emit(
         f"past-limit-{size}-{presolve}",
         {
             "limit_s": limit_s,
@@ -260,7 +247,7 @@ def test_bench_cli_solve_xl(tmp_path):
     wall, result = _best(args, 3, tmp_path)
     solver = json.loads(out.read_text()).get("solver", {}) if out.exists() else {}
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    _emit(
+    emit(
         "cli-solve-XL",
         {
             "wall_s": wall,
