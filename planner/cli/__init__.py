@@ -129,8 +129,10 @@ def _click_classes() -> dict[str, tuple[type[BaseException], ...]]:
     """The exception classes of the click typer runs on (typer >= 0.2x vendors click as
     ``typer._click``; older typer uses click itself): usage errors, exit, abort, help."""
     found: dict[str, list[type[BaseException]]] = {"usage": [], "exit": [], "abort": [], "help": []}
-    modules = []
+    modules: list[Any] = []
     for name in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
+        if name == "click.exceptions" and modules and modules[0].__name__ == "typer._click.exceptions":
+            break  # typer runs on its own copy of click; importing click as well cost ~8 ms a start
         try:
             modules.append(importlib.import_module(name))
         except ImportError:
