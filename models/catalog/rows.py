@@ -83,19 +83,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
     """One catalog file's TOML through ``models.files.read_text`` (regular, bounded, UTF-8)."""
     where = display_path(path)
     try:
-        text = read_text(path, "catalog file")
+        return tomllib.loads(read_text(path, "catalog file"))
     except InputFileError as exc:
         raise CatalogError(exc.lines, file=where, expected=exc.expected) from None
-    try:
-        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise CatalogError([f"{where}: malformed TOML: {exc}"], file=where, expected="valid TOML") from None
+        problem, expected = f"malformed TOML: {exc}", "valid TOML"
     except RecursionError:
-        raise CatalogError(
-            [f"{where}: nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"],
-            file=where,
-            expected="a catalog file of [[kind]] tables",
-        ) from None
+        problem = "nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"
+        expected = "a catalog file of [[kind]] tables"
+    raise CatalogError([f"{where}: {problem}"], file=where, expected=expected)
 
 
 def _problem(where: str, label: str, loc: str, message: str) -> str:
@@ -182,11 +178,8 @@ def read_catalog_file(path: Path, *, defer: bool) -> list[Entry | CatalogRow]:
     data = _read_toml(path)
     where = display_path(path)
     if nesting_exceeds(data):
-        raise CatalogError(
-            [f"{where}: nested more than {MAX_NESTING} levels deep (tables or arrays inside one another)"],
-            file=where,
-            expected="a catalog file of [[kind]] tables",
-        )
+        line = f"{where}: nested more than {MAX_NESTING} levels deep (tables or arrays inside one another)"
+        raise CatalogError([line], file=where, expected="a catalog file of [[kind]] tables")
     problems = _FileProblems(where)
     sources = data.pop("sources", {})
     if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
