@@ -205,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script wrapper (``dcplan``): ``main`` with a last guard for Ctrl-C."""
+    """Console-script wrapper (``dcplan``): ``main`` with a last guard for Ctrl-C.
+
+    OpenBLAS, loaded with numpy, starts a worker thread per core that spins ~0.1 s of CPU
+    at every start, taken from whatever else the machine runs; dcplan does no dense linear
+    algebra (HiGHS has its own threads), so one BLAS thread unless the user chose otherwise.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         code = main()
     except KeyboardInterrupt:
