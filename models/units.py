@@ -59,6 +59,7 @@ from pydantic_core import PydanticCustomError, core_schema
 
 from dcplan.models import without_array_probes
 from dcplan.models.errors import DcplanError
+from dcplan.models.registry import DefinitionsRegistry
 from dcplan.models.unit_words import bound_text, describe_dimension
 
 with without_array_probes():  # pint without dask (see dcplan.models.without_array_probes)
@@ -103,7 +104,7 @@ def _make_registry() -> pint.UnitRegistry:
     Not pint's on-disk cache (``cache_folder=":auto:"``): it stores pickles in the user's cache
     folder, and a planted pickle would run as whoever starts dcplan next.
     """
-    return pint.UnitRegistry(str(DEFINITIONS_FILE), on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
+    return DefinitionsRegistry(str(DEFINITIONS_FILE), on_redefinition="ignore", autoconvert_offset_to_baseunit=True)
 
 
 ureg = _make_registry()

@@ -109,3 +109,17 @@ def test_pint_is_hidden_from_probes_only_while_it_is_imported():
                 with pytest.raises(ImportError):
                     __import__(name)
     assert {name: sys.modules.get(name, "absent") for name in ARRAY_PROBES} == before
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_console_script_keeps_openblas_to_one_thread_unless_told(monkeypatch, capsys, given, expected):
+    from dcplan.planner.cli import run
+
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", given or "unset")  # recorded: restored after the test
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    monkeypatch.setattr(sys, "argv", ["dcplan", "--help"])
+    with pytest.raises(SystemExit) as done:
+        run()
+    assert done.value.code == 0 and "Usage" in capsys.readouterr().out
+    assert os.environ["OPENBLAS_NUM_THREADS"] == expected

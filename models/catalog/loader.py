@@ -13,15 +13,23 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tomllib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from dcplan.models.catalog.rows import (
+    CatalogError,
+    CatalogRow,
+    display_path,
+    read_catalog_file,
+    shorten,
+    validate_pending,
+)
 from dcplan.models.catalog.schema import (
     KINDS,
     Busway,
@@ -39,21 +47,13 @@ from dcplan.models.catalog.schema import (
     Transformer,
     Ups,
 )
-from dcplan.models.errors import DcplanError, InputFileError, ProblemsError
-from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
+from dcplan.models.errors import DcplanError
 
 ENV_VAR = "DCPLAN_CATALOG"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "catalogs"
 
 E = TypeVar("E", bound=Entry)
 _T = TypeVar("_T")
-
-
-class CatalogError(ProblemsError):
-    """One or more problems in catalog files; ``lines`` holds one message per problem.
-
-    ``file``/``entry``/``field``/``expected`` locate the first problem (for ``--json``).
-    """
 
 
 class UnknownIdError(DcplanError, KeyError):
@@ -69,7 +69,7 @@ class UnknownIdError(DcplanError, KeyError):
         self.entry_id = entry_id
         self.close = get_close_matches(str(entry_id), known, n=3)
         hint = f"; did you mean {', '.join(repr(c) for c in self.close)}?" if self.close else ""
-        self.message = f"unknown {kind} id {_short(entry_id)}{hint} (see `dcplan catalog list`)"
+        self.message = f"unknown {kind} id {shorten(entry_id)}{hint} (see `dcplan catalog list`)"
         super().__init__(
             self.message,
             expected="a catalog id" if kind == "catalog" else f"a catalog {kind} id",
@@ -80,12 +80,6 @@ class UnknownIdError(DcplanError, KeyError):
         return self.message
 
 
-def _short(text: object, limit: int = 80) -> str:
-    """``repr(text)``, cut to ``limit`` characters so a 10,000-character id stays one readable line."""
-    shown = repr(text)
-    return shown if len(shown) <= limit else f"{shown[: limit - 5]}...' ({len(str(text)):,} characters)"
-
-
 @dataclass(frozen=True)
 class CatalogItem:
     """An entry with the file it came from and the files it replaced."""
@@ -93,6 +87,39 @@ class CatalogItem:
     entry: Entry
     origin: Path
     overrides: tuple[Path, ...] = ()
+
+
+class PendingItem(CatalogItem):
+    """An item of a lazily loaded catalog (``load_catalog(lazy=True)``): its row is validated,
+    and the ids it names checked against the catalog, the first time ``entry`` is read.
+
+    A problem is the same CatalogError, in the same words, that the eager load raises for
+    that entry (its validation lines, else its unknown references).
+    """
+
+    row: CatalogRow
+    catalog: Catalog
+    _entry: Entry | None
+
+    def __init__(self, row: CatalogRow, origin: Path, overrides: tuple[Path, ...], catalog: Catalog):
+        for name, value in (("origin", origin), ("overrides", overrides), ("row", row), ("catalog", catalog)):
+            object.__setattr__(self, name, value)
+        object.__setattr__(self, "_entry", None)
+
+    @property
+    def entry(self) -> Entry:  # type: ignore[override]
+        if self._entry is not None:
+            return self._entry
+        entry = validate_pending(self.row)
+        problems = _reference_problems(self.catalog, entry, self.origin)
+        if problems:
+            raise CatalogError(problems)
+        object.__setattr__(self, "_entry", entry)
+        return entry
+
+    def rebound(self, catalog: Catalog) -> PendingItem:
+        """The same pending item, its references checked against ``catalog``."""
+        return PendingItem(self.row, self.origin, self.overrides, catalog) if self._entry is None else self
 
 
 @dataclass
@@ -189,148 +216,6 @@ def catalog_json_schema() -> dict[str, Any]:
     return schema
 
 
-def display_path(path: Path) -> str:
-    """A path relative to the working directory when that is shorter."""
-    try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
-    except (ValueError, OSError, RuntimeError):  # RuntimeError: a symlink loop (Python < 3.13)
-        return str(path)
-
-
-def _format_loc(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for piece in loc:
-        if isinstance(piece, int):
-            parts[-1:] = [f"{parts[-1]}[{piece}]"] if parts else [f"[{piece}]"]
-        elif piece in {"function-plain[_validate()]", "function-after[_check()]"}:
-            continue
-        else:
-            parts.append(str(piece))
-    return ".".join(parts)
-
-
-def _resolve_sources(node: Any, sources: Mapping[str, str]) -> Any:
-    """Replace ``source = "<key>"`` with the URL from the file's [sources] table."""
-    if isinstance(node, dict):
-        out = {}
-        for key, value in node.items():
-            if key == "source" and isinstance(value, str) and value in sources:
-                out[key] = sources[value]
-            else:
-                out[key] = _resolve_sources(value, sources)
-        return out
-    if isinstance(node, list):
-        return [_resolve_sources(item, sources) for item in node]
-    return node
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    """One catalog file's TOML through ``models.files.read_text`` (regular, bounded, UTF-8)."""
-    where = display_path(path)
-    try:
-        text = read_text(path, "catalog file")
-    except InputFileError as exc:
-        raise CatalogError(exc.lines, file=where, expected=exc.expected) from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise CatalogError([f"{where}: malformed TOML: {exc}"], file=where, expected="valid TOML") from None
-    except RecursionError:
-        raise CatalogError(
-            [f"{where}: nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"],
-            file=where,
-            expected="a catalog file of [[kind]] tables",
-        ) from None
-
-
-def _problem(where: str, label: str, loc: str, message: str) -> str:
-    field_part = f" field '{loc}'" if loc else ""
-    if not label:
-        return f"{where}: {message}"
-    return f"{where}: {label}{field_part}: {message}"
-
-
-def parse_catalog_file(path: Path) -> list[Entry]:
-    """Validate every entry of one file; raise CatalogError listing all problems.
-
-    The error's ``file``/``entry``/``field``/``expected`` locate the first problem.
-    """
-    data = _read_toml(path)
-    where = display_path(path)
-    if nesting_exceeds(data):
-        raise CatalogError(
-            [f"{where}: nested more than {MAX_NESTING} levels deep (tables or arrays inside one another)"],
-            file=where,
-            expected="a catalog file of [[kind]] tables",
-        )
-    problems: list[str] = []
-    first: dict[str, str | None] = {}
-
-    def add(label: str, loc: str, message: str, entry: str | None = None, context: Any = None) -> None:
-        if not problems:
-            context = context or {}
-            first.update(
-                entry=entry or label,
-                field=loc or None,
-                expected=context.get("expected") or message,
-                got=context.get("got"),
-            )
-        problems.append(_problem(where, label, loc, message))
-
-    sources = data.pop("sources", {})
-    if not isinstance(sources, dict) or not all(isinstance(v, str) for v in sources.values()):
-        raise CatalogError(
-            [f"{where}: [sources] must map short keys to source strings"],
-            file=where,
-            entry="[sources]",
-            expected="short keys mapped to source strings",
-        )
-    entries: list[Entry] = []
-    for kind, rows in data.items():
-        cls = KINDS.get(kind)
-        if cls is None:
-            expected = ", ".join(f"[[{k}]]" for k in KINDS)
-            add("", "", f"unknown table [[{_short(kind)[1:-1]}]]; expected one of {expected}", entry=f"[[{kind}]]")
-            continue
-        if isinstance(rows, dict):
-            rows = [rows]
-        if not isinstance(rows, list):
-            add(f"[[{kind}]]", "", "must be an array of tables")
-            continue
-        for index, row in enumerate(rows):
-            label = (
-                f"{kind} {_short(row.get('id'))}"
-                if isinstance(row, dict) and isinstance(row.get("id"), str)
-                else f"{kind} #{index + 1}"
-            )
-            if not isinstance(row, dict):
-                add(label, "", "must be a table")
-                continue
-            try:
-                entries.append(cls.model_validate(_resolve_sources(row, sources)))
-            except ValidationError as exc:
-                for error in exc.errors():
-                    loc = _format_loc(error["loc"])
-                    message = error["msg"].removeprefix("Value error, ")
-                    if error["type"] == "missing":
-                        message = "is required but missing"
-                    elif error["type"] == "extra_forbidden":
-                        message = "is not a known field"
-                    add(label, loc, message, context=error.get("ctx"))
-            except RecursionError:
-                add(label, "", "nested too deeply to validate")
-    if problems:
-        raise CatalogError(
-            problems,
-            file=where,
-            entry=first.get("entry"),
-            field=first.get("field"),
-            expected=first.get("expected"),
-            got=first.get("got"),
-        )
-    return entries
-
-
 def _not_regular(path: Path) -> str | None:
     """None for a regular file (symlinks followed), else what it is, in words."""
     try:
@@ -358,8 +243,11 @@ def catalog_dirs_from_env() -> list[Path]:
     return [Path(part).expanduser() for part in raw.split(os.pathsep) if part.strip()]
 
 
-def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
-    """All entries of one folder's ``*.toml`` files (not sub-folders); ids unique in the folder."""
+def load_folder(folder: Path, *, defer: bool = False) -> list[tuple[Entry | CatalogRow, Path]]:
+    """All entries of one folder's ``*.toml`` files (not sub-folders); ids unique in the folder.
+
+    With ``defer`` the entries with valid ids come as CatalogRows (``read_catalog_file``).
+    """
     where = display_path(folder)
     if _not_regular(folder) == "a symlink loop":
         raise CatalogError([f"{where}: catalog folder is a symlink loop"], file=where, expected="a folder")
@@ -383,10 +271,10 @@ def load_folder(folder: Path) -> list[tuple[Entry, Path]]:
             )
         else:
             files.append(path)
-    loaded: list[tuple[Entry, Path]] = []
+    loaded: list[tuple[Entry | CatalogRow, Path]] = []
     seen: dict[str, Path] = {}
     for path in files:
-        entries = problems.attempt(parse_catalog_file, path)
+        entries = problems.attempt(partial(read_catalog_file, defer=defer), path)
         for entry in entries or ():
             if entry.id in seen:
                 other = display_path(seen[entry.id])
@@ -431,70 +319,84 @@ def _combined(problems: list[str], first: CatalogError | None) -> CatalogError:
     )
 
 
-def _check_references(catalog: Catalog) -> list[str]:
-    problems: list[str] = []
+def _references(entry: Entry) -> list[tuple[str, str, str]]:
+    """(kind, id, field) of every catalog id ``entry`` names."""
+    if isinstance(entry, System):
+        return [("chip", entry.chip, "chip"), *(("cooling", cooling_id, "cooling") for cooling_id in entry.cooling)]
+    if isinstance(entry, Cooling):
+        return [("plant", entry.plant, "plant")]
+    if isinstance(entry, PowerChain):
+        return [
+            (kind, getattr(entry, kind), kind) for kind in ("rack_pdu", "busway", "ups", "transformer", "generator")
+        ]
+    if isinstance(entry, Defaults):
+        return [("power_chain", entry.power_chain, "power_chain"), ("fluid", entry.liquid_fluid, "liquid_fluid")]
+    return []
 
-    def need(item: CatalogItem, kind: str, ref: str, field_name: str) -> None:
+
+def _reference_problems(catalog: Catalog, entry: Entry, origin: Path) -> list[str]:
+    """One line per id ``entry`` names that the catalog does not hold."""
+    problems: list[str] = []
+    for kind, ref, field_name in _references(entry):
         if ref not in catalog.items[kind]:
             known = ", ".join(sorted(catalog.items[kind])) or "none"
             problems.append(
-                f"{display_path(item.origin)}: {item.entry.kind} '{item.entry.id}' field '{field_name}': "
+                f"{display_path(origin)}: {entry.kind} '{entry.id}' field '{field_name}': "
                 f"unknown {kind.replace('_', ' ')} {ref!r} (known: {known})"
             )
-
-    for item in catalog.items["system"].values():
-        system = item.entry
-        assert isinstance(system, System)
-        need(item, "chip", system.chip, "chip")
-        for cooling_id in system.cooling:
-            need(item, "cooling", cooling_id, "cooling")
-    for item in catalog.items["cooling"].values():
-        assert isinstance(item.entry, Cooling)
-        need(item, "plant", item.entry.plant, "plant")
-    for item in catalog.items["power_chain"].values():
-        chain = item.entry
-        assert isinstance(chain, PowerChain)
-        for kind in ("rack_pdu", "busway", "ups", "transformer", "generator"):
-            need(item, kind, getattr(chain, kind), kind)
-    for item in catalog.items["defaults"].values():
-        defaults = item.entry
-        assert isinstance(defaults, Defaults)
-        need(item, "power_chain", defaults.power_chain, "power_chain")
-        need(item, "fluid", defaults.liquid_fluid, "liquid_fluid")
     return problems
 
 
-def load_catalog(extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True, use_env: bool = True) -> Catalog:
-    """Load the built-in catalog, then DCPLAN_CATALOG folders, then ``extra_dirs``."""
+def _check_references(catalog: Catalog) -> list[str]:
+    problems: list[str] = []
+    for kind in ("system", "cooling", "power_chain", "defaults"):
+        for item in catalog.items[kind].values():
+            problems += _reference_problems(catalog, item.entry, item.origin)
+    return problems
+
+
+def load_catalog(
+    extra_dirs: Sequence[Path | str] = (), *, builtin: bool = True, use_env: bool = True, lazy: bool = False
+) -> Catalog:
+    """Load the built-in catalog, then DCPLAN_CATALOG folders, then ``extra_dirs``.
+
+    ``lazy`` (for a command that reads a few entries, `dcplan size`): every file is read and
+    checked as a whole (TOML, tables, ids: unique, same kind on override), but an entry is
+    validated, and the ids it names checked, only when it is first read (PendingItem); a
+    problem in an entry the command never reads is not reported. ``dcplan catalog validate``
+    and every other caller load eagerly: all entries, all references.
+    """
     folders: list[Path] = [BUILTIN_DIR] if builtin else []
     if use_env:
         folders += catalog_dirs_from_env()
     folders += [Path(d).expanduser() for d in extra_dirs]
     # No on-disk cache: a pickle can run code planted by another user, and a safe (JSON,
     # re-validated) cache saved only ~0-40 ms of a ~150 ms load when measured
-    return extend_catalog(Catalog(), folders)
+    return extend_catalog(Catalog(), folders, lazy=lazy)
 
 
-def extend_catalog(base: Catalog, folders: Sequence[Path | str]) -> Catalog:
+def extend_catalog(base: Catalog, folders: Sequence[Path | str], *, lazy: bool = False) -> Catalog:
     """A new catalog: ``base`` with the entries of ``folders`` layered over it, in order.
 
     Same rules as ``load_catalog`` (an id replaces an earlier one of the same kind; every
     file all-or-nothing; references checked over the merged result); ``base`` is not changed.
     """
     paths = [Path(d).expanduser() for d in folders]
-    catalog = Catalog(items={kind: dict(by_id) for kind, by_id in base.items.items()}, folders=[*base.folders, *paths])
+    catalog = Catalog(items={kind: {} for kind in base.items}, folders=[*base.folders, *paths])
+    for kind, by_id in base.items.items():
+        catalog.items[kind] = {k: i.rebound(catalog) if isinstance(i, PendingItem) else i for k, i in by_id.items()}
     problems = _Problems()
     for folder in paths:
-        for entry, path in problems.attempt(load_folder, folder) or ():
+        for entry, path in problems.attempt(partial(load_folder, defer=lazy), folder) or ():
             _merge(catalog, entry, path, problems.lines)
-    if not problems.lines:
+    if not problems.lines and not lazy:
         problems.lines = _check_references(catalog)
     if problems.lines:
         raise problems.error()
     return catalog
 
 
-def _merge(catalog: Catalog, entry: Entry, path: Path, problems: list[str]) -> None:
+def _merge(catalog: Catalog, entry: Entry | CatalogRow, path: Path, problems: list[str]) -> None:
     for kind, item in catalog.find(entry.id):
         if kind != entry.kind:
             problems.append(
@@ -504,7 +406,10 @@ def _merge(catalog: Catalog, entry: Entry, path: Path, problems: list[str]) -> N
             return
     previous = catalog.items[entry.kind].get(entry.id)
     overrides = (*previous.overrides, previous.origin) if previous else ()
-    catalog.items[entry.kind][entry.id] = CatalogItem(entry=entry, origin=path, overrides=overrides)
+    if isinstance(entry, CatalogRow):
+        catalog.items[entry.kind][entry.id] = PendingItem(entry, path, overrides, catalog)
+    else:
+        catalog.items[entry.kind][entry.id] = CatalogItem(entry=entry, origin=path, overrides=overrides)
 
 
 def validate_folder(folder: Path | str, *, with_builtin: bool = True) -> Catalog:

@@ -55,12 +55,12 @@ from dcplan.models.catalog.sourced import (
 #: starting with a letter or digit, at most ID_MAX_LENGTH characters.
 ID_MAX_LENGTH = 64
 ID_PATTERN = r"^[a-z0-9][a-z0-9.+-]{0,63}$"
-_ID = re.compile(ID_PATTERN)
+ID_RE = re.compile(ID_PATTERN)
 
 
 def check_id(value: Any) -> Any:
     """Refuse an id that is too long or has characters outside ``ID_PATTERN``, in words."""
-    if isinstance(value, str) and not _ID.match(value):
+    if isinstance(value, str) and not ID_RE.match(value):
         shown = repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value):,} characters)"
         if len(value) > ID_MAX_LENGTH:
             raise PydanticCustomError(

@@ -129,8 +129,10 @@ def _click_classes() -> dict[str, tuple[type[BaseException], ...]]:
     """The exception classes of the click typer runs on (typer >= 0.2x vendors click as
     ``typer._click``; older typer uses click itself): usage errors, exit, abort, help."""
     found: dict[str, list[type[BaseException]]] = {"usage": [], "exit": [], "abort": [], "help": []}
-    modules = []
+    modules: list[Any] = []
     for name in ("typer._click.exceptions", "typer.exceptions", "click.exceptions"):
+        if name == "click.exceptions" and modules and modules[0].__name__ == "typer._click.exceptions":
+            break  # typer runs on its own copy of click; importing click as well cost ~8 ms a start
         try:
             modules.append(importlib.import_module(name))
         except ImportError:
@@ -203,7 +205,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run() -> None:
-    """Console-script wrapper (``dcplan``): ``main`` with a last guard for Ctrl-C."""
+    """Console-script wrapper (``dcplan``): ``main`` with a last guard for Ctrl-C.
+
+    OpenBLAS, loaded with numpy, starts a worker thread per core that spins ~0.1 s of CPU
+    at every start, taken from whatever else the machine runs; dcplan does no dense linear
+    algebra (HiGHS has its own threads), so one BLAS thread unless the user chose otherwise.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         code = main()
     except KeyboardInterrupt:

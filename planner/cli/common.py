@@ -121,11 +121,12 @@ class State:
     catalog_dirs: list[Path] = []
 
 
-def load_catalog_for_cli(extra: list[Path] | None = None) -> Any:
-    """Load the merged catalog with the root and per-command ``--catalog`` folders."""
+def load_catalog_for_cli(extra: list[Path] | None = None, *, lazy: bool = False) -> Any:
+    """Load the merged catalog with the root and per-command ``--catalog`` folders (``lazy``:
+    entries validated when first read, for commands that read a few; see ``load_catalog``)."""
     from dcplan.models.catalog import load_catalog
 
-    return load_catalog([*State.catalog_dirs, *(extra or [])])
+    return load_catalog([*State.catalog_dirs, *(extra or [])], lazy=lazy)
 
 
 def print_json(data: Any, pretty: bool = False) -> None:
