@@ -50,8 +50,8 @@ from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import LimitUse
 from dcplan.planner.report.quantity import percent
 from dcplan.planner.scenario import Scenario
-from dcplan.planner.session import InProcessSession, RunResult, Session
-from dcplan.planner.solve import SolveOutcome, SolveSettings, sigint_stops_highs
+from dcplan.planner.session import RunResult, Session
+from dcplan.planner.solve import SolveOutcome, SolveSettings, close_session, open_session, sigint_stops_highs
 
 SessionFactory = Callable[[], Session]
 
@@ -520,19 +520,11 @@ class _StopEvent(threading.Event):
 
 
 def _default_session(solved: Solved, stop: Callable[[], bool]) -> tuple[Session, Callable[[], None]]:
-    """The session the re-solves run on, and how to give it back: a pooled HiGHS child (so a
-    re-solve, like the solve, stops at its deadline even where HiGHS ignores its limit) or,
-    with ``SolveSettings.process = "in-process"``, HiGHS here; either way a cancel or Ctrl-C
-    stops the run at once."""
-    from dcplan.planner import session as sessions
-
-    if solved.settings.process == "child":
-        child = sessions.acquire()
-        child.watch(None, _StopEvent(stop))
-        return child, lambda: sessions.release(child)
-    local = InProcessSession()
-    local.watch(None, _StopEvent(stop))
-    return local, local.close
+    """The solve's kind of session (``planner.solve.open_session``) and how to give it back;
+    a cancel or Ctrl-C (``stop()``) stops its run at once."""
+    session = open_session(solved.settings)
+    session.watch(None, _StopEvent(stop))
+    return session, lambda: close_session(session, solved.settings)
 
 
 @dataclass

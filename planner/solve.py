@@ -245,13 +245,16 @@ def highs_options(settings: SolveSettings, num_col: int, num_row: int, nnz: int)
     }
 
 
-def _open_session(settings: SolveSettings) -> Any:
+def open_session(settings: SolveSettings) -> Any:
+    """The session a solve (or its marginal re-solves) runs on: a pooled HiGHS child with
+    its watchdog (``process = "child"``) or HiGHS in this process."""
     from dcplan.planner import session
 
     return session.acquire() if settings.process == "child" else session.InProcessSession()
 
 
-def _close_session(run_session: Any, settings: SolveSettings) -> None:
+def close_session(run_session: Any, settings: SolveSettings) -> None:
+    """Give a session from ``open_session`` back (to the pool) or close it."""
     from dcplan.planner import session
 
     if settings.process == "child":
@@ -290,7 +293,7 @@ def solve_model_data(
         model = build_direct(data)
     t1 = time.perf_counter()
     options = highs_options(settings, model.num_col, model.num_row, model.nnz)
-    run_session = _open_session(settings)
+    run_session = open_session(settings)
     try:
         run_session.set_options(options)
         run_session.load(model.lp)
@@ -301,7 +304,7 @@ def solve_model_data(
         with sigint_stops_highs(run_settings) as interrupted:
             result = run_session.run(settings.time_limit_s)
     finally:
-        _close_session(run_session, settings)
+        close_session(run_session, settings)
     if interrupted.is_set():
         raise KeyboardInterrupt
     t3 = time.perf_counter()
