@@ -70,9 +70,19 @@ OptionList._move_page = _move_page_when_laid_out  # type: ignore[method-assign]
 class SafeCommandPalette(CommandPalette):
     """Textual's palette, guarded against two races the UI monkey found in it (Textual 8.2).
 
-    Page up/down while the command list is being rebuilt raises KeyError in OptionList, and a
-    click that dismisses a palette no longer on top of the stack raises ScreenStackError.
+    Page up/down while the command list is being rebuilt raises KeyError in OptionList; a
+    click that dismisses a palette no longer on top of the stack raises ScreenStackError; and
+    the busy or list-visible flag can flip after the palette's children are gone (a search
+    finishing as it closes), where Textual's watchers raise NoMatches.
     """
+
+    async def _watch__show_busy(self) -> None:
+        with contextlib.suppress(NoMatches):
+            await super()._watch__show_busy()
+
+    def _watch__list_visible(self) -> None:
+        with contextlib.suppress(NoMatches):
+            super()._watch__list_visible()
 
     def _action_command_list(self, action: str) -> None:
         with contextlib.suppress(KeyError, IndexError):

@@ -449,3 +449,27 @@ async def test_every_help_shortcut_switches_to_the_screen_help_names(app_factory
         await pilot.press("1")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)  # 1 is help, like F1
+
+
+async def test_palette_flags_flipping_after_its_children_are_gone_do_not_crash(app_factory):
+    """The UI monkey (seed 20261201) crashed the app: the palette's busy flag flipped after its
+    LoadingIndicator was removed (a search finishing while the palette closed), and Textual's
+    watcher raised NoMatches. Both flag watchers now tolerate missing children."""
+    from textual.command import CommandList
+    from textual.widgets import LoadingIndicator
+
+    from dcplan.tui.app import SafeCommandPalette
+
+    app = app_factory()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, SafeCommandPalette), 10)
+        palette = app.screen
+        await palette.query_one(LoadingIndicator).remove()
+        await palette.query_one(CommandList).remove()
+        palette._show_busy = not palette._show_busy
+        palette._list_visible = not palette._list_visible
+        await pilot.pause()
+        await pilot.pause()
+        assert app.is_running and app._exception is None
