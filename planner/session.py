@@ -149,8 +149,9 @@ def quiet_highs() -> Any:
 class InProcessSession:
     """A Session on a highspy.Highs in this process (HiGHS's own time limit only: no watchdog)."""
 
-    def __init__(self, options: dict[str, Any] | None = None) -> None:
-        self.highs = quiet_highs()
+    def __init__(self, options: dict[str, Any] | None = None, highs: Any = None) -> None:
+        """A new quiet Highs, or ``highs`` (one another library made, e.g. Pyomo's) to watch."""
+        self.highs = highs if highs is not None else quiet_highs()
         self.set_options(options or {})
         self.on_progress: ProgressCallback | None = None
         self.cancel: threading.Event | None = None

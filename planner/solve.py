@@ -410,13 +410,15 @@ def _solve_pyomo(data: ModelData, settings: SolveSettings, elastic: frozenset[st
 
 def _attach_pyomo_callbacks(highs: Any, settings: SolveSettings, started: float) -> None:
     """Progress and cancel on the Highs object Pyomo holds (the elastic model's run)."""
-    from dcplan.planner.session import InProcessSession, _subscribe
+    from dcplan.planner.session import InProcessSession
 
-    shim = InProcessSession.__new__(InProcessSession)
-    shim.highs, shim.started = highs, started
-    shim.on_progress = None
+    watched = InProcessSession(highs=highs)
+    watched.started = started
+    on_progress = None
     if settings.on_progress is not None:
         progress = settings.on_progress
-        shim.on_progress = lambda i, b, g, e: progress(Progress(incumbent=i, bound=b, gap=g, elapsed_s=e))
-    shim.cancel = settings.cancel
-    _subscribe(highs, shim)
+
+        def on_progress(i: float | None, b: float | None, g: float | None, e: float) -> None:
+            progress(Progress(incumbent=i, bound=b, gap=g, elapsed_s=e))
+
+    watched.watch(on_progress, settings.cancel)
