@@ -45,6 +45,8 @@ from typing import IO, Any
 
 import numpy as np
 
+from dcplan.planner.session import finite_or_none, run_result
+
 #: the HighsLp arrays a ``load`` carries, in order
 LP_ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "integrality", "start", "index", "value")
 #: the longest JSON line either side accepts (a hostile or broken peer cannot exhaust memory)
@@ -100,10 +102,6 @@ def read_message(
     return message, arrays
 
 
-def _finite(value: float) -> float | None:
-    return float(value) if math.isfinite(value) else None
-
-
 class _Child:
     """The child's state: one Highs, the output stream, the stop flag of the current run."""
 
@@ -134,9 +132,9 @@ class _Child:
             self.send(
                 {
                     "type": "progress",
-                    "incumbent": _finite(out.objective_function_value),
-                    "bound": _finite(out.mip_dual_bound),
-                    "gap": _finite(out.mip_gap),
+                    "incumbent": finite_or_none(out.objective_function_value),
+                    "bound": finite_or_none(out.mip_dual_bound),
+                    "gap": finite_or_none(out.mip_gap),
                     "elapsed_s": time.perf_counter() - state["started"],
                 }
             )
@@ -195,8 +193,6 @@ class _Child:
         return True
 
     def run(self, time_limit_s: float, progress_s: float) -> None:
-        from dcplan.planner.session import run_result
-
         self.progress_s = progress_s
         self.state.update(started=time.perf_counter(), progress_t=0.0, sent_t=-1.0, pending=None)
         limit = math.inf if self.ignore_stop else max(time_limit_s, 0.0)

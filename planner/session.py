@@ -193,7 +193,7 @@ class InProcessSession:
         self.highs.clear()
 
 
-def _finite(value: float) -> float | None:
+def finite_or_none(value: float) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
@@ -205,7 +205,10 @@ def _subscribe(highs: Any, session: InProcessSession) -> None:
         if session.on_progress is not None:
             elapsed = time.perf_counter() - session.started
             session.on_progress(
-                _finite(out.objective_function_value), _finite(out.mip_dual_bound), _finite(out.mip_gap), elapsed
+                finite_or_none(out.objective_function_value),
+                finite_or_none(out.mip_dual_bound),
+                finite_or_none(out.mip_gap),
+                elapsed,
             )
 
     def on_improving(event: Any) -> None:

@@ -33,6 +33,7 @@ from dcplan.planner.export import write_plan
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.solve import SolveSettings
 from tests.bench.campus import campus
+from tests.bench.report import emit
 
 pytestmark = pytest.mark.bench
 
@@ -45,13 +46,8 @@ WRITE_TARGET_S = 0.1
 WRITE_REPEATS = 7
 
 
-def _load() -> str:
-    return "/".join(f"{x:.2f}" for x in os.getloadavg())
-
-
 def _emit(name: str, figures: dict) -> None:
-    rounded = {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()}
-    print(f"\nBENCH {json.dumps({'bench': name, **rounded, 'load_avg': _load()})}", flush=True)
+    emit(name, {k: (round(v, 4) if isinstance(v, float) else v) for k, v in figures.items()})
 
 
 def _dcplan() -> list[str]:

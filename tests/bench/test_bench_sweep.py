@@ -28,6 +28,7 @@ import pytest
 
 from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
 from dcplan.planner.sweep import SweepConfig, prepare_sweep, run_sweep
+from tests.bench.report import load_avg
 
 pytestmark = pytest.mark.bench
 
@@ -42,10 +43,6 @@ WHATIF = [
     "system.gb300-nvl72.capex=2.5e6USD:4.5e6USD",
 ]
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _load() -> str:
-    return " ".join(Path("/proc/loadavg").read_text().split()[:3]) if Path("/proc/loadavg").exists() else "n/a"
 
 
 def _worker_startup_s() -> dict[str, float]:
@@ -75,7 +72,7 @@ def _run(catalog, workers: int) -> tuple[dict, list]:
     def on_result(done, total, result):
         first.setdefault("t", time.perf_counter() - started)
 
-    load_before = _load()
+    load_before = load_avg()
     result = run_sweep(design, on_result=on_result)
     wall = time.perf_counter() - started
     solved = [r for r in result.results if r.status != "error"]
@@ -96,14 +93,14 @@ def _run(catalog, workers: int) -> tuple[dict, list]:
         "by_status": result.summary["by_status"],
         "failed_attempts": len(result.failures),
         "load_before": load_before,
-        "load_after": _load(),
+        "load_after": load_avg(),
     }
     return figures, [r.outcome() for r in result.results]
 
 
 def test_bench_sweep_scaling(catalog):
     startup = _worker_startup_s()
-    print(json.dumps({"worker_startup": startup, "cpus": os.cpu_count(), "load": _load()}))
+    print(json.dumps({"worker_startup": startup, "cpus": os.cpu_count(), "load": load_avg()}))
     one, outcomes_one = _run(catalog, 1)
     print(json.dumps(one))
     two, outcomes_two = _run(catalog, 2)
