@@ -21,7 +21,7 @@ from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 
-SCHEMA_VERSION = "1.1"  # 1.1: LimitUse.marginal_method/marginal_note, SolverInfo.settings
+SCHEMA_VERSION = "1.2"  # 1.2: workloads (delivered results); 1.1: LimitUse.marginal_method/marginal_note, SolverInfo.settings
 
 
 class _Model(BaseModel):
@@ -301,6 +301,42 @@ class Assumption(_Model):
     origin: str
 
 
+class WorkloadPlacement(_Model):
+    """The share of one supply (an option's units, or a cloud offer's rented units) a workload runs on."""
+
+    supply: str = Field(description="option key (row template/system/cooling) or 'cloud:<offer>'")
+    system: str
+    place: str = Field(description="site id, or 'cloud:<offer>'")
+    units: float = Field(description="deployment units given to this workload (a fraction of a supply's units)")
+    chips: float
+    precision: str = Field(description="the precision this workload runs at on this system")
+    peak_pflops: float = Field(description="peak dense PFLOPS of these units at that precision")
+    efficiency: float = Field(description="sustained efficiency: delivered model FLOPs / peak dense FLOPs")
+    goodput: float = Field(description="share of wall time doing useful work at the job's size")
+    haircut: float = Field(default=0.0, description="claim haircut applied to this system (0 = none)")
+    delivered_pflops: float = Field(description="peak_pflops x efficiency x goodput x (1 - haircut)")
+
+
+class WorkloadResult(_Model):
+    """What one workload gets: where it runs, what it delivers, how long it takes, what it costs."""
+
+    workload: str
+    workload_class: str = Field(description="dense-pretraining | moe-pretraining | post-training | inference | peak")
+    demand_form: str = Field(description="peak | chips | rate | budget: how the scenario stated the demand")
+    demand_pflops: float | None = Field(default=None, description="delivered PFLOPS required (null: no floor)")
+    delivered_pflops: float = Field(description="sustained delivered PFLOPS over all its placements")
+    peak_pflops: float = Field(description="peak dense PFLOPS of its units at the precisions it runs at")
+    chips: float
+    tokens_per_s: float | None = Field(default=None, description="delivered tokens/s (null without a model size)")
+    time_to_train_days: float | None = Field(default=None, description="budget / delivered rate (budget demands)")
+    cost_per_unit: float | None = Field(default=None, description="TCO share / delivered work, in cost_unit")
+    cost_unit: str | None = Field(default=None, description="'USD per million tokens' or 'USD per PFLOP-day'")
+    per_mw: float | None = Field(default=None, description="delivered work per facility MW, in per_mw_unit")
+    per_mw_unit: str | None = Field(default=None, description="'tokens/s per MW' or 'PFLOPS per MW'")
+    placements: list[WorkloadPlacement] = Field(default_factory=list)
+    limited_by: list[str] = Field(default_factory=list, description="binding limits and prunings that cap it")
+
+
 class CapacityPlan(_Model):
     """A solved (or diagnosed) scenario: mix, layout, limits, costs, energy, solver facts."""
 
@@ -325,6 +361,9 @@ class CapacityPlan(_Model):
     recheck: Recheck
     diagnosis: Diagnosis
     assumptions: list[Assumption]
+    workloads: list[WorkloadResult] = Field(
+        default_factory=list, description="per-workload delivered results (empty in plans written before 1.2)"
+    )
 
     @property
     def feasible(self) -> bool:
