@@ -21,7 +21,9 @@ from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 
-SCHEMA_VERSION = "1.2"  # 1.2: workloads (delivered results); 1.1: LimitUse.marginal_method/marginal_note, SolverInfo.settings
+SCHEMA_VERSION = (
+    "1.2"  # 1.2: workloads (delivered results); 1.1: LimitUse.marginal_method/marginal_note, SolverInfo.settings
+)
 
 
 class _Model(BaseModel):

@@ -18,7 +18,7 @@ from dcplan.models.catalog import BUILTIN_DIR
 from dcplan.planner.cli import main
 from dcplan.planner.export import FORMATS, OutputFileError, format_for, format_from_suffix, write_atomic, write_plan
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
-from dcplan.planner.plan import CapacityPlan, Layout, load_plan, plan_json_schema
+from dcplan.planner.plan import SCHEMA_VERSION, CapacityPlan, Layout, load_plan, plan_json_schema
 from dcplan.planner.report.diff import diff_plans
 from dcplan.planner.report.tables import SECTIONS, bom_table, urls_in
 from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
@@ -107,7 +107,7 @@ def test_json_export_validates_against_committed_schema(which, request):
 
     data = json.loads(request.getfixturevalue(which).read_text())
     jsonschema.validate(data, json.loads(PLAN_SCHEMA.read_text()))
-    assert data["schema_version"] == "1.1"
+    assert data["schema_version"] == SCHEMA_VERSION
 
 
 def test_mix_lines_carry_it_capex(demo_plan):
@@ -368,12 +368,12 @@ def _plan_variants(demo_json: Path, folder: Path) -> dict[str, tuple[Path, str]]
         "no version": ('{"hello": 1}', "not a dcplan plan (no schema_version)"),
         "corrupt": (text.replace('"scenario_id":', '"scenario_id":7,"x":', 1), "corrupt plan"),
         "newer": (
-            text.replace('"schema_version":"1.1"', '"schema_version":"2.0"', 1),
-            "newer than this dcplan's 1.1; upgrade dcplan",
+            text.replace(f'"schema_version":"{SCHEMA_VERSION}"', '"schema_version":"2.0"', 1),
+            f"newer than this dcplan's {SCHEMA_VERSION}; upgrade dcplan",
         ),
         "older": (
-            text.replace('"schema_version":"1.1"', '"schema_version":"0.3"', 1),
-            "older than this dcplan's 1.1; re-solve",
+            text.replace(f'"schema_version":"{SCHEMA_VERSION}"', '"schema_version":"0.3"', 1),
+            f"older than this dcplan's {SCHEMA_VERSION}; re-solve",
         ),
     }
     out = {}

@@ -258,7 +258,7 @@ def test_cli_solve_exit_codes_and_output(tmp_path, capsys):
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     saved = json.loads(out.read_text())
-    assert printed["schema_version"] == saved["schema_version"] == "1.1"
+    assert printed["schema_version"] == saved["schema_version"] == "1.2"
     assert saved["recheck"]["ok"] is True
     code = main(["solve", str(DEMO_SCENARIO), "-o", str(out), "--no-marginals"])
     assert code == 2 and "already exists; pass --force" in capsys.readouterr().err

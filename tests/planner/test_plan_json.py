@@ -64,7 +64,7 @@ def test_a_written_plan_reads_back_as_the_same_plan(which, request, tmp_path):
 def test_compact_is_one_line_and_pretty_is_indented_with_the_same_content(demo_plan):
     compact, pretty = demo_plan.to_json_text(), demo_plan.to_json_text(pretty=True)
     assert compact.endswith("}\n") and compact.count("\n") == 1 and '": ' not in compact
-    assert pretty.count("\n") > 100 and pretty.startswith('{\n "schema_version": "1.1",\n')
+    assert pretty.count("\n") > 100 and pretty.startswith('{\n "schema_version": "1.2",\n')
     assert json.loads(compact) == json.loads(pretty) == demo_plan.model_dump(mode="json")
     assert len(compact) < 0.8 * len(pretty)
 
