@@ -67,8 +67,10 @@ def test_published_h100_figure_beats_the_default(catalog):
     assert figure.entry == "h100-dense-pretraining-bf16"
     assert (figure.low, figure.value, figure.high) == (0.38, 0.40, 0.43)
     assert figure.source == "https://arxiv.org/abs/2407.21783"
-    other = sustained_efficiency(catalog, catalog.system("dgx-b200"), "dense-pretraining", "bf16")
-    assert other is not None and other.entry == "default-dense-pretraining-bf16"
+    family = sustained_efficiency(catalog, catalog.system("dgx-b200"), "dense-pretraining", "bf16")
+    assert family is not None and family.entry == "nvidia-dense-pretraining-bf16"
+    default = sustained_efficiency(catalog, catalog.system("dgx-b200"), "post-training", "bf16")
+    assert default is not None and default.entry == "default-post-training-bf16"
 
 
 def test_a_precision_the_chip_lacks_gives_none(catalog):
@@ -79,16 +81,17 @@ def test_a_precision_the_chip_lacks_gives_none(catalog):
 
 
 def test_most_specific_entry_wins_system_chip_family_default(user_dir):
+    # post-training: the built-in catalog has only default entries for it
     text = (
-        _efficiency("e-default", 0.11)
-        + _efficiency("e-family", 0.22, 'family = "nvidia"')
-        + _efficiency("e-chip", 0.33, 'chip = "h100-sxm"')
-        + _efficiency("e-system", 0.44, 'system = "dgx-h100"')
+        _efficiency("e-default", 0.11, klass="post-training")
+        + _efficiency("e-family", 0.22, 'family = "nvidia"', klass="post-training")
+        + _efficiency("e-chip", 0.33, 'chip = "h100-sxm"', klass="post-training")
+        + _efficiency("e-system", 0.44, 'system = "dgx-h100"', klass="post-training")
     )
     catalog = _load(user_dir, text)
 
     def entry(system_id: str) -> str:
-        figure = sustained_efficiency(catalog, catalog.system(system_id), "dense-pretraining", "bf16")
+        figure = sustained_efficiency(catalog, catalog.system(system_id), "post-training", "bf16")
         assert figure is not None
         return figure.entry
 
@@ -257,3 +260,18 @@ def test_lazy_load_reports_a_bad_entry_when_read_with_the_eager_words(user_dir, 
     with pytest.raises(CatalogError) as info:
         catalog.get("efficiency", "e")
     assert len(info.value.lines) == 1 and expected in info.value.lines[0]
+
+
+UNBENCHMARKED = ["trn3-ultraserver-gen1", "trn3-ultraserver-gen2"]
+
+
+@pytest.mark.parametrize("system_id", UNBENCHMARKED)
+def test_unbenchmarked_systems_get_explicit_assumptions_with_wide_ranges(catalog, system_id):
+    system = catalog.system(system_id)
+    for klass in WORKLOAD_CLASSES:
+        for precision in PRECISIONS:
+            figure = sustained_efficiency(catalog, system, klass, precision)
+            assert figure is not None
+            assert figure.confidence == "assumption", (klass, precision, figure.entry)
+            assert figure.source.startswith("assumption:")
+            assert figure.high / figure.low >= 2, (klass, precision, figure)
