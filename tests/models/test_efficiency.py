@@ -19,6 +19,7 @@ from dcplan.models.efficiency import (
     sustained_efficiency,
 )
 from dcplan.models.errors import DcplanError
+from tests.models.catalog_helpers import load_mine, only_problem
 
 
 def _efficiency(entry_id: str, value: float, scope: str = "", latency: str = "", klass: str = "dense-pretraining"):
@@ -36,8 +37,7 @@ def _efficiency(entry_id: str, value: float, scope: str = "", latency: str = "",
 
 
 def _load(folder: Path, text: str):
-    (folder / "mine.toml").write_text(textwrap.dedent(text))
-    return load_catalog([folder], use_env=False)
+    return load_mine(folder, textwrap.dedent(text))
 
 
 def test_vocabulary_is_the_design_one():
@@ -236,18 +236,10 @@ HOSTILE = {
 }
 
 
-def _only_problem(folder: Path, text: str) -> str:
-    """The one problem line loading ``text`` gives (fails if it loads, or gives several)."""
-    with pytest.raises(CatalogError) as info:
-        _load(folder, text)
-    assert len(info.value.lines) == 1, info.value.lines
-    return info.value.lines[0]
-
-
 @pytest.mark.parametrize("case", sorted(HOSTILE))
 def test_hostile_entries_give_one_clear_line(user_dir, case):
     text, expected = HOSTILE[case]
-    line = _only_problem(user_dir, text)
+    line = only_problem(user_dir, textwrap.dedent(text))
     assert "mine.toml" in line and expected in line, line
 
 
