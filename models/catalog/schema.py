@@ -1,5 +1,6 @@
 """Catalog entry models: chips, deployment units (systems), cooling, heat-rejection plant,
-power-chain equipment, sites, fluids and planning defaults.
+power-chain equipment, sites, fluids and planning defaults; the performance kinds
+(``efficiency``, ``goodput``, ``claim``) live in ``performance`` and join ``KINDS`` here.
 
 A catalog TOML file holds arrays of tables named after the kinds below, e.g.::
 

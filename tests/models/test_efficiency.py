@@ -267,3 +267,14 @@ def test_unbenchmarked_systems_get_explicit_assumptions_with_wide_ranges(catalog
             assert figure.confidence == "assumption", (klass, precision, figure.entry)
             assert figure.source.startswith("assumption:")
             assert figure.high / figure.low >= 1.75, (klass, precision, figure)
+
+
+def test_size_stays_lazy_about_efficiency_entries_it_never_reads(user_dir, capsys):
+    from dcplan.planner.cli import main
+
+    (user_dir / "mine.toml").write_text(HOSTILE["efficiency above one"][0])
+    args = ["size", "--catalog", str(user_dir), "--system", "dgx-h100", "--count", "2", "--json"]
+    assert main(args) == 0  # the lazy load never validates [[efficiency]] rows `size` does not read
+    capsys.readouterr()
+    assert main(["catalog", "validate", str(user_dir)]) == 2  # the eager check still finds it
+    assert "efficiency.value" in capsys.readouterr().err
