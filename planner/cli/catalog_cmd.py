@@ -32,8 +32,6 @@ def _summary(kind: str, item: Any) -> dict[str, Any]:
         row["family"] = entry.family
         row["chips_per_unit"] = entry.chips_per_unit.value
         row["design_power_kw"] = entry.design_power.magnitude
-    elif kind == "claim":
-        row["status"] = f"{entry.ratio:g}x {entry.metric}"
     if item.overrides:
         row["overrides"] = [_origin_label(p) for p in item.overrides]
     return row
