@@ -169,6 +169,7 @@ def claims(
     if as_json:
         print_json({"claims": [claim_check_json(c) for c in checks], "counts": counts}, pretty)
         return
+    from rich.markup import escape
     from rich.table import Table
 
     colour = {"agrees": "green", "disagrees": "red", "no data": "yellow"}
@@ -183,7 +184,7 @@ def claims(
     for check in checks:
         claim = check.claim
         metric = claim.metric + (f" ({claim.precision})" if claim.precision else "")
-        basis = check.basis + (f" [{check.note}]" if check.note else "")
+        basis = escape(check.basis + (f" ({check.note})" if check.note else ""))
         hue = colour[check.verdict]
         table.add_row(
             f"{claim.id}\n{metric}", _claimed(check), _implied(check), f"[{hue}]{check.verdict}[/{hue}]", basis
