@@ -267,10 +267,14 @@ def _shed(rep: _Repair, i: int, ex: float) -> tuple[int, float] | None:
     return None if best is None else (best[1], best[2])
 
 
-def _trim(rep: _Repair) -> None:
-    """Lower every raised helper column as far as its rows allow (frees budget rows)."""
+def _trim(rep: _Repair, keep_continuous_rows: bool = False) -> None:
+    """Lower every raised helper column as far as its rows allow (frees budget rows);
+    ``keep_continuous_rows``: not the ones in a row with a continuous column (their values
+    are not known yet)."""
     a = rep.a
     for k in np.flatnonzero(a.integer & ~rep.value & (a.gain <= 0)).tolist():
+        if keep_continuous_rows and any(a.continuous_rows[i] for i, _ in a.cols[k]):
+            continue
         _trim_column(rep, k)
 
 
@@ -404,18 +408,26 @@ def lp_start(lp: Any, deadline_s: float, seed: int = 0) -> Start | None:
 
 def _rounded(a: _Arrays, x: np.ndarray, fixed: np.ndarray, deadline: float, seed: int) -> np.ndarray | None:
     """Steps 3 and 4: ``x`` rounded (value columns to the nearest integer, helpers raised
-    from their lower bounds as the rows need), with the continuous columns that fit it."""
-    start = x.copy()
-    start[fixed] = np.round(x[fixed])
+    from their lower bounds as the rows need), with the continuous columns that fit it.
+
+    If no continuous columns fit (rows the completion leaves to them, such as a demand met
+    through continuous allocations, when no column gains: a min-cost model), the helpers
+    start again from the LP's values rounded up instead of their lower bounds."""
     value = a.integer & (a.gain > 0) & ~fixed
-    start[value] = np.floor(x[value] + (1.0 - ROUND_UP_FROM))
     helpers = a.integer & ~value & ~fixed
-    start[helpers] = a.col_lo[helpers]
-    rep = _Repair(a, start, fixed)
-    if not _complete(rep, fixed):
-        return None
-    _trim(rep)
-    return _continuous(a, rep.array(), deadline, seed)
+    for helper_start in (a.col_lo, np.ceil(x - INT_TOL)):
+        start = x.copy()
+        start[fixed] = np.round(x[fixed])
+        start[value] = np.floor(x[value] + (1.0 - ROUND_UP_FROM))
+        start[helpers] = np.minimum(helper_start[helpers], a.col_up[helpers])
+        rep = _Repair(a, start, fixed)
+        if not _complete(rep, fixed):
+            continue
+        _trim(rep, keep_continuous_rows=True)
+        found = _continuous(a, rep.array(), deadline, seed)
+        if found is not None:
+            return found
+    return None
 
 
 def _continuous(a: _Arrays, x: np.ndarray, deadline: float, seed: int) -> np.ndarray | None:
