@@ -319,7 +319,8 @@ def solve_model_data(
     options = highs_options(settings, model.num_col, model.num_row, model.nnz)
     # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
     run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
-    start = _start(model, settings) if uses_start(settings, model.num_col) else None
+    tried = uses_start(settings, model.num_col)
+    start = _start(model, settings) if tried else None
     if start is not None:
         options = {**options, "start": "lp-rounding", "start_gap": f"{start.gap:.6g}"}
         if start.gap <= settings.rel_gap or (run_settings.cancel is not None and run_settings.cancel.is_set()):
@@ -327,7 +328,6 @@ def solve_model_data(
             return _outcome(
                 model, start_result(start, None, settings.rel_gap), run_settings, options, (t1 - t0, 0.0, t3 - t1)
             )
-    limit_s = settings.time_limit_s - (time.perf_counter() - t1 if start is not None else 0.0)
     run_session = open_session(settings)
     try:
         run_session.set_options(highs_options(settings, model.num_col, model.num_row, model.nnz))
@@ -335,6 +335,8 @@ def solve_model_data(
         if start is not None:
             run_session.set_start(start.col_value)
         t2 = time.perf_counter()
+        # the start's time (found or not) and the hand-over after it count towards the limit
+        limit_s = settings.time_limit_s - (t2 - t1 if tried else 0.0)
         _attach_callbacks(run_session, run_settings, t2)
         with sigint_stops_highs(run_settings) as interrupted:
             result = run_session.run(max(limit_s, 0.0))
