@@ -263,7 +263,12 @@ def uses_start(settings: SolveSettings, num_col: int) -> bool:
     Measured on the 10M-chip campus (11,780 columns, table in tests/bench/test_bench_scale.py):
     the start alone is within 0.5 % of the LP bound in ~2.5 s, where HiGHS with presolve off
     is at 0.69 % after 20 s; the MIP then runs only if the start misses the gap target.
+    An unknown ``start`` is one clear error (DcplanError).
     """
+    if settings.start not in START_CHOICES:
+        from dcplan.models.errors import DcplanError
+
+        raise DcplanError(f"start: expected one of {', '.join(START_CHOICES)}, got {settings.start!r}")
     if settings.start == "auto":
         return num_col >= START_FROM_COLUMNS
     return settings.start == "on"

@@ -14,6 +14,7 @@ import highspy
 import numpy as np
 import pytest
 
+from dcplan.models.errors import DcplanError
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.scenario import SCENARIO_DIR, load_scenario
@@ -75,6 +76,12 @@ def test_the_start_is_feasible_and_the_plan_with_it_is_the_same(name, catalog):
     assert with_start.status == without.status == "optimal"
     assert with_start.objective == pytest.approx(without.objective, rel=2 * gap)
     assert with_start.gap is not None and with_start.gap <= gap + 1e-9
+
+
+def test_an_unknown_start_setting_is_one_clear_error(catalog):
+    data = build_model_data(campus("S"), catalog)
+    with pytest.raises(DcplanError, match="start: expected one of auto, on, off, got 'sometimes'"):
+        solve_model_data(data, SolveSettings(start="sometimes"))  # type: ignore[arg-type]
 
 
 def test_the_start_is_on_by_size_and_off_for_the_shipped_scenarios(catalog):
