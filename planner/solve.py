@@ -9,6 +9,11 @@ run on a Session (planner/session.py), by default HiGHS in a child process with 
   returns no later than ``time_limit_s + planner.session.STOP_GRACE_S + KILL_GRACE_S``
   (1 s) after HiGHS starts, with the last incumbent streamed if HiGHS ignores its limit
   (it does inside presolve and primal heuristics);
+- for large models (``uses_start``), the LP-rounding start of planner/start.py first: it is
+  the plan when it is within the gap target of the LP bound (the 10M-chip campus: 0.49 %
+  in ~3 s), else HiGHS's start; its time counts towards the time limit, and the plan
+  reports it in ``solver.settings`` (``start``, ``start_gap``). No progress reports or
+  cancel checks run inside it (its LP solves honour the limit);
 - a progress callback (incumbent, bound, gap, elapsed) fed by HiGHS's MIP callbacks;
 - cancellation through HiGHS's MIP, simplex and interior-point interrupt callbacks;
 - a time-limited solve returns its best plan and gap, it does not raise;

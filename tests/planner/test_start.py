@@ -223,3 +223,18 @@ def test_a_cancel_during_the_start_returns_its_plan_as_cancelled(catalog):
     outcome = solve_model_data(data, SolveSettings(time_limit_s=20, rel_gap=1e-9, start="on", cancel=cancel))
     assert outcome.status == "cancelled" and outcome.has_solution
     assert outcome.highs_settings["start"] == "lp-rounding"
+
+
+def test_with_the_start_a_solve_still_returns_within_the_limit(catalog):
+    """The start, the hand-over and the MIP together within limit + 2 s (the MIP gets what
+    the start left; the 10M campus, where the start takes its whole share, is the benchmark
+    tests/bench/test_bench_scale.py::test_bench_wall_past_the_time_limit)."""
+    import time
+
+    data = build_model_data(campus("L"), catalog)
+    limit_s = 1.0
+    began = time.perf_counter()
+    outcome = solve_model_data(data, SolveSettings(time_limit_s=limit_s, rel_gap=1e-9, start="on"))
+    wall = time.perf_counter() - began
+    assert outcome.has_solution and outcome.highs_settings["start"] == "lp-rounding"
+    assert wall <= limit_s + 2.0, f"{wall:.2f} s for a {limit_s:g} s limit"
