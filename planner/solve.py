@@ -330,7 +330,7 @@ def solve_model_data(
     # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
     run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
     tried = uses_start(settings, model.num_col)
-    start = _start(model, settings) if tried else None
+    start = _start(model, run_settings) if tried else None
     if start is not None:
         options = {**options, "start": "lp-rounding", "start_gap": f"{start.gap:.6g}"}
         if start.gap <= settings.rel_gap or (run_settings.cancel is not None and run_settings.cancel.is_set()):
@@ -364,7 +364,9 @@ def _start(model: Any, settings: SolveSettings) -> Any:
     """The LP-rounding start within ``START_SHARE`` of the time limit, or None."""
     from dcplan.planner.start import lp_start
 
-    return lp_start(model.lp, START_SHARE * settings.time_limit_s, seed=settings.seed)
+    cancel = settings.cancel
+    stop = cancel.is_set if cancel is not None else None
+    return lp_start(model.lp, START_SHARE * settings.time_limit_s, seed=settings.seed, stop=stop)
 
 
 def start_result(start: Any, result: Any, rel_gap: float) -> Any:

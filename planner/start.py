@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -299,14 +300,14 @@ def _trim_column(rep: _Repair, k: int) -> tuple[dict[int, float], dict[int, floa
     return change, dact, -rep.gain[k] * drop
 
 
-def _fill(rep: _Repair, target: np.ndarray, deadline: float) -> None:
+def _fill(rep: _Repair, target: np.ndarray, clock: _Clock) -> None:
     """Raise value columns while every row holds and the objective gains: towards
     ``target`` (the LP's values) first, then each as far as it goes, largest gain first."""
     a = rep.a
     value = np.flatnonzero(rep.value)
     wanted = [j for j in value[np.argsort(-a.gain[value], kind="stable")].tolist()]
     for j, towards in [(j, True) for j in wanted] + [(j, False) for j in wanted]:
-        if time.perf_counter() > deadline:
+        if clock.passed():
             return
         room = (math.ceil(target[j] - INT_TOL) if towards else a.col_up[j]) - rep.x[j]
         delta = int(min(room, 1 << 20))
@@ -337,10 +338,10 @@ class _LP:
         for name, value in {"threads": 1, "random_seed": int(seed), "presolve": "on", "simplex_strategy": 4}.items():
             self.h.setOptionValue(name, value)
 
-    def solve(self, deadline: float) -> np.ndarray | None:
+    def solve(self, clock: _Clock) -> np.ndarray | None:
         """The optimal column values, or None (infeasible, or the deadline passed)."""
         # HiGHS's time limit counts the run time of every run of this Highs so far
-        self.h.setOptionValue("time_limit", self.h.getRunTime() + max(deadline - time.perf_counter(), 0.0))
+        self.h.setOptionValue("time_limit", self.h.getRunTime() + clock.left())
         self.h.run()
         if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
             return None
@@ -358,7 +359,7 @@ class _LP:
         return float(self.h.getInfo().objective_function_value)
 
 
-def _dive_binaries(lp: _LP, a: _Arrays, x: np.ndarray, deadline: float) -> np.ndarray | None:
+def _dive_binaries(lp: _LP, a: _Arrays, x: np.ndarray, clock: _Clock) -> np.ndarray | None:
     """Fix the fractional binary columns at once, to 1 from ``BINARY_UP_FROM`` and to 0 below.
 
     Measured on the 10M campus (its 74 optional halls are fractional in the LP): fixing
@@ -368,35 +369,53 @@ def _dive_binaries(lp: _LP, a: _Arrays, x: np.ndarray, deadline: float) -> np.nd
     if len(frac) == 0:
         return x
     lp.fix(frac, (x[frac] >= BINARY_UP_FROM).astype(np.float64))
-    return lp.solve(deadline)
+    return lp.solve(clock)
 
 
-def lp_start(lp: Any, deadline_s: float, seed: int = 0) -> Start | None:
+class _Clock:
+    """The start's deadline, and a caller's stop request (a cancel) that ends it early."""
+
+    def __init__(self, seconds: float, stop: Callable[[], bool] | None) -> None:
+        self.at = time.perf_counter() + seconds
+        self.stop = stop
+
+    def left(self) -> float:
+        """Seconds left (0 once stopped)."""
+        if self.stop is not None and self.stop():
+            return 0.0
+        return max(self.at - time.perf_counter(), 0.0)
+
+    def passed(self) -> bool:
+        return self.left() <= 0.0
+
+
+def lp_start(lp: Any, deadline_s: float, seed: int = 0, stop: Callable[[], bool] | None = None) -> Start | None:
     """A feasible integer point of ``lp`` (a HighsLp MIP) from its LP relaxation, within
-    ``deadline_s`` seconds, or None (see the module docstring)."""
+    ``deadline_s`` seconds, or None (see the module docstring). ``stop()`` true ends it
+    early, at the next step (an LP solve under way runs to its end)."""
     t0 = time.perf_counter()
-    deadline = t0 + deadline_s
+    clock = _Clock(deadline_s, stop)
     a = _Arrays(lp)
     relax = _LP(lp, a, seed)
-    x_lp = relax.solve(deadline)
+    x_lp = relax.solve(clock)
     if x_lp is None:
         return None
     bound = relax.objective()
     t1 = time.perf_counter()
     relax.warm()
-    x = _dive_binaries(relax, a, x_lp, deadline)
+    x = _dive_binaries(relax, a, x_lp, clock)
     if x is None:
         return None
     fixed = a.binary.copy()
-    rounded = _rounded(a, x, fixed, deadline, seed)
+    rounded = _rounded(a, x, fixed, clock, seed)
     if rounded is None:
         return None
     rep = _Repair(a, rounded, fixed)
-    _fill(rep, x, deadline)
+    _fill(rep, x, clock)
     _trim(rep)
-    _swap(rep, x, deadline)
+    _swap(rep, x, clock)
     _trim(rep)
-    _fill(rep, x, deadline)
+    _fill(rep, x, clock)
     start = rep.array()
     start[a.integer] = np.round(start[a.integer])
     if _violation(a, start) > FEAS_TOL:
@@ -406,7 +425,7 @@ def lp_start(lp: Any, deadline_s: float, seed: int = 0) -> Start | None:
     return Start(start, objective, bound, gap, t1 - t0, time.perf_counter() - t1, a.maximise)
 
 
-def _rounded(a: _Arrays, x: np.ndarray, fixed: np.ndarray, deadline: float, seed: int) -> np.ndarray | None:
+def _rounded(a: _Arrays, x: np.ndarray, fixed: np.ndarray, clock: _Clock, seed: int) -> np.ndarray | None:
     """Steps 3 and 4: ``x`` rounded (value columns to the nearest integer, helpers raised
     from their lower bounds as the rows need), with the continuous columns that fit it.
 
@@ -424,13 +443,13 @@ def _rounded(a: _Arrays, x: np.ndarray, fixed: np.ndarray, deadline: float, seed
         if not _complete(rep, fixed):
             continue
         _trim(rep, keep_continuous_rows=True)
-        found = _continuous(a, rep.array(), deadline, seed)
+        found = _continuous(a, rep.array(), clock, seed)
         if found is not None:
             return found
     return None
 
 
-def _continuous(a: _Arrays, x: np.ndarray, deadline: float, seed: int) -> np.ndarray | None:
+def _continuous(a: _Arrays, x: np.ndarray, clock: _Clock, seed: int) -> np.ndarray | None:
     """``x`` with its continuous columns from the LP over them alone, every integer column
     fixed at its value in ``x`` (the rows that hold a continuous column, their bounds less the
     integer columns' activity). A small LP of its own: fixing the integers in the relaxation
@@ -473,7 +492,7 @@ def _continuous(a: _Arrays, x: np.ndarray, deadline: float, seed: int) -> np.nda
     for name, v in {
         "threads": 1,
         "random_seed": int(seed),
-        "time_limit": max(deadline - time.perf_counter(), 0.0),
+        "time_limit": clock.left(),
     }.items():
         h.setOptionValue(name, v)
     h.passModel(lp)
@@ -497,13 +516,13 @@ def _neighbours(rep: _Repair) -> dict[int, list[int]]:
     return {j: sorted(ks) for j, ks in out.items()}
 
 
-def _swap(rep: _Repair, target: np.ndarray, deadline: float) -> None:
+def _swap(rep: _Repair, target: np.ndarray, clock: _Clock) -> None:
     """Lower a value column by one and raise its neighbours while they fit; kept when the
     objective gains. Columns furthest below their LP value's neighbourhood go first."""
     near = _neighbours(rep)
     behind = {j: sum(rep.gain[k] * max(target[k] - rep.x[k], 0.0) for k in ks) for j, ks in near.items()}
     for j in sorted(near, key=lambda j: -behind[j]):
-        if time.perf_counter() > deadline:
+        if clock.passed():
             return
         if behind[j] <= 0 or rep.x[j] - rep.a.col_lo[j] < 1 - INT_TOL:
             continue
