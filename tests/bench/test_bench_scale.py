@@ -78,6 +78,12 @@ start is at 1.21 % of its LP bound in 7.3 s; the MIP from it (presolve off) reac
 of its own bound (optimal at the 1 % target) 23-44 s into the solve, where HiGHS alone was
 at 1.02 % after 30 s. HiGHS counts its time limit over every run of one ``Highs``: the start
 sets each LP's limit from ``getRunTime()``.
+
+With the start (2026-12-01, best of 3, in process through ``plan_scenario``): 10M campus
+6.7 s wall (start 2.8 s, layout and re-check the rest), 0.49 % of the LP bound, re-check
+ok, 0.54x the floor (HiGHS alone, presolve off: 0.72 % at its 12 s limit), load 3.7;
+T1000 15.4 s, 0.93 %, load 3.9; past the limit: XL 0.04 s, T1000 0.14 s, 10M with presolve
+choose 1.09 s (watchdog), load 4.0.
 """
 
 from __future__ import annotations
