@@ -45,6 +45,45 @@ rule is: HiGHS's default below 5,000 columns (it is the fastest there, and it gi
 shipped scenarios their golden plans), presolve off from 5,000 columns (the only setting
 with a plan on the 10M campus). ``presolve_reduction_limit`` is an advanced option and was
 not measured.
+
+The LP-rounding start (``planner.start.lp_start``; ``SolveSettings.start = "auto"``: from
+5,000 columns, like presolve off). HiGHS's incumbent is what is weak on the 10M campus: LP
+bound 35.145M, MIP bound 35.126M after minutes, best incumbent 34.887M. Measured in process,
+one thread, 2026-12-01, with the load average of a machine shared by five sessions:
+
+=====================================================  ==========================  ========  =====
+10M campus, LP relaxation 35,144,626                   start objective / gap (LP)  wall s    load
+=====================================================  ==========================  ========  =====
+LP relaxation, primal simplex + presolve               (bound)                     1.0-2.3   2.9-4.7
+LP relaxation, dual simplex, no presolve               (bound)                     8.8       3
+naive rounding (value down, others up), no LP          violates 524 rows           -         3
+dive, all fractional fixed per LP, by objective sign   LP infeasible in round 1    -         3
+dive, independent batches, bounds by objective sign    0.73 % (200 LP solves)      5.8       2.3
+RENS box [floor, ceil] of the LP, sub-MIP              infeasible (0.06 s)         -         3
+RINS sub-MIP from a dive plan, presolve on, 10 s limit  no plan, returned at 22 s  22        4.9
+binaries dived a quarter per LP; round down; fill       0.67 %                      7.9       4.7
+binaries all up at once; round down; fill               0.503 %                     4.4       4.1
+binaries to 1 from 0.5, to 0 below; round down; fill    0.5006 %                    4.7       4.5
+... the same, rounding up from 0.7 / 0.3 / 0.15         0.494 / 0.4905 / 0.496 %    3.1-3.6   5.0
+... rounding to nearest (shipped: ROUND_UP_FROM 0.5)    0.4905 % (34,973,071)       2.4-5.8   4-7
+... plus each hall re-solved as a small MIP (dropped)   +0.006 %                    +25       4.5
+MIP from the 0.5006 % start, presolve off              0.493 % once the root LP    +10       4.4
+                                                       ends (9.3 s)
+MIP with the start's binaries fixed, presolve on       nothing in 60 s (killed)    60        7.7
+=====================================================  ==========================  ========  =====
+
+The continuous columns of the start come from an LP of their own (0.15 s); fixing the
+integer columns in the relaxation and re-solving it took 6-9 s. T1000 (15,806 columns): the
+start is at 1.21 % of its LP bound in 7.3 s; the MIP from it (presolve off) reaches 0.93 %
+of its own bound (optimal at the 1 % target) 23-44 s into the solve, where HiGHS alone was
+at 1.02 % after 30 s. HiGHS counts its time limit over every run of one ``Highs``: the start
+sets each LP's limit from ``getRunTime()``.
+
+With the start (2026-12-01, best of 3, in process through ``plan_scenario``): 10M campus
+6.7 s wall (start 2.8 s, layout and re-check the rest), 0.49 % of the LP bound, re-check
+ok, 0.54x the floor (HiGHS alone, presolve off: 0.72 % at its 12 s limit), load 3.7;
+T1000 15.4 s, 0.93 %, load 3.9; past the limit: XL 0.04 s, T1000 0.14 s, 10M with presolve
+choose 1.09 s (watchdog), load 4.0.
 """
 
 from __future__ import annotations

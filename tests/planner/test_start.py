@@ -1,0 +1,245 @@
+"""The LP-rounding start (planner/start.py) and how a solve uses it (planner/solve.py).
+
+The start must be feasible for every row, bound and integrality of the model it was built
+from (checked here independently of ``violation``, with the matrix multiplied out by
+numpy), never better than the LP bound, and a solve that uses it must give the plan the
+solve without it gives, within the gap target.
+"""
+
+from __future__ import annotations
+
+import threading
+
+import highspy
+import numpy as np
+import pytest
+
+from dcplan.models.errors import DcplanError
+from dcplan.planner.matrix import build_direct
+from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.scenario import SCENARIO_DIR, load_scenario
+from dcplan.planner.session import RunResult
+from dcplan.planner.solve import SolveSettings, solve_model_data, start_result, uses_start
+from dcplan.planner.start import FEAS_TOL, Start, lp_start, violation
+from tests.bench.campus import campus
+
+SHIPPED = ["aws-hybrid-campus", "enterprise-hybrid"]
+
+
+def _scenario(name: str):
+    if name in SHIPPED:
+        return load_scenario(SCENARIO_DIR / f"{name}.toml")
+    if name == "min-tco":
+        scen = load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml")
+        return scen.model_copy(update={"scenario": scen.scenario.model_copy(update={"objective": "min-tco"})})
+    return campus(name)
+
+
+def _worst(lp: highspy.HighsLp, x: np.ndarray) -> float:
+    """The largest violation, from the CSC arrays multiplied out with a dense matrix."""
+    m = lp.a_matrix_
+    dense = np.zeros((lp.num_row_, lp.num_col_))
+    start, index, value = np.asarray(m.start_), np.asarray(m.index_), np.asarray(m.value_)
+    for j in range(lp.num_col_):
+        dense[index[start[j] : start[j + 1]], j] = value[start[j] : start[j + 1]]
+    act = dense @ x
+    lo, up = np.asarray(lp.row_lower_), np.asarray(lp.row_upper_)
+    scale = np.maximum(1.0, np.abs(np.where(np.isfinite(up), up, np.where(np.isfinite(lo), lo, 0.0))))
+    integer = np.array([int(v) != 0 for v in lp.integrality_])
+    return float(
+        max(
+            np.max((act - up) / scale),
+            np.max((lo - act) / scale),
+            np.max(x - np.asarray(lp.col_upper_)),
+            np.max(np.asarray(lp.col_lower_) - x),
+            np.max(np.abs(x[integer] - np.round(x[integer])), initial=0.0),
+        )
+    )
+
+
+@pytest.mark.parametrize("name", [*SHIPPED, "min-tco", "S", "M", "L", "XL"])
+def test_the_start_is_feasible_and_the_plan_with_it_is_the_same(name, catalog):
+    data = build_model_data(_scenario(name), catalog)
+    model = build_direct(data)
+    start = lp_start(model.lp, 20.0)
+    assert start is not None
+    assert _worst(model.lp, start.col_value) <= FEAS_TOL
+    assert violation(model.lp, start.col_value) <= FEAS_TOL
+    sign = 1.0 if start.maximise else -1.0
+    assert sign * (start.lp_bound - start.objective) >= -1e-6 * abs(start.lp_bound)  # never past the LP bound
+    assert start.objective == pytest.approx(float(np.dot(model.lp.col_cost_, start.col_value)))
+    gap = 5e-3
+    without = solve_model_data(data, SolveSettings(time_limit_s=60, rel_gap=gap, start="off"))
+    with_start = solve_model_data(data, SolveSettings(time_limit_s=60, rel_gap=gap, start="on"))
+    assert with_start.highs_settings["start"] == "lp-rounding"
+    assert "start" not in without.highs_settings
+    assert with_start.status == without.status == "optimal"
+    assert with_start.objective == pytest.approx(without.objective, rel=2 * gap)
+    assert with_start.gap is not None and with_start.gap <= gap + 1e-9
+
+
+def test_an_unknown_start_setting_is_one_clear_error(catalog):
+    data = build_model_data(campus("S"), catalog)
+    with pytest.raises(DcplanError, match="start: expected one of auto, on, off, got 'sometimes'"):
+        solve_model_data(data, SolveSettings(start="sometimes"))  # type: ignore[arg-type]
+
+
+def test_the_start_is_on_by_size_and_off_for_the_shipped_scenarios(catalog):
+    assert uses_start(SolveSettings(), 5000) and not uses_start(SolveSettings(), 4999)
+    assert uses_start(SolveSettings(start="on"), 10) and not uses_start(SolveSettings(start="off"), 10**6)
+    for name in SHIPPED:
+        model = build_direct(build_model_data(_scenario(name), catalog))
+        assert not uses_start(SolveSettings(), model.num_col)
+
+
+def _lp(cost, lower, upper, rows, row_lower, row_upper, integer, maximise=True) -> highspy.HighsLp:
+    """A small HighsLp from a dense row list."""
+    dense = np.asarray(rows, dtype=np.float64).reshape(len(row_lower), len(cost))
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = len(cost), len(row_lower)
+    lp.sense_ = highspy.ObjSense.kMaximize if maximise else highspy.ObjSense.kMinimize
+    lp.col_cost_ = np.asarray(cost, dtype=np.float64)
+    lp.col_lower_, lp.col_upper_ = np.asarray(lower, dtype=np.float64), np.asarray(upper, dtype=np.float64)
+    lp.row_lower_, lp.row_upper_ = np.asarray(row_lower, dtype=np.float64), np.asarray(row_upper, dtype=np.float64)
+    kind = highspy.HighsVarType
+    lp.integrality_ = [kind.kInteger if i else kind.kContinuous for i in integer]
+    csc_start, index, value = [0], [], []
+    for j in range(len(cost)):
+        nz = np.flatnonzero(dense[:, j])
+        index += nz.tolist()
+        value += dense[nz, j].tolist()
+        csc_start.append(len(index))
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_ = np.asarray(csc_start, dtype=np.int32)
+    lp.a_matrix_.index_ = np.asarray(index, dtype=np.int32)
+    lp.a_matrix_.value_ = np.asarray(value, dtype=np.float64)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = lp.num_col_, lp.num_row_
+    return lp
+
+
+INF = highspy.kHighsInf
+
+
+def test_a_knapsack_start_respects_its_rows_and_shares_the_rest():
+    """max 5u + 4v - 0.001 r, 3u + 2v <= 7.5 (a hall's power), u <= 4 r, r binary: the LP
+    has v = 3.75 (r = 0); the start is integral and within every row, and no better than
+    the integer optimum (u = 1, v = 2, r = 1: 12.999)."""
+    lp = _lp(
+        cost=[5.0, 4.0, -0.001],
+        lower=[0, 0, 0],
+        upper=[10, 10, 1],
+        rows=[[3, 2, 0], [1, 0, -4]],
+        row_lower=[-INF, -INF],
+        row_upper=[7.5, 0.0],
+        integer=[1, 1, 1],
+    )
+    start = lp_start(lp, 5.0)
+    assert start is not None
+    x = start.col_value
+    assert _worst(lp, x) <= FEAS_TOL and np.all(x == np.round(x))
+    assert 12.0 - 1e-9 <= start.objective <= 12.999 + 1e-9  # v = 3.75 rounded to 3 at worst
+    assert start.lp_bound == pytest.approx(15.0)
+
+
+def test_no_start_for_an_infeasible_model():
+    lp = _lp(cost=[1.0], lower=[0], upper=[10], rows=[[1]], row_lower=[2.5], row_upper=[2.7], integer=[1])
+    assert lp_start(lp, 5.0) is None  # the LP is feasible (u = 2.5), no integer is
+
+
+def test_no_start_when_the_lp_itself_is_infeasible():
+    lp = _lp(cost=[1.0], lower=[0], upper=[1], rows=[[1]], row_lower=[3], row_upper=[INF], integer=[1])
+    assert lp_start(lp, 5.0) is None
+
+
+def test_a_pure_lp_start_is_the_lp_optimum():
+    lp = _lp(
+        cost=[1.0, 2.0],
+        lower=[0, 0],
+        upper=[INF, INF],
+        rows=[[1, 1]],
+        row_lower=[-INF],
+        row_upper=[3.5],
+        integer=[0, 0],
+    )
+    start = lp_start(lp, 5.0)
+    assert start is not None and start.objective == pytest.approx(7.0) and start.gap == pytest.approx(0.0)
+
+
+def test_violation_sees_rows_bounds_and_integrality():
+    lp = _lp(cost=[1.0, 1.0], lower=[0, 0], upper=[5, 5], rows=[[1, 1]], row_lower=[1], row_upper=[4], integer=[1, 0])
+    assert violation(lp, np.array([2.0, 1.5])) == 0.0
+    assert violation(lp, np.array([4.0, 1.0])) == pytest.approx(1.0 / 4.0)  # row above 4, relative
+    assert violation(lp, np.array([0.0, 0.5])) == pytest.approx(0.5)  # row below 1
+    assert violation(lp, np.array([6.0, 0.5])) == pytest.approx(1.0)  # above u's bound (the row: 0.625)
+    assert violation(lp, np.array([2.0, -0.5])) == pytest.approx(0.5)  # below v's bound
+    assert violation(lp, np.array([1.5, 1.0])) == pytest.approx(0.5)  # u not integral
+
+
+def test_a_zero_deadline_gives_no_start_rather_than_a_late_one(catalog):
+    model = build_direct(build_model_data(campus("L"), catalog))
+    assert lp_start(model.lp, 0.0) is None
+
+
+def _start(objective: float, bound: float, maximise: bool = True) -> Start:
+    return Start(np.array([objective]), objective, bound, abs(bound - objective) / abs(objective), 0.0, 0.0, maximise)
+
+
+def _run(objective: float | None, bound: float | None, model_status: str = "kTimeLimit") -> RunResult:
+    has = objective is not None
+    return RunResult(
+        status="time-limit",
+        has_solution=has,
+        objective=objective,
+        bound=bound,
+        gap=None,
+        col_value=np.array([objective]) if has else None,
+        row_dual=None,
+        elapsed_s=1.0,
+        detail="HiGHS",
+        model_status=model_status,
+    )
+
+
+def test_folding_the_start_into_a_run_keeps_the_better_plan_and_the_tighter_bound():
+    # maximising: the MIP found more, and its bound is below the LP's
+    folded = start_result(_start(99.0, 102.0), _run(100.0, 101.0), rel_gap=1e-3)
+    assert folded.objective == 100.0 and folded.bound == 101.0 and folded.model_status == "kTimeLimit"
+    # the start is better, the MIP has no plan: the start with the MIP's bound
+    folded = start_result(_start(99.0, 102.0), _run(None, 100.0), rel_gap=0.02)
+    assert folded.objective == 99.0 and folded.bound == 100.0 and folded.model_status == "kOptimal"
+    assert folded.gap == pytest.approx(1.0 / 99.0) and folded.detail == "the LP-rounding start"
+    # minimising: the larger bound is the tighter
+    folded = start_result(_start(100.0, 97.0, maximise=False), _run(101.0, 98.0), rel_gap=1e-3)
+    assert folded.objective == 100.0 and folded.bound == 98.0
+    # the start alone within the gap; and cancelled before the MIP (outside the gap)
+    assert start_result(_start(99.6, 100.0), None, rel_gap=5e-3).model_status == "kOptimal"
+    assert start_result(_start(90.0, 100.0), None, rel_gap=5e-3).model_status == "kInterrupt"
+
+
+def test_a_cancel_stops_the_start_and_the_solve(catalog):
+    import time
+
+    data = build_model_data(campus("L"), catalog)
+    model = build_direct(data)
+    assert lp_start(model.lp, 20.0, stop=lambda: True) is None
+    cancel = threading.Event()
+    cancel.set()
+    began = time.perf_counter()
+    outcome = solve_model_data(data, SolveSettings(time_limit_s=20, rel_gap=1e-9, start="on", cancel=cancel))
+    assert outcome.status == "cancelled" and "start" not in outcome.highs_settings
+    assert time.perf_counter() - began < 5.0  # not the 20 s limit
+
+
+def test_with_the_start_a_solve_still_returns_within_the_limit(catalog):
+    """The start, the hand-over and the MIP together within limit + 2 s (the MIP gets what
+    the start left; the 10M campus, where the start takes its whole share, is the benchmark
+    tests/bench/test_bench_scale.py::test_bench_wall_past_the_time_limit)."""
+    import time
+
+    data = build_model_data(campus("L"), catalog)
+    limit_s = 1.0
+    began = time.perf_counter()
+    outcome = solve_model_data(data, SolveSettings(time_limit_s=limit_s, rel_gap=1e-9, start="on"))
+    wall = time.perf_counter() - began
+    assert outcome.has_solution and outcome.highs_settings["start"] == "lp-rounding"
+    assert wall <= limit_s + 2.0, f"{wall:.2f} s for a {limit_s:g} s limit"
