@@ -152,11 +152,9 @@ def _click_classes() -> dict[str, tuple[type[BaseException], ...]]:
 
 def _invoke(args: list[str]) -> int:
     """Run the command; click never prints or exits on its own (we present every outcome)."""
-    import typer.main
+    from dcplan.planner.cli.root import click_command
 
-    from dcplan.planner.cli.root import app
-
-    command = typer.main.get_command(app)
+    command = click_command(args)
     with command.make_context("dcplan", list(args)) as ctx:
         command.invoke(ctx)
     return EXIT_OK

@@ -132,3 +132,58 @@ def test_the_console_script_exits_with_the_commands_code():
     )
     assert done.returncode == 2
     assert done.stderr.startswith("dcplan: error: unknown system id 'no-such-system'")
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (["size", "--system", "x"], "size"),
+        (["--catalog", "dir", "solve", "a.toml"], "solve"),
+        (["-c", "dir", "-c", "other", "catalog", "list"], "catalog"),
+        (["--catalog=dir", "export", "p.json"], "export"),
+        (["-cdir", "diff", "a", "b"], "diff"),
+        (["--help", "size"], None),  # the root's help lists every command
+        (["--", "size"], None),
+        ([], None),
+        (["--catalog"], None),
+    ],
+)
+def test_the_invoked_sub_command_is_found_after_the_root_options(args, name):
+    from dcplan.planner.cli.root import invoked_name
+
+    assert invoked_name(args) == name
+
+
+@pytest.mark.parametrize(
+    ("args", "commands"),
+    [
+        (["size", "--system", "x"], ["size"]),
+        (["catalog", "list"], ["catalog"]),
+        (["export", "p.json"], ["export"]),
+        (["--help"], ["catalog", "diff", "export", "size", "solve", "sweep", "tui"]),
+        (["sizee"], ["catalog", "diff", "export", "size", "solve", "sweep", "tui"]),  # typer's suggestion needs all
+    ],
+)
+def test_only_the_invoked_command_is_built_unless_the_root_answers(args, commands):
+    from dcplan.planner.cli.root import click_command
+
+    assert sorted(click_command(args).commands) == commands  # type: ignore[attr-defined]
+
+
+def test_a_sub_command_built_alone_has_the_same_parameters_and_help():
+    import typer.main
+
+    from dcplan.planner.cli.root import app, click_command
+
+    full = typer.main.get_command(app)
+    for name in ("size", "solve", "catalog", "diff"):
+        alone = click_command([name]).commands[name]  # type: ignore[attr-defined]
+        whole = full.commands[name]  # type: ignore[attr-defined]
+        assert [p.opts for p in alone.params] == [p.opts for p in whole.params], name
+        assert alone.help == whole.help, name
+
+        def wrapped(command):  # typer wraps each command's function anew at every build
+            return getattr(command.callback, "__wrapped__", command.callback)
+
+        assert wrapped(alone) is wrapped(whole), name
+    assert [p.opts for p in click_command(["size"]).params] == [p.opts for p in full.params]
