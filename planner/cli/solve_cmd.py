@@ -21,6 +21,7 @@ from dcplan.planner.cli.common import (
     PrettyOption,
     UserError,
     load_catalog_for_cli,
+    resume_gc,
 )
 from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
@@ -97,6 +98,7 @@ def solve(
         if objective == "min-tco" and not scenario.workload:
             raise UserError(f"{scenario_file}: objective 'min-tco' needs at least one [[workload]]")
     cat = load_catalog_for_cli(catalog)
+    resume_gc()  # start-up is over: the solve, layout and marginals may run for minutes
     try:
         plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
     except KeyboardInterrupt:

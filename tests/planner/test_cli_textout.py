@@ -187,3 +187,45 @@ def test_a_sub_command_built_alone_has_the_same_parameters_and_help():
 
         assert wrapped(alone) is wrapped(whole), name
     assert [p.opts for p in click_command(["size"]).params] == [p.opts for p in full.params]
+
+
+def test_the_console_script_pauses_the_collector_for_a_short_command():
+    done = _run_main_program(
+        """
+        import gc
+        from dcplan.planner.cli import size_cmd
+        shown = size_cmd.print_json
+        size_cmd.print_json = lambda data, pretty: (print("collecting", gc.isenabled(), file=sys.stderr), shown(data, pretty))
+        sys.argv = ["dcplan", "size", "--system", "trn3-ultraserver-gen2", "--count", "2", "--json"]
+        run()
+        """
+    )
+    assert done.returncode == 0 and done.stderr == "collecting False\n"
+    assert '"units":2' in done.stdout
+
+
+def test_resume_gc_turns_a_paused_collector_back_on_and_leaves_a_running_one_alone():
+    done = _run_main_program(
+        """
+        import gc
+        from dcplan.planner.cli.common import resume_gc
+        resume_gc()
+        print(gc.isenabled(), gc.get_freeze_count() == 0)
+        gc.disable()
+        resume_gc()
+        print(gc.isenabled(), gc.get_freeze_count() > 0)
+        """
+    )
+    assert done.returncode == 0 and done.stdout.split() == ["True", "True", "True", "True"]
+
+
+def test_run_called_from_other_code_leaves_the_collector_on(monkeypatch, capsys):
+    import gc
+
+    from dcplan.planner.cli import run
+
+    monkeypatch.setattr(sys, "argv", ["dcplan", "--help"])
+    with pytest.raises(SystemExit):
+        run()
+    assert gc.isenabled()
+    assert "Usage" in capsys.readouterr().out
