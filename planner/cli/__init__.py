@@ -250,11 +250,13 @@ def exit_without_teardown(code: int) -> None:
     main_thread = threading.main_thread()
     if any(t is not main_thread and not t.daemon and t.is_alive() for t in threading.enumerate()):
         return
-    atexit._run_exitfuncs()  # runs each handler once and clears them (a later normal exit runs none)
     try:
+        atexit._run_exitfuncs()  # runs each handler once and clears them (a later normal exit runs none)
         for stream in (sys.stdout, sys.stderr):
             if stream is not None:
                 stream.flush()
     except (OSError, ValueError):
         return
+    except KeyboardInterrupt:  # Ctrl-C after the command was done: quiet, as during a command
+        os._exit(EXIT_INTERRUPTED)
     os._exit(code)
