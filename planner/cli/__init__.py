@@ -19,10 +19,12 @@ reaches ``run()``'s guard before typer, pydantic or pint are imported.
 
 from __future__ import annotations
 
+# Only modules the interpreter has loaded already (site imports contextlib and importlib):
+# until ``run`` is entered no guard turns a Ctrl-C into "dcplan: interrupted", so this
+# module's own import is kept short (json is imported where an error is written as JSON).
 import contextlib
 import gc
 import importlib
-import json
 import os
 import sys
 from typing import Any
@@ -53,6 +55,8 @@ def _one_line(text: object) -> str:
 def _emit(lines: list[str], record: dict[str, Any], as_json: bool, prefix: str = "dcplan: error: ") -> None:
     """Write an outcome: ``prefix + line`` per line, or one JSON object under ``--json``."""
     if as_json:
+        import json
+
         sys.stderr.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
     else:
         for line in lines:
