@@ -89,53 +89,75 @@ def fill_rows(data: ModelData, units: dict[str, float], rows: dict[str, float] |
     return fills
 
 
+def _loop_labels(row: str, slots: int, racks_per_loop: int) -> list[str]:
+    """Coolant loop of each of ``slots`` slots: '<row>-L1' for the first ``racks_per_loop``, then L2, ...
+    (one label string per loop, repeated over its slots; '' for every slot without loops)."""
+    if not racks_per_loop:
+        return [""] * slots
+    labels: list[str] = []
+    for loop in range(1, -(-slots // racks_per_loop) + 1):
+        labels += [f"{row}-L{loop}"] * racks_per_loop
+    return labels[:slots]
+
+
+def _unit_ids(option: Option, fill: RowFill, first: int) -> tuple[list[str], int]:
+    """The unit id of each rack slot of ``fill`` and the system's last unit number after it.
+
+    One unit per rack or per adjacent racks: each unit id repeated over its racks. Several
+    servers per rack: the rack is labelled with its first and last unit ('sys#00001-00004').
+    """
+    system = option.system
+    if option.units_per_rack == 1:
+        slots_per_unit = option.racks_per_unit_slots
+        ids = [f"{system}#{k:05d}" for k in range(first + 1, first + fill.units + 1)]
+        if slots_per_unit != 1:
+            ids = [uid for uid in ids for _ in range(slots_per_unit)]
+        return ids, first + fill.units
+    ids = []
+    last = first
+    for rack_index in range(fill.racks):
+        in_rack = min(option.units_per_rack, fill.units - rack_index * option.units_per_rack)
+        start, last = last + 1, last + in_rack
+        ids.append(f"{system}#{start:05d}" + (f"-{last:05d}" if in_rack > 1 else ""))
+    return ids, last
+
+
+def _racks_per_loop(catalog: Catalog, option: Option) -> int:
+    """Racks one CDU (or row unit) cools: its capacity over a rack's liquid heat; 0 without loops."""
+    cooling = catalog.cooling(option.cooling)
+    loop_capacity = None
+    if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
+        loop_capacity = float(cooling.cdu_capacity.magnitude)
+    elif cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
+        loop_capacity = float(cooling.l2a_capacity.magnitude)
+    rack_liquid_kw = option.coeff.liquid_kw / option.coeff.racks if option.coeff.racks else 0.0
+    return max(1, int(loop_capacity // rack_liquid_kw)) if loop_capacity and rack_liquid_kw > 0 else 0
+
+
 def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
     """Rack slots for every filled row (unit ids are numbered per system across the plan).
 
     A campus has tens of thousands of slots, so each row's columns are built as whole lists
-    (constant columns by repetition) rather than appended slot by slot.
+    (constant columns by repetition, one string per unit or loop) rather than slot by slot.
     """
     columns: dict[str, list] = {
         name: [] for name in ("hall", "row", "slot", "system", "cooling", "unit", "feeds", "cdu_loop", "rack_kw")
     }
     next_unit: dict[str, int] = defaultdict(int)
+    loops: dict[str, int] = {}  # option key -> racks per loop (the same for every row of the option)
     for fill in fills:
         option = fill.option
-        cooling = catalog.cooling(option.cooling)
-        feeds = "A+B" if option.feeds == 2 else "A"
-        loop_capacity = None
-        if cooling.type in ("dlc-cdu", "immersion") and cooling.cdu_capacity is not None:
-            loop_capacity = float(cooling.cdu_capacity.magnitude)
-        elif cooling.type == "dlc-l2a" and cooling.l2a_capacity is not None:
-            loop_capacity = float(cooling.l2a_capacity.magnitude)
-        rack_liquid_kw = option.coeff.liquid_kw / option.coeff.racks if option.coeff.racks else 0.0
-        racks_per_loop = max(1, int(loop_capacity // rack_liquid_kw)) if loop_capacity and rack_liquid_kw > 0 else 0
-        system = option.system
-        first = next_unit[system]
-        if option.units_per_rack == 1:
-            # one unit per rack or per adjacent racks: each unit id repeated over its racks
-            slots_per_unit = option.racks_per_unit_slots
-            unit_ids = [f"{system}#{first + k:05d}" for k in range(1, fill.units + 1) for _ in range(slots_per_unit)]
-            next_unit[system] = first + fill.units
-        else:
-            # several servers per rack: the rack is labelled with its first and last unit
-            unit_ids = []
-            for rack_index in range(fill.racks):
-                in_rack = min(option.units_per_rack, fill.units - rack_index * option.units_per_rack)
-                start = next_unit[system] + 1
-                next_unit[system] += in_rack
-                unit_ids.append(f"{system}#{start:05d}" + (f"-{next_unit[system]:05d}" if in_rack > 1 else ""))
+        if option.key not in loops:
+            loops[option.key] = _racks_per_loop(catalog, option)
+        unit_ids, next_unit[option.system] = _unit_ids(option, fill, next_unit[option.system])
         n = len(unit_ids)
         columns["hall"] += [option.hall] * n
         columns["row"] += [fill.row] * n
         columns["slot"] += range(1, n + 1)
-        columns["system"] += [system] * n
+        columns["system"] += [option.system] * n
         columns["cooling"] += [option.cooling] * n
         columns["unit"] += unit_ids
-        columns["feeds"] += [feeds] * n
-        if racks_per_loop:
-            columns["cdu_loop"] += [f"{fill.row}-L{(slot - 1) // racks_per_loop + 1}" for slot in range(1, n + 1)]
-        else:
-            columns["cdu_loop"] += [""] * n
+        columns["feeds"] += ["A+B" if option.feeds == 2 else "A"] * n
+        columns["cdu_loop"] += _loop_labels(fill.row, n, loops[option.key])
         columns["rack_kw"] += [round(option.coeff.rack_kw, 6)] * n
     return Layout(**columns)

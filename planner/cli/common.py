@@ -138,6 +138,22 @@ def print_json(data: Any, pretty: bool = False) -> None:
     sys.stdout.write("\n")
 
 
+def resume_gc() -> None:
+    """The cyclic garbage collector back on, for a command's long-running part (a solve, a
+    sweep, the UI), if the console script paused it at start-up (``planner.cli.run``).
+
+    ``gc.freeze`` first moves every object made so far (modules, classes, the unit registry,
+    the catalog: all kept to the end) out of the collector's view, so a later collection
+    scans only what the command makes from here on. A no-op when the collector is on
+    (``main`` called from other code, the tests).
+    """
+    import gc
+
+    if not gc.isenabled():
+        gc.freeze()
+        gc.enable()
+
+
 def console() -> Any:
     from rich.console import Console
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from dcplan.planner.cli.common import JsonOption, PrettyOption, UserError, console, print_json
+from dcplan.planner.cli.common import JsonOption, PrettyOption, UserError, print_json
 
 FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 
@@ -152,74 +152,80 @@ def _num(value: float | None, unit: str) -> str:
 
 
 def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
-    from rich.markup import escape
-    from rich.table import Table
+    """What changed from plan A to plan B as plain-text tables (planner/cli/textout.py)."""
+    from dcplan.planner.cli.textout import echo, print_table
 
-    from dcplan.planner.report.quantity import percent, unit_text
-
-    out = console()
     a, b = result["a"], result["b"]
-    out.print(escape(f"A: {name_a}: {a['scenario_name']} ({a['status']})"))  # user text is not markup
-    out.print(escape(f"B: {name_b}: {b['scenario_name']} ({b['status']})"))
+    echo(f"A: {name_a}: {a['scenario_name']} ({a['status']})")
+    echo(f"B: {name_b}: {b['scenario_name']} ({b['status']})")
     if result["same"]:
-        out.print("no differences")
+        echo("no differences")
         return
     if "feasibility" in result:
-        out.print(f"feasible: {result['feasibility']['a']} -> {result['feasibility']['b']}")
+        echo(f"feasible: {result['feasibility']['a']} -> {result['feasibility']['b']}")
+    echo()
     if result["mix"]:
-        table = Table(title="Mix")
-        for column in ("system", "place", "units A", "units B", "change", "racks A", "racks B"):
-            table.add_column(column, justify="left" if column in ("system", "place") else "right")
-        for line in result["mix"]:
-            table.add_row(
-                escape(line["system"]),
-                escape(line["place"]),
-                f"{line['units_a']:,}",
-                f"{line['units_b']:,}",
-                f"{line['units_delta']:+,}",
-                f"{line['racks_a']:,}",
-                f"{line['racks_b']:,}",
-            )
-        out.print(table)
+        print_table(_diff_mix_table(result["mix"]))
     for group, title in (("compute", "Compute"), ("power", "Power"), ("cost", "Cost")):
-        if not result[group]:
-            continue
-        table = Table(title=title)
-        for column in ("figure", "unit", "A", "B", "change", "change %"):
-            table.add_column(column, justify="left" if column in ("figure", "unit") else "right")
-        for line in result[group]:
-            delta = line["delta"]
-            sign = "" if delta is None else ("+" if delta >= 0 else "-")
-            table.add_row(
-                line["figure"],
-                "M " + line["unit"] if line["unit"].startswith("USD") else unit_text(line["unit"]),
-                _num(line["a"], line["unit"]),
-                _num(line["b"], line["unit"]),
-                "-" if delta is None else sign + _num(abs(delta), line["unit"]),
-                "-"
-                if line["delta_ratio"] is None
-                else ("+" if line["delta_ratio"] >= 0 else "") + percent(line["delta_ratio"]),
-            )
-        out.print(table)
+        if result[group]:
+            print_table(_diff_figures_table(title, result[group]))
     racks = result["racks"]
     counts = {k: (len(v), sum(item["racks"] for item in v)) for k, v in racks.items()}
-    out.print(
-        "Racks: " + ", ".join(f"{kind} {units:,} units ({slots:,} racks)" for kind, (units, slots) in counts.items())
-    )
+    echo("Racks: " + ", ".join(f"{kind} {units:,} units ({slots:,} racks)" for kind, (units, slots) in counts.items()))
     for kind in ("moved", "added", "removed"):
-        items = racks[kind]
-        if not items:
-            continue
-        table = Table(
-            title=f"Racks {kind}"
-            + (f" (first {_SHOWN} of {len(items):,}; --json for all)" if len(items) > _SHOWN else "")
+        if racks[kind]:
+            echo()
+            print_table(_diff_racks_table(kind, racks[kind]))
+
+
+def _diff_mix_table(mix: list[dict[str, Any]]) -> Any:
+    from dcplan.planner.cli.textout import TextTable
+
+    columns = ("system", "place", "units A", "units B", "change", "racks A", "racks B")
+    table = TextTable("Mix", columns, right=columns[2:])
+    for line in mix:
+        table.add_row(
+            line["system"],
+            line["place"],
+            f"{line['units_a']:,}",
+            f"{line['units_b']:,}",
+            f"{line['units_delta']:+,}",
+            f"{line['racks_a']:,}",
+            f"{line['racks_b']:,}",
         )
-        columns = ("system", "from", "to") if kind == "moved" else ("system", "unit", "at")
-        for column in columns:
-            table.add_column(column)
-        for item in items[:_SHOWN]:
-            table.add_row(*(escape(str(item[c])) for c in columns))
-        out.print(table)
+    return table
+
+
+def _diff_figures_table(title: str, lines: list[dict[str, Any]]) -> Any:
+    """Compute, power or cost figures: A, B, the change and the change in per cent."""
+    from dcplan.planner.cli.textout import TextTable
+    from dcplan.planner.report.quantity import percent, unit_text
+
+    table = TextTable(title, ("figure", "unit", "A", "B", "change", "change %"), right=("A", "B", "change", "change %"))
+    for line in lines:
+        delta, ratio = line["delta"], line["delta_ratio"]
+        sign = "" if delta is None else ("+" if delta >= 0 else "-")
+        table.add_row(
+            line["figure"],
+            "M " + line["unit"] if line["unit"].startswith("USD") else unit_text(line["unit"]),
+            _num(line["a"], line["unit"]),
+            _num(line["b"], line["unit"]),
+            "-" if delta is None else sign + _num(abs(delta), line["unit"]),
+            "-" if ratio is None else ("+" if ratio >= 0 else "") + percent(ratio),
+        )
+    return table
+
+
+def _diff_racks_table(kind: str, items: list[dict[str, Any]]) -> Any:
+    """The racks moved, added or removed (the first ``_SHOWN``)."""
+    from dcplan.planner.cli.textout import TextTable
+
+    shown = f" (first {_SHOWN} of {len(items):,}; --json for all)" if len(items) > _SHOWN else ""
+    columns = ("system", "from", "to") if kind == "moved" else ("system", "unit", "at")
+    table = TextTable(f"Racks {kind}{shown}", columns)
+    for item in items[:_SHOWN]:
+        table.add_row(*(str(item[c]) for c in columns))
+    return table
 
 
 def register(root: typer.Typer) -> None:

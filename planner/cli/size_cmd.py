@@ -12,7 +12,6 @@ from dcplan.planner.cli.common import (
     JsonOption,
     PrettyOption,
     UserError,
-    console,
     load_catalog_for_cli,
     parse_share,
     parse_whole,
@@ -135,34 +134,36 @@ def _run_sizing(cat: Catalog, request_data: dict[str, Any], options_data: dict[s
 
 
 def render_sizing(result: Any) -> None:
-    """Readable tables of a SizingResult."""
-    from rich.markup import escape
-    from rich.table import Table
-
+    """Readable tables of a SizingResult: the figures, the equipment, then each warning and
+    broken limit on one line (plain text, planner/cli/textout.py)."""
+    from dcplan.planner.cli.textout import TextTable, echo, print_table, style
     from dcplan.planner.report.quantity import prose_units
     from dcplan.planner.report.text import equipment_rows, sizing_rows
 
-    out = console()
-    summary = Table(title=f"{result.units} x {result.system} on {result.cooling} at {result.site}", show_header=False)
-    summary.add_column("what")
-    summary.add_column("value", justify="right")
+    summary = TextTable(
+        f"{result.units} x {result.system} on {result.cooling} at {result.site}",
+        ("what", "value"),
+        right=("value",),
+        show_header=False,
+    )
     for name, value in sizing_rows(result):
         summary.add_row(name, value)
-    out.print(summary)
-    equipment = Table(title=f"Equipment ({result.redundancy} electrical, power chain {result.power_chain})")
-    for column in ("item", "count", "each", "installed", "used", "utilisation"):
-        equipment.add_column(column, justify="right" if column != "item" else "left")
+    print_table(summary)
+    columns = ("item", "count", "each", "installed", "used", "utilisation")
+    equipment = TextTable(
+        f"Equipment ({result.redundancy} electrical, power chain {result.power_chain})", columns, right=columns[1:]
+    )
     for row in equipment_rows(result):
         equipment.add_row(*row)
-    out.print(equipment)
+    print_table(equipment)
     for warning in result.warnings:
-        out.print(f"[bold yellow]NOT DEPLOYABLE[/bold yellow] {escape(warning)}")
+        echo(f"{style('NOT DEPLOYABLE', 'bold', 'yellow')} {warning}")
     violations = result.violations
     if violations:
         for check in violations:
-            out.print(f"[bold red]LIMIT BROKEN[/bold red] {check.limit}: {escape(prose_units(check.message))}")
+            echo(f"{style('LIMIT BROKEN', 'bold', 'red')} {check.limit}: {prose_units(check.message)}")
     else:
-        out.print("[green]All limits met.[/green]")
+        echo(style("All limits met.", "green"))
 
 
 def register(root: typer.Typer) -> None:

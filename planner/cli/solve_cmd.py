@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -19,8 +20,8 @@ from dcplan.planner.cli.common import (
     JsonOption,
     PrettyOption,
     UserError,
-    console,
     load_catalog_for_cli,
+    resume_gc,
 )
 from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
@@ -97,6 +98,7 @@ def solve(
         if objective == "min-tco" and not scenario.workload:
             raise UserError(f"{scenario_file}: objective 'min-tco' needs at least one [[workload]]")
     cat = load_catalog_for_cli(catalog)
+    resume_gc()  # start-up is over: the solve, layout and marginals may run for minutes
     try:
         plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
     except KeyboardInterrupt:
@@ -113,9 +115,11 @@ def solve(
     if as_json:
         sys.stdout.write(plan.to_json_text(pretty))
     else:
+        from dcplan.planner.cli.textout import echo
+
         render_plan(plan)
         for path in written:
-            console().print(f"plan written to {path}", soft_wrap=True)
+            echo(f"plan written to {path}")
     if not plan.recheck.ok:
         sys.stderr.write("dcplan: error: the plan failed its independent re-check (a bug):\n")
         for line in plan.recheck.violations:
@@ -151,57 +155,93 @@ def _money(q: Any) -> str:
 
 
 def render_plan(plan: Any) -> None:
-    """Human summary: status, mix, halls, binding limits with marginal values, money, energy."""
-    from rich.table import Table
+    """Human summary: status, mix, halls, binding limits with marginal values, money, energy.
 
-    out = console()
+    Plain text (planner/cli/textout.py), one function per table: a new table is a function
+    returning a ``TextTable`` (or None when it has no rows) added to ``PLAN_TABLES``."""
+    from dcplan.planner.cli.textout import echo, print_table, style
+
     s = plan.solver
     gap = f", gap {s.gap:.3%}" if s.gap is not None else ""
-    out.print(
-        f"[bold]{plan.scenario_name}[/bold]\n{s.status}{gap}; build {s.build_s:.2f} s, hand-over {s.handover_s:.2f} s, "
-        f"solve {s.solve_s:.2f} s, layout+re-check {s.layout_s + s.recheck_s:.2f} s, marginals {s.marginals_s:.2f} s"
+    echo(style(plan.scenario_name, "bold"))
+    echo(
+        f"{s.status}{gap}; build {s.build_s:.2f} s, hand-over {s.handover_s:.2f} s, solve {s.solve_s:.2f} s, "
+        f"layout+re-check {s.layout_s + s.recheck_s:.2f} s, marginals {s.marginals_s:.2f} s"
     )
-    if not plan.diagnosis.feasible and plan.solver.status != "infeasible":
-        out.print(f"[bold yellow]No plan[/bold yellow]: {plan.diagnosis.summary}")
-        return
     if not plan.diagnosis.feasible:
-        out.print(f"[bold red]Infeasible[/bold red]: {plan.diagnosis.summary}")
-        for relax in plan.diagnosis.relaxations:
-            out.print(f"  - ({relax.group}) {relax.text}")
-        if plan.pruned:
-            out.print("Options ruled out before solving:")
-            for line in plan.pruned:
-                out.print(f"  - {line}")
+        _render_no_plan(plan)
         return
-    from dcplan.planner.report.text import binding_rows, hall_rows, mix_rows, mix_title
-
-    mix = Table(title=mix_title(plan))
-    for column in ("system", "place", "units", "chips", "racks", "PFLOPS", "share"):
-        mix.add_column(column, justify="left" if column in ("system", "place") else "right")
-
-    for row in mix_rows(plan):
-        mix.add_row(*row)
-    out.print(mix)
-    halls = Table(title="Halls")
-    for column in ("hall", "racks", "rows", "IT MW / cap", "liquid MW / plant", "air MW / plant", "facility MW"):
-        halls.add_column(column, justify="left" if column == "hall" else "right")
-    for row in hall_rows(plan):
-        halls.add_row(*row)
-    out.print(halls)
-    binding = [u for u in plan.limits if u.binding]
-    if binding:
-        limits = Table(title="Binding limits")
-        for column in ("limit", "scope", "used", "limit value", "marginal value"):
-            limits.add_column(column)
-        for limit_row in binding_rows(plan):
-            limits.add_row(*limit_row)
-        out.print(limits)
+    echo()
+    for table_of in PLAN_TABLES:
+        table = table_of(plan)
+        if table is not None:
+            print_table(table)
     from dcplan.planner.report.text import plan_money_energy_lines
 
     for line in plan_money_energy_lines(plan):
-        out.print(line)
-    status = "[green]re-check passed[/green]" if plan.recheck.ok else "[bold red]RE-CHECK FAILED[/bold red]"
-    out.print(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+        echo(line)
+    status = style("re-check passed", "green") if plan.recheck.ok else style("RE-CHECK FAILED", "bold", "red")
+    echo(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+
+
+def _render_no_plan(plan: Any) -> None:
+    """No plan within the limit, or proven infeasible with its relaxations and pruned options."""
+    from dcplan.planner.cli.textout import echo, style
+
+    if plan.solver.status != "infeasible":
+        echo(f"{style('No plan', 'bold', 'yellow')}: {plan.diagnosis.summary}")
+        return
+    echo(f"{style('Infeasible', 'bold', 'red')}: {plan.diagnosis.summary}")
+    for relax in plan.diagnosis.relaxations:
+        echo(f"  - ({relax.group}) {relax.text}")
+    if plan.pruned:
+        echo("Options ruled out before solving:")
+        for line in plan.pruned:
+            echo(f"  - {line}")
+
+
+def mix_table(plan: Any) -> Any:
+    """Systems per place: units, chips, racks, compute and share."""
+    from dcplan.planner.cli.textout import TextTable
+    from dcplan.planner.report.text import mix_rows, mix_title
+
+    columns = ("system", "place", "units", "chips", "racks", "PFLOPS", "share")
+    table = TextTable(mix_title(plan), columns, right=columns[2:])
+    for row in mix_rows(plan):
+        table.add_row(*row)
+    return table
+
+
+def halls_table(plan: Any) -> Any:
+    """Per hall: racks, rows, IT power against its cap, plant loads against capacity, facility power."""
+    from dcplan.planner.cli.textout import TextTable
+    from dcplan.planner.report.text import hall_rows
+
+    columns = ("hall", "racks", "rows", "IT MW / cap", "liquid MW / plant", "air MW / plant", "facility MW")
+    table = TextTable("Halls", columns, right=columns[1:])
+    for row in hall_rows(plan):
+        table.add_row(*row)
+    return table
+
+
+def binding_table(plan: Any) -> Any:
+    """The binding limits with their marginal values; None when no limit binds."""
+    from dcplan.planner.cli.textout import TextTable
+    from dcplan.planner.report.text import binding_rows
+
+    rows = binding_rows(plan)
+    if not rows:
+        return None
+    table = TextTable(
+        "Binding limits", ("limit", "scope", "used", "limit value", "marginal value"), right=("used", "limit value")
+    )
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+#: the tables of a feasible plan, in print order (each: plan -> TextTable or None)
+PLAN_TABLES: tuple[Callable[[Any], Any], ...] = (mix_table, halls_table, binding_table)
 
 
 def register(root: typer.Typer) -> None:

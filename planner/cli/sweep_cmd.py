@@ -19,6 +19,7 @@ from dcplan.planner.cli.common import (
     console,
     load_catalog_for_cli,
     print_json,
+    resume_gc,
 )
 
 # --- options (one alias per flag keeps the command's signature readable) ---------------
@@ -254,6 +255,7 @@ def _prepare_and_run(scenario_file: Path, config: Any, catalog: list[Path] | Non
     scenario = load_scenario_for_cli(scenario_file)
     extra = [*State.catalog_dirs, *(catalog or [])]
     cat = load_catalog_for_cli(catalog)
+    resume_gc()  # start-up is over: a sweep solves many samples
     dirs = resolve_catalog_dirs(extra)
     prime_catalog(dirs, True, cat)
     try:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from dcplan.planner.cli.common import CatalogOption, State
+from dcplan.planner.cli.common import CatalogOption, State, resume_gc
 
 
 def tui(
@@ -46,6 +46,7 @@ def open_tui(scenario: Path | None, plan: Path | None, catalog_dirs: list[Path])
     if plan is not None:
         load_plan(plan)
     make_app = importlib.import_module("dcplan.tui.app").make_app
+    resume_gc()  # the UI runs until the user quits; textual and the app's modules are loaded
     app = make_app(scenario=path, catalog_dirs=[*State.catalog_dirs, *catalog_dirs], plan=plan)
     app.run()
 
