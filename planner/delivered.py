@@ -83,7 +83,7 @@ class CatalogLookup:
 
 def _efficiency_module() -> Any:
     try:
-        from dcplan.models import efficiency  # type: ignore[attr-defined,unused-ignore]
+        from dcplan.models import efficiency
     except ImportError:
         raise NoEfficiencyData(
             "this dcplan has no efficiency data (dcplan.models.efficiency): a [[workload]] with a class cannot be planned"
