@@ -219,6 +219,8 @@ def used_entries(scenario: Scenario, catalog: Catalog) -> list[tuple[str, str]]:
                 )
     for site in scenario.site:
         add("site", site.id)
+    for kind, entry_id in _performance_entries(scenario, catalog, systems):
+        add(kind, entry_id)
     defaults = catalog.defaults
     chain_id = scenario.scenario.power_chain or defaults.power_chain
     add("power_chain", chain_id)
@@ -231,6 +233,27 @@ def used_entries(scenario: Scenario, catalog: Catalog) -> list[tuple[str, str]]:
     add("fluid", defaults.liquid_fluid)
     add("fluid", "air")
     add("defaults", defaults.id)
+    return out
+
+
+def _performance_entries(scenario: Scenario, catalog: Catalog, systems: list[str]) -> list[tuple[str, str]]:
+    """The [[efficiency]] entries the classed workloads read on the scenario's systems (each
+    precision they list that the chip has a figure for) and the [[goodput]] curves (not
+    sampled: their ranges sit inside points; listed so the plan's inputs name them)."""
+    from dcplan.planner.delivered import CatalogLookup
+
+    lookup = CatalogLookup(catalog)
+    out: list[tuple[str, str]] = []
+    for system_id in dict.fromkeys(s for s in systems if s in catalog.items["system"]):
+        system = catalog.system(system_id)
+        for workload in scenario.workload:
+            if workload.workload_class is None:
+                continue
+            for precision in workload.run_precisions:
+                figure = lookup.efficiency(system, workload.workload_class, precision, workload.latency)
+                if figure is not None:
+                    out.append(("efficiency", figure.entry))
+            out.append(("goodput", lookup.goodput(system, 1.0).entry))
     return out
 
 

@@ -278,3 +278,20 @@ def test_bad_haircuts_are_one_line(fp4_catalog):
     data["haircut"] = [{"claim": "tx-vs-gx-compte", "fraction": 0.1}]
     with pytest.raises(ScenarioError, match=r"unknown claim id 'tx-vs-gx-compte' \(did you mean 'tx-vs-gx-compute'"):
         check_catalog_references(parse_scenario(data, "x.toml"), fp4_catalog)
+
+
+def test_sweeps_sample_the_efficiency_entries_the_workloads_read(catalog):
+    """The demo's classed workloads read Trainium3's FP8 pretraining entry (its range is the
+    wide Trainium3 assumption) and GB300's; the sweep inputs sample them, and HBM capacity,
+    which the fit rule reads; a peak-only scenario samples neither."""
+    from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
+    from dcplan.planner.sweep.inputs import catalog_inputs, used_entries
+
+    demo = load_scenario(DEMO_SCENARIO)
+    used = used_entries(demo, catalog)
+    assert ("efficiency", "trainium3-dense-pretraining-fp8") in used and ("goodput", "default-goodput") in used
+    sampled = {(i.target.kind, i.target.id, i.target.field) for i in catalog_inputs(demo, catalog)}
+    assert ("efficiency", "trainium3-dense-pretraining-fp8", "efficiency") in sampled
+    assert any(kind == "chip" and field == "hbm_capacity" for kind, _, field in sampled)
+    peak_only = parse_scenario(copy.deepcopy(BASE))
+    assert not [e for e in used_entries(peak_only, catalog) if e[0] in ("efficiency", "goodput")]
