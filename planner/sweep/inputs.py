@@ -308,6 +308,19 @@ def _domain_of(sourced: Sourced[Any], low: Any = None, high: Any = None) -> Doma
     return Domain("float", float(lo), float(hi))
 
 
+def haircut_inputs(scenario: Scenario) -> list[UncertainInput]:
+    """Each [[haircut]] with a range (low < high) as a sampled scenario input on its fraction."""
+    out = []
+    for cut in scenario.haircut:
+        low = cut.fraction if cut.low is None else cut.low
+        high = cut.fraction if cut.high is None else cut.high
+        if high > low:
+            target = Target("scenario", "haircut", cut.claim, "fraction")
+            text = f"haircut.{cut.claim}.fraction={low:g}:{high:g}"
+            out.append(UncertainInput(target, Domain("float", low, high), "", cut.fraction, "vary", text=text))
+    return out
+
+
 def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]:
     """Every ranged catalog figure on the entries the scenario uses (see the module doc)."""
     read = (_read_precisions(scenario), _fit_read(scenario))

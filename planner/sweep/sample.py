@@ -229,7 +229,8 @@ def apply_scenario_values(
             if table == "share":
                 idents: tuple[Any, ...] = (item.get("family"), item.get("software"))
             else:
-                idents = (item.get("system") if table == "candidate" else item.get("id"),)
+                key = {"candidate": "system", "haircut": "claim"}.get(table, "id")
+                idents = (item.get(key),)
             if item_id in idents:
                 item[field_name] = wrapped
     if fixed_mix is not None:

@@ -295,3 +295,29 @@ def test_sweeps_sample_the_efficiency_entries_the_workloads_read(catalog):
     assert any(kind == "chip" and field == "hbm_capacity" for kind, _, field in sampled)
     peak_only = parse_scenario(copy.deepcopy(BASE))
     assert not [e for e in used_entries(peak_only, catalog) if e[0] in ("efficiency", "goodput")]
+
+
+def test_sweeps_sample_a_haircut_range(fp4_catalog):
+    """A [[haircut]] with low < high is a sampled input on its fraction (with catalog ranges
+    on), and a sample's value lands on that haircut."""
+    from dcplan.planner.sweep.runner import SweepConfig, prepare_sweep
+    from dcplan.planner.sweep.sample import apply_scenario_values
+
+    job = {k: v for k, v in {**MOE_JOB, "flops": None, "delivered": "1 PFLOPS"}.items() if v is not None}
+    scen = _with_haircut(_scenario("max-delivered", [job]), 0.25, 0.0, 0.5)
+    design = prepare_sweep(scen, fp4_catalog, SweepConfig(samples=4, workers=0))
+    (cut,) = [i for i in design.inputs if i.target.kind == "haircut"]
+    assert (cut.target.id, cut.target.field, cut.domain.low, cut.domain.high) == (
+        "tx-vs-gx-compute",
+        "fraction",
+        0.0,
+        0.5,
+    )
+    data = apply_scenario_values(scen.model_dump(mode="json"), [("haircut", "tx-vs-gx-compute", "fraction", 0.4)])
+    assert parse_scenario(data).haircut[0].fraction == 0.4
+    off = prepare_sweep(
+        scen,
+        fp4_catalog,
+        SweepConfig(samples=4, workers=0, catalog_ranges=False, vary=["scenario.budget=1e6USD:2e6USD"]),
+    )
+    assert not [i for i in off.inputs if i.target.kind == "haircut"]
