@@ -158,11 +158,12 @@ def _solve(data: ModelData, settings: SolveSettings, phase: _Phases) -> SolveOut
 
 def _solver_info(scenario: Scenario, outcome: SolveOutcome, settings: SolveSettings) -> dict[str, Any]:
     """The SolverInfo fields known once the solve is over (timings of later phases aside)."""
-    objective_name = (
-        f"peak dense compute [PFLOPS {scenario.scenario.precision}] - tie-break x TCO"
-        if scenario.scenario.objective == "max-compute"
-        else "TCO [MUSD]"
-    )
+    header = scenario.scenario
+    objective_name = {
+        "max-compute": f"peak dense compute [PFLOPS {header.precision}] - tie-break x TCO",
+        "max-delivered": "delivered compute of the workloads [PFLOPS] - tie-break x TCO",
+        "min-time-to-train": f"delivered compute of {header.target} [PFLOPS] - tie-break x TCO",
+    }.get(header.objective, "TCO [MUSD]")
     return dict(
         status=outcome.status,
         termination=outcome.termination,
