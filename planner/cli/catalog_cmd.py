@@ -32,8 +32,6 @@ def _summary(kind: str, item: Any) -> dict[str, Any]:
         row["family"] = entry.family
         row["chips_per_unit"] = entry.chips_per_unit.value
         row["design_power_kw"] = entry.design_power.magnitude
-    elif kind == "claim":
-        row["status"] = f"{entry.ratio:g}x {entry.metric}"
     if item.overrides:
         row["overrides"] = [_origin_label(p) for p in item.overrides]
     return row
@@ -171,6 +169,7 @@ def claims(
     if as_json:
         print_json({"claims": [claim_check_json(c) for c in checks], "counts": counts}, pretty)
         return
+    from rich.markup import escape
     from rich.table import Table
 
     colour = {"agrees": "green", "disagrees": "red", "no data": "yellow"}
@@ -185,7 +184,7 @@ def claims(
     for check in checks:
         claim = check.claim
         metric = claim.metric + (f" ({claim.precision})" if claim.precision else "")
-        basis = check.basis + (f" [{check.note}]" if check.note else "")
+        basis = escape(check.basis + (f" ({check.note})" if check.note else ""))
         hue = colour[check.verdict]
         table.add_row(
             f"{claim.id}\n{metric}", _claimed(check), _implied(check), f"[{hue}]{check.verdict}[/{hue}]", basis

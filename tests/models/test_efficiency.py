@@ -178,7 +178,7 @@ def test_goodput_interpolates_in_log_chips_and_clamps(user_dir):
     assert (above.value, above.confidence) == (0.90, "assumption")
     on_point = goodput(catalog, trn, 10000)
     assert on_point.value == pytest.approx(0.90) and on_point.source == "assumption: test b"
-    # another family falls back to the built-in default curve
+    # a family without its own curve falls back to the built-in default curve
     assert goodput(catalog, catalog.system("dgx-h100"), 16384).entry == "default-goodput"
 
 
@@ -267,6 +267,9 @@ def test_unbenchmarked_systems_get_explicit_assumptions_with_wide_ranges(catalog
             assert figure.confidence == "assumption", (klass, precision, figure.entry)
             assert figure.source.startswith("assumption:")
             assert figure.high / figure.low >= 1.75, (klass, precision, figure)
+    job = goodput(catalog, system, 16384)
+    assert job.confidence == "assumption" and job.entry != "default-goodput"
+    assert job.high - job.low >= 0.15
 
 
 def test_size_stays_lazy_about_efficiency_entries_it_never_reads(user_dir, capsys):

@@ -169,6 +169,8 @@ def test_claims_table_shows_claimed_implied_and_verdict(capsys, monkeypatch):
     assert "1.4x" in line and "1.13x (0.98..1.63)" in line and "agrees" in line
     assert "(144 x 2517 TFLOPS / 200 kW) / (64 x 1299 TFLOPS / 52 kW)" in line
     assert "disagrees" in out and "Vendor claims vs the catalog" in out
+    trn4 = next(row for row in out.splitlines() if "trn4-vs-trn3-fp4" in row)
+    assert "(a catalog figure used comes from the claim's own source" in trn4
 
 
 def test_claims_reads_a_user_catalog_and_refuses_a_hostile_claim(capsys, user_dir):
