@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dcplan.models.catalog import Catalog
+from dcplan.planner.delivered import EfficiencyLookup
 from dcplan.planner.diagnosis import diagnose_infeasible, structural_problems
 from dcplan.planner.evaluate import build_plan, evaluate
 from dcplan.planner.marginals import SessionFactory, Solved, marginal_values, not_valued
@@ -56,6 +57,8 @@ class PlanOptions:
     diagnose: bool = True
     on_phase: Callable[[Phase], None] | None = None
     cancel: threading.Event | None = None  # also handed to the solver (settings.cancel) if that has none
+    #: efficiency and goodput figures of classed workloads (default: the catalog's; planner.delivered)
+    efficiency: EfficiencyLookup | None = None
 
 
 class _Phases:
@@ -103,7 +106,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         from dcplan.planner.session import prestart
 
         prestart()  # the child's start-up (~0.2 s of imports) overlaps the model-data build
-    data = build_model_data(scenario, catalog)
+    data = build_model_data(scenario, catalog, options.efficiency)
     outcome = _solve(data, settings, phase)
     info = _solver_info(scenario, outcome, settings)
     if not outcome.has_solution:
@@ -155,11 +158,12 @@ def _solve(data: ModelData, settings: SolveSettings, phase: _Phases) -> SolveOut
 
 def _solver_info(scenario: Scenario, outcome: SolveOutcome, settings: SolveSettings) -> dict[str, Any]:
     """The SolverInfo fields known once the solve is over (timings of later phases aside)."""
-    objective_name = (
-        f"peak dense compute [PFLOPS {scenario.scenario.precision}] - tie-break x TCO"
-        if scenario.scenario.objective == "max-compute"
-        else "TCO [MUSD]"
-    )
+    header = scenario.scenario
+    objective_name = {
+        "max-compute": f"peak dense compute [PFLOPS {header.precision}] - tie-break x TCO",
+        "max-delivered": "delivered compute of the workloads [PFLOPS] - tie-break x TCO",
+        "min-time-to-train": f"delivered compute of {header.target} [PFLOPS] - tie-break x TCO",
+    }.get(header.objective, "TCO [MUSD]")
     return dict(
         status=outcome.status,
         termination=outcome.termination,

@@ -481,7 +481,7 @@ def _tornado_table(data: dict[str, Any]) -> Any:
     """The ten inputs that move the objective most: rho, swing, feasible swing."""
     from rich.table import Table
 
-    objective = "compute" if data["objective"] == "max-compute" else "TCO"
+    objective = "TCO" if data["objective"] == "min-tco" else "compute"
     unit = "PFLOPS" if objective == "compute" else "M USD"
     tornado = Table(title=f"What moves {objective} most (Spearman rho; swing = top third - bottom third)")
     for column in ("input", "range", "rho", f"swing [{unit}]", "feasible swing"):
@@ -512,7 +512,7 @@ def _print_robust(out: Any, data: dict[str, Any]) -> None:
         title=f"Robust choice: {robust['mixes_checked']} mixes x {robust['samples_checked']} samples "
         f"({robust['solves']} re-solves, {robust['known_without_solving']} known without solving)"
     )
-    by_compute = data["objective"] == "max-compute"
+    by_compute = data["objective"] != "min-tco"
     figures = ("PFLOPS when feasible", "expected PFLOPS") if by_compute else ("TCO when feasible [M USD]",)
     for column in ("mix (units)", "found in", "feasible", "of samples with a plan", *figures):
         mixes.add_column(

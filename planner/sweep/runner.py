@@ -21,7 +21,7 @@ from dcplan.planner.scenario import Scenario, ScenarioError, parse_scenario
 from dcplan.planner.sweep.backends import LOOPBACK, DaskTls, FailedAttempt, ProgressFn, execute, make_backend
 from dcplan.planner.sweep.design import LHS_KINDS, grid_matrix, lhs_matrix, sample_assignments
 from dcplan.planner.sweep.errors import SweepInputError
-from dcplan.planner.sweep.inputs import UncertainInput, catalog_inputs
+from dcplan.planner.sweep.inputs import UncertainInput, catalog_inputs, haircut_inputs
 from dcplan.planner.sweep.robust import robust_check
 from dcplan.planner.sweep.sample import SampleResult, SampleSpec, apply_scenario_values
 from dcplan.planner.sweep.sensitivity import (
@@ -95,6 +95,8 @@ def prepare_sweep(
     method = _check_method(config)
     use_catalog = config.catalog_ranges if config.catalog_ranges is not None else method != "grid"
     varied = [parse_vary(text, scenario, catalog) for text in config.vary]
+    if use_catalog:  # a [[haircut]]'s own range is sampled like a catalog range (unless --vary'd)
+        varied += [h for h in haircut_inputs(scenario) if h.target not in {v.target for v in varied}]
     inputs = merge_inputs(catalog_inputs(scenario, catalog) if use_catalog else [], varied)
     if not inputs:
         raise SweepInputError(
@@ -292,7 +294,7 @@ def run_sweep(
     finally:
         backend.close()
     wall = time.perf_counter() - started
-    objective_name = "compute_pflops" if design.scenario.scenario.objective == "max-compute" else "tco_musd"
+    objective_name = "tco_musd" if design.scenario.scenario.objective == "min-tco" else "compute_pflops"
     return SweepResult(
         design=design,
         results=results,

@@ -24,6 +24,7 @@ from dcplan.models.catalog.sourced import Sourced
 from dcplan.planner.scenario import (
     Candidate,
     CloudOffer,
+    Haircut,
     Hall,
     Row,
     Scenario,
@@ -44,6 +45,7 @@ SCENARIO_TABLES: dict[str, tuple[type[BaseModel], str]] = {
     "cloud": (CloudOffer, "id"),
     "workload": (Workload, "id"),
     "share": (ShareBound, "family|software"),
+    "haircut": (Haircut, "claim"),
 }
 
 _VARY = re.compile(r"^\s*([^=\s]+)\s*=\s*(.+?)\s*:\s*(.+?)\s*$")
