@@ -182,6 +182,9 @@ def render_plan(plan: Any) -> None:
     for row in mix_rows(plan):
         mix.add_row(*row)
     out.print(mix)
+    from dcplan.planner.report.workloads import workloads_text
+
+    sys.stdout.write(workloads_text(plan))
     halls = Table(title="Halls")
     for column in ("hall", "racks", "rows", "IT MW / cap", "liquid MW / plant", "air MW / plant", "facility MW"):
         halls.add_column(column, justify="left" if column == "hall" else "right")

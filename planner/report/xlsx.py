@@ -1,6 +1,9 @@
 """XLSX workbook of a plan (openpyxl, imported lazily).
 
-Sheets: Summary (key figures: plan, mix, power, money, costs, energy, solver), Mix, Halls,
+Sheets: Summary (key figures: plan, mix, power, money, costs, energy, solver), Mix,
+Workloads (one line per workload: delivered compute, tokens/s, time to train, cost per
+delivered unit, per MW, what limits it), Workload placements (supply, precision,
+efficiency, goodput, haircut, delivered; both header only in a plan without them), Halls,
 Bill of materials (with a total row), Rows, Layout (one row per rack slot), Limits
 (utilisation and marginal values), Assumptions (every catalog figure used, with source and
 confidence) and, for a plan that has one, Diagnosis (ways out of infeasibility). Units are
@@ -33,8 +36,20 @@ from dcplan.planner.report.tables import (
     solver_figures,
     summary_figures,
 )
+from dcplan.planner.report.workloads import placements_table, workloads_table
 
-SHEETS = ("Summary", "Mix", "Halls", "Bill of materials", "Rows", "Layout", "Limits", "Assumptions")
+SHEETS = (
+    "Summary",
+    "Mix",
+    "Workloads",
+    "Workload placements",
+    "Halls",
+    "Bill of materials",
+    "Rows",
+    "Layout",
+    "Limits",
+    "Assumptions",
+)
 _MIN_WIDTH, _MAX_WIDTH, _SAMPLE = 8, 60, 400
 
 
@@ -84,6 +99,8 @@ def xlsx_bytes(plan: CapacityPlan) -> bytes:
         figures.setdefault(fig.label, fig)  # headline figures repeated in later blocks appear once
     _figures_sheet(summary, list(figures.values()))
     _table_sheet(workbook.create_sheet("Mix"), mix_table(plan))
+    _table_sheet(workbook.create_sheet("Workloads"), workloads_table(plan))
+    _table_sheet(workbook.create_sheet("Workload placements"), placements_table(plan))
     _table_sheet(workbook.create_sheet("Halls"), halls_table(plan))
     bom = bom_table(plan)
     _table_sheet(workbook.create_sheet("Bill of materials"), bom, total=("capex_usd", bom_total_usd(bom)))
