@@ -4,7 +4,7 @@ A scenario TOML file looks like::
 
     [scenario]
     id = "aws-hybrid-campus"
-    objective = "max-compute"          # or "min-tco"
+    objective = "max-compute"          # max-delivered | min-time-to-train | min-tco
     precision = "fp8"                  # bf16 | fp8 | fp4
     budget = "6e9 USD"
 
@@ -50,7 +50,6 @@ from dcplan.models.errors import InputFileError, ProblemsError
 from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
 from dcplan.models.units import (
     Area,
-    Compute,
     FloorLoad,
     Money,
     MoneyPerEnergy,
@@ -59,11 +58,23 @@ from dcplan.models.units import (
     Power,
     Years,
 )
+from dcplan.planner.scenario_workload import (
+    ALL_PLACEMENTS,
+    MAX_CHIPS,
+    Placement,
+    Precision,
+    ShareBound,
+    Workload,
+    objective_problem,
+)
 
-Objective = Literal["max-compute", "min-tco"]
-Precision = Literal["bf16", "fp8", "fp4"]
-Placement = Literal["aws", "owned", "colo", "cloud"]
-ALL_PLACEMENTS: tuple[Placement, ...] = ("aws", "owned", "colo", "cloud")
+__all__ = ["ALL_PLACEMENTS", "MAX_CHIPS", "Placement", "Precision", "ShareBound", "Workload"]
+
+#: max-compute: peak dense PFLOPS at [scenario] precision (as before issue 13);
+#: max-delivered: delivered PFLOPS to the workloads; min-time-to-train: the delivered rate
+#: of the target workload (its budget / that rate is its time); min-tco: least TCO meeting
+#: every demand
+Objective = Literal["max-compute", "max-delivered", "min-time-to-train", "min-tco"]
 
 # Size bounds of one scenario, far above real campuses (the largest benchmark campus has
 # 40 halls, 874 rows, ~20,000 rack positions and ~1.1M chips) and low enough that
@@ -79,7 +90,6 @@ MAX_CLOUD_OFFERS = 10_000
 MAX_WORKLOADS = 10_000
 MAX_SHARES = 1_000
 MAX_UNITS = 10_000_000  # min_units, max_units, a cloud quota, and the sum of the quotas
-MAX_CHIPS = 1_000_000_000  # a workload's chips (10M units of a 100-chip system)
 TABLE_BOUNDS = {
     "site": MAX_SITES,
     "hall": MAX_HALLS,
@@ -102,7 +112,8 @@ class ScenarioHeader(_Strict):
     name: str
     description: str | None = None
     objective: Objective = "max-compute"
-    precision: Precision = "fp8"
+    target: Id | None = Field(default=None, description="min-time-to-train: the workload whose time is minimised")
+    precision: Precision = Field(default="fp8", description="precision of the peak shorthand and max-compute")
     budget: Money | None = Field(default=None, description="capex cap")
     annual_opex_budget: Money | None = Field(default=None, description="cap on energy + cloud rental per year")
     tco_horizon: Years = Field(default_factory=lambda: _years(5))
@@ -193,44 +204,6 @@ class CloudOffer(_Strict):
     price: MoneyPerHour | None = Field(default=None, description="per unit-hour; default: the catalog's cloud_price")
 
 
-class Workload(_Strict):
-    """Demand for compute at the scenario precision, and where it may run."""
-
-    id: Id = Field(pattern=ID_PATTERN)
-    demand: Compute | None = Field(default=None, description="peak dense compute needed")
-    chips: int | None = Field(default=None, gt=0, le=MAX_CHIPS, description="alternatively: accelerator chips needed")
-    software: list[Literal["neuron", "cuda", "rocm", "xla"]] = Field(min_length=1)
-    placement: list[Placement] = Field(default_factory=lambda: list(ALL_PLACEMENTS), min_length=1)
-    residency: list[str] = Field(default_factory=lambda: ["any"], description="allowed residency tags")
-
-    @model_validator(mode="after")
-    def _check(self) -> Workload:
-        if (self.demand is None) == (self.chips is None):
-            raise PydanticCustomError("demand", "give exactly one of demand (compute) or chips", {})
-        return self
-
-
-class ShareBound(_Strict):
-    """Hybrid share of total compute for a hardware family or software stack."""
-
-    family: str | None = None
-    software: str | None = None
-    min: float = Field(default=0.0, ge=0.0, le=1.0)
-    max: float = Field(default=1.0, ge=0.0, le=1.0)
-
-    @model_validator(mode="after")
-    def _check(self) -> ShareBound:
-        if (self.family is None) == (self.software is None):
-            raise PydanticCustomError("share", "give exactly one of family or software", {})
-        if self.min > self.max:
-            raise PydanticCustomError("share", "min is above max", {})
-        return self
-
-    @property
-    def label(self) -> str:
-        return f"family {self.family}" if self.family else f"software {self.software}"
-
-
 class Scenario(_Strict):
     """A whole scenario file."""
 
@@ -314,6 +287,9 @@ class Scenario(_Strict):
             raise PydanticCustomError("empty", "a scenario needs at least one [[row]] or [[cloud]] offer", {})
         if self.scenario.objective == "min-tco" and not self.workload:
             raise PydanticCustomError("objective", "objective 'min-tco' needs at least one [[workload]]", {})
+        problem = objective_problem(self.scenario, self.workload, self.share)
+        if problem:
+            raise PydanticCustomError("objective", "{message}", {"message": problem})
         return self
 
 
