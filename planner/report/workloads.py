@@ -123,6 +123,8 @@ def placements_table(plan: CapacityPlan) -> Table:
     return table_of("workload placements", PLACEMENT_SPEC, placed)
 
 
+NUMERIC_KINDS = ("int", "float", "usd", "ratio")
+
 # ---------------------------------------------------------------------------------------
 # display rows: the same tables as text cells (CLI, TUI)
 
@@ -141,7 +143,6 @@ def _with_unit(value: float | None, unit: str | None) -> str:
 WORKLOAD_TEXT_KEYS = (
     "workload",
     "workload_class",
-    "runs_on",
     "demand_pflops",
     "delivered_pflops",
     "peak_pflops",
@@ -149,26 +150,35 @@ WORKLOAD_TEXT_KEYS = (
     "tokens_per_s",
     "time_to_train_days",
 )
+# the figures written with their unit in one cell, then the long texts (last: they are the widest)
+WITH_UNIT_HEADERS = ("cost per delivered unit", "per MW")
+TEXT_HEADERS = ("runs on", "limited by")
 
 
 def workload_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of the per-workload table as display text, for the CLI and the UI:
     the columns of :func:`workloads_table`, each cost and per-MW figure written with its unit
-    in one cell, nulls as '-'."""
+    in one cell, where it runs and what limits it last; nulls as '-'."""
     table = workloads_table(plan).select(*WORKLOAD_TEXT_KEYS)
-    headers = [c.header for c in table.columns] + ["cost per delivered unit", "per MW", "limited by"]
-    runs_at = WORKLOAD_TEXT_KEYS.index("runs_on")
+    headers = [c.header for c in table.columns] + [*WITH_UNIT_HEADERS, *TEXT_HEADERS]
     rows = []
     for result, row in zip(plan.workloads, table.rows, strict=True):
         cells = [_cell(c, v) for c, v in zip(table.columns, row, strict=True)]
-        cells[runs_at] = cells[runs_at] or "nowhere (no placement)"
         cells += [
             _with_unit(result.cost_per_unit, result.cost_unit),
             _with_unit(result.per_mw, result.per_mw_unit),
+            runs_on(result) or "nowhere (no placement)",
             _limits(result) or "-",
         ]
         rows.append(cells)
     return headers, rows
+
+
+def numeric_headers() -> set[str]:
+    """The headers of :func:`workload_rows` and :func:`placement_rows` whose cells are figures
+    (right-aligned in text and in the UI)."""
+    spec = (*WORKLOAD_SPEC, *PLACEMENT_SPEC)
+    return {c.header for c, _ in spec if c.kind in NUMERIC_KINDS} | set(WITH_UNIT_HEADERS)
 
 
 def placement_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
@@ -176,9 +186,6 @@ def placement_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
     table = placements_table(plan)
     rows = [[_cell(c, v) for c, v in zip(table.columns, row, strict=True)] for row in table.rows]
     return [c.header for c in table.columns], rows
-
-
-NUMERIC_KINDS = ("int", "float", "usd", "ratio")
 
 
 def text_table(title: str, headers: list[str], rows: list[list[str]], numeric: list[bool]) -> list[str]:
@@ -194,9 +201,6 @@ def text_table(title: str, headers: list[str], rows: list[list[str]], numeric: l
     return [title, line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
-_BELOW = ("runs on", "limited by")  # long text: a line under the table per workload, not a column
-
-
 def workloads_text(plan: CapacityPlan) -> str:
     """The per-workload table of ``dcplan solve`` as text ending in a newline: the figures as
     aligned columns, then where each workload runs and what limits it, one line each. Empty
@@ -204,18 +208,17 @@ def workloads_text(plan: CapacityPlan) -> str:
     if not plan.workloads:
         return ""
     headers, rows = workload_rows(plan)
-    kinds = {c.header: c.kind for c, _ in WORKLOAD_SPEC}
-    keep = [i for i, h in enumerate(headers) if h not in _BELOW]
-    numeric = [kinds.get(headers[i], "float") in NUMERIC_KINDS for i in keep]
+    figures = len(headers) - len(TEXT_HEADERS)
+    numeric = numeric_headers()
     lines = text_table(
         "Workloads (sustained delivered compute)",
-        [headers[i] for i in keep],
-        [[row[i] for i in keep] for row in rows],
-        numeric,
+        headers[:figures],
+        [row[:figures] for row in rows],
+        [h in numeric for h in headers[:figures]],
     )
-    runs, limits = (headers.index(h) for h in _BELOW)
     for row in rows:
-        lines.append(f"{row[0]}: runs on {row[runs]}")
-        if row[limits] != "-":
-            lines.append(f"  limited by {row[limits]}")
+        where, limits = row[figures:]
+        lines.append(f"{row[0]}: runs on {where}")
+        if limits != "-":
+            lines.append(f"  limited by {limits}")
     return "\n".join(lines) + "\n"
