@@ -25,7 +25,7 @@ from dcplan.planner.report.tables import (
     solver_figures,
     summary_figures,
 )
-from dcplan.planner.report.workloads import NO_WORKLOADS, placements_table, workloads_table
+from dcplan.planner.report.workloads import NO_WORKLOADS, WORKLOAD_SPEC, placements_table, workloads_table
 
 
 @dataclass(frozen=True)
@@ -151,9 +151,20 @@ def _workload_blocks(plan: CapacityPlan) -> list[Block]:
             "sustained efficiency x goodput x (1 - claim haircut). A blank figure does not apply to the "
             "workload (no model size, no budget, or a peak or chips shorthand).",
         ),
-        Block("table", workloads_table(plan)),
+        Block("table", workloads_table(plan).select(*REPORT_WORKLOAD_KEYS)),
+        *_limited_by_blocks(plan),
         Block("table", placements_table(plan), title="Where each workload runs"),
     ]
+
+
+# the report's workload columns: what limits each workload is a list under the table (a
+# fifteenth column would not fit the printed page); XLSX and CSV keep every column
+REPORT_WORKLOAD_KEYS = tuple(c.key for c, _ in WORKLOAD_SPEC if c.key != "limited_by")
+
+
+def _limited_by_blocks(plan: CapacityPlan) -> list[Block]:
+    lines = [f"{w.workload}: {'; '.join(w.limited_by)}" for w in plan.workloads if w.limited_by]
+    return [Block("list", [prose_units(line) for line in lines], title="What limits each workload")] if lines else []
 
 
 def _limits_blocks(plan: CapacityPlan) -> list[Block]:

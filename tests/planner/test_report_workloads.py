@@ -176,7 +176,9 @@ class _Tables(HTMLParser):
         super().__init__()
         self.tables: list[list[list[str]]] = []
         self.headings: list[str] = []
+        self.items: list[str] = []
         self._cell: list[str] | None = None
+        self._item: list[str] | None = None
         self._heading = False
 
     def handle_starttag(self, tag, attrs):
@@ -189,6 +191,8 @@ class _Tables(HTMLParser):
         elif tag in ("h2", "h3"):
             self._heading = True
             self.headings.append("")
+        elif tag == "li":
+            self._item = []
 
     def handle_endtag(self, tag):
         if tag in ("td", "th") and self._cell is not None:
@@ -196,12 +200,17 @@ class _Tables(HTMLParser):
             self._cell = None
         elif tag in ("h2", "h3"):
             self._heading = False
+        elif tag == "li" and self._item is not None:
+            self.items.append("".join(self._item).strip())
+            self._item = None
 
     def handle_data(self, data):
         if self._cell is not None:
             self._cell.append(data)
         if self._heading:
             self.headings[-1] += data
+        if self._item is not None:
+            self._item.append(data)
 
 
 def _html_table(page: _Tables, first_header: str, second_header: str) -> list[list[str]]:
@@ -221,8 +230,10 @@ def test_html_report_has_the_workloads_section_with_its_figures(plan, tmp_path):
     table = _html_table(page, "workload", "class")
     header, rows = table[0], table[1:]
     assert [r[0] for r in rows] == ["llama-70b", "chat-serving", "legacy-peak"]
-    expected_rows = workloads_table(plan).formatted()
-    assert rows == expected_rows
+    assert "limited by" not in header  # too wide for the printed page: a list under the table
+    assert rows == workloads_table(plan).select(*[c.key for c in workloads_table(plan).columns][:-1]).formatted()
+    assert "What limits each workload" in page.headings
+    assert "llama-70b: hall phx-a IT power cap; cloud quota euw1-trn3 (20 units)" in page.items
     assert rows[2][header.index("rate [tokens/s]")] == ""  # a null is a blank cell
     placements = _html_table(page, "workload", "supply")
     assert len(placements) - 1 == 4
@@ -233,7 +244,8 @@ def test_markdown_report_has_the_workloads_tables(plan, old_plan, tmp_path):
     write_plan(plan, tmp_path / "r.md")
     text = (tmp_path / "r.md").read_text(encoding="utf-8")
     section = text[text.index("\n## Workloads\n") : text.index("\n## Halls\n")]
-    assert "### Where each workload runs" in section
+    assert "### Where each workload runs" in section and "### What limits each workload" in section
+    assert "- llama-70b: hall phx-a IT power cap; cloud quota euw1-trn3 (20 units)" in section
     assert "| llama-70b | dense-pretraining | budget |" in section
     assert "| 0.8512 | USD per million tokens |" in section
     assert "| legacy-peak | peak | peak | gb300-nvl72 at portland-or (fp8) |  | 3,600 | 3,600 | 720 |" in section
@@ -406,3 +418,16 @@ def test_diff_cli_prints_the_workload_changes(plan, tmp_path, capsys):
     assert code == 0 and json.loads(out)["workloads"] == diff_plans(plan, _changed(plan))["workloads"]
     code, out, _ = run(capsys, "diff", a, a)
     assert "no differences" in out and "Workloads" not in out
+
+
+def test_summary_figures_add_the_delivered_total_only_with_workloads(plan, old_plan, tmp_path):
+    from openpyxl import load_workbook
+
+    from dcplan.planner.report.figures import summary_figures
+
+    delivered = [f for f in summary_figures(plan) if f.label == "delivered compute (workloads)"]
+    assert [(f.value, f.unit) for f in delivered] == [(sum(w.delivered_pflops for w in plan.workloads), "PFLOPS")]
+    assert not [f for f in summary_figures(old_plan) if "delivered" in f.label]
+    write_plan(plan, tmp_path / "p.xlsx")
+    summary = {r[1]: r[2] for r in load_workbook(tmp_path / "p.xlsx")["Summary"].iter_rows(min_row=2, values_only=True)}
+    assert summary["delivered compute (workloads)"] == pytest.approx(delivered[0].value)
