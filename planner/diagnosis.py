@@ -65,6 +65,7 @@ def structural_problems(data: ModelData) -> list[str]:
                 f"at {'/'.join(workload.placement)} places with residency {'/'.join(workload.residency)}"
                 + (f" at {data.precision}" if data.pruned else "")
                 + (" (see the pruned options)" if data.pruned else "")
+                + "".join(f"; {r}" for r in data.workload_pruned if r.startswith(f"{workload.id} cannot run"))
             )
     if not data.options and not data.clouds:
         problems.append("no system can be placed in any row (see the pruned options)")
@@ -147,14 +148,13 @@ def _relaxation_text(
     data: ModelData, outcome: SolveOutcome, family: str, index: Any, value: float
 ) -> tuple[str, str, float, str] | None:
     if family == "workload_demand":
-        workload = next(w for w in data.workloads if w.id == index)
-        need = float(workload.demand.m_as("PFLOPS")) if workload.demand is not None else float(workload.chips or 0)
-        unit = "PFLOPS" if workload.demand is not None else "chips"
+        need, shown = data.needs[index].value, data.needs[index].unit
+        unit = "chips" if shown == "chips" else "PFLOPS"
         if value <= max(1e-6 * need, THRESHOLDS[unit]):
             return None
         return (
             "demand",
-            f"drop workload {index} demand by {amount_text(value, unit)} {unit} ({value / need:.0%})",
+            f"drop workload {index} demand by {amount_text(value, unit)} {shown} ({value / need:.0%})",
             value,
             unit,
         )
@@ -178,29 +178,27 @@ def _share_text(
     of that plan's compute (0 when it deploys nothing), ceiling -> likewise.
     """
     from dcplan.planner.formulation import _compute_upper_bound
+    from dcplan.planner.matrix_workloads import basis_terms, share_members
 
     if value <= THRESHOLDS["share"]:
         return None
     bound = data.scenario.share[index]
-    model = outcome.model
-    total = outcome.compute_pflops or 0.0
-    members = set(_share_members(data, bound.family, bound.software))
-    group = sum(
-        (model.option[k].compute_per_unit * outcome.values["units"].get(k, 0.0) / 1000.0)
-        for k in members
-        if k in model.option
-    ) + sum(
-        model.cloud[k].compute_per_unit * outcome.values["rent"].get(k, 0.0) / 1000.0
-        for k in members
-        if k in model.cloud
-    )
+    total_terms = basis_terms(data, bound.basis)
+
+    def plan_value(terms: list[tuple[str, Any, float]]) -> float:
+        return sum(w * outcome.values.get(var, {}).get(i, 0.0) for var, i, w in terms)
+
+    total = plan_value(total_terms)
+    group = plan_value(basis_terms(data, bound.basis, share_members(data, bound)))
     share = group / total if total > 0 else 0.0
-    shortfall_pflops = value * _compute_upper_bound(model)
+    shortfall = value * _compute_upper_bound(outcome.model, total_terms)
+    basis_unit = {"peak": "PFLOPS", "delivered": "delivered PFLOPS", "chips": "chips", "power": "kW", "capex": "MUSD"}
+    shortfall_pflops = shortfall  # in the basis unit
     if family == "share_min":
         if share <= 1e-9:
             text = f"drop the minimum share of {bound.label} ({bound.min:.0%})"
             return ("minimum share", text, bound.min, "share")
-        text = f"lower the minimum share of {bound.label} from {bound.min:.0%} to {share:.1%} ({shortfall_pflops:,.0f} PFLOPS short)"
+        text = f"lower the minimum share of {bound.label} from {bound.min:.0%} to {share:.1%} ({shortfall_pflops:,.0f} {basis_unit[bound.basis]} short)"
         return ("minimum share", text, bound.min - share, "share")
     text = f"raise the maximum share of {bound.label} from {bound.max:.0%} to {share:.1%}"
     return ("maximum share", text, share - bound.max, "share")

@@ -36,6 +36,7 @@ from dcplan.planner.plan import (
     SolverInfo,
 )
 from dcplan.planner.solve import SolveOutcome
+from dcplan.planner.workload_results import workload_results
 
 # Units parsed once: ``q.m_as("kW")`` re-parses the string (~100 us) on every call.
 _KW, _KWH, _MW, _M2 = ureg.Unit("kW"), ureg.Unit("kWh"), ureg.Unit("MW"), ureg.Unit("m**2")
@@ -303,7 +304,7 @@ def build_plan(
         "provisioning_basis": header.provisioning,
         "limits": limits,
         "solver": solver,
-        "pruned": [f"{p.row}: {p.system} on {p.cooling}: {p.reason}" for p in data.pruned],
+        "pruned": [f"{p.row}: {p.system} on {p.cooling}: {p.reason}" for p in data.pruned] + data.workload_pruned,
         "recheck": recheck,
         "diagnosis": diagnosis,
         "assumptions": collect_assumptions(catalog, data),
@@ -321,6 +322,8 @@ def build_plan(
             **common,
         )
     total_pflops = compute_total_pflops(ev)
+    costs = _costs(data, ev)
+    results = workload_results(data, outcome.values, limits, float(costs.tco.m_as("USD")))
     return CapacityPlan(
         compute_total=qty(total_pflops * 1000.0, "TFLOPS"),
         mix=_mix(catalog, data, ev, total_pflops),
@@ -328,8 +331,9 @@ def build_plan(
         rows=_row_plans(ev),
         equipment=_merge_row_equipment(ev.equipment),
         layout=ev.layout,
-        costs=_costs(data, ev),
+        costs=costs,
         energy=_energy_summary(list(ev.groups.values())),
+        workloads=results,
         **common,
     )
 

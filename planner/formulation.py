@@ -1,7 +1,8 @@
 """The Pyomo mixed-integer model of a scenario.
 
 Units inside the model (plain floats): power kW, apparent power kVA, heat kW, area m**2,
-compute PFLOPS (peak dense at the scenario precision), money MUSD (millions of US dollars).
+compute PFLOPS (peak dense at the scenario precision; delivered PFLOPS for the delivered
+objectives, demands and shares), money MUSD (millions of US dollars).
 
 Sets
     O  options: (row template, system, cooling) triples that passed pruning
@@ -15,7 +16,7 @@ Decisions
     hall_used[h] binary: the hall is fitted out (built, for optional halls)
     site_used[s] binary: the site hosts anything (spare generator)
     ups_n[h], xfmr_n[h], gen_n[s]  integer equipment before redundancy
-    alloc[w, e] continuous compute of supply e given to workload w
+    alloc[w, e] continuous deployment units of supply e given to workload w
 
 Every constraint family is built by a ``define_*`` function whose docstring states the
 formula and units.
@@ -35,6 +36,13 @@ import pyomo.environ as pyo
 
 # shared with the matrix builder, which must not import Pyomo
 from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
+from dcplan.planner.matrix_workloads import (
+    Term,
+    basis_terms,
+    delivered_objective_terms,
+    share_members,
+    smallest_weight,
+)
 from dcplan.planner.modeldata import ModelData
 
 #: Constraint families an elastic (diagnostic) model may relax, and the size of one
@@ -357,98 +365,98 @@ def define_money_constraints(m: Any, data: ModelData) -> None:
         )
 
 
-def _per_chip_pflops(m: Any, key: str) -> float:
-    supply = m.option[key] if key in m.option else m.cloud[key]
-    return supply.compute_per_unit / supply.chips_per_unit / TFLOPS_PER_PFLOPS
-
-
 def define_workload_constraints(m: Any, data: ModelData) -> None:
-    """supply_capacity[e]: sum_w alloc[w, e] <= compute(e)                 [PFLOPS]
-    workload_demand[w]:  sum_e alloc[w, e] >= D(w)                         [PFLOPS]
-                         or sum_e alloc[w, e] / PFLOPS_per_chip(e) >= N_chips(w)  [chips]
+    """supply_capacity[e]: sum_w alloc[w, e] <= units[e] (rent[e] for a cloud offer)     [units]
+    workload_demand[w]:  sum_e rate[w, e] * alloc[w, e] >= need(w)
+
+    rate and need in the workload's demand unit (planner.delivered): delivered PFLOPS per
+    unit for the delivered forms, peak PFLOPS per unit for the peak shorthand, chips per
+    unit for chips.
     """
     supplies = sorted(m.users_of)
     users = m.users_of
     m.supply_capacity = constraint(
-        supplies, rule=lambda model, e: pyo.quicksum(m.alloc[w, e] for w in users[e]) <= _supply_compute(m, e)
+        supplies, rule=lambda model, e: pyo.quicksum(m.alloc[w, e] for w in users[e]) <= _supply_units(m, e)
     )
-    by_workload = {w.id: w for w in data.workloads}
 
     def demand_rule(model: Any, w: str) -> Any:
-        workload = by_workload[w]
         pairs = m.pairs_of.get(w, [])
         if not pairs and "workload_demand" not in m.elastic_families:
             return pyo.Constraint.Infeasible  # nothing may serve it (diagnosis says why)
-        if workload.demand is not None:
-            need = float(workload.demand.to("PFLOPS").magnitude)
-            served = pyo.quicksum(m.alloc[w, e] for e in pairs)
-        else:
-            need = float(workload.chips or 0)
-            served = pyo.quicksum(m.alloc[w, e] / _per_chip_pflops(m, e) for e in pairs)
+        need = data.needs[w].value
+        served = pyo.quicksum(data.pairs[w, e].rate * m.alloc[w, e] for e in pairs)
         # the elastic slack is weighed relative to the demand (1 step = 100 % of it)
         return served + slack(m, "workload_demand", w, weight=max(need, 1e-9)) >= need
 
     m.workload_demand = constraint(m.W, rule=demand_rule)
 
 
-def _share_members(m: Any, data: ModelData, index: int) -> list[str]:
-    bound = data.scenario.share[index]
-    keys = []
-    for key in [*m.O, *m.K]:
-        supply = m.option[key] if key in m.option else m.cloud[key]
-        if (bound.family is not None and supply.family == bound.family) or (
-            bound.software is not None and supply.software == bound.software
-        ):
-            keys.append(key)
-    return keys
+def _supply_units(m: Any, key: str) -> Any:
+    return m.units[key] if key in m.option else m.rent[key]
 
 
-def _compute_upper_bound(m: Any) -> float:
-    """Largest possible total compute [PFLOPS]: every variable at its upper bound."""
-    total = sum(m.option[o].compute_per_unit / TFLOPS_PER_PFLOPS * (m.units[o].ub or 0) for o in m.O)
-    total += sum(m.cloud[k].compute_per_unit / TFLOPS_PER_PFLOPS * (m.rent[k].ub or 0) for k in m.K)
-    return max(total, 1.0)
+def _linear(m: Any, terms: list[Term]) -> Any:
+    """sum weight x variable[index] over (variable, index, weight) terms."""
+    return pyo.quicksum(weight * getattr(m, variable)[index] for variable, index, weight in terms)
+
+
+def _compute_upper_bound(m: Any, terms: list[Term] | None = None) -> float:
+    """Largest possible total [PFLOPS, or the basis of ``terms``]: every variable at its upper
+    bound (an allocation at its supply's)."""
+    if terms is None:
+        terms = basis_terms(m.dcplan_data, "peak")
+
+    def upper(variable: str, index: Any) -> float:
+        if variable == "alloc":
+            supply = index[1]
+            return upper("units", supply) if supply in m.option else upper("rent", supply)
+        return float(getattr(m, variable)[index].ub or 0)
+
+    return max(sum(weight * upper(variable, index) for variable, index, weight in terms), 1.0)
 
 
 def define_share_constraints(m: Any, data: ModelData) -> None:
-    """share_min[i]:       sum_{e in group} compute(e) >= s_min * compute_total          [PFLOPS]
-    share_min_some[i]:  sum_{e in group} compute(e) >= c_min(group)                    [PFLOPS]
-    share_max[i]:       sum_{e in group} compute(e) <= s_max * compute_total
+    """share_min[i]:       sum_{e in group} x(e) >= s_min * sum_e x(e)             [basis unit]
+    share_min_some[i]:  sum_{e in group} x(e) >= x_min(group)
+    share_max[i]:       sum_{e in group} x(e) <= s_max * sum_e x(e)
 
+    x(e) on the bound's basis (planner.matrix_workloads.basis_terms): peak PFLOPS, delivered
+    PFLOPS of the allocations, chips, facility kW or unit capex of the supply's units.
     A share floor is not vacuous: a floor s_min > 0 asks for that stack, so the group must
-    deliver at least one unit (c_min: the smallest unit compute of its members) and the plan
+    hold at least one unit (x_min: the smallest weight of one member unit) and the plan
     cannot satisfy the floor by deploying nothing at all. A floor whose group has no member
     that can be placed or rented is infeasible (diagnosis.structural_problems names it);
     the re-check applies the same rule (a share of a zero total falls short of any floor).
     """
-    indices = list(range(len(data.scenario.share)))
-    members = {i: _share_members(m, data, i) for i in indices}
-    with_min = [i for i in indices if data.scenario.share[i].min > 0]
-    with_max = [i for i in indices if data.scenario.share[i].max < 1]
-    # Elastic mode: group + U * slack >= s_min * total, with U an upper bound of total compute,
-    # keeps the model linear; the slack reads as a share of the largest possible compute.
-    total_bound = _compute_upper_bound(m)
+    shares = data.scenario.share
+    indices = list(range(len(shares)))
+    total = {basis: basis_terms(data, basis) for basis in {b.basis for b in shares}}
+    group = {i: basis_terms(data, shares[i].basis, share_members(data, shares[i])) for i in indices}
+    with_min = [i for i in indices if shares[i].min > 0]
+    with_max = [i for i in indices if shares[i].max < 1]
+    # Elastic mode: group + U * slack >= s_min * total, with U an upper bound of the total,
+    # keeps the model linear; the slack reads as a share of the largest possible total.
+    bound_of = {basis: _compute_upper_bound(m, terms) for basis, terms in total.items()}
     floor_slack = {i: slack(m, "share_min", i) for i in with_min}  # one slack relaxes both floor rows
-
-    def group(i: int) -> Any:
-        return pyo.quicksum(_supply_compute(m, k) for k in members[i])
-
-    def smallest_unit(i: int) -> float:
-        units = [(m.option[k] if k in m.option else m.cloud[k]).compute_per_unit for k in members[i]]
-        return min(units) / TFLOPS_PER_PFLOPS if units else 1.0
 
     m.share_min = constraint(
         with_min,
-        rule=lambda model, i: group(i) + total_bound * floor_slack[i] >= data.scenario.share[i].min * m.compute_total,
+        rule=lambda model, i: (
+            _linear(m, group[i]) + bound_of[shares[i].basis] * floor_slack[i]
+            >= shares[i].min * _linear(m, total[shares[i].basis])
+        ),
     )
     m.share_min_some = constraint(
         with_min,
-        rule=lambda model, i: group(i) + smallest_unit(i) * floor_slack[i] >= smallest_unit(i),
+        rule=lambda model, i: (
+            _linear(m, group[i]) + smallest_weight(group[i]) * floor_slack[i] >= smallest_weight(group[i])
+        ),
     )
     m.share_max = constraint(
         with_max,
         rule=lambda model, i: (
-            group(i) <= data.scenario.share[i].max * m.compute_total + total_bound * slack(m, "share_max", i)
+            _linear(m, group[i])
+            <= shares[i].max * _linear(m, total[shares[i].basis]) + bound_of[shares[i].basis] * slack(m, "share_max", i)
         ),
     )
 
@@ -474,6 +482,8 @@ def define_candidate_bounds(m: Any, data: ModelData) -> None:
 
 def define_objective(m: Any, data: ModelData) -> None:
     """max-compute: maximise compute_total - eps * tco (cost breaks ties);
+    max-delivered: maximise sum d[w, e] * alloc[w, e] [delivered PFLOPS] - eps * tco;
+    min-time-to-train: the same over the target's pairs (its time = budget / that rate);
     min-tco: minimise tco [MUSD] subject to the workload demands;
     elastic: minimise sum slack / step (how many "steps" of relaxation), cost breaking ties.
     """
@@ -483,6 +493,10 @@ def define_objective(m: Any, data: ModelData) -> None:
         m.objective = pyo.Objective(expr=relax + 1e-6 * m.tco, sense=pyo.minimize)
     elif data.scenario.scenario.objective == "min-tco":
         m.objective = pyo.Objective(expr=m.tco, sense=pyo.minimize)
+    elif data.scenario.scenario.objective in ("max-delivered", "min-time-to-train"):
+        m.tie_break = tie_break_weight(data)
+        m.delivered_total = pyo.Expression(expr=_linear(m, delivered_objective_terms(data)))
+        m.objective = pyo.Objective(expr=m.delivered_total - m.tie_break * m.tco, sense=pyo.maximize)
     else:
         m.tie_break = tie_break_weight(data)
         m.objective = pyo.Objective(expr=m.compute_total - m.tie_break * m.tco, sense=pyo.maximize)

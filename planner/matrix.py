@@ -47,14 +47,21 @@ def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
 
 
 def tie_break_weight(data: ModelData) -> float:
-    """Weight of TCO [MUSD] in the max-compute objective, small enough never to trade compute.
+    """Weight of TCO [MUSD] in a maximising objective, small enough never to trade compute.
 
     ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
-    term is worth less than 1 % of the smallest unit's compute, so it only breaks ties.
+    term is worth less than 1 % of the smallest unit's compute (max-compute: peak; the
+    delivered objectives: the smallest delivered PFLOPS per unit among the objective's
+    pairs), so it only breaks ties.
     """
-    unit_compute = [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options] + [
-        c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0
-    ]
+    from dcplan.planner.matrix_workloads import delivered_objective_terms
+
+    if data.scenario.scenario.objective in ("max-delivered", "min-time-to-train"):
+        unit_compute = [t[2] for t in delivered_objective_terms(data) if t[2] > 0]
+    else:
+        unit_compute = [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options] + [
+            c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0
+        ]
     if not unit_compute:
         return 0.0
     tco_bound = sum(
@@ -156,10 +163,12 @@ def build_direct(data: ModelData) -> DirectModel:
     _hall_families(s, ctx)
     _site_families(s, ctx)
     _money_rows(s, ctx)
-    _workload_families(s, ctx)
-    _share_rows(s, ctx)
-    _candidate_rows(s, ctx)
-    sense, obj = _objective(ctx)
+    from dcplan.planner import matrix_workloads as wl  # imports this module's _Stream and _add
+
+    wl.workload_families(s, ctx)
+    wl.share_rows(s, ctx)
+    wl.candidate_rows(s, ctx)
+    sense, obj = wl.objective_terms(ctx, tie_break_weight(data))
     lp, order = _assemble(s, ctx, sense, obj)
     compute = np.zeros(ctx.n_cols)
     for k, col in ctx.supply_col.items():
@@ -195,6 +204,7 @@ class _Context:
         self.hall_ix = {h: i for i, h in enumerate(self.hall_ids)}
         self.site_ix = {s: i for i, s in enumerate(self.site_ids)}
         self.pairs = [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
+        self.pair_ix = {p: i for i, p in enumerate(self.pairs)}
         self.halls = [data.halls[h] for h in self.hall_ids]
         self.sites = [data.sites[x] for x in self.site_ids]
         self._columns()
@@ -314,15 +324,6 @@ class _Context:
             _add(terms, self.RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
         return terms
 
-    def members(self, bound: Any) -> list[str]:
-        """The supplies a share bound counts (its family or its software)."""
-        return [
-            k
-            for k in self.supply_keys
-            if (bound.family is not None and self.supply_obj[k].family == bound.family)
-            or (bound.software is not None and self.supply_obj[k].software == bound.software)
-        ]
-
 
 def _row_families(s: _Stream, ctx: _Context) -> None:
     """row_count, rack_count, rack_count_ragged and the per-row capacity families."""
@@ -432,106 +433,6 @@ def _money_rows(s: _Stream, ctx: _Context) -> None:
     if header.annual_opex_budget is not None:
         upper = float(header.annual_opex_budget.magnitude) / USD_PER_MUSD
         s.row("opex_budget", None, ctx.opex_terms(1), -INF, upper)
-
-
-def _workload_families(s: _Stream, ctx: _Context) -> None:
-    """supply_capacity (alloc <= supply compute) and workload_demand (alloc >= need)."""
-    data, pairs = ctx.data, ctx.pairs
-    n_e = len(pairs)
-    supplies = sorted({e for _, e in pairs})
-    sup_ix = {e: i for i, e in enumerate(supplies)}
-    pair_sup = np.array([sup_ix[e] for _, e in pairs], dtype=np.int64)
-    ai = np.arange(n_e, dtype=np.int64)
-    sup_cols = np.array([ctx.supply_col[e] for e in supplies], dtype=np.int64)
-    sup_cpu = np.array([ctx.supply_obj[e].compute_per_unit / TFLOPS_PER_PFLOPS for e in supplies], dtype=np.float64)
-    s.family(
-        "supply_capacity",
-        supplies,
-        [(pair_sup, ctx.AL + ai, np.ones(n_e)), (np.arange(len(supplies)), sup_cols, -sup_cpu)],
-        -INF,
-        0.0,
-    )
-    w_ids = [w.id for w in data.workloads]
-    w_ix = {w: i for i, w in enumerate(w_ids)}
-    by_workload = {w.id: w for w in data.workloads}
-    pair_w = np.array([w_ix[w] for w, _ in pairs], dtype=np.int64)
-    coef = []
-    for w, e in pairs:
-        if by_workload[w].demand is not None:
-            coef.append(1.0)
-        else:
-            sup = ctx.supply_obj[e]
-            coef.append(1.0 / (sup.compute_per_unit / sup.chips_per_unit / TFLOPS_PER_PFLOPS))
-    need = []
-    for workload in data.workloads:
-        if not data.eligible.get(workload.id):
-            # dcplan never builds a model for such a scenario: planner.diagnosis.structural_problems
-            # reports it as infeasible first
-            raise ValueError(f"workload {workload.id!r} has no eligible supply: diagnosed before any model is built")
-        demand = workload.demand
-        need.append(float(demand.to("PFLOPS").magnitude) if demand is not None else float(workload.chips or 0))
-    s.family("workload_demand", w_ids, [(pair_w, ctx.AL + ai, np.array(coef))], need, INF)
-
-
-def _share_rows(s: _Stream, ctx: _Context) -> None:
-    """share_min, share_min_some and share_max rows (see formulation.define_share_constraints)."""
-    shares, col, cpu = ctx.data.scenario.share, ctx.supply_col, ctx.cpu
-    for i, bound in enumerate(shares):
-        if bound.min > 0:  # s_min * total - group <= 0
-            terms: dict[int, float] = {}
-            for k in ctx.supply_keys:
-                _add(terms, col[k], bound.min * cpu(k))
-            for k in ctx.members(bound):
-                _add(terms, col[k], -cpu(k))
-            s.row("share_min", i, terms, -INF, 0.0)
-    for i, bound in enumerate(shares):
-        if bound.min > 0:  # a floor is not vacuous: group >= the smallest member unit's compute
-            group = ctx.members(bound)
-            terms = {}
-            for k in group:
-                _add(terms, col[k], cpu(k))
-            smallest = min(ctx.supply_obj[k].compute_per_unit for k in group) / TFLOPS_PER_PFLOPS if group else 1.0
-            s.row("share_min_some", i, terms, smallest, INF)
-    for i, bound in enumerate(shares):
-        if bound.max < 1:  # group - s_max * total <= 0
-            terms = {}
-            for k in ctx.members(bound):
-                _add(terms, col[k], cpu(k))
-            for k in ctx.supply_keys:
-                _add(terms, col[k], -(bound.max * cpu(k)))
-            s.row("share_max", i, terms, -INF, 0.0)
-
-
-def _candidate_rows(s: _Stream, ctx: _Context) -> None:
-    """candidate_min / candidate_max: owned plus rented units of a system."""
-
-    def unit_terms(system: str) -> dict[int, float]:
-        terms = {ctx.U + i: 1.0 for i, o in enumerate(ctx.options) if o.system == system}
-        terms.update({ctx.RENT + i: 1.0 for i, c in enumerate(ctx.clouds) if c.system == system})
-        return terms
-
-    for c in ctx.data.scenario.candidate:
-        if c.min_units > 0:
-            s.row("candidate_min", c.system, unit_terms(c.system), float(c.min_units), INF)
-    for c in ctx.data.scenario.candidate:
-        if c.max_units is not None:
-            s.row("candidate_max", c.system, unit_terms(c.system), -INF, float(c.max_units))
-
-
-def _objective(ctx: _Context) -> tuple[Any, dict[int, float]]:
-    """(sense, {column: cost}): min tco, or max compute_total - tie_break * tco."""
-    data = ctx.data
-    if ctx.header.objective == "min-tco":
-        obj = ctx.capex_terms(1)
-        ctx.opex_terms(data.pv_factor, obj)
-        return highspy.ObjSense.kMinimize, obj
-    tie = tie_break_weight(data)
-    # Pyomo sums the tco sub-expression first, then adds it to compute_total
-    tco = ctx.opex_terms(-tie * data.pv_factor, ctx.capex_terms(-tie))
-    obj = {ctx.supply_col[k]: ctx.cpu(k) for k in ctx.supply_keys}
-    for col, value in tco.items():
-        _add(obj, col, value)
-    return highspy.ObjSense.kMaximize, obj
 
 
 def _column_order(cols: np.ndarray, n_cols: int, obj: dict[int, float]) -> np.ndarray:

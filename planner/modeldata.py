@@ -9,7 +9,7 @@ support, rack density, slab rating) and recording why — and computes per-row c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from dcplan.models import equipment, space
 from dcplan.models.availability import deployable_at
@@ -18,6 +18,7 @@ from dcplan.models.catalog.loader import display_path
 from dcplan.models.errors import DcplanError
 from dcplan.models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from dcplan.models.units import Q_
+from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, workload_pairs
 from dcplan.planner.scenario import (
     CloudOffer,
     Hall,
@@ -27,6 +28,7 @@ from dcplan.planner.scenario import (
     SiteLimits,
     Workload,
     check_catalog_references,
+    uses_peak,
 )
 
 HOURS_PER_YEAR = 8760.0
@@ -148,6 +150,7 @@ class CloudOption:
     hourly_usd: float
     compute_per_unit: float
     chips_per_unit: int
+    it_design_kw_per_unit: float = 0.0  # the system's design power (a share on the power basis)
 
     @property
     def annual_cost_usd(self) -> float:
@@ -202,6 +205,10 @@ class ModelData:
     pruned: list[Pruned] = field(default_factory=list)
     pv_factor: float = 1.0
     precision: str = "fp8"
+    #: per eligible (workload, supply): precision, demand-row rate and delivered PFLOPS per unit
+    pairs: dict[tuple[str, str], PairData] = field(default_factory=dict)
+    needs: dict[str, Need] = field(default_factory=dict)  # workload id -> demand floor
+    workload_pruned: list[str] = field(default_factory=list)  # pairs that cannot run, and why
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]
@@ -232,10 +239,6 @@ def sizing_options(scenario: Scenario, hall: Hall) -> SizingOptions:
         plant=hall.plant,
         slab_rating=hall.slab_rating,
     )
-
-
-def _placement_ok(workload: Workload, operator: str, residency: str) -> bool:
-    return operator in workload.placement and ("any" in workload.residency or residency in workload.residency)
 
 
 # The steps of build_model_data: per site, per hall, per row, per (system, cooling) option,
@@ -311,6 +314,7 @@ class _RowContext:
     pdu: RackPdu
     pdu_kw: float  # continuous kW of one rack PDU
     busway_row_capex_usd: float  # feeds * runs per feed * price per run
+    peak_use: bool = True  # the scenario reads peak PFLOPS (objective, share or workload)
 
 
 def _row_context(
@@ -457,7 +461,7 @@ def _option_or_reason(
     option = _make_option(ctx, catalog, header, system, coeff, (slots, per_row_positions))
     if option.units_per_row_max < 1:
         return "one unit exceeds the row's busway or row cooling capacity"
-    if option.compute_per_unit <= 0:
+    if option.compute_per_unit <= 0 and ctx.peak_use:
         return f"{system.id} has no {header.precision} figure"
     return option
 
@@ -508,7 +512,7 @@ def _cloud_options(scenario: Scenario, catalog: Catalog, pruned: list[Pruned]) -
                 "an hourly rental price per unit (or give price in the scenario's [[cloud]] offer)",
                 f"cloud offer {offer.id!r} rents it",
             )
-        if not per_chip or float(per_chip.magnitude) <= 0:
+        if (not per_chip or float(per_chip.magnitude) <= 0) and uses_peak(scenario):
             # a chips demand is met by compute, chips x per-chip PFLOPS
             pruned.append(Pruned(f"cloud:{offer.id}", system.id, "*", f"{system.id} has no {precision} figure"))
             continue
@@ -521,39 +525,20 @@ def _cloud_options(scenario: Scenario, catalog: Catalog, pruned: list[Pruned]) -
                 software=system.software,
                 quota=offer.quota,
                 hourly_usd=hourly,
-                compute_per_unit=float(per_chip.magnitude) * int(system.chips_per_unit.value),
+                compute_per_unit=float(per_chip.magnitude if per_chip else 0.0) * int(system.chips_per_unit.value),
                 chips_per_unit=int(system.chips_per_unit.value),
+                it_design_kw_per_unit=float(system.design_power.magnitude),
             )
         )
     return clouds
 
 
-def _eligible_supply(
-    scenario: Scenario, options: list[Option], clouds: list[CloudOption], sites: dict[str, SiteData]
-) -> dict[str, list[str]]:
-    """Workload id -> the option and cloud keys it may run on: its software, placement
-    (operator or cloud) and residency."""
-    eligible: dict[str, list[str]] = {}
-    for workload in scenario.workload:
-        keys = [
-            o.key
-            for o in options
-            if o.software in workload.software
-            and _placement_ok(workload, sites[o.site].operator, sites[o.site].residency)
-        ]
-        keys += [
-            c.key
-            for c in clouds
-            if c.software in workload.software
-            and "cloud" in workload.placement
-            and ("any" in workload.residency or c.offer.residency in workload.residency)
-        ]
-        eligible[workload.id] = keys
-    return eligible
+def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLookup | None = None) -> ModelData:
+    """Validate references against the catalog, prune impossible options, compute coefficients.
 
-
-def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
-    """Validate references against the catalog, prune impossible options, compute coefficients."""
+    ``lookup`` gives the efficiency and goodput figures of classed workloads (default: the
+    catalog's, through dcplan.models.efficiency; planner.delivered).
+    """
     check_catalog_references(scenario, catalog)  # one line per unknown id: file, table, field
     header = scenario.scenario
     require_purchase_prices(scenario, catalog)
@@ -562,6 +547,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
     for offer in scenario.cloud:
         catalog.system(offer.system)
     rows_by_hall = _rows_by_hall(scenario, catalog)
+    peak_use = uses_peak(scenario)
 
     halls: dict[str, HallData] = {}
     options: list[Option] = []
@@ -575,9 +561,10 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         chain, hall_sizing = _power_chain(scenario, catalog), sizing_options(scenario, hall)
         for row in rows:
             ctx = _row_context(catalog, hall, hall_sizing, row, sites[hall.site].operator, chain)
+            ctx = replace(ctx, peak_use=peak_use)
             _row_options(ctx, catalog, header, candidates, cache, (options, pruned))
     clouds = _cloud_options(scenario, catalog, pruned)
-
+    per_pair = workload_pairs(scenario, catalog, (options, clouds), sites, lookup)
     years = float(header.tco_horizon.to("year").magnitude)
     return ModelData(
         scenario=scenario,
@@ -586,10 +573,13 @@ def build_model_data(scenario: Scenario, catalog: Catalog) -> ModelData:
         halls=halls,
         sites=sites,
         workloads=list(scenario.workload),
-        eligible=_eligible_supply(scenario, options, clouds, sites),
+        eligible=per_pair.eligible,
         pruned=pruned,
         pv_factor=present_value_factor(header.discount_rate, years),
         precision=header.precision,
+        pairs=per_pair.pairs,
+        needs=per_pair.needs,
+        workload_pruned=per_pair.pruned,
     )
 
 

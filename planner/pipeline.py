@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from dcplan.models.catalog import Catalog
+from dcplan.planner.delivered import EfficiencyLookup
 from dcplan.planner.diagnosis import diagnose_infeasible, structural_problems
 from dcplan.planner.evaluate import build_plan, evaluate
 from dcplan.planner.marginals import SessionFactory, Solved, marginal_values, not_valued
@@ -56,6 +57,8 @@ class PlanOptions:
     diagnose: bool = True
     on_phase: Callable[[Phase], None] | None = None
     cancel: threading.Event | None = None  # also handed to the solver (settings.cancel) if that has none
+    #: efficiency and goodput figures of classed workloads (default: the catalog's; planner.delivered)
+    efficiency: EfficiencyLookup | None = None
 
 
 class _Phases:
@@ -103,7 +106,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         from dcplan.planner.session import prestart
 
         prestart()  # the child's start-up (~0.2 s of imports) overlaps the model-data build
-    data = build_model_data(scenario, catalog)
+    data = build_model_data(scenario, catalog, options.efficiency)
     outcome = _solve(data, settings, phase)
     info = _solver_info(scenario, outcome, settings)
     if not outcome.has_solution:

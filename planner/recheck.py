@@ -11,8 +11,9 @@ from collections import defaultdict
 from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Catalog
 from dcplan.models.units import ureg
-from dcplan.planner.evaluate import Evaluation, compute_total_pflops
+from dcplan.planner.evaluate import Evaluation
 from dcplan.planner.layout import RowFill
+from dcplan.planner.matrix_workloads import basis_terms, share_members
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, Recheck
 from dcplan.planner.solve import SolveOutcome
@@ -65,7 +66,7 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
         *_site_uses(data, ev),
         *(use for hall_id in sorted(data.halls) for use in _hall_uses(data, ev, hall_id)),
         *_budget_uses(data, ev),
-        *_share_uses(data, ev),
+        *_share_uses(data, ev, outcome),
         *_demand_uses(data, outcome),
         *_row_uses(ev),
     ]
@@ -140,12 +141,12 @@ def _budget_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
     return uses
 
 
-def _share_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
-    """Each family/software group's share of the plan's PFLOPS against its min and max."""
+def _share_uses(data: ModelData, ev: Evaluation, outcome: SolveOutcome) -> list[LimitUse]:
+    """Each family/software group's share of the plan on its basis against its min and max."""
     uses = []
-    total = compute_total_pflops(ev)
     for bound in data.scenario.share:
-        group = _group_compute(data, ev, bound.family, bound.software)
+        total = _basis_total(data, ev, outcome, bound.basis, None)
+        group = _basis_total(data, ev, outcome, bound.basis, share_members(data, bound))
         share = group / total if total else 0.0
         if bound.min > 0:
             uses.append(_use(f"minimum share ({bound.label})", "plan", share, bound.min, "share", sense=">="))
@@ -154,16 +155,35 @@ def _share_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
     return uses
 
 
+def _basis_total(data: ModelData, ev: Evaluation, outcome: SolveOutcome, basis: str, members: set[str] | None) -> float:
+    """A share basis summed over the layout's units (delivered: over the allocations)."""
+    if basis == "delivered":
+        alloc = outcome.values.get("alloc", {})
+        return sum(w * alloc.get(index, 0.0) for _, index, w in basis_terms(data, basis, members))
+    units = units_by_supply(ev)
+    return sum(w * units.get(key, 0) for _, key, w in basis_terms(data, basis, members))
+
+
+def units_by_supply(ev: Evaluation) -> dict[str, int]:
+    """Deployment units per option key (placed in the layout) and per cloud key (rented)."""
+    units: dict[str, int] = defaultdict(int)
+    for fill in ev.fills:
+        units[fill.option.key] += fill.units
+    for key, rented in ev.rented.items():
+        units[key] += rented
+    return units
+
+
 def _demand_uses(data: ModelData, outcome: SolveOutcome) -> list[LimitUse]:
-    """What each workload is allocated [PFLOPS, or chips] against its demand."""
+    """What each workload is allocated [its demand unit: delivered or peak PFLOPS, or chips]
+    against its demand floor."""
     uses = []
     served = _served(data, outcome)
     for workload in data.workloads:
-        need = float(workload.demand.m_as(_PFLOPS)) if workload.demand is not None else float(workload.chips or 0)
-        unit = "PFLOPS" if workload.demand is not None else "chips"
+        need = data.needs[workload.id]
         # A demand is a floor on the allocation; the allocation merely meets it, so "binding"
         # says nothing here (marginal re-solves would), and it is reported as not binding.
-        use = _use(f"demand {workload.id}", "plan", served.get(workload.id, 0.0), need, unit, sense=">=")
+        use = _use(f"demand {workload.id}", "plan", served.get(workload.id, 0.0), need.value, need.unit, sense=">=")
         uses.append(use.model_copy(update={"binding": False}))
     return uses
 
@@ -193,28 +213,11 @@ def _row_uses(ev: Evaluation) -> list[LimitUse]:
     return uses
 
 
-def _group_compute(data: ModelData, ev: Evaluation, family: str | None, software: str | None) -> float:
-    total = 0.0
-    supplies = {o.key: o for o in data.options} | {c.key: c for c in data.clouds}
-    for key, pflops in ev.compute_by_supply.items():
-        supply = supplies[key]
-        if (family is not None and supply.family == family) or (software is not None and supply.software == software):
-            total += pflops
-    return total
-
-
 def _served(data: ModelData, outcome: SolveOutcome) -> dict[str, float]:
-    """Compute (or chips) allocated to each workload in the solution."""
-    alloc = outcome.values.get("alloc", {})
-    supplies = {o.key: o for o in data.options} | {c.key: c for c in data.clouds}
+    """Each workload's allocation in its demand unit: ``sum_e rate[w, e] x alloc[w, e]``."""
     served: dict[str, float] = defaultdict(float)
-    by_id = {w.id: w for w in data.workloads}
-    for (workload_id, key), value in alloc.items():
-        supply = supplies[key]
-        if by_id[workload_id].demand is not None:
-            served[workload_id] += value
-        else:
-            served[workload_id] += value / (supply.compute_per_unit / supply.chips_per_unit / 1000.0)
+    for pair, value in outcome.values.get("alloc", {}).items():
+        served[pair[0]] += data.pairs[pair].rate * value
     return served
 
 
@@ -351,14 +354,13 @@ def _candidate_violations(data: ModelData, ev: Evaluation) -> Checked:
 
 
 def _allocation_violations(ev: Evaluation, outcome: SolveOutcome) -> Checked:
-    """No supply gives more compute [PFLOPS] than the layout holds."""
+    """No supply gives more deployment units to its workloads than the layout holds (or rents)."""
     given: dict[str, float] = defaultdict(float)
     for (_, key), value in outcome.values.get("alloc", {}).items():
         given[key] += value
+    held = units_by_supply(ev)
     violations = []
     for key, value in given.items():
-        if value > ev.compute_by_supply.get(key, 0.0) * (1 + REL_TOL) + 1e-6:
-            violations.append(
-                f"supply {key}: {value:,.1f} PFLOPS allocated but the layout holds {ev.compute_by_supply.get(key, 0.0):,.1f}"
-            )
+        if value > held.get(key, 0) * (1 + REL_TOL) + 1e-6:
+            violations.append(f"supply {key}: {value:,.2f} units allocated but the layout holds {held.get(key, 0):,}")
     return len(given), violations

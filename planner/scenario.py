@@ -293,6 +293,18 @@ class Scenario(_Strict):
         return self
 
 
+def uses_peak(scenario: Scenario) -> bool:
+    """Whether the plan reads [scenario] precision: the max-compute objective, a share on the
+    peak basis or a shorthand workload (peak PFLOPS, or chips of work at that precision).
+    Only then is a system without a figure at that precision pruned (a classed workload
+    runs at its own precisions)."""
+    return (
+        scenario.scenario.objective == "max-compute"
+        or any(s.basis == "peak" for s in scenario.share)
+        or any(w.workload_class is None for w in scenario.workload)
+    )
+
+
 def _quote(value: object, limit: int = 60) -> str:
     """``repr(value)`` for a message, cut so that a 10,000-character id stays readable."""
     shown = repr(value)

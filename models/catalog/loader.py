@@ -34,11 +34,14 @@ from dcplan.models.catalog.schema import (
     KINDS,
     Busway,
     Chip,
+    Claim,
     Cooling,
     Defaults,
+    Efficiency,
     Entry,
     Fluid,
     Generator,
+    Goodput,
     Plant,
     PowerChain,
     RackPdu,
@@ -175,6 +178,27 @@ class Catalog:
 
     def busway(self, entry_id: str) -> Busway:
         return self._typed("busway", entry_id, Busway)
+
+    def claim(self, entry_id: str) -> Claim:
+        return self._typed("claim", entry_id, Claim)
+
+    def efficiency(self, entry_id: str) -> Efficiency:
+        return self._typed("efficiency", entry_id, Efficiency)
+
+    def goodput(self, entry_id: str) -> Goodput:
+        return self._typed("goodput", entry_id, Goodput)
+
+    def families(self) -> set[str]:
+        """Every system family, read without validating entries a lazy load has not read."""
+        found: set[str] = set()
+        for item in self.items["system"].values():
+            if isinstance(item, PendingItem) and item._entry is None:
+                family = item.row.data.get("family")
+                if isinstance(family, str):
+                    found.add(family)
+            else:
+                found.add(item.entry.family)  # type: ignore[attr-defined]
+        return found
 
     @property
     def defaults(self) -> Defaults:
@@ -331,14 +355,29 @@ def _references(entry: Entry) -> list[tuple[str, str, str]]:
         ]
     if isinstance(entry, Defaults):
         return [("power_chain", entry.power_chain, "power_chain"), ("fluid", entry.liquid_fluid, "liquid_fluid")]
+    if isinstance(entry, Efficiency | Goodput):
+        # "family" is not an entry kind: it must be the family of some system
+        named = [(name, getattr(entry, name)) for name in ("system", "chip", "family") if hasattr(entry, name)]
+        return [(name, value, name) for name, value in named if value is not None]
+    if isinstance(entry, Claim):
+        return [("system", entry.subject, "subject"), ("system", entry.baseline, "baseline")]
     return []
 
 
 def _reference_problems(catalog: Catalog, entry: Entry, origin: Path) -> list[str]:
     """One line per id ``entry`` names that the catalog does not hold."""
     problems: list[str] = []
+    families: set[str] | None = None
     for kind, ref, field_name in _references(entry):
-        if ref not in catalog.items[kind]:
+        if kind == "family":
+            families = catalog.families() if families is None else families
+            if ref not in families:
+                known = ", ".join(sorted(families)) or "none"
+                problems.append(
+                    f"{display_path(origin)}: {entry.kind} '{entry.id}' field 'family': "
+                    f"no system has family {ref!r} (known: {known})"
+                )
+        elif ref not in catalog.items[kind]:
             known = ", ".join(sorted(catalog.items[kind])) or "none"
             problems.append(
                 f"{display_path(origin)}: {entry.kind} '{entry.id}' field '{field_name}': "
@@ -349,7 +388,7 @@ def _reference_problems(catalog: Catalog, entry: Entry, origin: Path) -> list[st
 
 def _check_references(catalog: Catalog) -> list[str]:
     problems: list[str] = []
-    for kind in ("system", "cooling", "power_chain", "defaults"):
+    for kind in ("system", "cooling", "power_chain", "defaults", "efficiency", "goodput", "claim"):
         for item in catalog.items[kind].values():
             problems += _reference_problems(catalog, item.entry, item.origin)
     return problems

@@ -1,5 +1,6 @@
 """Catalog entry models: chips, deployment units (systems), cooling, heat-rejection plant,
-power-chain equipment, sites, fluids and planning defaults.
+power-chain equipment, sites, fluids and planning defaults; the performance kinds
+(``efficiency``, ``goodput``, ``claim``) live in ``performance`` and join ``KINDS`` here.
 
 A catalog TOML file holds arrays of tables named after the kinds below, e.g.::
 
@@ -13,12 +14,24 @@ A catalog TOML file holds arrays of tables named after the kinds below, e.g.::
 
 from __future__ import annotations
 
-import re
-from typing import Annotated, Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from dcplan.models.catalog.base import (
+    ID_MAX_LENGTH,
+    ID_PATTERN,
+    ID_RE,
+    CoolingKind,
+    Entry,
+    Id,
+    Operator,
+    Redundancy,
+    Status,
+    check_id,
+)
+from dcplan.models.catalog.performance import Claim, Efficiency, Goodput, GoodputPoint, Precision
 from dcplan.models.catalog.sourced import (
     SourcedApparentPower,
     SourcedArea,
@@ -51,49 +64,6 @@ from dcplan.models.catalog.sourced import (
     SourcedYears,
 )
 
-#: Ids (catalog entries and scenario tables): lower-case letters, digits, '.', '+' and '-',
-#: starting with a letter or digit, at most ID_MAX_LENGTH characters.
-ID_MAX_LENGTH = 64
-ID_PATTERN = r"^[a-z0-9][a-z0-9.+-]{0,63}$"
-ID_RE = re.compile(ID_PATTERN)
-
-
-def check_id(value: Any) -> Any:
-    """Refuse an id that is too long or has characters outside ``ID_PATTERN``, in words."""
-    if isinstance(value, str) and not ID_RE.match(value):
-        shown = repr(value) if len(value) <= 40 else f"{value[:40]!r}... ({len(value):,} characters)"
-        if len(value) > ID_MAX_LENGTH:
-            raise PydanticCustomError(
-                "id", "expected an id of at most {n} characters, got {got}", {"n": ID_MAX_LENGTH, "got": shown}
-            )
-        raise PydanticCustomError(
-            "id",
-            "expected an id of lower-case letters, digits, '.', '+' and '-' starting with a letter or digit, got {got}",
-            {"got": shown},
-        )
-    return value
-
-
-Id = Annotated[str, BeforeValidator(check_id)]
-
-Operator = Literal["aws", "owned", "colo"]
-Status = Literal["shipping", "announced", "projected"]
-Redundancy = Literal["N", "N+1", "2N", "2(N+1)", "DR"]
-CoolingKind = Literal["room-air", "contained-air", "rdhx", "dlc-cdu", "dlc-l2a", "immersion"]
-
-
-class Entry(BaseModel):
-    """Fields every catalog entry has."""
-
-    # defer_build: schemas are built on first validation, not at import, so code that
-    # imports the models without loading a catalog does not pay for them
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, defer_build=True)
-    kind: ClassVar[str] = "entry"
-
-    id: Id = Field(pattern=ID_PATTERN, description="stable identifier, lower-case with dashes")
-    name: str = Field(min_length=1)
-    notes: str | None = None
-
 
 class Chip(Entry):
     """An accelerator chip (or GPU package): compute, memory and scale-up bandwidth."""
@@ -107,6 +77,11 @@ class Chip(Entry):
     hbm_capacity: SourcedInformation
     hbm_bandwidth: SourcedBandwidth
     scale_up_bandwidth: SourcedBandwidth = Field(description="scale-up link bandwidth per chip")
+
+    def dense(self, precision: Precision | str) -> SourcedCompute | None:
+        """Dense peak per chip at ``precision`` (bf16 | fp8 | fp4); None where not published."""
+        field_name = {"bf16": "bf16_dense", "fp8": "fp8_dense", "fp4": "fp4_dense"}.get(precision)
+        return None if field_name is None else getattr(self, field_name)
 
 
 class System(Entry):
@@ -420,6 +395,9 @@ KINDS: dict[str, type[Entry]] = {
         Site,
         Fluid,
         Defaults,
+        Efficiency,
+        Goodput,
+        Claim,
     )
 }
 
@@ -430,26 +408,39 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "power": ("power_chain", "transformer", "ups", "busway", "rack_pdu", "generator"),
     "sites": ("site",),
     "defaults": ("defaults",),
+    "performance": ("efficiency", "goodput", "claim"),
 }
 
 __all__ = [
+    "ID_MAX_LENGTH",
+    "ID_PATTERN",
+    "ID_RE",
     "KINDS",
     "KIND_GROUPS",
     "Busway",
     "Chip",
+    "Claim",
     "Cooling",
+    "CoolingKind",
     "Defaults",
+    "Efficiency",
     "Entry",
     "Fluid",
     "Generator",
+    "Goodput",
+    "GoodputPoint",
+    "Id",
     "Operator",
     "Plant",
     "PowerChain",
+    "Precision",
     "RackPdu",
     "Redundancy",
     "Site",
     "SourcedArea",
+    "Status",
     "System",
     "Transformer",
     "Ups",
+    "check_id",
 ]

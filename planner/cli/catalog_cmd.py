@@ -1,4 +1,4 @@
-"""`dcplan catalog ...`: list, show, validate and print the schema of catalog entries."""
+"""`dcplan catalog ...`: list, show, validate, check vendor claims and print the schema of catalog entries."""
 
 from __future__ import annotations
 
@@ -32,6 +32,8 @@ def _summary(kind: str, item: Any) -> dict[str, Any]:
         row["family"] = entry.family
         row["chips_per_unit"] = entry.chips_per_unit.value
         row["design_power_kw"] = entry.design_power.magnitude
+    elif kind == "claim":
+        row["status"] = f"{entry.ratio:g}x {entry.metric}"
     if item.overrides:
         row["overrides"] = [_origin_label(p) for p in item.overrides]
     return row
@@ -40,7 +42,7 @@ def _summary(kind: str, item: Any) -> dict[str, Any]:
 @app.command("list")
 def list_entries(
     kind: Annotated[
-        str | None, typer.Option("--kind", "-k", help="systems | cooling | power | sites | defaults")
+        str | None, typer.Option("--kind", "-k", help="systems | cooling | power | sites | defaults | performance")
     ] = None,
     as_json: JsonOption = False,
     pretty: common.PrettyOption = False,
@@ -97,6 +99,9 @@ def _field_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str
                 f"{load:.0%}: {e:.3f}" for load, e in zip(value["load"], value["efficiency"], strict=True)
             )
             rows.append((name, curve, "ratio at load", "", value["confidence"], value["source"]))
+        elif isinstance(value, list) and value and all(isinstance(v, dict) and "goodput" in v for v in value):
+            # a goodput curve: one row per job size
+            rows += [(f"{name}[{p['chips']:,} chips]", *_field_rows({"goodput": p["goodput"]})[0][1:]) for p in value]
         elif value is not None:
             rows.append((name, _format_value(value), "", "", "", ""))
     return rows
@@ -137,6 +142,55 @@ def show(
     for row in _field_rows(data):
         table.add_row(*row)
     out.print(table)
+
+
+def _claimed(check: Any) -> str:
+    bound = {"about": "", "at-least": ">= ", "up-to": "<= "}[check.claim.bound]
+    return f"{bound}{check.claim.ratio:g}x"
+
+
+def _implied(check: Any) -> str:
+    if check.implied is None:
+        return "-"
+    if abs(check.implied_high - check.implied_low) <= 1e-9 * check.implied:
+        return f"{check.implied:.2f}x"
+    return f"{check.implied:.2f}x ({check.implied_low:.2f}..{check.implied_high:.2f})"
+
+
+@app.command("claims")
+def claims(
+    as_json: JsonOption = False,
+    pretty: common.PrettyOption = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Vendor claims beside the ratio the catalog's own figures imply, with its range."""
+    from dcplan.models.claims import VERDICTS, check_claims, claim_check_json
+
+    checks = check_claims(load_catalog_for_cli(catalog))
+    counts = {verdict: sum(1 for c in checks if c.verdict == verdict) for verdict in VERDICTS}
+    if as_json:
+        print_json({"claims": [claim_check_json(c) for c in checks], "counts": counts}, pretty)
+        return
+    from rich.table import Table
+
+    colour = {"agrees": "green", "disagrees": "red", "no data": "yellow"}
+    summary = ", ".join(f"{n} {verdict}" for verdict, n in counts.items())
+    table = Table(
+        title=f"Vendor claims vs the catalog ({summary})",
+        caption="implied = subject / baseline per deployment unit from catalog figures; sources: --json",
+        show_lines=True,
+    )
+    for column in ("claim", "claimed", "implied", "verdict", "basis"):
+        table.add_column(column, overflow="fold")
+    for check in checks:
+        claim = check.claim
+        metric = claim.metric + (f" ({claim.precision})" if claim.precision else "")
+        basis = check.basis + (f" [{check.note}]" if check.note else "")
+        hue = colour[check.verdict]
+        table.add_row(
+            f"{claim.id}\n{metric}", _claimed(check), _implied(check), f"[{hue}]{check.verdict}[/{hue}]", basis
+        )
+    console().print(table)
 
 
 @app.command("validate")

@@ -22,8 +22,8 @@ from dcplan.planner.scenario import Scenario
 #: Catalog figures with ranges that no part of the planner reads (checked by a test that
 #: greps models/ and planner/), so sampling them would only add noise to the tornado.
 NOT_IN_PLAN: dict[str, frozenset[str]] = {
-    "chip": frozenset({"hbm_capacity", "hbm_bandwidth", "scale_up_bandwidth"}),
-    "system": frozenset({"chip_power", "scale_up_domain", "coolant_inlet_min"}),
+    "chip": frozenset({"hbm_bandwidth", "scale_up_bandwidth"}),
+    "system": frozenset({"chip_power", "coolant_inlet_min"}),
     "cooling": frozenset({"air_supply_temp"}),
     "site": frozenset({"elevation"}),
     "defaults": frozenset({"it_life", "facility_life", "water_per_energy_dry"}),
@@ -234,10 +234,34 @@ def used_entries(scenario: Scenario, catalog: Catalog) -> list[tuple[str, str]]:
     return out
 
 
-def _skipped(kind: str, field_name: str, precision: str) -> bool:
+#: Read only by the fit rule of a classed workload with a model size (planner.delivered).
+FIT_FIELDS = {"chip": "hbm_capacity", "system": "scale_up_domain"}
+
+
+def _read_precisions(scenario: Scenario) -> set[str]:
+    """Chip precision fields the plan reads: the scenario's (when a peak figure is read) and
+    every precision a classed workload may run at."""
+    from dcplan.planner.scenario import uses_peak
+
+    precisions: set[str] = {scenario.scenario.precision} if uses_peak(scenario) else set()
+    for workload in scenario.workload:
+        if workload.workload_class is not None:
+            precisions.update(workload.run_precisions)
+    return {PRECISION_FIELDS[p] for p in precisions}
+
+
+def _fit_read(scenario: Scenario) -> bool:
+    return any(w.workload_class is not None and (w.total_params or w.state_bytes) for w in scenario.workload)
+
+
+def _skipped(kind: str, field_name: str, read: tuple[set[str], bool]) -> bool:
+    """Whether a catalog field is left out of sampling: not read by the plan (``read``: the
+    precision fields read, and whether the fit rule reads HBM and scale-up domain)."""
     if field_name in NOT_IN_PLAN.get(kind, ()) or field_name in OVERRIDDEN_BY_SCENARIO.get(kind, ()):
         return True
-    return kind == "chip" and field_name in PRECISION_FIELDS.values() and field_name != PRECISION_FIELDS[precision]
+    if FIT_FIELDS.get(kind) == field_name:
+        return not read[1]
+    return kind == "chip" and field_name in PRECISION_FIELDS.values() and field_name not in read[0]
 
 
 def _domain_of(sourced: Sourced[Any], low: Any = None, high: Any = None) -> Domain | None:
@@ -263,7 +287,7 @@ def _domain_of(sourced: Sourced[Any], low: Any = None, high: Any = None) -> Doma
 
 def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]:
     """Every ranged catalog figure on the entries the scenario uses (see the module doc)."""
-    precision = scenario.scenario.precision
+    read = (_read_precisions(scenario), _fit_read(scenario))
     inputs: list[UncertainInput] = []
     for kind, entry_id in used_entries(scenario, catalog):
         entry = catalog.get(kind, entry_id)
@@ -275,7 +299,7 @@ def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]
             sourced = getattr(entry, field_name)
             if field_name in taken or not isinstance(sourced, Sourced) or not sourced.has_range:
                 continue
-            if _skipped(kind, field_name, precision):
+            if _skipped(kind, field_name, read):
                 continue
             domain = _domain_of(sourced)
             if domain is None:

@@ -128,3 +128,61 @@ def test_validate_json(capsys, user_dir):
 def test_catalog_alone_prints_its_help(capsys):
     code, out, err = run(capsys, "catalog")
     assert code == 0 and err == "" and "Commands" in out and "validate" in out
+
+
+def test_list_performance_kinds(capsys):
+    code, out, _ = run(capsys, "catalog", "list", "--kind", "performance", "--json")
+    assert code == 0
+    kinds = {row["id"]: row["kind"] for row in json.loads(out)}
+    assert kinds["default-goodput"] == "goodput"
+    assert kinds["h100-dense-pretraining-bf16"] == "efficiency"
+    assert kinds["trn3-gen2-vs-trn2-compute"] == "claim"
+
+
+def test_show_goodput_lists_one_row_per_job_size(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run(capsys, "catalog", "show", "default-goodput")
+    assert code == 0
+    assert "points[16,384 chips]" in out and "0.9" in out and "third-party" in out
+
+
+def test_claims_json_is_one_document_with_every_claim(capsys):
+    code, out, _ = run(capsys, "catalog", "claims", "--json")
+    assert code == 0
+    data = json.loads(out)
+    rows = {row["id"]: row for row in data["claims"]}
+    assert sum(data["counts"].values()) == len(rows) == len(data["claims"])
+    compute = rows["trn3-gen2-vs-trn2-compute"]
+    assert compute["basis"] == "144 x 2517 TFLOPS / (64 x 1299 TFLOPS)"
+    assert round(compute["implied"], 2) == 4.36 and compute["claimed"] == 4.4 and compute["verdict"] == "agrees"
+    assert rows["trn3-gen2-vs-trn2-energy-efficiency-4x"]["verdict"] == "disagrees"
+    assert data["counts"]["disagrees"] == sum(1 for row in rows.values() if row["verdict"] == "disagrees") >= 2
+    for row in rows.values():
+        assert row["source"].startswith("http") and len(row["date"]) == 10
+
+
+def test_claims_table_shows_claimed_implied_and_verdict(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run(capsys, "catalog", "claims")
+    assert code == 0
+    line = next(row for row in out.splitlines() if "trn3-gen2-vs-trn2-perf-per-watt" in row)
+    assert "1.4x" in line and "1.13x (0.98..1.63)" in line and "agrees" in line
+    assert "(144 x 2517 TFLOPS / 200 kW) / (64 x 1299 TFLOPS / 52 kW)" in line
+    assert "disagrees" in out and "Vendor claims vs the catalog" in out
+
+
+def test_claims_reads_a_user_catalog_and_refuses_a_hostile_claim(capsys, user_dir):
+    claim = (
+        '[[claim]]\nid = "mine"\nname = "mine"\nsubject = "gb300-nvl72"\nbaseline = "gb200-nvl72"\n'
+        'metric = "compute"\nprecision = "fp4"\nratio = 1.5\nsource = "https://example.com/gb300"\ndate = 2025-03-18\n'
+    )
+    (user_dir / "claims.toml").write_text(claim)
+    code, out, _ = run(capsys, "catalog", "claims", "--json", "--catalog", str(user_dir))
+    assert code == 0
+    mine = next(row for row in json.loads(out)["claims"] if row["id"] == "mine")
+    assert mine["implied"] == 1.5 and mine["verdict"] == "agrees"  # 72 x 15000 / (72 x 10000)
+    (user_dir / "claims.toml").write_text(claim.replace("ratio = 1.5", "ratio = -1.5"))
+    code, out, err = run(capsys, "catalog", "claims", "--catalog", str(user_dir))
+    assert code == 2 and out == ""
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "claim 'mine' field 'ratio'" in lines[0]

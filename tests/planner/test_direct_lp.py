@@ -13,7 +13,7 @@ from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, load_scenario
 from tests.bench.campus import campus
 from tests.bench.highs_direct import same_lp
-from tests.planner.conftest import scenario
+from tests.planner.conftest import HANDCAT, scenario
 from tests.planner.test_outcomes import ONE_ROW
 
 
@@ -84,3 +84,24 @@ def test_a_cooling_listed_twice_is_one_option_and_changes_no_plan(catalog):
     plan, base = plan_scenario(twice, catalog, options), plan_scenario(scen, catalog, options)
     assert plan.recheck.ok, plan.recheck.violations
     assert plan.solver.objective == pytest.approx(base.solver.objective, rel=1e-9)
+
+
+@pytest.mark.parametrize("objective", ["max-compute", "max-delivered", "min-time-to-train", "min-tco"])
+@pytest.mark.parametrize("basis", ["peak", "delivered", "chips", "power", "capex"])
+def test_delivered_families_are_the_same_both_ways(objective, basis):
+    """The issue-13 rows: alloc in units, rate x alloc demand rows, each share basis (floor and
+    ceiling), each objective; a budget and a token-rate workload, with a cloud offer."""
+    from dcplan.models.catalog import load_catalog
+    from dcplan.planner.scenario import CloudOffer, ShareBound
+    from tests.planner.test_delivered import FP4_LAYER, MOE, MOE_JOB, _scenario
+
+    catalog = load_catalog([HANDCAT, FP4_LAYER], use_env=False)
+    job = {**MOE_JOB, "deadline": "400 day"}
+    serve = {"id": "serve", "class": "inference", "total_params": 1e10, "tokens_per_s": 1e5, "software": ["neuron"]}
+    scen = _scenario(objective, [job, serve], target="moe" if objective == "min-time-to-train" else None)
+    shares = [ShareBound(family="nvidia", basis=basis, min=0.2), ShareBound(software="neuron", basis=basis, max=0.9)]
+    cloud = [CloudOffer(id="c1", region="r", system="tx", quota=3, price="100 USD/h")]
+    scen = scen.model_copy(update={"share": shares, "cloud": cloud})
+    data = build_model_data(scen, catalog, MOE)
+    assert any(e.startswith("cloud:") for _, e in data.pairs)
+    assert same_lp(build_direct(data), build_model(data)) == []
