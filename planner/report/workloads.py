@@ -155,30 +155,38 @@ WITH_UNIT_HEADERS = ("cost per delivered unit", "per MW")
 TEXT_HEADERS = ("runs on", "limited by")
 
 
+def _unit_column(label: str, values: list[float | None], units: list[str | None]) -> tuple[str, list[str]]:
+    """A figure with a unit per workload as (header, cells): the unit goes into the header when
+    every workload that has the figure gives the same one ('per MW [tokens/s per MW]', cells
+    '164,201'), else beside each value ('164,201 tokens/s per MW'); nulls as '-'."""
+    shared = {unit for value, unit in zip(values, units, strict=True) if value is not None}
+    if len(shared) == 1 and (unit := shared.pop()):
+        return f"{label} [{unit_text(unit)}]", ["-" if v is None else number(v) for v in values]
+    return label, [_with_unit(v, u) for v, u in zip(values, units, strict=True)]
+
+
 def workload_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of the per-workload table as display text, for the CLI and the UI:
-    the columns of :func:`workloads_table`, each cost and per-MW figure written with its unit
-    in one cell, where it runs and what limits it last; nulls as '-'."""
+    the columns of :func:`workloads_table`, the cost and per-MW figures with their unit (in the
+    header when all workloads share it), where it runs and what limits it last; nulls as '-'."""
     table = workloads_table(plan).select(*WORKLOAD_TEXT_KEYS)
-    headers = [c.header for c in table.columns] + [*WITH_UNIT_HEADERS, *TEXT_HEADERS]
+    w = plan.workloads
+    cost, cost_cells = _unit_column(WITH_UNIT_HEADERS[0], [r.cost_per_unit for r in w], [r.cost_unit for r in w])
+    per_mw, per_mw_cells = _unit_column(WITH_UNIT_HEADERS[1], [r.per_mw for r in w], [r.per_mw_unit for r in w])
+    headers = [c.header for c in table.columns] + [cost, per_mw, *TEXT_HEADERS]
     rows = []
-    for result, row in zip(plan.workloads, table.rows, strict=True):
+    for i, (result, row) in enumerate(zip(w, table.rows, strict=True)):
         cells = [_cell(c, v) for c, v in zip(table.columns, row, strict=True)]
-        cells += [
-            _with_unit(result.cost_per_unit, result.cost_unit),
-            _with_unit(result.per_mw, result.per_mw_unit),
-            runs_on(result) or "nowhere (no placement)",
-            _limits(result) or "-",
-        ]
+        cells += [cost_cells[i], per_mw_cells[i], runs_on(result) or "nowhere (no placement)", _limits(result) or "-"]
         rows.append(cells)
     return headers, rows
 
 
-def numeric_headers() -> set[str]:
-    """The headers of :func:`workload_rows` and :func:`placement_rows` whose cells are figures
+def is_figure(header: str) -> bool:
+    """Whether a column of :func:`workload_rows` or :func:`placement_rows` holds figures
     (right-aligned in text and in the UI)."""
     spec = (*WORKLOAD_SPEC, *PLACEMENT_SPEC)
-    return {c.header for c, _ in spec if c.kind in NUMERIC_KINDS} | set(WITH_UNIT_HEADERS)
+    return header in {c.header for c, _ in spec if c.kind in NUMERIC_KINDS} or header.startswith(WITH_UNIT_HEADERS)
 
 
 def placement_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
@@ -189,16 +197,24 @@ def placement_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
 
 
 def text_table(title: str, headers: list[str], rows: list[list[str]], numeric: list[bool]) -> list[str]:
-    """Lines of a plain aligned table (str methods only): the title, the headers, a rule, the
-    rows; numeric columns right-aligned. Cells are display text already."""
-    widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
+    """Lines of a plain aligned table (str methods only): the title, the headers on two lines
+    (label over '[unit]'), a rule, the rows; numeric columns right-aligned. Cells are display text."""
+    labels, units = [], []
+    for header in headers:
+        label, bracket, unit = header.partition(" [")
+        labels.append(label)
+        units.append(bracket.strip() + unit if bracket else "")
+    widths = [
+        max([len(a), len(b)] + [len(r[i]) for r in rows]) for i, (a, b) in enumerate(zip(labels, units, strict=True))
+    ]
 
     def line(cells: list[str]) -> str:
         return "  ".join(
             c.rjust(w) if right else c.ljust(w) for c, w, right in zip(cells, widths, numeric, strict=True)
         ).rstrip()
 
-    return [title, line(headers), "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    head = [line(labels)] + ([line(units)] if any(units) else [])
+    return [title, *head, "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
 
 
 def workloads_text(plan: CapacityPlan) -> str:
@@ -209,12 +225,11 @@ def workloads_text(plan: CapacityPlan) -> str:
         return ""
     headers, rows = workload_rows(plan)
     figures = len(headers) - len(TEXT_HEADERS)
-    numeric = numeric_headers()
     lines = text_table(
         "Workloads (sustained delivered compute)",
         headers[:figures],
         [row[:figures] for row in rows],
-        [h in numeric for h in headers[:figures]],
+        [is_figure(h) for h in headers[:figures]],
     )
     for row in rows:
         where, limits = row[figures:]

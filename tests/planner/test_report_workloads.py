@@ -91,20 +91,35 @@ def test_runs_on_sums_placements_of_one_system_and_falls_back_to_peak(plan):
     assert runs_on(w.model_copy(update={"placements": []})) == ""
 
 
-def test_display_rows_show_nulls_as_dashes_and_costs_with_their_unit(plan):
+def test_display_rows_show_nulls_as_dashes_and_a_shared_unit_in_the_header(plan):
     headers, rows = workload_rows(plan)
     assert len(rows) == 3 and all(len(r) == len(headers) for r in rows)
     at = {h: i for i, h in enumerate(headers)}
     pretrain, serve, peak = rows
-    assert pretrain[at["cost per delivered unit"]] == "0.8512 USD per million tokens"
+    cost, per_mw = "cost per delivered unit [USD per million tokens]", "per MW [tokens/s per MW]"
+    assert pretrain[at[cost]] == "0.8512" and serve[at[cost]] == "0.1234"
+    assert pretrain[at[per_mw]] == number(plan.workloads[0].per_mw)
     assert pretrain[at["time to train [days]"]] == number(plan.workloads[0].time_to_train_days)
     assert serve[at["time to train [days]"]] == "-"
     assert serve[at["limited by"]] == "-"
-    for name in ("rate [tokens/s]", "time to train [days]", "cost per delivered unit", "per MW", "required [PFLOPS]"):
+    for name in ("rate [tokens/s]", "time to train [days]", cost, per_mw, "required [PFLOPS]"):
         assert peak[at[name]] == "-", name
     assert peak[at["delivered [PFLOPS]"]] == "3,600"
     nowhere = plan.model_copy(update={"workloads": [plan.workloads[2].model_copy(update={"placements": []})]})
     assert workload_rows(nowhere)[1][0][at["runs on"]] == "nowhere (no placement)"
+
+
+def test_display_rows_keep_each_unit_beside_its_value_when_workloads_differ(plan):
+    mixed = [plan.workloads[0], plan.workloads[1].model_copy(update={"cost_unit": "USD per PFLOP-day"})]
+    headers, rows = workload_rows(plan.model_copy(update={"workloads": mixed}))
+    at = {h: i for i, h in enumerate(headers)}
+    assert [r[at["cost per delivered unit"]] for r in rows] == [
+        "0.8512 USD per million tokens",
+        "0.1234 USD per PFLOP-day",
+    ]
+    assert "per MW [tokens/s per MW]" in at  # the per-MW unit is still shared
+    nothing = [plan.workloads[2]]  # no workload has a cost: no unit to show
+    assert "cost per delivered unit" in workload_rows(plan.model_copy(update={"workloads": nothing}))[0]
 
 
 def test_placement_rows_follow_the_delivered_rule(plan):
@@ -144,16 +159,20 @@ def test_solve_text_shows_the_workload_table_after_the_mix(plan, old_plan, capsy
     assert out.index("Mix:") < out.index("Workloads")
     table = out[out.index("Workloads (") : out.index("Halls")]
     lines = table.splitlines()
-    header = lines[1]
-    for name in ("delivered [PFLOPS]", "peak [PFLOPS]", "rate [tokens/s]", "time to train [days]", "per MW"):
-        assert name in header
+    labels, units = lines[1], lines[2]  # label over unit
+    for label, unit in (("delivered", "[PFLOPS]"), ("rate", "[tokens/s]"), ("time to train", "[days]")):
+        # a figure's column is right-aligned: its label and unit end in the same place
+        end = labels.index(label) + len(label)
+        assert units[end - len(unit) : end] == unit, label
+    assert "[USD per million tokens]" in units and "[tokens/s per MW]" in units
     peak_line = next(line for line in lines if line.startswith("legacy-peak "))
     assert peak_line.split()[2:4] == ["-", "3,600"]  # required (null), delivered
     assert "llama-70b: runs on gb300-nvl72 at phoenix-az (fp8, " in table
     assert "  limited by hall phx-a IT power cap; cloud quota euw1-trn3 (20 units)" in table
     assert "chat-serving: runs on gb300-nvl72 at portland-or (fp4)" in table
     assert not BAD_NUMBER.search(table)
-    assert len(lines[2]) == max(len(line) for line in (lines[1], *lines[3:6]))  # the rule spans the columns
+    rule = lines[3]
+    assert set(rule) == {"-", " "} and len(rule) == max(len(line) for line in (*lines[1:3], *lines[4:7]))
     render_plan(old_plan)
     assert "Workloads" not in capsys.readouterr().out
 

@@ -98,9 +98,8 @@ class PlanScreen(Screen[None]):
 
     def _show_workloads(self, plan: Any) -> None:
         """The per-workload table and its placements (planner.report.workloads), or why there are none."""
-        from dcplan.planner.report.workloads import NO_WORKLOADS, numeric_headers, placement_rows, workload_rows
+        from dcplan.planner.report.workloads import NO_WORKLOADS, is_figure, placement_rows, workload_rows
 
-        numeric = numeric_headers()
         note = self.query_one("#plan-workloads-note", Static)
         note.update(Text(NO_WORKLOADS if not plan.workloads else "Sustained delivered compute per workload."))
         self.query_one("#plan-placements-title", Static).display = bool(plan.workloads)
@@ -112,6 +111,6 @@ class PlanScreen(Screen[None]):
             table.clear(columns=True)
             table.display = bool(rows)
             table.add_columns(*(Text(header) for header in headers))  # '[tokens/s]' is not markup
-            right = [header in numeric for header in headers]
+            right = [is_figure(header) for header in headers]
             for row in rows:  # ids are text, never markup
                 table.add_row(*(Text(c, justify="right" if r else "left") for c, r in zip(row, right, strict=True)))
