@@ -14,6 +14,7 @@ frozen and filterable, and columns are sized to their contents.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -74,9 +75,13 @@ def number_format(kind: str, decimals: int) -> str | None:
 
 
 def _cell_value(value: Any) -> Any:
-    """Numbers and booleans as themselves; lists/dicts as compact JSON text."""
+    """Numbers and booleans as themselves; lists/dicts as compact JSON text; an infinite or NaN
+    float (a time to train with nothing delivered) as its display text, since spreadsheet
+    applications refuse a workbook whose cell holds ``inf``."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and not math.isfinite(value):
+        return number(value)
     return value
 
 

@@ -450,3 +450,23 @@ def test_summary_figures_add_the_delivered_total_only_with_workloads(plan, old_p
     write_plan(plan, tmp_path / "p.xlsx")
     summary = {r[1]: r[2] for r in load_workbook(tmp_path / "p.xlsx")["Summary"].iter_rows(min_row=2, values_only=True)}
     assert summary["delivered compute (workloads)"] == pytest.approx(delivered[0].value)
+
+
+def test_non_finite_figures_are_written_by_every_export(plan, tmp_path):
+    """A time to train with nothing delivered is infinite; a cost of no work is NaN: every format
+    still writes, the text shows ∞ and n/a, the workbook holds no 'inf' a spreadsheet would refuse."""
+    from openpyxl import load_workbook
+
+    stuck = plan.workloads[0].model_copy(
+        update={"time_to_train_days": float("inf"), "cost_per_unit": float("nan"), "tokens_per_s": 0.0}
+    )
+    bad = plan.model_copy(update={"workloads": [stuck, *plan.workloads[1:]]})
+    for ext in ("json", "csv", "xlsx", "md", "html"):
+        assert all(p.exists() for p in write_plan(bad, tmp_path / f"p.{ext}")), ext
+    line = next(x for x in workloads_text(bad).splitlines() if x.startswith("llama-70b "))
+    assert "∞" in line and "n/a" in line
+    rows = list(load_workbook(tmp_path / "p.xlsx")["Workloads"].iter_rows(values_only=True))
+    header, first = rows[0], rows[1]
+    assert first[header.index("time to train [days]")] == "∞"
+    assert first[header.index("cost per delivered unit")] == "n/a"
+    assert load_plan(tmp_path / "p.json").workloads[0].time_to_train_days == float("inf")
