@@ -8,7 +8,8 @@ efficiency data covers:
     d[w, e] = chips_per_unit x TFLOPS_peak(chip, p) / 1000 x efficiency x goodput(job chips)
               x (1 - haircut)                                              [PFLOPS per unit]
 
-the pair runs at the precision with the largest d among those whose replica fits
+(haircut: the scenario's [[haircut]] on claims whose subject is the system, else 0); the
+pair runs at the precision with the largest d among those whose replica fits
 (models.workload.fit_problem: state <= stages x scale-up domain x HBM x 0.9). A pair with no
 such precision is dropped for that workload only (the supply stays for the others), with the
 reason naming the figures in ``ModelData.workload_pruned``.
@@ -37,6 +38,7 @@ from typing import Any, Protocol
 
 from dcplan.models import workload as physics
 from dcplan.models.catalog import Catalog, System
+from dcplan.models.catalog.performance import Claim
 from dcplan.models.errors import DcplanError
 from dcplan.planner.scenario import Scenario, Workload
 from dcplan.planner.scenario_workload import default_stages
@@ -266,6 +268,7 @@ def workload_pairs(
     pairs: dict[tuple[str, str], PairData] = {}
     pruned: list[str] = []
     choices: dict[tuple[str, str], _Choice] = {}  # per (workload, system): rows and halls share it
+    cuts = haircuts(scenario, catalog)
     for workload in scenario.workload:
         keep: list[str] = []
         for key in candidates[workload.id]:
@@ -285,16 +288,27 @@ def workload_pairs(
                     pruned.append(choice.reason)
             if choice.reason:
                 continue
-            pairs[workload.id, key] = _classed_pair(workload, supply, choice)
+            pairs[workload.id, key] = _classed_pair(workload, supply, choice, cuts.get(supply.system, 0.0))
             keep.append(key)
         eligible[workload.id] = keep
     return WorkloadPairs(eligible, pairs, {w.id: need_of(w) for w in scenario.workload}, pruned)
 
 
-def _classed_pair(workload: Workload, supply: Any, choice: _Choice) -> PairData:
+def haircuts(scenario: Scenario, catalog: Catalog) -> dict[str, float]:
+    """System id -> the combined haircut of the scenario's [[haircut]] tables on claims about
+    it: ``1 - prod(1 - fraction)``."""
+    kept: dict[str, float] = {}
+    for cut in scenario.haircut:
+        claim = catalog.get("claim", cut.claim)
+        subject = claim.subject if isinstance(claim, Claim) else ""
+        kept[subject] = kept.get(subject, 1.0) * (1.0 - cut.fraction)
+    return {system: 1.0 - share for system, share in kept.items()}
+
+
+def _classed_pair(workload: Workload, supply: Any, choice: _Choice, haircut: float) -> PairData:
     peak = supply.chips_per_unit * choice.peak_tflops / TFLOPS_PER_PFLOPS
     delivered = physics.delivered_pflops_per_unit(
-        supply.chips_per_unit, choice.peak_tflops, choice.efficiency, choice.goodput
+        supply.chips_per_unit, choice.peak_tflops, choice.efficiency, choice.goodput, haircut
     )
     rate = float(supply.chips_per_unit) if workload.chips is not None else delivered
     return PairData(
@@ -307,5 +321,6 @@ def _classed_pair(workload: Workload, supply: Any, choice: _Choice) -> PairData:
         delivered,
         choice.efficiency,
         choice.goodput,
+        haircut,
         sources=choice.sources,
     )

@@ -2,9 +2,9 @@
 
 One step per limit (``STEPS``): +1 MW of utility power, hall IT power, liquid or air plant,
 +100 m2 of whitespace, +100 MUSD of capex budget, +10 MUSD of annual opex budget, and one
-percentage point of a share bound (-1 pp of a minimum, +1 pp of a maximum). The value is
-the change of delivered compute [PFLOPS] (max-compute) or the TCO saved [MUSD] (min-tco).
-Two methods, each named on the LimitUse (``marginal_method``):
+percentage point of a share bound (-1 pp of a minimum, +1 pp of a maximum). The value is the
+change of peak PFLOPS (max-compute), of delivered PFLOPS (max-delivered, min-time-to-train:
+the objective's own), or the TCO saved [MUSD] (min-tco). Two methods (``marginal_method``):
 
 - **LP estimate.** One LP gives a rate for every row at once: the plan's MIP with the halls
   and sites built as in the plan (``hall_used``, ``site_used`` fixed) and every other integer
@@ -22,11 +22,9 @@ Two methods, each named on the LimitUse (``marginal_method``):
   change is a value only when it exceeds the two runs' absolute gaps (``|bound - objective|``
   of each, summed): a smaller change is noise.
 
-The budget (``PlanOptions.marginal_budget_s``, 5 s) covers the matrix, the LP and the re-solves.
-Re-solves go in order of their LP estimate (largest first), each with a slice of the budget
-left (remaining / re-solves left), on the same kind of session as the solve (a pooled
-HiGHS child with its watchdog, or HiGHS in process); a cancel or Ctrl-C stops the one
-running and discards it. A limit whose estimate is within the plan's own absolute
+The budget (``PlanOptions.marginal_budget_s``, 5 s) covers the matrix, the LP and the re-solves,
+run largest LP estimate first, each with remaining / re-solves left, on the solve's kind of
+session (a pooled HiGHS child, or in process); a cancel or Ctrl-C discards the one running. A limit whose estimate is within the plan's own absolute
 gap is not re-solved (at that gap no re-solve can tell its change from noise) and keeps its
 LP estimate, as do limits the budget did not reach and re-solves whose change was noise.
 Every binding limit ends with a value or ``marginal_text = "not valued: <reason>"``.
@@ -46,6 +44,7 @@ import numpy as np
 from dcplan.models.catalog import Catalog
 from dcplan.models.units import Q_
 from dcplan.planner.matrix import DirectModel, build_direct
+from dcplan.planner.matrix_workloads import DELIVERED_OBJECTIVES, delivered_per_column
 from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import LimitUse
 from dcplan.planner.report.quantity import percent
@@ -240,7 +239,11 @@ def base_columns(model: DirectModel, base: SolveOutcome) -> np.ndarray:
 
 
 def compute_per_column(model: DirectModel, data: ModelData) -> np.ndarray:
-    """Peak dense compute [PFLOPS] per unit of each column (units and rentals; 0 elsewhere)."""
+    """What the objective maximises per unit of each column: peak dense PFLOPS of units and
+    rentals (max-compute), or delivered PFLOPS of allocations (max-delivered and
+    min-time-to-train: the objective's own pairs); 0 elsewhere."""
+    if data.scenario.scenario.objective in DELIVERED_OBJECTIVES:
+        return delivered_per_column(model.columns, data)
     per_unit = {o.key: o.compute_per_unit for o in data.options} | {c.key: c.compute_per_unit for c in data.clouds}
     return np.array(
         [per_unit[key] / 1000.0 if name in ("units", "rent") else 0.0 for name, key in model.columns],
@@ -339,7 +342,10 @@ class _Base:
         x = base_columns(model, outcome)
         compute = compute_per_column(model, data)
         header = data.scenario.scenario
-        objective = _Objective(header.objective == "max-compute", header.precision)
+        delivered = header.objective in DELIVERED_OBJECTIVES
+        objective = _Objective(
+            header.objective == "max-compute" or delivered, "delivered" if delivered else header.precision
+        )
         value = float(compute @ x) if objective.max_compute else float(np.asarray(model.lp.col_cost_) @ x)
         noise = _abs_gap(outcome.objective, outcome.bound, outcome.status == "optimal")
         exact = EXACT_GAP * max(1.0, abs(outcome.objective or 0.0))

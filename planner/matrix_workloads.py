@@ -35,6 +35,8 @@ TFLOPS_PER_PFLOPS = 1e3
 
 #: (variable, index, weight) of one term of a share basis or a delivered objective
 Term = tuple[str, Any, float]
+#: objectives that maximise delivered PFLOPS of allocations (not peak PFLOPS of units)
+DELIVERED_OBJECTIVES = ("max-delivered", "min-time-to-train")
 
 
 def pairs_in_order(data: ModelData) -> list[tuple[str, str]]:
@@ -88,6 +90,12 @@ def delivered_objective_terms(data: ModelData) -> list[Term]:
     if header.objective == "min-time-to-train":
         pairs = [p for p in pairs if p[0] == header.target]
     return [("alloc", p, data.pairs[p].delivered_pflops_per_unit) for p in pairs]
+
+
+def delivered_per_column(columns: list[tuple[str, Any]], data: ModelData) -> np.ndarray:
+    """Delivered PFLOPS the objective counts per unit of each HiGHS column (alloc only)."""
+    weight = {index: w for _, index, w in delivered_objective_terms(data)}
+    return np.array([weight.get(index, 0.0) if name == "alloc" else 0.0 for name, index in columns], dtype=np.float64)
 
 
 def smallest_weight(terms: list[Term]) -> float:

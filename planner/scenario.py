@@ -61,6 +61,7 @@ from dcplan.models.units import (
 from dcplan.planner.scenario_workload import (
     ALL_PLACEMENTS,
     MAX_CHIPS,
+    Haircut,
     Placement,
     Precision,
     ShareBound,
@@ -68,7 +69,7 @@ from dcplan.planner.scenario_workload import (
     objective_problem,
 )
 
-__all__ = ["ALL_PLACEMENTS", "MAX_CHIPS", "Placement", "Precision", "ShareBound", "Workload"]
+__all__ = ["ALL_PLACEMENTS", "MAX_CHIPS", "Haircut", "Placement", "Precision", "ShareBound", "Workload"]
 
 #: max-compute: peak dense PFLOPS at [scenario] precision (as before issue 13);
 #: max-delivered: delivered PFLOPS to the workloads; min-time-to-train: the delivered rate
@@ -89,6 +90,7 @@ MAX_CANDIDATES = 1_000
 MAX_CLOUD_OFFERS = 10_000
 MAX_WORKLOADS = 10_000
 MAX_SHARES = 1_000
+MAX_HAIRCUTS = 1_000
 MAX_UNITS = 10_000_000  # min_units, max_units, a cloud quota, and the sum of the quotas
 TABLE_BOUNDS = {
     "site": MAX_SITES,
@@ -98,6 +100,7 @@ TABLE_BOUNDS = {
     "cloud": MAX_CLOUD_OFFERS,
     "workload": MAX_WORKLOADS,
     "share": MAX_SHARES,
+    "haircut": MAX_HAIRCUTS,
 }
 
 
@@ -215,6 +218,7 @@ class Scenario(_Strict):
     cloud: list[CloudOffer] = Field(default_factory=list)
     workload: list[Workload] = Field(default_factory=list)
     share: list[ShareBound] = Field(default_factory=list)
+    haircut: list[Haircut] = Field(default_factory=list, description="what if a vendor claim delivers less")
 
     _source: str = PrivateAttr(default="scenario")
 
@@ -447,6 +451,8 @@ def check_catalog_references(scenario: Scenario, catalog: Any) -> None:
         need("system", candidate.system, entry("candidate", i), "system")
     for i, offer in enumerate(scenario.cloud):
         need("system", offer.system, entry("cloud", i, offer.id), "system")
+    for i, cut in enumerate(scenario.haircut):
+        need("claim", cut.claim, entry("haircut", i), "claim")
     if lines:
         raise ScenarioError(lines, file=where if where != "scenario" else None, **first)
 
@@ -483,7 +489,7 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     return []
 
 
-TABLE_ORDER = ("scenario", "site", "hall", "row", "candidate", "cloud", "workload", "share")
+TABLE_ORDER = ("scenario", "site", "hall", "row", "candidate", "cloud", "workload", "share", "haircut")
 
 
 def scenario_to_toml(data: dict[str, Any]) -> str:

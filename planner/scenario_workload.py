@@ -217,3 +217,24 @@ def default_stages(workload: Workload) -> int:
     if workload.max_pipeline_stages is not None:
         return workload.max_pipeline_stages
     return DEFAULT_STAGES["training" if is_training(workload.workload_class or "") else "inference"]
+
+
+class Haircut(_Strict):
+    """What if a vendor claim delivers less than claimed: the claim's subject system
+    delivers ``1 - fraction`` of its sustained efficiency for every classed workload
+    (two haircuts on one system multiply: ``(1 - f1)(1 - f2)``). ``low``/``high``: the range
+    sweeps sample (default: the fraction alone)."""
+
+    claim: Id = Field(pattern=ID_PATTERN, description="a catalog [[claim]] id")
+    fraction: float = Field(ge=0.0, lt=1.0, description="share of the claim not delivered")
+    low: float | None = Field(default=None, ge=0.0, lt=1.0)
+    high: float | None = Field(default=None, ge=0.0, lt=1.0)
+
+    @model_validator(mode="after")
+    def _check(self) -> Haircut:
+        low = self.fraction if self.low is None else self.low
+        high = self.fraction if self.high is None else self.high
+        if not low <= self.fraction <= high:
+            message = f"fraction {self.fraction:g} is outside [low, high] = [{low:g}, {high:g}]"
+            raise PydanticCustomError("haircut", "{message}", {"message": message})
+        return self

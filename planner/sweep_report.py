@@ -146,7 +146,10 @@ def histogram_svg(values: list[float], label: str, unit: str, stats: dict[str, A
     fig = _figure(5.2, 3.0)
     ax = fig.subplots()
     if values:
-        ax.hist(values, bins=min(30, max(5, len(values) // 8)), color="#4c78a8", edgecolor="white")
+        low, high = min(values), max(values)
+        # values equal to ~1e-12 (one plan in every sample) leave numpy no finite-sized bins
+        span = None if high - low > 1e-9 * max(abs(high), 1.0) else (low - 0.5, high + 0.5)
+        ax.hist(values, bins=min(30, max(5, len(values) // 8)), range=span, color="#4c78a8", edgecolor="white")
         for key, style in (("p10", ":"), ("p50", "-"), ("p90", ":")):
             if stats.get(key) is not None:
                 ax.axvline(stats[key], color="#e45756", linestyle=style, linewidth=1.2)
@@ -260,7 +263,7 @@ def sweep_html_text(result: SweepResult) -> str:
 
 
 def _objective_key(data: dict[str, Any]) -> str:
-    return "compute_pflops" if data["objective"] == "max-compute" else "tco_musd"
+    return "tco_musd" if data["objective"] == "min-tco" else "compute_pflops"
 
 
 def _html_intro(data: dict[str, Any]) -> list[str]:

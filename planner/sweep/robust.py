@@ -65,7 +65,7 @@ def robust_check(
     (max-compute) or lower expected TCO (min-tco).
     """
     config = design.config
-    objective = "compute_pflops" if design.scenario.scenario.objective == "max-compute" else "tco_musd"
+    objective = "tco_musd" if design.scenario.scenario.objective == "min-tco" else "compute_pflops"
     k = max(0, config.robust_mixes)
     limit = len(results) if config.robust_samples is None else min(config.robust_samples, len(results))
     if k == 0 or not any(r.has_plan for r in results):

@@ -292,7 +292,7 @@ def run_sweep(
     finally:
         backend.close()
     wall = time.perf_counter() - started
-    objective_name = "compute_pflops" if design.scenario.scenario.objective == "max-compute" else "tco_musd"
+    objective_name = "tco_musd" if design.scenario.scenario.objective == "min-tco" else "compute_pflops"
     return SweepResult(
         design=design,
         results=results,

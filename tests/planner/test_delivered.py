@@ -231,3 +231,50 @@ def test_delivered_never_exceeds_peak_and_scales_with_efficiency(fp4_catalog, tx
     if abs(tx - gx) > 1e-6:  # a tie may be broken either way
         assert _units(scaled) == _units(base)
         assert scaled.workloads[0].delivered_pflops == pytest.approx(k * base.workloads[0].delivered_pflops, rel=1e-9)
+
+
+def _with_haircut(scen: Any, fraction: float, low: float | None = None, high: float | None = None) -> Any:
+    from dcplan.planner.scenario import Haircut
+
+    return scen.model_copy(
+        update={"haircut": [Haircut(claim="tx-vs-gx-compute", fraction=fraction, low=low, high=high)]}
+    )
+
+
+def test_a_haircut_of_zero_reproduces_the_plan(fp4_catalog):
+    job = {k: v for k, v in {**MOE_JOB, "flops": None, "delivered": "1 PFLOPS"}.items() if v is not None}
+    scen = _scenario("max-delivered", [job])
+    base, cut = _plan(scen, fp4_catalog), _plan(_with_haircut(scen, 0.0, 0.0, 0.5), fp4_catalog)
+    assert _units(cut) == _units(base)
+    assert cut.workloads[0].delivered_pflops == base.workloads[0].delivered_pflops
+    assert cut.solver.objective == base.solver.objective
+
+
+def test_a_haircut_on_a_claim_cuts_its_subject_and_can_flip_the_mix(fp4_catalog):
+    """tx delivers 30 per rack against gx's 20 (MoE, fp8); a 25 % haircut on the claim about tx
+    leaves 22.5, still ahead; 40 % leaves 18, and max-delivered takes 10 gx (200)."""
+    job = {k: v for k, v in {**MOE_JOB, "flops": None, "delivered": "1 PFLOPS"}.items() if v is not None}
+    scen = _scenario("max-delivered", [job])
+    quarter = _plan(_with_haircut(scen, 0.25), fp4_catalog)
+    assert _units(quarter) == {"tx": 10}
+    assert quarter.workloads[0].delivered_pflops == pytest.approx(225.0)
+    assert {p.haircut for p in quarter.workloads[0].placements} == {0.25}
+    flipped = _plan(_with_haircut(scen, 0.4), fp4_catalog)
+    assert _units(flipped) == {"gx": 10}
+    assert flipped.workloads[0].delivered_pflops == pytest.approx(200.0)
+
+
+def test_bad_haircuts_are_one_line(fp4_catalog):
+    from dcplan.planner.scenario import ScenarioError, check_catalog_references
+
+    data = copy.deepcopy(BASE)
+    data["haircut"] = [{"claim": "tx-vs-gx-compute", "fraction": 0.6, "low": 0.0, "high": 0.5}]
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(data, "x.toml")
+    assert info.value.lines == ["x.toml: [[haircut]] #1: fraction 0.6 is outside [low, high] = [0, 0.5]"]
+    data["haircut"] = [{"claim": "tx-vs-gx-compute", "fraction": 1.0}]
+    with pytest.raises(ScenarioError, match=r"field 'fraction': Input should be less than 1"):
+        parse_scenario(data, "x.toml")
+    data["haircut"] = [{"claim": "tx-vs-gx-compte", "fraction": 0.1}]
+    with pytest.raises(ScenarioError, match=r"unknown claim id 'tx-vs-gx-compte' \(did you mean 'tx-vs-gx-compute'"):
+        check_catalog_references(parse_scenario(data, "x.toml"), fp4_catalog)

@@ -287,9 +287,9 @@ BAD_SCENARIOS = {
         "[scenario] field 'budget': expected a non-negative amount of money",
     ),
     "demand in wrong units": (
-        'demand = "60000 PFLOPS"',
-        'demand = "60000 kW"',
-        "[[workload]] 'cuda-teams' field 'demand': expected a compute rate",
+        'delivered = "6000 PFLOPS"',
+        'delivered = "6000 kW"',
+        "[[workload]] 'cuda-teams' field 'delivered': expected a compute rate",
     ),
     "bare number": (
         'it_power_cap = "36 MW"',
