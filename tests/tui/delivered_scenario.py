@@ -1,5 +1,8 @@
 """The demo scenario with workloads in the delivered form of issue 13 (class, precisions,
-model size, budget with deadline, token rate) beside a peak shorthand, for the editor tests."""
+model size, budget with deadline, token rate) beside a peak shorthand, for the editor tests.
+
+A peak shorthand is only valid under the peak objective with peak share bounds, so the
+scenario maximises peak compute (``max-compute``) and its share bounds are on peak."""
 
 from __future__ import annotations
 
@@ -36,6 +39,8 @@ WORKLOADS: list[dict[str, Any]] = [
 def delivered_data() -> dict[str, Any]:
     data = tomllib.loads(DEMO_SCENARIO.read_text(encoding="utf-8"))
     data["workload"] = [dict(w) for w in WORKLOADS]
+    data["scenario"]["objective"] = "max-compute"
+    data["share"] = [{k: v for k, v in share.items() if k != "basis"} for share in data.get("share", [])]
     return data
 
 
