@@ -614,3 +614,35 @@ async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp
                 await pilot.pause()
                 check_inline_errors(app, table, index, names, "")
     assert app.return_code in (None, 0)
+
+
+async def test_a_claim_haircut_is_added_edited_and_checked_in_place(app_factory, tmp_path):
+    """[[haircut]] (issue 13): added from the tree, its fields by their file names, a fraction
+    out of range marked under the field, labelled by its claim, saved as written."""
+    from dcplan.planner.scenario import load_scenario
+
+    app = open_delivered(app_factory, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        screen = app.screen
+        await select(pilot, "haircut", None)
+        assert "none yet" in str(screen.query_one("#scenario-item").render())
+        await pilot.click("#scenario-add")
+        await pilot.pause()
+        assert screen.selected == ("haircut", 0)
+        names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+        assert {"claim", "fraction", "low", "high"} <= set(names)
+        await set_field(pilot, "claim", "trn3-gen2-vs-trn2-compute")
+        await set_field(pilot, "fraction", "1.5")
+        check_inline_errors(app, "haircut", 0, names, "1.5")
+        assert screen.query_one("#field-fraction", Field).has_class("-invalid")
+        await set_field(pilot, "fraction", "0.25")
+        assert "scenario is valid" in status(app), status(app)
+        assert tree_node(app, "haircut", 0).label.plain == "haircut: trn3-gen2-vs-trn2-compute"
+        out = tmp_path / "with-haircut.toml"
+        await set_field_path(pilot, str(out))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "saved" in status(app), status(app)
+    scenario = load_scenario(out)
+    assert [(h.claim, h.fraction) for h in scenario.haircut] == [("trn3-gen2-vs-trn2-compute", 0.25)]
