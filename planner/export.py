@@ -2,8 +2,10 @@
 
 =========  ==================================================================================
 .json      the CapacityPlan (versioned; schema in catalogs/plan.schema.json; re-loadable)
-.csv       bill of materials; the per-row table goes to ``<stem>-rows.csv`` next to it
-.xlsx      workbook: Summary, Mix, Halls, Bill of materials, Rows, Layout, Limits, Assumptions
+.csv       bill of materials; ``<stem>-rows.csv`` (per row), ``<stem>-workloads.csv`` (per workload)
+           and ``<stem>-workload-placements.csv`` (per placement) next to it
+.xlsx      workbook: Summary, Mix, Workloads, Placements, Halls, Bill of materials, Rows, Layout,
+           Limits, Assumptions
 .md        Markdown report; its charts and floor plan go to ``<stem>-<chart>.svg`` next to it
 .html      self-contained HTML report (inline CSS and SVG, no scripts, no external resources)
 .svg       floor plan: halls, rows and rack slots to scale
@@ -85,9 +87,9 @@ def output_paths(path: Path) -> list[Path]:
     """Every file an export to ``path`` may write (the path itself first)."""
     kind = format_for(path)
     if kind == "csv":
-        from dcplan.planner.report.csvfiles import rows_csv_path
+        from dcplan.planner.report.csvfiles import companion_csv_paths
 
-        return [path, rows_csv_path(path)]
+        return [path, *companion_csv_paths(path)]
     if kind == "md":
         return [path, *(asset_path(path, name) for name in MD_ASSETS)]
     return [path]
@@ -327,9 +329,9 @@ def render_files(plan: CapacityPlan, path: Path, pretty: bool = False) -> dict[P
     if kind == "json":
         return {path: _utf8(plan.to_json_text(pretty))}
     if kind == "csv":
-        from dcplan.planner.report.csvfiles import bom_csv_text, rows_csv_path, rows_csv_text
+        from dcplan.planner.report.csvfiles import csv_texts
 
-        return {path: _utf8(bom_csv_text(plan)), rows_csv_path(path): _utf8(rows_csv_text(plan))}
+        return {name: _utf8(text) for name, text in csv_texts(plan, path).items()}
     if kind == "xlsx":
         from dcplan.planner.report.xlsx import xlsx_bytes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -75,13 +76,16 @@ def export(
     \b
     json  the plan itself (schema catalogs/plan.schema.json), compact (--pretty: indented);
           re-exporting is byte-identical (with the same --pretty)
-    csv   two files (CSV holds one table): plan.csv = bill of materials (systems, rack PDUs,
+    csv   four files (CSV holds one table): plan.csv = bill of materials (systems, rack PDUs,
           busway tap-offs and runs, UPS, transformers, generators, CDUs, CRAH/row units,
           rear doors: counts, unit capacity, capex_usd; the capex lines add up to the
-          plan's capex) and plan-rows.csv = one line per row; units in the headers
-    xlsx  sheets Summary, Mix, Halls, Bill of materials, Rows, Layout (one line per rack
-          slot), Limits (utilisation, marginal values), Assumptions (catalog figures with
-          source and confidence)
+          plan's capex), plan-rows.csv = one line per row, plan-workloads.csv = one line
+          per workload (delivered compute, tokens/s, time to train, cost per delivered
+          unit, per MW, limits) and plan-workload-placements.csv = one line per placement;
+          units in the headers
+    xlsx  sheets Summary, Mix, Workloads, Workload placements, Halls, Bill of materials,
+          Rows, Layout (one line per rack slot), Limits (utilisation, marginal values),
+          Assumptions (catalog figures with source and confidence)
     md    Markdown report; its charts and floor plan are separate SVG files next to it,
           linked by relative path: plan.md -> plan-power.svg, plan-heat.svg,
           plan-capex.svg, plan-compute.svg, plan-floorplan.svg
@@ -119,7 +123,7 @@ def diff(
     as_json: JsonOption = False,
     pretty: PrettyOption = False,
 ) -> None:
-    """What changed from plan A to plan B: mix, power, cost, racks moved/added/removed (exit 0 either way).
+    """What changed from plan A to plan B: mix, power, cost, workloads, racks moved/added/removed (exit 0 either way).
 
     Racks are matched by position (site, hall, row, slot) and system, not by unit id (ids
     are renumbered by every solve): a unit of the same system in the same slots is
@@ -169,6 +173,9 @@ def render_diff(result: dict[str, Any], name_a: str, name_b: str) -> None:
     for group, title in (("compute", "Compute"), ("power", "Power"), ("cost", "Cost")):
         if result[group]:
             print_table(_diff_figures_table(title, result[group]))
+    from dcplan.planner.report.diff import workload_diff_text
+
+    sys.stdout.write(workload_diff_text(result))  # plain text, like the tables above
     racks = result["racks"]
     counts = {k: (len(v), sum(item["racks"] for item in v)) for k, v in racks.items()}
     echo("Racks: " + ", ".join(f"{kind} {units:,} units ({slots:,} racks)" for kind, (units, slots) in counts.items()))

@@ -171,11 +171,15 @@ def render_plan(plan: Any) -> None:
     if not plan.diagnosis.feasible:
         _render_no_plan(plan)
         return
+    from dcplan.planner.report.workloads import workloads_text
+
     echo()
     for table_of in PLAN_TABLES:
         table = table_of(plan)
         if table is not None:
             print_table(table)
+        if table_of is mix_table:  # what each workload gets follows the mix that serves it
+            sys.stdout.write(workloads_text(plan))
     from dcplan.planner.report.text import plan_money_energy_lines
 
     for line in plan_money_energy_lines(plan):

@@ -1,7 +1,11 @@
-"""What changed between two plans: mix, power, cost and rack positions.
+"""What changed between two plans: mix, power, cost, per-workload results and rack positions.
 
 Only differences are listed, so a plan compared with itself gives an empty diff. Solver
 timings and other run facts are not compared.
+
+Workloads are matched by id: per workload, its delivered PFLOPS, tokens/s, time to train
+and cost per delivered unit (a workload in one plan only has the other side null; a cost
+whose unit differs between the plans has no delta, the figures are not comparable).
 
 Racks are compared by position and system, not by unit id: unit ids
 (``gb300-nvl72#00012``) are numbered afresh by every solve, so the same rack gets another id
@@ -110,6 +114,77 @@ def _mix_changes(a: CapacityPlan, b: CapacityPlan) -> list[dict[str, Any]]:
                 }
             )
     return out
+
+
+# per-workload figures compared: (figure, attribute, unit attribute or the unit itself)
+_WORKLOAD_FIGURES = (
+    ("delivered compute", "delivered_pflops", "PFLOPS"),
+    ("token rate", "tokens_per_s", "tokens/s"),
+    ("time to train", "time_to_train_days", "days"),
+    ("cost per delivered unit", "cost_per_unit", None),
+)
+
+
+def _workload_changes(a: CapacityPlan, b: CapacityPlan) -> list[dict[str, Any]]:
+    """Per workload (the order of plan A, then those only in B) and figure, what changed."""
+    in_a = {w.workload: w for w in a.workloads}
+    in_b = {w.workload: w for w in b.workloads}
+    names = list(in_a) + [name for name in in_b if name not in in_a]
+    out = []
+    for name in names:
+        wa, wb = in_a.get(name), in_b.get(name)
+        for figure, attr, fixed_unit in _WORKLOAD_FIGURES:
+            va = None if wa is None else getattr(wa, attr)
+            vb = None if wb is None else getattr(wb, attr)
+            ua = fixed_unit or (None if wa is None else wa.cost_unit)
+            ub = fixed_unit or (None if wb is None else wb.cost_unit)
+            if not _differs(va, vb) and ua == ub:
+                continue
+            comparable = va is not None and vb is not None and ua == ub
+            delta = vb - va if comparable else None  # type: ignore[operator]
+            ratio = None if delta is None or va == 0 else delta / abs(va)  # type: ignore[arg-type]
+            unit = ua if ua == ub else f"{ua or '-'} -> {ub or '-'}"
+            out.append(
+                {
+                    "workload": name,
+                    "figure": figure,
+                    "unit": unit,
+                    "a": va,
+                    "b": vb,
+                    "delta": delta,
+                    "delta_ratio": ratio,
+                }
+            )
+    return out
+
+
+def workload_diff_text(result: dict[str, Any]) -> str:
+    """The workload changes of a diff as a plain aligned table (text ending in a newline), or ''."""
+    from dcplan.planner.report.quantity import number, percent, unit_text
+    from dcplan.planner.report.workloads import text_table
+
+    lines = result.get("workloads") or []
+    if not lines:
+        return ""
+
+    def signed(value: float | None, text: str) -> str:
+        return "-" if value is None else ("+" if value >= 0 else "") + text
+
+    rows = [
+        [
+            line["workload"],
+            line["figure"],
+            unit_text(line["unit"]),
+            number(line["a"]),
+            number(line["b"]),
+            signed(line["delta"], number(line["delta"])),
+            signed(line["delta_ratio"], percent(line["delta_ratio"])),
+        ]
+        for line in lines
+    ]
+    headers = ["workload", "figure", "unit", "A", "B", "change", "change %"]
+    numeric = [False, False, False, True, True, True, True]
+    return "\n".join(text_table("Workloads", headers, rows, numeric)) + "\n"
 
 
 Position = tuple[str, str, str, int]  # (site, hall, row, slot)
@@ -230,11 +305,11 @@ def diff_plans(a: CapacityPlan, b: CapacityPlan) -> dict[str, Any]:
         "compute": _figure_changes("compute", a, b),
         "power": _figure_changes("power", a, b),
         "cost": _figure_changes("cost", a, b),
+        "workloads": _workload_changes(a, b),
         "racks": racks,
     }
     if a.feasible != b.feasible:
         out["feasibility"] = {"a": a.feasible, "b": b.feasible}
-    same = not (
-        out["mix"] or out["compute"] or out["power"] or out["cost"] or any(racks.values()) or "feasibility" in out
-    )
+    changed = ("mix", "compute", "power", "cost", "workloads", "feasibility")
+    same = not (any(out.get(key) for key in changed) or any(racks.values()))
     return {"same": same, **out}

@@ -25,6 +25,7 @@ from dcplan.planner.report.tables import (
     solver_figures,
     summary_figures,
 )
+from dcplan.planner.report.workloads import NO_WORKLOADS, WORKLOAD_SPEC, placements_table, workloads_table
 
 
 @dataclass(frozen=True)
@@ -49,13 +50,21 @@ class Section:
 
 NO_PLAN = "No feasible plan: see Solver and diagnosis."
 
+# The report's sections: the shared ones (tables.SECTIONS) with the per-workload results after the mix.
+REPORT_SECTIONS: tuple[tuple[str, str], ...] = tuple(
+    section
+    for anchor, title in SECTIONS
+    for section in ((anchor, title), *((("workloads", "Workloads"),) if anchor == "mix" else ()))
+)
+
 
 def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
-    """Every report section (always all of ``SECTIONS``, in order), with its content."""
+    """Every report section (always all of ``REPORT_SECTIONS``, in order), with its content."""
     blocks = {
         "summary": _summary_blocks(plan),
         "solver": _solver_blocks(plan),
         "mix": _mix_blocks(plan, chart_names),
+        "workloads": _workload_blocks(plan),
         "halls": _table_or_no_plan(halls_table(plan)),
         "limits": _limits_blocks(plan),
         "binding": _binding_blocks(plan),
@@ -71,7 +80,7 @@ def report_sections(plan: CapacityPlan, chart_names: set[str]) -> list[Section]:
             Block("sources", assumptions_table(plan)),
         ],
     }
-    return [Section(anchor, title, blocks[anchor]) for anchor, title in SECTIONS]
+    return [Section(anchor, title, blocks[anchor]) for anchor, title in REPORT_SECTIONS]
 
 
 def _table_or_no_plan(table: Table) -> list[Block]:
@@ -128,6 +137,34 @@ def _solver_blocks(plan: CapacityPlan) -> list[Block]:
 def _mix_blocks(plan: CapacityPlan, chart_names: set[str]) -> list[Block]:
     mix = [Block("table", mix_table(plan)) if plan.mix else Block("text", NO_PLAN)]
     return mix + _charts(chart_names, "compute")
+
+
+def _workload_blocks(plan: CapacityPlan) -> list[Block]:
+    """What each workload gets, then the placements behind it (supply, precision, efficiency,
+    goodput, haircut); a note instead for a plan without per-workload results."""
+    if not plan.workloads:
+        return [Block("text", NO_WORKLOADS)]
+    return [
+        Block(
+            "text",
+            "Delivered compute is sustained: peak dense PFLOPS at the precision each workload runs at x "
+            "sustained efficiency x goodput x (1 - claim haircut). A blank figure does not apply to the "
+            "workload (no model size, no budget, or a peak or chips shorthand).",
+        ),
+        Block("table", workloads_table(plan).select(*REPORT_WORKLOAD_KEYS)),
+        *_limited_by_blocks(plan),
+        Block("table", placements_table(plan), title="Where each workload runs"),
+    ]
+
+
+# the report's workload columns: what limits each workload is a list under the table (a
+# fifteenth column would not fit the printed page); XLSX and CSV keep every column
+REPORT_WORKLOAD_KEYS = tuple(c.key for c, _ in WORKLOAD_SPEC if c.key != "limited_by")
+
+
+def _limited_by_blocks(plan: CapacityPlan) -> list[Block]:
+    lines = [f"{w.workload}: {'; '.join(w.limited_by)}" for w in plan.workloads if w.limited_by]
+    return [Block("list", [prose_units(line) for line in lines], title="What limits each workload")] if lines else []
 
 
 def _limits_blocks(plan: CapacityPlan) -> list[Block]:

@@ -42,6 +42,11 @@ def summary_figures(plan: CapacityPlan) -> list[Figure]:
             f"PFLOPS {plan.precision}",
             decimals=0,
         ),
+        *(
+            [Figure("mix", "delivered compute (workloads)", sum(w.delivered_pflops for w in plan.workloads), "PFLOPS")]
+            if plan.workloads
+            else []
+        ),
         Figure("mix", "systems (units)", sum(m.units for m in plan.mix), kind="int"),
         Figure("mix", "chips", sum(m.chips for m in plan.mix), kind="int"),
         Figure("mix", "racks", sum(m.racks for m in plan.mix), kind="int"),

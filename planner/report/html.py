@@ -144,7 +144,8 @@ def _block(block: Block, plan: CapacityPlan, made: dict[str, str]) -> str:
         )
         return f"<table><thead><tr><th>figure</th><th>value</th><th>unit</th></tr></thead><tbody>{rows}</tbody></table>"
     if block.kind == "table":
-        return _table(block.data, block.total)
+        title = f"<h3>{escape(block.title)}</h3>" if block.title else ""
+        return title + _table(block.data, block.total)
     if block.kind == "sources":
         return _table(block.data, None, link_column="source")
     if block.kind == "chart":

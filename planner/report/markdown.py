@@ -105,7 +105,8 @@ def _block(block: Block, plan: CapacityPlan, assets: dict[str, str]) -> list[str
         rows = figure_rows(block.data)
         return _grid(["figure", "value", "unit"], [[md_text(c) for c in r] for r in rows], [False, True, False])
     if block.kind in ("table", "sources"):
-        return _table(block.data, block.total, link_column="source" if block.kind == "sources" else None)
+        title = [f"### {md_text(block.title)}", ""] if block.title else []
+        return title + _table(block.data, block.total, link_column="source" if block.kind == "sources" else None)
     if block.kind == "chart":
         return [f"![{md_text(chart_title(block.data))}]({_link_target(assets[block.data])})"]
     if block.kind == "floorplan":

@@ -1,6 +1,9 @@
 """XLSX workbook of a plan (openpyxl, imported lazily).
 
-Sheets: Summary (key figures: plan, mix, power, money, costs, energy, solver), Mix, Halls,
+Sheets: Summary (key figures: plan, mix, power, money, costs, energy, solver), Mix,
+Workloads (one line per workload: delivered compute, tokens/s, time to train, cost per
+delivered unit, per MW, what limits it), Workload placements (supply, precision,
+efficiency, goodput, haircut, delivered; both header only in a plan without them), Halls,
 Bill of materials (with a total row), Rows, Layout (one row per rack slot), Limits
 (utilisation and marginal values), Assumptions (every catalog figure used, with source and
 confidence) and, for a plan that has one, Diagnosis (ways out of infeasibility). Units are
@@ -11,6 +14,7 @@ frozen and filterable, and columns are sized to their contents.
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +37,20 @@ from dcplan.planner.report.tables import (
     solver_figures,
     summary_figures,
 )
+from dcplan.planner.report.workloads import placements_table, workloads_table
 
-SHEETS = ("Summary", "Mix", "Halls", "Bill of materials", "Rows", "Layout", "Limits", "Assumptions")
+SHEETS = (
+    "Summary",
+    "Mix",
+    "Workloads",
+    "Workload placements",
+    "Halls",
+    "Bill of materials",
+    "Rows",
+    "Layout",
+    "Limits",
+    "Assumptions",
+)
 _MIN_WIDTH, _MAX_WIDTH, _SAMPLE = 8, 60, 400
 
 
@@ -59,9 +75,13 @@ def number_format(kind: str, decimals: int) -> str | None:
 
 
 def _cell_value(value: Any) -> Any:
-    """Numbers and booleans as themselves; lists/dicts as compact JSON text."""
+    """Numbers and booleans as themselves; lists/dicts as compact JSON text; an infinite or NaN
+    float (a time to train with nothing delivered) as its display text, since spreadsheet
+    applications refuse a workbook whose cell holds ``inf``."""
     if isinstance(value, (dict, list)):
         return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, float) and not math.isfinite(value):
+        return number(value)
     return value
 
 
@@ -84,6 +104,8 @@ def xlsx_bytes(plan: CapacityPlan) -> bytes:
         figures.setdefault(fig.label, fig)  # headline figures repeated in later blocks appear once
     _figures_sheet(summary, list(figures.values()))
     _table_sheet(workbook.create_sheet("Mix"), mix_table(plan))
+    _table_sheet(workbook.create_sheet("Workloads"), workloads_table(plan))
+    _table_sheet(workbook.create_sheet("Workload placements"), placements_table(plan))
     _table_sheet(workbook.create_sheet("Halls"), halls_table(plan))
     bom = bom_table(plan)
     _table_sheet(workbook.create_sheet("Bill of materials"), bom, total=("capex_usd", bom_total_usd(bom)))

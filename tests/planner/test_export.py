@@ -20,7 +20,8 @@ from dcplan.planner.export import FORMATS, OutputFileError, format_for, format_f
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.plan import SCHEMA_VERSION, CapacityPlan, Layout, load_plan, plan_json_schema
 from dcplan.planner.report.diff import diff_plans
-from dcplan.planner.report.tables import SECTIONS, bom_table, urls_in
+from dcplan.planner.report.document import REPORT_SECTIONS
+from dcplan.planner.report.tables import bom_table, urls_in
 from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
 from dcplan.planner.solve import SolveSettings
 from tests.planner.conftest import scenario, solve_plan
@@ -236,7 +237,7 @@ def test_html_report_is_self_contained_with_every_section(demo_json, demo_plan, 
     code, _, _ = run(capsys, "export", demo_json, "--format", "html", "-o", path)
     assert code == 0
     text = path.read_text(encoding="utf-8")
-    for _anchor, title in SECTIONS:
+    for _anchor, title in REPORT_SECTIONS:
         assert f"<h2>{title}</h2>" in text, title
     assert text.count("<svg") >= 5  # four charts and the floor plan
     assert text.count('class="rack"') == len(demo_plan.layout)
@@ -258,7 +259,7 @@ def test_markdown_report_links_chart_files(demo_json, tmp_path, capsys):
     code, out, _ = run(capsys, "export", demo_json, "--format", "md", "-o", path)
     assert code == 0
     text = path.read_text(encoding="utf-8")
-    for _anchor, title in SECTIONS:
+    for _anchor, title in REPORT_SECTIONS:
         assert f"\n## {title}\n" in text, title
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text)
     assert sorted(images) == sorted(f"report-{n}.svg" for n in ("power", "heat", "capex", "compute", "floorplan"))
@@ -275,7 +276,7 @@ def test_infeasible_plan_exports_with_its_diagnosis(infeasible_plan, tmp_path):
     for relax in infeasible_plan.diagnosis.relaxations:
         assert relax.text in html
     assert "Infeasible" in html
-    for _anchor, title in SECTIONS:
+    for _anchor, title in REPORT_SECTIONS:
         assert f"<h2>{title}</h2>" in html
     root = ET.parse(tmp_path / "plan.svg").getroot()
     assert not [el for el in root.iter(f"{SVG_NS}rect") if el.get("class") == "rack"]

@@ -136,8 +136,19 @@ addEventListener("load", () => {
 """
 
 
-def test_nothing_is_wider_than_the_printed_page(demo_html, tmp_path):
-    text = demo_html.read_text(encoding="utf-8")
+@pytest.fixture(scope="module")
+def workloads_html(tmp_path_factory) -> Path:
+    """The report of a plan with hand-made per-workload results (tests/planner/workload_plans.py)."""
+    from tests.planner.workload_plans import hand_plan
+
+    path = tmp_path_factory.mktemp("print") / "workloads.html"
+    path.write_text(render_html(hand_plan()), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("report", ["demo_html", "workloads_html"])
+def test_nothing_is_wider_than_the_printed_page(report, request, tmp_path):
+    text = request.getfixturevalue(report).read_text(encoding="utf-8")
     assert "@media print" in text
     probe = tmp_path / "probe.html"
     probe.write_text(text.replace("@media print", "@media all").replace("</body>", MEASURE + "</body>"))

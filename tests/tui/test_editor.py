@@ -13,11 +13,12 @@ import pytest
 from textual.widgets import Input, Static, Tree
 
 from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, scenario_errors
+from dcplan.tui.screens.scenario import tables
 from dcplan.tui.widgets.inputs import Field
 
 SIZE = (140, 45)
 ENTERPRISE = SCENARIO_DIR / "enterprise-hybrid.toml"
-TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share")
+TABLES = tables()  # every array of tables of the scenario schema (the new ones of issue 13 too)
 
 # Partial and hostile text a user may type or paste into any field.
 HOSTILE = ["25 kN/", "5 MW/", "1e308 kW", "", "\x00", "x" * 10_000, "-300 degC", "[b]markup[/b] [", "1e999"]
@@ -25,6 +26,14 @@ HOSTILE = ["25 kN/", "5 MW/", "1e308 kW", "", "\x00", "x" * 10_000, "-300 degC",
 ALWAYS_INVALID = ["25 kN/", "5 MW/", "\x00"]
 # Fields whose schema accepts any text (cross-checked against the catalog only when planning).
 FREE_TEXT = {"plant", "residency", "region", "cooling", "name", "description", "power_chain", "family", "software"}
+
+
+def test_the_editor_knows_every_table_of_the_scenario_schema():
+    from dcplan.planner.scenario import Scenario
+
+    listed = {name for name, info in Scenario.model_fields.items() if str(info.annotation).startswith("list[")}
+    assert set(TABLES) == listed
+    assert TABLES[:7] == ("site", "hall", "row", "candidate", "cloud", "workload", "share")
 
 
 def status(app) -> str:
@@ -138,7 +147,8 @@ async def test_select_every_tree_node_of_the_enterprise_scenario_by_keyboard(app
             await pilot.press("down", "enter")
             seen.add(screen.selected)
         await pilot.pause()
-        assert screen.selected == (("share", len(data["share"]) - 1) if data.get("share") else ("share", None))
+        last = TABLES[-1]  # the tree's last table (haircut since issue 13), its last item
+        assert screen.selected == ((last, len(data[last]) - 1) if data.get(last) else (last, None))
         expected = {("scenario", None)} | {(t, i) for t in TABLES for i in range(len(data.get(t, [])))}
         expected |= {(t, None) for t in TABLES if not data.get(t)}
         assert seen == expected
@@ -493,3 +503,146 @@ async def test_loading_bad_files_says_why(app_factory, tmp_path):
         await pilot.click("#scenario-add")
         await pilot.pause()
         assert "problem" in status(app) or "select a table" in status(app)
+
+
+# issue 13: the delivered workload form, and any table the schema adds -------------------
+WORKLOAD_TEXTS = ["15.6e12", "90 day", "dense-pretraining", "bf16, fp8", "6.5 TB", "3.8e25 FLOP", "500 PFLOPS"]
+RANDOM_ALPHABET = "0123456789.eE+- ,/*kMGTPdayhsFLOPBSWUDmoe-fp84[]\\\"'°µ日🔥\x00\t"
+
+
+def open_delivered(app_factory, tmp_path):
+    from tests.tui.delivered_scenario import write_delivered_scenario
+
+    path = write_delivered_scenario(tmp_path / "delivered.toml")
+    return app_factory(scenario=path)
+
+
+async def test_delivered_workload_fields_use_the_files_keys(app_factory, tmp_path):
+    from tests.tui.delivered_scenario import WORKLOADS
+
+    app = open_delivered(app_factory, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        screen = app.screen
+        assert "scenario is valid" in status(app), status(app)
+        await select(pilot, "workload", 0)
+        from dcplan.planner.scenario import Workload
+
+        shown = {f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)}
+        assert shown == {info.alias or name for name, info in Workload.model_fields.items()}
+        assert "class" in shown and "workload_class" not in shown
+        assert screen.query_one("#f-class", Input).value == "dense-pretraining"
+        assert screen.query_one("#f-deadline", Input).value == "90 day"
+        assert screen.query_one("#f-precisions", Input).value == "bf16, fp8"
+        assert float(screen.query_one("#f-tokens", Input).value) == WORKLOADS[0]["tokens"]
+        await set_field(pilot, "class", "moe-pretraining")
+        await set_field(pilot, "active_params", "37e9")
+        item = app.state.scenario_data["workload"][0]
+        assert item["class"] == "moe-pretraining" and item["active_params"] == 37e9 and "workload_class" not in item
+        assert "scenario is valid" in status(app), status(app)
+        # the item's own rules show under the title: latency on a training class, a deadline without a budget
+        await set_field(pilot, "latency", "batch")
+        check_inline_errors(app, "workload", 0, sorted(shown), "batch")
+        assert "latency is for the inference class only" in str(screen.query_one("#scenario-item-error").render())
+        await set_field(pilot, "latency", "")
+        await select(pilot, "workload", 1)
+        assert screen.query_one("#f-class", Input).value == "inference"
+        await set_field(pilot, "deadline", "30 day")
+        assert "deadline needs a budget" in str(screen.query_one("#scenario-item-error").render())
+        await set_field(pilot, "deadline", "")
+        await select(pilot, "workload", 2)  # the peak shorthand: no class
+        assert screen.query_one("#f-class", Input).value == ""
+        await set_field(pilot, "tokens", "1e12")
+        assert "give exactly one of" in str(screen.query_one("#scenario-item-error").render())
+        await set_field(pilot, "tokens", "")
+        assert "scenario is valid" in status(app), status(app)
+        assert app.state.scenario_data["workload"] == [
+            {**WORKLOADS[0], "class": "moe-pretraining", "active_params": 37e9},
+            *WORKLOADS[1:],
+        ]
+
+
+async def test_every_prefix_of_workload_text_in_every_workload_field(app_factory, tmp_path):
+    """Typed key by key: every partial text of a budget, duration, class, list or quantity, in every
+    field of a delivered-form workload; each state shows what the validator says, nothing raises."""
+    app = open_delivered(app_factory, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        screen = app.screen
+        await select(pilot, "workload", 0)
+        names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+        originals = {name: screen.query_one(f"#f-{name}", Input).value for name in names}
+        for text in WORKLOAD_TEXTS:
+            for end in range(1, len(text) + 1):
+                for name in names:
+                    screen.query_one(f"#f-{name}", Input).value = text[:end]
+                await pilot.pause()
+                check_inline_errors(app, "workload", 0, names, text[:end])
+        for name in names:
+            screen.query_one(f"#f-{name}", Input).value = originals[name]
+        await pilot.pause()
+        assert "scenario is valid" in status(app), status(app)
+    assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize("seed", [13, 2026])
+async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp_path, seed):
+    """Random text (digits, units, brackets, control and wide characters) in each field of one item
+    of every table (a new blank item where the scenario has none, e.g. porting or haircut), and in
+    each delivered-form workload: inline errors always match the validator; the originals come back valid."""
+    import random
+
+    rng = random.Random(seed)
+    app = open_delivered(app_factory, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        screen = app.screen
+        items = [("scenario", None), ("workload", 1), ("workload", 2)]
+        items += [(table, 0) for table in TABLES]
+        for table, index in items:
+            if index is not None and not app.state.scenario_data.get(table):
+                await select(pilot, table, None)
+                await pilot.click("#scenario-add")
+                await pilot.pause()
+            await select(pilot, table, index)
+            names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+            assert names, table
+            for _ in range(6):
+                for name in names:
+                    text = "".join(rng.choice(RANDOM_ALPHABET) for _ in range(rng.randint(0, 12)))
+                    screen.query_one(f"#f-{name}", Input).value = text
+                await pilot.pause()
+                check_inline_errors(app, table, index, names, "")
+    assert app.return_code in (None, 0)
+
+
+async def test_a_claim_haircut_is_added_edited_and_checked_in_place(app_factory, tmp_path):
+    """[[haircut]] (issue 13): added from the tree, its fields by their file names, a fraction
+    out of range marked under the field, labelled by its claim, saved as written."""
+    from dcplan.planner.scenario import load_scenario
+
+    app = open_delivered(app_factory, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        screen = app.screen
+        await select(pilot, "haircut", None)
+        assert "none yet" in str(screen.query_one("#scenario-item").render())
+        await pilot.click("#scenario-add")
+        await pilot.pause()
+        assert screen.selected == ("haircut", 0)
+        names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+        assert {"claim", "fraction", "low", "high"} <= set(names)
+        await set_field(pilot, "claim", "trn3-gen2-vs-trn2-compute")
+        await set_field(pilot, "fraction", "1.5")
+        check_inline_errors(app, "haircut", 0, names, "1.5")
+        assert screen.query_one("#field-fraction", Field).has_class("-invalid")
+        await set_field(pilot, "fraction", "0.25")
+        assert "scenario is valid" in status(app), status(app)
+        assert tree_node(app, "haircut", 0).label.plain == "haircut: trn3-gen2-vs-trn2-compute"
+        out = tmp_path / "with-haircut.toml"
+        await set_field_path(pilot, str(out))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "saved" in status(app), status(app)
+    scenario = load_scenario(out)
+    assert [(h.claim, h.fraction) for h in scenario.haircut] == [("trn3-gen2-vs-trn2-compute", 0.25)]

@@ -288,14 +288,16 @@ def monkey_files(tmp_path, monkeypatch, demo_plan_file) -> tuple[Path, Path]:
     return scenario, plan
 
 
-async def run_monkey(app_factory, files: tuple[Path, Path], seed: int, per_screen: int) -> Monkey:
+async def run_monkey(
+    app_factory, files: tuple[Path, Path], seed: int, per_screen: int, screens: tuple[str, ...] = tuple(SCREENS)
+) -> Monkey:
     scenario, plan = files
     app = app_factory(scenario=scenario, plan=plan)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         monkey = Monkey(app, seed)
         try:
-            for screen in SCREENS:
+            for screen in screens:
                 await monkey.run_screen(pilot, screen, per_screen)
             await settle(app)
         except Exception as exc:  # reported with the seed, after the background work is stopped
@@ -333,3 +335,28 @@ async def test_monkey_every_screen_long(app_factory, monkey_files, seed):
     monkey = await run_monkey(app_factory, monkey_files, seed, per_screen=2500)
     assert not monkey.crashes, report(monkey)
     assert monkey.sent >= 20000
+
+
+@pytest.fixture
+def workload_files(monkey_files) -> tuple[Path, Path]:
+    """The monkey's scratch folder with a delivered-form scenario and a plan with per-workload results."""
+    from dcplan.planner.export import write_plan
+    from tests.planner.workload_plans import hand_plan
+    from tests.tui.delivered_scenario import write_delivered_scenario
+
+    scenario, plan = monkey_files
+    write_delivered_scenario(scenario)
+    plan.unlink()
+    write_plan(hand_plan(), plan)
+    return scenario, plan
+
+
+@pytest.mark.parametrize("seed", [20261202], ids=lambda s: f"seed-{s}")
+async def test_monkey_delivered_workloads_editor_and_plan(app_factory, workload_files, seed):
+    """The editor on workloads of the delivered form (class, precisions, budgets, rates) and the
+    plan screen with a Workloads tab: 3,000 random events, zero unhandled exceptions."""
+    monkey = await run_monkey(
+        app_factory, workload_files, seed, per_screen=1000, screens=("scenario", "plan", "scenario")
+    )
+    assert not monkey.crashes, report(monkey)
+    assert monkey.sent >= 3000

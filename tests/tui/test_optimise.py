@@ -110,7 +110,8 @@ async def test_cancel_before_any_plan_keeps_the_previous_plan(app_factory, tmp_p
         await pilot.press("f6")
         await pilot.pause()
         summary = text(app.screen, "#plan-summary")
-        assert "optimal" in summary and "0 PFLOPS" not in summary.split(";")[1]
+        peak = re.search(r";\s*([\d,]+) PFLOPS", summary)  # the first figure: peak compute (then delivered)
+        assert "optimal" in summary and peak and peak.group(1) != "0", summary
 
 
 async def test_cancel_mid_run_keeps_the_incumbent_with_its_gap(app_factory, tmp_path):
@@ -177,9 +178,10 @@ async def test_demo_solve_names_its_phases_and_ends_on_the_plans_figures(app_fac
         # the final figures are the plan's, with the objective's unit
         figures = text(screen, "#optimise-figures")
         s = plan.solver
-        assert f"incumbent {objective_text(s.objective, 'max-compute', plan.precision)}" in figures, figures
-        assert f"bound {objective_text(s.bound, 'max-compute', plan.precision)}" in figures, figures
+        assert f"incumbent {objective_text(s.objective, plan.objective, plan.precision)}" in figures, figures
+        assert f"bound {objective_text(s.bound, plan.objective, plan.precision)}" in figures, figures
         assert f"gap {gap_text(s.gap)}" in figures and "PFLOPS" in figures
+        assert ("M USD" in figures) == (plan.objective == "min-tco"), figures  # a compute objective is no money
         await pilot.press("f6")
         await pilot.pause()
         assert f"gap {gap_text(s.gap)}" in text(app.screen, "#plan-summary")  # one gap on both screens
@@ -271,5 +273,7 @@ async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, 
 def test_objective_and_gap_texts_carry_their_units():
     assert objective_text(184320.4, "max-compute", "fp8") == "184,320 PFLOPS fp8"
     assert objective_text(1234.56, "min-tco", "fp8") == "1,234.6 M USD"
+    assert objective_text(79528.14, "max-delivered", "fp8") == "79,528 PFLOPS delivered"
+    assert objective_text(7313.4, "min-time-to-train", "fp8") == "7,313 PFLOPS delivered to the target"
     assert objective_text(None, "min-tco", "fp8") == gap_text(None) == "-"
     assert gap_text(0.023) == "2.300%"

@@ -42,3 +42,19 @@ def test_plan_snapshot(snap_compare, app_factory, demo_plan_file, tab):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=go)
+
+
+def test_plan_workloads_snapshot(snap_compare, app_factory, tmp_path):
+    """The Workloads tab of a plan with hand-made per-workload results (tests/planner/workload_plans.py)."""
+    from dcplan.planner.export import write_plan
+    from tests.planner.workload_plans import hand_plan
+
+    path = tmp_path / "hand.json"
+    write_plan(hand_plan(), path)
+    app = app_factory(plan=path)
+
+    async def go(pilot):
+        pilot.app.screen.query_one("#plan-tabs").active = "tab-workloads"
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=go)

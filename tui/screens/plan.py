@@ -1,7 +1,10 @@
-"""Plan view: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis."""
+"""Plan view: floor plan, utilisation of every limit, mix and costs, workloads, binding limits, diagnosis."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.screen import Screen
@@ -34,6 +37,11 @@ class PlanScreen(Screen[None]):
             with TabPane("Mix & costs", id="tab-mix"), VerticalScroll():
                 yield DataTable(id="plan-mix", show_cursor=False, zebra_stripes=True)
                 yield Static("", id="plan-costs")
+            with TabPane("Workloads", id="tab-workloads"), VerticalScroll():
+                yield Static("", id="plan-workloads-note")
+                yield DataTable(id="plan-workloads", show_cursor=False, zebra_stripes=True)
+                yield Static("[b]Where each workload runs[/b]", id="plan-placements-title")
+                yield DataTable(id="plan-placements", show_cursor=False, zebra_stripes=True)
             with TabPane("Diagnosis", id="tab-diagnosis"), VerticalScroll():
                 yield Static("", id="plan-diagnosis")
         yield Footer()
@@ -55,8 +63,12 @@ class PlanScreen(Screen[None]):
             return
         s = plan.solver
         gap = f", gap {gap_text(s.gap)}" if s.gap is not None else ""
+        delivered = (
+            f" peak, {sum(w.delivered_pflops for w in plan.workloads):,.0f} PFLOPS delivered" if plan.workloads else ""
+        )
         summary.update(
-            f"[b]{plan.scenario_name}[/b]: {s.status}{gap}; {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS {plan.precision}; "
+            f"[b]{plan.scenario_name}[/b]: {s.status}{gap}; {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS "
+            f"{plan.precision}{delivered}; "
             f"re-check {'passed' if plan.recheck.ok else '[b red]FAILED[/]'} ({plan.recheck.checked} checks)"
         )
         self.query_one("#plan-floor", Static).update(floor_plan_text(plan) if len(plan.layout) else "no racks placed")
@@ -71,6 +83,7 @@ class PlanScreen(Screen[None]):
             mix.add_row(*row)
         if plan.costs is not None and plan.energy is not None:
             self.query_one("#plan-costs", Static).update("\n".join(plan_money_energy_lines(plan)))
+        self._show_workloads(plan)
         lines = [f"[b]{'feasible' if plan.feasible else 'INFEASIBLE'}[/b]: {plan.diagnosis.summary}"]
         lines += [f"  - ({r.group}) {r.text}" for r in plan.diagnosis.relaxations]
         binding = [u for u in plan.limits if u.binding]
@@ -82,3 +95,22 @@ class PlanScreen(Screen[None]):
             lines.append("\n[b]Options ruled out before solving[/b]")
             lines += [f"  - {p}" for p in plan.pruned]
         self.query_one("#plan-diagnosis", Static).update("\n".join(lines))
+
+    def _show_workloads(self, plan: Any) -> None:
+        """The per-workload table and its placements (planner.report.workloads), or why there are none."""
+        from dcplan.planner.report.workloads import NO_WORKLOADS, is_figure, placement_rows, workload_rows
+
+        note = self.query_one("#plan-workloads-note", Static)
+        note.update(Text(NO_WORKLOADS if not plan.workloads else "Sustained delivered compute per workload."))
+        self.query_one("#plan-placements-title", Static).display = bool(plan.workloads)
+        for table_id, (headers, rows) in (
+            ("#plan-workloads", workload_rows(plan)),
+            ("#plan-placements", placement_rows(plan)),
+        ):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            table.display = bool(rows)
+            table.add_columns(*(Text(header) for header in headers))  # '[tokens/s]' is not markup
+            right = [is_figure(header) for header in headers]
+            for row in rows:  # ids are text, never markup
+                table.add_row(*(Text(c, justify="right" if r else "left") for c, r in zip(row, right, strict=True)))

@@ -8,6 +8,7 @@ the other screens solve is published to the app state after every edit.
 from __future__ import annotations
 
 import copy
+import functools
 import math
 import os
 import typing
@@ -26,7 +27,9 @@ from textual.worker import Worker, WorkerState
 
 from dcplan.tui.widgets.inputs import Field
 
-TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share")
+# Table order and labels of the known tables; a table the scenario schema gains later is
+# edited too (``tables()`` reads the schema), under its own name.
+TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut")
 
 TABLE_LABELS = {
     "site": "sites",
@@ -36,24 +39,48 @@ TABLE_LABELS = {
     "cloud": "cloud offers",
     "workload": "workloads",
     "share": "hybrid share bounds",
+    "porting": "porting (workload to software stack)",
+    "haircut": "claim haircuts",
 }
+LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload")  # what names an item in the tree
 
 LABEL_CHARS = 40  # an id longer than this is cut in the tree and title (a 10,000-character id stays usable)
 
 
+@functools.cache
 def _models() -> dict[str, Any]:
+    """The pydantic model of ``[scenario]`` and of every array of tables the scenario schema has."""
+    from pydantic import BaseModel
+
     from dcplan.planner import scenario as s
 
-    return {
-        "scenario": s.ScenarioHeader,
-        "site": s.SiteLimits,
-        "hall": s.Hall,
-        "row": s.Row,
-        "candidate": s.Candidate,
-        "cloud": s.CloudOffer,
-        "workload": s.Workload,
-        "share": s.ShareBound,
-    }
+    models: dict[str, Any] = {"scenario": s.ScenarioHeader}
+    for name, info in s.Scenario.model_fields.items():
+        args = typing.get_args(info.annotation)
+        if (
+            typing.get_origin(info.annotation) is list
+            and args
+            and isinstance(args[0], type)
+            and issubclass(args[0], BaseModel)
+        ):
+            models[name] = args[0]
+    return models
+
+
+def tables() -> tuple[str, ...]:
+    """The arrays of tables the editor shows: the known ones in their order, then any others."""
+    present = [t for t in _models() if t != "scenario"]
+    return tuple(t for t in TABLES if t in present) + tuple(t for t in present if t not in TABLES)
+
+
+def table_label(table: str) -> str:
+    return TABLE_LABELS.get(table, table)
+
+
+def form_fields(table: str) -> dict[str, Any]:
+    """The fields of a table's form by the key the file uses (a field's alias, e.g. a
+    workload's ``class``, else its name), each with its pydantic FieldInfo."""
+    return {info.alias or name: info for name, info in _models()[table].model_fields.items()}
 
 
 def _short(text: str) -> str:
@@ -63,7 +90,7 @@ def _short(text: str) -> str:
 
 def _item_label(table: str, item: Any, index: int) -> str:
     if isinstance(item, dict):
-        for key in ("id", "system", "software", "family"):
+        for key in LABEL_KEYS:
             if key in item:
                 return f"{table}: {_short(str(item[key]))}"
     return f"{table} #{index + 1}"
@@ -291,13 +318,13 @@ class ScenarioScreen(Screen[None]):
         tree.clear()
         tree.root.expand()
         tree.root.add_leaf("settings", data=("scenario", None))
-        for table in TABLES:
+        for table in tables():
             items = _items(self.data, table)
             if items is None:
-                label = Text(f"{TABLE_LABELS[table]} (not [[{table}]] tables: fix the file)")
+                label = Text(f"{table_label(table)} (not [[{table}]] tables: fix the file)")
                 tree.root.add_leaf(label, data=("malformed", table))
                 continue
-            node = tree.root.add(TABLE_LABELS[table], data=(table, None), expand=True)
+            node = tree.root.add(table_label(table), data=(table, None), expand=True)
             for index, item in enumerate(items):
                 node.add_leaf(Text(_item_label(table, item, index)), data=(table, index))
 
@@ -347,12 +374,11 @@ class ScenarioScreen(Screen[None]):
             self._form_table = None
             await form.remove_children()
             if table != "scenario" and index is None:
-                title.update(f"{TABLE_LABELS[table]}: none yet (Add item)")
+                title.update(f"{table_label(table)}: none yet (Add item)")
             else:
                 title.update(f"[b]{escape(_item_label(table, None, index or 0))}[/b]: not a table in the file")
             return
         title.update(f"[b]{escape(_item_label(table, item, index or 0))}[/b]")
-        model = _models()[table]
         if self._form_table == table:
             for widget in form.query(FieldInput).results(FieldInput):
                 name = widget.loc[-1]
@@ -363,7 +389,7 @@ class ScenarioScreen(Screen[None]):
         await form.remove_children()
         self._shown = {key: text for key, text in self._shown.items() if isinstance(key, str)}
         widgets = []
-        for name, info in model.model_fields.items():
+        for name, info in form_fields(table).items():
             description = f" - {info.description}" if info.description else ""
             widget = FieldInput(
                 value_to_text(item.get(name)),
@@ -394,7 +420,7 @@ class ScenarioScreen(Screen[None]):
         if value_to_text(item.get(name)) == event.value:
             return  # the form being filled in, not an edit
         table = self.selected[0]
-        annotation = _models()[table].model_fields[name].annotation
+        annotation = form_fields(table)[name].annotation
         value = text_to_value(annotation, event.value) if event.value.strip() else None
         try:
             apply_edit(self.document, widget.loc, value)
@@ -402,7 +428,7 @@ class ScenarioScreen(Screen[None]):
             self._field(name, str(exc))
             return
         self._publish()
-        if name in ("id", "system", "software", "family"):
+        if name in LABEL_KEYS:
             self._relabel_selected()
         self._validate_soon()
 

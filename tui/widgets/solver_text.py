@@ -12,15 +12,28 @@ def gap_text(gap: float | None) -> str:
     return "-" if gap is None else f"{gap:.3%}"
 
 
+# objectives whose MIP value is compute (PFLOPS), not money: min-time-to-train maximises the
+# delivered PFLOPS of its target workload (its time is the budget over that rate)
+COMPUTE_OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train")
+
+
 def objective_unit(objective: str, precision: str) -> str:
-    """The unit of the MIP objective: max-compute is PFLOPS at the scenario's precision
-    (less a tie-break of a few millionths of TCO), min-tco is TCO in millions of USD."""
-    return f"PFLOPS {precision}" if objective == "max-compute" else "M USD"
+    """The unit of the MIP objective: max-compute is peak PFLOPS at the scenario's precision
+    (less a tie-break of a few millionths of TCO), max-delivered delivered PFLOPS of all
+    workloads, min-time-to-train delivered PFLOPS of its target, min-tco TCO in millions of USD."""
+    if objective == "max-compute":
+        return f"PFLOPS {precision}"
+    if objective == "max-delivered":
+        return "PFLOPS delivered"
+    if objective == "min-time-to-train":
+        return "PFLOPS delivered to the target"
+    return "M USD"
 
 
 def objective_text(value: float | None, objective: str, precision: str) -> str:
-    """An objective value with its unit: "184,320 PFLOPS fp8", "1,234.5 M USD"; "-" when unknown."""
+    """An objective value with its unit: "184,320 PFLOPS fp8", "79,528 PFLOPS delivered",
+    "1,234.5 M USD"; "-" when unknown."""
     if value is None:
         return "-"
-    number = f"{value:,.0f}" if objective == "max-compute" else f"{value:,.1f}"
+    number = f"{value:,.0f}" if objective in COMPUTE_OBJECTIVES else f"{value:,.1f}"
     return f"{number} {objective_unit(objective, precision)}"
