@@ -57,7 +57,25 @@ def _worst(lp: highspy.HighsLp, x: np.ndarray) -> float:
     )
 
 
-@pytest.mark.parametrize("name", [*SHIPPED, "min-tco", "S", "M", "L", "XL"])
+#: Min-cost models whose demands are met through continuous allocations (enterprise-hybrid is
+#: min-tco in delivered terms): rounding the LP's units up overfills a hall's IT power and
+#: rounding them down leaves a demand short, and the repair does not move units between
+#: halls, so the start finds nothing there. The solve falls back to the MIP alone.
+NO_START = ("enterprise-hybrid", "min-tco")
+
+
+@pytest.mark.parametrize("name", NO_START)
+def test_a_min_cost_model_without_a_start_falls_back_to_the_mip(name, catalog):
+    data = build_model_data(_scenario(name), catalog)
+    assert lp_start(build_direct(data).lp, 20.0) is None  # the known limit above; a start found would be welcome
+    gap = 5e-3
+    without = solve_model_data(data, SolveSettings(time_limit_s=60, rel_gap=gap, start="off"))
+    with_start = solve_model_data(data, SolveSettings(time_limit_s=60, rel_gap=gap, start="on"))
+    assert with_start.status == without.status == "optimal"
+    assert with_start.objective == pytest.approx(without.objective, rel=2 * gap)
+
+
+@pytest.mark.parametrize("name", [n for n in [*SHIPPED, "min-tco", "S", "M", "L", "XL"] if n not in NO_START])
 def test_the_start_is_feasible_and_the_plan_with_it_is_the_same(name, catalog):
     data = build_model_data(_scenario(name), catalog)
     model = build_direct(data)
