@@ -395,8 +395,11 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
     return scenario
 
 
-def load_scenario(path: Path | str) -> Scenario:
-    """Read and validate a scenario TOML file (through ``models.files.read_text``)."""
+def load_scenario(path: Path | str, objective: str | None = None) -> Scenario:
+    """Read and validate a scenario TOML file (through ``models.files.read_text``).
+
+    ``objective`` replaces the file's ``[scenario] objective`` before validation, so every
+    rule that depends on the objective (a target, classed workloads) is checked for it."""
     path = Path(path)
     where = display_path(path)
     try:
@@ -412,6 +415,8 @@ def load_scenario(path: Path | str) -> Scenario:
             [f"{where}: nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"],
             file=where,
         ) from None
+    if objective is not None and isinstance(data.get("scenario"), dict):
+        data["scenario"]["objective"] = objective
     return parse_scenario(data, where)
 
 

@@ -25,12 +25,15 @@ from dcplan.planner.cli.common import (
 )
 from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
+#: Values of ``--objective`` (planner.scenario.Objective, without importing pydantic at start-up).
+OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train", "min-tco")
 
-def load_scenario_for_cli(path: Path) -> Any:
+
+def load_scenario_for_cli(path: Path, objective: str | None = None) -> Any:
     from dcplan.planner.scenario import ScenarioError, load_scenario
 
     try:
-        return load_scenario(path)
+        return load_scenario(path, objective)
     except ScenarioError as exc:
         raise UserError(
             *exc.lines, file=exc.file, entry=exc.entry, field=exc.field, expected=exc.expected, got=exc.got
@@ -61,7 +64,10 @@ def solve(
     time_limit: Annotated[str, typer.Option("--time-limit", help="solver time limit, e.g. 30s or 2min")] = "60s",
     gap: Annotated[str, typer.Option("--gap", help="relative MIP gap to stop at, e.g. 0.5%")] = "0.1%",
     objective: Annotated[
-        str | None, typer.Option("--objective", help="max-compute | min-tco (overrides the file)")
+        str | None,
+        typer.Option(
+            "--objective", help="max-compute | max-delivered | min-time-to-train | min-tco (overrides the file)"
+        ),
     ] = None,
     marginals: Annotated[
         bool, typer.Option("--marginals/--no-marginals", help="re-solve binding limits for marginal values")
@@ -84,19 +90,13 @@ def solve(
 
     settings = solve_settings(time_limit, gap, presolve)
     prestart()  # the HiGHS child's start-up (~0.2 s) overlaps reading the scenario and catalog
-    if objective is not None and objective not in ("max-compute", "min-tco"):
-        raise UserError(f"--objective: expected max-compute or min-tco, got {objective!r}")
+    if objective is not None and objective not in OBJECTIVES:
+        raise UserError(f"--objective: expected one of {', '.join(OBJECTIVES)}, got {objective!r}")
     if output is not None:
         from dcplan.planner.export import check_output_path
 
         check_output_path(output, force)
-    scenario = load_scenario_for_cli(scenario_file)
-    if objective is not None:
-        scenario = scenario.model_copy(
-            update={"scenario": scenario.scenario.model_copy(update={"objective": objective})}
-        )
-        if objective == "min-tco" and not scenario.workload:
-            raise UserError(f"{scenario_file}: objective 'min-tco' needs at least one [[workload]]")
+    scenario = load_scenario_for_cli(scenario_file, objective)  # the file's rules checked for --objective
     cat = load_catalog_for_cli(catalog)
     resume_gc()  # start-up is over: the solve, layout and marginals may run for minutes
     try:
@@ -178,8 +178,8 @@ def render_plan(plan: Any) -> None:
         table = table_of(plan)
         if table is not None:
             print_table(table)
-        if table_of is mix_table:  # what each workload gets follows the mix that serves it
-            sys.stdout.write(workloads_text(plan))
+        if table_of is mix_table and plan.workloads:  # what each workload gets follows the mix
+            echo(workloads_text(plan))
     from dcplan.planner.report.text import plan_money_energy_lines
 
     for line in plan_money_energy_lines(plan):

@@ -512,3 +512,22 @@ def test_ctrl_c_during_the_solve(long_toml, tmp_path):
     assert code == 130, (code, err)
     assert "interrupted" in err.splitlines()[-1]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_objective_override_is_validated_like_the_file(capsys, tmp_path):
+    """--objective goes through the scenario's own rules: min-time-to-train needs a target."""
+    from dcplan.planner.scenario import SCENARIO_DIR
+
+    demo = SCENARIO_DIR / "aws-hybrid-campus.toml"
+    code = main(["solve", str(demo), "--objective", "min-time-to-train", "--no-marginals"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "aws-hybrid-campus.toml" in err[0] and "target" in err[0], err
+    code = main(["solve", str(demo), "--objective", "fastest"])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and err == [
+        "dcplan: error: --objective: expected one of max-compute, max-delivered, min-time-to-train, min-tco, "
+        "got 'fastest'"
+    ]
+    code = main(["solve", str(demo), "--objective", "max-compute", "--no-marginals", "--json"])
+    out = capsys.readouterr().out
+    assert code == 0 and '"objective":"max-compute"' in out
