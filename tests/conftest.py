@@ -86,26 +86,3 @@ def user_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "my-catalog"
     folder.mkdir()
     return folder
-
-
-#: Test modules whose tests take many seconds each (the UI monkey and editor fuzzing, the
-#: app walk, mypy, packaging in fresh venvs). They are handed to the xdist workers first, so
-#: the run does not end on one worker finishing a 70 s test while the other is idle.
-LONG_FIRST = (
-    "tests/tui/test_monkey.py",
-    "tests/tui/test_app.py",
-    "tests/tui/test_editor.py",
-    "tests/test_typecheck.py",
-    "tests/test_packaging.py",
-)
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Long modules first (a stable sort: the order within each group is kept, and every
-    worker computes the same order, as xdist requires)."""
-
-    def long_rank(item: pytest.Item) -> int:
-        path = item.nodeid.split("::", 1)[0]
-        return LONG_FIRST.index(path) if path in LONG_FIRST else len(LONG_FIRST)
-
-    items.sort(key=long_rank)
