@@ -585,7 +585,7 @@ async def test_every_prefix_of_workload_text_in_every_workload_field(app_factory
     assert app.return_code in (None, 0)
 
 
-@pytest.mark.parametrize("seed", [13, 2026])
+@pytest.mark.parametrize("seed", [13, pytest.param(2026, marks=pytest.mark.slow)])  # more seeds: -m slow
 async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp_path, seed):
     """Random text (digits, units, brackets, control and wide characters) in each field of one item
     of every table (a new blank item where the scenario has none, e.g. porting or haircut), and in
