@@ -197,24 +197,19 @@ def placement_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
 
 
 def text_table(title: str, headers: list[str], rows: list[list[str]], numeric: list[bool]) -> list[str]:
-    """Lines of a plain aligned table (str methods only): the title, the headers on two lines
-    (label over '[unit]'), a rule, the rows; numeric columns right-aligned. Cells are display text."""
+    """Lines of a plain aligned table (planner/report/plaintext.py): the title, the headers on
+    two lines (label over '[unit]'), a rule, the rows; numeric columns right-aligned."""
+    from dcplan.planner.report.plaintext import TextTable
+
     labels, units = [], []
     for header in headers:
         label, bracket, unit = header.partition(" [")
         labels.append(label)
         units.append(bracket.strip() + unit if bracket else "")
-    widths = [
-        max([len(a), len(b)] + [len(r[i]) for r in rows]) for i, (a, b) in enumerate(zip(labels, units, strict=True))
-    ]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            c.rjust(w) if right else c.ljust(w) for c, w, right in zip(cells, widths, numeric, strict=True)
-        ).rstrip()
-
-    head = [line(labels)] + ([line(units)] if any(units) else [])
-    return [title, *head, "  ".join("-" * w for w in widths), *(line(r) for r in rows)]
+    table = TextTable(title, labels, units=units, right_at=numeric)
+    for row in rows:
+        table.add_row(*row)
+    return table.lines()
 
 
 def workloads_text(plan: CapacityPlan) -> str:
