@@ -42,6 +42,7 @@ from dcplan.models.catalog.schema import (
     Fluid,
     Generator,
     Goodput,
+    LeadTime,
     Plant,
     PowerChain,
     RackPdu,
@@ -187,6 +188,9 @@ class Catalog:
 
     def goodput(self, entry_id: str) -> Goodput:
         return self._typed("goodput", entry_id, Goodput)
+
+    def lead_time(self, entry_id: str) -> LeadTime:
+        return self._typed("lead_time", entry_id, LeadTime)
 
     def families(self) -> set[str]:
         """Every system family, read without validating entries a lazy load has not read."""

@@ -32,6 +32,7 @@ from dcplan.models.catalog.base import (
     check_id,
 )
 from dcplan.models.catalog.performance import Claim, Efficiency, Goodput, GoodputPoint, Precision
+from dcplan.models.catalog.schedule import LeadTime, SourcedDate
 from dcplan.models.catalog.sourced import (
     SourcedApparentPower,
     SourcedArea,
@@ -132,6 +133,10 @@ class System(Entry):
     cloud_price: SourcedMoneyPerHour | None = Field(default=None, description="rental price per unit-hour")
     cloud_price_basis: Literal["on-demand", "capacity-block", "reserved"] | None = None
     cloud_instance: str | None = None
+    available_from: SourcedDate | None = Field(
+        default=None, description="general availability or first shipment (quarter precision); projected if announced"
+    )
+    available_until: SourcedDate | None = Field(default=None, description="end of sale, where one is published")
 
     @model_validator(mode="after")
     def _check(self) -> System:
@@ -157,7 +162,27 @@ class System(Entry):
                     )
         if len(set(self.cooling)) != len(self.cooling):
             raise PydanticCustomError("cooling", "cooling lists the same architecture twice", {})
+        self._check_availability()
         return self
+
+    def _check_availability(self) -> None:
+        """``available_from`` is projected exactly when the system is not shipping, and
+        ``available_until`` (which needs it) is not before it."""
+        start, end = self.available_from, self.available_until
+        if start is not None and start.projected != self.is_projected:
+            raise PydanticCustomError(
+                "availability",
+                "a {status} system needs available_from.projected = {want}",
+                {"status": self.status, "want": str(self.is_projected).lower()},
+            )
+        if end is not None and start is None:
+            raise PydanticCustomError("availability", "available_until needs available_from", {})
+        if start is not None and end is not None and end.value < start.value:
+            raise PydanticCustomError(
+                "availability",
+                "available_until ({until}) is before available_from ({start})",
+                {"until": str(end.value), "start": str(start.value)},
+            )
 
     @property
     def is_projected(self) -> bool:
@@ -398,8 +423,13 @@ KINDS: dict[str, type[Entry]] = {
         Efficiency,
         Goodput,
         Claim,
+        LeadTime,
     )
 }
+
+#: System fields only a plan over periods reads (issue 14's roadmap): a single-period plan
+#: does not list them among the catalog figures it used.
+SCHEDULE_FIELDS: frozenset[str] = frozenset({"available_from", "available_until"})
 
 #: The groups `dcplan catalog list --kind` accepts, mapped to entry kinds.
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
@@ -409,6 +439,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "sites": ("site",),
     "defaults": ("defaults",),
     "performance": ("efficiency", "goodput", "claim"),
+    "lead-times": ("lead_time",),
 }
 
 __all__ = [
@@ -417,6 +448,7 @@ __all__ = [
     "ID_RE",
     "KINDS",
     "KIND_GROUPS",
+    "SCHEDULE_FIELDS",
     "Busway",
     "Chip",
     "Claim",
@@ -430,6 +462,7 @@ __all__ = [
     "Goodput",
     "GoodputPoint",
     "Id",
+    "LeadTime",
     "Operator",
     "Plant",
     "PowerChain",
@@ -438,6 +471,7 @@ __all__ = [
     "Redundancy",
     "Site",
     "SourcedArea",
+    "SourcedDate",
     "Status",
     "System",
     "Transformer",
