@@ -32,6 +32,12 @@ def _summary(kind: str, item: Any) -> dict[str, Any]:
         row["family"] = entry.family
         row["chips_per_unit"] = entry.chips_per_unit.value
         row["design_power_kw"] = entry.design_power.magnitude
+        for name in ("available_from", "available_until"):
+            sourced = getattr(entry, name)
+            row[name] = None if sourced is None else sourced.model_dump(mode="json")
+    if kind == "lead_time":
+        row["equipment"] = entry.equipment
+        row["lead_time_weeks"] = entry.weeks
     if item.overrides:
         row["overrides"] = [_origin_label(p) for p in item.overrides]
     return row
@@ -60,15 +66,37 @@ def list_entries(
     from rich.table import Table
 
     table = Table(title=f"dcplan catalog ({len(rows)} entries)", show_lines=False)
-    for column in ("id", "kind", "name", "status", "origin"):
+    for column in ("id", "kind", "name", "status", "available", "origin"):
         table.add_column(column, overflow="fold")
     for row in rows:
         status = row.get("status", "")
         if status and status != "shipping":
             status = f"[yellow]{status}[/yellow]"
         origin = row["origin"] + (" (overrides built-in)" if row.get("overrides") else "")
-        table.add_row(row["id"], row["kind"], row["name"], status, origin)
+        table.add_row(row["id"], row["kind"], row["name"], status, availability_text(row), origin)
     console().print(table)
+
+
+def _span(dumped: dict[str, Any]) -> str:
+    """A sourced date as quarters: ``2025Q4``, or when projected ``~2026Q3 [2026Q3-2027Q2]``."""
+    from datetime import date
+
+    from dcplan.models.catalog.schedule import quarter_label
+
+    def quarter(key: str) -> str:
+        return quarter_label(date.fromisoformat(dumped.get(key) or dumped["value"]))
+
+    if not dumped.get("projected"):
+        return quarter("value")
+    return f"~{quarter('value')} [{quarter('low')}-{quarter('high')}]"
+
+
+def availability_text(row: dict[str, Any]) -> str:
+    """A system's availability for a listing: from [to end of sale] in quarters, or ''."""
+    start, end = row.get("available_from"), row.get("available_until")
+    if start is None:
+        return ""
+    return _span(start) + ("" if end is None else f" to {_span(end)}")
 
 
 def _format_value(value: Any) -> str:
@@ -89,9 +117,8 @@ def _field_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str
             if value.get("low") is not None or value.get("high") is not None:
                 span = f"{_format_value(value.get('low', ''))} .. {_format_value(value.get('high', ''))}"
             source = value["source"] + (f" ({value['note']})" if value.get("note") else "")
-            rows.append(
-                (name, _format_value(value["value"]), value.get("unit") or "", span, value["confidence"], source)
-            )
+            confidence = value["confidence"] + (", projected" if value.get("projected") else "")
+            rows.append((name, _format_value(value["value"]), value.get("unit") or "", span, confidence, source))
         elif isinstance(value, dict) and "load" in value:
             curve = ", ".join(
                 f"{load:.0%}: {e:.3f}" for load, e in zip(value["load"], value["efficiency"], strict=True)
@@ -190,6 +217,69 @@ def claims(
             f"{claim.id}\n{metric}", _claimed(check), _implied(check), f"[{hue}]{check.verdict}[/{hue}]", basis
         )
     console().print(table)
+
+
+def _weeks(years: Any) -> float | None:
+    from dcplan.models.catalog.schedule import WEEKS_PER_YEAR
+
+    return None if years is None else float(years.to("year").magnitude) * WEEKS_PER_YEAR
+
+
+def _lead_time_rows(cat: Any) -> list[dict[str, Any]]:
+    """Every [[lead_time]] entry as a JSON row, by equipment class then value."""
+    rows = []
+    for item in cat.items["lead_time"].values():
+        entry, sourced = item.entry, item.entry.lead_time
+        rows.append(
+            {
+                "id": entry.id,
+                "equipment": entry.equipment,
+                "name": entry.name,
+                "weeks": _weeks(sourced.value),
+                "low_weeks": _weeks(sourced.low),
+                "high_weeks": _weeks(sourced.high),
+                "confidence": sourced.confidence,
+                "source": sourced.source,
+                "note": sourced.note,
+                "origin": _origin_label(item.origin),
+            }
+        )
+    return sorted(rows, key=lambda r: (r["equipment"], r["weeks"], r["id"]))
+
+
+@app.command("lead-times")
+def lead_times(
+    as_json: JsonOption = False,
+    pretty: common.PrettyOption = False,
+    catalog: CatalogOption = None,
+) -> None:
+    """Lead times of long-lead equipment (order to delivery), with range, confidence and source."""
+    from dcplan.planner.cli.textout import TextTable, print_table
+
+    rows = _lead_time_rows(load_catalog_for_cli(catalog))
+    if as_json:
+        print_json(rows, pretty)
+        return
+    columns = ("equipment", "id", "weeks", "low", "high", "months", "confidence", "source")
+    numbers = ("weeks", "low", "high", "months")
+    table = TextTable(f"Lead times ({len(rows)} entries; months = weeks x 7 / 30.44)", columns, right=numbers)
+
+    def shown(value: float | None) -> str:
+        return "" if value is None else f"{value:,.0f}"
+
+    for row in rows:
+        months = row["weeks"] * 7 / (365.25 / 12)
+        table.add_row(
+            row["equipment"],
+            row["id"],
+            shown(row["weeks"]),
+            shown(row["low_weeks"]),
+            shown(row["high_weeks"]),
+            f"{months:,.0f}",
+            row["confidence"],
+            row["source"].split(" ; ")[0] if not row["source"].startswith("assumption:") else "assumption",
+        )
+    print_table(table)
 
 
 @app.command("validate")
