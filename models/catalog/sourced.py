@@ -180,7 +180,10 @@ class Sourced(BaseModel, Generic[T]):
 
 def _show_pair(a: Any, b: Any) -> dict[str, str]:
     def show(x: Any) -> str:
-        return f"{x:~g}" if isinstance(x, Quantity) and np.ndim(x.magnitude) == 0 else str(x)
+        if not isinstance(x, Quantity) or np.ndim(x.magnitude) != 0:
+            return str(x)
+        # pint's short symbol for a year is "a" (annum), which reads as a typo: spell it out
+        return f"{x:g}" if str(x.units) == "year" else f"{x:~g}"
 
     return {"low": show(a), "value": show(b)}
 
