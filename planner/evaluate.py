@@ -15,7 +15,7 @@ from typing import Any
 from dcplan.models import equipment
 from dcplan.models.catalog import Catalog, Entry
 from dcplan.models.catalog.loader import display_path
-from dcplan.models.catalog.schema import SCHEDULE_FIELDS, PowerChain, Transformer, Ups
+from dcplan.models.catalog.schema import ROADMAP_FIELDS, PowerChain, Transformer, Ups
 from dcplan.models.sizing import SizingRequest, SizingResult, size
 from dcplan.models.units import qty, ureg
 from dcplan.planner.layout import RowFill, build_layout, fill_rows
@@ -566,7 +566,7 @@ def collect_assumptions(catalog: Catalog, data: ModelData) -> list[Assumption]:
 def _entry_assumptions(kind: str, entry: Entry, origin: str) -> list[Assumption]:
     rows = []
     for name, value in entry.model_dump(mode="json").items():
-        if isinstance(value, dict) and "source" in value and name not in SCHEDULE_FIELDS:
+        if isinstance(value, dict) and "source" in value and not (kind == "system" and name in ROADMAP_FIELDS):
             if "load" in value:
                 rendered: Any = {"load": value["load"], "efficiency": value["efficiency"]}
                 unit: str | None = "efficiency at load"

@@ -137,6 +137,10 @@ class System(Entry):
         default=None, description="general availability or first shipment (quarter precision); projected if announced"
     )
     available_until: SourcedDate | None = Field(default=None, description="end of sale, where one is published")
+    it_life: SourcedYears | None = Field(
+        default=None,
+        description="service life before refresh, where this class has its own (else the planning defaults' it_life)",
+    )
 
     @model_validator(mode="after")
     def _check(self) -> System:
@@ -427,9 +431,9 @@ KINDS: dict[str, type[Entry]] = {
     )
 }
 
-#: System fields only a plan over periods reads (issue 14's roadmap): a single-period plan
-#: does not list them among the catalog figures it used.
-SCHEDULE_FIELDS: frozenset[str] = frozenset({"available_from", "available_until"})
+#: System fields only a plan over periods reads (issue 14's roadmap: availability windows,
+#: refresh at end of life): a single-period plan does not list them among the figures it used.
+ROADMAP_FIELDS: frozenset[str] = frozenset({"available_from", "available_until", "it_life"})
 
 #: The groups `dcplan catalog list --kind` accepts, mapped to entry kinds.
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
@@ -448,7 +452,7 @@ __all__ = [
     "ID_RE",
     "KINDS",
     "KIND_GROUPS",
-    "SCHEDULE_FIELDS",
+    "ROADMAP_FIELDS",
     "Busway",
     "Chip",
     "Claim",

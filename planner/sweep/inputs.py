@@ -23,7 +23,7 @@ from dcplan.planner.scenario import Scenario
 #: greps models/ and planner/), so sampling them would only add noise to the tornado.
 NOT_IN_PLAN: dict[str, frozenset[str]] = {
     "chip": frozenset({"hbm_bandwidth", "scale_up_bandwidth"}),
-    "system": frozenset({"chip_power", "coolant_inlet_min"}),
+    "system": frozenset({"chip_power", "coolant_inlet_min", "it_life"}),
     "cooling": frozenset({"air_supply_temp"}),
     "site": frozenset({"elevation"}),
     "defaults": frozenset({"it_life", "facility_life", "water_per_energy_dry"}),

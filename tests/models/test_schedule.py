@@ -3,6 +3,7 @@ loader validation in one line per problem, the shipped data, and a fuzz of the n
 
 from __future__ import annotations
 
+import json
 import tempfile
 import typing
 from datetime import UTC, date, datetime
@@ -323,3 +324,45 @@ def test_a_mutated_lead_times_file_gives_a_catalog_error_or_a_catalog(catalog, t
             return
         for entry in merged.entries("lead_time"):
             assert entry.weeks > 0
+
+
+# --- IT life per system class -------------------------------------------------------------
+
+
+def test_aws_operated_systems_carry_amazons_server_life(catalog):
+    for system in catalog.entries("system"):
+        life = system.it_life
+        if system.family == "trainium":
+            assert life is not None and check_source_text(life.source), system.id
+            assert float(life.value.to("year").magnitude) == 5.0  # Amazon's 2025 cut from six years
+            assert life.low is not None and life.high is not None and life.low < life.value < life.high
+        else:
+            assert life is None, f"{system.id}: GPU systems use the planning defaults' it_life"
+    assert float(catalog.defaults.it_life.value.to("year").magnitude) == 5.0
+
+
+@pytest.mark.parametrize(
+    ("life", "words"),
+    [
+        ('{ value = "5 kg", source = "mine", confidence = "vendor" }', "expected a duration"),
+        ('{ value = "0 year", source = "mine", confidence = "vendor" }', ""),
+        (
+            '{ value = "5 year", high = "4 year", source = "mine", confidence = "vendor" }',
+            "high (4 year) is below value",
+        ),
+    ],
+)
+def test_a_bad_it_life_is_one_clear_line(user_dir, life, words):
+    line = only_problem(user_dir, with_dates(f"it_life = {life}\n"))
+    assert "mine.toml: system 'test-rack' field 'it_life" in line and words in line, line
+
+
+def test_a_single_period_plan_lists_no_roadmap_figures():
+    """The golden plans (checked against a fresh solve elsewhere) name no system date or life."""
+    from dcplan.models.catalog.schema import ROADMAP_FIELDS
+
+    golden = Path(__file__).resolve().parents[1] / "data" / "golden"
+    for path in sorted(golden.glob("*.plan.json")):
+        rows = json.loads(path.read_text())["assumptions"]
+        assert not [r for r in rows if r["kind"] == "system" and r["field"] in ROADMAP_FIELDS], path.name
+        assert any(r["kind"] == "defaults" and r["field"] == "it_life" for r in rows), path.name
