@@ -134,6 +134,7 @@ class SourcedDate(BaseModel):
 EquipmentClass = Literal[
     "utility-interconnection",
     "large-power-transformer",
+    "distribution-transformer",
     "mv-switchgear",
     "diesel-generator",
     "gas-turbine",
@@ -144,14 +145,23 @@ EquipmentClass = Literal[
     "dry-cooler",
 ]
 
+#: The equipment class whose lead time applies to each catalog kind a plan counts: the power
+#: chain's MV/LV transformers, UPS modules and standby generators (substation transformers,
+#: switchgear, prime power and cooling plant are not catalog kinds yet).
+EQUIPMENT_OF_KIND: dict[str, str] = {
+    "transformer": "distribution-transformer",
+    "ups": "ups",
+    "generator": "diesel-generator",
+}
+
 WEEKS_PER_YEAR = 365.25 / 7
 
 
 class LeadTime(Entry):
     """Order-to-delivery time of one class of long-lead equipment (or of a grid connection).
 
-    ``lead_time`` is a sourced duration with its range; a plan orders an item
-    ``ceil(lead_time / period length)`` periods before the period it is used in.
+    ``lead_time`` is a sourced duration with its range. A roadmap over periods (issue 14) is
+    to order an item ``ceil(lead_time / period length)`` periods before the period it is used.
     """
 
     kind: ClassVar[str] = "lead_time"
@@ -167,6 +177,7 @@ class LeadTime(Entry):
 
 __all__ = [
     "EARLIEST_YEAR",
+    "EQUIPMENT_OF_KIND",
     "LATEST_YEAR",
     "WEEKS_PER_YEAR",
     "CatalogDate",

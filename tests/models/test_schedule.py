@@ -366,3 +366,12 @@ def test_a_single_period_plan_lists_no_roadmap_figures():
         rows = json.loads(path.read_text())["assumptions"]
         assert not [r for r in rows if r["kind"] == "system" and r["field"] in ROADMAP_FIELDS], path.name
         assert any(r["kind"] == "defaults" and r["field"] == "it_life" for r in rows), path.name
+
+
+def test_the_power_chain_kinds_map_to_shipped_lead_times(catalog):
+    from dcplan.models.catalog.schedule import EQUIPMENT_OF_KIND
+
+    shipped = {entry.equipment for entry in catalog.entries("lead_time")}
+    assert set(EQUIPMENT_OF_KIND) <= set(catalog.items) and set(EQUIPMENT_OF_KIND.values()) <= shipped
+    distribution = next(e for e in catalog.entries("lead_time") if e.equipment == "distribution-transformer")
+    assert distribution.weeks < catalog.lead_time("lead-large-power-transformer").lead_time.high.to("week").magnitude
