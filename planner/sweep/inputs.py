@@ -17,7 +17,7 @@ import numpy as np
 
 from dcplan.models.catalog import Catalog, System
 from dcplan.models.catalog.performance import Goodput
-from dcplan.models.catalog.sourced import Sourced
+from dcplan.models.catalog.sourced import CONFIDENCE_ORDER, Sourced
 from dcplan.planner.scenario import Scenario
 
 #: Catalog figures with ranges that no part of the planner reads (checked by a test that
@@ -318,7 +318,8 @@ def haircut_inputs(scenario: Scenario) -> list[UncertainInput]:
         if high > low:
             target = Target("scenario", "haircut", cut.claim, "fraction")
             text = f"haircut.{cut.claim}.fraction={low:g}:{high:g}"
-            out.append(UncertainInput(target, Domain("float", low, high), "", cut.fraction, "vary", text=text))
+            domain = Domain("float", low, high)
+            out.append(UncertainInput(target, domain, "", cut.fraction, "vary", confidence="claim haircut", text=text))
     return out
 
 
@@ -364,7 +365,8 @@ def _goodput_inputs(curve: Goodput) -> list[UncertainInput]:
 
     One coordinate ``u`` sets every point to ``low + u x (high - low)``: a fleet that fails
     more often loses goodput at every job size, so the points move together (sampling them
-    independently would draw curves that no fleet has)."""
+    independently would draw curves that no fleet has). Its confidence is the weakest of the
+    points'."""
     points = curve.points
     base = tuple(float(p.goodput.value) for p in points)
     low = tuple(float(p.goodput.low if p.goodput.low is not None else p.goodput.value) for p in points)
@@ -372,7 +374,6 @@ def _goodput_inputs(curve: Goodput) -> list[UncertainInput]:
     if low == high:
         return []
     domain = Domain("array", float(np.mean(low)), float(np.mean(high)), low_array=low, high_array=high)
-    confidences = {p.goodput.confidence for p in points}
     return [
         UncertainInput(
             target=Target("catalog", "goodput", curve.id, "points"),
@@ -381,7 +382,7 @@ def _goodput_inputs(curve: Goodput) -> list[UncertainInput]:
             base=base,
             origin="catalog",
             source="; ".join(dict.fromkeys(p.goodput.source for p in points)),
-            confidence=confidences.pop() if len(confidences) == 1 else "mixed",
+            confidence=max((p.goodput.confidence for p in points), key=CONFIDENCE_ORDER.index),  # the weakest
         )
     ]
 
