@@ -646,3 +646,49 @@ async def test_a_claim_haircut_is_added_edited_and_checked_in_place(app_factory,
         assert "saved" in status(app), status(app)
     scenario = load_scenario(out)
     assert [(h.claim, h.fraction) for h in scenario.haircut] == [("trn3-gen2-vs-trn2-compute", 0.25)]
+
+
+async def test_a_porting_is_added_edited_and_checked_in_place(app_factory, tmp_path):
+    """[[porting]] (issue 13): added from the tree, its fields by their file names, a stack
+    outside the choices and a negative cost marked under their fields, a porting without
+    cost or delay marked under the item, labelled by its workload, saved as written."""
+    from dcplan.planner.scenario import load_scenario
+
+    app = open_delivered(app_factory, tmp_path)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_editor(pilot)
+        screen = app.screen
+        await select(pilot, "porting", None)
+        assert "none yet" in str(screen.query_one("#scenario-item").render())
+        await pilot.click("#scenario-add")
+        await pilot.pause()
+        assert screen.selected == ("porting", 0)
+        names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+        assert {"workload", "to", "cost", "delay"} <= set(names)
+        await set_field(pilot, "workload", "chat")
+        await set_field(pilot, "to", "tpu")
+        check_inline_errors(app, "porting", 0, names, "tpu")
+        assert screen.query_one("#field-to", Field).has_class("-invalid")
+        await set_field(pilot, "to", "neuron")
+        check_inline_errors(app, "porting", 0, names, "neuron")
+        assert "give a cost, a delay or both" in str(screen.query_one("#scenario-item-error", Static).render())
+        await set_field(pilot, "cost", "-2 MUSD")
+        check_inline_errors(app, "porting", 0, names, "-2 MUSD")
+        assert screen.query_one("#field-cost", Field).has_class("-invalid")
+        await set_field(pilot, "cost", "2 MUSD")
+        await set_field(pilot, "delay", "60 day")
+        assert "scenario is valid" in status(app), status(app)
+        await set_field(pilot, "workload", "nope")  # a rule across tables: said in the status line
+        assert "(nope to neuron): workload 'nope' names no" in status(app), status(app)
+        await set_field(pilot, "workload", "chat")
+        assert "scenario is valid" in status(app), status(app)
+        assert tree_node(app, "porting", 0).label.plain == "porting: chat"
+        out = tmp_path / "with-porting.toml"
+        await set_field_path(pilot, str(out))
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "saved" in status(app), status(app)
+    scenario = load_scenario(out)
+    assert [(p.workload, p.to, p.cost.m_as("USD"), p.delay.m_as("day")) for p in scenario.porting] == [
+        ("chat", "neuron", 2e6, 60.0)
+    ]
