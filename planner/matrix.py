@@ -53,7 +53,8 @@ def tie_break_weight(data: ModelData) -> float:
     ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
     term is worth less than 1 % of the smallest unit's compute (max-compute: peak; the
     delivered objectives: the smallest delivered PFLOPS per unit among the objective's
-    pairs), so it only breaks ties.
+    pairs), so it only breaks ties. The TCO bound counts every unit at its upper bound, every
+    optional hall and every porting cost (planner.porting).
     """
     from dcplan.planner.matrix_workloads import delivered_objective_terms
 

@@ -100,6 +100,8 @@ def apply_porting(scenario: Scenario, pairs: dict[tuple[str, str], Any], softwar
     ``ported``; return a note for each [[porting]] entry that opened no pair.
 
     ``software``: supply key -> its stack."""
+    if not scenario.porting:
+        return []
     uses = porting_uses(scenario)
     opened: set[tuple[str, str]] = set()
     for key, pair in pairs.items():
@@ -128,6 +130,8 @@ def apply_porting(scenario: Scenario, pairs: dict[tuple[str, str], Any], softwar
 def port_columns(data: Any) -> list[PortColumn]:
     """The binary columns of the model data's ported pairs with a cost, sorted by
     (workload, stack); their pairs in the models' order (workloads sorted, supplies as eligible)."""
+    if not data.scenario.porting:
+        return []  # the common case: no pair is ported (nothing to walk)
     uses = porting_uses(data.scenario)
     upper = {o.key: float(o.rows_available * o.units_per_row_max) for o in data.options}
     upper |= {c.key: float(c.quota) for c in data.clouds}
@@ -146,15 +150,3 @@ def port_columns(data: Any) -> list[PortColumn]:
 def porting_cost_musd(columns: list[PortColumn]) -> float:
     """The sum of the porting costs [MUSD]: what buying every port column would add to capex."""
     return sum(c.cost_musd for c in columns)
-
-
-def describe(use: PortingUse) -> str:
-    """'neuron (2 MUSD, 60 day: x0.967 over the tco_horizon of 5 year)' for notes and tables."""
-    parts = [f"{use.cost_musd:,.6g} MUSD"] if use.cost_musd > 0 else []
-    if use.delay_days > 0:
-        parts.append(f"{days_text(use.delay_days)} delay: x{use.factor:.4g} over {use.window}")
-    return f"{use.stack} ({', '.join(parts)})"
-
-
-def days_text(value: float) -> str:
-    return f"{value:,.6g} day"

@@ -309,6 +309,8 @@ def porting_problem(portings: list[Porting], workloads: list[Workload], tco_hori
         if (entry.workload, entry.to) in seen:
             return f"{where}: given twice (also [[porting]] #{seen[entry.workload, entry.to] + 1})"
         seen[entry.workload, entry.to] = i
+        if entry.workload == ANY_WORKLOAD and not workloads:
+            return f"{where}: the scenario has no [[workload]] to port"
         if entry.workload == ANY_WORKLOAD:
             targets = [w for w in workloads if entry.to not in w.software and (w.id, entry.to) not in exact]
             if not targets:

@@ -80,6 +80,8 @@ def _placements(data: ModelData, workload_id: str, alloc: dict[Any, float]) -> l
 def paid_portings(data: ModelData, alloc: dict[Any, float]) -> list[PortingUse]:
     """The portings the solution uses: a ported pair with an allocation, once per (workload,
     stack), in the order of ``planner.porting.porting_uses``."""
+    if not data.scenario.porting:
+        return []
     used = {
         (w, data.pairs[w, e].ported) for (w, e), units in alloc.items() if units > ALLOC_EPS and data.pairs[w, e].ported
     }

@@ -235,6 +235,14 @@ def test_a_star_entry_is_not_checked_against_a_workload_with_its_own_entry():
     assert "every [[workload]] already runs on neuron or has its own porting to it" in line
 
 
+def test_a_porting_without_workloads_is_refused():
+    data = _data("max-compute", [], [{"workload": "*", "to": "neuron", "cost": "1 MUSD"}])
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data)
+    (line,) = caught.value.lines
+    assert "[[porting]] #1 (* to neuron): the scenario has no [[workload]] to port" in line
+
+
 def test_too_many_portings_are_refused_in_one_line():
     from dcplan.planner.scenario import MAX_PORTINGS
 
