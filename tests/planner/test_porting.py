@@ -249,3 +249,40 @@ def test_too_many_portings_are_refused_in_one_line():
     porting = [{"workload": "moe", "to": "neuron", "cost": "1 USD"}] * (MAX_PORTINGS + 1)
     (line,) = _problem(porting)
     assert "[[porting]] tables is more than dcplan's bound" in line
+
+
+def test_a_workload_only_a_porting_could_serve_is_diagnosed_with_the_porting(fp4_catalog):
+    """Only tx (neuron) is offered; the CUDA-only job is ported to rocm, which nothing runs, so
+    nothing may serve it: the diagnosis names the stacks it needs and the porting that opened
+    nothing."""
+    data = _data("min-tco", [CUDA_JOB], [{"workload": "moe", "to": "rocm", "cost": "1 MUSD"}])
+    data["candidate"] = [{"system": "tx"}]
+    options = PlanOptions(settings=SolveSettings(time_limit_s=20), marginals=False, efficiency=MOE)
+    plan = plan_scenario(parse_scenario(data), fp4_catalog, options)
+    assert not plan.feasible
+    diagnosis = plan.diagnosis.model_dump_json()
+    assert "workload moe has no eligible capacity: it needs cuda/rocm" in diagnosis
+    assert "; porting moe to rocm: opens no supply" in diagnosis
+
+
+def test_a_chips_shorthand_can_be_ported_and_its_chips_are_scaled_by_the_delay(fp4_catalog):
+    """chips = 900 written for CUDA, only tx offered, ported to neuron with a 73.05-day delay
+    of the 5-year horizon (factor 0.96): a tx rack counts 100 x 0.96 = 96 chips, so
+    ceil(900 / 96) = 10 racks (9 would count 864)."""
+    job = {"id": "legacy", "chips": 900, "software": ["cuda"]}
+    data = _data("min-tco", [job], [{"workload": "legacy", "to": "neuron", "delay": "73.05 day"}], precision="fp8")
+    data["candidate"] = [{"system": "tx"}]
+    plan = _plan(parse_scenario(data), fp4_catalog)
+    assert _units(plan) == {"tx": 10}
+    (placement,) = plan.workloads[0].placements
+    assert (placement.ported, placement.porting_factor) == ("neuron", pytest.approx(0.96))
+
+
+def test_a_porting_dearer_than_any_plan_changes_nothing(fp4_catalog):
+    """A porting whose cost is above the whole no-porting TCO is never bought: the min-tco
+    plan and its objective are those of the scenario without it."""
+    without = _plan(_scen("min-tco", [CUDA_JOB], []), fp4_catalog)
+    dear = _plan(_scen("min-tco", [CUDA_JOB], [{"workload": "moe", "to": "neuron", "cost": "1e9 USD"}]), fp4_catalog)
+    assert _units(dear) == _units(without) == {"gx": 8}
+    assert dear.solver.objective == pytest.approx(without.solver.objective, rel=1e-12)
+    assert dear.workloads[0].ported == []
