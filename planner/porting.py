@@ -119,10 +119,10 @@ def apply_porting(scenario: Scenario, pairs: dict[tuple[str, str], Any], softwar
     notes = []
     for entry in scenario.porting:
         if (entry.workload, entry.to) not in opened:
-            who = "no workload" if entry.workload == ANY_WORKLOAD else f"workload {entry.workload!r}"
+            who = f"a workload not written for {entry.to}" if entry.workload == ANY_WORKLOAD else repr(entry.workload)
             notes.append(
-                f"porting {entry.workload} to {entry.to}: opens no supply "
-                f"(no {entry.to} system is placed or rented where {who} may run it)"
+                f"porting {entry.workload} to {entry.to}: opens no supply (no {entry.to} system may be placed or "
+                f"rented where {who} may run, or each was pruned for it)"
             )
     return notes
 
