@@ -40,6 +40,7 @@ from dcplan.models import workload as physics
 from dcplan.models.catalog import Catalog, System
 from dcplan.models.catalog.performance import Claim
 from dcplan.models.errors import DcplanError
+from dcplan.planner import porting
 from dcplan.planner.scenario import Scenario, Workload
 from dcplan.planner.scenario_workload import default_stages
 
@@ -108,6 +109,8 @@ class PairData:
     goodput: float
     haircut: float = 0.0
     sources: tuple[str, ...] = ()  # catalog entries of the efficiency and goodput figures
+    ported: str = ""  # the stack a [[porting]] lets it run on ("" = written for it; planner.porting)
+    porting_factor: float = 1.0  # 1 - delay / window, already in rate and delivered_pflops_per_unit
 
 
 @dataclass(frozen=True)
@@ -168,20 +171,21 @@ def _placement_ok(workload: Workload, operator: str, residency: str) -> bool:
 def candidate_supply(
     scenario: Scenario, options: list[Any], clouds: list[Any], sites: dict[str, Any]
 ) -> dict[str, list[str]]:
-    """Workload id -> the option and cloud keys it may run on: its software, placement
-    (operator or cloud) and residency."""
+    """Workload id -> the option and cloud keys it may run on: its software (and the stacks
+    a [[porting]] opens, planner.porting), placement (operator or cloud) and residency."""
     eligible: dict[str, list[str]] = {}
+    stacks = porting.run_stacks(scenario)
     for workload in scenario.workload:
         keys = [
             o.key
             for o in options
-            if o.software in workload.software
+            if o.software in stacks[workload.id]
             and _placement_ok(workload, sites[o.site].operator, sites[o.site].residency)
         ]
         keys += [
             c.key
             for c in clouds
-            if c.software in workload.software
+            if c.software in stacks[workload.id]
             and "cloud" in workload.placement
             and ("any" in workload.residency or c.offer.residency in workload.residency)
         ]
@@ -291,6 +295,7 @@ def workload_pairs(
             pairs[workload.id, key] = _classed_pair(workload, supply, choice, cuts.get(supply.system, 0.0))
             keep.append(key)
         eligible[workload.id] = keep
+    pruned += porting.apply_porting(scenario, pairs, {k: s.software for k, s in by_key.items()})
     return WorkloadPairs(eligible, pairs, {w.id: need_of(w) for w in scenario.workload}, pruned)
 
 

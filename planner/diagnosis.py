@@ -12,6 +12,7 @@ from typing import Any
 from dcplan.models.catalog import Catalog
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import Diagnosis, Relaxation
+from dcplan.planner.porting import run_stacks
 from dcplan.planner.solve import SolveOutcome, SolveSettings, solve_model_data
 
 _TEXTS = {
@@ -58,14 +59,20 @@ def _share_members(data: ModelData, family: str | None, software: str | None) ->
 def structural_problems(data: ModelData) -> list[str]:
     """Reasons no relaxation of numbers can fix (e.g. a workload nothing may serve)."""
     problems = []
+    stacks = run_stacks(data.scenario)  # its software and the stacks a [[porting]] opens
     for workload in data.workloads:
         if not data.eligible.get(workload.id):
+            needs = [*workload.software, *sorted(stacks[workload.id] - set(workload.software))]
             problems.append(
-                f"workload {workload.id} has no eligible capacity: it needs {'/'.join(workload.software)} "
+                f"workload {workload.id} has no eligible capacity: it needs {'/'.join(needs)} "
                 f"at {'/'.join(workload.placement)} places with residency {'/'.join(workload.residency)}"
                 + (f" at {data.precision}" if data.pruned else "")
                 + (" (see the pruned options)" if data.pruned else "")
-                + "".join(f"; {r}" for r in data.workload_pruned if r.startswith(f"{workload.id} cannot run"))
+                + "".join(
+                    f"; {r}"
+                    for r in data.workload_pruned
+                    if r.startswith((f"{workload.id} cannot run", f"porting {workload.id} to "))
+                )
             )
     if not data.options and not data.clouds:
         problems.append("no system can be placed in any row (see the pruned options)")

@@ -36,7 +36,7 @@ from dcplan.planner.plan import (
     SolverInfo,
 )
 from dcplan.planner.solve import SolveOutcome
-from dcplan.planner.workload_results import workload_results
+from dcplan.planner.workload_results import paid_porting_usd, workload_results
 
 # Units parsed once: ``q.m_as("kW")`` re-parses the string (~100 us) on every call.
 _KW, _KWH, _MW, _M2 = ureg.Unit("kW"), ureg.Unit("kWh"), ureg.Unit("MW"), ureg.Unit("m**2")
@@ -100,6 +100,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
     )
     _money(catalog, data, evaluation)
+    evaluation.capex["porting"] = paid_porting_usd(data, outcome.values.get("alloc", {}))
     return evaluation
 
 
@@ -444,6 +445,7 @@ def _costs(data: ModelData, ev: Evaluation) -> Costs:
         capex_electrical=qty(ev.capex["electrical"], "USD"),
         capex_building=qty(ev.capex["building"], "USD"),
         capex_halls=qty(ev.capex["halls"], "USD"),
+        capex_porting=qty(ev.capex.get("porting", 0.0), "USD"),
         capex_total=qty(capex_total, "USD"),
         annual_energy_cost=qty(ev.opex["energy"], "USD"),
         annual_cloud_cost=qty(ev.opex["cloud"], "USD"),

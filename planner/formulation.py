@@ -8,6 +8,7 @@ Sets
     O  options: (row template, system, cooling) triples that passed pruning
     K  cloud offers;  H halls;  S sites;  R row templates;  W workloads
     E  eligible (workload, supply) pairs, supply in O or K
+    P  paid portings (workload, software stack) (planner.porting)
 
 Decisions
     units[o]    integer deployment units of option o (over all rows of its template)
@@ -17,6 +18,7 @@ Decisions
     site_used[s] binary: the site hosts anything (spare generator)
     ups_n[h], xfmr_n[h], gen_n[s]  integer equipment before redundancy
     alloc[w, e] continuous deployment units of supply e given to workload w
+    port[w, k]  binary: workload w is ported to stack k (its cost is paid)
 
 Every constraint family is built by a ``define_*`` function whose docstring states the
 formula and units.
@@ -44,6 +46,7 @@ from dcplan.planner.matrix_workloads import (
     smallest_weight,
 )
 from dcplan.planner.modeldata import ModelData
+from dcplan.planner.porting import port_columns
 
 #: Constraint families an elastic (diagnostic) model may relax, and the size of one
 #: "step" of relaxation in model units, used to weigh slacks against each other.
@@ -85,6 +88,7 @@ def build_model(data: ModelData, elastic: frozenset[str] = frozenset()) -> pyo.C
     define_site_constraints(m, data)
     define_money_constraints(m, data)
     define_workload_constraints(m, data)
+    define_porting_constraints(m, data)
     define_share_constraints(m, data)
     define_candidate_bounds(m, data)
     define_objective(m, data)
@@ -130,6 +134,8 @@ def define_sets(m: Any, data: ModelData) -> None:
     m.R = pyo.Set(initialize=sorted({o.row for o in data.options}), ordered=True)
     m.W = pyo.Set(initialize=[w.id for w in data.workloads], ordered=True)
     m.E = pyo.Set(initialize=[(w, e) for w in sorted(data.eligible) for e in data.eligible[w]], dimen=2, ordered=True)
+    m.port_columns = port_columns(data)
+    m.P = pyo.Set(initialize=[(c.workload, c.stack) for c in m.port_columns], dimen=2, ordered=True)
     m.option = {o.key: o for o in data.options}
     m.cloud = {c.key: c for c in data.clouds}
     # Index maps built in one pass (in O / K / E order), so rules never scan a whole set.
@@ -164,6 +170,7 @@ def define_variables(m: Any, data: ModelData) -> None:
     m.xfmr_n = pyo.Var(m.H, domain=pyo.NonNegativeIntegers)
     m.gen_n = pyo.Var(m.S, domain=pyo.NonNegativeIntegers)
     m.alloc = pyo.Var(m.E, domain=pyo.NonNegativeReals)
+    m.port = pyo.Var(m.P, domain=pyo.Binary)
 
 
 def _supply_compute(m: Any, key: str) -> Any:
@@ -174,7 +181,8 @@ def _supply_compute(m: Any, key: str) -> Any:
 
 
 def define_expressions(m: Any, data: ModelData) -> None:
-    """compute_total [PFLOPS], capex [MUSD], annual_opex [MUSD/yr], tco [MUSD]."""
+    """compute_total [PFLOPS], capex [MUSD] (with C[w, k] x port[w, k] of the paid portings),
+    annual_opex [MUSD/yr], tco [MUSD]."""
     m.compute_total = pyo.Expression(expr=pyo.quicksum(_supply_compute(m, k) for k in [*m.O, *m.K]))
 
     capex_terms = [m.option[o].capex_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
@@ -190,6 +198,7 @@ def define_expressions(m: Any, data: ModelData) -> None:
         site = data.sites[s]
         a, b, _ = _redundancy_terms(site.generator_redundancy)
         capex_terms.append(site.generator_capex_usd / USD_PER_MUSD * (a * m.gen_n[s] + b * m.site_used[s]))
+    capex_terms += [c.cost_musd * m.port[c.workload, c.stack] for c in m.port_columns]
     m.capex = pyo.Expression(expr=pyo.quicksum(capex_terms))
 
     opex_terms = [m.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
@@ -389,6 +398,22 @@ def define_workload_constraints(m: Any, data: ModelData) -> None:
         return served + slack(m, "workload_demand", w, weight=max(need, 1e-9)) >= need
 
     m.workload_demand = constraint(m.W, rule=demand_rule)
+
+
+def define_porting_constraints(m: Any, data: ModelData) -> None:
+    """port_link[w, k]: sum_(e of stack k) alloc[w, e] <= U[w, k] * port[w, k]          [units]
+
+    U[w, k]: the sum of the unit upper bounds of the supplies of stack k that w may use, the
+    most the left side can be (alloc <= units <= its bound), so the row only forces
+    port = 1 when w is given any of them (planner.porting states the big-M).
+    """
+    columns = {(c.workload, c.stack): c for c in m.port_columns}
+    m.port_link = constraint(
+        m.P,
+        rule=lambda model, w, k: (
+            pyo.quicksum(m.alloc[p] for p in columns[w, k].pairs) - columns[w, k].bound_units * m.port[w, k] <= 0
+        ),
+    )
 
 
 def _supply_units(m: Any, key: str) -> Any:

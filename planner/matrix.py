@@ -23,6 +23,7 @@ import highspy
 import numpy as np
 
 from dcplan.planner.modeldata import ModelData
+from dcplan.planner.porting import port_columns, porting_cost_musd
 
 INF = highspy.kHighsInf
 USD_PER_MUSD = 1e6
@@ -52,7 +53,8 @@ def tie_break_weight(data: ModelData) -> float:
     ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
     term is worth less than 1 % of the smallest unit's compute (max-compute: peak; the
     delivered objectives: the smallest delivered PFLOPS per unit among the objective's
-    pairs), so it only breaks ties.
+    pairs), so it only breaks ties. The TCO bound counts every unit at its upper bound, every
+    optional hall and every porting cost (planner.porting).
     """
     from dcplan.planner.matrix_workloads import delivered_objective_terms
 
@@ -73,6 +75,7 @@ def tie_break_weight(data: ModelData) -> float:
     )
     tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
     tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
+    tco_bound += porting_cost_musd(port_columns(data))
     return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
@@ -166,6 +169,7 @@ def build_direct(data: ModelData) -> DirectModel:
     from dcplan.planner import matrix_workloads as wl  # imports this module's _Stream and _add
 
     wl.workload_families(s, ctx)
+    wl.porting_rows(s, ctx)
     wl.share_rows(s, ctx)
     wl.candidate_rows(s, ctx)
     sense, obj = wl.objective_terms(ctx, tie_break_weight(data))
@@ -189,7 +193,8 @@ def build_direct(data: ModelData) -> DirectModel:
 
 class _Context:
     """Provisional column blocks (``U`` units, ``RW`` rows, ``RK`` racks, ``RENT``, ``HU``
-    hall_used, ``SU`` site_used, ``UPS``, ``XF``, ``GEN``, ``AL`` alloc) and per-option arrays."""
+    hall_used, ``SU`` site_used, ``UPS``, ``XF``, ``GEN``, ``AL`` alloc, ``PORT`` port) and
+    per-option arrays."""
 
     def __init__(self, data: ModelData) -> None:
         self.data = data
@@ -205,6 +210,7 @@ class _Context:
         self.site_ix = {s: i for i, s in enumerate(self.site_ids)}
         self.pairs = [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
         self.pair_ix = {p: i for i, p in enumerate(self.pairs)}
+        self.ports = port_columns(data)
         self.halls = [data.halls[h] for h in self.hall_ids]
         self.sites = [data.sites[x] for x in self.site_ids]
         self._columns()
@@ -220,7 +226,8 @@ class _Context:
         self.XF = self.UPS + n_h
         self.GEN = self.XF + n_h
         self.AL = self.GEN + n_s
-        self.n_cols = self.AL + len(self.pairs)
+        self.PORT = self.AL + len(self.pairs)
+        self.n_cols = self.PORT + len(self.ports)
         options, clouds = self.options, self.clouds
         self.names: list[tuple[str, Any]] = (
             [("units", o.key) for o in options]
@@ -233,6 +240,7 @@ class _Context:
             + [("xfmr_n", h) for h in self.hall_ids]
             + [("gen_n", s) for s in self.site_ids]
             + [("alloc", p) for p in self.pairs]
+            + [("port", (c.workload, c.stack)) for c in self.ports]
         )
         self.supply_col = {o.key: self.U + i for i, o in enumerate(options)} | {
             c.key: self.RENT + i for i, c in enumerate(clouds)
@@ -290,6 +298,8 @@ class _Context:
         gen, su = (scale * c["gen"]) * c["ra_s"], (scale * c["gen"]) * c["rb_s"]
         for i, (g, u) in enumerate(zip(gen.tolist(), su.tolist(), strict=True)):
             terms[self.GEN + i], terms[self.SU + i] = g, u
+        for i, port in enumerate(self.ports):
+            terms[self.PORT + i] = scale * port.cost_musd
         return terms
 
     def _capex_coefficients(self) -> None:
@@ -473,7 +483,8 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
     for col, value in obj.items():
         cost[col] = value
     integrality = np.full(n_cols, highspy.HighsVarType.kInteger)
-    integrality[ctx.AL :] = highspy.HighsVarType.kContinuous
+    integrality[ctx.AL : ctx.PORT] = highspy.HighsVarType.kContinuous
+    upper[ctx.PORT :] = 1.0  # port[w, k] is binary
     lp = highspy.HighsLp()
     lp.num_col_ = n_used
     lp.num_row_ = n_rows

@@ -6,6 +6,8 @@ Workloads (issue 13): ``alloc[w, e]`` is deployment units of supply e given to w
 - supply_capacity[e]: ``sum_w alloc[w, e] - units[e] <= 0`` (``rent[e]`` for a cloud offer) [units]
 - workload_demand[w]: ``sum_e rate[w, e] x alloc[w, e] >= need(w)``, rate and need in the
   workload's demand unit (delivered PFLOPS, peak PFLOPS or chips; planner.delivered)
+- port_link[w, k]: ``sum_(e of stack k) alloc[w, e] - U[w, k] x port[w, k] <= 0`` for a paid
+  porting (planner.porting)
 
 Share bounds compare a group's weight with the total on a basis (``basis_terms``):
 peak PFLOPS, delivered PFLOPS (on alloc columns), chips, facility design kW (rented units:
@@ -131,6 +133,15 @@ def workload_families(s: _Stream, ctx: _Context) -> None:
             raise ValueError(f"workload {workload.id!r} has no eligible supply: diagnosed before any model is built")
     need = [data.needs[w].value for w in w_ids]
     s.family("workload_demand", w_ids, [(pair_w, ctx.AL + ai, coef)], need, INF)
+
+
+def porting_rows(s: _Stream, ctx: _Context) -> None:
+    """port_link[w, k]: sum_(e of stack k) alloc[w, e] - U[w, k] x port[w, k] <= 0 [units]
+    (see formulation.define_porting_constraints; the big-M U is stated in planner.porting)."""
+    for i, port in enumerate(ctx.ports):
+        terms = {ctx.AL + ctx.pair_ix[p]: 1.0 for p in port.pairs}
+        terms[ctx.PORT + i] = -port.bound_units
+        s.row("port_link", (port.workload, port.stack), terms, -INF, 0.0)
 
 
 def _column(ctx: _Context, term: Term) -> int:

@@ -26,6 +26,12 @@ SCHEMA_VERSION = (
 )
 
 
+def _usd(value: float) -> Any:
+    from dcplan.models.units import qty
+
+    return qty(value, "USD")
+
+
 class _Model(BaseModel):
     # ser_json_inf_nan: a non-finite figure is written as json.dumps writes it and read back as it was
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True, ser_json_inf_nan="constants")
@@ -182,6 +188,9 @@ class Costs(_Model):
     capex_electrical: Money
     capex_building: Money
     capex_halls: Money
+    capex_porting: Money = Field(
+        default_factory=lambda: _usd(0.0), description="one-off [[porting]] costs of the stacks the plan uses"
+    )
     capex_total: Money
     annual_energy_cost: Money
     annual_cloud_cost: Money
@@ -316,7 +325,20 @@ class WorkloadPlacement(_Model):
     efficiency: float = Field(description="sustained efficiency: delivered model FLOPs / peak dense FLOPs")
     goodput: float = Field(description="share of wall time doing useful work at the job's size")
     haircut: float = Field(default=0.0, description="claim haircut applied to this system (0 = none)")
-    delivered_pflops: float = Field(description="peak_pflops x efficiency x goodput x (1 - haircut)")
+    ported: str = Field(default="", description="the stack a [[porting]] lets it run on ('' = written for it)")
+    porting_factor: float = Field(default=1.0, description="1 - porting delay / window (1 = not ported)")
+    delivered_pflops: float = Field(description="peak_pflops x efficiency x goodput x (1 - haircut) x porting_factor")
+
+
+class WorkloadPorting(_Model):
+    """A software stack a workload was ported to, and what the porting costs it."""
+
+    stack: str = Field(description="neuron | cuda | rocm | xla")
+    entry: str = Field(description="the [[porting]] entry that matched: the workload's id, or '*'")
+    cost_usd: float = Field(description="one-off cost [USD], in the plan's capex")
+    delay_days: float = Field(description="time lost before it runs on the stack")
+    factor: float = Field(description="1 - delay / window: the share of its delivered rate a ported unit keeps")
+    window: str = Field(description="what the delay is taken from: its deadline, or the TCO horizon")
 
 
 class WorkloadResult(_Model):
@@ -336,6 +358,7 @@ class WorkloadResult(_Model):
     per_mw: float | None = Field(default=None, description="delivered work per facility MW, in per_mw_unit")
     per_mw_unit: str | None = Field(default=None, description="'tokens/s per MW' or 'PFLOPS per MW'")
     placements: list[WorkloadPlacement] = Field(default_factory=list)
+    ported: list[WorkloadPorting] = Field(default_factory=list, description="stacks it was ported to ([[porting]])")
     limited_by: list[str] = Field(default_factory=list, description="binding limits and prunings that cap it")
 
 

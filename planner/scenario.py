@@ -63,13 +63,15 @@ from dcplan.planner.scenario_workload import (
     MAX_CHIPS,
     Haircut,
     Placement,
+    Porting,
     Precision,
     ShareBound,
     Workload,
     objective_problem,
+    porting_problem,
 )
 
-__all__ = ["ALL_PLACEMENTS", "MAX_CHIPS", "Haircut", "Placement", "Precision", "ShareBound", "Workload"]
+__all__ = ["ALL_PLACEMENTS", "MAX_CHIPS", "Haircut", "Placement", "Porting", "Precision", "ShareBound", "Workload"]
 
 #: max-compute: peak dense PFLOPS at [scenario] precision (as before issue 13);
 #: max-delivered: delivered PFLOPS to the workloads; min-time-to-train: the delivered rate
@@ -91,6 +93,7 @@ MAX_CLOUD_OFFERS = 10_000
 MAX_WORKLOADS = 10_000
 MAX_SHARES = 1_000
 MAX_HAIRCUTS = 1_000
+MAX_PORTINGS = 1_000
 MAX_UNITS = 10_000_000  # min_units, max_units, a cloud quota, and the sum of the quotas
 TABLE_BOUNDS = {
     "site": MAX_SITES,
@@ -100,6 +103,7 @@ TABLE_BOUNDS = {
     "cloud": MAX_CLOUD_OFFERS,
     "workload": MAX_WORKLOADS,
     "share": MAX_SHARES,
+    "porting": MAX_PORTINGS,
     "haircut": MAX_HAIRCUTS,
 }
 
@@ -218,6 +222,7 @@ class Scenario(_Strict):
     cloud: list[CloudOffer] = Field(default_factory=list)
     workload: list[Workload] = Field(default_factory=list)
     share: list[ShareBound] = Field(default_factory=list)
+    porting: list[Porting] = Field(default_factory=list, description="make a workload run on another software stack")
     haircut: list[Haircut] = Field(default_factory=list, description="what if a vendor claim delivers less")
 
     _source: str = PrivateAttr(default="scenario")
@@ -294,6 +299,9 @@ class Scenario(_Strict):
         problem = objective_problem(self.scenario, self.workload, self.share)
         if problem:
             raise PydanticCustomError("objective", "{message}", {"message": problem})
+        problem = porting_problem(self.porting, self.workload, self.scenario.tco_horizon)
+        if problem:
+            raise PydanticCustomError("porting", "{message}", {"message": problem})
         return self
 
 
@@ -494,7 +502,7 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     return []
 
 
-TABLE_ORDER = ("scenario", "site", "hall", "row", "candidate", "cloud", "workload", "share", "haircut")
+TABLE_ORDER = ("scenario", "site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut")
 
 
 def scenario_to_toml(data: dict[str, Any]) -> str:

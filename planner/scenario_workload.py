@@ -25,13 +25,14 @@ not reported.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
+from dcplan.models.catalog.base import check_id
 from dcplan.models.catalog.schema import ID_PATTERN, Id
-from dcplan.models.units import Compute, Duration, Information
+from dcplan.models.units import Compute, Duration, Information, Money
 from dcplan.models.workload import DEFAULT_STAGES, FlopAmount, is_training
 
 Precision = Literal["bf16", "fp8", "fp4"]
@@ -238,3 +239,100 @@ class Haircut(_Strict):
             message = f"fraction {self.fraction:g} is outside [low, high] = [{low:g}, {high:g}]"
             raise PydanticCustomError("haircut", "{message}", {"message": message})
         return self
+
+
+Stack = Literal["neuron", "cuda", "rocm", "xla"]
+ANY_WORKLOAD = "*"
+
+
+def _workload_or_any(value: Any) -> Any:
+    return value if value == ANY_WORKLOAD else check_id(value)
+
+
+WorkloadOrAny = Annotated[str, BeforeValidator(_workload_or_any)]
+
+
+class Porting(_Strict):
+    """Make a workload run on a software stack it was not written for::
+
+        [[porting]]
+        workload = "llama-405b"     # a [[workload]] id, or "*": every workload not written for `to`
+        to = "neuron"               # neuron | cuda | rocm | xla
+        cost = "2 MUSD"             # one-off, in capex (and TCO) when the workload uses the stack
+        delay = "60 day"            # time lost before it runs there
+
+    At least one of ``cost`` and ``delay``. An entry for the workload's id beats a ``"*"``
+    entry for the same stack; a ``"*"`` entry's cost is paid once per workload it ports.
+    The delay scales what a unit of the stack delivers to the workload by
+    ``1 - delay / window`` (planner.porting).
+    """
+
+    workload: WorkloadOrAny = Field(description="a [[workload]] id, or '*' for every workload")
+    to: Stack = Field(description="the software stack it is ported to")
+    cost: Money | None = Field(default=None, description="one-off porting cost, counted in capex when used")
+    delay: Duration | None = Field(default=None, description="time lost before it runs on that stack")
+
+    @model_validator(mode="after")
+    def _check(self) -> Porting:
+        if self.cost is None and self.delay is None:
+            raise PydanticCustomError("porting", "give a cost, a delay or both", {})
+        return self
+
+    @property
+    def label(self) -> str:
+        return f"{self.workload} to {self.to}"
+
+
+def porting_window(workload: Workload, tco_horizon: Any) -> tuple[float, str]:
+    """(seconds, what it is) of the time a ported workload's delay is taken from: its
+    deadline for a budget with a deadline, else the scenario's TCO horizon (a sustained rate,
+    or an open budget, loses ``delay`` of the horizon)."""
+    if workload.form == "budget" and workload.deadline is not None:
+        return float(workload.deadline.m_as("s")), f"its deadline of {days(workload.deadline)}"
+    return float(tco_horizon.m_as("s")), f"the tco_horizon of {float(tco_horizon.m_as('year')):g} year"
+
+
+def days(duration: Any) -> str:
+    """'60 day' (a duration in days, for messages)."""
+    return f"{float(duration.m_as('day')):,.6g} day"
+
+
+def porting_problem(portings: list[Porting], workloads: list[Workload], tco_horizon: Any) -> str | None:
+    """The first reason the [[porting]] tables do not fit the workloads (one line), or None:
+    an unknown workload id, a stack the workload already runs (redundant), an entry given
+    twice, or a delay not shorter than the workload's window (``porting_window``)."""
+    by_id = {w.id: w for w in workloads}
+    exact = {(p.workload, p.to) for p in portings if p.workload != ANY_WORKLOAD}
+    seen: dict[tuple[str, str], int] = {}
+    for i, entry in enumerate(portings):
+        where = f"[[porting]] #{i + 1} ({entry.label})"
+        if (entry.workload, entry.to) in seen:
+            return f"{where}: given twice (also [[porting]] #{seen[entry.workload, entry.to] + 1})"
+        seen[entry.workload, entry.to] = i
+        if entry.workload == ANY_WORKLOAD and not workloads:
+            return f"{where}: the scenario has no [[workload]] to port"
+        if entry.workload == ANY_WORKLOAD:
+            targets = [w for w in workloads if entry.to not in w.software and (w.id, entry.to) not in exact]
+            if not targets:
+                why = f"already runs on {entry.to} or has its own porting to it"
+                return f"{where}: every [[workload]] {why}: the porting is redundant"
+        elif entry.workload not in by_id:
+            return f"{where}: workload {entry.workload!r} names no [[workload]]"
+        elif entry.to in by_id[entry.workload].software:
+            return f"{where}: workload {entry.workload!r} already runs on {entry.to} (its software): the porting is redundant"
+        else:
+            targets = [by_id[entry.workload]]
+        if entry.delay is not None:
+            problem = _delay_problem(entry, targets, tco_horizon)
+            if problem:
+                return f"{where}: {problem}"
+    return None
+
+
+def _delay_problem(entry: Porting, targets: list[Workload], tco_horizon: Any) -> str | None:
+    delay_s = float(entry.delay.m_as("s")) if entry.delay is not None else 0.0
+    for workload in targets:
+        window_s, what = porting_window(workload, tco_horizon)
+        if delay_s >= window_s:
+            return f"delay {days(entry.delay)} is not shorter than the window of workload {workload.id!r} ({what})"
+    return None

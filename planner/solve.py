@@ -183,7 +183,19 @@ def sigint_stops_highs(settings: SolveSettings) -> Iterator[threading.Event]:
         signal.signal(signal.SIGINT, previous)
 
 
-VALUE_COMPONENTS = ("units", "rows", "racks", "rent", "hall_used", "site_used", "ups_n", "xfmr_n", "gen_n", "alloc")
+VALUE_COMPONENTS = (
+    "units",
+    "rows",
+    "racks",
+    "rent",
+    "hall_used",
+    "site_used",
+    "ups_n",
+    "xfmr_n",
+    "gen_n",
+    "alloc",
+    "port",
+)
 
 
 def classify(termination: Any, has_solution: bool, cancelled: bool) -> Status:

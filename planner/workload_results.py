@@ -8,11 +8,13 @@ planner.delivered:
   unit at the pair's precision, delivered = units x d[w, e];
 - tokens/s = delivered x 1e15 / FLOPs per token (needs a model size);
 - time to train = budget / delivered (budget forms; models.workload.time_to_train_days);
-- cost per delivered unit: the plan's TCO is shared among workloads in proportion to the
-  *direct* TCO of the units each is allocated (unit capex + PV of its energy for placed
-  units, PV of rent for rented ones), so shared infrastructure (halls, UPS, transformers,
-  generators, busways, PDUs) and units no workload is given follow the same split. The
-  share is divided by the work delivered over the TCO horizon (undiscounted): USD per
+- ported: the stacks a [[porting]] let it run on that its placements use, with the cost
+  and delay (planner.porting); a porting is paid when any unit of the stack is given to it;
+- cost per delivered unit: a workload's own porting costs, plus the rest of the plan's TCO
+  shared among workloads in proportion to the *direct* TCO of the units each is allocated
+  (unit capex + PV of its energy for placed units, PV of rent for rented ones), so shared
+  infrastructure (halls, UPS, transformers, generators, busways, PDUs) and units no
+  workload is given follow the same split. The share is divided by the work delivered over the TCO horizon (undiscounted): USD per
   million tokens when the workload has a model size, else USD per PFLOP-day;
 - per MW: delivered work per facility design MW of its units (rented units: their IT
   design power);
@@ -27,7 +29,8 @@ from typing import Any
 from dcplan.models import workload as physics
 from dcplan.planner.delivered import DELIVERED, budget_flop
 from dcplan.planner.modeldata import ModelData
-from dcplan.planner.plan import LimitUse, WorkloadPlacement, WorkloadResult
+from dcplan.planner.plan import LimitUse, WorkloadPlacement, WorkloadPorting, WorkloadResult
+from dcplan.planner.porting import USD_PER_MUSD, PortingUse, porting_uses
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
 DAYS_PER_YEAR = 365.25
@@ -66,10 +69,28 @@ def _placements(data: ModelData, workload_id: str, alloc: dict[Any, float]) -> l
                 efficiency=pair.efficiency,
                 goodput=pair.goodput,
                 haircut=pair.haircut,
+                ported=pair.ported,
+                porting_factor=pair.porting_factor,
                 delivered_pflops=units * pair.delivered_pflops_per_unit,
             )
         )
     return out
+
+
+def paid_portings(data: ModelData, alloc: dict[Any, float]) -> list[PortingUse]:
+    """The portings the solution uses: a ported pair with an allocation, once per (workload,
+    stack), in the order of ``planner.porting.porting_uses``."""
+    if not data.scenario.porting:
+        return []
+    used = {
+        (w, data.pairs[w, e].ported) for (w, e), units in alloc.items() if units > ALLOC_EPS and data.pairs[w, e].ported
+    }
+    return [use for key, use in porting_uses(data.scenario).items() if key in used]
+
+
+def paid_porting_usd(data: ModelData, alloc: dict[Any, float]) -> float:
+    """The plan's porting capex [USD]: the cost of every porting its allocations use."""
+    return sum(use.cost_musd for use in paid_portings(data, alloc)) * USD_PER_MUSD
 
 
 def _limited_by(data: ModelData, workload: Any, served: float, limits: list[LimitUse]) -> list[str]:
@@ -93,7 +114,19 @@ def workload_results(
     placements = {w.id: _placements(data, w.id, alloc) for w in data.workloads}
     direct = {w: sum(p.units * costs[p.supply][0] for p in ps) for w, ps in placements.items()}
     total_direct = sum(direct.values())
-    plan_tco = plan_tco_usd
+    ported: dict[str, list[WorkloadPorting]] = {w.id: [] for w in data.workloads}
+    for use in paid_portings(data, alloc):
+        ported[use.workload].append(
+            WorkloadPorting(
+                stack=use.stack,
+                entry=use.entry,
+                cost_usd=use.cost_musd * USD_PER_MUSD,
+                delay_days=use.delay_days,
+                factor=use.factor,
+                window=use.window,
+            )
+        )
+    plan_tco = plan_tco_usd - paid_porting_usd(data, alloc)  # the rest after each workload's own porting
     years = float(data.scenario.scenario.tco_horizon.m_as("year"))
     results = []
     for workload in data.workloads:
@@ -109,6 +142,7 @@ def workload_results(
         tokens_per_s = delivered * physics.FLOP_PER_PFLOP / per_token if per_token else None
         budget = budget_flop(workload)
         share_usd = plan_tco * direct[workload.id] / total_direct if total_direct > 0 else 0.0
+        share_usd += sum(p.cost_usd for p in ported[workload.id])
         facility_mw = sum(p.units * costs[p.supply][1] for p in places) / 1000.0
         if tokens_per_s is not None:
             work = tokens_per_s * years * SECONDS_PER_YEAR / 1e6  # million tokens over the horizon
@@ -132,6 +166,7 @@ def workload_results(
                 per_mw=rate / facility_mw if facility_mw > 0 else None,
                 per_mw_unit=per_mw_unit if facility_mw > 0 else None,
                 placements=places,
+                ported=ported[workload.id],
                 limited_by=_limited_by(data, workload, served, limits),
             )
         )

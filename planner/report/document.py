@@ -25,7 +25,14 @@ from dcplan.planner.report.tables import (
     solver_figures,
     summary_figures,
 )
-from dcplan.planner.report.workloads import NO_WORKLOADS, WORKLOAD_SPEC, placements_table, workloads_table
+from dcplan.planner.report.workloads import (
+    NO_WORKLOADS,
+    PLACEMENT_SPEC,
+    WORKLOAD_SPEC,
+    placements_table,
+    ported_to,
+    workloads_table,
+)
 
 
 @dataclass(frozen=True)
@@ -153,13 +160,21 @@ def _workload_blocks(plan: CapacityPlan) -> list[Block]:
         ),
         Block("table", workloads_table(plan).select(*REPORT_WORKLOAD_KEYS)),
         *_limited_by_blocks(plan),
-        Block("table", placements_table(plan), title="Where each workload runs"),
+        *_ported_blocks(plan),
+        Block("table", placements_table(plan).select(*REPORT_PLACEMENT_KEYS), title="Where each workload runs"),
     ]
 
 
-# the report's workload columns: what limits each workload is a list under the table (a
-# fifteenth column would not fit the printed page); XLSX and CSV keep every column
-REPORT_WORKLOAD_KEYS = tuple(c.key for c, _ in WORKLOAD_SPEC if c.key != "limited_by")
+# the report's workload columns: what limits each workload and what it was ported to are
+# lists under the table (more columns would not fit the printed page); XLSX and CSV keep
+# every column
+REPORT_WORKLOAD_KEYS = tuple(c.key for c, _ in WORKLOAD_SPEC if c.key not in ("limited_by", "ported"))
+REPORT_PLACEMENT_KEYS = tuple(c.key for c, _ in PLACEMENT_SPEC if c.key not in ("ported", "porting_factor"))
+
+
+def _ported_blocks(plan: CapacityPlan) -> list[Block]:
+    lines = [f"{w.workload}: {ported_to(w)}" for w in plan.workloads if w.ported]
+    return [Block("list", lines, title="Stacks each workload was ported to")] if lines else []
 
 
 def _limited_by_blocks(plan: CapacityPlan) -> list[Block]:

@@ -7,6 +7,7 @@ conversion and the design-day power remainder ("misc").
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from dcplan.planner.plan import CapacityPlan
 from dcplan.planner.report.cells import Figure, as_usd
@@ -19,6 +20,12 @@ CAPEX_CATEGORIES = (
     ("building", "capex_building"),
     ("halls", "capex_halls"),
 )
+
+
+def porting_figures(costs: Any) -> list[Figure]:
+    """The [[porting]] capex, shown only by plans that pay some (plans without keep their figures)."""
+    usd = as_usd(costs.capex_porting)
+    return [Figure("capex", "porting", usd, "USD", kind="usd")] if usd else []
 
 
 def summary_figures(plan: CapacityPlan) -> list[Figure]:
@@ -81,6 +88,7 @@ def cost_figures(plan: CapacityPlan) -> list[Figure]:
         Figure("capex", "electrical", as_usd(c.capex_electrical), "USD", kind="usd"),
         Figure("capex", "building", as_usd(c.capex_building), "USD", kind="usd"),
         Figure("capex", "optional halls", as_usd(c.capex_halls), "USD", kind="usd"),
+        *porting_figures(c),
         Figure("capex", "capex total", as_usd(c.capex_total), "USD", kind="usd"),
         Figure("opex", "energy", as_usd(c.annual_energy_cost), "USD/yr", kind="usd"),
         Figure("opex", "cloud rental", as_usd(c.annual_cloud_cost), "USD/yr", kind="usd"),

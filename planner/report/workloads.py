@@ -5,9 +5,10 @@ the CSV files all show these two tables:
 
 * :func:`workloads_table`, one row per workload: where it runs, delivered and peak PFLOPS,
   chips, tokens/s, time to train, cost per delivered unit (with its unit), delivered work
-  per MW (with its unit) and what limits it;
+  per MW (with its unit), the stacks it was ported to (``[[porting]]``: cost and delay) and
+  what limits it;
 * :func:`placements_table`, one row per placement (a workload's share of one supply):
-  supply, precision, efficiency, goodput, haircut and delivered PFLOPS.
+  supply, precision, efficiency, goodput, haircut, porting and delivered PFLOPS.
 
 Every figure is the plan's own; the only arithmetic is each placement's share of its
 workload's delivered PFLOPS (``placement delivered / workload delivered``, shown beside
@@ -60,6 +61,18 @@ def _limits(result: WorkloadResult) -> str:
     return "; ".join(result.limited_by)
 
 
+def ported_to(result: WorkloadResult) -> str:
+    """The stacks a workload was ported to: 'neuron (2 MUSD; 60 day delay, x0.9671 over the
+    tco_horizon of 5 year)'; '' when it runs only on the stacks it was written for."""
+    parts = []
+    for p in result.ported:
+        what = [f"{number(p.cost_usd / 1e6)} MUSD"] if p.cost_usd > 0 else []
+        if p.delay_days > 0:
+            what.append(f"{number(p.delay_days)} day delay, x{p.factor:.4g} over {p.window}")
+        parts.append(f"{p.stack} ({'; '.join(what) or 'no cost or delay'})")
+    return "; ".join(parts)
+
+
 def _get(name: str) -> Getter:
     return attrgetter(name)
 
@@ -79,6 +92,7 @@ WORKLOAD_SPEC: tuple[tuple[Column, Getter], ...] = (
     (Column("cost_unit", "cost unit"), _get("cost_unit")),
     (Column("per_mw", "per MW", kind="float"), _get("per_mw")),
     (Column("per_mw_unit", "per MW unit", kind="unit"), _get("per_mw_unit")),
+    (Column("ported", "ported to"), ported_to),
     (Column("limited_by", "limited by"), _limits),
 )
 
@@ -104,6 +118,8 @@ PLACEMENT_SPEC: tuple[tuple[Column, Getter], ...] = (
     (Column("efficiency", "sustained efficiency", kind="ratio"), _placed("efficiency")),
     (Column("goodput", "goodput", kind="ratio"), _placed("goodput")),
     (Column("haircut", "claim haircut", kind="ratio"), _placed("haircut")),
+    (Column("ported", "ported to"), _placed("ported")),
+    (Column("porting_factor", "porting factor", kind="ratio"), _placed("porting_factor")),
     (Column("delivered_pflops", "delivered", "PFLOPS", kind="float"), _placed("delivered_pflops")),
 )
 
@@ -152,7 +168,7 @@ WORKLOAD_TEXT_KEYS = (
 )
 # the figures written with their unit in one cell, then the long texts (last: they are the widest)
 WITH_UNIT_HEADERS = ("cost per delivered unit", "per MW")
-TEXT_HEADERS = ("runs on", "limited by")
+TEXT_HEADERS = ("runs on", "ported to", "limited by")
 
 
 def _unit_column(label: str, values: list[float | None], units: list[str | None]) -> tuple[str, list[str]]:
@@ -168,7 +184,8 @@ def _unit_column(label: str, values: list[float | None], units: list[str | None]
 def workload_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
     """(headers, rows) of the per-workload table as display text, for the CLI and the UI:
     the columns of :func:`workloads_table`, the cost and per-MW figures with their unit (in the
-    header when all workloads share it), where it runs and what limits it last; nulls as '-'."""
+    header when all workloads share it), where it runs, what it was ported to and what limits
+    it last; nulls as '-'."""
     table = workloads_table(plan).select(*WORKLOAD_TEXT_KEYS)
     w = plan.workloads
     cost, cost_cells = _unit_column(WITH_UNIT_HEADERS[0], [r.cost_per_unit for r in w], [r.cost_unit for r in w])
@@ -177,7 +194,8 @@ def workload_rows(plan: CapacityPlan) -> tuple[list[str], list[list[str]]]:
     rows = []
     for i, (result, row) in enumerate(zip(w, table.rows, strict=True)):
         cells = [_cell(c, v) for c, v in zip(table.columns, row, strict=True)]
-        cells += [cost_cells[i], per_mw_cells[i], runs_on(result) or "nowhere (no placement)", _limits(result) or "-"]
+        where = runs_on(result) or "nowhere (no placement)"
+        cells += [cost_cells[i], per_mw_cells[i], where, ported_to(result) or "-", _limits(result) or "-"]
         rows.append(cells)
     return headers, rows
 
@@ -214,7 +232,8 @@ def text_table(title: str, headers: list[str], rows: list[list[str]], numeric: l
 
 def workloads_text(plan: CapacityPlan) -> str:
     """The per-workload table of ``dcplan solve`` as text ending in a newline: the figures as
-    aligned columns, then where each workload runs and what limits it, one line each. Empty
+    aligned columns, then where each workload runs, what it was ported to and what limits
+    it, one line each. Empty
     when the plan has no workloads (written before schema 1.2, or a scenario without any)."""
     if not plan.workloads:
         return ""
@@ -227,8 +246,10 @@ def workloads_text(plan: CapacityPlan) -> str:
         [is_figure(h) for h in headers[:figures]],
     )
     for row in rows:
-        where, limits = row[figures:]
+        where, ported, limits = row[figures:]
         lines.append(f"{row[0]}: runs on {where}")
+        if ported != "-":
+            lines.append(f"  ported to {ported}")
         if limits != "-":
             lines.append(f"  limited by {limits}")
     return "\n".join(lines) + "\n"

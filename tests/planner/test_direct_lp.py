@@ -105,3 +105,31 @@ def test_delivered_families_are_the_same_both_ways(objective, basis):
     data = build_model_data(scen, catalog, MOE)
     assert any(e.startswith("cloud:") for _, e in data.pairs)
     assert same_lp(build_direct(data), build_model(data)) == []
+
+
+@pytest.mark.parametrize("objective", ["max-compute", "max-delivered", "min-time-to-train", "min-tco"])
+def test_porting_rows_are_the_same_both_ways(objective):
+    """[[porting]]: a paid porting (binary port column in capex, its port_link row) and a
+    delay-only one (scaled rates, no column), under a capex budget, with a cloud offer of the
+    ported stack, for each objective."""
+    from dcplan.models.catalog import load_catalog
+    from dcplan.planner.porting import port_columns
+    from dcplan.planner.scenario import CloudOffer, Porting
+    from tests.planner.test_delivered import FP4_LAYER, MOE, MOE_JOB, _scenario
+
+    catalog = load_catalog([HANDCAT, FP4_LAYER], use_env=False)
+    job = {**MOE_JOB, "deadline": "400 day"}
+    serve = {"id": "serve", "class": "inference", "total_params": 1e10, "tokens_per_s": 1e5, "software": ["neuron"]}
+    cuda = {**MOE_JOB, "id": "cuda-job", "software": ["cuda"], "flops": "1e22 FLOP", "deadline": "300 day"}
+    target = "moe" if objective == "min-time-to-train" else None
+    scen = _scenario(objective, [job, serve, cuda], target=target, budget="9e6 USD")
+    porting = [
+        Porting(workload="serve", to="cuda", cost="1 MUSD", delay="30 day"),
+        Porting(workload="*", to="neuron", delay="20 day"),
+    ]
+    cloud = [CloudOffer(id="c1", region="r", system="gx", quota=3, price="100 USD/h")]
+    scen = scen.model_copy(update={"porting": porting, "cloud": cloud})
+    data = build_model_data(scen, catalog, MOE)
+    assert [(c.workload, c.stack) for c in port_columns(data)] == [("serve", "cuda")]
+    assert {p.ported for p in data.pairs.values()} == {"", "cuda", "neuron"}
+    assert same_lp(build_direct(data), build_model(data)) == []

@@ -250,13 +250,15 @@ def test_html_report_has_the_workloads_section_with_its_figures(plan, tmp_path):
     header, rows = table[0], table[1:]
     assert [r[0] for r in rows] == ["llama-70b", "chat-serving", "legacy-peak"]
     assert "limited by" not in header  # too wide for the printed page: a list under the table
-    assert rows == workloads_table(plan).select(*[c.key for c in workloads_table(plan).columns][:-1]).formatted()
+    assert "ported to" not in header  # likewise (a list under the table when any workload is ported)
+    assert rows == workloads_table(plan).select(*[c.key for c in workloads_table(plan).columns][:-2]).formatted()
     assert "What limits each workload" in page.headings
     assert "llama-70b: hall phx-a IT power cap; cloud quota euw1-trn3 (20 units)" in page.items
     assert rows[2][header.index("rate [tokens/s]")] == ""  # a null is a blank cell
     placements = _html_table(page, "workload", "supply")
     assert len(placements) - 1 == 4
-    assert placements[1:] == placements_table(plan).formatted()
+    shown = [c.key for c in placements_table(plan).columns if c.key not in ("ported", "porting_factor")]
+    assert placements[1:] == placements_table(plan).select(*shown).formatted()
 
 
 def test_markdown_report_has_the_workloads_tables(plan, old_plan, tmp_path):

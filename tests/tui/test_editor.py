@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static, Tree
 
+from dcplan.planner import scenario as dcplan_scenario
 from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, scenario_errors
 from dcplan.tui.screens.scenario import tables
 from dcplan.tui.widgets.inputs import Field
@@ -616,6 +617,34 @@ async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp
     assert app.return_code in (None, 0)
 
 
+async def add_first_item(pilot, table: str) -> list[str]:
+    """Add the first item of an empty table from the tree; the names of its form's fields."""
+    screen = pilot.app.screen
+    await select(pilot, table, None)
+    assert "none yet" in str(screen.query_one("#scenario-item").render())
+    await pilot.click("#scenario-add")
+    await pilot.pause()
+    assert screen.selected == (table, 0)
+    return [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+
+
+async def expect_invalid(pilot, form: tuple[str, list[str]], name: str, text: str) -> None:
+    """Type ``text`` into field ``name`` of the first item of a table: it is marked invalid in place."""
+    table, names = form
+    await set_field(pilot, name, text)
+    check_inline_errors(pilot.app, table, 0, names, text)
+    assert pilot.app.screen.query_one(f"#field-{name}", Field).has_class("-invalid"), (table, name, text)
+
+
+async def save_as(pilot, path: Path) -> Path:
+    """Save the edited scenario to ``path`` with Ctrl+S."""
+    await set_field_path(pilot, str(path))
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert "saved" in status(pilot.app), status(pilot.app)
+    return path
+
+
 async def test_a_claim_haircut_is_added_edited_and_checked_in_place(app_factory, tmp_path):
     """[[haircut]] (issue 13): added from the tree, its fields by their file names, a fraction
     out of range marked under the field, labelled by its claim, saved as written."""
@@ -624,25 +653,43 @@ async def test_a_claim_haircut_is_added_edited_and_checked_in_place(app_factory,
     app = open_delivered(app_factory, tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         await open_editor(pilot)
-        screen = app.screen
-        await select(pilot, "haircut", None)
-        assert "none yet" in str(screen.query_one("#scenario-item").render())
-        await pilot.click("#scenario-add")
-        await pilot.pause()
-        assert screen.selected == ("haircut", 0)
-        names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
+        names = await add_first_item(pilot, "haircut")
         assert {"claim", "fraction", "low", "high"} <= set(names)
         await set_field(pilot, "claim", "trn3-gen2-vs-trn2-compute")
-        await set_field(pilot, "fraction", "1.5")
-        check_inline_errors(app, "haircut", 0, names, "1.5")
-        assert screen.query_one("#field-fraction", Field).has_class("-invalid")
+        await expect_invalid(pilot, ("haircut", names), "fraction", "1.5")
         await set_field(pilot, "fraction", "0.25")
         assert "scenario is valid" in status(app), status(app)
         assert tree_node(app, "haircut", 0).label.plain == "haircut: trn3-gen2-vs-trn2-compute"
-        out = tmp_path / "with-haircut.toml"
-        await set_field_path(pilot, str(out))
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert "saved" in status(app), status(app)
+        out = await save_as(pilot, tmp_path / "with-haircut.toml")
     scenario = load_scenario(out)
     assert [(h.claim, h.fraction) for h in scenario.haircut] == [("trn3-gen2-vs-trn2-compute", 0.25)]
+
+
+async def test_a_porting_is_added_edited_and_checked_in_place(app_factory, tmp_path):
+    """[[porting]] (issue 13): added from the tree, its fields by their file names, a stack
+    outside the choices and a negative cost marked under their fields, a porting without
+    cost or delay marked under the item, labelled by its workload, saved as written."""
+    async with open_delivered(app_factory, tmp_path).run_test(size=SIZE) as pilot:
+        app = pilot.app
+        await open_editor(pilot)
+        names = await add_first_item(pilot, "porting")
+        await set_field(pilot, "workload", "chat")
+        assert {"workload", "to", "cost", "delay"} <= set(names)
+        await expect_invalid(pilot, ("porting", names), "to", "tpu")
+        await set_field(pilot, "to", "neuron")
+        check_inline_errors(app, "porting", 0, names, "neuron")
+        assert "give a cost, a delay or both" in str(app.screen.query_one("#scenario-item-error", Static).render())
+        await expect_invalid(pilot, ("porting", names), "cost", "-2 MUSD")
+        await set_field(pilot, "cost", "2 MUSD")
+        await set_field(pilot, "delay", "60 day")
+        assert "scenario is valid" in status(app), status(app)
+        await set_field(pilot, "workload", "nope")  # a rule across tables: said in the status line
+        assert "(nope to neuron): workload 'nope' names no" in status(app), status(app)
+        await set_field(pilot, "workload", "chat")
+        assert "scenario is valid" in status(app), status(app)
+        assert tree_node(app, "porting", 0).label.plain == "porting: chat"
+        out = await save_as(pilot, tmp_path / "with-porting.toml")
+    scenario = dcplan_scenario.load_scenario(out)
+    assert [(p.workload, p.to, p.cost.m_as("USD"), p.delay.m_as("day")) for p in scenario.porting] == [
+        ("chat", "neuron", 2e6, 60.0)
+    ]
