@@ -203,7 +203,9 @@ class _Context:
         self.n_o, self.n_k, self.n_h, self.n_s = n_o, n_k, n_h, n_s
         self.hall_ix = {h: i for i, h in enumerate(self.hall_ids)}
         self.site_ix = {s: i for i, s in enumerate(self.site_ids)}
-        self.pairs = [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
+        from dcplan.planner.matrix_workloads import pairs_in_order
+
+        self.pairs = pairs_in_order(data)  # one alloc per (workload, supply group)
         self.pair_ix = {p: i for i, p in enumerate(self.pairs)}
         self.halls = [data.halls[h] for h in self.hall_ids]
         self.sites = [data.sites[x] for x in self.site_ids]

@@ -1,9 +1,12 @@
 """The workload, share, candidate and objective rows of the direct MIP (planner/matrix.py),
 and the figures they share with the Pyomo formulation (no Pyomo here).
 
-Workloads (issue 13): ``alloc[w, e]`` is deployment units of supply e given to workload w.
+Workloads (issue 13): ``alloc[w, e]`` is deployment units of supply e given to workload w,
+where e stands for its supply group (planner.delivered.supply_groups: the supplies with the
+same system and the same pair figures, named by the first of them):
 
-- supply_capacity[e]: ``sum_w alloc[w, e] - units[e] <= 0`` (``rent[e]`` for a cloud offer) [units]
+- supply_capacity[e]: ``sum_w alloc[w, e] - sum_(k in group(e)) units[k] <= 0`` (``rent[k]``
+  for a cloud offer) [units]
 - workload_demand[w]: ``sum_e rate[w, e] x alloc[w, e] >= need(w)``, rate and need in the
   workload's demand unit (delivered PFLOPS, peak PFLOPS or chips; planner.delivered)
 
@@ -40,8 +43,10 @@ DELIVERED_OBJECTIVES = ("max-delivered", "min-time-to-train")
 
 
 def pairs_in_order(data: ModelData) -> list[tuple[str, str]]:
-    """Eligible (workload, supply) pairs in the models' order (workloads sorted, supplies as eligible)."""
-    return [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
+    """The models' alloc pairs (workload, first supply of a group) in order: workloads sorted,
+    supplies as eligible, one pair per eligible supply group."""
+    groups = data.supply_groups
+    return [(w, e) for w in sorted(data.eligible) for e in data.eligible[w] if e in groups]
 
 
 def _supply_weight(supply: Any, basis: str) -> float:
@@ -58,7 +63,7 @@ def basis_terms(data: ModelData, basis: str, members: set[str] | None = None) ->
     """The terms of a share basis over every supply (or ``members`` only), zero weights left out.
 
     Supplies: units of options, then rent of cloud offers, in model order; delivered: alloc
-    of every eligible pair in model order, weight d[w, e] [PFLOPS per unit].
+    of every model pair (``pairs_in_order``), weight d[w, e] [PFLOPS per unit].
     """
     if basis == "delivered":
         terms = [("alloc", p, data.pairs[p].delivered_pflops_per_unit) for p in pairs_in_order(data)]
@@ -105,18 +110,20 @@ def smallest_weight(terms: list[Term]) -> float:
 
 
 def workload_families(s: _Stream, ctx: _Context) -> None:
-    """supply_capacity (units given <= units) and workload_demand (rate x alloc >= need)."""
+    """supply_capacity (units given <= the group's units) and workload_demand (rate x alloc >= need)."""
     data, pairs = ctx.data, ctx.pairs
     n_e = len(pairs)
     supplies = sorted({e for _, e in pairs})
     sup_ix = {e: i for i, e in enumerate(supplies)}
     pair_sup = np.array([sup_ix[e] for _, e in pairs], dtype=np.int64)
     ai = np.arange(n_e, dtype=np.int64)
-    sup_cols = np.array([ctx.supply_col[e] for e in supplies], dtype=np.int64)
+    members = [(i, k) for i, e in enumerate(supplies) for k in data.supply_groups[e]]
+    member_row = np.array([i for i, _ in members], dtype=np.int64)
+    member_cols = np.array([ctx.supply_col[k] for _, k in members], dtype=np.int64)
     s.family(
         "supply_capacity",
         supplies,
-        [(pair_sup, ctx.AL + ai, np.ones(n_e)), (np.arange(len(supplies)), sup_cols, -np.ones(len(supplies)))],
+        [(pair_sup, ctx.AL + ai, np.ones(n_e)), (member_row, member_cols, -np.ones(len(members)))],
         -INF,
         0.0,
     )
