@@ -134,10 +134,6 @@ class WorkloadPairs:
     groups: dict[str, list[str]] = field(default_factory=dict)
 
 
-#: the PairData fields that must agree for supplies to share a group (all but workload and supply)
-_GROUP_FIGURES = tuple(name for name in PairData.__slots__ if name not in ("workload", "supply"))
-
-
 def supply_groups(eligible: dict[str, list[str]], pairs: dict[tuple[str, str], PairData]) -> dict[str, list[str]]:
     """First supply key of a group -> the supplies of the group, in order of first appearance
     (workloads sorted, each one's supplies as eligible).
@@ -152,11 +148,23 @@ def supply_groups(eligible: dict[str, list[str]], pairs: dict[tuple[str, str], P
     1.1M-chip campus: 828 pairs over 237 supplies -> 8 over 3 groups). Which supply of a group
     serves which workload is read from the solution afterwards (planner.workload_results:
     any split within the units is valid)."""
-    figures: dict[str, list[tuple[Any, ...]]] = {}
+    figures: dict[str, list[tuple[Any, ...]]] = {}  # per supply: every PairData field but the supply
     for w in sorted(eligible):
         for e in eligible[w]:
             p = pairs[w, e]
-            figures.setdefault(e, []).append((w, *(getattr(p, name) for name in _GROUP_FIGURES)))
+            figure = (
+                w,
+                p.system,
+                p.precision,
+                p.rate,
+                p.peak_pflops_per_unit,
+                p.delivered_pflops_per_unit,
+                p.efficiency,
+                p.goodput,
+                p.haircut,
+                p.sources,
+            )
+            figures.setdefault(e, []).append(figure)
     groups: dict[str, list[str]] = {}
     first_of: dict[tuple[tuple[Any, ...], ...], str] = {}
     for e, signature in figures.items():
