@@ -145,35 +145,47 @@ def _column(ctx: _Context, term: Term) -> int:
     return ctx.AL + ctx.pair_ix[index] if variable == "alloc" else ctx.supply_col[index]
 
 
-def share_rows(s: _Stream, ctx: _Context) -> None:
-    """share_min, share_min_some and share_max rows (see formulation.define_share_constraints)."""
-    from dcplan.planner.matrix import _add
+def _basis_columns(ctx: _Context, basis: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A basis's terms over every supply (``basis_terms``) as HiGHS columns, weights and the
+    supply key of each term (an alloc's: its supply group's first supply)."""
+    terms = basis_terms(ctx.data, basis)
+    cols = np.array([_column(ctx, t) for t in terms], dtype=np.int64)
+    weights = np.array([t[2] for t in terms], dtype=np.float64)
+    return cols, weights, [t[1][1] if t[0] == "alloc" else t[1] for t in terms]
 
+
+def _share_row(s: _Stream, name: str, i: int, cols: np.ndarray, vals: np.ndarray, bounds: tuple[float, float]) -> None:
+    s.family(name, [i], [(np.zeros(len(cols), dtype=np.int64), cols, vals)], *bounds)
+
+
+def share_rows(s: _Stream, ctx: _Context) -> None:
+    """share_min, share_min_some and share_max rows (see formulation.define_share_constraints).
+
+    Each basis's terms are read once; a bound's group is a mask over them (its members keep
+    the basis's order), so the rows hold the terms in the order the formulation sums them:
+    share_min and share_min_some the total's (group columns within it), share_max the
+    group's, then the rest of the total's."""
     shares = ctx.data.scenario.share
-    total = {basis: basis_terms(ctx.data, basis) for basis in {b.basis for b in shares}}
-    group = [basis_terms(ctx.data, b.basis, share_members(ctx.data, b)) for b in shares]
+    total = {basis: _basis_columns(ctx, basis) for basis in {b.basis for b in shares}}
+    member = []
+    for bound in shares:
+        keys = share_members(ctx.data, bound)
+        member.append(np.array([k in keys for k in total[bound.basis][2]], dtype=bool))
     for i, bound in enumerate(shares):
         if bound.min > 0:  # s_min * total - group <= 0
-            terms: dict[int, float] = {}
-            for t in total[bound.basis]:
-                _add(terms, _column(ctx, t), bound.min * t[2])
-            for t in group[i]:
-                _add(terms, _column(ctx, t), -t[2])
-            s.row("share_min", i, terms, -INF, 0.0)
+            cols, w, _ = total[bound.basis]
+            _share_row(s, "share_min", i, cols, bound.min * w - np.where(member[i], w, 0.0), (-INF, 0.0))
     for i, bound in enumerate(shares):
         if bound.min > 0:  # a floor is not vacuous: group >= one unit of its smallest member
-            terms = {}
-            for t in group[i]:
-                _add(terms, _column(ctx, t), t[2])
-            s.row("share_min_some", i, terms, smallest_weight(group[i]), INF)
+            cols, w, _ = total[bound.basis]
+            group = [("", None, float(v)) for v in w[member[i]]]
+            _share_row(s, "share_min_some", i, cols[member[i]], w[member[i]], (smallest_weight(group), INF))
     for i, bound in enumerate(shares):
         if bound.max < 1:  # group - s_max * total <= 0
-            terms = {}
-            for t in group[i]:
-                _add(terms, _column(ctx, t), t[2])
-            for t in total[bound.basis]:
-                _add(terms, _column(ctx, t), -(bound.max * t[2]))
-            s.row("share_max", i, terms, -INF, 0.0)
+            cols, w, _ = total[bound.basis]
+            order = np.concatenate([np.flatnonzero(member[i]), np.flatnonzero(~member[i])])
+            vals = np.where(member[i], w, 0.0) - bound.max * w
+            _share_row(s, "share_max", i, cols[order], vals[order], (-INF, 0.0))
 
 
 def candidate_rows(s: _Stream, ctx: _Context) -> None:
