@@ -7,7 +7,8 @@ objectives, demands and shares), money MUSD (millions of US dollars).
 Sets
     O  options: (row template, system, cooling) triples that passed pruning
     K  cloud offers;  H halls;  S sites;  R row templates;  W workloads
-    E  eligible (workload, supply) pairs, supply in O or K
+    E  eligible (workload, supply group) pairs: a group's supplies (in O or K) have the same
+       system and pair figures (planner.delivered.supply_groups), e names the first of them
     P  paid portings (workload, software stack) (planner.porting)
 
 Decisions
@@ -17,7 +18,7 @@ Decisions
     hall_used[h] binary: the hall is fitted out (built, for optional halls)
     site_used[s] binary: the site hosts anything (spare generator)
     ups_n[h], xfmr_n[h], gen_n[s]  integer equipment before redundancy
-    alloc[w, e] continuous deployment units of supply e given to workload w
+    alloc[w, e] continuous deployment units of supply group e given to workload w
     port[w, k]  binary: workload w is ported to stack k (its cost is paid)
 
 Every constraint family is built by a ``define_*`` function whose docstring states the
@@ -42,6 +43,7 @@ from dcplan.planner.matrix_workloads import (
     Term,
     basis_terms,
     delivered_objective_terms,
+    pairs_in_order,
     share_members,
     smallest_weight,
 )
@@ -126,14 +128,15 @@ def slack(m: Any, family: str, index: Any, weight: float = 1.0) -> Any:
 
 
 def define_sets(m: Any, data: ModelData) -> None:
-    """Sparse index sets: only options that survived pruning, only eligible pairs."""
+    """Sparse index sets: only options that survived pruning, only eligible (workload, group) pairs."""
     m.O = pyo.Set(initialize=[o.key for o in data.options], ordered=True)
     m.K = pyo.Set(initialize=[c.key for c in data.clouds], ordered=True)
     m.H = pyo.Set(initialize=sorted(data.halls), ordered=True)
     m.S = pyo.Set(initialize=sorted(data.sites), ordered=True)
     m.R = pyo.Set(initialize=sorted({o.row for o in data.options}), ordered=True)
     m.W = pyo.Set(initialize=[w.id for w in data.workloads], ordered=True)
-    m.E = pyo.Set(initialize=[(w, e) for w in sorted(data.eligible) for e in data.eligible[w]], dimen=2, ordered=True)
+    m.E = pyo.Set(initialize=pairs_in_order(data), dimen=2, ordered=True)
+    m.group = data.supply_groups  # first supply of a group -> its supplies
     m.port_columns = port_columns(data)
     m.P = pyo.Set(initialize=[(c.workload, c.stack) for c in m.port_columns], dimen=2, ordered=True)
     m.option = {o.key: o for o in data.options}
@@ -375,7 +378,8 @@ def define_money_constraints(m: Any, data: ModelData) -> None:
 
 
 def define_workload_constraints(m: Any, data: ModelData) -> None:
-    """supply_capacity[e]: sum_w alloc[w, e] <= units[e] (rent[e] for a cloud offer)     [units]
+    """supply_capacity[e]: sum_w alloc[w, e] <= sum_(k in group(e)) units[k] (rent[k] for a
+                        cloud offer)                                               [units]
     workload_demand[w]:  sum_e rate[w, e] * alloc[w, e] >= need(w)
 
     rate and need in the workload's demand unit (planner.delivered): delivered PFLOPS per
@@ -385,7 +389,10 @@ def define_workload_constraints(m: Any, data: ModelData) -> None:
     supplies = sorted(m.users_of)
     users = m.users_of
     m.supply_capacity = constraint(
-        supplies, rule=lambda model, e: pyo.quicksum(m.alloc[w, e] for w in users[e]) <= _supply_units(m, e)
+        supplies,
+        rule=lambda model, e: (
+            pyo.quicksum(m.alloc[w, e] for w in users[e]) <= pyo.quicksum(_supply_units(m, k) for k in m.group[e])
+        ),
     )
 
     def demand_rule(model: Any, w: str) -> Any:
@@ -427,14 +434,16 @@ def _linear(m: Any, terms: list[Term]) -> Any:
 
 def _compute_upper_bound(m: Any, terms: list[Term] | None = None) -> float:
     """Largest possible total [PFLOPS, or the basis of ``terms``]: every variable at its upper
-    bound (an allocation at its supply's)."""
+    bound (an allocation at its supply group's)."""
     if terms is None:
         terms = basis_terms(m.dcplan_data, "peak")
 
+    def unit_upper(supply: str) -> float:
+        return upper("units", supply) if supply in m.option else upper("rent", supply)
+
     def upper(variable: str, index: Any) -> float:
         if variable == "alloc":
-            supply = index[1]
-            return upper("units", supply) if supply in m.option else upper("rent", supply)
+            return sum(unit_upper(supply) for supply in m.group[index[1]])
         return float(getattr(m, variable)[index].ub or 0)
 
     return max(sum(weight * upper(variable, index) for variable, index, weight in terms), 1.0)

@@ -47,14 +47,16 @@ def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
     }[redundancy]
 
 
-def tie_break_weight(data: ModelData) -> float:
+def tie_break_weight(data: ModelData, units_per_row_max: list[int] | None = None) -> float:
     """Weight of TCO [MUSD] in a maximising objective, small enough never to trade compute.
 
     ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
     term is worth less than 1 % of the smallest unit's compute (max-compute: peak; the
     delivered objectives: the smallest delivered PFLOPS per unit among the objective's
     pairs), so it only breaks ties. The TCO bound counts every unit at its upper bound, every
-    optional hall and every porting cost (planner.porting).
+    optional hall and every porting cost (planner.porting). ``units_per_row_max``: each
+    option's, when the caller has read them already (the property computes the row's limits
+    on each access).
     """
     from dcplan.planner.matrix_workloads import delivered_objective_terms
 
@@ -66,12 +68,10 @@ def tie_break_weight(data: ModelData) -> float:
         ]
     if not unit_compute:
         return 0.0
+    per_row = units_per_row_max if units_per_row_max is not None else [o.units_per_row_max for o in data.options]
     tco_bound = sum(
-        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd)
-        / USD_PER_MUSD
-        * o.rows_available
-        * o.units_per_row_max
-        for o in data.options
+        (o.capex_per_unit_usd + data.pv_factor * o.energy_cost_per_unit_usd) / USD_PER_MUSD * o.rows_available * n
+        for o, n in zip(data.options, per_row, strict=True)
     )
     tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
     tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
@@ -172,7 +172,7 @@ def build_direct(data: ModelData) -> DirectModel:
     wl.porting_rows(s, ctx)
     wl.share_rows(s, ctx)
     wl.candidate_rows(s, ctx)
-    sense, obj = wl.objective_terms(ctx, tie_break_weight(data))
+    sense, obj = wl.objective_terms(ctx, tie_break_weight(data, ctx.units_per_row_max))
     lp, order = _assemble(s, ctx, sense, obj)
     compute = np.zeros(ctx.n_cols)
     for k, col in ctx.supply_col.items():
@@ -208,7 +208,9 @@ class _Context:
         self.n_o, self.n_k, self.n_h, self.n_s = n_o, n_k, n_h, n_s
         self.hall_ix = {h: i for i, h in enumerate(self.hall_ids)}
         self.site_ix = {s: i for i, s in enumerate(self.site_ids)}
-        self.pairs = [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
+        from dcplan.planner.matrix_workloads import pairs_in_order
+
+        self.pairs = pairs_in_order(data)  # one alloc per (workload, supply group)
         self.pair_ix = {p: i for i, p in enumerate(self.pairs)}
         self.ports = port_columns(data)
         self.halls = [data.halls[h] for h in self.hall_ids]

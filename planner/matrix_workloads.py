@@ -1,9 +1,12 @@
 """The workload, share, candidate and objective rows of the direct MIP (planner/matrix.py),
 and the figures they share with the Pyomo formulation (no Pyomo here).
 
-Workloads (issue 13): ``alloc[w, e]`` is deployment units of supply e given to workload w.
+Workloads (issue 13): ``alloc[w, e]`` is deployment units of supply e given to workload w,
+where e stands for its supply group (planner.delivered.supply_groups: the supplies with the
+same system and the same pair figures, named by the first of them):
 
-- supply_capacity[e]: ``sum_w alloc[w, e] - units[e] <= 0`` (``rent[e]`` for a cloud offer) [units]
+- supply_capacity[e]: ``sum_w alloc[w, e] - sum_(k in group(e)) units[k] <= 0`` (``rent[k]``
+  for a cloud offer) [units]
 - workload_demand[w]: ``sum_e rate[w, e] x alloc[w, e] >= need(w)``, rate and need in the
   workload's demand unit (delivered PFLOPS, peak PFLOPS or chips; planner.delivered)
 - port_link[w, k]: ``sum_(e of stack k) alloc[w, e] - U[w, k] x port[w, k] <= 0`` for a paid
@@ -42,8 +45,10 @@ DELIVERED_OBJECTIVES = ("max-delivered", "min-time-to-train")
 
 
 def pairs_in_order(data: ModelData) -> list[tuple[str, str]]:
-    """Eligible (workload, supply) pairs in the models' order (workloads sorted, supplies as eligible)."""
-    return [(w, e) for w in sorted(data.eligible) for e in data.eligible[w]]
+    """The models' alloc pairs (workload, first supply of a group) in order: workloads sorted,
+    supplies as eligible, one pair per eligible supply group."""
+    groups = data.supply_groups
+    return [(w, e) for w in sorted(data.eligible) for e in data.eligible[w] if e in groups]
 
 
 def _supply_weight(supply: Any, basis: str) -> float:
@@ -60,7 +65,7 @@ def basis_terms(data: ModelData, basis: str, members: set[str] | None = None) ->
     """The terms of a share basis over every supply (or ``members`` only), zero weights left out.
 
     Supplies: units of options, then rent of cloud offers, in model order; delivered: alloc
-    of every eligible pair in model order, weight d[w, e] [PFLOPS per unit].
+    of every model pair (``pairs_in_order``), weight d[w, e] [PFLOPS per unit].
     """
     if basis == "delivered":
         terms = [("alloc", p, data.pairs[p].delivered_pflops_per_unit) for p in pairs_in_order(data)]
@@ -107,18 +112,20 @@ def smallest_weight(terms: list[Term]) -> float:
 
 
 def workload_families(s: _Stream, ctx: _Context) -> None:
-    """supply_capacity (units given <= units) and workload_demand (rate x alloc >= need)."""
+    """supply_capacity (units given <= the group's units) and workload_demand (rate x alloc >= need)."""
     data, pairs = ctx.data, ctx.pairs
     n_e = len(pairs)
     supplies = sorted({e for _, e in pairs})
     sup_ix = {e: i for i, e in enumerate(supplies)}
     pair_sup = np.array([sup_ix[e] for _, e in pairs], dtype=np.int64)
     ai = np.arange(n_e, dtype=np.int64)
-    sup_cols = np.array([ctx.supply_col[e] for e in supplies], dtype=np.int64)
+    members = [(i, k) for i, e in enumerate(supplies) for k in data.supply_groups[e]]
+    member_row = np.array([i for i, _ in members], dtype=np.int64)
+    member_cols = np.array([ctx.supply_col[k] for _, k in members], dtype=np.int64)
     s.family(
         "supply_capacity",
         supplies,
-        [(pair_sup, ctx.AL + ai, np.ones(n_e)), (np.arange(len(supplies)), sup_cols, -np.ones(len(supplies)))],
+        [(pair_sup, ctx.AL + ai, np.ones(n_e)), (member_row, member_cols, -np.ones(len(members)))],
         -INF,
         0.0,
     )
@@ -149,35 +156,47 @@ def _column(ctx: _Context, term: Term) -> int:
     return ctx.AL + ctx.pair_ix[index] if variable == "alloc" else ctx.supply_col[index]
 
 
-def share_rows(s: _Stream, ctx: _Context) -> None:
-    """share_min, share_min_some and share_max rows (see formulation.define_share_constraints)."""
-    from dcplan.planner.matrix import _add
+def _basis_columns(ctx: _Context, basis: str) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """A basis's terms over every supply (``basis_terms``) as HiGHS columns, weights and the
+    supply key of each term (an alloc's: its supply group's first supply)."""
+    terms = basis_terms(ctx.data, basis)
+    cols = np.array([_column(ctx, t) for t in terms], dtype=np.int64)
+    weights = np.array([t[2] for t in terms], dtype=np.float64)
+    return cols, weights, [t[1][1] if t[0] == "alloc" else t[1] for t in terms]
 
+
+def _share_row(s: _Stream, name: str, i: int, cols: np.ndarray, vals: np.ndarray, bounds: tuple[float, float]) -> None:
+    s.family(name, [i], [(np.zeros(len(cols), dtype=np.int64), cols, vals)], *bounds)
+
+
+def share_rows(s: _Stream, ctx: _Context) -> None:
+    """share_min, share_min_some and share_max rows (see formulation.define_share_constraints).
+
+    Each basis's terms are read once; a bound's group is a mask over them (its members keep
+    the basis's order), so the rows hold the terms in the order the formulation sums them:
+    share_min and share_min_some the total's (group columns within it), share_max the
+    group's, then the rest of the total's."""
     shares = ctx.data.scenario.share
-    total = {basis: basis_terms(ctx.data, basis) for basis in {b.basis for b in shares}}
-    group = [basis_terms(ctx.data, b.basis, share_members(ctx.data, b)) for b in shares]
+    total = {basis: _basis_columns(ctx, basis) for basis in {b.basis for b in shares}}
+    member = []
+    for bound in shares:
+        keys = share_members(ctx.data, bound)
+        member.append(np.array([k in keys for k in total[bound.basis][2]], dtype=bool))
     for i, bound in enumerate(shares):
         if bound.min > 0:  # s_min * total - group <= 0
-            terms: dict[int, float] = {}
-            for t in total[bound.basis]:
-                _add(terms, _column(ctx, t), bound.min * t[2])
-            for t in group[i]:
-                _add(terms, _column(ctx, t), -t[2])
-            s.row("share_min", i, terms, -INF, 0.0)
+            cols, w, _ = total[bound.basis]
+            _share_row(s, "share_min", i, cols, bound.min * w - np.where(member[i], w, 0.0), (-INF, 0.0))
     for i, bound in enumerate(shares):
         if bound.min > 0:  # a floor is not vacuous: group >= one unit of its smallest member
-            terms = {}
-            for t in group[i]:
-                _add(terms, _column(ctx, t), t[2])
-            s.row("share_min_some", i, terms, smallest_weight(group[i]), INF)
+            cols, w, _ = total[bound.basis]
+            group = [("", None, float(v)) for v in w[member[i]]]
+            _share_row(s, "share_min_some", i, cols[member[i]], w[member[i]], (smallest_weight(group), INF))
     for i, bound in enumerate(shares):
         if bound.max < 1:  # group - s_max * total <= 0
-            terms = {}
-            for t in group[i]:
-                _add(terms, _column(ctx, t), t[2])
-            for t in total[bound.basis]:
-                _add(terms, _column(ctx, t), -(bound.max * t[2]))
-            s.row("share_max", i, terms, -INF, 0.0)
+            cols, w, _ = total[bound.basis]
+            order = np.concatenate([np.flatnonzero(member[i]), np.flatnonzero(~member[i])])
+            vals = np.where(member[i], w, 0.0) - bound.max * w
+            _share_row(s, "share_max", i, cols[order], vals[order], (-INF, 0.0))
 
 
 def candidate_rows(s: _Stream, ctx: _Context) -> None:

@@ -209,6 +209,8 @@ class ModelData:
     pairs: dict[tuple[str, str], PairData] = field(default_factory=dict)
     needs: dict[str, Need] = field(default_factory=dict)  # workload id -> demand floor
     workload_pruned: list[str] = field(default_factory=list)  # pairs that cannot run, and why
+    #: first supply key -> the supplies whose units the models' alloc[w, first] share (planner.delivered.supply_groups)
+    supply_groups: dict[str, list[str]] = field(default_factory=dict)
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]
@@ -580,6 +582,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         pairs=per_pair.pairs,
         needs=per_pair.needs,
         workload_pruned=per_pair.pruned,
+        supply_groups=per_pair.groups,
     )
 
 

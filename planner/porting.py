@@ -129,20 +129,28 @@ def apply_porting(scenario: Scenario, pairs: dict[tuple[str, str], Any], softwar
 
 def port_columns(data: Any) -> list[PortColumn]:
     """The binary columns of the model data's ported pairs with a cost, sorted by
-    (workload, stack); their pairs in the models' order (workloads sorted, supplies as eligible)."""
+    (workload, stack); their pairs are the models' alloc pairs (``pairs_in_order``: one per
+    supply group), and U sums the unit upper bounds of every supply of those groups."""
+    from dcplan.planner.matrix_workloads import pairs_in_order
+
     if not data.scenario.porting:
         return []  # the common case: no pair is ported (nothing to walk)
     uses = porting_uses(data.scenario)
     upper = {o.key: float(o.rows_available * o.units_per_row_max) for o in data.options}
     upper |= {c.key: float(c.quota) for c in data.clouds}
     linked: dict[tuple[str, str], list[tuple[str, str]]] = {}
-    for w in sorted(data.eligible):
-        for e in data.eligible[w]:
-            pair = data.pairs[w, e]
-            if pair.ported and uses[w, pair.ported].cost_musd > 0:
-                linked.setdefault((w, pair.ported), []).append((w, e))
+    for w, e in pairs_in_order(data):
+        pair = data.pairs[w, e]
+        if pair.ported and uses[w, pair.ported].cost_musd > 0:
+            linked.setdefault((w, pair.ported), []).append((w, e))
     return [
-        PortColumn(w, k, uses[w, k].cost_musd, tuple(members), sum(upper[e] for _, e in members))
+        PortColumn(
+            w,
+            k,
+            uses[w, k].cost_musd,
+            tuple(members),
+            sum(upper[member] for _, e in members for member in data.supply_groups[e]),
+        )
         for (w, k), members in sorted(linked.items())
     ]
 

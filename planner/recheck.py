@@ -233,7 +233,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _row_load_violations(ev),
         _availability_violations(catalog, data, ev),
         _candidate_violations(data, ev),
-        _allocation_violations(ev, outcome),
+        _allocation_violations(data, ev, outcome),
     ]
     violations = [v for _, found in parts for v in found]
     return Recheck(ok=not violations, checked=sum(n for n, _ in parts), violations=violations)
@@ -353,14 +353,18 @@ def _candidate_violations(data: ModelData, ev: Evaluation) -> Checked:
     return len(data.clouds) + len(data.scenario.candidate), violations
 
 
-def _allocation_violations(ev: Evaluation, outcome: SolveOutcome) -> Checked:
-    """No supply gives more deployment units to its workloads than the layout holds (or rents)."""
+def _allocation_violations(data: ModelData, ev: Evaluation, outcome: SolveOutcome) -> Checked:
+    """No supply group (planner.delivered.supply_groups) gives more deployment units to its
+    workloads than the layout holds (or rents) of its supplies."""
     given: dict[str, float] = defaultdict(float)
     for (_, key), value in outcome.values.get("alloc", {}).items():
         given[key] += value
-    held = units_by_supply(ev)
+    units = units_by_supply(ev)
     violations = []
     for key, value in given.items():
-        if value > held.get(key, 0) * (1 + REL_TOL) + 1e-6:
-            violations.append(f"supply {key}: {value:,.2f} units allocated but the layout holds {held.get(key, 0):,}")
+        group = data.supply_groups.get(key, [key])
+        held = sum(units.get(k, 0) for k in group)
+        if value > held * (1 + REL_TOL) + 1e-6:
+            where = f"supply {key}" if len(group) == 1 else f"supply group {key} ({len(group)} supplies)"
+            violations.append(f"{where}: {value:,.2f} units allocated but the layout holds {held:,}")
     return len(given), violations

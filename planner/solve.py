@@ -9,7 +9,8 @@ run on a Session (planner/session.py), by default HiGHS in a child process with 
   returns no later than ``time_limit_s + planner.session.STOP_GRACE_S + KILL_GRACE_S``
   (1 s) after HiGHS starts, with the last incumbent streamed if HiGHS ignores its limit
   (it does inside presolve and primal heuristics);
-- for large models (``uses_start``), the LP-rounding start of planner/start.py first: it is
+- for large models and mid-size delivered ones (``uses_start``), the LP-rounding start of
+  planner/start.py first: it is
   the plan when it is within the gap target of the LP bound (the 10M-chip campus: 0.49 %
   in ~3 s), else HiGHS's start; its time counts towards the time limit, and the plan
   reports it in ``solver.settings`` (``start``, ``start_gap``). No progress reports or
@@ -270,16 +271,23 @@ def highs_options(settings: SolveSettings, num_col: int, num_row: int, nnz: int)
 #: models at least this large (columns) get the LP-rounding start under ``start = "auto"``;
 #: below it HiGHS alone is fast and gives the shipped scenarios their golden plans.
 START_FROM_COLUMNS = 5000
+#: the same for the delivered objectives (max-delivered, min-time-to-train), whose gains sit
+#: on the continuous allocations: HiGHS's root heuristics find weak incumbents there (the
+#: 1.1M-chip 4-class campus, 846 columns: 2.2 % from the bound by rounding, 0.37 % only after
+#: a sub-MIP, 1.7 s), where the start (0.2 s, 1.3 % from the LP bound) lets HiGHS close the
+#: 0.5 % gap at its root cuts (0.7 s; same run, load 5.3)
+START_DELIVERED_FROM_COLUMNS = 500
 #: the share of the time limit the start may take (the MIP, if it still runs, gets the rest)
 START_SHARE = 0.5
 
 
-def uses_start(settings: SolveSettings, num_col: int) -> bool:
+def uses_start(settings: SolveSettings, num_col: int, delivered: bool = False) -> bool:
     """Whether a solve builds the LP-rounding start (planner/start.py) before the MIP.
 
     Measured on the 10M-chip campus (11,780 columns, table in tests/bench/test_bench_scale.py):
     the start alone is within 0.5 % of the LP bound in ~2.5 s, where HiGHS with presolve off
     is at 0.69 % after 20 s; the MIP then runs only if the start misses the gap target.
+    ``delivered``: a delivered objective, started from ``START_DELIVERED_FROM_COLUMNS``.
     An unknown ``start`` is one clear error (DcplanError).
     """
     if settings.start not in START_CHOICES:
@@ -287,7 +295,7 @@ def uses_start(settings: SolveSettings, num_col: int) -> bool:
 
         raise DcplanError(f"start: expected one of {', '.join(START_CHOICES)}, got {settings.start!r}")
     if settings.start == "auto":
-        return num_col >= START_FROM_COLUMNS
+        return num_col >= (START_DELIVERED_FROM_COLUMNS if delivered else START_FROM_COLUMNS)
     return settings.start == "on"
 
 
@@ -330,6 +338,7 @@ def solve_model_data(
     run (after HiGHS stops).
     """
     from dcplan.planner.matrix import build_direct
+    from dcplan.planner.matrix_workloads import DELIVERED_OBJECTIVES
 
     settings = settings or SolveSettings()
     if elastic:
@@ -341,7 +350,7 @@ def solve_model_data(
     options = highs_options(settings, model.num_col, model.num_row, model.nnz)
     # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
     run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
-    tried = uses_start(settings, model.num_col)
+    tried = uses_start(settings, model.num_col, data.scenario.scenario.objective in DELIVERED_OBJECTIVES)
     start = _start(model, run_settings) if tried else None
     if start is not None:
         options = {**options, "start": "lp-rounding", "start_gap": f"{start.gap:.6g}"}

@@ -4,13 +4,14 @@ HiGHS 1.16's own heuristics find weak incumbents on the large campuses (0.72 % f
 bound on the 10M-chip campus after 12 s, where the LP bound is within 0.06 % of the MIP
 bound), and its root LP without presolve takes seconds. ``lp_start`` works from the
 DirectModel's arrays only (row bounds, matrix, column bounds, integrality, costs), never
-from knowledge of the constraint families, in five steps:
+from knowledge of the constraint families, in six steps:
 
 1. the LP relaxation (HiGHS primal simplex with presolve: ~1 s on the 10M campus), whose
    objective is a valid bound for the MIP;
 2. the binary columns: fractional ones are fixed to 1 (from 0.5) or 0 and the LP is solved
    again (dual simplex from the last basis);
-3. rounding: *value* columns (integer, objective gain > 0 in the maximising sense) are
+3. rounding: *value* columns (integer, objective gain > 0 in the maximising sense, counting
+   the gain of the continuous columns whose capacity they raise: ``_Arrays._implied_gain``) are
    rounded to the nearest integer; the other integer columns (*helpers*) start at their
    lower bound and are raised to the least value every row needs (``_Repair``); a row no
    raise can satisfy sheds value columns (the least gain per unit of the row first) or
@@ -19,7 +20,9 @@ from knowledge of the constraint families, in five steps:
 5. fill: value columns are raised again (towards the LP value first, then as far as they
    go), each raise with the helpers it needs, while every row holds and the objective
    gains; then swaps (one unit of a value column down, its neighbours in the same sparse
-   rows up) and a last fill. Helpers are lowered again where their rows allow (``_trim``).
+   rows up) and a last fill. Helpers are lowered again where their rows allow (``_trim``);
+6. when continuous columns gain (the delivered objectives), the LP of step 4 again, for the
+   integer columns the fills raised.
 
 The start is checked against every row, bound and integrality (``violation``) before it is
 returned; ``None`` when a step fails (the caller solves the MIP as before). Every HiGHS run
@@ -102,6 +105,27 @@ class _Arrays:
         continuous_rows = np.zeros(self.m, dtype=bool)
         continuous_rows[self.index[~self.integer[col_of]]] = True
         self.continuous_rows = continuous_rows
+        self.gain = self.gain + self._implied_gain()
+
+    def _implied_gain(self) -> np.ndarray:
+        """Per integer column, the gain it lets a continuous column make: in a row
+        ``sum_k a_k x_k - sum_j b_j y_j <= u`` (a_k > 0 on gaining continuous columns x_k,
+        b_j > 0 on integer columns y_j), one more unit of y_j lets x_k grow by b_j / a_k,
+        worth ``max_k gain_k / a_k x b_j``. A delivered objective gains on the allocations
+        only, bounded by the units they come from (``sum_w alloc - units <= 0``): without
+        this no integer column would gain and the rounding would have nothing to raise."""
+        implied = np.zeros(self.n)
+        for i, entries in enumerate(self.rows):
+            if math.isfinite(self.row_lo[i]) or not math.isfinite(self.row_up[i]):
+                continue  # only rows with an upper bound alone cap what a column may take
+            best = max(
+                (self.gain[k] / v for k, v in entries if v > 0 and not self.integer[k] and self.gain[k] > 0),
+                default=0.0,
+            )
+            for j, v in entries if best > 0 else ():
+                if self.integer[j] and v < 0:
+                    implied[j] = max(implied[j], best * -v)
+        return implied
 
     def activity(self, x: np.ndarray) -> np.ndarray:
         """A @ x, one value per row."""
@@ -418,6 +442,12 @@ def lp_start(lp: Any, deadline_s: float, seed: int = 0, stop: Callable[[], bool]
     _fill(rep, x, clock)
     start = rep.array()
     start[a.integer] = np.round(start[a.integer])
+    if np.any(a.gain[~a.integer] > 0):
+        # the continuous columns again, for the integer columns the fills raised (implied gains)
+        again = _continuous(a, start, clock, seed)
+        if again is None:
+            return None
+        start = again
     if _violation(a, start) > FEAS_TOL:
         return None
     objective = float(a.cost @ start)

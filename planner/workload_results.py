@@ -1,8 +1,9 @@
 """Per-workload results of a solved plan (``CapacityPlan.workloads``): where each workload
 runs, what it delivers, how long it takes, what it costs, and what limits it.
 
-From the solution's allocations ``alloc[w, e]`` [units] and the pair figures of
-planner.delivered:
+From the solution's allocations ``alloc[w, g]`` [units] of supply groups (planner.delivered.
+supply_groups), split over the group's supplies (``split_allocations``), and the pair figures
+of planner.delivered:
 
 - placement e: units = alloc, chips = units x chips per unit, peak = units x peak PFLOPS per
   unit at the pair's precision, delivered = units x d[w, e];
@@ -45,6 +46,32 @@ def _supply_costs(data: ModelData) -> dict[str, tuple[float, float, str]]:
         out[o.key] = (direct, o.facility_design_kw_per_unit, o.site)
     for c in data.clouds:
         out[c.key] = (data.pv_factor * c.annual_cost_usd, c.it_design_kw_per_unit, c.key)
+    return out
+
+
+def split_allocations(data: ModelData, values: dict[str, dict[Any, float]]) -> dict[tuple[str, str], float]:
+    """Units per (workload, supply) from the models' units per (workload, supply group).
+
+    Every supply of a group serves a workload alike, so any split within each supply's units
+    (``units[e]``, ``rent[e]``) is the same plan: workloads in model order take the group's
+    supplies in order, each as far as its units go. What exceeds the group's units within the
+    solver's tolerance stays on its last supply."""
+    units = values.get("units", {}) | values.get("rent", {})
+    room: dict[str, float] = {}
+    out: dict[tuple[str, str], float] = {}
+    for (workload_id, first), given in values.get("alloc", {}).items():
+        members = data.supply_groups.get(first, [first])
+        left = float(given)
+        for key in members:
+            take = min(left, room.setdefault(key, float(units.get(key, 0.0))))
+            if take > ALLOC_EPS:
+                out[workload_id, key] = out.get((workload_id, key), 0.0) + take
+                room[key] -= take
+                left -= take
+            if left <= ALLOC_EPS:
+                break
+        if left > ALLOC_EPS:
+            out[workload_id, members[-1]] = out.get((workload_id, members[-1]), 0.0) + left
     return out
 
 
@@ -109,7 +136,7 @@ def workload_results(
 ) -> list[WorkloadResult]:
     """One WorkloadResult per scenario workload, from the solution ``values`` and the plan's
     TCO [USD] (see the module doc)."""
-    alloc = values.get("alloc", {})
+    alloc = split_allocations(data, values)
     costs = _supply_costs(data)
     placements = {w.id: _placements(data, w.id, alloc) for w in data.workloads}
     direct = {w: sum(p.units * costs[p.supply][0] for p in ps) for w, ps in placements.items()}

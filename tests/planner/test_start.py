@@ -104,10 +104,13 @@ def test_an_unknown_start_setting_is_one_clear_error(catalog):
 
 def test_the_start_is_on_by_size_and_off_for_the_shipped_scenarios(catalog):
     assert uses_start(SolveSettings(), 5000) and not uses_start(SolveSettings(), 4999)
+    assert uses_start(SolveSettings(), 500, delivered=True) and not uses_start(SolveSettings(), 499, delivered=True)
+    assert not uses_start(SolveSettings(start="off"), 10**6, delivered=True)
     assert uses_start(SolveSettings(start="on"), 10) and not uses_start(SolveSettings(start="off"), 10**6)
     for name in SHIPPED:
         model = build_direct(build_model_data(_scenario(name), catalog))
-        assert not uses_start(SolveSettings(), model.num_col)
+        objective = _scenario(name).scenario.objective
+        assert not uses_start(SolveSettings(), model.num_col, objective in ("max-delivered", "min-time-to-train"))
 
 
 def _lp(cost, lower, upper, rows, row_lower, row_upper, integer, maximise=True) -> highspy.HighsLp:
@@ -261,3 +264,30 @@ def test_with_the_start_a_solve_still_returns_within_the_limit(catalog):
     wall = time.perf_counter() - began
     assert outcome.has_solution and outcome.highs_settings["start"] == "lp-rounding"
     assert wall <= limit_s + 2.0, f"{wall:.2f} s for a {limit_s:g} s limit"
+
+
+def _delivered_like() -> highspy.HighsLp:
+    """max 3a - 0.001u: a (continuous) delivered from units u (integer), a - u <= 0, a power
+    row 2u <= 9. The LP has u = a = 4.5; the integer optimum u = a = 4. Without the implied
+    gain u would be a helper at its lower bound, and a = u = 0 a feasible (worthless) start."""
+    return _lp(
+        cost=[-0.001, 3.0],
+        lower=[0, 0],
+        upper=[10, INF],
+        rows=[[-1, 1], [2, 0]],
+        row_lower=[-INF, -INF],
+        row_upper=[0.0, 9.0],
+        integer=[1, 0],
+    )
+
+
+def test_a_start_raises_the_units_whose_allocations_gain():
+    """The gain sits on the continuous allocation only: the units it comes from are worth
+    3 per unit through ``a - u <= 0`` (implied gain), so they are rounded as value columns
+    and the allocation follows them (the optimum here)."""
+    lp = _delivered_like()
+    start = lp_start(lp, 5.0)
+    assert start is not None
+    assert _worst(lp, start.col_value) <= FEAS_TOL
+    assert start.col_value.tolist() == pytest.approx([4.0, 4.0])
+    assert start.objective == pytest.approx(12.0 - 0.004)
