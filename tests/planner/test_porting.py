@@ -180,6 +180,10 @@ def test_the_port_binary_and_its_link_are_the_same_both_ways(fp4_catalog):
     model_data = build_model_data(parse_scenario(data), fp4_catalog, MOE)
     (column,) = port_columns(model_data)
     tx_option = next(o for o in model_data.options if o.system == "tx")
+    # the owned tx racks and the tx cloud offer serve alike: one supply group, one alloc pair,
+    # and the big-M sums the bounds of both members
+    assert [e for _, e in column.pairs] == [tx_option.key]
+    assert model_data.supply_groups[tx_option.key] == [tx_option.key, "cloud:c1"]
     assert column.bound_units == tx_option.rows_available * tx_option.units_per_row_max + 3
     assert same_lp(build_direct(model_data), build_model(model_data)) == []
 
