@@ -26,7 +26,7 @@ from dcplan.planner.cli.common import (
 from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
 #: Values of ``--objective`` (planner.scenario.Objective, without importing pydantic at start-up).
-OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train", "min-tco")
+OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train", "min-cost-per-delivered", "min-tco")
 
 
 def load_scenario_for_cli(path: Path, objective: str | None = None) -> Any:
@@ -66,7 +66,8 @@ def solve(
     objective: Annotated[
         str | None,
         typer.Option(
-            "--objective", help="max-compute | max-delivered | min-time-to-train | min-tco (overrides the file)"
+            "--objective",
+            help="max-compute | max-delivered | min-time-to-train | min-cost-per-delivered | min-tco (overrides the file)",
         ),
     ] = None,
     marginals: Annotated[
