@@ -249,15 +249,11 @@ def _marginal_values(
     return result.uses, result.cancelled
 
 
-def _ratio_summary(ratio: RatioResult | None) -> str:
-    """ "; 21.3 USD per PFLOP-day (proven >= 21.28)" for the ratio objective, "" otherwise."""
-    if ratio is None:
-        return ""
-    bound = f"least ratio proven >= {ratio.bound:,.4g}" if ratio.bound is not None else "ratio gap not proven"
-    if abs(ratio.model_value - ratio.value) > 1e-9 * abs(ratio.value):  # the plan's costs re-computed by models/
-        bound = f"MIP's own {ratio.model_value:,.4g}, {bound}"
-    tokens = f", {ratio.usd_per_million_tokens:,.4g} USD per million tokens" if ratio.usd_per_million_tokens else ""
-    return f"; {ratio.value:,.4g} {ratio.unit} ({bound}){tokens}"
+def _ratio_summary(ratio: RatioResult) -> str:
+    """ "; 22.91 USD per PFLOP-day (least ratio proven >= 22.9)" (planner.ratio.ratio_text)."""
+    from dcplan.planner.ratio import ratio_text
+
+    return f"; {ratio_text(ratio)}"
 
 
 def _summary(status: str, gap: float | None) -> str:

@@ -263,10 +263,10 @@ def _iterate(loop: _Loop) -> str:
         found = loop.run(lam, remaining)
         if loop.cancelled:
             return "cancelled"
+        if loop.last.model_status != "kOptimal":  # its plan proves nothing about the optimum
+            return f"time limit (the last solve ended {loop.last.status})"
         if loop.converged(lam, found):
-            return "converged" if loop.last.model_status == "kOptimal" else "converged on a run ended by its limit"
-        if loop.last.model_status != "kOptimal":
-            return "time limit"
+            return "converged"
     return f"iteration cap ({MAX_ITERATIONS} parametric solves)"
 
 
@@ -349,3 +349,13 @@ def plan_ratio(ratio: RatioResult, tco_usd: float, workloads: list[Any]) -> Rati
     return ratio.model_copy(
         update={"value": tco_usd / work if work > 0 else ratio.model_value, "usd_per_million_tokens": per_mtok}
     )
+
+
+def ratio_text(ratio: RatioResult) -> str:
+    """ "22.91 USD per PFLOP-day (least ratio proven >= 22.9), 0.39 USD per million tokens":
+    the plan's ratio, the MIP's own where the plan's re-computed costs differ, the bound."""
+    bound = f"least ratio proven >= {ratio.bound:,.4g}" if ratio.bound is not None else "ratio gap not proven"
+    if abs(ratio.model_value - ratio.value) > 1e-9 * abs(ratio.value):
+        bound = f"the MIP's own {ratio.model_value:,.4g}, {bound}"
+    tokens = f", {ratio.usd_per_million_tokens:,.4g} USD per million tokens" if ratio.usd_per_million_tokens else ""
+    return f"{ratio.value:,.4g} {ratio.unit} ({bound}){tokens}"

@@ -172,6 +172,8 @@ def render_plan(plan: Any) -> None:
     if not plan.diagnosis.feasible:
         _render_no_plan(plan)
         return
+    if s.ratio is not None:
+        echo(ratio_line(s.ratio))
     from dcplan.planner.report.workloads import workloads_text
 
     echo()
@@ -187,6 +189,14 @@ def render_plan(plan: Any) -> None:
         echo(line)
     status = style("re-check passed", "green") if plan.recheck.ok else style("RE-CHECK FAILED", "bold", "red")
     echo(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+
+
+def ratio_line(ratio: Any) -> str:
+    """The min-cost-per-delivered objective line: the plan's ratio, what is proven, the loop."""
+    from dcplan.planner.ratio import ratio_text
+
+    solves = len(ratio.iterations)
+    return f"cost per delivered work: {ratio_text(ratio)}; Dinkelbach: {solves} solve{'s' if solves != 1 else ''}, {ratio.stop}"
 
 
 def _render_no_plan(plan: Any) -> None:
