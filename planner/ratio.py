@@ -58,7 +58,6 @@ from typing import Any
 
 import numpy as np
 
-from dcplan.models import workload as physics
 from dcplan.planner.matrix_workloads import delivered_per_column, horizon_days
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import RatioIteration, RatioResult
@@ -96,17 +95,6 @@ def least_delivered_pflops(data: ModelData) -> float:
         need = data.needs[workload.id].value
         total += need * min(ratios) if ratios and need > 0 else 0.0
     return total
-
-
-def tokens_per_pflops(data: ModelData) -> dict[str, float] | None:
-    """Tokens/s one delivered PFLOPS gives each workload (1e15 / FLOPs per token), or None
-    unless every workload has a class and a model size."""
-    out = {}
-    for workload in data.workloads:
-        if workload.workload_class is None or workload.active is None:
-            return None
-        out[workload.id] = physics.FLOP_PER_PFLOP / physics.flops_per_token(workload.workload_class, workload.active)
-    return out
 
 
 @dataclass
@@ -315,27 +303,9 @@ def _outcome(loop: _Loop, stop: str, times: tuple[float, float]) -> SolveOutcome
 
 
 def _ratio_result(loop: _Loop, best: _Plan, stop: str) -> RatioResult:
-    """The plan's ratio, its bound, USD per million tokens (when defined) and the iterations."""
-    per_pflops = tokens_per_pflops(loop.data)
-    per_mtok = None
-    if per_pflops is not None:
-        alloc = dict(zip(loop.model.columns, best.x.tolist(), strict=True))
-        tokens_per_s = sum(
-            per_pflops[w] * pair.delivered_pflops_per_unit * alloc.get(("alloc", (w, e)), 0.0)
-            for (w, e), pair in loop.data.pairs.items()
-        )
-        tokens = tokens_per_s * loop.days * SECONDS_PER_DAY
-        per_mtok = best.tco_musd * USD_PER_MUSD / (tokens / 1e6) if tokens > 0 else None
-    return RatioResult(
-        value=best.ratio,
-        model_value=best.ratio,
-        bound=loop.bound,
-        gap=loop.gap,
-        usd_per_million_tokens=per_mtok,
-        horizon_days=loop.days,
-        stop=stop,
-        iterations=loop.iterations,
-    )
+    """The MIP's ratio, its bound and the iterations (``plan_ratio`` adds the plan's figures)."""
+    ratio = RatioResult(value=best.ratio, model_value=best.ratio, horizon_days=loop.days, stop=stop)
+    return ratio.model_copy(update={"bound": loop.bound, "gap": loop.gap, "iterations": loop.iterations})
 
 
 def plan_ratio(ratio: RatioResult, tco_usd: float, workloads: list[Any]) -> RatioResult:
