@@ -47,6 +47,7 @@ from dcplan.planner.cli import main
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
+from dcplan.planner.plan import SCHEMA_VERSION
 from dcplan.planner.scenario import SCENARIO_DIR, ScenarioError, parse_scenario
 from dcplan.planner.session import InProcessSession
 from dcplan.planner.solve import SolveSettings
@@ -283,3 +284,31 @@ def test_cli_json_on_a_shipped_scenario_is_one_object_with_the_ratio(capsys):
     code = main(["solve", scenario, "--objective", "min-cost-per-delivered", "--no-marginals"])
     out, _ = capsys.readouterr()
     assert "cost per delivered work: " in out and "USD per PFLOP-day" in out and "Dinkelbach:" in out
+
+
+def test_a_sweep_refuses_the_ratio_objective_in_one_line(hand_catalog):
+    """Sweep statistics rank peak compute or TCO; a ratio sweep would rank the wrong figure."""
+    from dcplan.planner.sweep.errors import SweepInputError
+    from dcplan.planner.sweep.runner import SweepConfig, prepare_sweep
+
+    with pytest.raises(SweepInputError, match="cannot rank plans by USD per PFLOP-day"):
+        prepare_sweep(_scenario("min-cost-per-delivered"), hand_catalog, SweepConfig(vary=["budget=1e7:2e7"]))
+
+
+def test_reports_show_the_ratio_in_the_one_style(capsys, tmp_path):
+    from tests.planner.test_export import _markdown_texts, _style_problems, _VisibleText
+
+    scenario = str(SCENARIO_DIR / "enterprise-hybrid.toml")
+    plan_json = tmp_path / "p.json"
+    args = ["solve", scenario, "--objective", "min-cost-per-delivered", "--no-marginals", "-o", str(plan_json)]
+    assert main(args) == 0
+    for suffix in ("md", "html", "csv", "xlsx"):
+        assert main(["export", str(plan_json), "-o", str(tmp_path / f"r.{suffix}")]) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    html = _VisibleText()
+    html.feed((tmp_path / "r.html").read_text(encoding="utf-8"))
+    md = _markdown_texts((tmp_path / "r.md").read_text(encoding="utf-8"))
+    for texts in (html.texts, md):
+        joined = " ".join(texts)
+        assert "cost per delivered work" in joined and "USD per PFLOP-day" in joined
+        assert _style_problems(texts, SCHEMA_VERSION) == []
