@@ -312,3 +312,20 @@ def test_reports_show_the_ratio_in_the_one_style(capsys, tmp_path):
         joined = " ".join(texts)
         assert "cost per delivered work" in joined and "USD per PFLOP-day" in joined
         assert _style_problems(texts, SCHEMA_VERSION) == []
+
+
+def test_the_iteration_cap_leaves_a_proven_but_wide_bound(monkeypatch, hand_catalog):
+    """One parametric solve: the plan is P(lambda_1)'s (7 alpha + 3 beta, 30.018 USD per
+    PFLOP-day); HiGHS proved min F = F(7, 3) = 21.38 - lambda_1 x 390 x T / 1e6 = -4.9528 MUSD,
+    so R* >= lambda_1 + b / W_min with W_min = 100 x T (the floor): 9.85, below the true 28.07."""
+    monkeypatch.setattr(ratio_module, "MAX_ITERATIONS", 1)
+    plan = plan_scenario(_scenario("min-cost-per-delivered"), hand_catalog, _options())
+    ratio = plan.solver.ratio
+    assert plan.solver.status == "feasible-with-gap" and ratio.stop.startswith("iteration cap")
+    assert _units(plan) == {"alpha": 7, "beta": 3}
+    lam = (F + 4 * C_A) / (100 * DAYS)
+    b = F + 7 * C_A + 3 * C_B - lam * 390 * DAYS
+    assert ratio.iterations[-1].bound_usd == pytest.approx(b, rel=1e-9)
+    assert ratio.bound == pytest.approx(lam + b / (100 * DAYS), rel=1e-9)
+    assert ratio.bound <= (F + 10 * C_A) / (300 * DAYS)  # never above the hand-derived optimum
+    assert ratio.gap == pytest.approx(1 - ratio.bound / ratio.model_value)
