@@ -252,7 +252,8 @@ def _iterate(loop: _Loop) -> str:
         if loop.cancelled:
             return "cancelled"
         if loop.last.model_status != "kOptimal":  # its plan proves nothing about the optimum
-            return f"time limit (the last solve ended {loop.last.status})"
+            ended = {"time-limit": "stopped at the time limit", "interrupted": "was stopped"}
+            return f"time limit (the last solve {ended.get(loop.last.status, 'ended early')})"
         if loop.converged(lam, found):
             return "converged"
     return f"iteration cap ({MAX_ITERATIONS} parametric solves)"
