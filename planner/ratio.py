@@ -36,7 +36,8 @@ over the iterations; ratio gap = (R(plan) - bound) / R(plan). Why the stop prove
 each P runs with HiGHS's absolute gap ``tol_k``, so it ends with
 ``b_k >= F - max(tol_k, rel_gap |F|) >= -2 tol_k`` once ``F >= -tol_k`` (rel_gap <= 1), hence
 ``R* >= lambda_k (1 - 2 TOL_SHARE rel_gap)`` while ``R(plan) <= lambda_k``: a ratio gap of at
-most rel_gap / 2.
+most rel_gap / 2. (HiGHS may measure its relative gap against max(1, |F|) rather than |F|;
+the status word does not rest on this argument: ``optimal`` also checks the proven gap.)
 
 Status words: ``optimal`` only when the stopping test was met on a run HiGHS ended optimal
 and the proven ratio gap is within the target; ``feasible-with-gap`` for a plan whose ratio
