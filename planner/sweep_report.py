@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dcplan.planner.sweep import SweepResult, infeasible_text
+from dcplan.planner.sweep.stats import unproven_share, unproven_text
 
 SWEEP_FORMATS = {".json": "json", ".csv": "csv", ".html": "html"}
 OUTPUT_LABELS = {
@@ -317,9 +318,17 @@ def _html_tornado(data: dict[str, Any], planned: list[Any]) -> list[str]:
     """The tornado chart and its table (top 20), with the noise level of rho."""
     label, unit = OUTPUT_LABELS[_objective_key(data)]
     rows = [
-        [r["input"], f"{_fmt(r['low'])} – {_fmt(r['high'])} {r['unit']}", r["rho"], r["swing"], r["feasible_swing"]]
+        [
+            r["input"],
+            f"{_fmt(r['low'])} – {_fmt(r['high'])} {r['unit']}",
+            r.get("confidence") or "",
+            r["rho"],
+            r["swing"],
+            r["feasible_swing"],
+        ]
         for r in data["tornado"][:20]
     ]
+    unproven = data.get("unproven") or unproven_share(data["tornado"])
     return [
         f"<h2>What moves {html.escape(label)} most</h2>",
         "<p class='note'>Spearman rank correlation of each input with the objective over the samples with a plan; "
@@ -328,7 +337,8 @@ def _html_tornado(data: dict[str, Any], planned: list[Any]) -> list[str]:
         f"With {len(planned)} samples with a plan, |rho| below about {2 / max(len(planned), 1) ** 0.5:.2f} "
         "is indistinguishable from noise.</p>",
         tornado_svg(data["tornado"], label, len(planned)),
-        _table(["input", "range", "rho", f"swing [{unit}]", "feasible swing"], rows),
+        f"<p>{html.escape(unproven_text(unproven))}</p>",
+        _table(["input", "range", "confidence", "rho", f"swing [{unit}]", "feasible swing"], rows),
     ]
 
 

@@ -368,6 +368,7 @@ def mix_text(mix: dict[str, int], sep: str = "\n") -> str:
 def render_summary(result: Any) -> None:
     """Human summary: counts, P10/P50/P90, units per system, tornado top 10, robust choice."""
     from dcplan.planner.sweep import infeasible_text
+    from dcplan.planner.sweep.stats import unproven_text
 
     out = console()
     if not out.is_terminal:  # a file or pipe: wide enough for full input names
@@ -386,6 +387,7 @@ def render_summary(result: Any) -> None:
     out.print(f"samples: {status}; {infeasible_text(s)}")
     out.print(_outputs_table(s))
     out.print(_tornado_table(data))
+    out.print(unproven_text(data["unproven"]))
     _print_sensitivity(out, data)
     _print_robust(out, data)
     _print_failures(out, data, result)
@@ -484,7 +486,7 @@ def _tornado_table(data: dict[str, Any]) -> Any:
     objective = "TCO" if data["objective"] == "min-tco" else "compute"
     unit = "PFLOPS" if objective == "compute" else "M USD"
     tornado = Table(title=f"What moves {objective} most (Spearman rho; swing = top third - bottom third)")
-    for column in ("input", "range", "rho", f"swing [{unit}]", "feasible swing"):
+    for column in ("input", "range", "confidence", "rho", f"swing [{unit}]", "feasible swing"):
         tornado.add_column(
             column, justify="left" if column in ("input", "range") else "right", no_wrap=column == "input"
         )
@@ -493,6 +495,7 @@ def _tornado_table(data: dict[str, Any]) -> Any:
         tornado.add_row(
             row["input"],
             rng,
+            row.get("confidence") or "–",
             "–" if row["rho"] is None else f"{row['rho']:+.2f}",
             "–" if row["swing"] is None else _num(row["swing"], "+"),
             "–" if row["feasible_swing"] is None else f"{row['feasible_swing']:+.0%}",

@@ -72,6 +72,10 @@ tornado ranking (Spearman rank correlation of each input with the objective, plu
 "swing": mean objective of the samples in the top third of the input minus the bottom
 third, in the objective's units); a robust choice (see ``robust_check``); and with
 ``--sensitivity`` the Sobol (S1, ST) or Morris (mu*, sigma) indices with 95 % confidence.
+Each tornado row carries its input's confidence; ``unproven`` is the share of the summed
+swing that comes from performance figures no benchmark backs (efficiency and goodput
+assumptions, claim haircuts: ``stats.unproven_share``). Goodput curves are sampled as one
+array input per curve, its points moving together.
 
 Modules
 -------
@@ -142,7 +146,7 @@ from dcplan.planner.sweep.sensitivity import (
     sensitivity_indices,
     sensitivity_matrix,
 )
-from dcplan.planner.sweep.stats import OUTPUTS, infeasible_text, spearman, summarise, tornado
+from dcplan.planner.sweep.stats import OUTPUTS, infeasible_text, spearman, summarise, tornado, unproven_share
 from dcplan.planner.sweep.vary import SCENARIO_TABLES, VARY_EXAMPLE, merge_inputs, parse_vary
 
 __all__ = [
@@ -206,6 +210,7 @@ __all__ = [
     "spearman",
     "summarise",
     "tornado",
+    "unproven_share",
     "used_entries",
     "warm_worker",
 ]

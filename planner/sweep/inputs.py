@@ -16,7 +16,8 @@ from typing import Any, Literal
 import numpy as np
 
 from dcplan.models.catalog import Catalog, System
-from dcplan.models.catalog.sourced import Sourced
+from dcplan.models.catalog.performance import Goodput
+from dcplan.models.catalog.sourced import CONFIDENCE_ORDER, Sourced
 from dcplan.planner.scenario import Scenario
 
 #: Catalog figures with ranges that no part of the planner reads (checked by a test that
@@ -238,8 +239,8 @@ def used_entries(scenario: Scenario, catalog: Catalog) -> list[tuple[str, str]]:
 
 def _performance_entries(scenario: Scenario, catalog: Catalog, systems: list[str]) -> list[tuple[str, str]]:
     """The [[efficiency]] entries the classed workloads read on the scenario's systems (each
-    precision they list that the chip has a figure for) and the [[goodput]] curves (not
-    sampled: their ranges sit inside points; listed so the plan's inputs name them)."""
+    precision they list that the chip has a figure for) and the [[goodput]] curves (each
+    sampled as one array input: ``_goodput_inputs``)."""
     from dcplan.planner.delivered import CatalogLookup
 
     lookup = CatalogLookup(catalog)
@@ -317,7 +318,8 @@ def haircut_inputs(scenario: Scenario) -> list[UncertainInput]:
         if high > low:
             target = Target("scenario", "haircut", cut.claim, "fraction")
             text = f"haircut.{cut.claim}.fraction={low:g}:{high:g}"
-            out.append(UncertainInput(target, Domain("float", low, high), "", cut.fraction, "vary", text=text))
+            domain = Domain("float", low, high)
+            out.append(UncertainInput(target, domain, "", cut.fraction, "vary", confidence="claim haircut", text=text))
     return out
 
 
@@ -331,6 +333,8 @@ def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]
         if kind == "system":
             inputs += _system_power_inputs(entry, taken)
             inputs += _system_count_inputs(entry, taken)
+        if isinstance(entry, Goodput):
+            inputs += _goodput_inputs(entry)
         for field_name in type(entry).model_fields:
             sourced = getattr(entry, field_name)
             if field_name in taken or not isinstance(sourced, Sourced) or not sourced.has_range:
@@ -354,6 +358,33 @@ def catalog_inputs(scenario: Scenario, catalog: Catalog) -> list[UncertainInput]
                 item = _per_rack(item, int(racks.value))
             inputs.append(item)
     return inputs
+
+
+def _goodput_inputs(curve: Goodput) -> list[UncertainInput]:
+    """A goodput curve as one array input over its points' goodput ranges, drawn together.
+
+    One coordinate ``u`` sets every point to ``low + u x (high - low)``: a fleet that fails
+    more often loses goodput at every job size, so the points move together (sampling them
+    independently would draw curves that no fleet has). Its confidence is the weakest of the
+    points'."""
+    points = curve.points
+    base = tuple(float(p.goodput.value) for p in points)
+    low = tuple(float(p.goodput.low if p.goodput.low is not None else p.goodput.value) for p in points)
+    high = tuple(float(p.goodput.high if p.goodput.high is not None else p.goodput.value) for p in points)
+    if low == high:
+        return []
+    domain = Domain("array", float(np.mean(low)), float(np.mean(high)), low_array=low, high_array=high)
+    return [
+        UncertainInput(
+            target=Target("catalog", "goodput", curve.id, "points"),
+            domain=domain,
+            unit="fraction",
+            base=base,
+            origin="catalog",
+            source="; ".join(dict.fromkeys(p.goodput.source for p in points)),
+            confidence=max((p.goodput.confidence for p in points), key=CONFIDENCE_ORDER.index),  # the weakest
+        )
+    ]
 
 
 def multi_rack(system: Any) -> bool:

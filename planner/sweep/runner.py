@@ -30,10 +30,11 @@ from dcplan.planner.sweep.sensitivity import (
     sensitivity,
     sensitivity_matrix,
 )
-from dcplan.planner.sweep.stats import summarise, tornado
+from dcplan.planner.sweep.stats import summarise, tornado, unproven_share
 from dcplan.planner.sweep.vary import merge_inputs, parse_vary
 
-SWEEP_SCHEMA_VERSION = "1.2"  # 1.1: summary.infeasible_share, inputs[].per_rack; 1.2: lhs, sensitivity
+SWEEP_SCHEMA_VERSION = "1.3"  # 1.1: summary.infeasible_share, inputs[].per_rack; 1.2: lhs, sensitivity;
+# 1.3: tornado[].confidence, unproven
 Method = Literal["lhs", "grid", "sobol", "morris"]
 
 
@@ -261,6 +262,7 @@ class SweepResult:
             "inputs": [i.describe() for i in design.inputs],
             "summary": self.summary,
             "tornado": self.tornado,
+            "unproven": unproven_share(self.tornado),
             "robust": self.robust,
             "sensitivity": self.sensitivity,
             "failures": [f.to_dict() for f in self.failures],

@@ -21,6 +21,7 @@ from pydantic import BaseModel
 
 from dcplan.models.catalog import Catalog, System
 from dcplan.models.catalog.loader import CatalogItem, load_catalog
+from dcplan.models.catalog.performance import Goodput
 from dcplan.models.catalog.sourced import Sourced
 from dcplan.planner.scenario import ScenarioHeader, parse_scenario
 from dcplan.planner.sweep.errors import InjectedFailure, SweepRunError
@@ -170,8 +171,11 @@ def apply_catalog_values(base: Catalog, values: Iterable[Assignment]) -> Catalog
     for (kind, entry_id), fields in grouped.items():
         item: CatalogItem = items[kind][entry_id]
         entry = item.entry
-        update = {}
+        update: dict[str, Any] = {}
         for field_name, value in fields.items():
+            if isinstance(entry, Goodput) and field_name == "points":
+                update[field_name] = _goodput_points(entry, value)
+                continue
             sourced = getattr(entry, field_name)
             update[field_name] = sourced.model_copy(update={"value": _as_field_value(sourced, value)})
         racks = entry.racks_per_unit if isinstance(entry, System) else None
@@ -184,6 +188,14 @@ def apply_catalog_values(base: Catalog, values: Iterable[Assignment]) -> Catalog
             )
         items[kind][entry_id] = replace(item, entry=entry.model_copy(update=update))
     return Catalog(items=items, folders=list(base.folders))
+
+
+def _goodput_points(curve: Goodput, values: Any) -> list[Any]:
+    """The curve's points with their goodput values replaced (one value per point, in order)."""
+    return [
+        point.model_copy(update={"goodput": point.goodput.model_copy(update={"value": float(v)})})
+        for point, v in zip(curve.points, values, strict=True)
+    ]
 
 
 def _as_field_value(sourced: Sourced[Any], value: Any) -> Any:

@@ -105,7 +105,13 @@ def tornado(design: SweepDesign, results: Sequence[SampleResult], objective: str
     planned = [i for i in ran if results[i].has_plan]
     rows = []
     for column, item in enumerate(design.inputs):
-        row: dict[str, Any] = {"input": item.name, "unit": item.unit, "low": item.domain.low, "high": item.domain.high}
+        row: dict[str, Any] = {
+            "input": item.name,
+            "unit": item.unit,
+            "low": item.domain.low,
+            "high": item.domain.high,
+            "confidence": item.confidence,
+        }
         x = design.drivers[planned, column] if planned else np.array([])
         for name in ("compute_pflops", "tco_musd"):
             y = np.array([getattr(results[i], name) for i in planned], dtype=float)
@@ -127,6 +133,41 @@ def tornado(design: SweepDesign, results: Sequence[SampleResult], objective: str
         rows.append(row)
     rows.sort(key=lambda r: (-_strength(r), -abs(r["rho"] or 0.0), r["input"]))
     return rows
+
+
+#: performance inputs: sustained efficiency, goodput curves and claim haircuts (the figures
+#: that turn peak into delivered compute), and the confidences no benchmark backs
+PERFORMANCE_KINDS = ("efficiency", "goodput", "haircut")
+UNPROVEN = ("assumption", "claim haircut")
+
+
+def unproven_share(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """How much of the tornado rests on performance figures no benchmark backs.
+
+    ``share = sum |swing| of performance inputs (PERFORMANCE_KINDS) whose confidence is in
+    UNPROVEN / sum |swing| of all inputs with a swing`` (None when no input has one);
+    ``inputs`` names them in tornado order. Swings overlap (inputs are ranked one at a
+    time), so the share is a ranking aid, not a variance decomposition (use
+    ``--sensitivity sobol`` for that)."""
+    swung = [r for r in rows if r.get("swing") is not None]
+    total = sum(abs(r["swing"]) for r in swung)
+    unproven = [
+        r for r in swung if r["input"].split(".", 1)[0] in PERFORMANCE_KINDS and r.get("confidence") in UNPROVEN
+    ]
+    share = sum(abs(r["swing"]) for r in unproven) / total if total > 0 else None
+    return {"share": share, "inputs": [r["input"] for r in unproven], "confidences": list(UNPROVEN)}
+
+
+def unproven_text(unproven: dict[str, Any]) -> str:
+    """One line: the share of the tornado's swing from figures no benchmark backs."""
+    what = "unbenchmarked performance figures (efficiency and goodput assumptions, claim haircuts)"
+    if unproven["share"] is None:
+        return f"{what}: no input moved the objective"
+    names = unproven["inputs"]
+    listed = ", ".join(names[:5]) + (f" and {len(names) - 5} more" if len(names) > 5 else "")
+    return f"{what}: {unproven['share']:.0%} of the summed swing" + (
+        f" ({len(names)} inputs: {listed})" if names else ""
+    )
 
 
 def _strength(row: dict[str, Any]) -> float:

@@ -281,3 +281,20 @@ def test_size_stays_lazy_about_efficiency_entries_it_never_reads(user_dir, capsy
     capsys.readouterr()
     assert main(["catalog", "validate", str(user_dir)]) == 2  # the eager check still finds it
     assert "efficiency.value" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("system_id", ["trn3-ultraserver-gen2", "trn3-ultraserver-gen1"])
+def test_trainium3_fp4_gains_no_interactive_throughput_over_fp8(catalog, system_id):
+    """Trainium3's MXFP4 peak equals its MXFP8 peak, so FP4 must not deliver more per chip
+    for interactive serving: its latency-specific entry wins over the latency-free chip entry
+    (which would otherwise outrank the interactive default and favour FP4)."""
+    system = catalog.system(system_id)
+    chip = catalog.chip(system.chip)
+    assert chip.dense("fp4").magnitude == chip.dense("fp8").magnitude
+    fp4 = sustained_efficiency(catalog, system, "inference", "fp4", "interactive")
+    fp8 = sustained_efficiency(catalog, system, "inference", "fp8", "interactive")
+    assert fp4 is not None and fp8 is not None
+    assert fp4.entry == "trainium3-inference-interactive-fp4"
+    assert fp4.value <= fp8.value
+    either = sustained_efficiency(catalog, system, "inference", "fp4")
+    assert either is not None and either.entry == "trainium3-inference-fp4"

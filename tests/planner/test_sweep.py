@@ -39,6 +39,7 @@ from dcplan.planner.sweep import (
     sample_assignments,
     spearman,
     tornado,
+    unproven_share,
 )
 
 REPO = Path(__file__).resolve().parents[2]
@@ -334,6 +335,10 @@ def test_seeded_sweep_is_reproducible(demo, catalog):
     a, b = run_sweep(first), run_sweep(again)
     assert [r.outcome() for r in a.results] == [r.outcome() for r in b.results]
     assert a.tornado == b.tornado and a.summary == b.summary
+    doc = a.to_dict()
+    assert doc["unproven"] == unproven_share(a.tornado)
+    confidence = {i.name: i.confidence for i in first.inputs}
+    assert all(row["confidence"] == confidence[row["input"]] for row in doc["tornado"])
 
 
 def test_infeasible_samples_are_results_with_counts(demo, catalog):
@@ -630,7 +635,7 @@ def test_cli_end_to_end_json_csv_html(tmp_path, capsys):
     assert code == 0, err
     assert "Outputs over 3 samples with a plan" in out and "robust choice" in out
     data = json.loads(out_json.read_text())
-    assert data["schema_version"] == "1.2" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
+    assert data["schema_version"] == "1.3" and data["kind"] == "dcplan-sweep" and data["seed"] == 1
     assert [i["name"] for i in data["inputs"]] == ["scenario.budget", "scenario.electricity_price"]
     assert data["inputs"][0]["low"] == 4e9 and data["inputs"][0]["vary"] == BUDGET
     assert len(data["results"]) == 3 and data["robust"]["checked"]

@@ -117,7 +117,7 @@ def test_a_small_real_sobol_sweep_gives_indices_for_every_input(tmp_path, capsys
     out, err = capsys.readouterr()
     assert code == 0, err
     data = json.loads(out_json.read_text())
-    assert data["schema_version"] == "1.2" and data["method"] == "sobol" and data["samples"] == 16
+    assert data["schema_version"] == "1.3" and data["method"] == "sobol" and data["samples"] == 16
     section = data["sensitivity"]
     assert section["computed"] and section["without_plan"] == 0 and section["base_samples"] == 4
     tco = section["outputs"]["tco_musd"]

@@ -210,6 +210,7 @@ class SweepScreen(Screen[None]):
 
     def show(self, result: Any) -> None:
         from dcplan.planner.sweep import infeasible_text
+        from dcplan.planner.sweep.stats import unproven_share, unproven_text
         from dcplan.tui.format import sweep_rows, tornado_text
 
         summary = result.summary
@@ -221,7 +222,8 @@ class SweepScreen(Screen[None]):
         table.clear()
         for row in sweep_rows(summary):
             table.add_row(*row)
-        self.query_one("#sweep-tornado", Static).update(tornado_text(result.tornado))
+        tornado = tornado_text(result.tornado)
+        self.query_one("#sweep-tornado", Static).update(f"{tornado}\n{unproven_text(unproven_share(result.tornado))}")
         self.query_one("#sweep-sensitivity", Static).update(sensitivity_text(result.sensitivity))
         choice = result.robust.get("choice") if result.robust else None
         if choice:
