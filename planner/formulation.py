@@ -44,6 +44,7 @@ from dcplan.planner.matrix_workloads import (
     basis_terms,
     delivered_objective_terms,
     pairs_in_order,
+    ratio_terms,
     share_members,
     smallest_weight,
 )
@@ -519,6 +520,9 @@ def define_objective(m: Any, data: ModelData) -> None:
     max-delivered: maximise sum d[w, e] * alloc[w, e] [delivered PFLOPS] - eps * tco;
     min-time-to-train: the same over the target's pairs (its time = budget / that rate);
     min-tco: minimise tco [MUSD] subject to the workload demands;
+    min-cost-per-delivered (one Dinkelbach step, planner/ratio.py): minimise
+    tco - w * sum d[w, e] * alloc[w, e] [MUSD], w = lambda * horizon days / 1e6
+    (matrix_workloads.ratio_weight), subject to the demands;
     elastic: minimise sum slack / step (how many "steps" of relaxation), cost breaking ties.
     """
     if m.elastic_families:
@@ -527,6 +531,8 @@ def define_objective(m: Any, data: ModelData) -> None:
         m.objective = pyo.Objective(expr=relax + 1e-6 * m.tco, sense=pyo.minimize)
     elif data.scenario.scenario.objective == "min-tco":
         m.objective = pyo.Objective(expr=m.tco, sense=pyo.minimize)
+    elif data.scenario.scenario.objective == "min-cost-per-delivered":
+        m.objective = pyo.Objective(expr=m.tco + _linear(m, ratio_terms(data)), sense=pyo.minimize)
     elif data.scenario.scenario.objective in ("max-delivered", "min-time-to-train"):
         m.tie_break = tie_break_weight(data)
         m.delivered_total = pyo.Expression(expr=_linear(m, delivered_objective_terms(data)))

@@ -19,7 +19,9 @@ their IT design kW) or unit capex [MUSD] (rented units: none).
 Objectives: max-compute ``compute_total - eps x tco``; max-delivered
 ``sum_(w, e) d[w, e] x alloc[w, e] - eps x tco``; min-time-to-train the same sum over the
 target's pairs only (its time is budget / that rate, so the most delivered rate is the least
-time); min-tco ``tco``.
+time); min-tco ``tco``; min-cost-per-delivered (one Dinkelbach step, planner/ratio.py)
+``tco - w x sum_(w, e) d[w, e] x alloc[w, e]`` with ``w = lambda x horizon_days / 1e6``
+[MUSD per delivered PFLOPS], lambda [USD per PFLOP-day] from ModelData.
 """
 
 from __future__ import annotations
@@ -97,6 +99,29 @@ def delivered_objective_terms(data: ModelData) -> list[Term]:
     if header.objective == "min-time-to-train":
         pairs = [p for p in pairs if p[0] == header.target]
     return [("alloc", p, data.pairs[p].delivered_pflops_per_unit) for p in pairs]
+
+
+#: days of delivered work per year of the TCO horizon (as planner.workload_results)
+DAYS_PER_YEAR = 365.25
+RATIO_OBJECTIVE = "min-cost-per-delivered"
+
+
+def horizon_days(data: ModelData) -> float:
+    """The TCO horizon [days]: years x 365.25 (delivered work = PFLOPS x these days)."""
+    return float(data.scenario.scenario.tco_horizon.m_as("year")) * DAYS_PER_YEAR
+
+
+def ratio_weight(data: ModelData) -> float:
+    """MUSD of TCO one delivered PFLOPS (sustained over the horizon) is worth at lambda:
+    ``lambda [USD / PFLOP-day] x horizon_days / 1e6``."""
+    return data.ratio_lambda_usd_per_pflop_day * horizon_days(data) / USD_PER_MUSD
+
+
+def ratio_terms(data: ModelData) -> list[Term]:
+    """``-w x d[w, e]`` on alloc of every eligible pair, in model order (the delivered work
+    term of the parametric objective, its sign included) [MUSD per unit]."""
+    weight = ratio_weight(data)
+    return [("alloc", p, -(weight * data.pairs[p].delivered_pflops_per_unit)) for p in pairs_in_order(data)]
 
 
 def delivered_per_column(columns: list[tuple[str, Any]], data: ModelData) -> np.ndarray:
@@ -216,14 +241,18 @@ def candidate_rows(s: _Stream, ctx: _Context) -> None:
 
 
 def objective_terms(ctx: _Context, tie: float) -> tuple[Any, dict[int, float]]:
-    """(sense, {column: cost}): min tco, or max (compute_total or delivered) - tie x tco."""
+    """(sense, {column: cost}): min tco (less w x delivered for the ratio's step), or max
+    (compute_total or delivered) - tie x tco."""
     from dcplan.planner.matrix import _add
 
     data = ctx.data
     objective = ctx.header.objective
-    if objective == "min-tco":
+    if objective in ("min-tco", RATIO_OBJECTIVE):
         obj = ctx.capex_terms(1)
         ctx.opex_terms(data.pv_factor, obj)
+        if objective == RATIO_OBJECTIVE:  # tco - w x delivered: alloc columns carry no cost otherwise
+            for t in ratio_terms(data):
+                _add(obj, _column(ctx, t), t[2])
         return highspy.ObjSense.kMinimize, obj
     # Pyomo sums the tco sub-expression first, then adds it to the maximised total
     tco = ctx.opex_terms(-tie * data.pv_factor, ctx.capex_terms(-tie))

@@ -211,6 +211,9 @@ class ModelData:
     workload_pruned: list[str] = field(default_factory=list)  # pairs that cannot run, and why
     #: first supply key -> the supplies whose units the models' alloc[w, first] share (planner.delivered.supply_groups)
     supply_groups: dict[str, list[str]] = field(default_factory=dict)
+    #: min-cost-per-delivered: the Dinkelbach parameter lambda of the parametric objective
+    #: ``tco - lambda x delivered work`` (planner.ratio) [USD per PFLOP-day]
+    ratio_lambda_usd_per_pflop_day: float = 0.0
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]

@@ -20,8 +20,9 @@ from dcplan.planner.delivered import EfficiencyLookup
 from dcplan.planner.diagnosis import diagnose_infeasible, structural_problems
 from dcplan.planner.evaluate import build_plan, evaluate
 from dcplan.planner.marginals import SessionFactory, Solved, marginal_values, not_valued
+from dcplan.planner.matrix_workloads import RATIO_OBJECTIVE
 from dcplan.planner.modeldata import ModelData, build_model_data
-from dcplan.planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, outcome_message
+from dcplan.planner.plan import CapacityPlan, Diagnosis, RatioResult, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import LimitUse, limit_uses, recheck
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
@@ -124,7 +125,10 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         checked = recheck(catalog, data, ev, outcome, uses)
     t_marginals = time.perf_counter()
     marginals_skipped = False
-    if options.marginals:
+    if options.marginals and scenario.scenario.objective == RATIO_OBJECTIVE:
+        # a step of a limit moves the ratio only through a whole new Dinkelbach loop
+        uses = not_valued(uses, "ratio objective (USD per PFLOP-day is not re-solved per limit)")
+    elif options.marginals:
         solved = Solved(catalog, scenario, data, settings, outcome)
         uses, marginals_skipped = _marginal_values(solved, uses, options.marginal_budget_s, phase)
     t_end = time.perf_counter()
@@ -140,10 +144,24 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     diagnosis = Diagnosis(feasible=True, summary=summary)
     with paused_gc():
         plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
+    if outcome.ratio is not None:
+        plan = _with_plan_ratio(plan, outcome.ratio)
     # total_s covers plan assembly too
     solver = plan.solver.model_copy(update={"total_s": time.perf_counter() - started})
     phase("done")
     return plan.model_copy(update={"solver": solver})
+
+
+def _with_plan_ratio(plan: CapacityPlan, ratio: RatioResult) -> CapacityPlan:
+    """The ratio objective's figures from the plan's own costs and workloads, in the solver
+    facts and the summary line."""
+    from dcplan.planner.ratio import plan_ratio
+
+    if plan.costs is None:
+        return plan
+    ratio = plan_ratio(ratio, float(plan.costs.tco.m_as("USD")), plan.workloads)
+    diagnosis = plan.diagnosis.model_copy(update={"summary": plan.diagnosis.summary + _ratio_summary(ratio)})
+    return plan.model_copy(update={"solver": plan.solver.model_copy(update={"ratio": ratio}), "diagnosis": diagnosis})
 
 
 def _solve(data: ModelData, settings: SolveSettings, phase: _Phases) -> SolveOutcome:
@@ -163,6 +181,7 @@ def _solver_info(scenario: Scenario, outcome: SolveOutcome, settings: SolveSetti
         "max-compute": f"peak dense compute [PFLOPS {header.precision}] - tie-break x TCO",
         "max-delivered": "delivered compute of the workloads [PFLOPS] - tie-break x TCO",
         "min-time-to-train": f"delivered compute of {header.target} [PFLOPS] - tie-break x TCO",
+        RATIO_OBJECTIVE: "TCO / delivered work [USD per PFLOP-day] (Dinkelbach iterations)",
     }.get(header.objective, "TCO [MUSD]")
     return dict(
         status=outcome.status,
@@ -177,6 +196,7 @@ def _solver_info(scenario: Scenario, outcome: SolveOutcome, settings: SolveSetti
         handover_s=outcome.handover_s,
         solve_s=outcome.solve_s,
         settings={k: str(v) for k, v in outcome.highs_settings.items()},
+        ratio=outcome.ratio,
     )
 
 
@@ -227,6 +247,13 @@ def _marginal_values(
         cancelled=lambda: phase.cancelled,
     )
     return result.uses, result.cancelled
+
+
+def _ratio_summary(ratio: RatioResult) -> str:
+    """ "; 22.91 USD per PFLOP-day (least ratio proven >= 22.9)" (planner.ratio.ratio_text)."""
+    from dcplan.planner.ratio import ratio_text
+
+    return f"; {ratio_text(ratio)}"
 
 
 def _summary(status: str, gap: float | None) -> str:

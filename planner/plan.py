@@ -222,6 +222,40 @@ class EnergySummary(_Model):
 OLD_STATUS_WORDS = {"time-limit": "feasible-with-gap", "no-solution": "no-plan-within-limit"}
 
 
+class RatioIteration(_Model):
+    """One solve of the min-cost-per-delivered loop (planner/ratio.py): iteration 0 is the
+    min-TCO start (lambda 0), iteration k the parametric problem min TCO - lambda x work."""
+
+    iteration: int
+    lambda_usd_per_pflop_day: float = Field(description="lambda of this solve's objective (0: the min-TCO start)")
+    tco_usd: float | None = Field(description="TCO of the plan this solve returned (null: none)")
+    delivered_pflops: float | None = Field(description="delivered PFLOPS of that plan (all allocations)")
+    ratio_usd_per_pflop_day: float | None = Field(description="TCO / (delivered x horizon days) of that plan")
+    parametric_usd: float | None = Field(default=None, description="TCO - lambda x delivered work of that plan")
+    bound_usd: float | None = Field(default=None, description="HiGHS's proven lower bound of TCO - lambda x work")
+    status: str = Field(description="the HiGHS run: optimal | time-limit | infeasible | interrupted | other")
+    solve_s: float = 0.0
+
+
+class RatioResult(_Model):
+    """The ratio objective's result: the plan's cost per delivered work, its proven bound and
+    the iterations that found it (planner/ratio.py states the method and the stopping rule)."""
+
+    value: float = Field(description="the plan's costs.tco / (its workloads' delivered PFLOPS x horizon days)")
+    unit: str = "USD per PFLOP-day"
+    model_value: float = Field(
+        description="the same ratio with the MIP's own TCO (the optimised figure, which bound and gap compare)"
+    )
+    bound: float | None = Field(default=None, description="proven lower bound of the least ratio (null: not proven)")
+    gap: float | None = Field(default=None, description="(value - bound) / value (null: ratio gap not proven)")
+    usd_per_million_tokens: float | None = Field(
+        default=None, description="plan TCO / tokens over the horizon, when every workload has a model size"
+    )
+    horizon_days: float = Field(description="the TCO horizon the delivered work counts [days]")
+    stop: str = Field(description="why the loop ended")
+    iterations: list[RatioIteration] = Field(default_factory=list)
+
+
 class SolverInfo(_Model):
     status: Literal["optimal", "feasible-with-gap", "cancelled", "infeasible", "no-plan-within-limit"] = Field(
         description=(
@@ -248,6 +282,9 @@ class SolverInfo(_Model):
     recheck_s: float = 0.0
     marginals_s: float = 0.0
     total_s: float = 0.0
+    ratio: RatioResult | None = Field(
+        default=None, description="min-cost-per-delivered: the ratio, its bound and the Dinkelbach iterations"
+    )
 
     @field_validator("status", mode="before")
     @classmethod

@@ -18,7 +18,9 @@ shorthands kept from before issue 13: ``demand`` (peak dense PFLOPS at the scena
 precision; no class) and ``chips`` (accelerator chips; with or without a class).
 
 A budget without a deadline sets no floor: it is what ``min-time-to-train`` minimises (or
-what ``max-delivered`` fills); ``min-tco`` needs every budget to have a deadline.
+what ``max-delivered`` fills); ``min-tco`` and ``min-cost-per-delivered`` need every budget
+to have a deadline (every demand is a floor), and ``min-cost-per-delivered`` (like the other
+delivered objectives) needs every workload to give a class.
 Without ``total_params`` (or ``state_bytes``) the fit rule is not applied and tokens/s are
 not reported.
 """
@@ -186,6 +188,10 @@ class ShareBound(_Strict):
         return who if self.basis == "peak" else f"{who}, {self.basis}"
 
 
+#: objectives that read delivered PFLOPS (so every workload needs a class)
+DELIVERED_USE = ("max-delivered", "min-time-to-train", "min-cost-per-delivered")
+
+
 def objective_problem(header: Any, workloads: list[Workload], shares: list[ShareBound]) -> str | None:
     """Why the objective, its target and the share bases do not fit the workloads, or None."""
     objective, target = header.objective, header.target
@@ -199,17 +205,18 @@ def objective_problem(header: Any, workloads: list[Workload], shares: list[Share
             return f"target {target!r} needs a budget (tokens or flops) to have a time to train"
     elif target is not None:
         return f"target is for objective 'min-time-to-train' (objective is {objective!r})"
-    if objective in ("max-delivered", "min-time-to-train") and not workloads:
+    if objective in DELIVERED_USE and not workloads:
         return f"objective {objective!r} needs at least one [[workload]]"
-    delivered_use = objective in ("max-delivered", "min-time-to-train") or any(s.basis == "delivered" for s in shares)
+    delivered_use = objective in DELIVERED_USE or any(s.basis == "delivered" for s in shares)
     shorthand = next((w.id for w in workloads if w.workload_class is None), None)
     if delivered_use and shorthand is not None:
         why = f"objective {objective!r}" if objective != "max-compute" else "a share with basis 'delivered'"
         return f"{why} needs every [[workload]] to give a class (workload {shorthand!r} is a peak/chips shorthand)"
-    if objective == "min-tco":
+    if objective in ("min-tco", "min-cost-per-delivered"):
+        # every demand is a floor: a budget without a deadline sets none (it has no rate)
         open_budget = next((w.id for w in workloads if w.form == "budget" and w.deadline is None), None)
         if open_budget is not None:
-            return f"objective 'min-tco' needs a deadline on every budget (workload {open_budget!r} has none)"
+            return f"objective {objective!r} needs a deadline on every budget (workload {open_budget!r} has none)"
     return None
 
 

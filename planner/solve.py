@@ -21,6 +21,9 @@ run on a Session (planner/session.py), by default HiGHS in a child process with 
 - Ctrl-C (SIGINT) during the HiGHS run stops HiGHS through the same interrupt callback and
   then raises KeyboardInterrupt, so an interrupted solve never turns into a plan.
 
+The min-cost-per-delivered objective is a loop of such solves on one session
+(planner/ratio.py: Dinkelbach's method, the same status words).
+
 The elastic model of the infeasibility diagnosis (``elastic`` non-empty) is still built
 with Pyomo (planner/formulation.py) and solved in this process: it runs only for a
 proven-infeasible scenario, and its slack terms have no matrix builder yet.
@@ -110,6 +113,8 @@ class SolveOutcome:
     tco_musd: float | None = None
     #: the HiGHS options the run used that depend on the settings or the model size
     highs_settings: dict[str, Any] = field(default_factory=dict)
+    #: min-cost-per-delivered: the plan's ratio, bound and iterations (planner.plan.RatioResult)
+    ratio: Any = None
 
     @property
     def has_solution(self) -> bool:
@@ -343,6 +348,10 @@ def solve_model_data(
     settings = settings or SolveSettings()
     if elastic:
         return _solve_pyomo(data, settings, elastic)
+    if data.scenario.scenario.objective == "min-cost-per-delivered":
+        from dcplan.planner.ratio import solve_ratio  # Dinkelbach's loop of parametric solves
+
+        return solve_ratio(data, settings)
     t0 = time.perf_counter()
     with paused_gc():
         model = build_direct(data)

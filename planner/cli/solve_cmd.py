@@ -26,7 +26,7 @@ from dcplan.planner.cli.common import (
 from dcplan.planner.textinput import parse_duration_s, parse_ratio
 
 #: Values of ``--objective`` (planner.scenario.Objective, without importing pydantic at start-up).
-OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train", "min-tco")
+OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train", "min-cost-per-delivered", "min-tco")
 
 
 def load_scenario_for_cli(path: Path, objective: str | None = None) -> Any:
@@ -66,7 +66,8 @@ def solve(
     objective: Annotated[
         str | None,
         typer.Option(
-            "--objective", help="max-compute | max-delivered | min-time-to-train | min-tco (overrides the file)"
+            "--objective",
+            help="max-compute | max-delivered | min-time-to-train | min-cost-per-delivered | min-tco (overrides the file)",
         ),
     ] = None,
     marginals: Annotated[
@@ -171,6 +172,8 @@ def render_plan(plan: Any) -> None:
     if not plan.diagnosis.feasible:
         _render_no_plan(plan)
         return
+    if s.ratio is not None:
+        echo(ratio_line(s.ratio))
     from dcplan.planner.report.workloads import workloads_text
 
     echo()
@@ -186,6 +189,14 @@ def render_plan(plan: Any) -> None:
         echo(line)
     status = style("re-check passed", "green") if plan.recheck.ok else style("RE-CHECK FAILED", "bold", "red")
     echo(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+
+
+def ratio_line(ratio: Any) -> str:
+    """The min-cost-per-delivered objective line: the plan's ratio, what is proven, the loop."""
+    from dcplan.planner.ratio import ratio_text
+
+    solves = len(ratio.iterations)
+    return f"cost per delivered work: {ratio_text(ratio)}; Dinkelbach: {solves} solve{'s' if solves != 1 else ''}, {ratio.stop}"
 
 
 def _render_no_plan(plan: Any) -> None:

@@ -167,10 +167,19 @@ def compute_by_family_pflops(plan: CapacityPlan) -> dict[str, dict[str, float]]:
 
 def solver_figures(plan: CapacityPlan) -> list[Figure]:
     s = plan.solver
+    ratio = []
+    if s.ratio is not None:  # min-cost-per-delivered: the plan's ratio and the loop that found it
+        from dcplan.planner.ratio import ratio_text
+
+        ratio = [
+            Figure("solver", "cost per delivered work", ratio_text(s.ratio), kind="text"),
+            Figure("solver", "Dinkelbach solves", len(s.ratio.iterations), kind="int"),
+        ]
     return [
         Figure("solver", "status", s.status, kind="text"),
         Figure("solver", "termination", termination_text(s.termination), kind="text"),
         Figure("solver", "objective", s.objective_name, kind="text"),
+        *ratio,
         Figure("solver", "objective value", s.objective, decimals=3),
         Figure("solver", "best bound", s.bound, decimals=3),
         Figure("solver", "MIP gap", s.gap, kind="ratio", decimals=3),

@@ -93,6 +93,10 @@ def prepare_sweep(
     scenario_file: str | None = None,
 ) -> SweepDesign:
     """Read the inputs, draw the design and build one spec per sample (nothing solved yet)."""
+    if scenario.scenario.objective == "min-cost-per-delivered":  # its statistics would rank peak compute
+        raise SweepInputError(
+            "a sweep cannot rank plans by USD per PFLOP-day yet: sweep it as min-tco or max-delivered"
+        )
     method = _check_method(config)
     use_catalog = config.catalog_ranges if config.catalog_ranges is not None else method != "grid"
     varied = [parse_vary(text, scenario, catalog) for text in config.vary]

@@ -525,8 +525,8 @@ def test_objective_override_is_validated_like_the_file(capsys, tmp_path):
     code = main(["solve", str(demo), "--objective", "fastest"])
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and err == [
-        "dcplan: error: --objective: expected one of max-compute, max-delivered, min-time-to-train, min-tco, "
-        "got 'fastest'"
+        "dcplan: error: --objective: expected one of max-compute, max-delivered, min-time-to-train, "
+        "min-cost-per-delivered, min-tco, got 'fastest'"
     ]
     code = main(["solve", str(demo), "--objective", "max-compute", "--no-marginals", "--json"])
     out = capsys.readouterr().out

@@ -86,7 +86,22 @@ def test_a_cooling_listed_twice_is_one_option_and_changes_no_plan(catalog):
     assert plan.solver.objective == pytest.approx(base.solver.objective, rel=1e-9)
 
 
-@pytest.mark.parametrize("objective", ["max-compute", "max-delivered", "min-time-to-train", "min-tco"])
+def test_ratio_step_lp_is_the_same_both_ways(catalog):
+    """One Dinkelbach step of min-cost-per-delivered (a fixed lambda) on a shipped scenario."""
+    from dataclasses import replace
+
+    scen = load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml", objective="min-cost-per-delivered")
+    data = replace(build_model_data(scen, catalog), ratio_lambda_usd_per_pflop_day=37.5)
+    direct = build_direct(data)
+    assert same_lp(direct, build_model(data)) == []
+    # the step's alloc costs are -lambda x horizon days / 1e6 x d, the other columns the TCO's
+    alloc = [i for i, (name, _) in enumerate(direct.columns) if name == "alloc"]
+    assert alloc and all(direct.lp.col_cost_[i] < 0 for i in alloc)
+
+
+@pytest.mark.parametrize(
+    "objective", ["max-compute", "max-delivered", "min-time-to-train", "min-cost-per-delivered", "min-tco"]
+)
 @pytest.mark.parametrize("basis", ["peak", "delivered", "chips", "power", "capex"])
 def test_delivered_families_are_the_same_both_ways(objective, basis):
     """The issue-13 rows: alloc in units, rate x alloc demand rows, each share basis (floor and
@@ -103,6 +118,10 @@ def test_delivered_families_are_the_same_both_ways(objective, basis):
     cloud = [CloudOffer(id="c1", region="r", system="tx", quota=3, price="100 USD/h")]
     scen = scen.model_copy(update={"share": shares, "cloud": cloud})
     data = build_model_data(scen, catalog, MOE)
+    if objective == "min-cost-per-delivered":  # one Dinkelbach step at a fixed lambda
+        from dataclasses import replace
+
+        data = replace(data, ratio_lambda_usd_per_pflop_day=12.25)
     assert any(e.startswith("cloud:") for _, e in data.pairs)
     assert same_lp(build_direct(data), build_model(data)) == []
 

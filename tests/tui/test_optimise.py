@@ -275,5 +275,6 @@ def test_objective_and_gap_texts_carry_their_units():
     assert objective_text(1234.56, "min-tco", "fp8") == "1,234.6 M USD"
     assert objective_text(79528.14, "max-delivered", "fp8") == "79,528 PFLOPS delivered"
     assert objective_text(7313.4, "min-time-to-train", "fp8") == "7,313 PFLOPS delivered to the target"
+    assert objective_text(22.9104, "min-cost-per-delivered", "fp8") == "22.91 USD per PFLOP-day"
     assert objective_text(None, "min-tco", "fp8") == gap_text(None) == "-"
     assert gap_text(0.023) == "2.300%"

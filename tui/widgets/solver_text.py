@@ -20,13 +20,17 @@ COMPUTE_OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train")
 def objective_unit(objective: str, precision: str) -> str:
     """The unit of the MIP objective: max-compute is peak PFLOPS at the scenario's precision
     (less a tie-break of a few millionths of TCO), max-delivered delivered PFLOPS of all
-    workloads, min-time-to-train delivered PFLOPS of its target, min-tco TCO in millions of USD."""
+    workloads, min-time-to-train delivered PFLOPS of its target, min-cost-per-delivered the
+    plan's TCO per delivered PFLOP-day (planner/ratio.py reports the best ratio and its proven
+    bound after each of its solves), min-tco TCO in millions of USD."""
     if objective == "max-compute":
         return f"PFLOPS {precision}"
     if objective == "max-delivered":
         return "PFLOPS delivered"
     if objective == "min-time-to-train":
         return "PFLOPS delivered to the target"
+    if objective == "min-cost-per-delivered":
+        return "USD per PFLOP-day"
     return "M USD"
 
 
@@ -35,5 +39,11 @@ def objective_text(value: float | None, objective: str, precision: str) -> str:
     "1,234.5 M USD"; "-" when unknown."""
     if value is None:
         return "-"
-    number = f"{value:,.0f}" if objective in COMPUTE_OBJECTIVES else f"{value:,.1f}"
+    number = (
+        f"{value:,.0f}"
+        if objective in COMPUTE_OBJECTIVES
+        else f"{value:,.2f}"
+        if objective == "min-cost-per-delivered"
+        else f"{value:,.1f}"
+    )
     return f"{number} {objective_unit(objective, precision)}"
