@@ -126,7 +126,9 @@ def test_delivered_families_are_the_same_both_ways(objective, basis):
     assert same_lp(build_direct(data), build_model(data)) == []
 
 
-@pytest.mark.parametrize("objective", ["max-compute", "max-delivered", "min-time-to-train", "min-tco"])
+@pytest.mark.parametrize(
+    "objective", ["max-compute", "max-delivered", "min-time-to-train", "min-cost-per-delivered", "min-tco"]
+)
 def test_porting_rows_are_the_same_both_ways(objective):
     """[[porting]]: a paid porting (binary port column in capex, its port_link row) and a
     delay-only one (scaled rates, no column), under a capex budget, with a cloud offer of the
@@ -149,6 +151,10 @@ def test_porting_rows_are_the_same_both_ways(objective):
     cloud = [CloudOffer(id="c1", region="r", system="gx", quota=3, price="100 USD/h")]
     scen = scen.model_copy(update={"porting": porting, "cloud": cloud})
     data = build_model_data(scen, catalog, MOE)
+    if objective == "min-cost-per-delivered":  # one Dinkelbach step: porting cost in its TCO
+        from dataclasses import replace
+
+        data = replace(data, ratio_lambda_usd_per_pflop_day=12.25)
     assert [(c.workload, c.stack) for c in port_columns(data)] == [("serve", "cuda")]
     assert {p.ported for p in data.pairs.values()} == {"", "cuda", "neuron"}
     assert same_lp(build_direct(data), build_model(data)) == []

@@ -290,3 +290,19 @@ def test_a_porting_dearer_than_any_plan_changes_nothing(fp4_catalog):
     assert _units(dear) == _units(without) == {"gx": 8}
     assert dear.solver.objective == pytest.approx(without.solver.objective, rel=1e-12)
     assert dear.workloads[0].ported == []
+
+
+def test_the_ratio_objective_pays_for_a_porting_that_lowers_cost_per_delivered_work(fp4_catalog):
+    """min-cost-per-delivered: n tx racks ported (C = 2 M USD) give (1.349761 n + 2) / (30 n T)
+    USD per PFLOP-day, falling with n; m gx racks give 1.349761 / (20 T), constant. The hall
+    holds ten racks: ten tx, 15.49761 M USD / (300 PFLOPS x 1,826.25 days) = 28.29 USD per
+    PFLOP-day, against 36.96 for ten gx; any mix lies between them."""
+    scen = _scen("min-cost-per-delivered", [CUDA_JOB], [{"workload": "moe", "to": "neuron", "cost": "2 MUSD"}])
+    plan = _plan(scen, fp4_catalog)
+    assert _units(plan) == {"tx": 10}
+    assert plan.costs.capex_porting.m_as("USD") == pytest.approx(2e6)
+    days = 5 * 365.25
+    expected = (10 * RACK_TCO_MUSD + 2) * 1e6 / (300 * days)
+    assert plan.solver.ratio is not None
+    assert plan.solver.ratio.value == pytest.approx(expected, rel=1e-6)
+    assert plan.solver.ratio.value == pytest.approx(plan.costs.tco.m_as("USD") / (300 * days), rel=1e-9)
