@@ -100,7 +100,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evalua
         built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
     )
     _money(catalog, data, evaluation)
-    evaluation.capex["porting"] = paid_porting_usd(data, outcome.values.get("alloc", {}))
+    evaluation.capex["porting"] = paid_porting_usd(data, outcome.values)
     return evaluation
 
 

@@ -9,9 +9,10 @@ when a ``[[porting]]`` table covers it, at a one-off cost and/or a delay.
       f[w, k] = 1 - delay / window(w)                                          [-]
 
   where window(w) is the workload's deadline for a budget with a deadline, else the
-  scenario's ``tco_horizon`` (planner.scenario_workload.porting_window): a sustained rate,
-  or a budget without a deadline, is lost for ``delay`` of the horizon; a budget with a
-  deadline has ``delay`` less of its deadline to run there. Validation keeps
+  scenario's ``tco_horizon`` (planner.scenario_workload.porting_window): a sustained rate
+  is lost for ``delay`` of the horizon; a budget with a deadline has ``delay`` less of its
+  deadline to run there. A delay on a budget without a deadline is refused (its time to
+  train would be ``delay + budget / rate``, which no rate scaling represents). Validation keeps
   ``delay < window`` (so 0 < f <= 1). Peak PFLOPS per unit are the hardware's, unscaled.
 - Cost: a porting with cost C[w, k] > 0 [MUSD] that opens at least one pair gets a binary
   column ``port[w, k]``; ``C x port`` is in capex (so in the budget, TCO, min-tco and the
@@ -36,11 +37,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from dcplan.models.workload import SECONDS_PER_DAY
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.scenario_workload import ANY_WORKLOAD, porting_window
 
 USD_PER_MUSD = 1e6
-SECONDS_PER_DAY = 86400.0
 
 
 @dataclass(frozen=True)

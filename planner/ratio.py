@@ -59,6 +59,7 @@ from typing import Any
 
 import numpy as np
 
+from dcplan.models.workload import SECONDS_PER_DAY
 from dcplan.planner.matrix_workloads import delivered_per_column, horizon_days
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import RatioIteration, RatioResult
@@ -80,7 +81,6 @@ MAX_ITERATIONS = 10
 TOL_SHARE = 0.25
 #: share of the time limit the min-TCO start may take
 START_SHARE = 0.5
-SECONDS_PER_DAY = 86400.0
 
 
 def least_delivered_pflops(data: ModelData) -> float:

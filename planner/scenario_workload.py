@@ -292,8 +292,9 @@ class Porting(_Strict):
 
 def porting_window(workload: Workload, tco_horizon: Any) -> tuple[float, str]:
     """(seconds, what it is) of the time a ported workload's delay is taken from: its
-    deadline for a budget with a deadline, else the scenario's TCO horizon (a sustained rate,
-    or an open budget, loses ``delay`` of the horizon)."""
+    deadline for a budget with a deadline, else the scenario's TCO horizon (a sustained rate
+    loses ``delay`` of the horizon; a delay on a budget without a deadline is refused by
+    ``porting_problem``)."""
     if workload.form == "budget" and workload.deadline is not None:
         return float(workload.deadline.m_as("s")), f"its deadline of {days(workload.deadline)}"
     return float(tco_horizon.m_as("s")), f"the tco_horizon of {float(tco_horizon.m_as('year')):g} year"
@@ -307,7 +308,8 @@ def days(duration: Any) -> str:
 def porting_problem(portings: list[Porting], workloads: list[Workload], tco_horizon: Any) -> str | None:
     """The first reason the [[porting]] tables do not fit the workloads (one line), or None:
     an unknown workload id, a stack the workload already runs (redundant), an entry given
-    twice, or a delay not shorter than the workload's window (``porting_window``)."""
+    twice, a delay on a budget without a deadline, or a delay not shorter than the
+    workload's window (``porting_window``)."""
     by_id = {w.id: w for w in workloads}
     exact = {(p.workload, p.to) for p in portings if p.workload != ANY_WORKLOAD}
     seen: dict[tuple[str, str], int] = {}
@@ -337,8 +339,19 @@ def porting_problem(portings: list[Porting], workloads: list[Workload], tco_hori
 
 
 def _delay_problem(entry: Porting, targets: list[Workload], tco_horizon: Any) -> str | None:
+    """Why a porting's delay cannot be priced for one of its workloads, or None.
+
+    A budget without a deadline is refused: its time to train on a ported stack is
+    ``delay + budget / rate``, which no rate scaling of the linear model represents (scaling
+    by ``1 - delay / horizon`` would make a long delay nearly free)."""
     delay_s = float(entry.delay.m_as("s")) if entry.delay is not None else 0.0
     for workload in targets:
+        if workload.form == "budget" and workload.deadline is None:
+            return (
+                f"a delay on workload {workload.id!r}, a budget without a deadline, cannot be planned "
+                "(its time to train would be delay + budget / rate): give the budget a deadline, or "
+                "the porting a cost only"
+            )
         window_s, what = porting_window(workload, tco_horizon)
         if delay_s >= window_s:
             return f"delay {days(entry.delay)} is not shorter than the window of workload {workload.id!r} ({what})"

@@ -10,7 +10,8 @@ of planner.delivered:
 - tokens/s = delivered x 1e15 / FLOPs per token (needs a model size);
 - time to train = budget / delivered (budget forms; models.workload.time_to_train_days);
 - ported: the stacks a [[porting]] let it run on that its placements use, with the cost
-  and delay (planner.porting); a porting is paid when any unit of the stack is given to it;
+  and delay (planner.porting); a porting with a cost is paid when the solver bought its
+  ``port`` column, a delay-only one when any unit of the stack is given to it;
 - cost per delivered unit: a workload's own porting costs, plus the rest of the plan's TCO
   shared among workloads in proportion to the *direct* TCO of the units each is allocated
   (unit capex + PV of its energy for placed units, PV of rent for rented ones), so shared
@@ -29,12 +30,12 @@ from typing import Any
 
 from dcplan.models import workload as physics
 from dcplan.planner.delivered import DELIVERED, budget_flop
+from dcplan.planner.matrix_workloads import DAYS_PER_YEAR
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, WorkloadPlacement, WorkloadPorting, WorkloadResult
 from dcplan.planner.porting import USD_PER_MUSD, PortingUse, porting_uses
 
 SECONDS_PER_YEAR = 365.25 * 86400.0
-DAYS_PER_YEAR = 365.25
 ALLOC_EPS = 1e-9  # units: allocations below are solver noise
 
 
@@ -104,20 +105,31 @@ def _placements(data: ModelData, workload_id: str, alloc: dict[Any, float]) -> l
     return out
 
 
-def paid_portings(data: ModelData, alloc: dict[Any, float]) -> list[PortingUse]:
-    """The portings the solution uses: a ported pair with an allocation, once per (workload,
-    stack), in the order of ``planner.porting.porting_uses``."""
+def paid_portings(data: ModelData, values: dict[str, dict[Any, float]]) -> list[PortingUse]:
+    """The portings the solution pays, once per (workload, stack), in the order of
+    ``planner.porting.porting_uses``: a porting with a cost when the solver bought its
+    ``port`` column (value > 0.5: the MIP's own decision, so the plan charges what the model
+    charged even where an allocation within the integrality tolerance of the big-M row
+    remains), a delay-only porting (no column) when any unit of its stack is given to it."""
     if not data.scenario.porting:
         return []
+    port = values.get("port", {})
     used = {
-        (w, data.pairs[w, e].ported) for (w, e), units in alloc.items() if units > ALLOC_EPS and data.pairs[w, e].ported
+        (w, data.pairs[w, e].ported)
+        for (w, e), units in values.get("alloc", {}).items()
+        if units > ALLOC_EPS and data.pairs[w, e].ported
     }
-    return [use for key, use in porting_uses(data.scenario).items() if key in used]
+    paid = []
+    for key, use in porting_uses(data.scenario).items():
+        bought = port.get(key)
+        if (bought is not None and bought > 0.5) or (bought is None and key in used):
+            paid.append(use)
+    return paid
 
 
-def paid_porting_usd(data: ModelData, alloc: dict[Any, float]) -> float:
-    """The plan's porting capex [USD]: the cost of every porting its allocations use."""
-    return sum(use.cost_musd for use in paid_portings(data, alloc)) * USD_PER_MUSD
+def paid_porting_usd(data: ModelData, values: dict[str, dict[Any, float]]) -> float:
+    """The plan's porting capex [USD]: the cost of every porting the solution pays."""
+    return sum(use.cost_musd for use in paid_portings(data, values)) * USD_PER_MUSD
 
 
 def _limited_by(data: ModelData, workload: Any, served: float, limits: list[LimitUse]) -> list[str]:
@@ -142,7 +154,7 @@ def workload_results(
     direct = {w: sum(p.units * costs[p.supply][0] for p in ps) for w, ps in placements.items()}
     total_direct = sum(direct.values())
     ported: dict[str, list[WorkloadPorting]] = {w.id: [] for w in data.workloads}
-    for use in paid_portings(data, alloc):
+    for use in paid_portings(data, values):
         ported[use.workload].append(
             WorkloadPorting(
                 stack=use.stack,
@@ -153,7 +165,7 @@ def workload_results(
                 window=use.window,
             )
         )
-    plan_tco = plan_tco_usd - paid_porting_usd(data, alloc)  # the rest after each workload's own porting
+    plan_tco = plan_tco_usd - paid_porting_usd(data, values)  # the rest after each workload's own porting
     years = float(data.scenario.scenario.tco_horizon.m_as("year"))
     results = []
     for workload in data.workloads:

@@ -306,3 +306,41 @@ def test_the_ratio_objective_pays_for_a_porting_that_lowers_cost_per_delivered_w
     assert plan.solver.ratio is not None
     assert plan.solver.ratio.value == pytest.approx(expected, rel=1e-6)
     assert plan.solver.ratio.value == pytest.approx(plan.costs.tco.m_as("USD") / (300 * days), rel=1e-9)
+
+
+@pytest.mark.parametrize("entry", ["moe", "*"])
+def test_a_delay_on_a_budget_without_a_deadline_is_refused(entry):
+    """Its time to train on the ported stack would be delay + budget / rate: scaling the rate
+    by 1 - delay / horizon would make a 300-day delay cost 300 / 1,826 of the rate instead."""
+    job = MOE_JOB | {"software": ["cuda"]}
+    assert "deadline" not in job and "flops" in job
+    with pytest.raises(ScenarioError) as caught:
+        _scen("max-delivered", [job], [{"workload": entry, "to": "neuron", "delay": "300 day"}])
+    (line,) = caught.value.lines
+    assert "a budget without a deadline, cannot be planned" in line and "give the budget a deadline" in line
+    # with a deadline, or with a cost only, the same porting is accepted
+    _scen("max-delivered", [job | {"deadline": "400 day"}], [{"workload": entry, "to": "neuron", "delay": "300 day"}])
+    _scen("max-delivered", [job], [{"workload": entry, "to": "neuron", "cost": "1 MUSD"}])
+
+
+def test_the_plan_charges_a_costed_porting_as_the_solver_bought_it(fp4_catalog):
+    """A costed porting is paid when its port column is bought (> 0.5), not when an
+    allocation within the big-M row's integrality tolerance remains; a delay-only porting
+    (no column) is paid when any unit of its stack is given to it."""
+    from dcplan.planner.workload_results import paid_porting_usd, paid_portings
+
+    scen = _scen(
+        "min-tco",
+        [CUDA_JOB, CUDA_JOB | {"id": "other", "delivered": "10 PFLOPS"}],
+        [
+            {"workload": "moe", "to": "neuron", "cost": "2 MUSD"},
+            {"workload": "other", "to": "neuron", "delay": "1 day"},
+        ],
+    )
+    data = build_model_data(scen, fp4_catalog, MOE)
+    tx = next(o.key for o in data.options if o.system == "tx")
+    noise = {"alloc": {("moe", tx): 1e-3, ("other", tx): 0.0}, "port": {("moe", "neuron"): 1e-7}}
+    assert paid_portings(data, noise) == [] and paid_porting_usd(data, noise) == 0.0
+    bought = {"alloc": {("moe", tx): 0.0, ("other", tx): 2.0}, "port": {("moe", "neuron"): 1.0}}
+    assert [(u.workload, u.stack) for u in paid_portings(data, bought)] == [("moe", "neuron"), ("other", "neuron")]
+    assert paid_porting_usd(data, bought) == pytest.approx(2e6)
