@@ -47,7 +47,9 @@ def _redundancy_terms(redundancy: str) -> tuple[float, float, float]:
     }[redundancy]
 
 
-def tie_break_weight(data: ModelData, units_per_row_max: list[int] | None = None) -> float:
+def tie_break_weight(
+    data: ModelData, units_per_row_max: list[int] | None = None, ports: list[Any] | None = None
+) -> float:
     """Weight of TCO [MUSD] in a maximising objective, small enough never to trade compute.
 
     ``eps = 0.01 * min unit compute [PFLOPS] / upper bound of TCO [MUSD]``: the whole cost
@@ -56,7 +58,7 @@ def tie_break_weight(data: ModelData, units_per_row_max: list[int] | None = None
     pairs), so it only breaks ties. The TCO bound counts every unit at its upper bound, every
     optional hall and every porting cost (planner.porting). ``units_per_row_max``: each
     option's, when the caller has read them already (the property computes the row's limits
-    on each access).
+    on each access); ``ports``: the port columns, when the caller has built them.
     """
     from dcplan.planner.matrix_workloads import delivered_objective_terms
 
@@ -75,7 +77,7 @@ def tie_break_weight(data: ModelData, units_per_row_max: list[int] | None = None
     )
     tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
     tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
-    tco_bound += porting_cost_musd(port_columns(data))
+    tco_bound += porting_cost_musd(ports if ports is not None else port_columns(data))
     return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
@@ -172,7 +174,7 @@ def build_direct(data: ModelData) -> DirectModel:
     wl.porting_rows(s, ctx)
     wl.share_rows(s, ctx)
     wl.candidate_rows(s, ctx)
-    sense, obj = wl.objective_terms(ctx, tie_break_weight(data, ctx.units_per_row_max))
+    sense, obj = wl.objective_terms(ctx, tie_break_weight(data, ctx.units_per_row_max, ctx.ports))
     lp, order = _assemble(s, ctx, sense, obj)
     compute = np.zeros(ctx.n_cols)
     for k, col in ctx.supply_col.items():

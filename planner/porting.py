@@ -137,13 +137,16 @@ def port_columns(data: Any) -> list[PortColumn]:
     if not data.scenario.porting:
         return []  # the common case: no pair is ported (nothing to walk)
     uses = porting_uses(data.scenario)
-    upper = {o.key: float(o.rows_available * o.units_per_row_max) for o in data.options}
-    upper |= {c.key: float(c.quota) for c in data.clouds}
     linked: dict[tuple[str, str], list[tuple[str, str]]] = {}
     for w, e in pairs_in_order(data):
         pair = data.pairs[w, e]
         if pair.ported and uses[w, pair.ported].cost_musd > 0:
             linked.setdefault((w, pair.ported), []).append((w, e))
+    # unit upper bounds of the linked groups' supplies only (an option's row limit is
+    # recomputed on each read, so the whole option list is not walked)
+    members_of = {m for group in linked.values() for _, e in group for m in data.supply_groups[e]}
+    upper = {o.key: float(o.rows_available * o.units_per_row_max) for o in data.options if o.key in members_of}
+    upper |= {c.key: float(c.quota) for c in data.clouds if c.key in members_of}
     return [
         PortColumn(
             w,
