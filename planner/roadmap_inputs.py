@@ -40,7 +40,7 @@ from dcplan.models.catalog import Catalog
 from dcplan.models.catalog.schedule import EQUIPMENT_OF_KIND
 from dcplan.models.errors import DcplanError
 from dcplan.models.units import Q_
-from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, need_of
+from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, need_of, supply_groups
 from dcplan.planner.modeldata import CloudOption, ModelData, Option, SiteData, build_model_data
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, Ordered, PeriodInput, RoadmapInputs
 from dcplan.planner.scenario import Scenario
@@ -297,6 +297,18 @@ def _ordered(scenario: Scenario, cal: Calendar) -> list[Ordered]:
     ]
 
 
+def _consistent(data: ModelData) -> ModelData:
+    """``data`` with no pair, eligible supply or supply group naming an option that is not in
+    it (an extension that removes options, e.g. slot-blocked ones, may leave them: then
+    build_direct would look them up); the same object when nothing refers to a missing one."""
+    keys = {o.key for o in data.options} | {c.key for c in data.clouds}
+    if all(k in keys for ks in data.eligible.values() for k in ks):
+        return data
+    eligible = {w: [k for k in ks if k in keys] for w, ks in data.eligible.items()}
+    pairs = {wk: pair for wk, pair in data.pairs.items() if wk[1] in keys}
+    return replace(data, eligible=eligible, pairs=pairs, supply_groups=supply_groups(eligible, pairs))
+
+
 def _extras(
     scenario: Scenario, catalog: Catalog, data: ModelData, cal: Calendar, lookup: Any
 ) -> tuple[ModelData, dict[str, Any]]:
@@ -331,6 +343,7 @@ def roadmap_inputs(scenario: Scenario, catalog: Catalog, efficiency: EfficiencyL
     began = time.perf_counter()
     data = build_model_data(period_scenario(scenario), catalog, efficiency)
     data, extras = _extras(scenario, catalog, data, cal, efficiency)
+    data = _consistent(data)
     union_s = time.perf_counter() - began
     periods = _periods(scenario, catalog, data, cal)
     per_period_budget, groups = _budgets(scenario, cal)

@@ -318,3 +318,20 @@ def test_period_scenario_of_shorthand_workloads_is_max_compute():
     data["workload"] = [{"id": "w", "demand": "100 PFLOPS", "software": ["cuda"]}]
     data["demand"] = [{"workload": "w", "from": "2027Q1", "demand": "300 PFLOPS"}]
     assert period_scenario(parse_scenario(data)).scenario.objective == "max-compute"
+
+
+def test_consistent_drops_references_to_removed_options(base):
+    """An extension that removes an option (EXTRAS' slot-blocked ones) may leave its pairs,
+    eligible keys and groups behind; _consistent drops them so build_direct finds every key."""
+    from dataclasses import replace
+
+    from dcplan.planner.roadmap_inputs import _consistent
+
+    data = base.periods[0].data
+    assert _consistent(data) is data  # nothing missing: the same object
+    kept = [o for o in data.options if o.key != GB]
+    fixed = _consistent(replace(data, options=kept))
+    assert all(GB not in keys for keys in fixed.eligible.values())
+    assert all(key[1] != GB for key in fixed.pairs)
+    assert all(GB not in members and first != GB for first, members in fixed.supply_groups.items())
+    assert any(key[1] == GB for key in data.pairs)  # it was referred to before
