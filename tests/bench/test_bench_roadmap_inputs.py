@@ -86,7 +86,6 @@ def test_roadmap_inputs_builds_the_model_data_once():
     single_s, data = _best(lambda: build_model_data(parse_scenario(single, "campus XL"), catalog))
     figures: dict[str, Any] = {
         "options": len(data.options),
-        "chips_cap": None,
         "build_model_data_s": round(single_s, 4),
     }
     derived: dict[int, float] = {}
