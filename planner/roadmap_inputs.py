@@ -220,7 +220,11 @@ def _it_prices(scenario: Scenario, catalog: Catalog, systems: set[str], cal: Cal
     for system_id in sorted(systems):
         system = catalog.system(system_id)
         base = float(system.capex.magnitude) if system.capex is not None else 0.0
-        steps = [(p.from_, float(p.capex.m_as("USD"))) for p in scenario.price if p.system == system_id and p.capex]
+        steps = [
+            (p.from_, float(p.capex.m_as("USD")))
+            for p in scenario.price
+            if p.system == system_id and p.capex is not None
+        ]
         decline = declines.get(system_id, declines.get("*") if not steps else None)
         if decline is not None:
             out[system_id] = [base * (1.0 - decline) ** cal.years_from_start(t) for t in range(cal.periods)]
