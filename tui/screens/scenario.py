@@ -41,6 +41,15 @@ TABLE_LABELS = {
     "share": "hybrid share bounds",
     "porting": "porting (workload to software stack)",
     "haircut": "claim haircuts",
+    # roadmap-only tables (issue 14: planner.scenario_roadmap; refused without [roadmap])
+    "site_power": "site power steps",
+    "period_budget": "period budgets",
+    "price": "prices over time",
+    "demand": "demand steps",
+    "allocation": "allocations",
+    "ordered": "ordered equipment",
+    "cloud_schedule": "cloud schedules",
+    "ai_factory": "AWS AI Factory",
 }
 LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload")  # what names an item in the tree
 
