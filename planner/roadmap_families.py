@@ -264,7 +264,7 @@ def money_rows(b: RoadmapBuild) -> None:
     for t, period in enumerate(b.periods):
         if period.capex_budget_musd is not None:
             b.add_row("capex_budget", (t, period.label), dict(b.capex[t]), -INF, period.capex_budget_musd)
-    for periods, musd in getattr(b.inputs, "capex_budgets", []):
+    for periods, musd in b.inputs.capex_budgets:
         terms: dict[int, float] = {}
         for t in periods:
             for col, value in b.capex[t].items():

@@ -340,3 +340,25 @@ def test_cancel_and_bad_settings(ideal_catalog: Any) -> None:
             assert outcome.status == "optimal" and outcome.delivered_pflops == pytest.approx([2000] * 3)
     with pytest.raises(DcplanError, match="start"):
         solve_roadmap(inputs, replace(SETTINGS, start="sometimes"))  # type: ignore[arg-type]
+
+
+def test_a_budget_over_a_group_of_periods(ideal_catalog: Any) -> None:
+    """beta only, a year budget of 12 MUSD over periods 0-3 and nothing after (T = 5, 1 MW):
+    4 units in the year, bought at once in period 0 (earlier delivers longer); 6 more in 4."""
+    data = site_data(ideal_catalog, 1, candidate=[{"system": "beta"}])
+    outcome = solved(roadmap(data, 5, capex_budgets=[((0, 1, 2, 3), 12.0)]))
+    assert units(outcome, BETA) == [4, 4, 4, 4, 10]
+    assert sum(outcome.capex_musd[:4]) == pytest.approx(12.0)
+
+
+def test_inputs_no_roadmap_can_be_built_from_are_one_line(ideal_catalog: Any) -> None:
+    """No periods, or a period listing other options than the first: one DcplanError line."""
+    from dcplan.models.errors import DcplanError
+
+    data = site_data(ideal_catalog, 1)
+    only_beta = site_data(ideal_catalog, 1, candidate=[{"system": "beta"}])
+    with pytest.raises(DcplanError, match="no periods"):
+        build_roadmap(replace(roadmap(data, 1), periods=[]))
+    with pytest.raises(DcplanError, match="period P1 lists other options") as err:
+        build_roadmap(roadmap(lambda t: only_beta if t else data, 2))
+    assert "\n" not in str(err.value)
