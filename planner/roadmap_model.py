@@ -61,20 +61,13 @@ class RoadmapModel:
     work: np.ndarray | None = None
 
     @property
-    def num_col(self) -> int:
-        return len(self.columns)
-
-    @property
-    def num_row(self) -> int:
-        return len(self.rows)
-
-    @property
-    def nnz(self) -> int:
-        return int(self.lp.a_matrix_.start_[-1])
-
-    @property
     def periods(self) -> int:
         return len(self.blocks)
+
+    # the sizes planner.solve.highs_options reads, as DirectModel's
+    num_col = property(lambda self: int(self.lp.num_col_))
+    num_row = property(lambda self: int(self.lp.num_row_))
+    nnz = property(lambda self: len(self.lp.a_matrix_.index_))
 
     def block_slice(self, t: int) -> slice:
         """Block t's columns in the roadmap (in the block's own HiGHS order)."""

@@ -25,7 +25,7 @@ from dcplan.planner.roadmap_model import ROADMAP_HOOKS, RoadmapBuild, build_road
 from dcplan.planner.roadmap_solve import solve_roadmap
 from dcplan.planner.roadmap_types import Ordered, PeriodInput, RoadmapInputs
 from dcplan.planner.solve import SolveSettings, solve_model_data
-from tests.planner.conftest import scenario
+from tests.planner.conftest import BASE, scenario
 
 QUARTER_H = 2190.0
 DAYS = QUARTER_H / 24.0
@@ -193,22 +193,8 @@ def test_residual_value_of_a_fifteen_year_hall(ideal_catalog: Any) -> None:
     15 y) built in year 0 keeps 30 x (1 - 5/15) = 20 MUSD at the horizon; the 10 beta
     (30 MUSD, IT life 5 y) keep nothing. NPV TCO = 60 + opex - 20, opex 10 units x 100 kW
     x 8760 h x 0.1 USD/kWh = 0.876 MUSD a year (planner.modeldata's energy figure)."""
-    data = site_data(
-        ideal_catalog,
-        1,
-        hall=[
-            {
-                "id": "h1",
-                "site": "cold-aws",
-                "it_power_cap": "100 MW",
-                "liquid_plant_capacity": "100 MW",
-                "air_plant_capacity": "100 MW",
-                "slab_rating": "3000 kg/m**2",
-                "build": "optional",
-                "build_cost": "30 MUSD",
-            }
-        ],
-    )
+    hall = BASE["hall"][0] | {"build": "optional", "build_cost": "30 MUSD"}
+    data = site_data(ideal_catalog, 1, hall=[hall])
     outcome = solved(roadmap(data, 5, years=1.0))
     energy = sum(o.energy_cost_per_unit_usd for o in data.options if o.key == BETA) / 1e6
     assert outcome.capex_musd == pytest.approx([60, 0, 0, 0, 0])
