@@ -37,7 +37,8 @@ Money [MUSD] (cash at period start, undiscounted per period):
   book value when retired: conservative).
 - NPV TCO = sum_t df_t (capex_t + opex_t) - df_E x residual.
 
-Rows: ``capex_t <= capex_budget_t``; ``sum_(t in group) capex_t <= group budget``;
+Rows: ``capex_t <= capex_budget_t``; ``sum_(t in group) capex_t <= group budget`` (the
+groups of ``extras["capex_budget_groups"]``: a [[period_budget]] year, planner.roadmap_inputs);
 ``sum_t capex_t <= total budget``.
 
 Objective: max-cumulative-delivered ``sum_t w_t x days_t x delivered_t - eps x NPV TCO``
@@ -264,7 +265,7 @@ def money_rows(b: RoadmapBuild) -> None:
     for t, period in enumerate(b.periods):
         if period.capex_budget_musd is not None:
             b.add_row("capex_budget", (t, period.label), dict(b.capex[t]), -INF, period.capex_budget_musd)
-    for periods, musd in b.inputs.capex_budgets:
+    for periods, musd in b.inputs.extras.get("capex_budget_groups", []):
         terms: dict[int, float] = {}
         for t in periods:
             for col, value in b.capex[t].items():

@@ -80,9 +80,6 @@ class RoadmapInputs:
     lead_periods: dict[str, int]  # LEAD_TIME_COLUMNS class -> whole periods from order to delivery
     ordered: list[Ordered] = field(default_factory=list)
     total_capex_budget_musd: float | None = None
-    #: capex caps over groups of periods: (period indices, MUSD), e.g. a [[period_budget]]
-    #: of a year in a quarterly roadmap caps the sum over its four quarters (added by MODEL)
-    capex_budgets: list[tuple[tuple[int, ...], float]] = field(default_factory=list)
     #: extensions (NVLink Fusion slots, density classes, cloud terms, AI Factory, switch
     #: trays): name -> that extension's own input object (planner.roadmap_slots etc.)
     extras: dict[str, Any] = field(default_factory=dict)

@@ -3,10 +3,10 @@
     .venv/bin/python -m pytest -n 0 -m bench tests/bench/test_bench_roadmap.py -s
 
 The 1.1M-chip campus (tests/bench/campus.py ``XL``) over 20 quarterly periods
-(``campus_roadmap_inputs``: utility ramping from 30 % to all of it by half the horizon, halls
+(``campus_roadmap_scenario``, through planner.roadmap_inputs: utility ramping from 30 % to all of it by half the horizon, halls
 ready one after another, demands following the capacity, system capex falling 15 % a year,
 a GB300 allocation per period, 1.5x the single-period budget over the horizon), objective
-max-cumulative-delivered, solved end to end (inputs + build + solve, default settings:
+max-cumulative-delivered, solved end to end (parse + roadmap_inputs + build + solve, default settings:
 HiGHS in the child process) to <= 0.5 % gap in <= 60 s, and in <= 2x the time of the same
 LP handed to highspy directly in the same run (build + passModel + run, HiGHS's defaults
 with the same gap, threads and seed): the asserted baseline is the LP of dcplan's phase 1
@@ -26,10 +26,12 @@ import highspy
 import numpy as np
 import pytest
 
+from dcplan.planner.roadmap_inputs import roadmap_inputs
 from dcplan.planner.roadmap_model import build_roadmap
 from dcplan.planner.roadmap_solve import solve_roadmap_model
+from dcplan.planner.scenario import parse_scenario
 from dcplan.planner.solve import SolveSettings
-from tests.bench.campus import campus_roadmap_inputs
+from tests.bench.campus import campus_roadmap_scenario
 from tests.bench.report import emit
 
 pytestmark = pytest.mark.bench
@@ -45,7 +47,7 @@ BASELINE_CAP_S = 180.0
 def _dcplan(catalog: Any, periods: int, time_limit_s: float = TARGET_S) -> dict[str, Any]:
     """Inputs + build + solve of the roadmap campus; its figures (seconds, gap, status)."""
     t0 = time.perf_counter()
-    inputs = campus_roadmap_inputs("XL", periods, catalog)
+    inputs = roadmap_inputs(parse_scenario(campus_roadmap_scenario("XL", periods), where="campus roadmap"), catalog)
     t1 = time.perf_counter()
     model = build_roadmap(inputs)
     outcome = solve_roadmap_model(model, SolveSettings(time_limit_s=time_limit_s, rel_gap=GAP), t1)

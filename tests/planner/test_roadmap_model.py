@@ -332,7 +332,7 @@ def test_a_budget_over_a_group_of_periods(ideal_catalog: Any) -> None:
     """beta only, a year budget of 12 MUSD over periods 0-3 and nothing after (T = 5, 1 MW):
     4 units in the year, bought at once in period 0 (earlier delivers longer); 6 more in 4."""
     data = site_data(ideal_catalog, 1, candidate=[{"system": "beta"}])
-    outcome = solved(roadmap(data, 5, capex_budgets=[((0, 1, 2, 3), 12.0)]))
+    outcome = solved(roadmap(data, 5, extras={"capex_budget_groups": [((0, 1, 2, 3), 12.0)]}))
     assert units(outcome, BETA) == [4, 4, 4, 4, 10]
     assert sum(outcome.capex_musd[:4]) == pytest.approx(12.0)
 
@@ -348,3 +348,48 @@ def test_inputs_no_roadmap_can_be_built_from_are_one_line(ideal_catalog: Any) ->
     with pytest.raises(DcplanError, match="period P1 lists other options") as err:
         build_roadmap(roadmap(lambda t: only_beta if t else data, 2))
     assert "\n" not in str(err.value)
+
+
+def test_the_small_roadmap_scenario_end_to_end(catalog: Any) -> None:
+    """tests/data/roadmap/small.toml through planner.roadmap_inputs: the plan obeys every
+    rule the scenario sets (each figure read from the inputs, not restated): phx-2 holds
+    nothing before it is ready, no option holds units before it is installable, GB300
+    additions stay within the allocation, the 2026 budget caps its two quarters, the total
+    budget the horizon, transformers within what was ordered until their lead time, and the
+    demand floor holds in every period."""
+    from pathlib import Path
+
+    from dcplan.planner.roadmap_inputs import roadmap_inputs
+    from dcplan.planner.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+    inputs = roadmap_inputs(load_scenario(path), catalog)
+    outcome = solve_roadmap(inputs, replace(SETTINGS, rel_gap=1e-4))
+    assert outcome.status == "optimal"
+    for t, (period, plan) in enumerate(zip(inputs.periods, outcome.periods, strict=True)):
+        held = {k for k, v in plan.values["units"].items() if v > 0.5}
+        assert held <= period.installable
+        if "phx-2" not in period.halls_ready:
+            assert plan.values["hall_used"]["phx-2"] < 0.5
+            assert not any(o.hall == "phx-2" for o in period.data.options if o.key in held)
+        system_of = {o.key: o.system for o in period.data.options}
+        for system, cap in period.allocation_caps.items():
+            added = sum(
+                v for (tau, k), v in outcome.linking.get("add", {}).items() if tau == t and system_of[k] == system
+            )
+            assert added <= cap + 1e-6
+        if t < inputs.lead_periods.get("distribution-transformer", 0):
+            for hall, count in plan.values["xfmr_n"].items():
+                ordered = sum(
+                    o.count
+                    for o in inputs.ordered
+                    if o.owner == hall and o.delivered <= t and o.equipment == "distribution-transformer"
+                )
+                assert count <= ordered + 1e-6
+        if period.capex_budget_musd is not None:
+            assert outcome.capex_musd[t] <= period.capex_budget_musd + 1e-6
+    for group, musd in inputs.extras.get("capex_budget_groups", []):
+        assert sum(outcome.capex_musd[t] for t in group) <= musd + 1e-6
+    assert inputs.total_capex_budget_musd is not None
+    assert sum(outcome.capex_musd) <= inputs.total_capex_budget_musd + 1e-6
+    assert all(d > 0 for d in outcome.delivered_pflops)
