@@ -266,8 +266,13 @@ def _outcome(
 ) -> RoadmapOutcome:
     cancelled = settings.cancel is not None and settings.cancel.is_set()
     killed = result.detail.startswith("watchdog")
-    status = classify_run(result.model_status, result.has_solution, cancelled)
-    termination = "watchdogKilled" if killed else TERMINATION.get(result.model_status, "unknown")
+    model_status = result.model_status
+    if model_status == "kInterrupt" and not cancelled:
+        # the child's watchdog stopped a HiGHS that ran past its limit (inside the root's
+        # cut loop on the XL roadmap): a time limit, not a cancel
+        model_status = "kTimeLimit"
+    status = classify_run(model_status, result.has_solution, cancelled)
+    termination = "watchdogKilled" if killed else TERMINATION.get(model_status, "unknown")
     highs_settings = {"presolve": options["presolve"], "process": settings.process}
     highs_settings.update((k, options[k]) for k in ("start", "start_gap", "polish") if k in options)
     outcome = RoadmapOutcome(

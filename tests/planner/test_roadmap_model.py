@@ -393,3 +393,14 @@ def test_the_small_roadmap_scenario_end_to_end(catalog: Any) -> None:
     assert inputs.total_capex_budget_musd is not None
     assert sum(outcome.capex_musd) <= inputs.total_capex_budget_musd + 1e-6
     assert all(d > 0 for d in outcome.delivered_pflops)
+
+
+def test_discounted_delivered_compute(ideal_catalog: Any) -> None:
+    """Yearly periods (8760 h = 365 days), r = 8 %, discount_delivered: 10 beta in both
+    years, objective 2000 PFLOPS x 365 days x (1 + 1.08^-1); undiscounted it is x 2."""
+    data = site_data(ideal_catalog, 1)
+    weighted = solved(roadmap(data, 2, years=1.0, discount_rate=0.08, discount_delivered=True))
+    assert weighted.objective == pytest.approx(2000 * 365 * (1 + 1 / 1.08), rel=1e-9)
+    plain = solved(roadmap(data, 2, years=1.0, discount_rate=0.08))
+    assert plain.objective == pytest.approx(2000 * 365 * 2, rel=1e-9)
+    assert weighted.npv_tco_musd == pytest.approx(plain.npv_tco_musd)
