@@ -15,8 +15,10 @@ factor df_t = (1 + r)^-s_t, horizon end E [y], df_E = (1 + r)^-E.
 - infrastructure built once and kept: ``X[t] - X[t-1] >= 0`` for X in hall_used, site_used,
   ups_n, xfmr_n, gen_n, port.
 - rows and racks built per row template r: ``rows_built[r, t] >= sum_(o in r) rows[o, t]``,
-  ``racks_built[r, t] >= sum_(o in r) racks[o, t]``, both monotone and continuous (the
-  block's rows and racks are integer). A refreshed row keeps its busway and rack PDUs.
+  ``racks_built[r, t] >= sum_(o in r) racks[o, t]``, both monotone and integer (the design
+  allowed continuous, the block's rows and racks being integer; integer keeps the budget
+  rows free of continuous columns, which the LP-rounding start's repair needs). A refreshed
+  row keeps its busway and rack PDUs.
 - installable / halls ready: ``units[o, t] <= 0`` for o not installable in t,
   ``hall_used[h, t] <= 0`` for a hall not ready.
 - lead times: for class q (LEAD_TIME_COLUMNS: column X) with l = lead_periods[q] > 0,

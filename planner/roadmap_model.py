@@ -9,8 +9,9 @@ and rows, bounds, and per-period money / delivered accumulators. The core linkin
 run first, then every ``ROADMAP_HOOKS`` entry, then the money rows and the objective.
 
 Column names: ``(variable, (t, index))`` for block columns in single-period naming
-(``("units", (3, "r1/alpha/ideal-dlc"))``) and for linking columns (``add``, ``ret``,
-``rows_built``, ``racks_built``, and the hooks' own). Rows likewise.
+(``("units", (3, "r1/alpha/ideal-dlc"))``) and for linking columns (``add``,
+``rows_built``, ``racks_built``, and the hooks' own; the retirement ``ret`` is the stock
+row's slack, reported by planner.roadmap_solve, not a column). Rows likewise.
 
 Units: MUSD for money, PFLOPS for delivered compute, days / years / hours as named.
 """
