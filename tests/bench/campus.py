@@ -191,3 +191,71 @@ def campus_scenario(size: str, seed: int = 7) -> dict[str, Any]:
 def campus(size: str, seed: int = 7) -> Scenario:
     """The parsed Scenario of one ladder size."""
     return parse_scenario(campus_scenario(size, seed), where=f"campus {size}")
+
+
+# -- the roadmap variant (issue 14) ------------------------------------------------------------
+#: the roadmap campus: each site's utility ramps from ROADMAP_POWER_START of its final power
+#: to all of it by half the horizon (a [[site_power]] step a quarter), halls come ready one
+#: after another over the first half, demands follow the capacity (the smaller of the power
+#: share and the share of halls ready) at ROADMAP_DEMAND_SHARE of what the single-period
+#: campus asks, system capex falls by ROADMAP_DECLINE a year, GB300 is allocated
+#: ROADMAP_GB300_SHARE of its campus cap per quarter and the capex budget over the horizon is
+#: ROADMAP_BUDGET_SCALE x the single-period budget (planning assumptions for the benchmark)
+ROADMAP_POWER_START = 0.3
+ROADMAP_DEMAND_SHARE = 0.5
+ROADMAP_DECLINE = 0.15
+ROADMAP_GB300_SHARE = 0.25
+ROADMAP_BUDGET_SCALE = 1.5
+
+
+def _quarter(q: int) -> str:
+    return f"{2026 + q // 4}Q{q % 4 + 1}"
+
+
+def campus_roadmap_scenario(size: str, periods: int, seed: int = 7) -> dict[str, Any]:
+    """The campus of ``size`` as a roadmap mapping over ``periods`` quarters from 2026Q1
+    (the tables of planner.scenario_roadmap; figures as the comment above). Catalog lead
+    times are off (``lead_times = false``): with them no transformer could arrive for
+    years, and the benchmark measures the model, not an empty first half."""
+    m = campus_scenario(size, seed)
+    for name in ("objective", "tco_horizon"):
+        m["scenario"].pop(name)
+    budget = float(m["scenario"]["budget"].split()[0])
+    m["scenario"]["budget"] = f"{budget * ROADMAP_BUDGET_SCALE:.6g} USD"
+    half = max(1, periods // 2)
+    m["roadmap"] = {
+        "start": "2026Q1",
+        "period": "quarter",
+        "periods": periods,
+        "objective": "max-cumulative-delivered",
+        "lead_times": False,
+    }
+    power = [min(1.0, ROADMAP_POWER_START + (1.0 - ROADMAP_POWER_START) * q / half) for q in range(periods)]
+    ready_at = [(i * half) // len(m["hall"]) for i in range(len(m["hall"]))]
+    ready = [sum(1 for r in ready_at if r <= q) / len(ready_at) for q in range(periods)]
+    m["site_power"] = []
+    for site in m["site"]:
+        mw = float(site["utility_power"].split()[0])
+        site["utility_power"] = f"{mw * power[0]:.6g} MW"
+        m["site_power"] += [
+            {"site": site["id"], "from": _quarter(q), "power": f"{mw * power[q]:.6g} MW"} for q in range(1, half + 1)
+        ]
+    for hall, q in zip(m["hall"], ready_at, strict=True):
+        if q > 0:
+            hall["ready"] = _quarter(q)
+    m["demand"] = []
+    for w in m["workload"]:
+        pflops = float(w["demand"].split()[0])
+        w["demand"] = f"{pflops * min(power[0], ready[0]) * ROADMAP_DEMAND_SHARE:.6g} PFLOPS"
+        m["demand"] += [
+            {
+                "workload": w["id"],
+                "from": _quarter(q),
+                "demand": f"{pflops * min(power[q], ready[q]) * ROADMAP_DEMAND_SHARE:.6g} PFLOPS",
+            }
+            for q in range(1, half + 1)
+        ]
+    gb300 = next(int(c["max_units"]) for c in m["candidate"] if c["system"] == "gb300-nvl72")
+    m["price"] = [{"system": "*", "decline_per_year": ROADMAP_DECLINE}]
+    m["allocation"] = [{"system": "gb300-nvl72", "max_units": max(1, int(gb300 * ROADMAP_GB300_SHARE))}]
+    return m
