@@ -36,7 +36,8 @@ import pyomo.environ as pyo
 
 from dcplan.planner.formulation import build_model, constraint
 from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms
-from dcplan.planner.matrix_workloads import delivered_objective_terms
+from dcplan.planner.roadmap_families import life_periods, residual_share
+from dcplan.planner.roadmap_model import _without_money
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, RoadmapInputs
 from dcplan.planner.solve import SolveSettings, classify
 
@@ -99,7 +100,7 @@ def define_periods(m: Any, inputs: RoadmapInputs) -> None:
     m.T = pyo.Set(initialize=range(len(inputs.periods)), ordered=True)
 
     def block_rule(b: Any, t: int) -> None:
-        single = build_model(inputs.periods[t].data)
+        single = build_model(_without_money(inputs.periods[t].data))
         single.objective.deactivate()
         b.transfer_attributes_from(single)
 
@@ -128,33 +129,41 @@ def define_availability(m: Any, inputs: RoadmapInputs) -> None:
 
 
 def define_stock(m: Any, inputs: RoadmapInputs) -> None:
-    """add[o, t], ret[o, t] integer >= 0, and per option and period
+    """add[o, t] integer in [0, units[o, t]'s bound] where o is purchasable (and installable)
+    in t, ret[o, t] integer >= 0 from t = 1 (nothing to retire before), and per option and period
 
-    - purchase_window[o, t]: add[o, t] <= 0 when o is not purchasable in t (before its
-      system's available_from, from its available_until, or a zero allocation)      [units]
     - stock[o, t]: units[o, t] - units[o, t-1] - add[o, t] + ret[o, t] = 0, units[o, -1] = 0 [units]
+    - purchase_window[o, t] (elastic only): add[o, t] <= slack where o is not purchasable in t
+      (before available_from, from available_until, or a zero allocation); otherwise such an
+      add does not exist                                                              [units]
     """
-    m.add = pyo.Var(m.O, m.T, domain=pyo.NonNegativeIntegers)
-    m.ret = pyo.Var(m.O, m.T, domain=pyo.NonNegativeIntegers)
-    closed = [(o, t) for t in m.T for o in m.O if o not in inputs.periods[t].purchasable]
-    if "purchase_window" in m.elastic_families:
-        m.purchase_window = constraint(
-            closed, rule=lambda model, o, t: m.add[o, t] <= link_slack(m, "purchase_window", (o, t))
-        )
-    else:
-        for o, t in closed:
-            m.add[o, t].setub(0)
+    window = "purchase_window" in m.elastic_families
+    buy = [
+        (o, t)
+        for t in m.T
+        for o in m.O
+        if window or (o in inputs.periods[t].purchasable and o in inputs.periods[t].installable)
+    ]
+    m.add = pyo.Var(buy, domain=pyo.NonNegativeIntegers, bounds=lambda model, o, t: (0, m.period[t].units[o].ub))
+    m.ret = pyo.Var([(o, t) for t in m.T if t > 0 for o in m.O], domain=pyo.NonNegativeIntegers)
+    closed = [(o, t) for o, t in buy if o not in inputs.periods[t].purchasable]
+    m.purchase_window = constraint(
+        closed, rule=lambda model, o, t: m.add[o, t] <= link_slack(m, "purchase_window", (o, t))
+    )
 
     def stock_rule(model: Any, o: str, t: int) -> Any:
         before = m.period[t - 1].units[o] if t > 0 else 0
-        return m.period[t].units[o] - before - m.add[o, t] + m.ret[o, t] == 0
+        bought, retired = _term(m.add, (o, t)), _term(m.ret, (o, t))
+        return m.period[t].units[o] - before - bought + retired == 0
 
     m.stock = constraint(m.O, m.T, rule=stock_rule)
 
 
-def life_periods(life_years: float, period_years: float) -> int:
-    """L = ceil(life / y - 1e-9): whole periods a unit serves (at least one)."""
-    return max(1, math.ceil(life_years / period_years - 1e-9))
+def _term(var: Any, index: Any) -> Any:
+    """var[index], or 0 where the indexed Var has no such member (a Pyomo Var has no .get)."""
+    if index not in var:
+        return 0
+    return var[index]
 
 
 def define_life(m: Any, inputs: RoadmapInputs) -> None:
@@ -162,15 +171,17 @@ def define_life(m: Any, inputs: RoadmapInputs) -> None:
 
         sum_{tau <= t} ret[o, tau] - sum_{tau <= t - L_o} add[o, tau] >= 0            [units]
 
-    L_o = life_periods(it_life_o, y); an option without an IT life serves forever.
+    L_o = life_periods(it_life_o, y) (planner.roadmap_families); an option without an IT
+    life serves forever. (The direct model writes the same row, through the stock rows, as
+    "no stock older than its life": units[o, t] <= the adds of the last L_o periods.)
     """
     y = inputs.period_years
     limit = {o: life_periods(inputs.it_life_years[o], y) for o in m.O if o in inputs.it_life_years}
     index = [(o, t) for o in m.O if o in limit for t in m.T if t >= limit[o]]
 
     def life_rule(model: Any, o: str, t: int) -> Any:
-        retired = pyo.quicksum(m.ret[o, tau] for tau in range(t + 1))
-        aged = pyo.quicksum(m.add[o, tau] for tau in range(t - limit[o] + 1))
+        retired = pyo.quicksum(m.ret[o, tau] for tau in range(1, t + 1))
+        aged = pyo.quicksum(m.add[o, tau] for tau in range(t - limit[o] + 1) if (o, tau) in m.add)
         return retired - aged + link_slack(m, "life", (o, t)) >= 0
 
     m.life = constraint(index, rule=life_rule)
@@ -202,12 +213,13 @@ def define_row_infrastructure(m: Any, inputs: RoadmapInputs) -> None:
     - racks_cover[r, t]: racks_built[r, t] >= sum_{o in r} racks[o, t]                 [racks]
     - rows_monotone[r, t], racks_monotone[r, t] (t >= 1): built[r, t] - built[r, t-1] >= 0
 
-    Continuous is enough: rows and racks are integer and the capex on the increments is
+    rows_built[r, t] <= the template's row count. Continuous is enough: rows and racks are integer and the capex on the increments is
     minimised (or tie-broken) down to them.
     """
-    m.rows_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeReals)
-    m.racks_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeReals)
     rows_of = m.options_of_row
+    rows_in = {r: m.period[0].option[rows_of[r][0]].rows_available for r in m.R}
+    m.rows_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeReals, bounds=lambda model, r, t: (0, rows_in[r]))
+    m.racks_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeReals)
     m.rows_cover = constraint(
         m.R, m.T, rule=lambda model, r, t: m.rows_built[r, t] >= pyo.quicksum(m.period[t].rows[o] for o in rows_of[r])
     )
@@ -243,12 +255,16 @@ def define_lead_times(m: Any, inputs: RoadmapInputs) -> None:
         X[owner, t] <= ordered_q(owner, delivered <= t)                [equipment count]
 
     X: xfmr_n / ups_n of a hall, gen_n of a site (before redundancy, as the block counts).
+    Written as upper bounds of X (as the direct model does), as rows only when elastic.
     """
     for equipment, column in LEAD_TIME_COLUMNS.items():
         lead = inputs.lead_periods.get(equipment, 0)
-        if lead <= 0:
-            continue
         index = [(i, t) for t in m.T if t < lead for i in getattr(m.period[t], column)]
+        if "lead_times" not in m.elastic_families:
+            for i, t in index:
+                var = getattr(m.period[t], column)[i]
+                var.setub(min(var.ub if var.ub is not None else math.inf, ordered_by(inputs, equipment, i, t)))
+            continue
 
         def rule(model: Any, i: str, t: int, equipment: str = equipment, column: str = column) -> Any:
             allowed = ordered_by(inputs, equipment, i, t) + link_slack(m, "lead_times", (equipment, i, t))
@@ -260,21 +276,16 @@ def define_lead_times(m: Any, inputs: RoadmapInputs) -> None:
 def define_allocation_caps(m: Any, inputs: RoadmapInputs) -> None:
     """allocation[p, t]: sum_{o of system p} add[o, t] <= cap_t(p)      [units added in t]
 
-    Only systems with a positive cap and an option (a zero cap is a closed purchase window).
+    Only where system p has an add column in t (a zero cap closes the purchase window).
     """
-    options_of: dict[str, list[str]] = {}
-    for o in m.O:
-        options_of.setdefault(m.system_of[o], []).append(o)
-    index = [
-        (p, t)
-        for t in m.T
-        for p, cap in sorted(inputs.periods[t].allocation_caps.items())
-        if cap > 0 and p in options_of
-    ]
+    options_of: dict[tuple[str, int], list[str]] = {}
+    for o, t in m.add:
+        options_of.setdefault((m.system_of[o], t), []).append(o)
+    index = [(p, t) for t in m.T for p in inputs.periods[t].allocation_caps if (p, t) in options_of]
     m.allocation = constraint(
         index,
         rule=lambda model, p, t: (
-            pyo.quicksum(m.add[o, t] for o in options_of[p])
+            pyo.quicksum(m.add[o, t] for o in options_of[p, t])
             <= inputs.periods[t].allocation_caps[p] + link_slack(m, "allocation_caps", (p, t))
         ),
     )
@@ -338,19 +349,22 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
     - opex[t]  = y_t x (sum_o energy_o / 1e6 x units[o, t] + sum_k annual_k / 1e6 x rent[k, t])
     - residual = sum_t sum_o capex_t(o) / 1e6 x max(0, 1 - (E - s_t) / life_o) x add[o, t]
                  + sum_t infra_capex[t] x max(0, 1 - (E - s_t) / facility_life)
-      (straight line; a porting has no residual value; an option without a life keeps all)
+      (straight line, planner.roadmap_families.residual_share; a porting is sunk, and an
+      option without a stated life has no residual: conservative, as the direct model)
     - npv_tco = sum_t df_t (capex[t] + opex[t]) - df_E x residual
     """
     end = inputs.horizon_years
 
     def left(life: float | None, start: float) -> float:
-        return 1.0 if life is None or life <= 0 else max(0.0, 1.0 - (end - start) / life)
+        return residual_share(end, start, math.inf if life is None else life)
 
     def unit_price(t: int, o: str) -> float:
         option = m.period[t].option[o]
         return inputs.periods[t].unit_capex_usd.get(o, option.capex_per_unit_usd) / USD_PER_MUSD
 
-    m.unit_capex = pyo.Expression(m.T, rule=lambda model, t: pyo.quicksum(unit_price(t, o) * m.add[o, t] for o in m.O))
+    m.unit_capex = pyo.Expression(
+        m.T, rule=lambda model, t: pyo.quicksum(unit_price(t, o) * m.add[o, t] for o in m.O if (o, t) in m.add)
+    )
     m.infra_capex = pyo.Expression(m.T, rule=lambda model, t: infrastructure_capex(m, inputs, t))
 
     def port_rule(model: Any, t: int) -> Any:
@@ -370,8 +384,7 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
     m.residual = pyo.Expression(
         expr=pyo.quicksum(
             left(inputs.it_life_years.get(o), inputs.periods[t].years_from_start) * unit_price(t, o) * m.add[o, t]
-            for t in m.T
-            for o in m.O
+            for o, t in m.add
         )
         + pyo.quicksum(
             left(inputs.facility_life_years, inputs.periods[t].years_from_start) * m.infra_capex[t] for t in m.T
@@ -385,12 +398,22 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
 
 def define_money_rows(m: Any, inputs: RoadmapInputs) -> None:
     """capex_budget[t]: capex[t] <= B_t [MUSD] (periods with a budget);
+    group_budget[g]: sum_(t in g) capex[t] <= B_g [MUSD] (a year's budget over its quarters,
+    when the inputs carry ``capex_budgets``);
     total_budget: sum_t capex[t] <= B [MUSD] ([scenario].budget over the horizon)."""
     with_budget = [t for t in m.T if inputs.periods[t].capex_budget_musd is not None]
     m.capex_budget = constraint(
         with_budget,
         rule=lambda model, t: (
             m.capex[t] <= inputs.periods[t].capex_budget_musd + link_slack(m, "budgets", ("period", t))
+        ),
+    )
+    groups = list(getattr(inputs, "capex_budgets", []))  # ([t, ...], MUSD): a year's periods
+    m.group_budget = constraint(
+        range(len(groups)),
+        rule=lambda model, g: (
+            pyo.quicksum(m.capex[t] for t in groups[g][0])
+            <= groups[g][1] + link_slack(m, "budgets", ("periods", tuple(groups[g][0])))
         ),
     )
     if inputs.total_capex_budget_musd is not None:
@@ -401,10 +424,12 @@ def define_money_rows(m: Any, inputs: RoadmapInputs) -> None:
 
 
 def period_delivered(block: Any, data: Any) -> Any:
-    """delivered_t [PFLOPS]: the block's delivered terms sum d[w, e] x alloc[w, e] when the
-    period has workloads, else its peak compute (compute_total)."""
+    """delivered_t [PFLOPS]: sum d[w, e] x alloc[w, e] over every eligible pair when the
+    period has workloads (a period's min-time-to-train target does not narrow it), else its
+    peak compute (compute_total)."""
     if data.workloads:
-        return pyo.quicksum(w * getattr(block, var)[i] for var, i, w in delivered_objective_terms(data))
+        pairs = [(p, f.delivered_pflops_per_unit) for p, f in data.pairs.items() if p in block.E]
+        return pyo.quicksum(d * block.alloc[p] for p, d in pairs)
     return block.compute_total
 
 
@@ -424,32 +449,34 @@ def work_weight(inputs: RoadmapInputs, t: int) -> float:
     return weight * period.hours / 24.0
 
 
-def roadmap_tie_break(inputs: RoadmapInputs) -> float:
+def roadmap_tie_break(m: Any, inputs: RoadmapInputs) -> float:
     """eps [PFLOPS x day per MUSD]: the whole NPV term is worth less than TIE_BREAK_SHARE of
-    one period's work of the smallest unit, so cost only breaks ties.
+    the smallest weighted work coefficient of one unit, so cost only breaks ties.
 
-    eps = 0.01 x min_t (w_t days_t) x min unit PFLOPS / NPV bound, the bound counting every
-    unit at its upper bound bought in every period, run for the horizon, and every hall built.
+    eps = 0.01 x min_(t, column) w_t days_t d_t(column) / max(NPV bound, 1), the bound
+    sum_t df_t (capex_t(o) + y_t energy_o) x units[o, t]'s upper bound (after availability)
+    + df_t y_t annual_k x quota_k, + every hall's build cost once (as the direct model).
     """
-    unit_pflops: list[float] = []
-    bound = 0.0
-    for period in inputs.periods:
-        data = period.data
+    work = []
+    for t in m.T:
+        b, data = m.period[t], inputs.periods[t].data
         if data.workloads:
-            unit_pflops += [w for _, _, w in delivered_objective_terms(data) if w > 0]
+            per_unit = [f.delivered_pflops_per_unit for p, f in data.pairs.items() if p in b.E]
         else:
-            unit_pflops += [o.compute_per_unit / TFLOPS_PER_PFLOPS for o in data.options if o.compute_per_unit > 0]
-            unit_pflops += [c.compute_per_unit / TFLOPS_PER_PFLOPS for c in data.clouds if c.compute_per_unit > 0]
-        for o in data.options:
-            most = o.rows_available * o.units_per_row_max
-            price = period.unit_capex_usd.get(o.key, o.capex_per_unit_usd)
-            bound += (price + period.years * o.energy_cost_per_unit_usd) / USD_PER_MUSD * most
-        bound += sum(period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
-        bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
-    if not unit_pflops:
+            per_unit = [c.compute_per_unit / TFLOPS_PER_PFLOPS for c in [*data.options, *data.clouds]]
+        work += [work_weight(inputs, t) * d for d in per_unit if d > 0]
+    if not work:
         return 0.0
-    smallest_work = min(work_weight(inputs, t) for t in range(len(inputs.periods)))
-    return TIE_BREAK_SHARE * smallest_work * min(unit_pflops) / max(bound, 1.0)
+    bound = 0.0
+    for t in m.T:
+        period, b = inputs.periods[t], m.period[t]
+        df = inputs.discount_factor(period.years_from_start)
+        for o in period.data.options:
+            price = period.unit_capex_usd.get(o.key, o.capex_per_unit_usd) + period.years * o.energy_cost_per_unit_usd
+            bound += df * price / USD_PER_MUSD * (b.units[o.key].ub or 0)
+        bound += sum(df * period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in period.data.clouds)
+    bound += sum(h.build_cost_usd / USD_PER_MUSD for h in inputs.periods[0].data.halls.values())
+    return TIE_BREAK_SHARE * min(work) / max(bound, 1.0)
 
 
 def define_roadmap_objective(m: Any, inputs: RoadmapInputs) -> None:
@@ -463,7 +490,7 @@ def define_roadmap_objective(m: Any, inputs: RoadmapInputs) -> None:
     elif inputs.objective == "min-npv-tco":
         m.objective = pyo.Objective(expr=m.npv_tco, sense=pyo.minimize)
     else:
-        m.tie_break = roadmap_tie_break(inputs)
+        m.tie_break = roadmap_tie_break(m, inputs)
         m.objective = pyo.Objective(expr=m.work - m.tie_break * m.npv_tco, sense=pyo.maximize)
 
 

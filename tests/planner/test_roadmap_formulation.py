@@ -20,7 +20,6 @@ from dcplan.planner.roadmap_formulation import (
     LINKING_FAMILIES,
     build_roadmap_model,
     life_periods,
-    roadmap_tie_break,
     solve_roadmap_formulation,
 )
 from dcplan.planner.roadmap_types import Ordered, PeriodInput, RoadmapInputs
@@ -120,7 +119,7 @@ def test_one_period_is_the_single_period_plan(ideal_catalog):
     result = solved(roadmap([period_data(ideal_catalog)]))
     assert units(result, BETA) == [16]
     assert work(result) == pytest.approx(16 * BETA_PFLOPS * DAYS)
-    eps = roadmap_tie_break(result.model.dcplan_inputs)
+    eps = result.model.tie_break
     assert 0 < eps * float(pyo.value(result.model.npv_tco)) < 0.01 * BETA_PFLOPS * DAYS
 
 
@@ -291,3 +290,117 @@ def test_replace_keeps_option_order(ideal_catalog):
     a, b = period_data(ideal_catalog, power="0.5 MW"), period_data(ideal_catalog)
     assert [o.key for o in a.options] == [o.key for o in b.options]
     assert replace(a, pv_factor=2.0).options == a.options
+
+
+# -- the same optimum as the production direct model (planner.roadmap_model) -----------------
+
+
+def _direct_optimum(inputs: RoadmapInputs) -> tuple[Any, float]:
+    """build_roadmap's LP solved by HiGHS alone (one thread, gap 1e-9): (model, objective)."""
+    import highspy
+
+    from dcplan.planner.roadmap_model import build_roadmap
+
+    direct = build_roadmap(inputs, hooks=[])
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("threads", 1)
+    h.setOptionValue("mip_rel_gap", 1e-9)
+    h.setOptionValue("mip_abs_gap", 1e-9)
+    h.setOptionValue("time_limit", 60.0)
+    h.passModel(direct.lp)
+    h.run()
+    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
+    return direct, float(h.getInfo().objective_function_value)
+
+
+def _hand_cases(catalog: Any, objective: str) -> dict[str, RoadmapInputs]:
+    """Small roadmaps touching every linking family; min-npv-tco cases carry floors (a
+    [[candidate]] minimum per period) so that the cheapest roadmap is not the empty one."""
+    plain = period_data(catalog, candidates=("alpha", "beta"))
+    low = period_data(catalog, candidates=("alpha", "beta"), power="0.5 MW")
+    if objective == "min-npv-tco":
+        floors = [{"system": "beta", "min_units": n} for n in (2, 6, 12, 12)]
+        datas = [period_data(catalog, candidates=("alpha", "beta"), candidate=[f, {"system": "alpha"}]) for f in floors]
+    else:
+        datas = [low, low, plain, plain]
+    four = {"objective": objective}
+    return {
+        "stock": roadmap(datas, **four),
+        "life and refresh": roadmap(datas, it_life_years={BETA: 0.5, ALPHA: 0.75}, **four),
+        "availability": roadmap(datas, installable=[frozenset({ALPHA, BETA})] * 2 + [frozenset({BETA})] * 2, **four),
+        "halls and purchase window": roadmap(
+            datas,
+            halls_ready=[frozenset(), *[frozenset({"h1"})] * 3],
+            purchasable=[frozenset(), frozenset({ALPHA, BETA}), frozenset({ALPHA, BETA}), frozenset({BETA})],
+            **four,
+        )
+        if objective != "min-npv-tco"
+        else roadmap(datas, purchasable=[frozenset({ALPHA, BETA})] * 3 + [frozenset({BETA})], **four),
+        "budgets": roadmap(datas, capex_budget_musd=[20.0, None, 30.0, None], total_capex_budget_musd=60.0, **four),
+        "allocation caps": roadmap(datas, allocation_caps=[{"beta": 6}, {"beta": 4}, {}, {"beta": 3}], **four),
+        "lead times": roadmap(
+            datas,
+            lead_periods={"distribution-transformer": 2, "ups": 1},
+            ordered=[
+                Ordered(equipment="distribution-transformer", owner="h1", count=1, delivered=0),
+                Ordered(equipment="ups", owner="h1", count=2, delivered=0),
+            ],
+            **four,
+        ),
+        "discounted with a price decline": roadmap(
+            datas,
+            discount_rate=0.08,
+            discount_delivered=True,
+            unit_capex_usd=lambda t: {BETA: 3e6 * 0.9**t, ALPHA: 1e6 * 0.95**t},
+            **four,
+        ),
+    }
+
+
+CASES = ["stock", "life and refresh", "availability", "halls and purchase window"]
+CASES += ["budgets", "allocation caps", "lead times", "discounted with a price decline"]
+
+
+@pytest.mark.parametrize("objective", ["max-cumulative-delivered", "min-npv-tco"])
+@pytest.mark.parametrize("case", CASES)
+def test_the_same_optimum_and_size_as_the_direct_model(ideal_catalog, objective, case):
+    """Both models hand HiGHS an LP of the same columns and rows and reach the same optimum
+    (the Pyomo objective at its own optimum vs HiGHS on build_roadmap's LP), and the Pyomo
+    NPV at its optimum equals the direct model's NPV vector at the direct optimum when the
+    objective is min-npv-tco."""
+    from tests.bench.highs_direct import pyomo_lp
+
+    inputs = _hand_cases(ideal_catalog, objective)[case]
+    direct, optimum = _direct_optimum(inputs)
+    model = build_roadmap_model(inputs)
+    lp, _ = pyomo_lp(model)
+    assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
+    result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(optimum, rel=1e-7, abs=1e-7)
+    if objective == "max-cumulative-delivered":
+        assert model.tie_break == pytest.approx(direct.tie_weight, rel=1e-12)
+
+
+@pytest.mark.parametrize("objective", ["max-cumulative-delivered", "min-npv-tco"])
+def test_the_same_optimum_on_a_shipped_scenario(catalog, objective):
+    """enterprise-hybrid (workloads, cloud offers, a paid porting, min-tco demands) over two
+    quarters with a one-quarter IT life (a refresh in the second) and a budget there: same size, same optimum."""
+    from dcplan.planner.scenario import SCENARIO_DIR, load_scenario
+    from tests.bench.highs_direct import pyomo_lp
+
+    data = build_model_data(load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml"), catalog)
+    inputs = roadmap(
+        [data] * 2,
+        objective=objective,
+        it_life_years={o.key: 0.25 for o in data.options},
+        capex_budget_musd=[None, 2500.0],
+    )
+    direct, optimum = _direct_optimum(inputs)
+    model = build_roadmap_model(inputs)
+    lp, _ = pyomo_lp(model)
+    assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
+    result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(optimum, rel=1e-6)
