@@ -10,6 +10,7 @@ import pytest
 
 from dcplan.planner.roadmap_diagnosis import available_data, block_status, diagnose_roadmap
 from dcplan.planner.roadmap_formulation import solve_roadmap_formulation
+from dcplan.planner.roadmap_solve import solve_roadmap
 from dcplan.planner.roadmap_types import PeriodInput
 from tests.planner.test_roadmap_formulation import BETA, SETTINGS, period_data, roadmap
 
@@ -19,8 +20,9 @@ def floor(catalog: Any, n: int) -> Any:
 
 
 def diagnosed(catalog: Any, inputs: Any) -> Any:
-    # the premise: the roadmap has no plan
+    # the premise: the roadmap has no plan, in the Pyomo model and in the production solve
     assert solve_roadmap_formulation(inputs, SETTINGS).status == "infeasible"
+    assert solve_roadmap(inputs, SETTINGS).status == "infeasible"
     return diagnose_roadmap(catalog, inputs, SETTINGS)
 
 

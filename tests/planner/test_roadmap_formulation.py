@@ -404,3 +404,9 @@ def test_the_same_optimum_on_a_shipped_scenario(catalog, objective):
     result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
     assert result.status == "optimal"
     assert result.objective == pytest.approx(optimum, rel=1e-6)
+    # and the production solve (planner.roadmap_solve: session, options, start) agrees
+    from dcplan.planner.roadmap_solve import solve_roadmap
+
+    outcome = solve_roadmap(inputs, SETTINGS)
+    assert outcome.status == "optimal"
+    assert outcome.objective == pytest.approx(optimum, rel=1e-6)
