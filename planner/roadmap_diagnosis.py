@@ -13,6 +13,10 @@
    roadmap (a slack on each of its rows, the sum minimised), and every family whose
    relaxation restores a plan is named with the periods and amounts it needs.
 3. No family alone restores a plan: all of them together, naming every row relaxed.
+4. The core roadmap has a plan with nothing relaxed: the extension rows (ROADMAP_HOOKS of
+   planner.roadmap_model: NVLink Fusion slots and density classes, cloud terms and AI
+   Factory commitments, which this Pyomo model does not write) are the cause: each hook is
+   left out of the production model in turn, naming those whose absence restores a plan.
 
 The slacks are in each family's unit (equipment count, units, MUSD) and a family's
 relaxation is the least total it needs, so "capex budget of 2027Q2 short by 12.0 MUSD"
@@ -49,6 +53,25 @@ FAMILY_WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+#: block / linking columns of the build-once rows, in words
+BUILT_WORDS = {
+    "hall_used": "the fitted-out hall",
+    "site_used": "the site in use",
+    "ups_n": "UPS modules",
+    "xfmr_n": "transformers",
+    "gen_n": "generators",
+    "port": "a paid porting",
+    "rows_built": "rows with busway",
+    "racks_built": "racks with PDUs",
+}
+
+#: extension modules (their ROADMAP_HOOKS entries) in words
+HOOK_WORDS = {
+    "roadmap_slots": "NVLink Fusion slots, density classes and switch-tray supply",
+    "roadmap_cloud": "cloud terms (reserved, capacity blocks) and AI Factory commitments",
+}
+
+
 def available_data(period: PeriodInput) -> tuple[ModelData, list[str]]:
     """The period's ModelData with what is unavailable in it holding nothing, and the notes
     saying what that is: an option not installable, or in a hall not ready, gets no rows
@@ -69,12 +92,15 @@ def available_data(period: PeriodInput) -> tuple[ModelData, list[str]]:
 
 
 def block_status(data: ModelData, settings: SolveSettings) -> str:
-    """ "feasible", "infeasible" or "unknown" (the time limit passed without a proof): the
-    single-period model of ``data`` with a zero objective, by HiGHS alone."""
+    """The single-period model of ``data`` by HiGHS alone: feasible, infeasible or unknown
+    (the time limit passed without a proof)."""
     from dcplan.planner.matrix import build_direct
 
-    model = build_direct(data)
-    lp = model.lp
+    return lp_status(build_direct(data).lp, settings)
+
+
+def lp_status(lp: highspy.HighsLp, settings: SolveSettings) -> str:
+    """Feasibility of a MIP (its costs zeroed: any plan will do) by HiGHS alone, in process."""
     lp.col_cost_ = np.zeros(lp.num_col_)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
@@ -138,7 +164,8 @@ def _slack_text(inputs: RoadmapInputs, family: str, index: Any, value: float) ->
         option, t = index
         return f"{label(t)}: {option}", f"{option}: buy {x} units in {label(t)}, outside its purchase window"
     name, key, t = index
-    return f"{label(t)}: {key}", f"{name} of {key} would have to fall by {x} in {label(t)} (built once and kept)"
+    what = BUILT_WORDS.get(name, name)
+    return f"{label(t)}: {key}", f"{key}: {what} would have to fall by {x} in {label(t)} (built once and kept)"
 
 
 def _labeller(inputs: RoadmapInputs) -> Callable[[Any], str]:
@@ -181,12 +208,14 @@ def diagnose_roadmap(catalog: Catalog, inputs: RoadmapInputs, settings: SolveSet
         found = _period_diagnosis(catalog, period, run)
         if found is not None:
             return found
+    if not inputs.periods:
+        return Diagnosis(feasible=False, summary="the roadmap has no periods")
     ways: list[str] = []
     relaxations: list[Relaxation] = []
     for family in LINKING_FAMILIES:
         relaxed = _relax(inputs, frozenset({family}), run)
         if relaxed == []:
-            return Diagnosis(feasible=True, summary="the roadmap has a plan: nothing to relax")
+            return _extension_diagnosis(inputs, run)
         if relaxed:
             ways.append(f"relax {FAMILY_WORDS[family][0]}: {'; '.join(r.text for r in relaxed)}")
             relaxations += relaxed
@@ -206,3 +235,26 @@ def diagnose_roadmap(catalog: Catalog, inputs: RoadmapInputs, settings: SolveSet
         summary=f"{lead}, and no relaxation of the linking rows (lead times, IT life, budgets, allocations, "
         "build-once infrastructure, purchase windows) restores it within the time limit",
     )
+
+
+def _hook_label(hook: Callable[..., Any]) -> str:
+    module = getattr(hook, "__module__", "").rsplit(".", 1)[-1]
+    return HOOK_WORDS.get(module, f"{module}.{getattr(hook, '__name__', 'hook')}")
+
+
+def _extension_diagnosis(inputs: RoadmapInputs, settings: SolveSettings) -> Diagnosis:
+    """The core roadmap has a plan: is an extension hook the cause (step 4)?"""
+    from dcplan.planner.roadmap_model import ROADMAP_HOOKS, build_roadmap
+
+    hooks = list(ROADMAP_HOOKS)
+    if not hooks or lp_status(build_roadmap(inputs, hooks=hooks).lp, settings) != "infeasible":
+        return Diagnosis(feasible=True, summary="the roadmap has a plan: nothing to relax")
+    culprits = [
+        _hook_label(hook)
+        for hook in hooks
+        if lp_status(build_roadmap(inputs, hooks=[h for h in hooks if h is not hook]).lp, settings) == "feasible"
+    ]
+    lead = "every period and the core linking rows have a plan, but the roadmap's extension rows do not"
+    if culprits:
+        return Diagnosis(feasible=False, summary=f"{lead}: without the rows of {' or of '.join(culprits)} it has one")
+    return Diagnosis(feasible=False, summary=f"{lead}, and leaving out any one extension alone does not restore a plan")

@@ -57,6 +57,8 @@ def build_roadmap_model(inputs: RoadmapInputs, elastic: frozenset[str] = frozens
     ``elastic`` names LINKING_FAMILIES whose rows get a non-negative slack; the objective
     then minimises the sum of the slacks (in each family's own unit) instead.
     """
+    if not inputs.periods:
+        raise ValueError("a roadmap needs at least one period")
     unknown = set(elastic) - set(LINKING_FAMILIES)
     if unknown:
         raise ValueError(f"not a linking family: {', '.join(sorted(unknown))}")

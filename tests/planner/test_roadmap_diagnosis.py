@@ -136,3 +136,56 @@ def test_available_data_closes_what_is_unavailable(ideal_catalog):
     asks = floor(ideal_catalog, 1)
     shut = PeriodInput(**{**period.__dict__, "data": asks, "installable": frozenset()})
     assert block_status(available_data(shut)[0], SETTINGS) == "infeasible"
+
+
+def test_a_hall_that_stops_being_ready_breaks_build_once(ideal_catalog):
+    """4 beta in period 0 in a hall ready then, not ready in period 1 (hostile input: a
+    ready date never moves back): the fitted-out hall would have to fall by 1 in 2026Q2."""
+    inputs = roadmap(
+        [floor(ideal_catalog, 4), period_data(ideal_catalog)], halls_ready=[frozenset({"h1"}), frozenset()]
+    )
+    d = diagnosed(ideal_catalog, inputs)
+    assert "h1: the fitted-out hall would have to fall by 1 in 2026Q2 (built once and kept)" in d.summary
+    assert limits(d) == {"build-once infrastructure"}
+
+
+def test_a_period_short_of_power_gets_its_capacity_relaxation(ideal_catalog):
+    """8 beta (800 kW) asked in period 1 where the site has 0.5 MW: 2026Q2's diagnosis says
+    the utility power is short by 0.30 MW, scoped to the period."""
+    asks = period_data(ideal_catalog, power="0.5 MW", candidate=[{"system": "beta", "min_units": 8}])
+    inputs = roadmap([period_data(ideal_catalog), asks])
+    d = diagnosed(ideal_catalog, inputs)
+    assert d.summary.startswith("in 2026Q2 (the first period with no plan of its own): ")
+    assert "site cold-aws: utility power short by 0.30 MW" in d.summary
+    power = [r for r in d.relaxations if r.limit == "utility power (design day)"]
+    assert power and power[0].scope == "2026Q2: cold-aws" and power[0].amount == pytest.approx(0.3)
+
+
+def _impossible(b: Any) -> None:
+    """A test extension: 20 beta in period 0, more than its two rows of 8 hold."""
+    col = b.block_col(0, "units", BETA)
+    b.add_row("impossible", None, {col: 1.0}, 20.0, float("inf"))
+
+
+def test_an_extension_row_that_cannot_hold_is_named(ideal_catalog, monkeypatch):
+    """The core roadmap (this Pyomo model) has a plan, the production one with the extension
+    hook has none: the diagnosis names the hook whose absence restores a plan."""
+    from dcplan.planner import roadmap_model
+
+    monkeypatch.setattr(roadmap_model, "ROADMAP_HOOKS", [_impossible])
+    inputs = roadmap([period_data(ideal_catalog)] * 2)
+    assert solve_roadmap_formulation(inputs, SETTINGS).status == "optimal"
+    assert solve_roadmap(inputs, SETTINGS).status == "infeasible"
+    d = diagnose_roadmap(ideal_catalog, inputs, SETTINGS)
+    assert not d.feasible
+    assert d.summary.endswith("without the rows of test_roadmap_diagnosis._impossible it has one")
+
+
+def test_a_roadmap_without_periods(ideal_catalog):
+    from dcplan.planner.roadmap_formulation import build_roadmap_model
+
+    empty = roadmap([period_data(ideal_catalog)])
+    empty = type(empty)(**{**empty.__dict__, "periods": []})
+    assert diagnose_roadmap(ideal_catalog, empty, SETTINGS).summary == "the roadmap has no periods"
+    with pytest.raises(ValueError, match="at least one period"):
+        build_roadmap_model(empty)
