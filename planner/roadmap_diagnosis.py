@@ -18,8 +18,9 @@
    Factory commitments, which this Pyomo model does not write) are the cause: each hook is
    left out of the production model in turn, naming those whose absence restores a plan.
 
-The slacks are in each family's unit (equipment count, units, MUSD) and a family's
-relaxation is the least total it needs, so "capex budget of 2027Q2 short by 12.0 MUSD"
+The slacks are in each family's unit (equipment count, units, MUSD; step 3 adds them up
+as they are, a unit weighing as much as a MUSD) and a family's relaxation is the least
+total it needs, so "capex budget of 2027Q2 short by 12.0 MUSD"
 is the smallest raise that, with nothing else changed, lets the roadmap have a plan.
 """
 
@@ -102,8 +103,9 @@ def block_status(data: ModelData, settings: SolveSettings) -> str:
 def lp_status(lp: highspy.HighsLp, settings: SolveSettings) -> str:
     """Feasibility of a MIP (its costs zeroed: any plan will do) by HiGHS alone, in process."""
     lp.col_cost_ = np.zeros(lp.num_col_)
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    from dcplan.planner.session import quiet_highs
+
+    h = quiet_highs()  # the banner must not reach stdout (a --json answer)
     h.setOptionValue("threads", settings.threads)
     h.setOptionValue("random_seed", settings.seed)
     h.setOptionValue("time_limit", float(settings.time_limit_s))

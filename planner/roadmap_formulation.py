@@ -523,8 +523,11 @@ def solve_roadmap_formulation(
     from pyomo.contrib.solver.common.results import SolutionStatus
     from pyomo.contrib.solver.solvers.highs import Highs
 
+    from dcplan.planner.session import quiet_highs
+
     settings = settings or SolveSettings()
     m = model if model is not None else build_roadmap_model(inputs, elastic)
+    quiet_highs()  # HiGHS prints its banner on the process's first instance: not on stdout
     solver = Highs()
     solver.config.time_limit = settings.time_limit_s
     solver.config.rel_gap = settings.rel_gap

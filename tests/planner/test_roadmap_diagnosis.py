@@ -189,3 +189,25 @@ def test_a_roadmap_without_periods(ideal_catalog):
     assert diagnose_roadmap(ideal_catalog, empty, SETTINGS).summary == "the roadmap has no periods"
     with pytest.raises(ValueError, match="at least one period"):
         build_roadmap_model(empty)
+
+
+def test_the_diagnosis_prints_nothing_on_stdout():
+    """In a fresh process (HiGHS prints a banner from C on its first instance) the diagnosis
+    leaves stdout clean: it may be a --json answer."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = (
+        "from dcplan.models.catalog import load_catalog\n"
+        "from tests.planner.conftest import HANDCAT\n"
+        "from tests.planner.test_roadmap_diagnosis import floor, SETTINGS, roadmap, diagnose_roadmap\n"
+        "cat = load_catalog([HANDCAT], use_env=False)\n"
+        "d = diagnose_roadmap(cat, roadmap([floor(cat, 12)] * 2, capex_budget_musd=[30.0, None]), SETTINGS)\n"
+        "import sys; sys.stderr.write(d.summary)\n"
+    )
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ""
+    assert "capex budget of 2026Q1 short by 6.0 MUSD" in done.stderr
