@@ -26,6 +26,7 @@ is the smallest raise that, with nothing else changed, lets the roadmap have a p
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
@@ -202,40 +203,75 @@ def _relax(inputs: RoadmapInputs, families: frozenset[str], settings: SolveSetti
     return out
 
 
+class _Clock:
+    """The diagnosis's time: ``time_limit_s`` in all, each solve given what is left."""
+
+    def __init__(self, settings: SolveSettings) -> None:
+        self.settings = settings
+        self.deadline = time.monotonic() + settings.time_limit_s
+
+    def left(self) -> SolveSettings | None:
+        """Settings for the next solve (in process, tight gap), or None when time is up."""
+        remaining = self.deadline - time.monotonic()
+        if remaining <= 0:
+            return None
+        return SolveSettings(time_limit_s=remaining, rel_gap=1e-6, seed=self.settings.seed, process="in-process")
+
+
 def diagnose_roadmap(catalog: Catalog, inputs: RoadmapInputs, settings: SolveSettings) -> Diagnosis:
     """Which period, and which limit or linking family, makes the roadmap have no plan
-    (see the module docstring for the order of the checks)."""
-    run = SolveSettings(time_limit_s=settings.time_limit_s, rel_gap=1e-6, seed=settings.seed, process="in-process")
+    (see the module docstring for the order of the checks), within ``settings.time_limit_s``
+    in all: what was not checked by then is named."""
+    if not inputs.periods:
+        return Diagnosis(feasible=False, summary="the roadmap has no periods")
+    clock = _Clock(settings)
     for period in inputs.periods:
+        run = clock.left()
+        if run is None:
+            return _out_of_time([], [], [p.label for p in inputs.periods[period.index :]])
         found = _period_diagnosis(catalog, period, run)
         if found is not None:
             return found
-    if not inputs.periods:
-        return Diagnosis(feasible=False, summary="the roadmap has no periods")
     ways: list[str] = []
     relaxations: list[Relaxation] = []
-    for family in LINKING_FAMILIES:
+    for i, family in enumerate(LINKING_FAMILIES):
+        run = clock.left()
+        if run is None:
+            return _out_of_time(ways, relaxations, [FAMILY_WORDS[f][0] for f in LINKING_FAMILIES[i:]])
         relaxed = _relax(inputs, frozenset({family}), run)
         if relaxed == []:
             return _extension_diagnosis(inputs, run)
         if relaxed:
             ways.append(f"relax {FAMILY_WORDS[family][0]}: {'; '.join(r.text for r in relaxed)}")
             relaxations += relaxed
-    lead = "every period has a plan on its own, but the roadmap has none"
     if ways:
-        return Diagnosis(feasible=False, summary=f"{lead}: {', or '.join(ways)}", relaxations=relaxations)
-    together = _relax(inputs, frozenset(LINKING_FAMILIES), run)
+        return Diagnosis(feasible=False, summary=f"{LINKING_LEAD}: {', or '.join(ways)}", relaxations=relaxations)
+    run = clock.left()
+    together = _relax(inputs, frozenset(LINKING_FAMILIES), run) if run is not None else None
     if together:
         texts = "; ".join(r.text for r in together)
         return Diagnosis(
             feasible=False,
-            summary=f"{lead}; no single linking family restores it, relaxing these together does: {texts}",
+            summary=f"{LINKING_LEAD}; no single linking family restores it, relaxing these together does: {texts}",
             relaxations=together,
         )
     return Diagnosis(
         feasible=False,
-        summary=f"{lead}, and no relaxation of the linking rows (lead times, IT life, budgets, allocations, "
+        summary=f"{LINKING_LEAD}, and no relaxation of the linking rows (lead times, IT life, budgets, allocations, "
         "build-once infrastructure, purchase windows) restores it within the time limit",
+    )
+
+
+LINKING_LEAD = "every period has a plan on its own, but the roadmap has none"
+
+
+def _out_of_time(ways: list[str], relaxations: list[Relaxation], unchecked: list[str]) -> Diagnosis:
+    """What the diagnosis found before its time limit, and what it did not check."""
+    found = f"{LINKING_LEAD}: {', or '.join(ways)}; " if ways else ""
+    return Diagnosis(
+        feasible=False,
+        summary=f"{found}the diagnosis reached its time limit before checking {', '.join(unchecked)}",
+        relaxations=relaxations,
     )
 
 

@@ -211,3 +211,14 @@ def test_the_diagnosis_prints_nothing_on_stdout():
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     assert "capex budget of 2026Q1 short by 6.0 MUSD" in done.stderr
+
+
+def test_a_diagnosis_out_of_time_says_what_it_did_not_check(ideal_catalog):
+    """A time limit of zero: nothing is checked, and the summary says so (no crash, no
+    claim that a relaxation was found)."""
+    from dcplan.planner.solve import SolveSettings
+
+    inputs = roadmap([floor(ideal_catalog, 12)] * 2, capex_budget_musd=[30.0, None])
+    d = diagnose_roadmap(ideal_catalog, inputs, SolveSettings(time_limit_s=0.0, process="in-process"))
+    assert not d.feasible and d.relaxations == []
+    assert d.summary == "the diagnosis reached its time limit before checking 2026Q1, 2026Q2"
