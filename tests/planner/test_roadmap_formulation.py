@@ -235,17 +235,34 @@ def test_discounted_delivered_work_weighs_later_periods_less(ideal_catalog):
 
 
 def test_the_hall_stays_fitted_out_once_built(ideal_catalog):
-    """Monotone build: a hall used in period 0 stays fitted out in period 2, which holds no
-    units (beta installable in periods 0 and 1 only), and the transformer count never falls."""
-    data = period_data(ideal_catalog)
+    """Monotone build: an optional hall (build cost 5 MUSD) used in periods 0 and 1 stays
+    fitted out in period 2, which holds no units (beta installable in periods 0 and 1 only),
+    though un-building it would "refund" its increment (-5 MUSD) and the tie-break would take
+    that; the transformer count never falls. Without the monotone rows it would fall."""
+    hall = {
+        "id": "h1",
+        "site": "cold-aws",
+        "it_power_cap": "100 MW",
+        "liquid_plant_capacity": "100 MW",
+        "air_plant_capacity": "100 MW",
+        "slab_rating": "3000 kg/m**2",
+        "build": "optional",
+        "build_cost": "5000000 USD",
+    }
+    data = period_data(ideal_catalog, hall=[hall])
     installable = [frozenset({BETA}), frozenset({BETA}), frozenset()]
-    result = solved(roadmap([data] * 3, installable=installable))
-    assert units(result, BETA) == [16, 16, 0]
+    inputs = roadmap([data] * 3, installable=installable)
+    result = solved(inputs)
     m = result.model
+    assert units(result, BETA) == [16, 16, 0]
     used = [round(pyo.value(m.period[t].hall_used["h1"])) for t in m.T]
     xfmr = [round(pyo.value(m.period[t].xfmr_n["h1"])) for t in m.T]
     assert used == [1, 1, 1]
     assert xfmr == sorted(xfmr) and xfmr[0] >= 1
+    unkept = build_roadmap_model(inputs)
+    unkept.monotone_hall_used.deactivate()
+    loose = solve_roadmap_formulation(inputs, SETTINGS, model=unkept)
+    assert round(pyo.value(loose.model.period[2].hall_used["h1"])) == 0
 
 
 def test_each_block_is_the_single_period_model_without_its_objective(ideal_catalog):
