@@ -66,6 +66,7 @@ def build_roadmap_model(inputs: RoadmapInputs, elastic: frozenset[str] = frozens
     m.dcplan_inputs = inputs
     m.elastic_families = set(elastic)
     m.slack_terms = []  # (family, index, slack var)
+    m.link_slack = pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals)
     define_periods(m, inputs)
     define_availability(m, inputs)
     define_stock(m, inputs)
@@ -82,13 +83,11 @@ def build_roadmap_model(inputs: RoadmapInputs, elastic: frozenset[str] = frozens
 
 
 def link_slack(m: Any, family: str, index: Any) -> Any:
-    """A non-negative slack on one linking row of an elastic family (0 otherwise)."""
+    """A non-negative slack on one linking row of an elastic family (0 otherwise), a member
+    of the sparse Var ``link_slack[family, index]``."""
     if family not in m.elastic_families:
         return 0.0
-    name = f"slack_{family}"
-    if not hasattr(m, name):
-        m.add_component(name, pyo.Var(pyo.Any, dense=False, domain=pyo.NonNegativeReals))
-    var = getattr(m, name)[index]
+    var = m.link_slack[family, index]
     m.slack_terms.append((family, index, var))
     return var
 
@@ -529,12 +528,16 @@ def solve_roadmap_formulation(
     m = model if model is not None else build_roadmap_model(inputs, elastic)
     quiet_highs()  # HiGHS prints its banner on the process's first instance: not on stdout
     solver = Highs()
-    solver.config.time_limit = settings.time_limit_s
-    solver.config.rel_gap = settings.rel_gap
-    solver.config.threads = settings.threads
-    solver.config.load_solutions = False
-    solver.config.raise_exception_on_nonoptimal_result = False
-    solver.config.solver_options = {"random_seed": settings.seed, "mip_abs_gap": 1e-9}
+    config = {
+        "time_limit": settings.time_limit_s,
+        "rel_gap": settings.rel_gap,
+        "threads": settings.threads,
+        "load_solutions": False,  # read only when there is a solution
+        "raise_exception_on_nonoptimal_result": False,  # an infeasible roadmap is an answer
+        "solver_options": {"random_seed": settings.seed, "mip_abs_gap": 1e-9},
+    }
+    for name, value in config.items():
+        setattr(solver.config, name, value)
     t0 = time.perf_counter()
     results = solver.solve(m)
     solve_s = time.perf_counter() - t0

@@ -33,6 +33,9 @@ ENERGY_MUSD = 0.0876  # one unit-year at 100 kW x 0.1 USD/kWh
 TWO_ROWS = {**ONE_ROW, "count": 2}
 BETA = "r1/beta/ideal-dlc"
 ALPHA = "r1/alpha/ideal-dlc"
+#: RoadmapInputs fields a test leaves alone: undiscounted, a 15-year facility life
+DEFAULTS = {"objective": "max-cumulative-delivered", "discount_rate": 0.0, "discount_delivered": False}
+DEFAULTS |= {"facility_life_years": 15.0}
 SETTINGS = SolveSettings(time_limit_s=30.0, rel_gap=1e-9, process="in-process")
 
 
@@ -82,15 +85,8 @@ def roadmap(datas: list[Any], **fields: Any) -> RoadmapInputs:
                 **values,
             )
         )
-    base: dict[str, Any] = {
-        "scenario": datas[0].scenario,
-        "objective": "max-cumulative-delivered",
-        "discount_rate": 0.0,
-        "discount_delivered": False,
-        "it_life_years": {o.key: 5.0 for o in datas[0].options},
-        "facility_life_years": 15.0,
-        "lead_periods": {},
-    }
+    keys = [o.key for o in datas[0].options]
+    base = DEFAULTS | {"scenario": datas[0].scenario, "it_life_years": dict.fromkeys(keys, 5.0), "lead_periods": {}}
     return RoadmapInputs(periods=periods, **(base | fields))
 
 
@@ -239,16 +235,9 @@ def test_the_hall_stays_fitted_out_once_built(ideal_catalog):
     fitted out in period 2, which holds no units (beta installable in periods 0 and 1 only),
     though un-building it would "refund" its increment (-5 MUSD) and the tie-break would take
     that; the transformer count never falls. Without the monotone rows it would fall."""
-    hall = {
-        "id": "h1",
-        "site": "cold-aws",
-        "it_power_cap": "100 MW",
-        "liquid_plant_capacity": "100 MW",
-        "air_plant_capacity": "100 MW",
-        "slab_rating": "3000 kg/m**2",
-        "build": "optional",
-        "build_cost": "5000000 USD",
-    }
+    from tests.planner.conftest import BASE
+
+    hall = {**BASE["hall"][0], "build": "optional", "build_cost": "5000000 USD"}
     data = period_data(ideal_catalog, hall=[hall])
     installable = [frozenset({BETA}), frozenset({BETA}), frozenset()]
     inputs = roadmap([data] * 3, installable=installable)
@@ -312,23 +301,35 @@ def test_replace_keeps_option_order(ideal_catalog):
 # -- the same optimum as the production direct model (planner.roadmap_model) -----------------
 
 
-def _direct_optimum(inputs: RoadmapInputs) -> tuple[Any, float]:
-    """build_roadmap's LP solved by HiGHS alone (one thread, gap 1e-9): (model, objective)."""
-    import highspy
-
+def _direct_run(inputs: RoadmapInputs) -> tuple[Any, str, float]:
+    """build_roadmap's LP (no hooks) solved by HiGHS alone (one thread, gap 1e-9):
+    (model, HiGHS status, objective)."""
     from dcplan.planner.roadmap_model import build_roadmap
+    from dcplan.planner.session import quiet_highs
 
     direct = build_roadmap(inputs, hooks=[])
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    h.setOptionValue("threads", 1)
-    h.setOptionValue("mip_rel_gap", 1e-9)
-    h.setOptionValue("mip_abs_gap", 1e-9)
-    h.setOptionValue("time_limit", 60.0)
+    h = quiet_highs()
+    for name, value in (("threads", 1), ("mip_rel_gap", 1e-9), ("mip_abs_gap", 1e-9), ("time_limit", 60.0)):
+        h.setOptionValue(name, value)
     h.passModel(direct.lp)
     h.run()
-    assert h.modelStatusToString(h.getModelStatus()) == "Optimal"
-    return direct, float(h.getInfo().objective_function_value)
+    return direct, h.modelStatusToString(h.getModelStatus()), float(h.getInfo().objective_function_value)
+
+
+def _agree(inputs: RoadmapInputs, rel: float = 1e-7) -> tuple[Any, Any, float]:
+    """Assert that the Pyomo model and build_roadmap hand HiGHS LPs of the same columns and
+    rows and reach the same optimum; (direct model, Pyomo model, optimum)."""
+    from tests.bench.highs_direct import pyomo_lp
+
+    direct, status, optimum = _direct_run(inputs)
+    assert status == "Optimal"
+    model = build_roadmap_model(inputs)
+    lp, _ = pyomo_lp(model)
+    assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
+    result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
+    assert result.status == "optimal"
+    assert result.objective == pytest.approx(optimum, rel=rel, abs=1e-7)
+    return direct, model, optimum
 
 
 def _hand_cases(catalog: Any, objective: str) -> dict[str, RoadmapInputs]:
@@ -383,19 +384,9 @@ CASES += ["budgets", "allocation caps", "lead times", "discounted with a price d
 @pytest.mark.parametrize("case", CASES)
 def test_the_same_optimum_and_size_as_the_direct_model(ideal_catalog, objective, case):
     """Both models hand HiGHS an LP of the same columns and rows and reach the same optimum
-    (the Pyomo objective at its own optimum vs HiGHS on build_roadmap's LP), and the Pyomo
-    NPV at its optimum equals the direct model's NPV vector at the direct optimum when the
-    objective is min-npv-tco."""
-    from tests.bench.highs_direct import pyomo_lp
-
-    inputs = _hand_cases(ideal_catalog, objective)[case]
-    direct, optimum = _direct_optimum(inputs)
-    model = build_roadmap_model(inputs)
-    lp, _ = pyomo_lp(model)
-    assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
-    result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(optimum, rel=1e-7, abs=1e-7)
+    (the Pyomo objective at its own optimum vs HiGHS on build_roadmap's LP), with the same
+    tie weight for max-cumulative-delivered."""
+    direct, model, _ = _agree(_hand_cases(ideal_catalog, objective)[case])
     if objective == "max-cumulative-delivered":
         assert model.tie_break == pytest.approx(direct.tie_weight, rel=1e-12)
 
@@ -403,9 +394,9 @@ def test_the_same_optimum_and_size_as_the_direct_model(ideal_catalog, objective,
 @pytest.mark.parametrize("objective", ["max-cumulative-delivered", "min-npv-tco"])
 def test_the_same_optimum_on_a_shipped_scenario(catalog, objective):
     """enterprise-hybrid (workloads, cloud offers, a paid porting, min-tco demands) over two
-    quarters with a one-quarter IT life (a refresh in the second) and a budget there: same size, same optimum."""
+    quarters with a one-quarter IT life (a refresh in the second) and a budget there: same
+    size, same optimum."""
     from dcplan.planner.scenario import SCENARIO_DIR, load_scenario
-    from tests.bench.highs_direct import pyomo_lp
 
     data = build_model_data(load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml"), catalog)
     inputs = roadmap(
@@ -414,13 +405,7 @@ def test_the_same_optimum_on_a_shipped_scenario(catalog, objective):
         it_life_years={o.key: 0.25 for o in data.options},
         capex_budget_musd=[None, 2500.0],
     )
-    direct, optimum = _direct_optimum(inputs)
-    model = build_roadmap_model(inputs)
-    lp, _ = pyomo_lp(model)
-    assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
-    result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
-    assert result.status == "optimal"
-    assert result.objective == pytest.approx(optimum, rel=1e-6)
+    _, _, optimum = _agree(inputs, rel=1e-6)
     # and the production solve (planner.roadmap_solve: session, options, start) agrees
     from dcplan.planner.roadmap_solve import solve_roadmap
 
@@ -471,29 +456,18 @@ def test_random_roadmaps_agree_with_the_direct_model(ideal_catalog, seed, object
     """Seeded random roadmaps: the Pyomo model and build_roadmap agree on the size of the LP,
     on whether a plan exists, and on the optimum; an infeasible one gets a diagnosis that
     names a cause (never a crash, never 'feasible')."""
-    import highspy
-
     from dcplan.planner.roadmap_diagnosis import diagnose_roadmap
-    from dcplan.planner.roadmap_model import build_roadmap
     from tests.bench.highs_direct import pyomo_lp
 
     inputs = _random_roadmap(ideal_catalog, seed, objective)
-    direct = build_roadmap(inputs, hooks=[])
-    h = highspy.Highs()
-    for name, value in (("output_flag", False), ("threads", 1), ("mip_rel_gap", 1e-9), ("mip_abs_gap", 1e-9)):
-        h.setOptionValue(name, value)
-    h.passModel(direct.lp)
-    h.run()
-    status = h.modelStatusToString(h.getModelStatus())
-    model = build_roadmap_model(inputs)
-    lp, _ = pyomo_lp(model)
-    assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
-    result = solve_roadmap_formulation(inputs, SETTINGS, model=model)
+    _, status, _ = _direct_run(inputs)
     if status == "Optimal":
-        assert result.status == "optimal"
-        assert result.objective == pytest.approx(h.getInfo().objective_function_value, rel=1e-7, abs=1e-7)
+        _agree(inputs)
     else:
-        assert status == "Infeasible" and result.status == "infeasible"
+        direct = _direct_run(inputs)[0]
+        lp, _ = pyomo_lp(build_roadmap_model(inputs))
+        assert (lp.num_col_, lp.num_row_) == (direct.num_col, direct.num_row)
+        assert status == "Infeasible" and solve_roadmap_formulation(inputs, SETTINGS).status == "infeasible"
         diagnosis = diagnose_roadmap(ideal_catalog, inputs, SETTINGS)
         assert not diagnosis.feasible and diagnosis.summary
         assert "no relaxation" not in diagnosis.summary or diagnosis.summary.startswith("in ")
