@@ -15,9 +15,10 @@ Blocks
                A period scenario has no budget of its own (the roadmap's money rows below).
 
 Linking decisions
-    add[o, t], ret[o, t]  integer units of option o bought / retired in period t
-    rows_built[r, t]      rows of template r with busway built by t (continuous >= 0)
-    racks_built[r, t]     racks of template r with PDUs built by t (continuous >= 0)
+    add[o, t]             integer units of option o bought in period t (ret[o, t], the
+                          units retired, is the stock row's slack: an Expression)
+    rows_built[r, t]      rows of template r with busway built by t (integer >= 0)
+    racks_built[r, t]     racks of template r with PDUs built by t (integer >= 0)
 
 Every linking family is built by a ``define_*`` function whose docstring states the rows
 and their units. The roadmap hooks of planner.roadmap_model (NVLink Fusion slots, density
@@ -131,9 +132,12 @@ def define_availability(m: Any, inputs: RoadmapInputs) -> None:
 
 def define_stock(m: Any, inputs: RoadmapInputs) -> None:
     """add[o, t] integer in [0, units[o, t]'s bound] where o is purchasable (and installable)
-    in t, ret[o, t] integer >= 0 from t = 1 (nothing to retire before), and per option and period
+    in t, and per option and period
 
-    - stock[o, t]: units[o, t] - units[o, t-1] - add[o, t] + ret[o, t] = 0, units[o, -1] = 0 [units]
+    - stock[o, t]: units[o, t] - units[o, t-1] - add[o, t] <= 0, units[o, -1] = 0     [units]
+      DESIGN14's ``... + ret[o, t] = 0`` with the retirement left implicit, as the direct
+      model does: ret[o, t] = units[o, t-1] + add[o, t] - units[o, t] >= 0 (an Expression
+      here, integer since the others are)
     - purchase_window[o, t] (elastic only): add[o, t] <= slack where o is not purchasable in t
       (before available_from, from available_until, or a zero allocation); otherwise such an
       add does not exist                                                              [units]
@@ -146,18 +150,20 @@ def define_stock(m: Any, inputs: RoadmapInputs) -> None:
         if window or (o in inputs.periods[t].purchasable and o in inputs.periods[t].installable)
     ]
     m.add = pyo.Var(buy, domain=pyo.NonNegativeIntegers, bounds=lambda model, o, t: (0, m.period[t].units[o].ub))
-    m.ret = pyo.Var([(o, t) for t in m.T if t > 0 for o in m.O], domain=pyo.NonNegativeIntegers)
     closed = [(o, t) for o, t in buy if o not in inputs.periods[t].purchasable]
     m.purchase_window = constraint(
         closed, rule=lambda model, o, t: m.add[o, t] <= link_slack(m, "purchase_window", (o, t))
     )
 
-    def stock_rule(model: Any, o: str, t: int) -> Any:
-        before = m.period[t - 1].units[o] if t > 0 else 0
-        bought, retired = _term(m.add, (o, t)), _term(m.ret, (o, t))
-        return m.period[t].units[o] - before - bought + retired == 0
+    def held_before(o: str, t: int) -> Any:
+        return m.period[t - 1].units[o] if t > 0 else 0
 
-    m.stock = constraint(m.O, m.T, rule=stock_rule)
+    m.stock = constraint(
+        m.O, m.T, rule=lambda model, o, t: m.period[t].units[o] - held_before(o, t) - _term(m.add, (o, t)) <= 0
+    )
+    m.ret = pyo.Expression(
+        m.O, m.T, rule=lambda model, o, t: held_before(o, t) + _term(m.add, (o, t)) - m.period[t].units[o]
+    )
 
 
 def _term(var: Any, index: Any) -> Any:
@@ -170,20 +176,20 @@ def _term(var: Any, index: Any) -> Any:
 def define_life(m: Any, inputs: RoadmapInputs) -> None:
     """life[o, t] for t >= L_o (units added in tau serve tau .. tau + L_o - 1):
 
-        sum_{tau <= t} ret[o, tau] - sum_{tau <= t - L_o} add[o, tau] >= 0            [units]
+        units[o, t] - sum_{t - L_o < tau <= t} add[o, tau] <= 0                        [units]
 
+    no stock older than its life; with the stock rows this is DESIGN14's "retired by t at
+    least what was bought by t - L_o" (sum_{tau <= t} ret - sum_{tau <= t - L_o} add >= 0).
     L_o = life_periods(it_life_o, y) (planner.roadmap_families); an option without an IT
-    life serves forever. (The direct model writes the same row, through the stock rows, as
-    "no stock older than its life": units[o, t] <= the adds of the last L_o periods.)
+    life serves forever.
     """
     y = inputs.period_years
     limit = {o: life_periods(inputs.it_life_years[o], y) for o in m.O if o in inputs.it_life_years}
     index = [(o, t) for o in m.O if o in limit for t in m.T if t >= limit[o]]
 
     def life_rule(model: Any, o: str, t: int) -> Any:
-        retired = pyo.quicksum(m.ret[o, tau] for tau in range(1, t + 1))
-        aged = pyo.quicksum(m.add[o, tau] for tau in range(t - limit[o] + 1) if (o, tau) in m.add)
-        return retired - aged + link_slack(m, "life", (o, t)) >= 0
+        recent = pyo.quicksum(_term(m.add, (o, tau)) for tau in range(t - limit[o] + 1, t + 1))
+        return m.period[t].units[o] - recent <= link_slack(m, "life", (o, t))
 
     m.life = constraint(index, rule=life_rule)
 
@@ -214,13 +220,13 @@ def define_row_infrastructure(m: Any, inputs: RoadmapInputs) -> None:
     - racks_cover[r, t]: racks_built[r, t] >= sum_{o in r} racks[o, t]                 [racks]
     - rows_monotone[r, t], racks_monotone[r, t] (t >= 1): built[r, t] - built[r, t-1] >= 0
 
-    rows_built[r, t] <= the template's row count. Continuous is enough: rows and racks are integer and the capex on the increments is
-    minimised (or tie-broken) down to them.
+    rows_built[r, t] <= the template's row count; integer, as the direct model has them
+    (its start's repair keeps the budget rows over integer columns only).
     """
     rows_of = m.options_of_row
     rows_in = {r: m.period[0].option[rows_of[r][0]].rows_available for r in m.R}
-    m.rows_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeReals, bounds=lambda model, r, t: (0, rows_in[r]))
-    m.racks_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeReals)
+    m.rows_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeIntegers, bounds=lambda model, r, t: (0, rows_in[r]))
+    m.racks_built = pyo.Var(m.R, m.T, domain=pyo.NonNegativeIntegers)
     m.rows_cover = constraint(
         m.R, m.T, rule=lambda model, r, t: m.rows_built[r, t] >= pyo.quicksum(m.period[t].rows[o] for o in rows_of[r])
     )
@@ -397,6 +403,14 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
     )
 
 
+def budget_groups(inputs: RoadmapInputs) -> list[tuple[list[int], float]]:
+    """([period indices], MUSD) of the budgets over several periods (a year's quarters):
+    ``extras["capex_budget_groups"]`` as planner.roadmap_inputs writes it (or a
+    ``capex_budgets`` field, should RoadmapInputs gain one)."""
+    groups = getattr(inputs, "capex_budgets", None) or inputs.extras.get("capex_budget_groups", [])
+    return [(list(periods), float(musd)) for periods, musd in groups]
+
+
 def define_money_rows(m: Any, inputs: RoadmapInputs) -> None:
     """capex_budget[t]: capex[t] <= B_t [MUSD] (periods with a budget);
     group_budget[g]: sum_(t in g) capex[t] <= B_g [MUSD] (a year's budget over its quarters,
@@ -409,7 +423,7 @@ def define_money_rows(m: Any, inputs: RoadmapInputs) -> None:
             m.capex[t] <= inputs.periods[t].capex_budget_musd + link_slack(m, "budgets", ("period", t))
         ),
     )
-    groups = list(getattr(inputs, "capex_budgets", []))  # ([t, ...], MUSD): a year's periods
+    groups = budget_groups(inputs)
     m.group_budget = constraint(
         range(len(groups)),
         rule=lambda model, g: (

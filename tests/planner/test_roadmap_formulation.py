@@ -147,7 +147,7 @@ def test_a_system_not_available_until_period_three_replaces_the_old_one(ideal_ca
     result = solved(roadmap([data] * 3, installable=installable))
     assert units(result, ALPHA) == [16, 16, 0]
     assert units(result, BETA) == [0, 0, 16]
-    assert round(pyo.value(result.model.ret[ALPHA, 2])) == 16
+    assert round(pyo.value(result.model.ret[ALPHA, 2])) == 16  # the stock row's slack
     assert work(result) == pytest.approx((1600 + 1600 + 3200) * DAYS)
 
 
