@@ -36,6 +36,7 @@ import numpy as np
 import pyomo.environ as pyo
 
 from dcplan.models.catalog import Catalog
+from dcplan.planner.delivered import supply_groups
 from dcplan.planner.diagnosis import THRESHOLDS, amount_text, diagnose_infeasible
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import Diagnosis, Relaxation
@@ -75,22 +76,34 @@ HOOK_WORDS = {
 
 
 def available_data(period: PeriodInput) -> tuple[ModelData, list[str]]:
-    """The period's ModelData with what is unavailable in it holding nothing, and the notes
-    saying what that is: an option not installable, or in a hall not ready, gets no rows
-    (rows_available = 0, so its units' bound is 0); money rows removed (the roadmap's own)."""
+    """The period's ModelData without what is unavailable in it, and the notes saying what
+    that is: options not installable or in a hall not ready are left out (with their
+    workload pairs; the supply groups regrouped), money rows removed (the roadmap's own).
+
+    (Leaving them out, not zeroing their rows: a row template's row count is read from its
+    options, all of which carry the template's.)
+    """
     data = _without_money(period.data)
     closed_systems = sorted({o.system for o in data.options if o.key not in period.installable})
     unready = sorted(h for h in data.halls if h not in period.halls_ready)
-    options = [
-        o if o.key in period.installable and o.hall in period.halls_ready else replace(o, rows_available=0)
-        for o in data.options
-    ]
+    dropped = {o.key for o in data.options if o.key not in period.installable or o.hall not in period.halls_ready}
     notes = []
     if closed_systems:
         notes.append(f"not yet available: {', '.join(closed_systems)}")
     if unready:
         notes.append(f"hall{'s' if len(unready) > 1 else ''} not ready: {', '.join(unready)}")
-    return replace(data, options=options), notes
+    if not dropped:
+        return data, notes
+    eligible = {w: [e for e in supplies if e not in dropped] for w, supplies in data.eligible.items()}
+    pairs = {key: pair for key, pair in data.pairs.items() if key[1] not in dropped}
+    kept = replace(
+        data,
+        options=[o for o in data.options if o.key not in dropped],
+        eligible=eligible,
+        pairs=pairs,
+        supply_groups=supply_groups(eligible, pairs),
+    )
+    return kept, notes
 
 
 def block_status(data: ModelData, settings: SolveSettings) -> str:
@@ -123,8 +136,13 @@ def _period_diagnosis(catalog: Catalog, period: PeriodInput, settings: SolveSett
     data, notes = available_data(period)
     if block_status(data, settings) != "infeasible":
         return None
-    single = diagnose_infeasible(catalog, data, settings)
     where = f"{period.label} (the first period with no plan of its own" + "".join(f"; {n}" for n in notes) + ")"
+    if notes and not data.options and not data.clouds:
+        # not the single-period "see the pruned options": nothing is pruned, it is too early
+        text = "nothing can be installed or rented then, but the period asks for capacity: lower its demands "
+        text += "and minimums to zero, or make a system available and a hall ready by then"
+        return Diagnosis(feasible=False, summary=f"in {where}: {text}")
+    single = diagnose_infeasible(catalog, data, settings)
     relaxations = [r.model_copy(update={"scope": f"{period.label}: {r.scope}"}) for r in single.relaxations]
     return Diagnosis(feasible=False, summary=f"in {where}: {single.summary}", relaxations=relaxations)
 
@@ -149,16 +167,14 @@ def _slack_text(inputs: RoadmapInputs, family: str, index: Any, value: float) ->
         lead = inputs.lead_periods.get(equipment, 0)
         return (
             f"{label(t)}: {owner}",
-            f"{owner}: {x} more {equipment} needed in {label(t)}, before its lead time of {lead} periods "
-            f"allows (record an [[ordered]] delivery by {label(t)}, or use it later)",
+            f"{owner}: {x} {equipment} needed from {label(t)}, before its lead time of {lead} periods "
+            f"allows (record an [[ordered]] delivery of {x} by {label(t)}, or build later)",
         )
     if family == "life":
-        option, t = index
+        option, first, last = index
         years = inputs.it_life_years.get(option)
-        return (
-            f"{label(t)}: {option}",
-            f"{option}: {x} units would serve past their IT life ({years:g} y) in {label(t)}",
-        )
+        span = label(first) if first == last else f"{label(first)}-{label(last)}"
+        return f"{span}: {option}", f"{option}: {x} units would serve past their IT life ({years:g} y) in {span}"
     if family == "allocation_caps":
         system, t = index
         cap = inputs.periods[t].allocation_caps.get(system)
@@ -186,20 +202,40 @@ def _relax(inputs: RoadmapInputs, families: frozenset[str], settings: SolveSetti
     result = solve_roadmap_formulation(inputs, settings, families, model=model)
     if not result.has_solution:
         return None
+    values = {(family, index): float(pyo.value(var)) for family, index, var in model.slack_terms}
     out = []
-    for family, index, var in model.slack_terms:
-        text = _slack_text(inputs, family, index, float(pyo.value(var)))
+    for (family, index), value in condensed(values).items():
+        text = _slack_text(inputs, family, index, value)
         if text is not None:
-            out.append(
-                Relaxation(
-                    group="capacity",
-                    limit=FAMILY_WORDS[family][0],
-                    scope=text[0],
-                    amount=float(pyo.value(var)),
-                    unit=FAMILY_WORDS[family][1],
-                    text=text[1],
-                )
-            )
+            limit, unit = FAMILY_WORDS[family]
+            out.append(Relaxation(group="capacity", limit=limit, scope=text[0], amount=value, unit=unit, text=text[1]))
+    return out
+
+
+def condensed(values: dict[tuple[str, Any], float]) -> dict[tuple[str, Any], float]:
+    """One relaxation per piece of equipment and per option where the slacks run over periods:
+
+    lead_times (equipment, owner, t) -> (equipment, owner, first t): the most needed (the
+    slack is the count in use at t, so pre-ordering the largest covers every period);
+    life (option, t) -> (option, first t, last t): the most units past their life at once.
+    Slacks at the noise level are dropped first. Other families are kept as they are.
+    """
+    out: dict[tuple[str, Any], float] = {}
+    spans: dict[tuple[str, Any], list[int]] = {}
+    for (family, index), value in values.items():
+        if value <= THRESHOLDS[FAMILY_WORDS[family][1]]:
+            continue
+        if family not in ("lead_times", "life"):
+            out[family, index] = value
+            continue
+        *what, t = index
+        key = (family, tuple(what))
+        spans.setdefault(key, []).append(t)
+        out[key] = max(out.get(key, 0.0), value)
+    for key, ts in spans.items():
+        value = out.pop(key)
+        family, what = key
+        out[family, (*what, min(ts)) if family == "lead_times" else (*what, min(ts), max(ts))] = value
     return out
 
 

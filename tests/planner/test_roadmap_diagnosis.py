@@ -31,11 +31,14 @@ def limits(diagnosis: Any) -> set[str]:
 
 
 def test_the_first_period_with_no_plan_of_its_own_gets_the_single_period_diagnosis(ideal_catalog):
-    """4 beta asked in period 1 (2026Q2) while beta is not installable before period 2: the
-    block of 2026Q2 alone has no plan; its diagnosis names the period, what is unavailable
-    and the single-period relaxation (lower the minimum by 4 units)."""
-    free, four = period_data(ideal_catalog), floor(ideal_catalog, 4)
-    inputs = roadmap([free, four, four], installable=[frozenset(), frozenset(), frozenset({BETA})])
+    """4 beta asked in period 1 (2026Q2) while beta is not installable before period 2 (alpha
+    is): the block of 2026Q2 alone has no plan; its diagnosis names the period, what is
+    unavailable and the single-period relaxation (lower the minimum by 4 units)."""
+    cands = [{"system": "beta"}, {"system": "alpha"}]
+    free = period_data(ideal_catalog, candidate=cands)
+    four = period_data(ideal_catalog, candidate=[{"system": "beta", "min_units": 4}, {"system": "alpha"}])
+    early = frozenset({"r1/alpha/ideal-dlc"})
+    inputs = roadmap([free, four, four], installable=[early, early, early | {BETA}])
     d = diagnosed(ideal_catalog, inputs)
     assert not d.feasible
     assert d.summary.startswith("in 2026Q2 (the first period with no plan of its own; not yet available: beta)")
@@ -45,9 +48,12 @@ def test_the_first_period_with_no_plan_of_its_own_gets_the_single_period_diagnos
 
 
 def test_a_hall_not_ready_is_named(ideal_catalog):
+    """Nothing can be installed in 2026Q1 (its only hall is not ready): said so, not "see the
+    pruned options" (nothing was pruned)."""
     inputs = roadmap([floor(ideal_catalog, 2)] * 2, halls_ready=[frozenset(), frozenset({"h1"})])
     d = diagnosed(ideal_catalog, inputs)
-    assert d.summary.startswith("in 2026Q1 (the first period with no plan of its own; hall not ready: h1)")
+    assert d.summary.startswith("in 2026Q1 (the first period with no plan of its own; hall not ready: h1): nothing can")
+    assert "pruned" not in d.summary
 
 
 def test_a_period_budget_short_by_what_the_floor_costs(ideal_catalog):
@@ -70,14 +76,17 @@ def test_a_total_budget(ideal_catalog):
 
 def test_a_transformer_lead_time(ideal_catalog):
     """4 beta (400 kVA) in every period with a two-period transformer lead time and nothing
-    on order: one transformer more is needed in each of 2026Q1 and 2026Q2 (periods 0 and 1
-    come before anything ordered at the start can arrive)."""
+    on order: one transformer is needed from 2026Q1 (periods 0 and 1 come before anything
+    ordered at the start can arrive): one relaxation for the hall's transformers."""
     inputs = roadmap([floor(ideal_catalog, 4)] * 3, lead_periods={"distribution-transformer": 2})
     d = diagnosed(ideal_catalog, inputs)
-    assert "h1: 1 more distribution-transformer needed in 2026Q1, before its lead time of 2 periods" in d.summary
+    text = (
+        "h1: 1 distribution-transformer needed from 2026Q1, before its lead time of 2 periods allows "
+        "(record an [[ordered]] delivery of 1 by 2026Q1, or build later)"
+    )
+    assert [r.text for r in d.relaxations] == [text] and text in d.summary
     assert limits(d) == {"equipment lead times"}
-    assert "h1: 1 more distribution-transformer needed in 2026Q2" in d.summary
-    assert {r.scope for r in d.relaxations} == {"2026Q1: h1", "2026Q2: h1"}
+    assert [r.scope for r in d.relaxations] == ["2026Q1: h1"]
 
 
 def test_an_allocation_cap(ideal_catalog):
@@ -100,10 +109,10 @@ def test_end_of_life_without_a_way_to_refresh_names_both_ways_out(ideal_catalog)
         "IT life (end-of-life retirement)",
         "purchase windows (available_from / available_until, zero allocations)",
     }
-    assert f"{BETA}: 4 units would serve past their IT life (0.25 y) in 2026Q2" in d.summary
+    assert f"{BETA}: 4 units would serve past their IT life (0.25 y) in 2026Q2-2026Q3" in d.summary
     assert f"{BETA}: buy 4 units in 2026Q3, outside its purchase window" in d.summary
-    life = [r for r in d.relaxations if r.limit.startswith("IT life")]
-    assert sum(r.amount for r in life) == pytest.approx(8)
+    (life,) = [r for r in d.relaxations if r.limit.startswith("IT life")]
+    assert life.amount == pytest.approx(4) and life.scope == f"2026Q2-2026Q3: {BETA}"
 
 
 def test_only_together(ideal_catalog):
@@ -130,7 +139,7 @@ def test_available_data_closes_what_is_unavailable(ideal_catalog):
     data = period_data(ideal_catalog, candidates=("alpha", "beta"))
     period = roadmap([data], installable=[frozenset({BETA})]).periods[0]
     closed, notes = available_data(period)
-    assert {o.key: o.rows_available for o in closed.options} == {"r1/alpha/ideal-dlc": 0, BETA: 2}
+    assert [o.key for o in closed.options] == [BETA]
     assert notes == ["not yet available: alpha"]
     assert block_status(closed, SETTINGS) == "feasible"
     asks = floor(ideal_catalog, 1)
@@ -222,3 +231,24 @@ def test_a_diagnosis_out_of_time_says_what_it_did_not_check(ideal_catalog):
     d = diagnose_roadmap(ideal_catalog, inputs, SolveSettings(time_limit_s=0.0, process="in-process"))
     assert not d.feasible and d.relaxations == []
     assert d.summary == "the diagnosis reached its time limit before checking 2026Q1, 2026Q2"
+
+
+def test_the_small_roadmap_file_waits_for_its_equipment(catalog):
+    """tests/data/roadmap/small.toml as written: the catalog's lead times (transformers 8
+    quarters, UPS and generators 3) with nothing on order leave no plan over its eight
+    quarters while its demand starts at once. Every period alone has one; relaxing the
+    lead times alone restores the roadmap, one relaxation per hall and piece of equipment,
+    all needed from the first quarter."""
+    from dcplan.planner.roadmap_inputs import roadmap_inputs
+    from dcplan.planner.scenario import load_scenario
+    from tests.planner.conftest import HANDCAT
+
+    inputs = roadmap_inputs(load_scenario(HANDCAT.parent / "roadmap" / "small.toml"), catalog)
+    assert inputs.lead_periods == {"distribution-transformer": 8, "ups": 3, "generator": 3}
+    d = diagnosed(catalog, inputs)
+    assert d.summary.startswith("every period has a plan on its own, but the roadmap has none: relax equipment lead")
+    assert limits(d) == {"equipment lead times"}
+    scopes = sorted(r.scope for r in d.relaxations)
+    assert scopes == ["2026Q3: phoenix-az", "2026Q3: phx-1", "2026Q3: phx-1"]
+    needed = {r.text.split(" needed")[0] for r in d.relaxations}
+    assert {t.split(" ", 2)[2] for t in needed} == {"distribution-transformer", "ups", "generator"}
