@@ -11,7 +11,7 @@ import pytest
 from dcplan.planner.roadmap_diagnosis import available_data, block_status, diagnose_roadmap
 from dcplan.planner.roadmap_formulation import solve_roadmap_formulation
 from dcplan.planner.roadmap_solve import solve_roadmap
-from dcplan.planner.roadmap_types import PeriodInput
+from dcplan.planner.roadmap_types import Ordered, PeriodInput
 from tests.planner.test_roadmap_formulation import BETA, SETTINGS, period_data, roadmap
 
 
@@ -252,3 +252,27 @@ def test_the_small_roadmap_file_waits_for_its_equipment(catalog):
     assert scopes == ["2026Q3: phoenix-az", "2026Q3: phx-1", "2026Q3: phx-1"]
     needed = {r.text.split(" needed")[0] for r in d.relaxations}
     assert {t.split(" ", 2)[2] for t in needed} == {"distribution-transformer", "ups", "generator"}
+
+
+def test_hostile_inputs_give_a_diagnosis_not_a_crash(ideal_catalog):
+    """A negative period budget, a cap on a system no option has, equipment on order for a
+    hall that does not exist, an IT life of zero (one period), a UPS lead time longer than
+    the horizon: the models build, the roadmap is infeasible in both, and only relaxing two
+    families together restores it: the budget by 8.0 MUSD (one beta at 3 MUSD, from -5) and
+    one UPS module from the first quarter (the order for an unknown hall counts for none)."""
+    from dcplan.planner.roadmap_formulation import build_roadmap_model
+
+    inputs = roadmap(
+        [floor(ideal_catalog, 1)] * 2,
+        capex_budget_musd=[-5.0, None],
+        allocation_caps=[{"no-such-system": 3}, {}],
+        ordered=[Ordered(equipment="ups", owner="no-such-hall", count=2, delivered=0)],
+        it_life_years={BETA: 0.0},
+        lead_periods={"ups": 50},
+    )
+    assert build_roadmap_model(inputs).allocation.is_indexed()
+    d = diagnosed(ideal_catalog, inputs)
+    assert not d.feasible and d.summary
+    assert "no single linking family restores it, relaxing these together does" in d.summary
+    assert "capex budget of 2026Q1 short by 8.0 MUSD" in d.summary
+    assert "h1: 1 ups needed from 2026Q1, before its lead time of 50 periods allows" in d.summary
