@@ -307,3 +307,36 @@ def test_a_patched_block_is_the_block_built_afresh(ideal_catalog: Any) -> None:
     assert not np.array_equal(np.asarray(blocks[0].lp.row_upper_), np.asarray(blocks[1].lp.row_upper_))
     outcome = solved(roadmap(lambda t: later if t else data, 2))
     assert outcome.delivered_pflops == pytest.approx([2000, 6000])  # 1 MW, then 3 MW of beta
+
+
+def test_the_start_and_the_child_process_give_the_same_plan(ideal_catalog: Any) -> None:
+    """start = "on" (the LP-rounding start on the work-only objective) and HiGHS in the child
+    process reach the hand-derived optimum of the late-system roadmap too."""
+    inputs = roadmap(site_data(ideal_catalog, 1), 7, installable=lambda t, k: k != BETA or t >= 5)
+    for settings in (replace(SETTINGS, start="on"), replace(SETTINGS, process="child")):
+        outcome = solve_roadmap(inputs, settings)
+        assert outcome.status == "optimal"
+        assert outcome.delivered_pflops == pytest.approx([1000] * 5 + [2000, 2000])
+    assert solve_roadmap(inputs, replace(SETTINGS, start="on")).highs_settings["start"] == "lp-rounding"
+
+
+def test_cancel_and_bad_settings(ideal_catalog: Any) -> None:
+    """A cancel event set before the run: either the run is stopped ("cancelled", no plan)
+    or HiGHS's presolve solved this small model before any callback looked at the event
+    (which one is a race with the child's watchdog), and then the plan is the whole optimum,
+    never a partial plan called optimal. An unknown start word is one clear error."""
+    import threading
+
+    from dcplan.models.errors import DcplanError
+
+    inputs = roadmap(site_data(ideal_catalog, 1), 3)
+    cancel = threading.Event()
+    cancel.set()
+    for process in ("child", "in-process"):
+        outcome = solve_roadmap(inputs, replace(SETTINGS, cancel=cancel, process=process))
+        if outcome.status == "cancelled":
+            assert not outcome.has_solution and outcome.periods == []
+        else:
+            assert outcome.status == "optimal" and outcome.delivered_pflops == pytest.approx([2000] * 3)
+    with pytest.raises(DcplanError, match="start"):
+        solve_roadmap(inputs, replace(SETTINGS, start="sometimes"))  # type: ignore[arg-type]
