@@ -477,16 +477,15 @@ def test_random_roadmaps_agree_with_the_direct_model(ideal_catalog, seed, object
 def test_the_same_optimum_on_a_roadmap_scenario_file(catalog, objective):
     """tests/data/roadmap/small.toml through planner.roadmap_inputs (eight quarters, a hall
     ready later, a power step, a system from its catalog date, a price decline, an
-    allocation cap, a growing demand, a total budget): same size, same optimum. Without its
-    catalog lead times (with them it has no plan: tests/planner/test_roadmap_diagnosis.py)
-    and without its 2026 budget (roadmap_inputs hands a year's budget in
-    extras["capex_budget_groups"], which the direct model does not read yet)."""
+    allocation cap, a growing demand, a total budget, catalog lead times with equipment on
+    order): same size, same optimum. Without its 2026 budget: roadmap_inputs hands a year's
+    budget in extras["capex_budget_groups"], which the direct model does not read yet."""
     import tomllib
 
     from dcplan.planner.roadmap_inputs import roadmap_inputs
     from dcplan.planner.scenario import parse_scenario
 
     raw = tomllib.loads((HANDCAT.parent / "roadmap" / "small.toml").read_text(encoding="utf-8"))
-    raw["roadmap"] |= {"lead_times": False, "objective": objective}
+    raw["roadmap"]["objective"] = objective
     raw.pop("period_budget")
     _agree(roadmap_inputs(parse_scenario(raw), catalog), rel=1e-6)
