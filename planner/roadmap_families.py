@@ -15,8 +15,10 @@ factor df_t = (1 + r)^-s_t, horizon end E [y], df_E = (1 + r)^-E.
 - infrastructure built once and kept: ``X[t] - X[t-1] >= 0`` for X in hall_used, site_used,
   ups_n, xfmr_n, gen_n, port.
 - rows and racks built per row template r: ``rows_built[r, t] >= sum_(o in r) rows[o, t]``,
-  ``racks_built[r, t] >= sum_(o in r) racks[o, t]``, both monotone and continuous (the
-  block's rows and racks are integer). A refreshed row keeps its busway and rack PDUs.
+  ``racks_built[r, t] >= sum_(o in r) racks[o, t]``, both monotone and integer (the design
+  allowed continuous, the block's rows and racks being integer; integer keeps the budget
+  rows free of continuous columns, which the LP-rounding start's repair needs). A refreshed
+  row keeps its busway and rack PDUs.
 - installable / halls ready: ``units[o, t] <= 0`` for o not installable in t,
   ``hall_used[h, t] <= 0`` for a hall not ready.
 - lead times: for class q (LEAD_TIME_COLUMNS: column X) with l = lead_periods[q] > 0,
@@ -37,7 +39,8 @@ Money [MUSD] (cash at period start, undiscounted per period):
   book value when retired: conservative).
 - NPV TCO = sum_t df_t (capex_t + opex_t) - df_E x residual.
 
-Rows: ``capex_t <= capex_budget_t``; ``sum_(t in group) capex_t <= group budget``;
+Rows: ``capex_t <= capex_budget_t``; ``sum_(t in group) capex_t <= group budget`` (the
+groups of ``extras["capex_budget_groups"]``: a [[period_budget]] year, planner.roadmap_inputs);
 ``sum_t capex_t <= total budget``.
 
 Objective: max-cumulative-delivered ``sum_t w_t x days_t x delivered_t - eps x NPV TCO``
@@ -264,7 +267,7 @@ def money_rows(b: RoadmapBuild) -> None:
     for t, period in enumerate(b.periods):
         if period.capex_budget_musd is not None:
             b.add_row("capex_budget", (t, period.label), dict(b.capex[t]), -INF, period.capex_budget_musd)
-    for periods, musd in getattr(b.inputs, "capex_budgets", []):
+    for periods, musd in b.inputs.extras.get("capex_budget_groups", []):
         terms: dict[int, float] = {}
         for t in periods:
             for col, value in b.capex[t].items():

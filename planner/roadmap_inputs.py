@@ -40,7 +40,7 @@ from dcplan.models.catalog import Catalog
 from dcplan.models.catalog.schedule import EQUIPMENT_OF_KIND
 from dcplan.models.errors import DcplanError
 from dcplan.models.units import Q_
-from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, need_of
+from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, need_of, supply_groups
 from dcplan.planner.modeldata import CloudOption, ModelData, Option, SiteData, build_model_data
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, Ordered, PeriodInput, RoadmapInputs
 from dcplan.planner.scenario import Scenario
@@ -97,32 +97,38 @@ def halls_ready(scenario: Scenario, cal: Calendar) -> list[frozenset[str]]:
     first: dict[str, int] = {}
     for hall in scenario.hall:
         ready = 0 if hall.ready is None else max(0, cal.first_period_from(parse_day(hall.ready)))
-        fit_out = 0 if hall.fit_out is None else cal.periods_for(float(hall.fit_out.m_as("year")))
+        fit_out = 0 if hall.fit_out is None else cal.periods_for(float(hall.fit_out.magnitude))  # canonical years
         first[hall.id] = ready + fit_out
     return [frozenset(h for h, t0 in first.items() if t0 <= t) for t in range(cal.periods)]
 
 
 def _site_schedules(scenario: Scenario, data: ModelData, cal: Calendar) -> list[dict[str, SiteData]]:
-    """Per period, the sites with that period's utility power (the union's objects where unchanged)."""
+    """Per period, the sites with that period's utility power (the union's objects where unchanged).
+
+    Powers are read as magnitudes in their canonical kW (as planner.matrix reads them):
+    pint's ``m_as`` parses its unit text each call (~0.5 ms), 2 x 20 of them per site."""
+    base_kw = {site_id: float(site.limits.utility_power.magnitude) for site_id, site in data.sites.items()}
     per_site: dict[str, list[float]] = {}
-    for site_id, site in data.sites.items():
-        steps = [(s.from_, float(s.power.m_as("kW"))) for s in scenario.site_power if s.site == site_id]
-        per_site[site_id] = _step_values(cal, steps, float(site.limits.utility_power.m_as("kW")))
+    for site_id in data.sites:
+        steps = [(s.from_, float(s.power.magnitude)) for s in scenario.site_power if s.site == site_id]
+        per_site[site_id] = _step_values(cal, steps, base_kw[site_id])
     out: list[dict[str, SiteData]] = []
     cache: dict[tuple[str, float], SiteData] = {}
     for t in range(cal.periods):
+        if all(per_site[site_id][t] == base_kw[site_id] for site_id in data.sites):
+            out.append(data.sites)
+            continue
         sites: dict[str, SiteData] = {}
         for site_id, site in data.sites.items():
             kw = per_site[site_id][t]
-            if kw == float(site.limits.utility_power.m_as("kW")):
+            if kw == base_kw[site_id]:
                 sites[site_id] = site
                 continue
             if (site_id, kw) not in cache:
                 limits = site.limits.model_copy(update={"utility_power": Q_(kw, "kW")})
                 cache[site_id, kw] = replace(site, limits=limits)
             sites[site_id] = cache[site_id, kw]
-        unchanged = all(sites[s] is data.sites[s] for s in sites)
-        out.append(data.sites if unchanged else sites)
+        out.append(sites)
     return out
 
 
@@ -173,7 +179,7 @@ def _cloud_schedules(scenario: Scenario, data: ModelData, cal: Calendar) -> list
             continue
         quota = _step_values(cal, [(s.from_, s.quota) for s in steps if s.quota is not None], cloud.quota)
         hourly = _step_values(
-            cal, [(s.from_, float(s.price.m_as("USD/h"))) for s in steps if s.price is not None], cloud.hourly_usd
+            cal, [(s.from_, float(s.price.magnitude)) for s in steps if s.price is not None], cloud.hourly_usd
         )
         for t in range(cal.periods):
             if (quota[t], hourly[t]) != (cloud.quota, cloud.hourly_usd):
@@ -256,12 +262,14 @@ def _lead_periods(catalog: Catalog, cal: Calendar, enforce: bool) -> dict[str, i
 
 
 def _it_lives(catalog: Catalog, options: list[Option]) -> dict[str, float]:
-    default = float(catalog.defaults.it_life.value.m_as("year"))
-    lives: dict[str, float] = {}
-    for o in options:
-        life = catalog.system(o.system).it_life
-        lives[o.key] = float(life.value.m_as("year")) if life is not None else default
-    return lives
+    """option key -> IT life [y]: its system's it_life, else the catalog default (canonical
+    years read as magnitudes, once per system)."""
+    default = float(catalog.defaults.it_life.value.magnitude)
+    by_system: dict[str, float] = {}
+    for system_id in {o.system for o in options}:
+        life = catalog.system(system_id).it_life
+        by_system[system_id] = float(life.value.magnitude) if life is not None else default
+    return {o.key: by_system[o.system] for o in options}
 
 
 def _budgets(scenario: Scenario, cal: Calendar) -> tuple[list[float | None], list[tuple[tuple[int, ...], float]]]:
@@ -295,6 +303,18 @@ def _ordered(scenario: Scenario, cal: Calendar) -> list[Ordered]:
         Ordered(equipment=o.equipment, owner=o.owner, count=o.count, delivered=_effective(cal, o.delivered))
         for o in scenario.ordered
     ]
+
+
+def _consistent(data: ModelData) -> ModelData:
+    """``data`` with no pair, eligible supply or supply group naming an option that is not in
+    it (an extension that removes options, e.g. slot-blocked ones, may leave them: then
+    build_direct would look them up); the same object when nothing refers to a missing one."""
+    keys = {o.key for o in data.options} | {c.key for c in data.clouds}
+    if all(k in keys for ks in data.eligible.values() for k in ks):
+        return data
+    eligible = {w: [k for k in ks if k in keys] for w, ks in data.eligible.items()}
+    pairs = {wk: pair for wk, pair in data.pairs.items() if wk[1] in keys}
+    return replace(data, eligible=eligible, pairs=pairs, supply_groups=supply_groups(eligible, pairs))
 
 
 def _extras(
@@ -331,6 +351,7 @@ def roadmap_inputs(scenario: Scenario, catalog: Catalog, efficiency: EfficiencyL
     began = time.perf_counter()
     data = build_model_data(period_scenario(scenario), catalog, efficiency)
     data, extras = _extras(scenario, catalog, data, cal, efficiency)
+    data = _consistent(data)
     union_s = time.perf_counter() - began
     periods = _periods(scenario, catalog, data, cal)
     per_period_budget, groups = _budgets(scenario, cal)

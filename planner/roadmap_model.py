@@ -9,8 +9,9 @@ and rows, bounds, and per-period money / delivered accumulators. The core linkin
 run first, then every ``ROADMAP_HOOKS`` entry, then the money rows and the objective.
 
 Column names: ``(variable, (t, index))`` for block columns in single-period naming
-(``("units", (3, "r1/alpha/ideal-dlc"))``) and for linking columns (``add``, ``ret``,
-``rows_built``, ``racks_built``, and the hooks' own). Rows likewise.
+(``("units", (3, "r1/alpha/ideal-dlc"))``) and for linking columns (``add``,
+``rows_built``, ``racks_built``, and the hooks' own; the retirement ``ret`` is the stock
+row's slack, reported by planner.roadmap_solve, not a column). Rows likewise.
 
 Units: MUSD for money, PFLOPS for delivered compute, days / years / hours as named.
 """
@@ -61,20 +62,13 @@ class RoadmapModel:
     work: np.ndarray | None = None
 
     @property
-    def num_col(self) -> int:
-        return len(self.columns)
-
-    @property
-    def num_row(self) -> int:
-        return len(self.rows)
-
-    @property
-    def nnz(self) -> int:
-        return int(self.lp.a_matrix_.start_[-1])
-
-    @property
     def periods(self) -> int:
         return len(self.blocks)
+
+    # the sizes planner.solve.highs_options reads, as DirectModel's
+    num_col = property(lambda self: int(self.lp.num_col_))
+    num_row = property(lambda self: int(self.lp.num_row_))
+    nnz = property(lambda self: len(self.lp.a_matrix_.index_))
 
     def block_slice(self, t: int) -> slice:
         """Block t's columns in the roadmap (in the block's own HiGHS order)."""
@@ -146,6 +140,27 @@ def patched_block(block: DirectModel, old: ModelData, new: ModelData) -> DirectM
     return replace(block, lp=lp)
 
 
+def check_periods(inputs: RoadmapInputs) -> None:
+    """One clear line (DcplanError) for inputs no roadmap can be built from: no periods, or a
+    period whose data lists other options, clouds, halls or sites than the first (every
+    period's data must list the same ones in the same order, planner.roadmap_types)."""
+    from dcplan.models.errors import DcplanError
+
+    if not inputs.periods:
+        raise DcplanError("roadmap: no periods to plan (periods must be 1 or more)")
+    first = inputs.periods[0].data
+
+    def keys(data: ModelData) -> tuple[list[str], list[str], list[str], list[str]]:
+        return [o.key for o in data.options], [c.key for c in data.clouds], list(data.halls), list(data.sites)
+
+    for period in inputs.periods[1:]:
+        if period.data is not first and keys(period.data) != keys(first):
+            raise DcplanError(
+                f"roadmap: period {period.label} lists other options, clouds, halls or sites than "
+                f"period {inputs.periods[0].label} (every period must list the same ones)"
+            )
+
+
 class RoadmapBuild:
     """The roadmap under construction: stacked blocks plus linking columns and rows.
 
@@ -156,8 +171,9 @@ class RoadmapBuild:
     """
 
     def __init__(self, inputs: RoadmapInputs, blocks: list[DirectModel]) -> None:
-        if len(blocks) != len(inputs.periods) or not blocks:
-            raise ValueError("a roadmap needs one block per period and at least one period")
+        check_periods(inputs)
+        if len(blocks) != len(inputs.periods):
+            raise ValueError("a roadmap needs one block per period")
         self.inputs = inputs
         self.periods: list[PeriodInput] = list(inputs.periods)
         self.blocks = blocks
@@ -330,6 +346,7 @@ def build_roadmap(inputs: RoadmapInputs, hooks: list[Callable[[RoadmapBuild], No
     from dcplan.planner.solve import paused_gc
 
     t0 = time.perf_counter()
+    check_periods(inputs)
     with paused_gc():
         build = RoadmapBuild(inputs, build_blocks(inputs))
         fam.core_families(build)

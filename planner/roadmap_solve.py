@@ -30,7 +30,6 @@ from dcplan.planner.solve import (
     TERMINATION,
     SolveOutcome,
     SolveSettings,
-    Status,
     _attach_callbacks,
     _relative_gap,
     _values,
@@ -45,24 +44,16 @@ from dcplan.planner.solve import (
 
 
 @dataclass
-class RoadmapOutcome:
-    """What the roadmap solve returned: status and figures like SolveOutcome, one SolveOutcome
-    per period, the linking values and the money per period [MUSD] (undiscounted).
+class RoadmapOutcome(SolveOutcome):
+    """What the roadmap solve returned: SolveOutcome's status, objective, bound, gap, timings,
+    termination and highs_settings (``model`` the RoadmapModel; ``values`` empty: they are
+    per period), one SolveOutcome per period, the linking values and the money per period
+    [MUSD] (undiscounted).
 
     ``objective``, ``bound`` and ``gap``: max-cumulative-delivered, the cumulative work
     sum_t w_t days_t delivered_t [PFLOP-days] (optimised first; NPV TCO then minimised with
     the work fixed: ``npv_tco_musd``); min-npv-tco, the NPV TCO [MUSD]."""
 
-    status: Status
-    model: RoadmapModel
-    objective: float | None
-    bound: float | None
-    gap: float | None
-    build_s: float
-    handover_s: float
-    solve_s: float
-    termination: str
-    highs_settings: dict[str, Any] = field(default_factory=dict)
     periods: list[SolveOutcome] = field(default_factory=list)
     linking: dict[str, dict[tuple[Any, ...], float]] = field(default_factory=dict)
     capex_musd: list[float] = field(default_factory=list)
@@ -102,31 +93,42 @@ def solve_roadmap_model(model: RoadmapModel, settings: SolveSettings, t0: float 
             t3 = time.perf_counter()
             result = start_result(start, None, settings.rel_gap)
             return _outcome(model, result, run_settings, options, (build_s, 0.0, t3 - t1))
+    result, polish, t2 = _run(model, settings, run_settings, start, t1 if tried else None)
+    if polish is not None:
+        options = {**options, "polish": polish}
+    t3 = time.perf_counter()
+    final = start_result(start, result, settings.rel_gap) if start is not None else result
+    return _outcome(model, final, run_settings, options, (build_s, t2 - t1, t3 - t2))
+
+
+def _run(
+    model: RoadmapModel, settings: SolveSettings, run_settings: SolveSettings, start: Any, started: float | None
+) -> tuple[Any, str | None, float]:
+    """HiGHS on the session: phase 1 (and the polish), or the one phase of min-npv-tco;
+    (result, what the polish did or None, when HiGHS started). ``started``: when the start
+    began, whose time counts towards the limit. SIGINT: KeyboardInterrupt once HiGHS stopped."""
     run_session = open_session(settings)
     two_phase = model.work is not None
+    polish = None
     try:
         run_session.set_options(_phase_options(settings, model, two_phase))
         run_session.load(_lp_with(model.lp, cost=model.work) if model.work is not None else model.lp)
         if start is not None:
             run_session.set_start(start.col_value)
         t2 = time.perf_counter()
-        limit_s = settings.time_limit_s - (t2 - t1 if tried else 0.0)
+        limit_s = settings.time_limit_s - (t2 - started if started is not None else 0.0)
         _attach_callbacks(run_session, run_settings, t2)
         with sigint_stops_highs(run_settings) as interrupted:
             result = run_session.run(max(limit_s * (1.0 - POLISH_SHARE if two_phase else 1.0), 0.0))
             cancelled = run_settings.cancel is not None and run_settings.cancel.is_set()
             if two_phase and result.has_solution and not cancelled:
-                left_s = settings.time_limit_s - (time.perf_counter() - t1)
-                result = _polish(model, run_session, result, settings, left_s)
-                options = {**options, "polish": result.detail}
+                result = _polish(model, run_session, result, settings, limit_s - (time.perf_counter() - t2))
+                polish = result.detail
     finally:
         close_session(run_session, settings)
     if interrupted.is_set():
         raise KeyboardInterrupt
-    t3 = time.perf_counter()
-    if start is not None:
-        result = start_result(start, result, settings.rel_gap)
-    return _outcome(model, result, run_settings, options, (build_s, t2 - t1, t3 - t2))
+    return result, polish, t2
 
 
 #: max-cumulative-delivered runs in two phases (``_polish``): the MIP on the work alone, then
@@ -264,11 +266,15 @@ def _outcome(
 ) -> RoadmapOutcome:
     cancelled = settings.cancel is not None and settings.cancel.is_set()
     killed = result.detail.startswith("watchdog")
-    status = classify_run(result.model_status, result.has_solution, cancelled)
-    termination = "watchdogKilled" if killed else TERMINATION.get(result.model_status, "unknown")
-    highs_settings = {"presolve": options["presolve"], "process": settings.process} | {
-        k: options[k] for k in ("start", "start_gap", "polish") if k in options
-    }
+    model_status = result.model_status
+    if model_status == "kInterrupt" and not cancelled:
+        # the child's watchdog stopped a HiGHS that ran past its limit (inside the root's
+        # cut loop on the XL roadmap): a time limit, not a cancel
+        model_status = "kTimeLimit"
+    status = classify_run(model_status, result.has_solution, cancelled)
+    termination = "watchdogKilled" if killed else TERMINATION.get(model_status, "unknown")
+    highs_settings = {"presolve": options["presolve"], "process": settings.process}
+    highs_settings.update((k, options[k]) for k in ("start", "start_gap", "polish") if k in options)
     outcome = RoadmapOutcome(
         status=status,
         model=model,

@@ -194,13 +194,13 @@ def campus(size: str, seed: int = 7) -> Scenario:
 
 
 # -- the roadmap variant (issue 14) ------------------------------------------------------------
-#: the roadmap campus: the site's utility ramps from ROADMAP_POWER_START of its final power to
-#: all of it by half the horizon, halls come ready one after another over the first half,
-#: demands follow the capacity (the smaller of the power share and the share of halls
-#: ready) at ROADMAP_DEMAND_SHARE of what the single-period campus asks,
-#: system capex falls by ROADMAP_DECLINE a year, GB300 is allocated ROADMAP_GB300_SHARE of its
-#: campus cap per period and the capex budget over the horizon is ROADMAP_BUDGET_SCALE x the
-#: single-period budget (planning assumptions for the benchmark)
+#: the roadmap campus: each site's utility ramps from ROADMAP_POWER_START of its final power
+#: to all of it by half the horizon (a [[site_power]] step a quarter), halls come ready one
+#: after another over the first half, demands follow the capacity (the smaller of the power
+#: share and the share of halls ready) at ROADMAP_DEMAND_SHARE of what the single-period
+#: campus asks, system capex falls by ROADMAP_DECLINE a year, GB300 is allocated
+#: ROADMAP_GB300_SHARE of its campus cap per quarter and the capex budget over the horizon is
+#: ROADMAP_BUDGET_SCALE x the single-period budget (planning assumptions for the benchmark)
 ROADMAP_POWER_START = 0.3
 ROADMAP_DEMAND_SHARE = 0.5
 ROADMAP_DECLINE = 0.15
@@ -208,59 +208,54 @@ ROADMAP_GB300_SHARE = 0.25
 ROADMAP_BUDGET_SCALE = 1.5
 
 
-def campus_roadmap_inputs(size: str, periods: int, catalog: Any, seed: int = 7) -> Any:
-    """RoadmapInputs of ``size`` over ``periods`` quarters, built by hand from the campus's
-    single-period ModelData (one ModelData per period: its site power and demands)."""
-    from dataclasses import replace
-    from datetime import date
+def _quarter(q: int) -> str:
+    return f"{2026 + q // 4}Q{q % 4 + 1}"
 
-    from dcplan.planner.modeldata import build_model_data
-    from dcplan.planner.roadmap_types import PeriodInput, RoadmapInputs
 
-    mapping = campus_scenario(size, seed)
-    scenario = parse_scenario(mapping, where=f"campus {size}")
-    data = build_model_data(scenario, catalog)
-    ramp_periods = max(1, periods // 2)
-    halls = sorted(data.halls)
-    ready_at = {h: (i * ramp_periods) // max(1, len(halls)) for i, h in enumerate(halls)}
-    gb300_cap = next(int(c["max_units"]) for c in mapping["candidate"] if c["system"] == "gb300-nvl72")
-    out = []
-    for t in range(periods):
-        share = min(1.0, ROADMAP_POWER_START + (1.0 - ROADMAP_POWER_START) * t / ramp_periods)
-        sites = {
-            k: replace(s, limits=s.limits.model_copy(update={"utility_power": s.limits.utility_power * share}))
-            for k, s in data.sites.items()
-        }
-        ready = sum(1 for h in halls if ready_at[h] <= t) / max(1, len(halls))
-        scale = min(share, ready) * ROADMAP_DEMAND_SHARE
-        needs = {w: replace(n, value=n.value * scale) for w, n in data.needs.items()}
-        years = 0.25 * t
-        price = (1.0 - ROADMAP_DECLINE) ** years
-        out.append(
-            PeriodInput(
-                index=t,
-                label=f"{2026 + t // 4}Q{t % 4 + 1}",
-                start=date(2026 + t // 4, 3 * (t % 4) + 1, 1),
-                years_from_start=years,
-                years=0.25,
-                hours=2190.0,
-                data=replace(data, sites=sites, needs=needs),
-                installable=frozenset(o.key for o in data.options),
-                purchasable=frozenset(o.key for o in data.options),
-                unit_capex_usd={o.key: o.capex_per_unit_usd * price for o in data.options},
-                halls_ready=frozenset(h for h in halls if ready_at[h] <= t),
-                allocation_caps={"gb300-nvl72": max(1, int(gb300_cap * ROADMAP_GB300_SHARE))},
-            )
-        )
-    budget = float(scenario.scenario.budget.magnitude) / 1e6 if scenario.scenario.budget is not None else None
-    return RoadmapInputs(
-        scenario=scenario,
-        periods=out,
-        objective="max-cumulative-delivered",
-        discount_rate=float(scenario.scenario.discount_rate),
-        discount_delivered=False,
-        it_life_years={o.key: 5.0 for o in data.options},
-        facility_life_years=15.0,
-        lead_periods={},
-        total_capex_budget_musd=budget * ROADMAP_BUDGET_SCALE if budget is not None else None,
-    )
+def campus_roadmap_scenario(size: str, periods: int, seed: int = 7) -> dict[str, Any]:
+    """The campus of ``size`` as a roadmap mapping over ``periods`` quarters from 2026Q1
+    (the tables of planner.scenario_roadmap; figures as the comment above). Catalog lead
+    times are off (``lead_times = false``): with them no transformer could arrive for
+    years, and the benchmark measures the model, not an empty first half."""
+    m = campus_scenario(size, seed)
+    for name in ("objective", "tco_horizon"):
+        m["scenario"].pop(name)
+    budget = float(m["scenario"]["budget"].split()[0])
+    m["scenario"]["budget"] = f"{budget * ROADMAP_BUDGET_SCALE:.6g} USD"
+    half = max(1, periods // 2)
+    m["roadmap"] = {
+        "start": "2026Q1",
+        "period": "quarter",
+        "periods": periods,
+        "objective": "max-cumulative-delivered",
+        "lead_times": False,
+    }
+    power = [min(1.0, ROADMAP_POWER_START + (1.0 - ROADMAP_POWER_START) * q / half) for q in range(periods)]
+    ready_at = [(i * half) // len(m["hall"]) for i in range(len(m["hall"]))]
+    ready = [sum(1 for r in ready_at if r <= q) / len(ready_at) for q in range(periods)]
+    m["site_power"] = []
+    for site in m["site"]:
+        mw = float(site["utility_power"].split()[0])
+        site["utility_power"] = f"{mw * power[0]:.6g} MW"
+        m["site_power"] += [
+            {"site": site["id"], "from": _quarter(q), "power": f"{mw * power[q]:.6g} MW"} for q in range(1, half + 1)
+        ]
+    for hall, q in zip(m["hall"], ready_at, strict=True):
+        if q > 0:
+            hall["ready"] = _quarter(q)
+    m["demand"] = []
+    for w in m["workload"]:
+        pflops = float(w["demand"].split()[0])
+        w["demand"] = f"{pflops * min(power[0], ready[0]) * ROADMAP_DEMAND_SHARE:.6g} PFLOPS"
+        m["demand"] += [
+            {
+                "workload": w["id"],
+                "from": _quarter(q),
+                "demand": f"{pflops * min(power[q], ready[q]) * ROADMAP_DEMAND_SHARE:.6g} PFLOPS",
+            }
+            for q in range(1, half + 1)
+        ]
+    gb300 = next(int(c["max_units"]) for c in m["candidate"] if c["system"] == "gb300-nvl72")
+    m["price"] = [{"system": "*", "decline_per_year": ROADMAP_DECLINE}]
+    m["allocation"] = [{"system": "gb300-nvl72", "max_units": max(1, int(gb300 * ROADMAP_GB300_SHARE))}]
+    return m

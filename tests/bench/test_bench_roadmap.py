@@ -3,14 +3,16 @@
     .venv/bin/python -m pytest -n 0 -m bench tests/bench/test_bench_roadmap.py -s
 
 The 1.1M-chip campus (tests/bench/campus.py ``XL``) over 20 quarterly periods
-(``campus_roadmap_inputs``: utility ramping from 30 % to all of it by half the horizon, halls
+(``campus_roadmap_scenario``, through planner.roadmap_inputs: utility ramping from 30 % to all of it by half the horizon, halls
 ready one after another, demands following the capacity, system capex falling 15 % a year,
 a GB300 allocation per period, 1.5x the single-period budget over the horizon), objective
-max-cumulative-delivered, solved end to end (inputs + build + solve, default settings:
+max-cumulative-delivered, solved end to end (parse + roadmap_inputs + build + solve, default settings:
 HiGHS in the child process) to <= 0.5 % gap in <= 60 s, and in <= 2x the time of the same
 LP handed to highspy directly in the same run (build + passModel + run, HiGHS's defaults
-with the same gap, threads and seed; capped at BASELINE_CAP_S: a capped baseline is
-reported as such, and the ratio is then against the cap, below the baseline's true time). Growth: the same
+with the same gap, threads and seed): the asserted baseline is the LP of dcplan's phase 1
+(the work alone, planner.roadmap_solve), the one-objective LP as built (work - eps x NPV
+TCO) is reported beside it; capped at BASELINE_CAP_S (a capped baseline is reported as
+such: the ratio is then against the cap, below the baseline's true time). Growth: the same
 campus over 5, 10, 20 and 40 periods, one BENCH line each. The load average is printed
 beside each figure.
 """
@@ -21,12 +23,15 @@ import time
 from typing import Any
 
 import highspy
+import numpy as np
 import pytest
 
+from dcplan.planner.roadmap_inputs import roadmap_inputs
 from dcplan.planner.roadmap_model import build_roadmap
 from dcplan.planner.roadmap_solve import solve_roadmap_model
+from dcplan.planner.scenario import parse_scenario
 from dcplan.planner.solve import SolveSettings
-from tests.bench.campus import campus_roadmap_inputs
+from tests.bench.campus import campus_roadmap_scenario
 from tests.bench.report import emit
 
 pytestmark = pytest.mark.bench
@@ -36,13 +41,13 @@ TARGET_S = 60.0
 RATIO = 2.0
 PERIODS = 20
 GROWTH = (5, 10, 20, 40)
-BASELINE_CAP_S = 240.0
+BASELINE_CAP_S = 180.0
 
 
 def _dcplan(catalog: Any, periods: int, time_limit_s: float = TARGET_S) -> dict[str, Any]:
     """Inputs + build + solve of the roadmap campus; its figures (seconds, gap, status)."""
     t0 = time.perf_counter()
-    inputs = campus_roadmap_inputs("XL", periods, catalog)
+    inputs = roadmap_inputs(parse_scenario(campus_roadmap_scenario("XL", periods), where="campus roadmap"), catalog)
     t1 = time.perf_counter()
     model = build_roadmap(inputs)
     outcome = solve_roadmap_model(model, SolveSettings(time_limit_s=time_limit_s, rel_gap=GAP), t1)
@@ -66,15 +71,21 @@ def _dcplan(catalog: Any, periods: int, time_limit_s: float = TARGET_S) -> dict[
     }
 
 
-def _highs_alone(model: Any, time_limit_s: float) -> dict[str, Any]:
-    """The identical LP handed to highspy: passModel + run (HiGHS's defaults, same gap)."""
+def _highs_alone(model: Any, time_limit_s: float, work_only: bool) -> dict[str, Any]:
+    """The LP handed to highspy: passModel + run (HiGHS's defaults, same gap, threads, seed).
+    ``work_only``: the LP of dcplan's phase 1 (the objective's work term alone, the stricter
+    baseline); else the one-objective LP (work - eps x NPV TCO) as built."""
     t0 = time.perf_counter()
+    cost = np.array(model.lp.col_cost_, dtype=np.float64)
+    if work_only:
+        model.lp.col_cost_ = model.work
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     for name, value in {"threads": 1, "random_seed": 0, "mip_rel_gap": GAP, "mip_abs_gap": 1e-9}.items():
         h.setOptionValue(name, value)
     h.setOptionValue("time_limit", float(time_limit_s))
     h.passModel(model.lp)
+    model.lp.col_cost_ = cost
     h.run()
     info = h.getInfo()
     solved = info.primal_solution_status >= 2
@@ -93,13 +104,15 @@ def test_bench_roadmap_xl_20_periods(catalog):
     ours = _dcplan(catalog, PERIODS)
     model = ours.pop("_model")
     emit("roadmap_xl_20", ours)
-    alone = _highs_alone(model, BASELINE_CAP_S)
-    capped = alone["total_s"] >= BASELINE_CAP_S
-    ratio = ours["total_s"] / alone["total_s"]
-    emit("roadmap_xl_20_highs_alone", alone | {"ratio": round(ratio, 3), "baseline_capped": capped})
+    ratios = {}
+    for work_only in (True, False):
+        alone = _highs_alone(model, BASELINE_CAP_S, work_only)
+        ratios[work_only] = ours["total_s"] / alone["total_s"]
+        figures = {"lp": "work-only" if work_only else "one-objective", "ratio": round(ratios[work_only], 3)}
+        emit("roadmap_xl_20_highs_alone", alone | figures | {"capped": alone["total_s"] >= BASELINE_CAP_S})
     assert ours["status"] == "optimal" and ours["gap"] is not None and ours["gap"] <= GAP, ours
     assert ours["total_s"] <= TARGET_S, f"{ours['total_s']:.1f} s end to end, target {TARGET_S:g} s"
-    assert ratio <= RATIO, f"{ratio:.2f}x HiGHS alone on the identical LP, target {RATIO:g}x"
+    assert ratios[True] <= RATIO, f"{ratios[True]:.2f}x HiGHS alone on phase 1's LP, target {RATIO:g}x"
 
 
 @pytest.mark.parametrize("periods", GROWTH)

@@ -318,3 +318,82 @@ def test_period_scenario_of_shorthand_workloads_is_max_compute():
     data["workload"] = [{"id": "w", "demand": "100 PFLOPS", "software": ["cuda"]}]
     data["demand"] = [{"workload": "w", "from": "2027Q1", "demand": "300 PFLOPS"}]
     assert period_scenario(parse_scenario(data)).scenario.objective == "max-compute"
+
+
+def test_consistent_drops_references_to_removed_options(base):
+    """An extension that removes an option (EXTRAS' slot-blocked ones) may leave its pairs,
+    eligible keys and groups behind; _consistent drops them so build_direct finds every key."""
+    from dataclasses import replace
+
+    from dcplan.planner.roadmap_inputs import _consistent
+
+    data = base.periods[0].data
+    assert _consistent(data) is data  # nothing missing: the same object
+    kept = [o for o in data.options if o.key != GB]
+    fixed = _consistent(replace(data, options=kept))
+    assert all(GB not in keys for keys in fixed.eligible.values())
+    assert all(key[1] != GB for key in fixed.pairs)
+    assert all(GB not in members and first != GB for first, members in fixed.supply_groups.items())
+    assert any(key[1] == GB for key in data.pairs)  # it was referred to before
+
+
+def _random_date(rng: Any) -> str:
+    year = rng.randint(2024, 2030)
+    return rng.choice([f"{year}Q{rng.randint(1, 4)}", f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"])
+
+
+def test_fuzz_roadmap_inputs_never_crash(catalog):
+    """Seeded random roadmaps (steps, dates before, inside and after the horizon, zeros,
+    calendars of quarters and years): RoadmapInputs with its invariants, or one DcplanError line."""
+    import random
+
+    from dcplan.models.errors import DcplanError
+
+    rng = random.Random(2026)
+    made = refused = 0
+    for _ in range(60):
+        data = small()
+        if rng.random() < 0.3:
+            data["roadmap"] = {"start": _random_date(rng), "period": "year", "periods": rng.randint(1, 4)}
+            data["hall"][1]["fit_out"] = f"{rng.randint(0, 2)} year" if rng.random() < 0.5 else "1 quarter"
+            data["period_budget"] = []
+        else:
+            data["roadmap"]["start"] = _random_date(rng)
+            data["roadmap"]["periods"] = rng.randint(1, 12)
+        data["site_power"] = [
+            {"site": "phoenix-az", "from": _random_date(rng), "power": f"{rng.uniform(0.5, 40):.2f} MW"}
+            for _ in range(rng.randint(0, 4))
+        ]
+        data["demand"] = [
+            {
+                "workload": "pretraining",
+                "from": _random_date(rng),
+                "delivered": f"{rng.choice([0, 10, 5000, 1e6])} PFLOPS",
+            }
+            for _ in range(rng.randint(0, 4))
+        ]
+        data["hall"][1]["ready"] = _random_date(rng)
+        data["allocation"] = [
+            {"system": "vera-rubin-nvl144", "max_units": rng.randint(0, 5), "from": _random_date(rng)}
+        ]
+        data["price"] = [{"system": "*", "decline_per_year": rng.random() * 0.9}]
+        data["ordered"] = [{"hall": "phx-1", "equipment": "ups", "count": 3, "delivered": _random_date(rng)}]
+        try:
+            scenario = parse_scenario(data, "fuzz.toml")
+            got = roadmap_inputs(scenario, catalog)
+        except DcplanError as err:
+            assert "\n" not in err.lines[0], err.lines
+            refused += 1
+            continue
+        made += 1
+        cal = scenario.roadmap.calendar()
+        assert len(got.periods) == cal.periods
+        options = got.periods[0].data.options
+        for p in got.periods:
+            assert p.purchasable <= p.installable <= {o.key for o in options}
+            assert p.data.options is options
+            assert p.hours in (2160.0, 2184.0, 2208.0, 8760.0, 8784.0)
+            assert all(v >= 0 for v in p.unit_capex_usd.values())
+            assert p.halls_ready <= {"phx-1", "phx-2"} and "phx-1" in p.halls_ready
+        assert all(o.delivered >= 0 for o in got.ordered)
+    assert made > 20, (made, refused)

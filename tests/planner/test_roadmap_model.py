@@ -25,7 +25,7 @@ from dcplan.planner.roadmap_model import ROADMAP_HOOKS, RoadmapBuild, build_road
 from dcplan.planner.roadmap_solve import solve_roadmap
 from dcplan.planner.roadmap_types import Ordered, PeriodInput, RoadmapInputs
 from dcplan.planner.solve import SolveSettings, solve_model_data
-from tests.planner.conftest import scenario
+from tests.planner.conftest import BASE, scenario
 
 QUARTER_H = 2190.0
 DAYS = QUARTER_H / 24.0
@@ -193,22 +193,8 @@ def test_residual_value_of_a_fifteen_year_hall(ideal_catalog: Any) -> None:
     15 y) built in year 0 keeps 30 x (1 - 5/15) = 20 MUSD at the horizon; the 10 beta
     (30 MUSD, IT life 5 y) keep nothing. NPV TCO = 60 + opex - 20, opex 10 units x 100 kW
     x 8760 h x 0.1 USD/kWh = 0.876 MUSD a year (planner.modeldata's energy figure)."""
-    data = site_data(
-        ideal_catalog,
-        1,
-        hall=[
-            {
-                "id": "h1",
-                "site": "cold-aws",
-                "it_power_cap": "100 MW",
-                "liquid_plant_capacity": "100 MW",
-                "air_plant_capacity": "100 MW",
-                "slab_rating": "3000 kg/m**2",
-                "build": "optional",
-                "build_cost": "30 MUSD",
-            }
-        ],
-    )
+    hall = BASE["hall"][0] | {"build": "optional", "build_cost": "30 MUSD"}
+    data = site_data(ideal_catalog, 1, hall=[hall])
     outcome = solved(roadmap(data, 5, years=1.0))
     energy = sum(o.energy_cost_per_unit_usd for o in data.options if o.key == BETA) / 1e6
     assert outcome.capex_musd == pytest.approx([60, 0, 0, 0, 0])
@@ -340,3 +326,81 @@ def test_cancel_and_bad_settings(ideal_catalog: Any) -> None:
             assert outcome.status == "optimal" and outcome.delivered_pflops == pytest.approx([2000] * 3)
     with pytest.raises(DcplanError, match="start"):
         solve_roadmap(inputs, replace(SETTINGS, start="sometimes"))  # type: ignore[arg-type]
+
+
+def test_a_budget_over_a_group_of_periods(ideal_catalog: Any) -> None:
+    """beta only, a year budget of 12 MUSD over periods 0-3 and nothing after (T = 5, 1 MW):
+    4 units in the year, bought at once in period 0 (earlier delivers longer); 6 more in 4."""
+    data = site_data(ideal_catalog, 1, candidate=[{"system": "beta"}])
+    outcome = solved(roadmap(data, 5, extras={"capex_budget_groups": [((0, 1, 2, 3), 12.0)]}))
+    assert units(outcome, BETA) == [4, 4, 4, 4, 10]
+    assert sum(outcome.capex_musd[:4]) == pytest.approx(12.0)
+
+
+def test_inputs_no_roadmap_can_be_built_from_are_one_line(ideal_catalog: Any) -> None:
+    """No periods, or a period listing other options than the first: one DcplanError line."""
+    from dcplan.models.errors import DcplanError
+
+    data = site_data(ideal_catalog, 1)
+    only_beta = site_data(ideal_catalog, 1, candidate=[{"system": "beta"}])
+    with pytest.raises(DcplanError, match="no periods"):
+        build_roadmap(replace(roadmap(data, 1), periods=[]))
+    with pytest.raises(DcplanError, match="period P1 lists other options") as err:
+        build_roadmap(roadmap(lambda t: only_beta if t else data, 2))
+    assert "\n" not in str(err.value)
+
+
+def test_the_small_roadmap_scenario_end_to_end(catalog: Any) -> None:
+    """tests/data/roadmap/small.toml through planner.roadmap_inputs: the plan obeys every
+    rule the scenario sets (each figure read from the inputs, not restated): phx-2 holds
+    nothing before it is ready, no option holds units before it is installable, GB300
+    additions stay within the allocation, the 2026 budget caps its two quarters, the total
+    budget the horizon, transformers within what was ordered until their lead time, and the
+    demand floor holds in every period."""
+    from pathlib import Path
+
+    from dcplan.planner.roadmap_inputs import roadmap_inputs
+    from dcplan.planner.scenario import load_scenario
+
+    path = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+    inputs = roadmap_inputs(load_scenario(path), catalog)
+    outcome = solve_roadmap(inputs, replace(SETTINGS, rel_gap=1e-4))
+    assert outcome.status == "optimal"
+    for t, (period, plan) in enumerate(zip(inputs.periods, outcome.periods, strict=True)):
+        held = {k for k, v in plan.values["units"].items() if v > 0.5}
+        assert held <= period.installable
+        if "phx-2" not in period.halls_ready:
+            assert plan.values["hall_used"]["phx-2"] < 0.5
+            assert not any(o.hall == "phx-2" for o in period.data.options if o.key in held)
+        system_of = {o.key: o.system for o in period.data.options}
+        for system, cap in period.allocation_caps.items():
+            added = sum(
+                v for (tau, k), v in outcome.linking.get("add", {}).items() if tau == t and system_of[k] == system
+            )
+            assert added <= cap + 1e-6
+        if t < inputs.lead_periods.get("distribution-transformer", 0):
+            for hall, count in plan.values["xfmr_n"].items():
+                ordered = sum(
+                    o.count
+                    for o in inputs.ordered
+                    if o.owner == hall and o.delivered <= t and o.equipment == "distribution-transformer"
+                )
+                assert count <= ordered + 1e-6
+        if period.capex_budget_musd is not None:
+            assert outcome.capex_musd[t] <= period.capex_budget_musd + 1e-6
+    for group, musd in inputs.extras.get("capex_budget_groups", []):
+        assert sum(outcome.capex_musd[t] for t in group) <= musd + 1e-6
+    assert inputs.total_capex_budget_musd is not None
+    assert sum(outcome.capex_musd) <= inputs.total_capex_budget_musd + 1e-6
+    assert all(d > 0 for d in outcome.delivered_pflops)
+
+
+def test_discounted_delivered_compute(ideal_catalog: Any) -> None:
+    """Yearly periods (8760 h = 365 days), r = 8 %, discount_delivered: 10 beta in both
+    years, objective 2000 PFLOPS x 365 days x (1 + 1.08^-1); undiscounted it is x 2."""
+    data = site_data(ideal_catalog, 1)
+    weighted = solved(roadmap(data, 2, years=1.0, discount_rate=0.08, discount_delivered=True))
+    assert weighted.objective == pytest.approx(2000 * 365 * (1 + 1 / 1.08), rel=1e-9)
+    plain = solved(roadmap(data, 2, years=1.0, discount_rate=0.08))
+    assert plain.objective == pytest.approx(2000 * 365 * 2, rel=1e-9)
+    assert weighted.npv_tco_musd == pytest.approx(plain.npv_tco_musd)
