@@ -480,8 +480,8 @@ def test_the_same_optimum_on_a_roadmap_scenario_file(catalog, objective):
     """tests/data/roadmap/small.toml through planner.roadmap_inputs (eight quarters, a hall
     ready later, a power step, a system from its catalog date, a price decline, an
     allocation cap, a growing demand, a total budget, catalog lead times with equipment on
-    order): same size, same optimum. Without its 2026 budget: roadmap_inputs hands a year's
-    budget in extras["capex_budget_groups"], which the direct model does not read yet."""
+    order, a 2026 budget over two quarters from extras["capex_budget_groups"]): same size,
+    same optimum."""
     import tomllib
 
     from dcplan.planner.roadmap_inputs import roadmap_inputs
@@ -489,5 +489,4 @@ def test_the_same_optimum_on_a_roadmap_scenario_file(catalog, objective):
 
     raw = tomllib.loads((HANDCAT.parent / "roadmap" / "small.toml").read_text(encoding="utf-8"))
     raw["roadmap"]["objective"] = objective
-    raw.pop("period_budget")
     _agree(roadmap_inputs(parse_scenario(raw), catalog), rel=1e-6)
