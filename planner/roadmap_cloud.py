@@ -141,6 +141,30 @@ def cloud_inputs(
     return out
 
 
+def roadmap_extras(
+    scenario: Any,
+    catalog: Any,
+    data: ModelData,
+    *,
+    period_years: float,
+    periods: int,
+    period_of: Callable[[date], int],
+    lookup: Any = None,
+) -> tuple[ModelData, dict[str, Any]]:
+    """What ``planner.roadmap_inputs`` calls once on the union ModelData: the data with the
+    AI Factory options appended (build every period's data from it) and ``extras`` with
+    ``"slots"`` and ``"cloud"``. ``[roadmap] switch_trays_per_year`` (when the scenario has it)
+    overrides the catalog slot's tray supply."""
+    from dcplan.planner.ai_factory import with_ai_factory
+    from dcplan.planner.roadmap_slots import slot_inputs
+
+    data, keys = with_ai_factory(data, scenario, catalog, lookup)
+    trays = getattr(getattr(scenario, "roadmap", None), "switch_trays_per_year", None)
+    slots = slot_inputs(scenario, catalog, data, period_years=period_years, periods=periods, tray_supply_per_year=trays)
+    cloud = cloud_inputs(scenario, data, period_years=period_years, period_of=period_of, factory_keys=keys)
+    return data, {"slots": slots, "cloud": cloud}
+
+
 def _factory(f: Any, period_years: float, period_of: Callable[[date], int], keys: list[str]) -> AiFactoryInput:
     where = f"ai_factory {f.id!r}"
     start = f.from_ if hasattr(f, "from_") else getattr(f, "start", None)
@@ -150,6 +174,10 @@ def _factory(f: Any, period_years: float, period_of: Callable[[date], int], keys
         day = start if isinstance(start, date) else parse_catalog_date(start)
     except Exception:
         raise CloudInputError(f"{where} from: expected a quarter such as '2027Q1' or a date, got {start!r}") from None
+    if not keys:
+        raise CloudInputError(
+            f"{where}: no row of hall {getattr(f, 'hall', '?')} can hold a unit of {getattr(f, 'system', '?')}"
+        )
     min_units = int(getattr(f, "min_units", 0) or 0)
     if min_units < 0:
         raise CloudInputError(f"{where} min_units: expected a whole number >= 0, got {min_units}")
@@ -207,6 +235,8 @@ def _factory_rows(b: Any, f: AiFactoryInput) -> None:
         for key, col in cols.items():
             if t < f.from_period:
                 b.set_upper(col, 0.0)
+                if (add := b.linking_col("add", (t, key))) is not None:
+                    b.set_upper(add, 0.0)
             b.opex[t][col] = b.opex[t].get(col, 0.0) + f.rate_usd_per_hour * period.hours / USD_PER_MUSD
             add = b.linking_col("add", (t, key))
             if add is not None:  # no IT price: the option's own (non-IT) capex, not a declined system price

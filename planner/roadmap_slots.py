@@ -182,6 +182,8 @@ def slot_inputs(
                 raise SlotInputError(f"row {row.id!r} slot: unknown rack slot {slot_id!r} (known: {known})")
             out.row_slots[row.id] = slot_id
         classes = density_classes(row.id, getattr(row, "density", None))
+        if classes and slot_id:
+            _check_band(row.id, classes, catalog.rack_slot(slot_id))
         if classes:
             out.density[row.id] = classes
     _block_options(out, catalog, data)
@@ -193,6 +195,22 @@ def slot_inputs(
         elif out.tray_supply is None:
             out.notes.append("NVLink switch trays: no supply given, so they do not limit units")
     return out
+
+
+def _check_band(row_id: str, classes: list[DensityClass], slot: Any) -> None:
+    """A slot row's build classes stay inside the slot's kW band: a class above it builds a
+    row no rack of the slot can use."""
+    top = float(slot.max_rack_power.magnitude)
+    for c in classes:
+        if c.rack_kw > top * (1 + 1e-9):
+            raise SlotInputError(
+                f"row {row_id!r} density: a {c.rack_kw:g} kW class is above rack slot {slot.id}'s {top:g} kW band"
+            )
+
+
+def roadmap_notes(extras: dict[str, Any]) -> list[str]:
+    """The plan notes of the slot and cloud extensions (what-if labels, unlimited supplies)."""
+    return [note for part in extras.values() for note in getattr(part, "notes", [])]
 
 
 def _block_options(out: SlotInputs, catalog: Catalog, data: ModelData) -> None:
@@ -229,9 +247,9 @@ def slot_hook(b: Any) -> None:
         return
     for t in range(len(b.periods)):
         for key in inputs.blocked:
-            col = b.block_col(t, "units", key)
-            if col is not None:
-                b.set_upper(col, 0.0)
+            for col in (b.block_col(t, "units", key), b.linking_col("add", (t, key))):
+                if col is not None:
+                    b.set_upper(col, 0.0)
     for row_id, classes in inputs.density.items():
         density_rows(b, row_id, classes)
     _tray_rows(b, inputs)

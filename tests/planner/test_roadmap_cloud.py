@@ -221,3 +221,27 @@ def test_bad_cloud_terms_are_one_line(ideal_catalog: Any, term: str, length: Any
 def test_term_periods_round_up() -> None:
     assert term_periods(1.0, 0.25) == 4 and term_periods(0.3, 0.25) == 2 and term_periods(0.01, 1.0) == 1
     assert isinstance(CloudInputs(), CloudInputs)
+
+
+def test_roadmap_extras_appends_factory_options_and_builds_both_inputs(ideal_catalog: Any) -> None:
+    """The one call roadmap_inputs makes: AI Factory options in the data, slot and cloud
+    inputs in extras; the roadmap solved from them is the commitment-binding plan."""
+    from dcplan.planner.modeldata import build_model_data
+    from dcplan.planner.roadmap_cloud import roadmap_extras
+    from dcplan.planner.roadmap_slots import SlotInputs
+
+    scn = owned_site()
+    full = SimpleNamespace(**vars(stand_in(scn, factory())), roadmap=None)
+    data, extras = roadmap_extras(
+        full, ideal_catalog, build_model_data(scn, ideal_catalog), period_years=0.25, periods=4, period_of=quarter_of
+    )
+    assert FACTORY_ALPHA in {o.key for o in data.options}
+    assert isinstance(extras["slots"], SlotInputs) and extras["cloud"].factories[0].keys == (FACTORY_ALPHA,)
+    assert solved(roadmap(data, 4, extras=extras)).delivered_pflops == pytest.approx([2000, 1200, 1200, 2000])
+
+
+def test_a_factory_with_no_option_is_one_line(ideal_catalog: Any) -> None:
+    data = site_data(ideal_catalog, 1)
+    scn = SimpleNamespace(cloud=[], ai_factory=[factory()])
+    with pytest.raises(CloudInputError, match="no row of hall h1 can hold a unit of alpha"):
+        cloud_inputs(scn, data, period_years=0.25, period_of=quarter_of, factory_keys={})

@@ -25,6 +25,7 @@ from dcplan.planner.roadmap_slots import (
     density_classes,
     needed_class,
     prune_blocked,
+    roadmap_notes,
     slot_inputs,
 )
 from tests.planner.conftest import BASE, HANDCAT
@@ -209,3 +210,21 @@ def test_the_shipped_mgx_slot_blocks_the_hand_systems(ideal_catalog: Any) -> Non
     assert set(slots.blocked) == {ALPHA, BETA}
     assert all("rack slot mgx-nvl72" in why for why in slots.blocked.values())
     assert isinstance(slots, SlotInputs) and not math.isnan(len(slots.pruned))
+
+
+def test_a_slot_row_class_above_the_slot_band_is_one_line(tmp_path: Path) -> None:
+    """test-slot's band tops out at 150 kW: a 200 kW build class could host no slot rack."""
+    cat = slot_catalog(tmp_path)
+    data = site_data(cat, 1)
+    scn = stand_in(slot="test-slot", density=[CHEAP, {"rack_kw": "200 kW", "capex": "2 MUSD"}])
+    with pytest.raises(SlotInputError, match="a 200 kW class is above rack slot test-slot's 150 kW band"):
+        slot_inputs(scn, cat, data, period_years=0.25, periods=1)
+
+
+def test_roadmap_notes_gather_the_what_if_label(tmp_path: Path) -> None:
+    cat = slot_catalog(tmp_path)
+    data = site_data(cat, 1, candidate=[{"system": "alpha"}])
+    slots = slot_inputs(stand_in(slot="test-slot", mixed=True), cat, data, period_years=0.25, periods=1)
+    assert roadmap_notes({"slots": slots, "other": object()}) == [MIXED_DOMAIN_NOTE]
+    plain = slot_inputs(stand_in(slot="test-slot"), cat, data, period_years=0.25, periods=1)
+    assert roadmap_notes({"slots": plain}) == []
