@@ -32,6 +32,7 @@ from typing import Any
 from dcplan.models.catalog.schedule import parse_catalog_date
 from dcplan.models.errors import DcplanError
 from dcplan.planner.modeldata import ModelData
+from dcplan.planner.roadmap_slots import plain_number
 
 USD_PER_MUSD = 1e6
 TERMED = ("reserved", "capacity-block")
@@ -72,34 +73,14 @@ class CloudInputs:
 
 
 def _years(value: Any, what: str) -> float:
-    """Years from a pint duration, a "3 year" string or a number of years."""
-    from dcplan.models.units import Q_
-
-    try:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            years = float(value)
-        else:
-            years = float((Q_(value) if isinstance(value, str) else value).to("year").magnitude)
-    except Exception as error:  # pint raises several kinds; the user sees one line
-        raise CloudInputError(f"{what}: expected a duration such as '1 year', got {value!r} ({error})") from None
-    if not math.isfinite(years) or years <= 0:
-        raise CloudInputError(f"{what}: expected a positive duration, got {value!r}")
-    return years
+    """Years from a pint duration, a "3 year" string or a number of years (> 0)."""
+    expected = "a duration such as '1 year'"
+    return plain_number(value, "year", what, expected=expected, noun="duration", positive=True, error=CloudInputError)
 
 
 def _usd_per_hour(value: Any, what: str) -> float:
-    from dcplan.models.units import Q_
-
-    try:
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            rate = float(value)
-        else:
-            rate = float((Q_(value) if isinstance(value, str) else value).to("USD/hour").magnitude)
-    except Exception as error:
-        raise CloudInputError(f"{what}: expected a rate such as '95 USD/hour', got {value!r} ({error})") from None
-    if not math.isfinite(rate) or rate < 0:
-        raise CloudInputError(f"{what}: expected a finite non-negative rate, got {value!r}")
-    return rate
+    expected = "a rate such as '95 USD/hour'"
+    return plain_number(value, "USD/hour", what, expected=expected, noun="rate", error=CloudInputError)
 
 
 def term_periods(years: float, period_years: float) -> int:

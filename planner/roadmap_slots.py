@@ -80,8 +80,18 @@ class SlotInputs:
     notes: list[str] = field(default_factory=list)
 
 
-def _number(value: Any, unit: str, what: str) -> float:
-    """A plain float in ``unit`` from a pint quantity, a "140 kW" string or a number."""
+def plain_number(
+    value: Any,
+    unit: str,
+    what: str,
+    *,
+    expected: str = "",
+    noun: str = "value",
+    positive: bool = False,
+    error: type[DcplanError] = SlotInputError,
+) -> float:
+    """A plain float in ``unit`` from a pint quantity, a "140 kW" string or a number; a
+    non-finite, negative (or, with ``positive``, zero) value is refused in one line."""
     from dcplan.models.units import Q_
 
     try:
@@ -90,10 +100,10 @@ def _number(value: Any, unit: str, what: str) -> float:
         else:
             quantity = Q_(value) if isinstance(value, str) else value
             number = float(quantity.to(unit).magnitude)
-    except Exception as error:  # pint raises several kinds; the user sees one line
-        raise SlotInputError(f"{what}: expected a quantity in {unit}, got {value!r} ({error})") from None
-    if not math.isfinite(number) or number < 0:
-        raise SlotInputError(f"{what}: expected a finite non-negative value, got {value!r}")
+    except Exception as problem:  # pint raises several kinds; the user sees one line
+        raise error(f"{what}: expected {expected or 'a quantity in ' + unit}, got {value!r} ({problem})") from None
+    if not math.isfinite(number) or number < 0 or (positive and number == 0):
+        raise error(f"{what}: expected a finite {'positive' if positive else 'non-negative'} {noun}, got {value!r}")
     return number
 
 
@@ -106,10 +116,8 @@ def density_classes(row_id: str, raw: Any) -> list[DensityClass]:
         kw, capex = get("rack_kw"), get("capex")
         if kw is None or capex is None:
             raise SlotInputError(f"{where}: needs rack_kw and capex")
-        rack_kw = _number(kw, "kW", f"{where} rack_kw")
-        if rack_kw <= 0:
-            raise SlotInputError(f"{where} rack_kw: expected a positive power, got {kw!r}")
-        classes.append(DensityClass(rack_kw, _number(capex, "USD", f"{where} capex")))
+        rack_kw = plain_number(kw, "kW", f"{where} rack_kw", noun="power", positive=True)
+        classes.append(DensityClass(rack_kw, plain_number(capex, "USD", f"{where} capex")))
     classes.sort(key=lambda c: c.rack_kw)
     for low, high in itertools.pairwise(classes):
         if high.rack_kw <= low.rack_kw * (1 + 1e-9):

@@ -8,15 +8,9 @@ physics (``dcplan.models.slots``)::
 
     [[rack_slot]]
     id = "mgx-nvl72"
-    name = "NVIDIA MGX NVL72 rack slot"
-    rack_width = { value = "0.6 m", source = "...", confidence = "vendor" }
-    rack_depth = { value = "1.2 m", source = "...", confidence = "vendor" }
-    power_shelf = { value = "240 kW", source = "assumption: ...", confidence = "assumption" }
-    manifold = { value = "230 kW", source = "assumption: ...", confidence = "assumption" }
-    min_rack_power = { value = "100 kW", source = "assumption: ...", confidence = "assumption" }
-    max_rack_power = { value = "240 kW", source = "assumption: ...", confidence = "assumption" }
+    power_shelf = { value = "264 kW", source = "...", confidence = "vendor" }
     admits = ["gb300-nvl72", "vera-rubin-nvl144", "trn4-ultraserver"]
-    switch_trays = [ { system = "trn4-ultraserver", per_unit = { value = 18, source = "...", confidence = "assumption" } } ]
+    # and rack_width, rack_depth, manifold, min_rack_power, max_rack_power (catalogs/slots.toml)
 
 ``switch_trays`` counts the NVIDIA NVLink switch trays one unit of a system needs that do
 not come with the system itself (Trainium4 joins NVLink Fusion with NVIDIA's trays; a GB300

@@ -188,7 +188,7 @@ def test_two_factories_of_one_system_in_one_hall_are_refused(ideal_catalog: Any)
         ({"rate": "fifty"}, "rate: expected a rate such as '95 USD/hour'"),
         ({"rate": "-5 USD/hour"}, "expected a finite non-negative rate"),
         ({"rate": "50 kW"}, "rate: expected a rate"),
-        ({"commitment": "0 year"}, "commitment: expected a positive duration"),
+        ({"commitment": "0 year"}, "commitment: expected a finite positive duration"),
         ({"commitment": "3 kg"}, "commitment: expected a duration"),
         ({"from_": "soon"}, "from: expected a quarter such as '2027Q1'"),
         ({"min_units": -3}, "min_units: expected a whole number >= 0"),
@@ -207,7 +207,7 @@ def test_bad_factory_figures_are_one_line(ideal_catalog: Any, changes: dict[str,
     [
         ("forever", "1 year", "term: expected on-demand, reserved or capacity-block"),
         ("reserved", None, "a reserved term needs term_length"),
-        ("capacity-block", "-1 year", "expected a positive duration"),
+        ("capacity-block", "-1 year", "expected a finite positive duration"),
         ("reserved", "1 parsec", "term_length: expected a duration"),
     ],
 )

@@ -182,9 +182,9 @@ def test_density_classes_sort_and_parse() -> None:
     [
         ([{"rack_kw": "50 kW"}], "row 'r1' density[0]: needs rack_kw and capex"),
         ([{"rack_kw": "50 kg", "capex": "1 MUSD"}], "density[0] rack_kw: expected a quantity in kW"),
-        ([{"rack_kw": "0 kW", "capex": "1 MUSD"}], "expected a positive power"),
+        ([{"rack_kw": "0 kW", "capex": "1 MUSD"}], "expected a finite positive power"),
         ([{"rack_kw": "50 kW", "capex": "-1 MUSD"}], "expected a finite non-negative value"),
-        ([{"rack_kw": "nan kW", "capex": "1 MUSD"}], "expected a finite non-negative value"),
+        ([{"rack_kw": "nan kW", "capex": "1 MUSD"}], "expected a finite positive power"),
         ([{"rack_kw": "fifty", "capex": "1 MUSD"}], "rack_kw: expected a quantity in kW"),
         ([CHEAP, {"rack_kw": "50 kW", "capex": "2 MUSD"}], "two classes for 50 kW racks"),
         ([{"rack_kw": True, "capex": "1 MUSD"}], "rack_kw: expected a quantity in kW"),
