@@ -245,3 +245,45 @@ def test_a_factory_with_no_option_is_one_line(ideal_catalog: Any) -> None:
     scn = SimpleNamespace(cloud=[], ai_factory=[factory()])
     with pytest.raises(CloudInputError, match="no row of hall h1 can hold a unit of alpha"):
         cloud_inputs(scn, data, period_years=0.25, period_of=quarter_of, factory_keys={})
+
+
+def test_fuzzed_terms_and_factories_never_crash(ideal_catalog: Any) -> None:
+    """Seeded random term / factory figures: inputs or one CloudInputError line."""
+    import random
+
+    rng = random.Random(1415)
+    data = cloud_only(ideal_catalog)
+    junk: list[Any] = [
+        "1 year",
+        "6 month",
+        "0 s",
+        "-1 year",
+        "3 kg",
+        "",
+        None,
+        2,
+        -2,
+        "nan year",
+        "95 USD/hour",
+        "2026Q3",
+        "2026Q9",
+        True,
+    ]
+    for _ in range(200):
+        offer = SimpleNamespace(
+            id="east",
+            term=rng.choice(["reserved", "capacity-block", "on-demand", None, "x"]),
+            term_length=rng.choice(junk),
+        )
+        f = factory(
+            rate=rng.choice(junk), commitment=rng.choice(junk), from_=rng.choice(junk), min_units=rng.choice([0, 3, -1])
+        )
+        scn = SimpleNamespace(cloud=[offer], ai_factory=[f])
+        try:
+            out = cloud_inputs(
+                scn, data, period_years=0.25, period_of=quarter_of, factory_keys={"trn-on-prem": [ALPHA]}
+            )
+        except CloudInputError as error:
+            assert "\n" not in str(error)
+        else:
+            assert all(t.periods >= 1 for t in out.terms) and out.factories[0].commit_periods >= 1

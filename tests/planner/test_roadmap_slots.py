@@ -228,3 +228,22 @@ def test_roadmap_notes_gather_the_what_if_label(tmp_path: Path) -> None:
     assert roadmap_notes({"slots": slots, "other": object()}) == [MIXED_DOMAIN_NOTE]
     plain = slot_inputs(stand_in(slot="test-slot"), cat, data, period_years=0.25, periods=1)
     assert roadmap_notes({"slots": plain}) == []
+
+
+def test_fuzzed_density_never_crashes() -> None:
+    """Seeded random density entries: classes or one SlotInputError line, never another error."""
+    import random
+
+    rng = random.Random(1414)
+    junk: list[Any] = ["140 kW", "1.6 MUSD", "", "kW", "1e999 kW", "-3 kW", "3 m", None, 0, -1.5, [], {}, "nan", "∞ kW"]
+    for _ in range(300):
+        raw = [
+            {k: rng.choice(junk) for k in rng.sample(["rack_kw", "capex", "x"], rng.randint(0, 3))}
+            for _ in range(rng.randint(0, 3))
+        ]
+        try:
+            classes = density_classes("r1", raw)
+        except SlotInputError as error:
+            assert "\n" not in str(error) and str(error).startswith("row 'r1' density")
+        else:
+            assert all(c.rack_kw > 0 and c.capex_usd >= 0 for c in classes)
