@@ -26,10 +26,8 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
-from dcplan.models.catalog.schedule import parse_catalog_date
 from dcplan.models.errors import DcplanError
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.roadmap_slots import plain_number
@@ -93,12 +91,13 @@ def cloud_inputs(
     data: ModelData,
     *,
     period_years: float,
-    period_of: Callable[[date], int],
+    period_of: Callable[[Any], int],
     factory_keys: dict[str, list[str]] | None = None,
 ) -> CloudInputs:
     """The cloud-term and AI Factory inputs of ``scenario`` (SCHEMA's fields, absent = none).
 
-    ``period_of`` maps a date to its period index (``Calendar.index_of``);
+    ``period_of`` maps a date or its text ("2027Q1", "2027", ISO) to its period index
+    (``Calendar.index_of_text``); an AI Factory without ``from`` starts in period 0;
     ``factory_keys`` is ``planner.ai_factory.with_ai_factory``'s factory id -> option keys.
     """
     out = CloudInputs()
@@ -129,7 +128,7 @@ def roadmap_extras(
     *,
     period_years: float,
     periods: int,
-    period_of: Callable[[date], int],
+    period_of: Callable[[Any], int],
     lookup: Any = None,
 ) -> tuple[ModelData, dict[str, Any]]:
     """What ``planner.roadmap_inputs`` calls once on the union ModelData: the data with the
@@ -146,13 +145,11 @@ def roadmap_extras(
     return data, {"slots": slots, "cloud": cloud}
 
 
-def _factory(f: Any, period_years: float, period_of: Callable[[date], int], keys: list[str]) -> AiFactoryInput:
+def _factory(f: Any, period_years: float, period_of: Callable[[Any], int], keys: list[str]) -> AiFactoryInput:
     where = f"ai_factory {f.id!r}"
-    start = f.from_ if hasattr(f, "from_") else getattr(f, "start", None)
-    if start is None:
-        start = getattr(f, "from", None)
+    start = getattr(f, "from_", None)
     try:
-        day = start if isinstance(start, date) else parse_catalog_date(start)
+        first = 0 if start is None else period_of(start)  # no start: from the roadmap's first period
     except Exception:
         raise CloudInputError(f"{where} from: expected a quarter such as '2027Q1' or a date, got {start!r}") from None
     if not keys:
@@ -167,7 +164,7 @@ def _factory(f: Any, period_years: float, period_of: Callable[[date], int], keys
         keys=tuple(keys),
         rate_usd_per_hour=_usd_per_hour(f.rate, f"{where} rate"),
         min_units=min_units,
-        from_period=period_of(day),
+        from_period=first,
         commit_periods=term_periods(_years(f.commitment, f"{where} commitment"), period_years),
     )
 

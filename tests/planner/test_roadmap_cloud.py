@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from dcplan.models.catalog.schedule import parse_catalog_date
 from dcplan.planner.ai_factory import SUFFIX, AiFactoryError, ai_factory_options, with_ai_factory
 from dcplan.planner.roadmap_cloud import CloudInputError, CloudInputs, cloud_inputs, term_periods
 from tests.planner.conftest import BASE, scenario
@@ -24,8 +25,9 @@ OFFER = {"id": "east", "region": "us-east-1", "system": "alpha", "quota": 10}
 FACTORY_ALPHA = f"{ALPHA}{SUFFIX}"
 
 
-def quarter_of(day: date) -> int:
-    """2026Q1 = period 0."""
+def quarter_of(value: Any) -> int:
+    """2026Q1 = period 0 (a date or its text, as Calendar.index_of_text)."""
+    day = value if isinstance(value, date) else parse_catalog_date(value)
     return (day.year - 2026) * 4 + (day.month - 1) // 3
 
 
@@ -287,3 +289,12 @@ def test_fuzzed_terms_and_factories_never_crash(ideal_catalog: Any) -> None:
             assert "\n" not in str(error)
         else:
             assert all(t.periods >= 1 for t in out.terms) and out.factories[0].commit_periods >= 1
+
+
+def test_a_factory_without_from_starts_at_the_first_period(ideal_catalog: Any) -> None:
+    data = site_data(ideal_catalog, 1)
+    scn = SimpleNamespace(cloud=[], ai_factory=[factory(from_=None, commitment="1 year")])
+    (f,) = cloud_inputs(
+        scn, data, period_years=0.25, period_of=quarter_of, factory_keys={"trn-on-prem": [ALPHA]}
+    ).factories
+    assert (f.from_period, f.commit_periods, f.rate_usd_per_hour) == (0, 4, 50.0)
