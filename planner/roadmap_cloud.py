@@ -132,15 +132,18 @@ def roadmap_extras(
     lookup: Any = None,
 ) -> tuple[ModelData, dict[str, Any]]:
     """What ``planner.roadmap_inputs`` calls once on the union ModelData: the data with the
-    AI Factory options appended (build every period's data from it) and ``extras`` with
+    AI Factory options appended and the options a row's slot or density classes cannot
+    host removed into ``pruned`` (build every period's data from it), and ``extras`` with
     ``"slots"`` and ``"cloud"``. ``[roadmap] switch_trays_per_year`` (when the scenario has it)
     overrides the catalog slot's tray supply."""
     from dcplan.planner.ai_factory import with_ai_factory
-    from dcplan.planner.roadmap_slots import slot_inputs
+    from dcplan.planner.roadmap_slots import prune_blocked, slot_inputs
 
     data, keys = with_ai_factory(data, scenario, catalog, lookup)
     trays = getattr(getattr(scenario, "roadmap", None), "switch_trays_per_year", None)
     slots = slot_inputs(scenario, catalog, data, period_years=period_years, periods=periods, tray_supply_per_year=trays)
+    data = prune_blocked(data, slots)  # the plan lists them among the pruned, with the slot's reason
+    keys = {fid: [k for k in ks if k not in slots.blocked] for fid, ks in keys.items()}
     cloud = cloud_inputs(scenario, data, period_years=period_years, period_of=period_of, factory_keys=keys)
     return data, {"slots": slots, "cloud": cloud}
 
