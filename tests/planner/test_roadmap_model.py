@@ -280,3 +280,30 @@ def test_infeasible_roadmap_is_reported(ideal_catalog: Any) -> None:
     data = site_data(ideal_catalog, 1, workload=[{"id": "w", "demand": "500 PFLOPS", "software": ["neuron", "cuda"]}])
     outcome = solve_roadmap(roadmap(data, 2, ready=lambda t, h: t >= 1), SETTINGS)
     assert outcome.status == "infeasible" and not outcome.has_solution and outcome.periods == []
+
+
+def test_a_patched_block_is_the_block_built_afresh(ideal_catalog: Any) -> None:
+    """Periods whose data differ only in site power and demand floors reuse the first
+    block with those limits patched: the LP is the one build_direct gives for that period."""
+    from dcplan.planner.matrix import build_direct
+    from dcplan.planner.roadmap_model import build_blocks
+
+    data = site_data(ideal_catalog, 1, workload=[{"id": "w", "demand": "500 PFLOPS", "software": ["neuron", "cuda"]}])
+    site = data.sites["cold-aws"]
+    later = replace(
+        data,
+        sites={
+            "cold-aws": replace(
+                site, limits=site.limits.model_copy(update={"utility_power": site.limits.utility_power * 3})
+            )
+        },
+        needs={w: replace(n, value=n.value * 2) for w, n in data.needs.items()},
+    )
+    blocks = build_blocks(roadmap(lambda t: later if t else data, 2))
+    fresh = build_direct(later)
+    for name in ("col_lower_", "col_upper_", "row_lower_", "row_upper_"):
+        assert np.array_equal(np.asarray(getattr(blocks[1].lp, name)), np.asarray(getattr(fresh.lp, name))), name
+    assert blocks[1].rows == fresh.rows and blocks[1].columns == fresh.columns
+    assert not np.array_equal(np.asarray(blocks[0].lp.row_upper_), np.asarray(blocks[1].lp.row_upper_))
+    outcome = solved(roadmap(lambda t: later if t else data, 2))
+    assert outcome.delivered_pflops == pytest.approx([2000, 6000])  # 1 MW, then 3 MW of beta
