@@ -298,3 +298,57 @@ def test_a_factory_without_from_starts_at_the_first_period(ideal_catalog: Any) -
         scn, data, period_years=0.25, period_of=quarter_of, factory_keys={"trn-on-prem": [ALPHA]}
     ).factories
     assert (f.from_period, f.commit_periods, f.rate_usd_per_hour) == (0, 4, 50.0)
+
+
+def test_the_scenario_tables_feed_the_extras(ideal_catalog: Any) -> None:
+    """SCHEMA's parsed [roadmap], [[row]] density, [[cloud]] term and [[ai_factory]] (real
+    pint quantities and calendar texts) through roadmap_extras: classes, term periods and the
+    factory window as the text says (2026Q1 start: 2026Q2 is period 1; 6 months = 2 periods)."""
+    from dcplan.planner.modeldata import build_model_data
+    from dcplan.planner.roadmap_cloud import roadmap_extras
+
+    hall = dict(BASE["hall"][0], site="cold-owned")
+    row = dict(
+        BASE["row"][0], density=[{"rack_kw": "50 kW", "capex": "1.1 MUSD"}, {"rack_kw": "100 kW", "capex": "1.6 MUSD"}]
+    )
+    offer = {
+        "id": "east",
+        "region": "us-east-1",
+        "system": "alpha",
+        "quota": 4,
+        "term": "reserved",
+        "term_length": "1 year",
+    }
+    scn = scenario(
+        roadmap={"start": "2026Q1", "periods": 4},
+        site=[{"id": "cold-owned", "utility_power": "1 MW"}],
+        hall=[hall],
+        row=[row],
+        cloud=[offer],
+        ai_factory=[
+            {
+                "id": "trn-on-prem",
+                "system": "alpha",
+                "hall": "h1",
+                "rate": "50 USD/hour",
+                "min_units": 8,
+                "from": "2026Q2",
+                "commitment": "6 month",
+            }
+        ],
+    )
+    calendar = scn.roadmap.calendar()
+    data, extras = roadmap_extras(
+        scn,
+        ideal_catalog,
+        build_model_data(scn, ideal_catalog),
+        period_years=0.25,
+        periods=4,
+        period_of=calendar.index_of_text,
+    )
+    assert [(c.rack_kw, c.capex_usd) for c in extras["slots"].density["r1"]] == [(50.0, 1.1e6), (100.0, 1.6e6)]
+    (term,) = extras["cloud"].terms
+    assert (term.key, term.term, term.periods) == ("cloud:east", "reserved", 4)
+    (f,) = extras["cloud"].factories
+    assert (f.from_period, f.commit_periods, f.min_units, f.rate_usd_per_hour) == (1, 2, 8, pytest.approx(50.0))
+    assert FACTORY_ALPHA in {o.key for o in data.options}
