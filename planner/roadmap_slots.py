@@ -15,9 +15,10 @@ The hook (``slot_hook``, in ``planner.roadmap_model.ROADMAP_HOOKS``):
 
 - blocked options: ``units[o, t] <= 0`` for every t.
 - density, per template r with classes k = 0..C-1 (ascending rack_kw_k [kW], capex_k
-  [MUSD per row]), integer columns ``cls[r, k, t]`` (rows standing in class k), ``bld``
-  (rows built into class k in t: new or rebuilt), ``lv`` (rows of class k rebuilt into a
-  higher class in t):
+  [MUSD per row]), integer columns ``cls[r, k, t]`` (rows standing in class k; linking
+  name ``density_rows``), ``bld`` (rows built into class k in t, new or rebuilt:
+  ``density_build``), ``lv`` (rows of class k rebuilt into a higher class in t:
+  ``density_rebuilt``), indexed ``(t, r, k)``:
   ``cls[k, t] - cls[k, t-1] - bld[k, t] + lv[k, t] = 0``;
   ``S_k[t] = sum_(j >= k) cls[j, t]`` never falls (``S_k[t] - S_k[t-1] >= 0``: a row is
   never downgraded or demolished, so a row that leaves class k is rebuilt higher);
@@ -196,11 +197,11 @@ def slot_inputs(
             out.density[row.id] = classes
     _block_options(out, catalog, data)
     out.trays, used = _tray_figures(catalog, data, out.row_slots)
+    if out.mixed_fusion_domain:  # the what-if is named in the plan whenever it is switched on
+        out.notes.append(MIXED_DOMAIN_NOTE)
     if out.trays:
         out.tray_supply = _tray_supply(catalog, used, tray_supply_per_year, period_years, periods)
-        if out.mixed_fusion_domain:
-            out.notes.append(MIXED_DOMAIN_NOTE)
-        elif out.tray_supply is None:
+        if out.tray_supply is None and not out.mixed_fusion_domain:
             out.notes.append("NVLink switch trays: no supply given, so they do not limit units")
     return out
 
@@ -264,7 +265,8 @@ def slot_hook(b: Any) -> None:
 
 
 def density_rows(b: Any, row_id: str, classes: list[DensityClass]) -> None:
-    """The density family of one row template (module docstring): cls / bld / lv columns,
+    """The density family of one row template (module docstring): density_rows / _build /
+    _rebuilt columns,
     stock, no-downgrade, count and cover rows, capex and residual on the builds."""
     options = [o for o in b.periods[0].data.options if o.row == row_id]
     if not options:

@@ -247,3 +247,19 @@ def test_fuzzed_density_never_crashes() -> None:
             assert "\n" not in str(error) and str(error).startswith("row 'r1' density")
         else:
             assert all(c.rack_kw > 0 and c.capex_usd >= 0 for c in classes)
+
+
+def test_trays_without_a_supply_are_noted_not_limited(tmp_path: Path) -> None:
+    """A slot listing alpha's trays but no supply: no tray row (10 alpha at once), and the
+    plan notes say the trays did not limit; the scenario's own supply (8 a year = 2 a
+    quarter) limits again: 0 alpha a quarter (floor 2 / 4)."""
+    text = SLOT.replace("ADMITS", '["alpha", "beta"]').split("tray_supply_per_year")[0]
+    (tmp_path / "slot.toml").write_text(text)
+    cat = load_catalog([HANDCAT, tmp_path], use_env=False)
+    data = site_data(cat, 1, candidate=[{"system": "alpha"}])
+    free = slot_inputs(stand_in(slot="test-slot"), cat, data, period_years=0.25, periods=2)
+    assert free.tray_supply is None and any("do not limit" in n for n in free.notes)
+    assert units(solved(roadmap(data, 2, extras={"slots": free})), ALPHA) == [10, 10]
+    own = slot_inputs(stand_in(slot="test-slot"), cat, data, period_years=0.25, periods=2, tray_supply_per_year=8)
+    assert own.tray_supply == [2, 2] and own.notes == []
+    assert units(solved(roadmap(data, 2, extras={"slots": own})), ALPHA) == [0, 0]
