@@ -162,6 +162,16 @@ class Calendar:
         """The label of period index ``t`` (any integer: before the start or after the end too)."""
         return self.label_of(self._first_day(self._number(self.start) + t))
 
+    def start_of(self, t: int) -> date:
+        """First day of period index ``t`` (any integer: before the start or after the end too)."""
+        return self._first_day(self._number(self.start) + t)
+
+    def first_period_from(self, day: date) -> int:
+        """The first period starting on or after ``day``: something done mid-period (a hall
+        shell ready on 2027-02-10) is usable from the next period."""
+        t = self.index_of(day)
+        return t if self.start_of(t) == day else t + 1
+
     def index_of(self, day: date) -> int:
         """Index of the period containing ``day`` (< 0 before the start, >= periods after)."""
         return self._number(day) - self._number(self.start)

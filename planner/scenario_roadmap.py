@@ -133,6 +133,9 @@ class RoadmapHeader(_Strict):
     discount_delivered: bool = Field(default=False, description="weigh each period's delivered compute by its discount")
     facility_life: PeriodYears = Field(default_factory=_one_year, description="buildings and plant, for residual value")
     lead_times: bool = Field(default=True, description="enforce catalog lead times on new equipment")
+    switch_trays_per_year: float | None = Field(
+        default=None, ge=0.0, le=1e7, description="NVLink switch trays supplied per year (default: the catalog slot's)"
+    )
     mixed_fusion_domain: bool = Field(
         default=False, description="WHAT-IF: a scale-up domain mixing Trainium4 and GPU units (not publicly described)"
     )
