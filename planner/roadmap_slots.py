@@ -242,8 +242,22 @@ def prune_blocked(data: ModelData, inputs: SlotInputs) -> ModelData:
     build periods after the slot inputs; the hook's bounds give the same plan)."""
     from dataclasses import replace
 
+    from dcplan.planner.delivered import supply_groups
+
+    if not inputs.blocked:
+        return data
     kept = [o for o in data.options if o.key not in inputs.blocked]
-    return replace(data, options=kept, pruned=[*data.pruned, *inputs.pruned])
+    # no workload pair, eligible supply or supply group may name a removed option
+    eligible = {w: [k for k in keys if k not in inputs.blocked] for w, keys in data.eligible.items()}
+    pairs = {wk: pair for wk, pair in data.pairs.items() if wk[1] not in inputs.blocked}
+    return replace(
+        data,
+        options=kept,
+        pruned=[*data.pruned, *inputs.pruned],
+        eligible=eligible,
+        pairs=pairs,
+        supply_groups=supply_groups(eligible, pairs),
+    )
 
 
 # -- the roadmap hook ----------------------------------------------------------------------

@@ -263,3 +263,23 @@ def test_trays_without_a_supply_are_noted_not_limited(tmp_path: Path) -> None:
     own = slot_inputs(stand_in(slot="test-slot"), cat, data, period_years=0.25, periods=2, tray_supply_per_year=8)
     assert own.tray_supply == [2, 2] and own.notes == []
     assert units(solved(roadmap(data, 2, extras={"slots": own})), ALPHA) == [0, 0]
+
+
+def test_prune_blocked_leaves_no_pair_naming_a_removed_option(tmp_path: Path) -> None:
+    """A workload on either stack with alpha blocked by the slot: the pruned data has no
+    eligible key, pair or supply group naming alpha, and a roadmap over it solves (10 beta,
+    2000 PFLOPS >= the 1000 PFLOPS demand)."""
+    cat = slot_catalog(tmp_path, admits='["beta"]')
+    work = [{"id": "train", "demand": "1000 PFLOPS", "software": ["neuron", "cuda"]}]
+    data = site_data(cat, 1, workload=work)
+    assert ALPHA in data.eligible["train"]
+    slots = slot_inputs(stand_in(slot="test-slot"), cat, data, period_years=0.25, periods=2)
+    pruned = prune_blocked(data, slots)
+    named = [
+        *pruned.eligible["train"],
+        *(k for _, k in pruned.pairs),
+        *(k for ks in pruned.supply_groups.values() for k in ks),
+    ]
+    assert ALPHA not in named and BETA in named
+    assert units(solved(roadmap(pruned, 2, extras={"slots": slots})), BETA) == [10, 10]
+    assert prune_blocked(data, SlotInputs()) is data
