@@ -352,3 +352,32 @@ def test_the_scenario_tables_feed_the_extras(ideal_catalog: Any) -> None:
     (f,) = extras["cloud"].factories
     assert (f.from_period, f.commit_periods, f.min_units, f.rate_usd_per_hour) == (1, 2, 8, pytest.approx(50.0))
     assert FACTORY_ALPHA in {o.key for o in data.options}
+
+
+def test_end_to_end_through_roadmap_inputs(ideal_catalog: Any) -> None:
+    """A parsed roadmap scenario through SCHEMA's roadmap_inputs and MODEL's solve_roadmap:
+    the AI Factory commitment binds as in test_ai_factory_commitment_binding (2000, 1200,
+    1200, 2000 PFLOPS), and the r1 density classes are built as cheaply as the rows need:
+    one 100 kW row in 2026Q1 for 10 beta (a row holds 10 units), then in 2026Q2 the 8 alpha
+    (50 kW racks) take a second row of the cheap 50 kW class (1.1 < 1.6 MUSD) while the 2
+    beta stay in the 100 kW row; 10 beta fit that row again in 2026Q4. Lead times
+    are off: nothing is on order, and a 2-year transformer lead would leave the hall dark."""
+    from dcplan.planner.roadmap_inputs import roadmap_inputs
+
+    hall = dict(BASE["hall"][0], site="cold-owned")
+    row = dict(
+        BASE["row"][0], density=[{"rack_kw": "50 kW", "capex": "1.1 MUSD"}, {"rack_kw": "100 kW", "capex": "1.6 MUSD"}]
+    )
+    commit = {"id": "trn-on-prem", "system": "alpha", "hall": "h1", "rate": "50 USD/hour", "min_units": 8}
+    scn = scenario(
+        roadmap={"start": "2026Q1", "periods": 4, "lead_times": False},  # the ideal plant has no orders
+        site=[{"id": "cold-owned", "utility_power": "1 MW"}],
+        hall=[hall],
+        row=[row],
+        ai_factory=[commit | {"from": "2026Q2", "commitment": "6 month"}],
+    )
+    outcome = solved(roadmap_inputs(scn, ideal_catalog))
+    assert outcome.delivered_pflops == pytest.approx([2000, 1200, 1200, 2000])
+    assert units(outcome, FACTORY_ALPHA) == [0, 8, 8, 0]
+    built = outcome.linking["density_build"]
+    assert {k: round(v) for k, v in built.items() if v > 0.5} == {(0, "r1", 1): 1, (1, "r1", 0): 1}
