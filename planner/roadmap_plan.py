@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from dcplan.planner.plan import CapacityPlan, Diagnosis, SolverInfo, _Model
+from dcplan.planner.plan import CapacityPlan, Diagnosis, Recheck, SolverInfo, _Model
 
 ROADMAP_SCHEMA_VERSION = "1.0"
 
@@ -90,6 +90,11 @@ class RoadmapPlan(_Model):
     solver: SolverInfo
     diagnosis: Diagnosis
     notes: list[str] = Field(default_factory=list, description="assumptions and what-if switches in force")
+    recheck: Recheck = Field(
+        default_factory=lambda: Recheck(ok=True, checked=0),
+        description="the roadmap-level re-check (stock, life, availability, allocation, halls ready, lead "
+        "times, budgets) with every period's own re-check folded in",
+    )
 
     @property
     def feasible(self) -> bool:
