@@ -65,21 +65,18 @@ def plan_roadmap(scenario: Any, catalog: Catalog, options: PlanOptions | None = 
     return assemble_roadmap(catalog, inputs, outcome, replace(options, settings=settings), started, phase)
 
 
+#: the SolverInfo fields a roadmap outcome carries under the same names
+OUTCOME_FIELDS = ("status", "termination", "objective", "bound", "gap", "build_s", "handover_s", "solve_s")
+
+
 def _solver_info(outcome: Any, inputs: RoadmapInputs, settings: SolveSettings) -> dict[str, Any]:
-    return dict(
-        status=outcome.status,
-        termination=outcome.termination,
-        objective_name=objective_note(inputs),
-        objective=outcome.objective,
-        bound=outcome.bound,
-        gap=outcome.gap,
-        time_limit_s=settings.time_limit_s,
-        rel_gap_target=settings.rel_gap,
-        build_s=outcome.build_s,
-        handover_s=outcome.handover_s,
-        solve_s=outcome.solve_s,
-        settings={k: str(v) for k, v in getattr(outcome, "highs_settings", {}).items()},
-    )
+    info = {name: getattr(outcome, name) for name in OUTCOME_FIELDS}
+    info["settings"] = {k: str(v) for k, v in getattr(outcome, "highs_settings", {}).items()}
+    return info | {
+        "objective_name": objective_note(inputs),
+        "time_limit_s": settings.time_limit_s,
+        "rel_gap_target": settings.rel_gap,
+    }
 
 
 def objective_note(inputs: RoadmapInputs) -> str:

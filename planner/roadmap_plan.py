@@ -131,7 +131,6 @@ def load_any_plan(path: Path | str) -> CapacityPlan | RoadmapPlan:
 
 
 def roadmap_json_schema() -> dict[str, Any]:
-    schema = RoadmapPlan.model_json_schema(mode="serialization")
-    schema["$id"] = "https://dcplan.dev/schema/roadmap-plan.json"
-    schema["title"] = "dcplan roadmap plan"
-    return schema
+    """The roadmap plan's JSON Schema (its own $id beside the capacity plan's)."""
+    identity = {"$id": "https://dcplan.dev/schema/roadmap-plan.json", "title": "dcplan roadmap plan"}
+    return {**RoadmapPlan.model_json_schema(mode="serialization"), **identity}

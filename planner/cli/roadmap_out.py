@@ -8,13 +8,8 @@ or a period's), 130 Ctrl-C (nothing written).
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
-
-import typer
-
-from dcplan.planner.cli.common import EXIT_INTERRUPTED, UserError
 
 
 def solve_roadmap_cli(
@@ -27,7 +22,7 @@ def solve_roadmap_cli(
 ) -> None:
     """Solve, print (text or ``--json``), write ``-o`` and exit with the outcome's code
     (planner.cli.solve_cmd.finish). ``flags``: (marginals, force, as_json, pretty)."""
-    from dcplan.planner.cli.solve_cmd import finish
+    from dcplan.planner.cli.solve_cmd import finish, solved
     from dcplan.planner.pipeline import PlanOptions
     from dcplan.planner.roadmap_export import check_roadmap_output_path, write_roadmap_plan
     from dcplan.planner.roadmap_pipeline import plan_roadmap
@@ -35,13 +30,9 @@ def solve_roadmap_cli(
     marginals, force, as_json, pretty = flags
     if output is not None:
         check_roadmap_output_path(output, force)
-    try:
-        plan = plan_roadmap(scenario, catalog, PlanOptions(settings=settings, marginals=marginals))
-    except KeyboardInterrupt:
-        sys.stderr.write("dcplan: interrupted\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except ValueError as exc:
-        raise UserError(f"{scenario_file}: {exc}") from None
+    plan = solved(
+        lambda: plan_roadmap(scenario, catalog, PlanOptions(settings=settings, marginals=marginals)), scenario_file
+    )
     written = write_roadmap_plan(plan, output, force=force, pretty=pretty) if output is not None else []
     finish(plan, written, as_json, pretty, render_roadmap)
 
@@ -111,11 +102,18 @@ def render_roadmap(plan: Any) -> None:
     from dcplan.planner.cli.textout import echo, print_table, style
 
     s = plan.solver
-    gap = f", gap {s.gap:.3%}" if s.gap is not None else ""
+    times = ", ".join(
+        f"{what} {seconds:.2f} s"
+        for what, seconds in (
+            ("build", s.build_s),
+            ("hand-over", s.handover_s),
+            ("solve", s.solve_s),
+            ("layout+re-check", s.layout_s + s.recheck_s),
+        )
+    )
     echo(style(plan.scenario_name, "bold"))
     echo(
-        f"{s.status}{gap}; {len(plan.periods)} {plan.period_length} periods; build {s.build_s:.2f} s, "
-        f"hand-over {s.handover_s:.2f} s, solve {s.solve_s:.2f} s, layout+re-check {s.layout_s + s.recheck_s:.2f} s"
+        f"{s.status}{'' if s.gap is None else f', gap {s.gap:.3%}'}; {len(plan.periods)} {plan.period_length} periods; {times}"
     )
     echo(f"objective: {plan.objective_note}")
     if not plan.diagnosis.feasible:
@@ -149,13 +147,12 @@ def render_roadmap_diff(result: dict[str, Any], name_a: str, name_b: str) -> Non
     """Two roadmaps period by period (planner.roadmap_diff.diff_roadmaps) as plain text."""
     from dcplan.planner.cli.textout import TextTable, echo, print_table
 
-    a, b = result["a"], result["b"]
-    echo(f"A: {name_a}: {a['scenario_name']} ({a['status']}, {a['periods']} periods)")
-    echo(f"B: {name_b}: {b['scenario_name']} ({b['status']}, {b['periods']} periods)")
+    for side, name in (("A", name_a), ("B", name_b)):
+        facts = result[side.lower()]
+        echo(f"{side}: {name}: {facts['scenario_name']} ({facts['status']}, {facts['periods']} periods)")
+    echo("no differences" if result["same"] else "")
     if result["same"]:
-        echo("no differences")
         return
-    echo()
     names = [line["figure"] for line in result["periods"][0]["figures"]] if result["periods"] else []
     columns = ("period", *(f"{n} A/B" for n in names))
     table = TextTable("Periods", columns, right=columns[1:])

@@ -105,20 +105,27 @@ def solve(
         resume_gc()
         solve_roadmap_cli(scenario, cat, settings, output, (marginals, force, as_json, pretty), scenario_file)
     resume_gc()  # start-up is over: the solve, layout and marginals may run for minutes
-    try:
-        plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
-    except KeyboardInterrupt:
-        # Ctrl-C during the solve (planner.solve stops HiGHS, then raises): nothing is written.
-        sys.stderr.write("dcplan: interrupted\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except ValueError as exc:
-        raise UserError(f"{scenario_file}: {exc}") from None
+    plan = solved(
+        lambda: plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals)), scenario_file
+    )
     written: list[Path] = []
     if output is not None:
         from dcplan.planner.export import write_plan
 
         written = write_plan(plan, output, force=force, pretty=pretty)
     finish(plan, written, as_json, pretty, render_plan)
+
+
+def solved(run: Callable[[], Any], scenario_file: Path) -> Any:
+    """``run()`` (a plan_scenario or plan_roadmap call): Ctrl-C during the solve (planner.solve
+    stops HiGHS, then raises) exits 130 with nothing written; a ValueError is bad input."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        sys.stderr.write("dcplan: interrupted\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except ValueError as exc:
+        raise UserError(f"{scenario_file}: {exc}") from None
 
 
 def finish(plan: Any, written: list[Path], as_json: bool, pretty: bool, render: Callable[[Any], None]) -> None:

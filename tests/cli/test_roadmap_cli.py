@@ -187,3 +187,29 @@ def test_export_roadmap_json_round_trip(files, plans, tmp_path):
 def test_export_roadmap_to_svg_is_one_line(files, tmp_path, capsys):
     assert main(["export", str(files["a"]), "-o", str(tmp_path / "x.svg")]) == 2
     assert "roadmap plan" in _one_error_line(capsys)
+
+
+def test_render_roadmap_text(plans, capsys):
+    """The text report: one timeline line per period, the changes, the totals and the re-check."""
+    from dcplan.planner.cli.roadmap_out import render_roadmap
+
+    render_roadmap(plans[0])
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    timeline = [line for line in lines if line.startswith("2026Q")]
+    assert [line.split()[0] for line in timeline[:3]] == ["2026Q1", "2026Q2", "2026Q3"]
+    assert "nvidia 20" in timeline[0] and "nvidia 40" in timeline[1]
+    assert any(line.startswith("2026Q3") and "retired" in line and "end of life" in line for line in lines)
+    assert "optimal" in lines[1] and "3 quarter periods" in lines[1]
+    assert f"{plans[0].recheck.checked} checks over 3 periods" in out
+
+
+def test_render_roadmap_without_a_plan(ideal_catalog, capsys):
+    from dcplan.planner.cli.roadmap_out import render_roadmap
+    from tests.planner.roadmap_fakes import with_status
+
+    inputs, outcome = roadmap(ideal_catalog, [2])
+    plan = assemble_roadmap(ideal_catalog, inputs, with_status(outcome, "no-plan-within-limit"))
+    render_roadmap(plan)
+    out = capsys.readouterr().out
+    assert "No plan" in out and "raise --time-limit" in out
