@@ -208,20 +208,19 @@ def _summary(status: str, gap: float | None, periods: int) -> str:
     return f"best {what} found ({status}), gap {gap:.2%}" if gap is not None else f"best {what} found ({status})"
 
 
-def _no_plan_diagnosis(inputs: RoadmapInputs, outcome: Any, options: PlanOptions, info: dict[str, Any]) -> Diagnosis:
-    """Why there is no roadmap: the roadmap diagnosis when there is one and it is proven
-    infeasible, else what the solver outcome says."""
-    if outcome.status == "infeasible" and options.diagnose:
-        try:
-            from dcplan.planner import roadmap_diagnosis  # type: ignore[attr-defined]
-        except ImportError:
-            roadmap_diagnosis = None
-        diagnose = getattr(roadmap_diagnosis, "diagnose_roadmap", None)
-        if diagnose is not None:
-            result = diagnose(inputs, options.settings)
-            if isinstance(result, Diagnosis):
-                return result
-        return Diagnosis(feasible=False, summary="no roadmap satisfies every period's limits and the linking rows")
+def _no_plan_diagnosis(
+    catalog: Catalog, inputs: RoadmapInputs, outcome: Any, options: PlanOptions, info: dict[str, Any], phase: _Phases
+) -> Diagnosis:
+    """Why there is no roadmap: for a proven infeasible one the roadmap diagnosis
+    (planner.roadmap_diagnosis: which period, which limit or linking family) unless it is
+    turned off or cancelled; else what the solver outcome says."""
+    if outcome.status == "infeasible" and options.diagnose and not phase.cancelled:
+        from dcplan.planner.roadmap_diagnosis import diagnose_roadmap
+
+        phase("diagnosis")
+        return diagnose_roadmap(catalog, inputs, options.settings)
+    if outcome.status == "infeasible":
+        return Diagnosis(feasible=False, summary="infeasible; diagnosis not run")
     return Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
 
 
@@ -259,9 +258,7 @@ def assemble_roadmap(
         )
     )
     if not has_plan:
-        if outcome.status == "infeasible":
-            phase("diagnosis")
-        diagnosis = _no_plan_diagnosis(inputs, outcome, options, info)
+        diagnosis = _no_plan_diagnosis(catalog, inputs, outcome, options, info, phase)
         info["total_s"] = time.perf_counter() - started
         phase("done")
         return RoadmapPlan(
@@ -310,8 +307,11 @@ def _roadmap_notes(inputs: RoadmapInputs) -> list[str]:
         "a period's capex buys only counts above every earlier period's",
         "a refreshed row keeps its busway and rack PDUs",
     ]
+    from dcplan.planner.roadmap_slots import roadmap_notes
+
+    notes += roadmap_notes(inputs.extras)  # slots, density, cloud terms, AI Factory: what-if labels
     scenario_roadmap = getattr(inputs.scenario, "roadmap", None)
-    if getattr(scenario_roadmap, "mixed_fusion_domain", False):
+    if getattr(scenario_roadmap, "mixed_fusion_domain", False) and not any("WHAT-IF" in n.upper() for n in notes):
         notes.append("WHAT-IF: scale-up domains mixing Trainium4 and GPU units allowed (not publicly described)")
     if not inputs.lead_periods or not any(inputs.lead_periods.values()):
         notes.append("equipment lead times not enforced")

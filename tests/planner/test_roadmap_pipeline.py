@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+from dcplan.planner.pipeline import PlanOptions
+from dcplan.planner.plan import outcome_message
 from dcplan.planner.roadmap_layout import continue_fills
 from dcplan.planner.roadmap_pipeline import assemble_roadmap
 from dcplan.planner.roadmap_plan import RoadmapPlan
 from dcplan.planner.roadmap_types import Ordered
+from dcplan.planner.solve import SolveSettings
 from tests.planner.roadmap_fakes import roadmap, with_status
 
 BETA = "r1/beta/ideal-dlc"
@@ -183,8 +186,12 @@ def test_unavailable_option_is_caught(ideal_catalog):
 @pytest.mark.parametrize("status", ["infeasible", "no-plan-within-limit"])
 def test_no_plan(ideal_catalog, status):
     inputs, outcome = roadmap(ideal_catalog, [2])
-    plan = assemble_roadmap(ideal_catalog, inputs, with_status(outcome, status))
+    options = PlanOptions(settings=SolveSettings(), diagnose=False)  # the fake is not really infeasible
+    plan = assemble_roadmap(ideal_catalog, inputs, with_status(outcome, status), options)
     assert not plan.feasible and plan.periods == [] and plan.timeline == []
+    assert plan.diagnosis.summary == (
+        "infeasible; diagnosis not run" if status == "infeasible" else outcome_message(plan.solver, has_plan=False)
+    )
     assert plan.solver.status == status
     assert RoadmapPlan.model_validate_json(plan.to_json_text()) == plan
 
