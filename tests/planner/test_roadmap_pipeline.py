@@ -215,3 +215,48 @@ def test_continue_fills_switches_system_only_in_an_emptied_row(ideal_catalog):
     assert afresh is None and [(f.row, f.option.key, f.units) for f in fills] == [("r1-01", alpha, 10)]
     fills, _, _ = continue_fills(data, {alpha: 10.0, BETA: 20.0}, None, state, {}, 1)
     assert sorted((f.row, f.option.key) for f in fills) == [("r1-01", BETA), ("r1-02", alpha)]
+
+
+@pytest.fixture(scope="module")
+def refreshed():
+    """enterprise-hybrid over two quarters with a one-quarter IT life, solved by the real
+    time-expanded model (planner.roadmap_solve) under min-npv-tco: every unit of 2026Q1 is
+    retired at the end of its life in 2026Q2 and bought again."""
+    from dcplan.models.catalog import load_catalog
+    from dcplan.planner.modeldata import build_model_data
+    from dcplan.planner.roadmap_solve import solve_roadmap
+    from dcplan.planner.scenario import SCENARIO_DIR, load_scenario
+    from tests.planner.roadmap_fakes import inputs_for
+
+    catalog = load_catalog()
+    data = build_model_data(load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml"), catalog)
+    inputs = inputs_for([data] * 2, it_life_years=0.25, budgets_musd=[None, 2500.0], objective="min-npv-tco")
+    outcome = solve_roadmap(inputs, SolveSettings(process="in-process", rel_gap=1e-9, time_limit_s=60))
+    assert outcome.status == "optimal"
+    return inputs, outcome, assemble_roadmap(catalog, inputs, outcome)
+
+
+def test_real_roadmap_is_checked_and_agrees_with_the_solver(refreshed):
+    """The plan's money and compute are recomputed from its layout; they agree with the
+    solver's own period figures (capex within 0.1 %: the plan counts PDUs per actual rack),
+    and the re-check of every period and of the roadmap passes."""
+    _, outcome, plan = refreshed
+    assert plan.recheck.ok, plan.recheck.violations
+    for t, point in enumerate(plan.timeline):
+        assert point.capex_musd == pytest.approx(outcome.capex_musd[t], rel=1e-3)
+        assert point.opex_musd == pytest.approx(outcome.opex_musd[t], rel=1e-9)
+        assert point.delivered_pflops == pytest.approx(outcome.delivered_pflops[t], rel=1e-9)
+    assert plan.npv_tco_musd == pytest.approx(outcome.npv_tco_musd, rel=1e-3)
+    assert plan.residual_value_musd == pytest.approx(outcome.residual_musd, rel=1e-2)
+
+
+def test_real_refresh_keeps_the_rows(refreshed):
+    """A refresh retires every 2026Q1 unit (end of life) and buys as many again: the new
+    units stand in the same rows and slots."""
+    _, _, plan = refreshed
+    first, second = plan.periods
+    assert {c.option: c.units for c in second.retired} == {c.option: c.units for c in first.added}
+    assert {c.why for c in second.retired} == {"end of life"}
+    layout = [p.plan.layout for p in plan.periods]
+    places = [set(zip(lay.hall, lay.row, lay.slot, lay.system, strict=True)) for lay in layout]
+    assert places[0] and places[0] == places[1]
