@@ -12,7 +12,7 @@ timings, termination, highs_settings) plus ``periods`` (one SolveOutcome per per
 single-period naming) and ``linking`` (``"add"`` / ``"ret"``: ``{(t, option key): units}``).
 
 Marginal values per period: the limits of each period are those of its own single-period
-block; their values are "not valued: roadmap (...)" (see ``MARGINALS_NOT_VALUED``).
+block, valued by LP estimates on the whole roadmap (planner.roadmap_marginals).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 
 from dcplan.models.catalog import Catalog
 from dcplan.planner.evaluate import build_plan, evaluate
-from dcplan.planner.marginals import not_valued
 from dcplan.planner.pipeline import PlanOptions, _Phases
 from dcplan.planner.plan import Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import limit_uses, recheck
 from dcplan.planner.roadmap_layout import RowState, continue_fills
+from dcplan.planner.roadmap_marginals import RoadmapDuals, roadmap_duals
 from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan, UnitChange
 from dcplan.planner.roadmap_recheck import roadmap_recheck
 from dcplan.planner.roadmap_timeline import (
@@ -42,8 +42,6 @@ from dcplan.planner.roadmap_timeline import (
 )
 from dcplan.planner.roadmap_types import RoadmapInputs
 from dcplan.planner.solve import SolveOutcome, SolveSettings, paused_gc
-
-MARGINALS_NOT_VALUED = "roadmap (a period's limit is priced only with the other periods re-solved)"
 
 
 def plan_roadmap(scenario: Any, catalog: Catalog, options: PlanOptions | None = None) -> RoadmapPlan:
@@ -153,6 +151,7 @@ def _period_plan(
     outcome_t: SolveOutcome,
     layout: tuple[RowState | None, dict[str, int]],
     info: dict[str, Any],
+    duals: RoadmapDuals | None,
 ) -> tuple[Any, RowState, str | None]:
     """Period t's CapacityPlan (the single-period steps on its stock) and the row state it leaves."""
     data = inputs.periods[t].data
@@ -162,8 +161,9 @@ def _period_plan(
     ev = evaluate(catalog, data, outcome_t, fills)
     uses = limit_uses(catalog, data, ev, outcome_t)
     checked = recheck(catalog, data, ev, outcome_t, uses)
-    uses = not_valued(uses, MARGINALS_NOT_VALUED)
     label = inputs.periods[t].label
+    if duals is not None:
+        uses = duals.value(uses, t, label)
     summary = f"{label}: period {t + 1} of {len(inputs.periods)} of the roadmap"
     plan = build_plan(
         catalog, data, outcome_t, ev, checked, uses, Diagnosis(feasible=True, summary=summary), SolverInfo(**info)
@@ -172,7 +172,7 @@ def _period_plan(
 
 
 def _periods(
-    catalog: Catalog, inputs: RoadmapInputs, outcome: Any, info: dict[str, Any]
+    catalog: Catalog, inputs: RoadmapInputs, outcome: Any, info: dict[str, Any], duals: RoadmapDuals | None
 ) -> tuple[list[PeriodPlan], list[str]]:
     """Every period's PeriodPlan, and a note per period laid out afresh."""
     added, retired = _changes(outcome, inputs)
@@ -184,7 +184,7 @@ def _periods(
         inp = inputs.periods[t]
         for key, units in added[t].items():
             history[key][t] += units
-        plan, state, afresh = _period_plan(catalog, t, inputs, outcome_t, (state, retired[t]), info)
+        plan, state, afresh = _period_plan(catalog, t, inputs, outcome_t, (state, retired[t]), info, duals)
         if afresh is not None:
             notes.append(f"{inp.label}: rows laid out afresh ({afresh})")
         why = {key: _retire_reason(inputs, key, t, history, key in added[t]) for key in retired[t]}
@@ -275,15 +275,22 @@ def assemble_roadmap(
         )
     t_layout = time.perf_counter()
     phase("layout")
+    duals = _duals(outcome, inputs, options, phase)
+    t_marginals = time.perf_counter()
     with paused_gc():
-        periods, notes = _periods(catalog, inputs, outcome, info)
+        periods, notes = _periods(catalog, inputs, outcome, info, duals)
     t_recheck = time.perf_counter()
     phase("re-check")
     money = period_money(inputs, periods)
     residual = residual_musd(inputs, periods, money)
     checked = roadmap_recheck(inputs, periods, money)
     t_end = time.perf_counter()
-    info.update(layout_s=t_recheck - t_layout, recheck_s=t_end - t_recheck, total_s=t_end - started)
+    info.update(
+        marginals_s=t_marginals - t_layout,
+        layout_s=t_recheck - t_marginals,
+        recheck_s=t_end - t_recheck,
+        total_s=t_end - started,
+    )
     phase("done")
     return RoadmapPlan(
         **common,
@@ -298,6 +305,17 @@ def assemble_roadmap(
         recheck=checked,
         notes=[*_roadmap_notes(inputs), *notes],
     )
+
+
+def _duals(outcome: Any, inputs: RoadmapInputs, options: PlanOptions, phase: _Phases) -> RoadmapDuals | None:
+    """The row duals that value every period's limits (planner.roadmap_marginals); None when
+    marginal values are not asked for (the limits keep no value)."""
+    if not options.marginals:
+        return None
+    if phase.cancelled or outcome.status == "cancelled":
+        return RoadmapDuals({}, None, inputs.objective, "marginal values cancelled")
+    phase("marginal values")
+    return roadmap_duals(outcome, inputs.objective, options.marginal_budget_s)
 
 
 def _roadmap_notes(inputs: RoadmapInputs) -> list[str]:

@@ -260,3 +260,36 @@ def test_real_refresh_keeps_the_rows(refreshed):
     layout = [p.plan.layout for p in plan.periods]
     places = [set(zip(lay.hall, lay.row, lay.slot, lay.system, strict=True)) for lay in layout]
     assert places[0] and places[0] == places[1]
+
+
+def test_marginal_value_of_utility_power_per_period(ideal_catalog):
+    """The real roadmap solve of 2, 4, 2 MW. In every period the utility power binds; one
+    more MW in period t only holds 1,000 kW / 100 kW = 10 more beta units of 200 PFLOPS
+    each for that quarter (91.3125 days): 10 x 200 x 91.3125 = 182,625 PFLOP-days, less the
+    tie-break x their NPV (under 0.01 %)."""
+    from dcplan.planner.roadmap_solve import solve_roadmap
+
+    inputs, _ = roadmap(ideal_catalog, [2, 4, 2], it_life_years=0.5)
+    outcome = solve_roadmap(inputs, SolveSettings(process="in-process", rel_gap=1e-9))
+    plan = assemble_roadmap(ideal_catalog, inputs, outcome)
+    for period in plan.periods:
+        (power,) = [u for u in period.plan.limits if u.binding]
+        assert power.limit == "utility power (design day)" and power.marginal_method == "LP estimate"
+        assert power.marginal == pytest.approx(10 * 200 * inputs.periods[0].hours / 24, rel=1e-4)
+        assert power.marginal < 10 * 200 * inputs.periods[0].hours / 24
+        assert f"in {period.period} = +182,625 PFLOP-days (LP estimate)" in power.marginal_text
+
+
+def test_without_a_model_limits_are_not_valued(grow_shrink):
+    """The fake outcome has no roadmap model: every binding limit says why it has no value."""
+    _, _, plan = grow_shrink
+    binding = [u for p in plan.periods for u in p.plan.limits if u.binding]
+    assert binding and all(u.marginal is None for u in binding)
+    assert all(u.marginal_text == "not valued: roadmap (no solved roadmap model to price limits on)" for u in binding)
+
+
+def test_no_marginals_asked(ideal_catalog):
+    inputs, outcome = roadmap(ideal_catalog, [2])
+    options = PlanOptions(settings=SolveSettings(), marginals=False)
+    plan = assemble_roadmap(ideal_catalog, inputs, outcome, options)
+    assert all(u.marginal_text is None for u in plan.periods[0].plan.limits)
