@@ -41,7 +41,7 @@ from dcplan.planner.roadmap_timeline import (
     timeline,
 )
 from dcplan.planner.roadmap_types import RoadmapInputs
-from dcplan.planner.solve import SolveOutcome, SolveSettings, paused_gc
+from dcplan.planner.solve import SOLUTION_STATUSES, SolveOutcome, SolveSettings, paused_gc
 
 
 def plan_roadmap(scenario: Any, catalog: Catalog, options: PlanOptions | None = None) -> RoadmapPlan:
@@ -224,6 +224,19 @@ def _no_plan_diagnosis(
     return Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
 
 
+def _common(inputs: RoadmapInputs) -> dict[str, Any]:
+    """The RoadmapPlan fields known before any period is laid out."""
+    scenario = inputs.scenario
+    return dict(
+        scenario_id=scenario.scenario.id,
+        scenario_name=scenario.scenario.name,
+        scenario=scenario.model_dump(mode="json"),
+        objective=inputs.objective,
+        objective_note=objective_note(inputs),
+        period_length="year" if inputs.period_years >= 1.0 - 1e-9 else "quarter",
+    )
+
+
 def assemble_roadmap(
     catalog: Catalog,
     inputs: RoadmapInputs,
@@ -237,27 +250,8 @@ def assemble_roadmap(
     started = time.perf_counter() if started is None else started
     phase = phase or _Phases(options, options.cancel)
     info = _solver_info(outcome, inputs, options.settings)
-    scenario = inputs.scenario
-    header = scenario.scenario
-    common: dict[str, Any] = dict(
-        scenario_id=header.id,
-        scenario_name=header.name,
-        scenario=scenario.model_dump(mode="json"),
-        objective=inputs.objective,
-        objective_note=objective_note(inputs),
-        period_length="year" if inputs.period_years >= 1.0 - 1e-9 else "quarter",
-    )
-    has_plan = (
-        bool(outcome.periods)
-        and all(p.values for p in outcome.periods)
-        and outcome.status
-        in (
-            "optimal",
-            "feasible-with-gap",
-            "cancelled",
-        )
-    )
-    if not has_plan:
+    common = _common(inputs)
+    if not (outcome.periods and all(p.values for p in outcome.periods) and outcome.status in SOLUTION_STATUSES):
         diagnosis = _no_plan_diagnosis(catalog, inputs, outcome, options, info, phase)
         info["total_s"] = time.perf_counter() - started
         phase("done")
@@ -273,10 +267,10 @@ def assemble_roadmap(
             diagnosis=diagnosis,
             recheck=Recheck(ok=True, checked=0),
         )
+    t_marginals = time.perf_counter()
+    duals = _duals(outcome, inputs, options, phase)  # before the layout: build_plan takes valued limits
     t_layout = time.perf_counter()
     phase("layout")
-    duals = _duals(outcome, inputs, options, phase)
-    t_marginals = time.perf_counter()
     with paused_gc():
         periods, notes = _periods(catalog, inputs, outcome, info, duals)
     t_recheck = time.perf_counter()
@@ -284,13 +278,9 @@ def assemble_roadmap(
     money = period_money(inputs, periods)
     residual = residual_musd(inputs, periods, money)
     checked = roadmap_recheck(inputs, periods, money)
-    t_end = time.perf_counter()
-    info.update(
-        marginals_s=t_marginals - t_layout,
-        layout_s=t_recheck - t_marginals,
-        recheck_s=t_end - t_recheck,
-        total_s=t_end - started,
-    )
+    marks = (started, t_marginals, t_layout, t_recheck, time.perf_counter())  # phase boundaries [s]
+    info.update(marginals_s=marks[2] - marks[1], layout_s=marks[3] - marks[2], recheck_s=marks[4] - marks[3])
+    info["total_s"] = marks[4] - started
     phase("done")
     return RoadmapPlan(
         **common,
