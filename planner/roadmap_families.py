@@ -3,9 +3,11 @@
 Index t = 0..T-1, period length y_t [y], start s_t [y from the roadmap start], discount
 factor df_t = (1 + r)^-s_t, horizon end E [y], df_E = (1 + r)^-E.
 
-- ``add[o, t]``, ``ret[o, t]`` (integer >= 0): units of option o bought / retired in t; add
-  exists only where o is purchasable in t, ret from t = 1.
-- stock: ``units[o, t] - units[o, t-1] - add[o, t] + ret[o, t] = 0`` (units[o, -1] = 0).
+- ``add[o, t]`` (integer >= 0): units of option o bought in t; only where o is purchasable.
+- stock: ``units[o, t] - units[o, t-1] - add[o, t] <= 0`` (units[o, -1] = 0): the design's
+  ``... + ret[o, t] = 0`` with the retirement ``ret[o, t] = units[o, t-1] + add[o, t] -
+  units[o, t] >= 0`` left implicit (integer, since the others are), which saves a column
+  and keeps the LP smaller; planner.roadmap_solve reports it as ``linking["ret"]``.
 - life: L_o = ceil(life_o / y - 1e-9) periods; a unit bought in tau serves tau..tau+L_o-1.
   With the stock rows, "retired by t at least what was bought by t - L_o" is the same as
   ``units[o, t] - sum_(t-L_o < tau <= t) add[o, tau] <= 0`` for t >= L_o (no stock older than
@@ -104,8 +106,6 @@ def _stock_and_life(b: RoadmapBuild) -> None:
         buy = [o.key for o in options if o.key in period.purchasable and o.key in period.installable]
         for key, col in zip(buy, b.add_columns("add", [(t, k) for k in buy], integer=True), strict=True):
             b.set_upper(col, b.upper(units[key]))
-        if t > 0:
-            b.add_columns("ret", [(t, o.key) for o in options], integer=True)
     for o in options:
         years = b.inputs.it_life_years.get(o.key)
         life = life_periods(years, y) if years is not None else None
@@ -117,12 +117,10 @@ def _stock_and_life(b: RoadmapBuild) -> None:
             before = b.block_col(t - 1, "units", o.key) if t > 0 else None
             if before is not None:
                 terms[before] = -1.0
-            add, ret = b.linking_col("add", (t, o.key)), b.linking_col("ret", (t, o.key))
+            add = b.linking_col("add", (t, o.key))
             if add is not None:
                 terms[add] = -1.0
-            if ret is not None:
-                terms[ret] = 1.0
-            b.add_row("stock", (t, o.key), terms, 0.0, 0.0)
+            b.add_row("stock", (t, o.key), terms, -INF, 0.0)
             if life is not None and t >= life:
                 window = {unit: 1.0}
                 for tau in range(t - life + 1, t + 1):
@@ -187,7 +185,7 @@ def _rows_built(b: RoadmapBuild) -> None:
                 if not cols:
                     continue
                 upper = float(members[0].rows_available) if name == "rows" else INF
-                (col,) = b.add_columns(built, [(t, row)], 0.0, upper)
+                (col,) = b.add_columns(built, [(t, row)], 0.0, upper, integer=True)
                 terms = {col: 1.0} | {c: -1.0 for c in cols}
                 b.add_row(f"{built}_cover", (t, row), terms, 0.0, INF)
                 before = b.linking_col(built, (t - 1, row)) if t > 0 else None
@@ -317,4 +315,5 @@ def objective(b: RoadmapBuild) -> tuple[Any, np.ndarray, dict[str, np.ndarray]]:
     positive = work[work > 0]
     tie = 0.01 * float(positive.min()) / max(_npv_bound(b), 1.0) if positive.size else 0.0
     parts["tie"] = np.array([tie])
+    parts["work"] = work
     return highspy.ObjSense.kMaximize, work - tie * npv, parts

@@ -56,6 +56,9 @@ class RoadmapModel:
     npv_tco: np.ndarray  # (n,) [MUSD] sum_t df_t (capex_t + opex_t) - df_E residual
     tie_weight: float  # eps of max-cumulative-delivered (0 for min-npv-tco)
     objective: str
+    #: max-cumulative-delivered: sum_t w_t days_t delivered[t] per column [PFLOP-days] (the
+    #: objective without its cost term); None for min-npv-tco
+    work: np.ndarray | None = None
 
     @property
     def num_col(self) -> int:
@@ -308,4 +311,5 @@ def build_roadmap(inputs: RoadmapInputs, hooks: list[Callable[[RoadmapBuild], No
         npv_tco=parts["npv"],
         tie_weight=float(parts["tie"][0]),
         objective=inputs.objective,
+        work=parts.get("work"),
     )
