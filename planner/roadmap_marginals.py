@@ -27,6 +27,7 @@ import numpy as np
 
 from dcplan.planner.marginals import MODEL_UNITS, ROW_FAMILIES, STEPS, _lp_copy, not_valued, step_text
 from dcplan.planner.plan import LimitUse
+from dcplan.planner.session import quiet_highs
 
 #: the per-period limits valued here (budgets are the roadmap's own money rows, not a block's)
 VALUED = tuple(limit for limit in STEPS if "budget" not in limit)
@@ -91,8 +92,7 @@ def roadmap_duals(outcome: Any, objective: str, budget_s: float) -> RoadmapDuals
     upper = np.asarray(model.lp.col_upper_, dtype=np.float64).copy()
     fixed = np.array([name in ("hall_used", "site_used") for name, _ in model.columns], dtype=bool)
     lower[fixed] = upper[fixed] = np.round(np.asarray(x, dtype=np.float64)[fixed])
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = quiet_highs()  # stdout may be a --json answer: HiGHS's banner goes to /dev/null
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("time_limit", max(budget_s, 0.01))
     highs.passModel(_lp_copy(model.lp, lower, upper))

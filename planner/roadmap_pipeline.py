@@ -216,8 +216,10 @@ def _no_plan_diagnosis(
     turned off or cancelled; else what the solver outcome says."""
     if outcome.status == "infeasible" and options.diagnose and not phase.cancelled:
         from dcplan.planner.roadmap_diagnosis import diagnose_roadmap
+        from dcplan.planner.session import quiet_highs
 
         phase("diagnosis")
+        quiet_highs()  # HiGHS prints its banner on stdout (a --json answer) at the first Highs made in this process
         return diagnose_roadmap(catalog, inputs, options.settings)
     if outcome.status == "infeasible":
         return Diagnosis(feasible=False, summary="infeasible; diagnosis not run")
