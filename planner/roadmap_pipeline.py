@@ -34,6 +34,7 @@ from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan, UnitChange
 from dcplan.planner.roadmap_recheck import roadmap_recheck
 from dcplan.planner.roadmap_timeline import (
     cumulative_delivered_pflop_days,
+    density_builds,
     npv_tco_musd,
     orders,
     period_money,
@@ -277,9 +278,10 @@ def assemble_roadmap(
         periods, notes = _periods(catalog, inputs, outcome, info, duals)
     t_recheck = time.perf_counter()
     phase("re-check")
-    money = period_money(inputs, periods)
+    linking = getattr(outcome, "linking", {}) or {}
+    money = period_money(inputs, periods, density_builds(inputs, linking))
     residual = residual_musd(inputs, periods, money)
-    checked = roadmap_recheck(inputs, periods, money)
+    checked = roadmap_recheck(inputs, periods, money, linking)
     marks = (started, t_marginals, t_layout, t_recheck, time.perf_counter())  # phase boundaries [s]
     info.update(marginals_s=marks[2] - marks[1], layout_s=marks[3] - marks[2], recheck_s=marks[4] - marks[3])
     info["total_s"] = marks[4] - started

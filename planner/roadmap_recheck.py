@@ -13,13 +13,16 @@ from the solver's linking columns:
 - halls: racks only in halls ready in t;
 - lead times: a count of transformers / UPS modules / generators in t < lead periods within
   what was on order before the start and delivered by t;
-- budgets: capex_t <= the period's budget, sum_t capex_t <= the total budget [MUSD].
+- budgets: capex_t <= the period's budget, the sum over a year's periods <= that year's
+  budget (``extras["capex_budget_groups"]``), sum_t capex_t <= the total budget [MUSD];
+- density classes: the rows built for class k or above cover the rows whose racks need it.
 """
 
 from __future__ import annotations
 
 import math
 from collections import defaultdict
+from typing import Any
 
 from dcplan.planner.plan import Recheck
 from dcplan.planner.roadmap_plan import PeriodPlan
@@ -139,6 +142,13 @@ def _budget_checks(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list
         checked += 1
         if figures.capex_musd > budget * (1 + REL_TOL) + 1e-6:
             violations.append(f"{period.period}: capex {figures.capex_musd:,.3f} MUSD over its budget of {budget:,.3f}")
+    labels = [p.period for p in periods]
+    for indices, cap in inputs.extras.get("capex_budget_groups", []):  # a year's budget over its periods
+        checked += 1
+        spent = sum(money[t].capex_musd for t in indices if t < len(money))
+        if spent > cap * (1 + REL_TOL) + 1e-6:
+            span = f"{labels[min(indices)]}..{labels[max(indices)]}"
+            violations.append(f"{span}: capex {spent:,.3f} MUSD over the budget of {cap:,.3f} for those periods")
     total = inputs.total_capex_budget_musd
     if total is not None:
         checked += 1
@@ -148,7 +158,48 @@ def _budget_checks(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list
     return checked, violations
 
 
-def roadmap_recheck(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[PeriodMoney]) -> Recheck:
+def _density_checks(
+    inputs: RoadmapInputs, periods: list[PeriodPlan], linking: dict[str, dict[tuple[Any, ...], float]]
+) -> Checked:
+    """Rows standing at density class k or above (the solve's ``density_rows``) cover the
+    plan's rows whose racks need class k or above (rack kW from the plan's own rows)."""
+    slots = inputs.extras.get("slots")
+    classes = getattr(slots, "density", {}) or {}
+    standing = linking.get("density_rows", {})
+    violations: list[str] = []
+    checked = 0
+    for period in periods:
+        for template, levels in sorted(classes.items()):
+            needs = [_class_of(levels, float(row.rack_power.m_as("kW"))) for row in period.plan.rows]
+            needs = [k for k, row in zip(needs, period.plan.rows, strict=True) if row.template == template]
+            for k in range(len(levels)):
+                checked += 1
+                need = sum(1 for n in needs if n is None or n >= k)
+                have = sum(round(standing.get((period.index, template, j), 0.0)) for j in range(k, len(levels)))
+                if need > have:
+                    violations.append(
+                        f"{period.period} {template}: {need} rows with racks above {levels[k - 1].rack_kw:g} kW "
+                        f"but {have} built for them"
+                        if k
+                        else f"{period.period} {template}: {need} rows used but {have} built"
+                    )
+    return checked, violations
+
+
+def _class_of(levels: list[Any], rack_kw: float) -> int | None:
+    """The lowest density class covering ``rack_kw`` [kW] (None: none does)."""
+    for k, level in enumerate(levels):
+        if rack_kw <= level.rack_kw * (1 + 1e-9):
+            return k
+    return None
+
+
+def roadmap_recheck(
+    inputs: RoadmapInputs,
+    periods: list[PeriodPlan],
+    money: list[PeriodMoney],
+    linking: dict[str, dict[tuple[Any, ...], float]] | None = None,
+) -> Recheck:
     """Every roadmap-level check (module docstring) plus each period's own re-check."""
     checked = 0
     violations: list[str] = []
@@ -158,6 +209,7 @@ def roadmap_recheck(inputs: RoadmapInputs, periods: list[PeriodPlan], money: lis
         _allocation_and_hall_checks(inputs, periods),
         _lead_time_checks(inputs, periods),
         _budget_checks(inputs, periods, money),
+        _density_checks(inputs, periods, linking or {}),
     ):
         checked += count
         violations += found

@@ -8,7 +8,8 @@ Money per period t [MUSD] (cash at the period's start, as the model states it):
 - capex_t = sum_o unit_capex_t[o] x added[o,t] / 1e6 + sum_k price_k x max(0, n_k,t - max_{tau<t} n_k,tau) / 1e6
   where k runs over the plan's equipment lines (item, catalog id, scope: UPS modules,
   transformers, generators, rack PDUs, busway, CDUs, ...) and the halls built: infrastructure
-  is built once and kept, so only a count above every earlier period's is bought;
+  is built once and kept, so only a count above every earlier period's is bought; plus rows
+  built for a density class (``density_builds``);
 - opex_t = years_t x annual opex of the period's plan (energy + cloud) / 1e6;
 - residual at the horizon end E [MUSD]: straight line, units by their IT life, infrastructure
   by the facility life: sum_t capex part x max(0, 1 - (E - s_t) / life);
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import Any
 
 from dcplan.planner.roadmap_plan import Order, PeriodPlan, TimelinePoint
 from dcplan.planner.roadmap_types import RoadmapInputs
@@ -68,8 +70,26 @@ def _equipment_counts(period: PeriodPlan) -> dict[tuple[str, str, str], tuple[in
     return counts
 
 
-def period_money(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> list[PeriodMoney]:
-    """Capex and opex of each period (module docstring)."""
+def density_builds(inputs: RoadmapInputs, linking: dict[str, dict[tuple[Any, ...], float]]) -> dict[int, float]:
+    """Period -> capex [MUSD] of rows built (or rebuilt) for a density class ([[row]] density):
+    rows built for class k in t x that class's capex per row. Which class a row is built for
+    is a decision the layout cannot show (a row built for 230 kW may hold 140 kW racks), so
+    it is read from the solve (``density_build``); planner.roadmap_recheck checks that the
+    rows standing at each class cover the plan's racks."""
+    slots = inputs.extras.get("slots")
+    classes = getattr(slots, "density", {}) or {}
+    money: dict[int, float] = defaultdict(float)
+    for (t, row, k), rows in linking.get("density_build", {}).items():
+        if round(rows) > 0 and row in classes and k < len(classes[row]):
+            money[t] += round(rows) * classes[row][k].capex_usd / 1e6
+    return dict(money)
+
+
+def period_money(
+    inputs: RoadmapInputs, periods: list[PeriodPlan], density: dict[int, float] | None = None
+) -> list[PeriodMoney]:
+    """Capex and opex of each period (module docstring), with ``density``: capex [MUSD] of
+    rows built for a density class per period (``density_builds``)."""
     built: dict[tuple[str, str, str], float] = defaultdict(float)  # most ever built, in USD terms
     money: list[PeriodMoney] = []
     for period in periods:
@@ -84,6 +104,7 @@ def period_money(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> list[Perio
             if usd > built[line]:
                 figures.infra_capex_musd += (usd - built[line]) / 1e6
                 built[line] = usd
+        figures.infra_capex_musd += (density or {}).get(period.index, 0.0)
         if period.plan.costs is not None:
             figures.opex_musd = inp.years * float(period.plan.costs.annual_opex.m_as("USD")) / 1e6
         money.append(figures)

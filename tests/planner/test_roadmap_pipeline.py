@@ -293,3 +293,45 @@ def test_no_marginals_asked(ideal_catalog):
     options = PlanOptions(settings=SolveSettings(), marginals=False)
     plan = assemble_roadmap(ideal_catalog, inputs, outcome, options)
     assert all(u.marginal_text is None for u in plan.periods[0].plan.limits)
+
+
+def test_year_budget_group_is_checked(ideal_catalog):
+    """A budget over 2026Q1 + 2026Q2 (extras["capex_budget_groups"]) far below their spend."""
+    from dataclasses import replace
+
+    inputs, outcome = roadmap(ideal_catalog, [2, 4])
+    inputs = replace(inputs, extras={"capex_budget_groups": [([0, 1], 1.0)]})
+    plan = assemble_roadmap(ideal_catalog, inputs, outcome)
+    assert any(line.startswith("2026Q1..2026Q2: capex") for line in plan.recheck.violations)
+    inputs = replace(inputs, extras={"capex_budget_groups": [([0, 1], 1e6)]})
+    assert assemble_roadmap(ideal_catalog, inputs, outcome).recheck.ok
+
+
+def _density_inputs(ideal_catalog, linking):
+    """One beta row (20 units) in 2026Q1 under density classes of 1 kW (0.5 MUSD a row)
+    and 1,000 kW (2 MUSD a row): its racks need the second class."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from dcplan.planner.roadmap_slots import DensityClass
+
+    inputs, outcome = roadmap(ideal_catalog, [2])
+    classes = [DensityClass(rack_kw=1.0, capex_usd=0.5e6), DensityClass(rack_kw=1000.0, capex_usd=2e6)]
+    inputs = replace(inputs, extras={"slots": SimpleNamespace(density={"r1": classes})})
+    return inputs, replace(outcome, linking=linking)
+
+
+def test_density_builds_are_paid_and_checked(ideal_catalog):
+    """Built for the 1,000 kW class: +2 MUSD in 2026Q1 and the check passes; built for the
+    1 kW class only: 0.5 MUSD and the check finds the row's racks uncovered."""
+    base = {"add": {(0, BETA): 20.0}, "ret": {}}
+    high = {**base, "density_build": {(0, "r1", 1): 1.0}, "density_rows": {(0, "r1", 1): 1.0}}
+    low = {**base, "density_build": {(0, "r1", 0): 1.0}, "density_rows": {(0, "r1", 0): 1.0}}
+    for linking, extra, ok in ((high, 2.0, True), (low, 0.5, False)):
+        inputs, outcome = _density_inputs(ideal_catalog, linking)
+        plan = assemble_roadmap(ideal_catalog, inputs, outcome)
+        unit_musd = 20 * inputs.periods[0].unit_capex_usd[BETA] / 1e6
+        assert plan.timeline[0].capex_musd == pytest.approx(unit_musd + extra)
+        assert plan.recheck.ok is ok
+        if not ok:
+            assert any("r1: 1 rows with racks above 1 kW but 0 built" in v for v in plan.recheck.violations)
