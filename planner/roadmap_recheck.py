@@ -15,7 +15,9 @@ from the solver's linking columns:
   what was on order before the start and delivered by t;
 - budgets: capex_t <= the period's budget, the sum over a year's periods <= that year's
   budget (``extras["capex_budget_groups"]``), sum_t capex_t <= the total budget [MUSD];
-- density classes: the rows built for class k or above cover the rows whose racks need it.
+- density classes: the rows built for class k or above cover the rows whose racks need it;
+- cloud terms: no reserved / capacity-block rental ends before its term (starts from the
+  rented units, planner.roadmap_timeline.term_starts); AI Factory minimum commitments.
 """
 
 from __future__ import annotations
@@ -26,20 +28,11 @@ from typing import Any
 
 from dcplan.planner.plan import Recheck
 from dcplan.planner.roadmap_plan import PeriodPlan
-from dcplan.planner.roadmap_timeline import PeriodMoney, lead_time_counts
+from dcplan.planner.roadmap_timeline import PeriodMoney, lead_time_counts, rented, term_starts, units_by_option
 from dcplan.planner.roadmap_types import RoadmapInputs
 
 REL_TOL = 1e-6  # money: the solver's and the plan's sums of the same terms, in another order
 Checked = tuple[int, list[str]]
-
-
-def units_by_option(period: PeriodPlan) -> dict[str, int]:
-    """Units per option key (``template/system/cooling``, planner.modeldata) in the period's
-    plan, counted from its rows (the layout's fills)."""
-    units: dict[str, int] = defaultdict(int)
-    for row in period.plan.rows:
-        units[f"{row.template}/{row.system}/{row.cooling}"] += row.units
-    return dict(units)
 
 
 def _stock_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
@@ -194,6 +187,33 @@ def _class_of(levels: list[Any], rack_kw: float) -> int | None:
     return None
 
 
+def _cloud_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
+    """No reserved / capacity-block rental ends before its term; an AI Factory holds at least
+    its minimum commitment in every period of its window."""
+    cloud = inputs.extras.get("cloud")
+    violations: list[str] = []
+    checked = 0
+    for term in getattr(cloud, "terms", []):
+        series = [rented(p).get(term.key, 0) for p in periods]
+        for t, start in enumerate(term_starts(series, term.periods)):
+            checked += 1
+            if start < 0:
+                violations.append(
+                    f"{periods[t].period} {term.key}: {-start} {term.term} units given back before their "
+                    f"{term.periods}-period term ended"
+                )
+    for factory in getattr(cloud, "factories", []):
+        window = range(max(0, factory.from_period), min(len(periods), factory.from_period + factory.commit_periods))
+        for t in window:
+            checked += 1
+            held = sum(units_by_option(periods[t]).get(key, 0) for key in factory.keys)
+            if held < factory.min_units:
+                violations.append(
+                    f"{periods[t].period} AI Factory {factory.id}: {held} units below the commitment of {factory.min_units}"
+                )
+    return checked, violations
+
+
 def roadmap_recheck(
     inputs: RoadmapInputs,
     periods: list[PeriodPlan],
@@ -210,6 +230,7 @@ def roadmap_recheck(
         _lead_time_checks(inputs, periods),
         _budget_checks(inputs, periods, money),
         _density_checks(inputs, periods, linking or {}),
+        _cloud_checks(inputs, periods),
     ):
         checked += count
         violations += found

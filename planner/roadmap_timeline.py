@@ -10,7 +10,8 @@ Money per period t [MUSD] (cash at the period's start, as the model states it):
   transformers, generators, rack PDUs, busway, CDUs, ...) and the halls built: infrastructure
   is built once and kept, so only a count above every earlier period's is bought; plus rows
   built for a density class (``density_builds``);
-- opex_t = years_t x annual opex of the period's plan (energy + cloud) / 1e6;
+- opex_t = years_t x annual opex of the period's plan (energy + cloud) / 1e6, with cloud terms
+  at their locked prices and AI Factory committed rates (``extension_opex``);
 - residual at the horizon end E [MUSD]: straight line, units by their IT life, infrastructure
   by the facility life: sum_t capex part x max(0, 1 - (E - s_t) / life);
 - NPV TCO = sum_t df_t (capex_t + opex_t) - df_E x residual, df(y) = (1 + r)^-y.
@@ -85,6 +86,67 @@ def density_builds(inputs: RoadmapInputs, linking: dict[str, dict[tuple[Any, ...
     return dict(money)
 
 
+def units_by_option(period: PeriodPlan) -> dict[str, int]:
+    """Units per option key (``template/system/cooling``, planner.modeldata) in the period's
+    plan, counted from its rows (the layout's fills)."""
+    units: dict[str, int] = defaultdict(int)
+    for row in period.plan.rows:
+        units[f"{row.template}/{row.system}/{row.cooling}"] += row.units
+    return dict(units)
+
+
+def rented(period: PeriodPlan) -> dict[str, int]:
+    """Cloud option key (``cloud:<offer>``) -> units rented in the period's plan."""
+    units: dict[str, int] = defaultdict(int)
+    for line in period.plan.mix:
+        if line.place.startswith("cloud:"):
+            units[line.place] += line.units
+    return dict(units)
+
+
+def term_starts(series: list[int], term_periods: int) -> list[int]:
+    """Units whose reserved / capacity-block term starts in each period, from the units rented:
+    rent_t = sum of the starts of the last d periods, so s_t = r_t - r_(t-1) + s_(t-d)
+    (negative: a rental ended before its term, which the re-check reports)."""
+    starts: list[int] = []
+    for t, rent in enumerate(series):
+        before = series[t - 1] if t else 0
+        ended = starts[t - term_periods] if t >= term_periods else 0
+        starts.append(rent - before + ended)
+    return starts
+
+
+def _cost(inputs: RoadmapInputs, t: int, key: str) -> float:
+    """Annual cost [USD] of one unit of cloud offer ``key`` rented in period t."""
+    return next((c.annual_cost_usd for c in inputs.periods[t].data.clouds if c.key == key), 0.0)
+
+
+def extension_opex(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> list[float]:
+    """Opex [MUSD] per period the single-period plans do not price, from the plans' units:
+
+    - reserved / capacity-block rentals are paid at the price of the period their term
+      started, for the whole term (its periods past the horizon in the last period), in
+      place of the period's own price: + sum_starts y x cost_tau x s_tau - y x cost_t x r_t;
+    - an AWS AI Factory's committed rate: + rate [USD/h] x hours_t x its units in t / 1e6.
+    """
+    extra = [0.0] * len(periods)
+    cloud = inputs.extras.get("cloud")
+    last = len(periods) - 1
+    for term in getattr(cloud, "terms", []):
+        series = [rented(p).get(term.key, 0) for p in periods]
+        for t, (start, rent) in enumerate(zip(term_starts(series, term.periods), series, strict=True)):
+            extra[t] -= inputs.periods[t].years * _cost(inputs, t, term.key) * rent / 1e6
+            for paid in range(t, t + term.periods):
+                at = min(paid, last)
+                extra[at] += inputs.periods[at].years * _cost(inputs, t, term.key) * max(start, 0) / 1e6
+    for factory in getattr(cloud, "factories", []):
+        for t, period in enumerate(periods):
+            units = units_by_option(period)
+            held = sum(units.get(key, 0) for key in factory.keys)
+            extra[t] += factory.rate_usd_per_hour * inputs.periods[t].hours * held / 1e6
+    return extra
+
+
 def period_money(
     inputs: RoadmapInputs, periods: list[PeriodPlan], density: dict[int, float] | None = None
 ) -> list[PeriodMoney]:
@@ -92,6 +154,7 @@ def period_money(
     rows built for a density class per period (``density_builds``)."""
     built: dict[tuple[str, str, str], float] = defaultdict(float)  # most ever built, in USD terms
     money: list[PeriodMoney] = []
+    extra_opex = extension_opex(inputs, periods)
     for period in periods:
         inp = inputs.periods[period.index]
         figures = PeriodMoney()
@@ -107,6 +170,7 @@ def period_money(
         figures.infra_capex_musd += (density or {}).get(period.index, 0.0)
         if period.plan.costs is not None:
             figures.opex_musd = inp.years * float(period.plan.costs.annual_opex.m_as("USD")) / 1e6
+        figures.opex_musd += extra_opex[len(money)]
         money.append(figures)
     return money
 

@@ -335,3 +335,51 @@ def test_density_builds_are_paid_and_checked(ideal_catalog):
         assert plan.recheck.ok is ok
         if not ok:
             assert any("r1: 1 rows with racks above 1 kW but 0 built" in v for v in plan.recheck.violations)
+
+
+def test_term_starts_from_the_rented_units():
+    """2-period terms rented 2, 2, 3, 1: 2 start in 2026Q1 (held through Q2), 3 start in Q3
+    once those end, and Q4's 1 would give back 2 of the 3 before their term ends."""
+    from dcplan.planner.roadmap_timeline import term_starts
+
+    assert term_starts([2, 2, 3, 1], 2) == [2, 0, 3, -2]
+    assert term_starts([], 3) == [] and term_starts([0, 0], 1) == [0, 0]
+
+
+def test_cloud_term_and_ai_factory_opex(grow_shrink):
+    """A 2-period term of 1 MUSD a year rented 2, 2, 3 (a quarter: 0.25 MUSD a unit): the
+    period prices are replaced by the locked ones and the last term's quarter past the
+    horizon is charged in 2026Q3: extra = [0, 0, 0.75]. An AI Factory at 10 USD/h over the
+    beta units adds 10 x 2,191.5 h x units / 1e6 and its 25-unit commitment fails in 2026Q1."""
+    from dataclasses import replace
+    from types import SimpleNamespace
+
+    from dcplan.planner.roadmap_recheck import roadmap_recheck
+    from dcplan.planner.roadmap_timeline import extension_opex, period_money
+
+    inputs, _, plan = grow_shrink
+    line = plan.periods[0].plan.mix[0]
+    periods = []
+    for period, units in zip(plan.periods, (2, 2, 3), strict=True):
+        cloud = line.model_copy(update={"place": "cloud:x", "units": units})
+        periods.append(
+            period.model_copy(update={"plan": period.plan.model_copy(update={"mix": [*period.plan.mix, cloud]})})
+        )
+    offer = SimpleNamespace(key="cloud:x", annual_cost_usd=1e6)
+    term = SimpleNamespace(key="cloud:x", term="reserved", periods=2)
+    inputs = replace(
+        inputs,
+        periods=[replace(p, data=replace(p.data, clouds=[offer])) for p in inputs.periods],
+        extras={"cloud": SimpleNamespace(terms=[term], factories=[])},
+    )
+    assert extension_opex(inputs, periods) == pytest.approx([0.0, 0.0, 0.75])
+    factory = SimpleNamespace(
+        id="f", keys=(BETA,), rate_usd_per_hour=10.0, min_units=25, from_period=0, commit_periods=2
+    )
+    inputs = replace(inputs, extras={"cloud": SimpleNamespace(terms=[], factories=[factory])})
+    hours = inputs.periods[0].hours
+    assert extension_opex(inputs, periods) == pytest.approx([10 * hours * n / 1e6 for n in (20, 40, 20)])
+    checked = roadmap_recheck(inputs, periods, period_money(inputs, periods))
+    assert [v for v in checked.violations if "AI Factory" in v] == [
+        "2026Q1 AI Factory f: 20 units below the commitment of 25"
+    ]
