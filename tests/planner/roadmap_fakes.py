@@ -43,6 +43,26 @@ def period_scenario(power_mw: float) -> Any:
     return scenario(site=[{"id": "cold-aws", "utility_power": f"{power_mw:g} MW"}])
 
 
+def _quarter(t: int, data: Any, budget_musd: float | None) -> PeriodInput:
+    """Quarter t from 2026Q1 with ``data``'s limits: everything available, bought at its capex."""
+    year, quarter = divmod(t, 4)
+    every = frozenset(o.key for o in data.options)
+    return PeriodInput(
+        t,
+        f"{2026 + year}Q{quarter + 1}",
+        date(2026 + year, 3 * quarter + 1, 1),
+        0.25 * t,
+        0.25,
+        QUARTER_HOURS,
+        data,
+        installable=every,
+        purchasable=every,
+        unit_capex_usd={o.key: o.capex_per_unit_usd for o in data.options},
+        halls_ready=frozenset(data.halls),
+        capex_budget_musd=budget_musd,
+    )
+
+
 def inputs_for(
     datas: list[Any],
     *,
@@ -53,25 +73,8 @@ def inputs_for(
     objective: str = "max-cumulative-delivered",
 ) -> RoadmapInputs:
     """RoadmapInputs of quarterly periods from 2026Q1, period t's limits those of ``datas[t]``."""
-    periods: list[PeriodInput] = []
-    for t, data in enumerate(datas):
-        keys = frozenset(o.key for o in data.options)
-        periods.append(
-            PeriodInput(
-                index=t,
-                label=f"{2026 + t // 4}Q{t % 4 + 1}",
-                start=date(2026 + t // 4, 3 * (t % 4) + 1, 1),
-                years_from_start=0.25 * t,
-                years=0.25,
-                hours=QUARTER_HOURS,
-                data=data,
-                installable=keys,
-                purchasable=keys,
-                unit_capex_usd={o.key: o.capex_per_unit_usd for o in data.options},
-                halls_ready=frozenset(data.halls),
-                capex_budget_musd=(budgets_musd or [None] * len(datas))[t],
-            )
-        )
+    budgets = budgets_musd or [None] * len(datas)
+    periods = [_quarter(t, data, budgets[t]) for t, data in enumerate(datas)]
     return RoadmapInputs(
         scenario=datas[0].scenario,
         periods=periods,
