@@ -97,6 +97,19 @@ def orders_text_table(plan: Any) -> Any:
     return table
 
 
+def values_text_table(plan: Any) -> Any:
+    """The binding limits with a marginal value, period by period; None without any."""
+    from dcplan.planner.cli.textout import TextTable
+
+    table = TextTable("Marginal values (binding limits)", ("period", "limit", "scope", "value"))
+    for p in plan.periods:
+        for use in p.plan.limits:
+            if use.binding and use.marginal is not None:
+                value = use.marginal_text.rsplit(" = ", 1)[-1] if use.marginal_text else f"{use.marginal:g}"
+                table.add_row(p.period, use.limit, use.scope, value)
+    return table if table.rows else None
+
+
 def render_roadmap(plan: Any) -> None:
     """Human summary: status, timeline, changes, orders, money, notes, the re-check."""
     from dcplan.planner.cli.textout import echo, print_table, style
@@ -122,7 +135,7 @@ def render_roadmap(plan: Any) -> None:
             echo(f"  - ({relax.group}) {relax.text}")
         return
     echo()
-    for table_of in (timeline_text_table, changes_text_table, orders_text_table):
+    for table_of in (timeline_text_table, changes_text_table, orders_text_table, values_text_table):
         table = table_of(plan)
         if table is not None:
             print_table(table)

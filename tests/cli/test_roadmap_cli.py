@@ -274,6 +274,10 @@ def test_solve_roadmap_text(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "8 quarter periods" in out and "Timeline" in out and "re-check passed" in out
     assert out.count("\n2027Q3 ") >= 1
+    assert "Marginal values" not in out  # --no-marginals
+    assert main(["solve", _small(tmp_path), "--time-limit", "60s"]) in (0, 3)
+    out = capsys.readouterr().out
+    assert "Marginal values (binding limits)" in out and "(LP estimate)" in out
 
 
 def test_solve_roadmap_infeasible_is_exit_4_with_one_json_object(tmp_path, capsys):
