@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -20,6 +20,9 @@ from dcplan.models.units import AreaTotal as Area
 from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
+
+if TYPE_CHECKING:
+    from dcplan.planner.roadmap_plan import RoadmapPlan
 
 SCHEMA_VERSION = (
     "1.2"  # 1.2: workloads (delivered results); 1.1: LimitUse.marginal_method/marginal_note, SolverInfo.settings
@@ -500,14 +503,20 @@ def validate_plan(path: Path | str, data: dict[str, Any], model: type[_M], curre
         raise PlanFileError(f"{path}: corrupt plan: {exc}", file=where) from None
 
 
-def load_plan(path: Path | str) -> CapacityPlan:
-    """Read a single-period plan file (``read_plan_data``); a roadmap plan (``"kind":
-    "roadmap"``, planner.roadmap_plan.load_any_plan reads both) is refused with one line."""
+def load_plan(path: Path | str) -> CapacityPlan | RoadmapPlan:
+    """Read a plan file (``read_plan_data``) of either kind: ``"kind": "roadmap"`` a
+    RoadmapPlan (planner.roadmap_plan), none or ``"single"`` a CapacityPlan; one clear line
+    for an unknown kind, another major schema version or corrupt content."""
+    from dcplan.planner.roadmap_plan import ROADMAP_SCHEMA_VERSION, RoadmapPlan
+
     data = read_plan_data(path)
     kind = data.pop("kind", "single")
+    if kind == "roadmap":
+        return validate_plan(path, {**data, "kind": kind}, RoadmapPlan, ROADMAP_SCHEMA_VERSION)
     if kind != "single":
-        what = "a roadmap plan" if kind == "roadmap" else f"a plan of unknown kind {str(kind)[:20]!r}"
-        raise PlanFileError(f"{path}: {what}, not a single-period plan", file=str(path), field="kind")
+        raise PlanFileError(
+            f"{path}: not a dcplan plan (unknown kind {str(kind)[:20]!r})", file=str(path), field="kind"
+        )
     return validate_plan(path, data, CapacityPlan, SCHEMA_VERSION)
 
 

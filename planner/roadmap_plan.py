@@ -13,15 +13,12 @@ from typing import Any, Literal
 from pydantic import Field
 
 from dcplan.planner.plan import (
-    SCHEMA_VERSION,
     CapacityPlan,
     Diagnosis,
-    PlanFileError,
     Recheck,
     SolverInfo,
     _Model,
-    read_plan_data,
-    validate_plan,
+    load_plan,
 )
 
 ROADMAP_SCHEMA_VERSION = "1.0"
@@ -116,18 +113,8 @@ class RoadmapPlan(_Model):
 
 
 def load_any_plan(path: Path | str) -> CapacityPlan | RoadmapPlan:
-    """A plan file of either kind: ``"kind": "roadmap"`` a RoadmapPlan, none (or
-    ``"single"``) a CapacityPlan; one clear line for anything else."""
-    data = read_plan_data(path)
-    kind = data.get("kind", "single")
-    if kind == "roadmap":
-        return validate_plan(path, data, RoadmapPlan, ROADMAP_SCHEMA_VERSION)
-    if kind != "single":
-        raise PlanFileError(
-            f"{path}: not a dcplan plan (unknown kind {str(kind)[:20]!r})", file=str(path), field="kind"
-        )
-    data.pop("kind", None)
-    return validate_plan(path, data, CapacityPlan, SCHEMA_VERSION)
+    """A plan file of either kind (``planner.plan.load_plan``, under the name that says so)."""
+    return load_plan(path)
 
 
 def roadmap_json_schema() -> dict[str, Any]:

@@ -16,11 +16,11 @@ FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 def load_plan_for_cli(path: Path) -> Any:
     """A plan file of either kind (a CapacityPlan, or a RoadmapPlan: ``"kind": "roadmap"``),
     or one clear line (missing, not JSON, other schema version, corrupt)."""
+    from dcplan.planner.export import read_plan
     from dcplan.planner.plan import PlanFileError
-    from dcplan.planner.roadmap_plan import load_any_plan
 
     try:
-        return load_any_plan(path)
+        return read_plan(path)
     except PlanFileError as exc:
         raise UserError(str(exc)) from None
 

@@ -51,8 +51,10 @@ def _one_error_line(capsys) -> str:
 def test_load_any_plan_reads_both_kinds(files, plans):
     assert load_any_plan(files["a"]) == plans[0]
     assert load_any_plan(files["single"]) == plans[0].periods[0].plan
-    with pytest.raises(PlanFileError, match="a roadmap plan, not a single-period plan"):
-        load_plan(files["a"])
+    assert load_plan(files["a"]) == plans[0] and load_plan(files["single"]) == plans[0].periods[0].plan
+    data = json.loads(files["single"].read_text())
+    files["single"].write_text(json.dumps({**data, "kind": "single"}))
+    assert load_plan(files["single"]) == plans[0].periods[0].plan
 
 
 def test_unknown_kind_and_corrupt_roadmap_are_one_line(files, tmp_path):
