@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from dcplan.models.catalog import Catalog
     from dcplan.models.sizing import SizingOptions, SizingResult
     from dcplan.planner.plan import CapacityPlan
+    from dcplan.planner.roadmap_plan import RoadmapPlan
     from dcplan.planner.scenario import Scenario
 
 
@@ -126,8 +127,9 @@ def export(plan: CapacityPlan, path: Path | str, *, force: bool = False) -> list
     return write_plan(plan, Path(path), force=force)
 
 
-def read_plan(path: Path | str) -> CapacityPlan:
-    """A CapacityPlan JSON file written by ``export`` or ``dcplan solve -o plan.json``."""
+def read_plan(path: Path | str) -> CapacityPlan | RoadmapPlan:
+    """A plan JSON file written by ``export`` or ``dcplan solve -o plan.json``: a CapacityPlan,
+    or a RoadmapPlan for a scenario with ``[roadmap]`` (``"kind": "roadmap"``)."""
     from dcplan.planner.export import read_plan as read
 
     return read(path)

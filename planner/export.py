@@ -50,6 +50,7 @@ from pathlib import Path
 from dcplan.models.errors import DcplanError
 from dcplan.models.files import create_only
 from dcplan.planner.plan import CapacityPlan
+from dcplan.planner.roadmap_plan import RoadmapPlan
 
 FORMATS = {".json": "json", ".csv": "csv", ".xlsx": "xlsx", ".md": "md", ".html": "html", ".htm": "html", ".svg": "svg"}
 EXTENSIONS = {"json": ".json", "csv": ".csv", "xlsx": ".xlsx", "md": ".md", "html": ".html", "svg": ".svg"}
@@ -361,7 +362,7 @@ def write_plan(plan: CapacityPlan, path: Path, force: bool = False, pretty: bool
     return commit_files(render_files(plan, path, pretty), force)
 
 
-def read_plan(path: Path | str) -> CapacityPlan:
+def read_plan(path: Path | str) -> CapacityPlan | RoadmapPlan:
     """A saved plan: ``planner.plan.load_plan`` (read through ``models.files.read_text``, so a
     FIFO, folder, device, huge or binary file is one PlanFileError line, never a hang)."""
     from dcplan.planner.plan import load_plan

@@ -26,6 +26,7 @@ from dcplan.tui.screens.plan import PlanScreen
 from dcplan.tui.screens.scenario import ScenarioScreen
 from dcplan.tui.screens.sizer import SizerScreen
 from dcplan.tui.screens.sweep import SweepScreen
+from dcplan.tui.screens.timeline import TimelineScreen
 from dcplan.tui.state import AppState
 
 SCREENS = {
@@ -36,6 +37,7 @@ SCREENS = {
     "plan": ("Plan", "Floor plan, limits, mix, costs and diagnosis"),
     "export": ("Export", "Write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG"),
     "sweep": ("Sweep", "Uncertainty and what-if sweeps: P10/P50/P90, tornado, robust mix"),
+    "timeline": ("Timeline", "Roadmap plan by period: Gantt-like timeline, floor plan per period, orders, cash"),
 }
 
 
@@ -116,9 +118,10 @@ class DcplanApp(App[None]):
         "plan": PlanScreen,
         "export": ExportScreen,
         "sweep": SweepScreen,
+        "timeline": TimelineScreen,
     }
     DEFAULT_MODE = "sizer"
-    # F1 and 1 are help; F2..F8 and 2..8 the screens in SCREENS order, so a digit does what the
+    # F1 and 1 are help; F2..F9 and 2..9 the screens in SCREENS order, so a digit does what the
     # F-key of the same number does. Help is generated from these bindings (tui/screens/help.py).
     BINDINGS = [
         *(Binding(f"f{n}", f"switch_mode('{mode}')", SCREENS[mode][0]) for n, mode in enumerate(SCREENS, start=2)),
@@ -212,12 +215,32 @@ class DcplanApp(App[None]):
     def _plan_opened(self, loaded: tuple[Path, Any] | None) -> None:
         if loaded is None:
             return
-        self.state.plan_path, self.state.plan = loaded
-        if self.current_mode == "plan" and isinstance(self.screen, PlanScreen):
+        if adopt_plan(self.state, *loaded) == "timeline":
+            self.switch_mode("timeline")  # the Timeline screen shows the state's roadmap when it is shown
+            if isinstance(self.screen, TimelineScreen):
+                self.screen.refresh_roadmap()
+        elif self.current_mode == "plan" and isinstance(self.screen, PlanScreen):
             self.screen.refresh_plan()
         else:
             self.switch_mode("plan")  # the Plan screen shows the state's plan when it is shown
         self.notify(f"opened {loaded[0]}", title="dcplan")
+
+
+def adopt_plan(state: AppState, path: Path | None, plan: Any) -> str:
+    """Make a loaded or solved plan the app's; returns the screen that shows it.
+
+    A roadmap plan (``kind == "roadmap"``) becomes ``state.roadmap`` and its first period's
+    plan ``state.plan`` (the Timeline screen keeps ``state.plan`` on the selected period); a
+    single-period plan replaces ``state.plan`` and clears the roadmap it no longer belongs to.
+    """
+    state.plan_path = path
+    if getattr(plan, "kind", None) == "roadmap":
+        state.roadmap = plan
+        state.plan = plan.periods[0].plan if plan.periods else None
+        return "timeline"
+    state.roadmap = None
+    state.plan = plan
+    return "plan"
 
 
 def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[str, Any]]:
@@ -257,9 +280,9 @@ def make_app(
     state = AppState(catalog=load_catalog(dirs), catalog_dirs=dirs)
     if scenario is not None:
         state.scenario_path, state.scenario_data = read_scenario_file(scenario, validate=False)
+    shows = "sizer"
     if plan is not None:
         from dcplan.planner.plan import load_plan
 
-        state.plan = load_plan(plan)
-        state.plan_path = plan
-    return DcplanApp(state, start=start or ("plan" if plan is not None else "sizer"))
+        shows = adopt_plan(state, plan, load_plan(plan))
+    return DcplanApp(state, start=start or shows)

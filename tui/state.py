@@ -17,3 +17,4 @@ class AppState:
     scenario_data: dict[str, Any] | None = None  # the raw (editable) scenario mapping
     plan: Any = None  # planner.plan.CapacityPlan
     plan_path: Path | None = None
+    roadmap: Any = None  # planner.roadmap_plan.RoadmapPlan; then ``plan`` is its selected period's plan

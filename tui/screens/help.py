@@ -20,6 +20,9 @@ SCREEN_HELP = {
     "export": "**Export**: write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG",
     "sweep": "**Sweep**: sample catalog ranges and `FIELD=LOW:HIGH` inputs, solve each on worker processes; "
     "P10/P50/P90, tornado, robust mix",
+    "timeline": "**Timeline**: a roadmap plan by period: Gantt-like timeline (units by generation, MW energised vs "
+    "used, money, orders), the floor plan of each period; `[` `]` previous / next period, `{` `}` first / last, "
+    "`p` the period on the Plan screen",
 }
 
 _SWITCH = re.compile(r"^switch_mode\('(\w+)'\)$")
