@@ -162,8 +162,8 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
             "MW energised vs used",
             labels,
             [
-                ("used", COLOURS[0], [max(0.0, p.used_mw) for p in points]),
-                ("stranded (energised, unused)", PALE, [max(0.0, p.stranded_mw) for p in points]),
+                ("used", COLOURS[0], [p.used_mw for p in points]),
+                ("stranded (energised, unused)", PALE, [p.stranded_mw for p in points]),
             ],
             "MW",
         ),
@@ -183,8 +183,8 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
             "Cash flow: spend per period, cumulative spend (right axis)",
             labels,
             [
-                ("capex", COLOURS[0], [max(0.0, p.capex_musd) for p in points]),
-                ("opex", COLOURS[1], [max(0.0, p.opex_musd) for p in points]),
+                ("capex", COLOURS[0], [p.capex_musd for p in points]),
+                ("opex", COLOURS[1], [p.opex_musd for p in points]),
             ],
             "MUSD",
             line=("cumulative spend", [-p.cumulative_cash_musd for p in points]),
@@ -195,6 +195,11 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
 
 def timeline_chart_title(name: str) -> str:
     return dict(TIMELINE_CHARTS)[name]
+
+
+def _finite(value: float) -> float:
+    """A value drawn as a size: a negative or non-finite figure draws nothing (tables still show it)."""
+    return value if math.isfinite(value) and value > 0 else 0.0
 
 
 def _bar_width(count: int) -> float:
@@ -268,6 +273,9 @@ def stacked_bars_svg(
     Bar height [px] = value / axis top x plot height; the axis top is the next 1-2-5 step above
     the tallest stack. None when every value is zero (nothing to draw).
     """
+    series = [(name, colour, [_finite(v) for v in values]) for name, colour, values in series]
+    if line is not None:
+        line = (line[0], [_finite(v) for v in line[1]])
     totals = [sum(values[i] for _, _, values in series) for i in range(len(labels))]
     if not labels or max(totals, default=0.0) <= 0:
         return None
@@ -306,7 +314,7 @@ def _line(line: tuple[str, Sequence[float]], step: float, unit: str) -> list[str
     name, values = line
     top = _nice_max(max(values))
     points = " ".join(
-        f"{_LEFT + step * (i + 0.5):.1f},{_TOP + _PLOT_H * (1 - max(0.0, v) / top):.1f}" for i, v in enumerate(values)
+        f"{_LEFT + step * (i + 0.5):.1f},{_TOP + _PLOT_H * (1 - v / top):.1f}" for i, v in enumerate(values)
     )
     right = _LEFT + step * len(values) + 8
     return [

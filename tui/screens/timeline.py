@@ -165,7 +165,7 @@ class TimelineScreen(Screen[None]):
         periods = self.query_one("#timeline-periods", OptionList)
         periods.clear_options()
         if roadmap is None:
-            self.query_one("#timeline-summary", Static).update(NO_ROADMAP)
+            self.query_one("#timeline-summary", Static).update(Text(NO_ROADMAP))  # "[roadmap]" is not markup
             self._select(None)
             return
         self.query_one("#timeline-summary", Static).update(summary_text(roadmap))
@@ -210,7 +210,7 @@ class TimelineScreen(Screen[None]):
         period = roadmap.periods[index]
         detail.update(period_detail_text(roadmap, index))
         plan = period.plan
-        floor.update(floor_plan_text(plan) if len(plan.layout) else f"{period.period}: no racks placed")
+        floor.update(floor_plan_text(plan) if len(plan.layout) else Text(f"{period.period}: no racks placed"))
         for word, items in (("added", period.added), ("retired", period.retired)):
             for c in items:
                 changes.add_row(*(Text(str(v)) for v in (word, c.system, c.family, c.row, c.hall, c.units, c.why)))
