@@ -60,10 +60,9 @@ class Evaluation:
     built_halls: set[str] = field(default_factory=set)
 
 
-def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome) -> Evaluation:
-    """Layout, per-group sizing and hall/site equipment for a solved model."""
-    units = outcome.values.get("units", {})
-    fills = fill_rows(data, units, outcome.values.get("rows"))
+def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome, rows: list[RowFill] | None = None) -> Evaluation:
+    """Layout, per-group sizing and hall/site equipment for a solved model (``rows``: filled rows the caller placed)."""
+    fills = rows if rows is not None else fill_rows(data, outcome.values.get("units", {}), outcome.values.get("rows"))
     layout = build_layout(catalog, fills)
     header = data.scenario.scenario
     chain = catalog.power_chain(header.power_chain or catalog.defaults.power_chain)

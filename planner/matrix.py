@@ -95,6 +95,8 @@ class DirectModel:
     tco: np.ndarray | None = None
     #: every provisional column, with the ones no row or objective names (HiGHS never sees them)
     all_columns: list[tuple[str, Any]] | None = None
+    #: the capex part of ``tco`` [MUSD] per HiGHS column (the roadmap charges it per period)
+    capex: np.ndarray | None = None
 
     @property
     def num_col(self) -> int:
@@ -182,6 +184,9 @@ def build_direct(data: ModelData) -> DirectModel:
     tco = np.zeros(ctx.n_cols)
     for col, value in ctx.opex_terms(ctx.data.pv_factor, ctx.capex_terms(1)).items():
         tco[col] = value
+    capex = np.zeros(ctx.n_cols)
+    for col, value in ctx.capex_terms(1).items():
+        capex[col] = value
     return DirectModel(
         lp=lp,
         columns=[ctx.names[c] for c in order],
@@ -190,6 +195,7 @@ def build_direct(data: ModelData) -> DirectModel:
         compute=compute[order],
         tco=tco[order],
         all_columns=ctx.names,
+        capex=capex[order],
     )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic_core import PydanticCustomError
@@ -442,13 +442,16 @@ class CapacityPlan(_Model):
         return self.model_dump_json(indent=1 if pretty else None) + "\n"
 
 
+_M = TypeVar("_M", bound=BaseModel)
+
+
 class PlanFileError(DcplanError):
     """A plan file that cannot be read: one line."""
 
 
-def load_plan(path: Path | str) -> CapacityPlan:
-    """Read a plan JSON file (through ``models.files.read_text``: regular file, bounded,
-    UTF-8); refuse other major schema versions and corrupt content with one clear line."""
+def read_plan_data(path: Path | str) -> dict[str, Any]:
+    """A plan file's JSON object (through ``models.files.read_text``: regular file, bounded,
+    UTF-8), with a ``schema_version``; one clear line for anything else."""
     path = Path(path)
     where = str(path)
     try:
@@ -469,17 +472,24 @@ def load_plan(path: Path | str) -> CapacityPlan:
         raise PlanFileError(f"{path}: not a dcplan plan (nested more than {MAX_NESTING} levels deep)", file=where)
     if not isinstance(data, dict) or "schema_version" not in data:
         raise PlanFileError(f"{path}: not a dcplan plan (no schema_version)", file=where, field="schema_version")
+    return data
+
+
+def validate_plan(path: Path | str, data: dict[str, Any], model: type[_M], current: str) -> _M:
+    """``data`` as ``model`` (CapacityPlan or RoadmapPlan) whose schema is at version
+    ``current``: other major versions and corrupt content refused with one clear line."""
+    where = str(path)
     version = str(data["schema_version"])
-    if version.split(".")[0] != SCHEMA_VERSION.split(".")[0]:
-        newer = version > SCHEMA_VERSION
+    if version.split(".")[0] != current.split(".")[0]:
+        newer = version > current
         raise PlanFileError(
             f"{path}: plan schema version {version[:20]} is {'newer' if newer else 'older'} than this dcplan's "
-            f"{SCHEMA_VERSION}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it",
+            f"{current}; {'upgrade dcplan' if newer else 're-solve the scenario'} to read it",
             file=where,
             field="schema_version",
         )
     try:
-        return CapacityPlan.model_validate(data)
+        return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
         loc = ".".join(str(p) for p in first["loc"])
@@ -488,6 +498,17 @@ def load_plan(path: Path | str) -> CapacityPlan:
         ) from None
     except (ValueError, RecursionError) as exc:  # e.g. a layout whose columns differ in length
         raise PlanFileError(f"{path}: corrupt plan: {exc}", file=where) from None
+
+
+def load_plan(path: Path | str) -> CapacityPlan:
+    """Read a single-period plan file (``read_plan_data``); a roadmap plan (``"kind":
+    "roadmap"``, planner.roadmap_plan.load_any_plan reads both) is refused with one line."""
+    data = read_plan_data(path)
+    kind = data.pop("kind", "single")
+    if kind != "single":
+        what = "a roadmap plan" if kind == "roadmap" else f"a plan of unknown kind {str(kind)[:20]!r}"
+        raise PlanFileError(f"{path}: {what}, not a single-period plan", file=str(path), field="kind")
+    return validate_plan(path, data, CapacityPlan, SCHEMA_VERSION)
 
 
 def plan_json_schema() -> dict[str, Any]:

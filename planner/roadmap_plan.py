@@ -7,11 +7,22 @@ timeline figures are plain floats whose names carry their units.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import Field
 
-from dcplan.planner.plan import CapacityPlan, Diagnosis, SolverInfo, _Model
+from dcplan.planner.plan import (
+    SCHEMA_VERSION,
+    CapacityPlan,
+    Diagnosis,
+    PlanFileError,
+    Recheck,
+    SolverInfo,
+    _Model,
+    read_plan_data,
+    validate_plan,
+)
 
 ROADMAP_SCHEMA_VERSION = "1.0"
 
@@ -90,6 +101,11 @@ class RoadmapPlan(_Model):
     solver: SolverInfo
     diagnosis: Diagnosis
     notes: list[str] = Field(default_factory=list, description="assumptions and what-if switches in force")
+    recheck: Recheck = Field(
+        default_factory=lambda: Recheck(ok=True, checked=0),
+        description="the roadmap-level re-check (stock, life, availability, allocation, halls ready, lead "
+        "times, budgets) with every period's own re-check folded in",
+    )
 
     @property
     def feasible(self) -> bool:
@@ -97,3 +113,24 @@ class RoadmapPlan(_Model):
 
     def to_json_text(self, pretty: bool = False) -> str:
         return self.model_dump_json(indent=1 if pretty else None) + "\n"
+
+
+def load_any_plan(path: Path | str) -> CapacityPlan | RoadmapPlan:
+    """A plan file of either kind: ``"kind": "roadmap"`` a RoadmapPlan, none (or
+    ``"single"``) a CapacityPlan; one clear line for anything else."""
+    data = read_plan_data(path)
+    kind = data.get("kind", "single")
+    if kind == "roadmap":
+        return validate_plan(path, data, RoadmapPlan, ROADMAP_SCHEMA_VERSION)
+    if kind != "single":
+        raise PlanFileError(
+            f"{path}: not a dcplan plan (unknown kind {str(kind)[:20]!r})", file=str(path), field="kind"
+        )
+    data.pop("kind", None)
+    return validate_plan(path, data, CapacityPlan, SCHEMA_VERSION)
+
+
+def roadmap_json_schema() -> dict[str, Any]:
+    """The roadmap plan's JSON Schema (its own $id beside the capacity plan's)."""
+    identity = {"$id": "https://dcplan.dev/schema/roadmap-plan.json", "title": "dcplan roadmap plan"}
+    return {**RoadmapPlan.model_json_schema(mode="serialization"), **identity}

@@ -39,9 +39,9 @@ import tomllib
 from collections import Counter
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, model_serializer, model_validator
 from pydantic_core import PydanticCustomError
 
 from dcplan.models.catalog.loader import display_path
@@ -57,6 +57,25 @@ from dcplan.models.units import (
     PositivePower,
     Power,
     Years,
+)
+from dcplan.planner.scenario_roadmap import (
+    ROADMAP_FIELDS,
+    ROADMAP_TABLES,
+    AIFactory,
+    Allocation,
+    CloudSchedule,
+    CloudTerm,
+    DateText,
+    Demand,
+    DensityClass,
+    Ordered,
+    PeriodBudget,
+    PeriodYears,
+    Price,
+    RoadmapHeader,
+    SitePower,
+    drop_unset,
+    roadmap_problem,
 )
 from dcplan.planner.scenario_workload import (
     ALL_PLACEMENTS,
@@ -105,11 +124,22 @@ TABLE_BOUNDS = {
     "share": MAX_SHARES,
     "porting": MAX_PORTINGS,
     "haircut": MAX_HAIRCUTS,
+    **dict.fromkeys(ROADMAP_TABLES, 10_000),
 }
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
+
+
+class _RoadmapFields(_Strict):
+    """A table with roadmap-only fields (ROADMAP_FIELDS): left out of the dump while unset."""
+
+    roadmap_only: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        return drop_unset(handler(self), self.roadmap_only)
 
 
 class ScenarioHeader(_Strict):
@@ -150,7 +180,7 @@ class SiteLimits(_Strict):
     operator: Literal["aws", "owned", "colo"] | None = Field(default=None, description="overrides the catalog")
 
 
-class Hall(_Strict):
+class Hall(_RoadmapFields):
     """A data hall: IT power cap, plant capacities, slab rating, optional build decision."""
 
     id: Id = Field(pattern=ID_PATTERN)
@@ -163,6 +193,9 @@ class Hall(_Strict):
     plant: str | None = Field(default=None, description="catalog plant id (default: each cooling's own)")
     build: Literal["existing", "optional"] = "existing"
     build_cost: Money | None = Field(default=None, description="capex if an optional hall is built")
+    ready: DateText | None = Field(default=None, description="roadmap: shell ready (default: before the start)")
+    fit_out: PeriodYears | None = Field(default=None, description="roadmap: fit-out after ready (default 0)")
+    roadmap_only: ClassVar[tuple[str, ...]] = ROADMAP_FIELDS["hall"]
 
     @model_validator(mode="after")
     def _check(self) -> Hall:
@@ -171,7 +204,7 @@ class Hall(_Strict):
         return self
 
 
-class Row(_Strict):
+class Row(_RoadmapFields):
     """A row, or ``count`` identical rows (a row template) in one hall."""
 
     id: Id = Field(pattern=ID_PATTERN)
@@ -184,6 +217,11 @@ class Row(_Strict):
     cooling: list[str] = Field(min_length=1, description="cooling architectures allowed in this row")
     liquid_capacity: Power | None = Field(default=None, description="per-row liquid heat limit (in-row CDUs)")
     air_capacity: Power | None = Field(default=None, description="per-row air heat limit (in-row coolers)")
+    slot: Id | None = Field(default=None, pattern=ID_PATTERN, description="roadmap: a catalog rack_slot class")
+    density: list[DensityClass] | None = Field(
+        default=None, min_length=1, max_length=16, description="roadmap: build classes (rack kW, capex per row)"
+    )
+    roadmap_only: ClassVar[tuple[str, ...]] = ROADMAP_FIELDS["row"]
 
 
 class Candidate(_Strict):
@@ -200,7 +238,7 @@ class Candidate(_Strict):
         return self
 
 
-class CloudOffer(_Strict):
+class CloudOffer(_RoadmapFields):
     """Rentable capacity of a system in a cloud region (units are deployment units)."""
 
     id: Id = Field(pattern=ID_PATTERN)
@@ -209,6 +247,11 @@ class CloudOffer(_Strict):
     system: Id = Field(pattern=ID_PATTERN)
     quota: int = Field(ge=0, le=MAX_UNITS, description="most units that can be rented")
     price: MoneyPerHour | None = Field(default=None, description="per unit-hour; default: the catalog's cloud_price")
+    term: CloudTerm | None = Field(default=None, description="roadmap: on-demand (default) | reserved | capacity-block")
+    term_length: PeriodYears | None = Field(
+        default=None, description="roadmap: reserved / capacity-block rental length"
+    )
+    roadmap_only: ClassVar[tuple[str, ...]] = ROADMAP_FIELDS["cloud"]
 
 
 class Scenario(_Strict):
@@ -224,6 +267,16 @@ class Scenario(_Strict):
     share: list[ShareBound] = Field(default_factory=list)
     porting: list[Porting] = Field(default_factory=list, description="make a workload run on another software stack")
     haircut: list[Haircut] = Field(default_factory=list, description="what if a vendor claim delivers less")
+    # issue 14: planning over periods (planner.scenario_roadmap); none of it without [roadmap]
+    roadmap: RoadmapHeader | None = None
+    site_power: list[SitePower] = Field(default_factory=list, description="roadmap: utility power steps")
+    period_budget: list[PeriodBudget] = Field(default_factory=list, description="roadmap: capex per period or year")
+    price: list[Price] = Field(default_factory=list, description="roadmap: purchase price over time")
+    demand: list[Demand] = Field(default_factory=list, description="roadmap: workload demand steps")
+    allocation: list[Allocation] = Field(default_factory=list, description="roadmap: units added per period")
+    ordered: list[Ordered] = Field(default_factory=list, description="roadmap: long-lead equipment on order")
+    cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
+    ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
 
     _source: str = PrivateAttr(default="scenario")
 
@@ -231,6 +284,10 @@ class Scenario(_Strict):
     def source(self) -> str:
         """Where the scenario came from (its file, as shown to the user), for error lines."""
         return self._source
+
+    @model_serializer(mode="wrap")
+    def _dump(self, handler: Any) -> Any:
+        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES))
 
     @model_validator(mode="before")
     @classmethod
@@ -302,6 +359,9 @@ class Scenario(_Strict):
         problem = porting_problem(self.porting, self.workload, self.scenario.tco_horizon)
         if problem:
             raise PydanticCustomError("porting", "{message}", {"message": problem})
+        problem = roadmap_problem(self)
+        if problem:
+            raise PydanticCustomError("roadmap", "{message}", {"message": problem})
         return self
 
 
@@ -466,6 +526,11 @@ def check_catalog_references(scenario: Scenario, catalog: Any) -> None:
         need("system", offer.system, entry("cloud", i, offer.id), "system")
     for i, cut in enumerate(scenario.haircut):
         need("claim", cut.claim, entry("haircut", i), "claim")
+    for i, factory in enumerate(scenario.ai_factory):
+        need("system", factory.system, entry("ai_factory", i, factory.id), "system")
+    for i, row in enumerate(scenario.row):
+        if row.slot is not None:  # the rack_slot kind arrives with issue 14's catalog data
+            need("rack_slot" if "rack_slot" in catalog.items else "system", row.slot, entry("row", i, row.id), "slot")
     if lines:
         raise ScenarioError(lines, file=where if where != "scenario" else None, **first)
 
@@ -502,7 +567,20 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
     return []
 
 
-TABLE_ORDER = ("scenario", "site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut")
+TABLE_ORDER = (
+    "scenario",
+    "roadmap",
+    "site",
+    "hall",
+    "row",
+    "candidate",
+    "cloud",
+    "workload",
+    "share",
+    "porting",
+    "haircut",
+    *ROADMAP_TABLES,
+)
 
 
 def scenario_to_toml(data: dict[str, Any]) -> str:

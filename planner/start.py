@@ -349,7 +349,7 @@ def _fill(rep: _Repair, target: np.ndarray, clock: _Clock) -> None:
 class _LP:
     """The LP relaxation on a quiet in-process Highs, re-solved after bound changes."""
 
-    def __init__(self, lp: Any, a: _Arrays, seed: int) -> None:
+    def __init__(self, lp: Any, a: _Arrays, seed: int, options: dict[str, Any] | None = None) -> None:
         import highspy
 
         from dcplan.planner.session import quiet_highs
@@ -359,7 +359,8 @@ class _LP:
         self.h.passModel(lp)
         idx = np.arange(a.n, dtype=np.int32)
         self.h.changeColsIntegrality(a.n, idx, np.zeros(a.n, dtype=np.uint8))
-        for name, value in {"threads": 1, "random_seed": int(seed), "presolve": "on", "simplex_strategy": 4}.items():
+        defaults = {"threads": 1, "random_seed": int(seed), "presolve": "on", "simplex_strategy": 4}
+        for name, value in (defaults | (options or {})).items():
             self.h.setOptionValue(name, value)
 
     def solve(self, clock: _Clock) -> np.ndarray | None:
@@ -413,14 +414,21 @@ class _Clock:
         return self.left() <= 0.0
 
 
-def lp_start(lp: Any, deadline_s: float, seed: int = 0, stop: Callable[[], bool] | None = None) -> Start | None:
+def lp_start(
+    lp: Any,
+    deadline_s: float,
+    seed: int = 0,
+    stop: Callable[[], bool] | None = None,
+    lp_options: dict[str, Any] | None = None,
+) -> Start | None:
     """A feasible integer point of ``lp`` (a HighsLp MIP) from its LP relaxation, within
     ``deadline_s`` seconds, or None (see the module docstring). ``stop()`` true ends it
-    early, at the next step (an LP solve under way runs to its end)."""
+    early, at the next step (an LP solve under way runs to its end). ``lp_options``: HiGHS
+    options of the first LP solve over the defaults (primal simplex with presolve)."""
     t0 = time.perf_counter()
     clock = _Clock(deadline_s, stop)
     a = _Arrays(lp)
-    relax = _LP(lp, a, seed)
+    relax = _LP(lp, a, seed, lp_options)
     x_lp = relax.solve(clock)
     if x_lp is None:
         return None

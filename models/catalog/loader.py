@@ -46,6 +46,7 @@ from dcplan.models.catalog.schema import (
     Plant,
     PowerChain,
     RackPdu,
+    RackSlot,
     Site,
     System,
     Transformer,
@@ -191,6 +192,9 @@ class Catalog:
 
     def lead_time(self, entry_id: str) -> LeadTime:
         return self._typed("lead_time", entry_id, LeadTime)
+
+    def rack_slot(self, entry_id: str) -> RackSlot:
+        return self._typed("rack_slot", entry_id, RackSlot)
 
     def families(self) -> set[str]:
         """Every system family, read without validating entries a lazy load has not read."""
@@ -365,6 +369,9 @@ def _references(entry: Entry) -> list[tuple[str, str, str]]:
         return [(name, value, name) for name, value in named if value is not None]
     if isinstance(entry, Claim):
         return [("system", entry.subject, "subject"), ("system", entry.baseline, "baseline")]
+    if isinstance(entry, RackSlot):
+        admits = [("system", system_id, "admits") for system_id in entry.admits]
+        return admits + [("system", trays.system, "switch_trays") for trays in entry.switch_trays]
     return []
 
 
@@ -392,7 +399,7 @@ def _reference_problems(catalog: Catalog, entry: Entry, origin: Path) -> list[st
 
 def _check_references(catalog: Catalog) -> list[str]:
     problems: list[str] = []
-    for kind in ("system", "cooling", "power_chain", "defaults", "efficiency", "goodput", "claim"):
+    for kind in ("system", "cooling", "power_chain", "defaults", "efficiency", "goodput", "claim", "rack_slot"):
         for item in catalog.items[kind].values():
             problems += _reference_problems(catalog, item.entry, item.origin)
     return problems

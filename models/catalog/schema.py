@@ -33,6 +33,7 @@ from dcplan.models.catalog.base import (
 )
 from dcplan.models.catalog.performance import Claim, Efficiency, Goodput, GoodputPoint, Precision
 from dcplan.models.catalog.schedule import LeadTime, SourcedDate
+from dcplan.models.catalog.slots import RackSlot
 from dcplan.models.catalog.sourced import (
     SourcedApparentPower,
     SourcedArea,
@@ -428,6 +429,7 @@ KINDS: dict[str, type[Entry]] = {
         Goodput,
         Claim,
         LeadTime,
+        RackSlot,
     )
 }
 
@@ -444,6 +446,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "defaults": ("defaults",),
     "performance": ("efficiency", "goodput", "claim"),
     "lead-times": ("lead_time",),
+    "slots": ("rack_slot",),
 }
 
 __all__ = [
@@ -472,6 +475,7 @@ __all__ = [
     "PowerChain",
     "Precision",
     "RackPdu",
+    "RackSlot",
     "Redundancy",
     "Site",
     "SourcedArea",

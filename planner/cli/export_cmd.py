@@ -14,12 +14,13 @@ FORMAT_NAMES = ("json", "csv", "xlsx", "md", "html", "svg")
 
 
 def load_plan_for_cli(path: Path) -> Any:
-    """A plan file, or one clear line (missing, not JSON, other schema version, corrupt)."""
-    from dcplan.planner.export import read_plan
+    """A plan file of either kind (a CapacityPlan, or a RoadmapPlan: ``"kind": "roadmap"``),
+    or one clear line (missing, not JSON, other schema version, corrupt)."""
     from dcplan.planner.plan import PlanFileError
+    from dcplan.planner.roadmap_plan import load_any_plan
 
     try:
-        return read_plan(path)
+        return load_any_plan(path)
     except PlanFileError as exc:
         raise UserError(str(exc)) from None
 
@@ -113,13 +114,27 @@ def export(
     target = resolve_output(plan_file, fmt, output)
     check_output_path(target, force)
     plan = load_plan_for_cli(plan_file)
-    for path in write_plan(plan, target, force=force, pretty=pretty):
+    if getattr(plan, "kind", None) == "roadmap":
+        from dcplan.planner.roadmap_export import write_roadmap_plan
+
+        written = write_roadmap_plan(plan, target, force=force, pretty=pretty)
+    else:
+        written = write_plan(plan, target, force=force, pretty=pretty)
+    for path in written:
         typer.echo(f"wrote {path}")
 
 
 def diff(
     plan_a: Annotated[Path, typer.Argument(metavar="A.json", help="the earlier plan")],
-    plan_b: Annotated[Path, typer.Argument(metavar="B.json", help="the later plan")],
+    plan_b: Annotated[
+        Path | None, typer.Argument(metavar="[B.json]", help="the later plan (none: two periods of A)")
+    ] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="a roadmap plan's period to compare, e.g. 2027Q1")
+    ] = None,
+    against: Annotated[
+        str | None, typer.Option("--against", help="the period it is compared with (of B, else of A)")
+    ] = None,
     as_json: JsonOption = False,
     pretty: PrettyOption = False,
 ) -> None:
@@ -129,15 +144,38 @@ def diff(
     are renumbered by every solve): a unit of the same system in the same slots is
     unchanged; one of the same system at other slots, with one gone elsewhere, has moved;
     the rest were added or removed.
-    """
-    from dcplan.planner.report.diff import diff_plans
 
-    a, b = load_plan_for_cli(plan_a), load_plan_for_cli(plan_b)
-    result = diff_plans(a, b)
+    \b
+    Roadmap plans (`dcplan solve` of a scenario with [roadmap]):
+      dcplan diff plan.json --period 2027Q1 --against 2028Q1   two periods of one plan
+      dcplan diff a.json b.json                                 two roadmaps, period by period
+      dcplan diff a.json b.json --period 2027Q1 [--against P]   one period of each in full
+    """
+    from dcplan.models.errors import DcplanError
+    from dcplan.planner.report.diff import diff_plans
+    from dcplan.planner.roadmap_diff import diff_roadmaps, pick_plans
+
+    a = load_plan_for_cli(plan_a)
+    b = load_plan_for_cli(plan_b) if plan_b is not None else None
+    try:
+        picked = pick_plans(a, b, period, against, (str(plan_a), None if plan_b is None else str(plan_b)))
+    except DcplanError as exc:
+        raise UserError(*exc.lines, field=exc.field, expected=exc.expected, got=exc.got) from None
+    if picked is None:
+        roadmaps = diff_roadmaps(a, b)  # type: ignore[arg-type]
+        if as_json:
+            print_json(roadmaps, pretty)
+            return
+        from dcplan.planner.cli.roadmap_out import render_roadmap_diff
+
+        render_roadmap_diff(roadmaps, str(plan_a), str(plan_b))
+        return
+    one, other, (name_a, name_b) = picked
+    result = diff_plans(one, other)
     if as_json:
         print_json(result, pretty)
         return
-    render_diff(result, str(plan_a), str(plan_b))
+    render_diff(result, name_a, name_b)
 
 
 _SHOWN = 25

@@ -99,26 +99,44 @@ def solve(
         check_output_path(output, force)
     scenario = load_scenario_for_cli(scenario_file, objective)  # the file's rules checked for --objective
     cat = load_catalog_for_cli(catalog)
+    if getattr(scenario, "roadmap", None) is not None:  # periods: a RoadmapPlan (planner/cli/roadmap_out.py)
+        from dcplan.planner.cli.roadmap_out import solve_roadmap_cli
+
+        resume_gc()
+        solve_roadmap_cli(scenario, cat, settings, output, (marginals, force, as_json, pretty), scenario_file)
     resume_gc()  # start-up is over: the solve, layout and marginals may run for minutes
-    try:
-        plan = plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals))
-    except KeyboardInterrupt:
-        # Ctrl-C during the solve (planner.solve stops HiGHS, then raises): nothing is written.
-        sys.stderr.write("dcplan: interrupted\n")
-        raise typer.Exit(EXIT_INTERRUPTED) from None
-    except ValueError as exc:
-        raise UserError(f"{scenario_file}: {exc}") from None
+    plan = solved(
+        lambda: plan_scenario(scenario, cat, PlanOptions(settings=settings, marginals=marginals)), scenario_file
+    )
     written: list[Path] = []
     if output is not None:
         from dcplan.planner.export import write_plan
 
         written = write_plan(plan, output, force=force, pretty=pretty)
+    finish(plan, written, as_json, pretty, render_plan)
+
+
+def solved(run: Callable[[], Any], scenario_file: Path) -> Any:
+    """``run()`` (a plan_scenario or plan_roadmap call): Ctrl-C during the solve (planner.solve
+    stops HiGHS, then raises) exits 130 with nothing written; a ValueError is bad input."""
+    try:
+        return run()
+    except KeyboardInterrupt:
+        sys.stderr.write("dcplan: interrupted\n")
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+    except ValueError as exc:
+        raise UserError(f"{scenario_file}: {exc}") from None
+
+
+def finish(plan: Any, written: list[Path], as_json: bool, pretty: bool, render: Callable[[Any], None]) -> None:
+    """Print a solved plan (``--json``, else ``render``), then exit with its outcome's code:
+    70 when it failed its independent re-check, else ``solve_outcome``'s. Always raises typer.Exit."""
     if as_json:
         sys.stdout.write(plan.to_json_text(pretty))
     else:
         from dcplan.planner.cli.textout import echo
 
-        render_plan(plan)
+        render(plan)
         for path in written:
             echo(f"plan written to {path}")
     if not plan.recheck.ok:

@@ -191,3 +191,76 @@ def campus_scenario(size: str, seed: int = 7) -> dict[str, Any]:
 def campus(size: str, seed: int = 7) -> Scenario:
     """The parsed Scenario of one ladder size."""
     return parse_scenario(campus_scenario(size, seed), where=f"campus {size}")
+
+
+# -- the roadmap variant (issue 14) ------------------------------------------------------------
+#: the roadmap campus: the site's utility ramps from ROADMAP_POWER_START of its final power to
+#: all of it by half the horizon, halls come ready one after another over the first half,
+#: demands follow the capacity (the smaller of the power share and the share of halls
+#: ready) at ROADMAP_DEMAND_SHARE of what the single-period campus asks,
+#: system capex falls by ROADMAP_DECLINE a year, GB300 is allocated ROADMAP_GB300_SHARE of its
+#: campus cap per period and the capex budget over the horizon is ROADMAP_BUDGET_SCALE x the
+#: single-period budget (planning assumptions for the benchmark)
+ROADMAP_POWER_START = 0.3
+ROADMAP_DEMAND_SHARE = 0.5
+ROADMAP_DECLINE = 0.15
+ROADMAP_GB300_SHARE = 0.25
+ROADMAP_BUDGET_SCALE = 1.5
+
+
+def campus_roadmap_inputs(size: str, periods: int, catalog: Any, seed: int = 7) -> Any:
+    """RoadmapInputs of ``size`` over ``periods`` quarters, built by hand from the campus's
+    single-period ModelData (one ModelData per period: its site power and demands)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from dcplan.planner.modeldata import build_model_data
+    from dcplan.planner.roadmap_types import PeriodInput, RoadmapInputs
+
+    mapping = campus_scenario(size, seed)
+    scenario = parse_scenario(mapping, where=f"campus {size}")
+    data = build_model_data(scenario, catalog)
+    ramp_periods = max(1, periods // 2)
+    halls = sorted(data.halls)
+    ready_at = {h: (i * ramp_periods) // max(1, len(halls)) for i, h in enumerate(halls)}
+    gb300_cap = next(int(c["max_units"]) for c in mapping["candidate"] if c["system"] == "gb300-nvl72")
+    out = []
+    for t in range(periods):
+        share = min(1.0, ROADMAP_POWER_START + (1.0 - ROADMAP_POWER_START) * t / ramp_periods)
+        sites = {
+            k: replace(s, limits=s.limits.model_copy(update={"utility_power": s.limits.utility_power * share}))
+            for k, s in data.sites.items()
+        }
+        ready = sum(1 for h in halls if ready_at[h] <= t) / max(1, len(halls))
+        scale = min(share, ready) * ROADMAP_DEMAND_SHARE
+        needs = {w: replace(n, value=n.value * scale) for w, n in data.needs.items()}
+        years = 0.25 * t
+        price = (1.0 - ROADMAP_DECLINE) ** years
+        out.append(
+            PeriodInput(
+                index=t,
+                label=f"{2026 + t // 4}Q{t % 4 + 1}",
+                start=date(2026 + t // 4, 3 * (t % 4) + 1, 1),
+                years_from_start=years,
+                years=0.25,
+                hours=2190.0,
+                data=replace(data, sites=sites, needs=needs),
+                installable=frozenset(o.key for o in data.options),
+                purchasable=frozenset(o.key for o in data.options),
+                unit_capex_usd={o.key: o.capex_per_unit_usd * price for o in data.options},
+                halls_ready=frozenset(h for h in halls if ready_at[h] <= t),
+                allocation_caps={"gb300-nvl72": max(1, int(gb300_cap * ROADMAP_GB300_SHARE))},
+            )
+        )
+    budget = float(scenario.scenario.budget.magnitude) / 1e6 if scenario.scenario.budget is not None else None
+    return RoadmapInputs(
+        scenario=scenario,
+        periods=out,
+        objective="max-cumulative-delivered",
+        discount_rate=float(scenario.scenario.discount_rate),
+        discount_delivered=False,
+        it_life_years={o.key: 5.0 for o in data.options},
+        facility_life_years=15.0,
+        lead_periods={},
+        total_capex_budget_musd=budget * ROADMAP_BUDGET_SCALE if budget is not None else None,
+    )

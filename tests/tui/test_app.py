@@ -80,9 +80,9 @@ async def test_catalog_filters_and_shows_sources(app_factory):
         await pilot.pause()
         await set_input(pilot, "#catalog-filter", "rubin")
         table = app.screen.query_one("#catalog-table", DataTable)
-        assert table.row_count == 2  # the system and its chip
+        assert table.row_count == 4  # Vera Rubin and Rubin Ultra: each system and its chip
         title = str(app.screen.query_one("#catalog-title", Static).render())
-        assert "vera-rubin-nvl144" in title and "PROJECTED" in title
+        assert "rubin-ultra-nvl576" in title and "PROJECTED" in title  # the first row listed
         assert "source:" in detail_text(app)
 
 

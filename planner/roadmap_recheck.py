@@ -1,0 +1,167 @@
+"""The roadmap-level independent re-check: what links periods, from the plans' own figures.
+
+Every period's plan carries its own single-period re-check (planner.recheck). This adds the
+checks no single period can make, each recomputed from the laid-out plans (units per option
+from the layout, equipment counts from models/, money from planner.roadmap_timeline), never
+from the solver's linking columns:
+
+- stock balance: units_t = units_{t-1} + added_t - retired_t per option (units_{-1} = 0);
+- availability: units only of options installable in t, additions only of purchasable ones;
+- life: L = ceil(life / period years) periods; every unit added in tau is retired by tau + L,
+  i.e. sum_{tau<=t} retired >= sum_{tau<=t-L} added;
+- allocation caps: units of a system added in t <= its cap;
+- halls: racks only in halls ready in t;
+- lead times: a count of transformers / UPS modules / generators in t < lead periods within
+  what was on order before the start and delivered by t;
+- budgets: capex_t <= the period's budget, sum_t capex_t <= the total budget [MUSD].
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+
+from dcplan.planner.plan import Recheck
+from dcplan.planner.roadmap_plan import PeriodPlan
+from dcplan.planner.roadmap_timeline import PeriodMoney, lead_time_counts
+from dcplan.planner.roadmap_types import RoadmapInputs
+
+REL_TOL = 1e-6  # money: the solver's and the plan's sums of the same terms, in another order
+Checked = tuple[int, list[str]]
+
+
+def units_by_option(period: PeriodPlan) -> dict[str, int]:
+    """Units per option key (``template/system/cooling``, planner.modeldata) in the period's
+    plan, counted from its rows (the layout's fills)."""
+    units: dict[str, int] = defaultdict(int)
+    for row in period.plan.rows:
+        units[f"{row.template}/{row.system}/{row.cooling}"] += row.units
+    return dict(units)
+
+
+def _stock_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
+    violations: list[str] = []
+    checked = 0
+    before: dict[str, int] = {}
+    for period in periods:
+        inp = inputs.periods[period.index]
+        now = units_by_option(period)
+        added = {c.option: c.units for c in period.added}
+        retired = {c.option: c.units for c in period.retired}
+        for key in sorted(set(now) | set(before) | set(added) | set(retired)):
+            checked += 1
+            expected = before.get(key, 0) + added.get(key, 0) - retired.get(key, 0)
+            if now.get(key, 0) != expected:
+                violations.append(
+                    f"{period.period} {key}: {now.get(key, 0)} units laid out, but {before.get(key, 0)} before "
+                    f"+ {added.get(key, 0)} added - {retired.get(key, 0)} retired = {expected}"
+                )
+            if now.get(key, 0) > 0 and key not in inp.installable:
+                violations.append(f"{period.period} {key}: {now[key]} units of an option not available yet")
+            if added.get(key, 0) > 0 and key not in inp.purchasable:
+                violations.append(f"{period.period} {key}: {added[key]} units bought when it cannot be bought")
+        before = now
+    return checked, violations
+
+
+def _life_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
+    violations: list[str] = []
+    added: dict[str, list[int]] = defaultdict(lambda: [0] * len(periods))
+    retired: dict[str, list[int]] = defaultdict(lambda: [0] * len(periods))
+    for t, period in enumerate(periods):
+        for change in period.added:
+            added[change.option][t] += change.units
+        for change in period.retired:
+            retired[change.option][t] += change.units
+    years = inputs.period_years
+    for key in sorted(added):
+        life = inputs.it_life_years.get(key)
+        if not life or years <= 0:
+            continue
+        lifetime = math.ceil(life / years - 1e-9)
+        for t in range(lifetime, len(periods)):
+            due = sum(added[key][: t - lifetime + 1])
+            gone = sum(retired[key][: t + 1])
+            if gone < due:
+                violations.append(
+                    f"{periods[t].period} {key}: {due} units reached the end of their {life:g}-year life "
+                    f"but only {gone} were retired"
+                )
+    return len(added) * len(periods), violations
+
+
+def _allocation_and_hall_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
+    violations: list[str] = []
+    checked = 0
+    for period in periods:
+        inp = inputs.periods[period.index]
+        by_system: dict[str, int] = defaultdict(int)
+        for change in period.added:
+            by_system[change.system] += change.units
+        for system, cap in sorted(inp.allocation_caps.items()):
+            checked += 1
+            if by_system.get(system, 0) > cap:
+                violations.append(
+                    f"{period.period} {system}: {by_system[system]} units added over the allocation of {cap}"
+                )
+        for hall in period.plan.halls:
+            checked += 1
+            if hall.racks > 0 and hall.hall not in inp.halls_ready:
+                violations.append(f"{period.period} hall {hall.hall}: {hall.racks} racks before the hall is ready")
+    return checked, violations
+
+
+def _lead_time_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
+    violations: list[str] = []
+    checked = 0
+    for (equipment, owner), series in sorted(lead_time_counts(periods).items()):
+        lead = inputs.lead_periods.get(equipment, 0)
+        for t in range(min(lead, len(series))):
+            checked += 1
+            on_order = sum(
+                o.count for o in inputs.ordered if o.equipment == equipment and o.owner == owner and o.delivered <= t
+            )
+            if series[t] > on_order:
+                violations.append(
+                    f"{periods[t].period} {owner}: {series[t]} {equipment} in place, but its {lead}-period lead "
+                    f"time leaves only the {on_order} ordered before the start"
+                )
+    return checked, violations
+
+
+def _budget_checks(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[PeriodMoney]) -> Checked:
+    violations: list[str] = []
+    checked = 0
+    for period, figures in zip(periods, money, strict=True):
+        budget = inputs.periods[period.index].capex_budget_musd
+        if budget is None:
+            continue
+        checked += 1
+        if figures.capex_musd > budget * (1 + REL_TOL) + 1e-6:
+            violations.append(f"{period.period}: capex {figures.capex_musd:,.3f} MUSD over its budget of {budget:,.3f}")
+    total = inputs.total_capex_budget_musd
+    if total is not None:
+        checked += 1
+        spent = sum(m.capex_musd for m in money)
+        if spent > total * (1 + REL_TOL) + 1e-6:
+            violations.append(f"capex over the horizon {spent:,.3f} MUSD over the total budget of {total:,.3f}")
+    return checked, violations
+
+
+def roadmap_recheck(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[PeriodMoney]) -> Recheck:
+    """Every roadmap-level check (module docstring) plus each period's own re-check."""
+    checked = 0
+    violations: list[str] = []
+    for count, found in (
+        _stock_checks(inputs, periods),
+        _life_checks(inputs, periods),
+        _allocation_and_hall_checks(inputs, periods),
+        _lead_time_checks(inputs, periods),
+        _budget_checks(inputs, periods, money),
+    ):
+        checked += count
+        violations += found
+    for period in periods:
+        checked += period.plan.recheck.checked
+        violations += [f"{period.period}: {line}" for line in period.plan.recheck.violations]
+    return Recheck(ok=not violations, checked=checked, violations=violations)
