@@ -4,8 +4,10 @@ Tables (shared by HTML, Markdown and XLSX, so the numbers come from one place): 
 (one line per period: MW energised / used / stranded, units by generation, cloud units, money,
 compute), the orders, the unit changes and the periods' status. Charts: a Gantt-like view of
 units by system per period with the orders (ordered -> delivered), MW energised vs used
-(used + stranded = energised, stacked), units by generation (stacked) and cash flow (capex +
-opex per period, stacked, with cumulative spend on its own right-hand axis). Every figure is
+(used + stranded = energised, stacked), units by system, i.e. hardware generation (stacked) and cash flow (capex +
+opex per period, stacked, with cumulative spend on its own right-hand axis). "Generation" in
+the charts is the system (GB300, Vera Rubin, Rubin Ultra, Trn3, Trainium4); the timeline
+table's units columns are per family, as TimelinePoint.units_by_generation. Every figure is
 the RoadmapPlan's own; the only arithmetic here is scaling to pixels. The SVGs carry no ids
 (several can live inline in one HTML page) and every text from the plan is escaped.
 """
@@ -24,7 +26,7 @@ from dcplan.planner.roadmap_plan import Order, PeriodPlan, RoadmapPlan, Timeline
 TIMELINE_CHARTS: tuple[tuple[str, str], ...] = (
     ("gantt", "Units by system per period, and orders"),
     ("power", "MW energised vs used"),
-    ("units", "Units by generation"),
+    ("units", "Units by system (hardware generation)"),
     ("cash", "Cash flow"),
 )
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
@@ -168,14 +170,11 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
             "MW",
         ),
         "units": stacked_bars_svg(
-            "Units by generation",
+            timeline_chart_title("units"),
             labels,
             [
-                *(
-                    (g, colour_of(g, i), [float(p.units_by_generation.get(g, 0)) for p in points])
-                    for i, g in enumerate(generations(roadmap))
-                ),
-                ("cloud", FAMILY_COLOURS["cloud"], [float(sum(p.cloud_units.values())) for p in points]),
+                (system, COLOURS[i % len(COLOURS)], [float(units_of(p, system)) for p in points])
+                for i, system in enumerate(systems(roadmap))
             ],
             "units",
         ),

@@ -283,3 +283,74 @@ def test_timeline_snapshot(snap_compare, app_factory):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=go)
+
+
+def roadmap_scenario(tmp_path, lead_times: bool):
+    """The shipped enterprise-hybrid scenario over three quarters ([scenario].objective and
+    tco_horizon make way for the [roadmap] objective, as the scenario rules require). With
+    catalog lead times and nothing on order it is infeasible (transformers take 8 quarters)."""
+    import re
+
+    from dcplan.planner.scenario import SCENARIO_DIR
+
+    text = (SCENARIO_DIR / "enterprise-hybrid.toml").read_text()
+    text = re.sub(r"(?m)^(objective|tco_horizon)\s*=.*$", "", text)
+    text += f'\n[roadmap]\nstart = "2026Q1"\nperiod = "quarter"\nperiods = 3\nlead_times = {str(lead_times).lower()}\n'
+    path = tmp_path / f"roadmap-{lead_times}.toml"
+    path.write_text(text)
+    return path
+
+
+async def test_optimise_solves_a_roadmap_into_the_timeline(app_factory, tmp_path):
+    """The real pipeline end to end in the UI: a three-quarter roadmap solved on the Optimise
+    screen in the child process lands on the Timeline, every period re-checked, and the
+    period list, Gantt and floor plan are driven like a user would."""
+    from dcplan.tui.screens.optimise import OptimiseScreen
+    from tests.tui.test_optimise import solve
+
+    app = app_factory(scenario=roadmap_scenario(tmp_path, lead_times=False), start="optimise")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, OptimiseScreen)
+        await solve(pilot, timeout=240)
+        status = str(app.screen.query_one("#optimise-status", Static).render())
+        roadmap = app.state.roadmap
+        assert roadmap is not None, status
+        assert "F9 for the timeline" in status
+        assert len(roadmap.periods) == 3 and roadmap.recheck.ok, roadmap.diagnosis.summary
+        assert app.state.plan is roadmap.periods[0].plan
+        await pilot.press("f9")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, TimelineScreen) and screen.selected == 0
+        assert screen.query_one("#timeline-periods", OptionList).option_count == 3
+        await gantt_click(pilot, 2, 3)
+        assert screen.selected == 2
+        check_state(app)
+        await pilot.click("#--content-tab-tab-period-floor")
+        await pilot.pause()
+        last = roadmap.periods[2].plan
+        floor = str(screen.query_one("#timeline-floor", Static).render())
+        assert len(last.layout) and all(f"{hall}  (" in floor for hall in set(last.layout.hall))
+
+
+async def test_optimise_shows_an_infeasible_roadmap(app_factory, tmp_path):
+    """With lead times the roadmap has no plan: the Optimise screen says infeasible, the
+    Timeline shows the diagnosis and no period, and its keys do nothing harmful."""
+    from tests.tui.test_optimise import solve
+
+    app = app_factory(scenario=roadmap_scenario(tmp_path, lead_times=True), start="optimise")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await solve(pilot, timeout=240)
+        status = str(app.screen.query_one("#optimise-status", Static).render())
+        assert "infeasible" in status
+        roadmap = app.state.roadmap
+        assert roadmap is not None and not roadmap.feasible
+        await pilot.press("f9")
+        await pilot.pause()
+        summary = str(app.screen.query_one("#timeline-summary", Static).render())
+        assert "INFEASIBLE" in summary and "lead time" in summary
+        for key in KEYS[:-1]:
+            await pilot.press(key)
+            check_state(app)
