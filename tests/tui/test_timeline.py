@@ -16,24 +16,17 @@ from dcplan.tui.app import adopt_plan
 from dcplan.tui.screens.timeline import NO_ROADMAP, TimelineScreen
 from dcplan.tui.state import AppState
 from dcplan.tui.widgets.gantt import BLOCKS, LABEL_WIDTH, Gantt, block, cell_width, gantt_text, order_cells
-from tests.planner.roadmap_plans import (
-    cycling_roadmap,
-    empty_roadmap,
-    growing_roadmap,
-    infeasible_roadmap,
-    period_plans,
-    roadmap_of,
-)
+from tests.planner import roadmap_plans as fixtures
 
 SIZE = (130, 40)
 KEYS = ["left_square_bracket", "right_square_bracket", "left_curly_bracket", "right_curly_bracket", "p"]
 MOVES = ["up", "down", "enter", "home", "end", "pageup", "pagedown", "tab", "shift+tab", "left", "right"]
 ROADMAPS = {
-    "one": lambda: roadmap_of([period_plans()[2]]),
-    "three": lambda: growing_roadmap(3),
-    "forty": lambda: cycling_roadmap(40),
-    "infeasible": infeasible_roadmap,
-    "empty": empty_roadmap,
+    "one": lambda: fixtures.roadmap_of([fixtures.period_plans()[2]]),
+    "three": lambda: fixtures.growing_roadmap(3),
+    "forty": lambda: fixtures.cycling_roadmap(40),
+    "infeasible": fixtures.infeasible_roadmap,
+    "empty": fixtures.empty_roadmap,
     "none": lambda: None,
 }
 
@@ -98,7 +91,7 @@ async def test_every_key_and_click_on_every_roadmap(app_factory, name):
 
 
 async def test_keys_step_through_periods(app_factory):
-    roadmap = growing_roadmap(3)
+    roadmap = fixtures.growing_roadmap(3)
     app = timeline_app(app_factory, roadmap)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -125,7 +118,7 @@ async def test_keys_step_through_periods(app_factory):
 async def test_gantt_click_selects_that_period(app_factory):
     """A click in period k's column (x = LABEL_WIDTH + k x cell width) selects period k, for 3
     periods (3-wide cells) and for 40 (2-wide: all 40 fit in 102 columns, no scrolling)."""
-    for roadmap in (growing_roadmap(3), cycling_roadmap(40)):
+    for roadmap in (fixtures.growing_roadmap(3), fixtures.cycling_roadmap(40)):
         app = timeline_app(app_factory, roadmap)
         count = len(roadmap.periods)
         async with app.run_test(size=SIZE) as pilot:
@@ -140,7 +133,7 @@ async def test_gantt_click_selects_that_period(app_factory):
 
 
 async def test_period_list_click_and_arrows(app_factory):
-    roadmap = cycling_roadmap(40)
+    roadmap = fixtures.cycling_roadmap(40)
     app = timeline_app(app_factory, roadmap)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -155,7 +148,7 @@ async def test_period_list_click_and_arrows(app_factory):
 
 
 async def test_floor_plan_and_changes_follow_the_period(app_factory):
-    roadmap = growing_roadmap(3)
+    roadmap = fixtures.growing_roadmap(3)
     app = timeline_app(app_factory, roadmap)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -176,7 +169,7 @@ async def test_floor_plan_and_changes_follow_the_period(app_factory):
 async def test_p_shows_the_period_on_the_plan_screen(app_factory):
     from dcplan.tui.screens.plan import PlanScreen
 
-    roadmap = growing_roadmap(3)
+    roadmap = fixtures.growing_roadmap(3)
     app = timeline_app(app_factory, roadmap)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -197,7 +190,7 @@ async def test_no_roadmap_says_how_to_get_one(app_factory):
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert str(app.screen.query_one("#timeline-summary", Static).render()) == NO_ROADMAP
-        app.state.roadmap = growing_roadmap(3)  # a roadmap arriving while another screen is shown
+        app.state.roadmap = fixtures.growing_roadmap(3)  # a roadmap arriving while another screen is shown
         await pilot.press("f6")
         await pilot.press("f9")
         await pilot.pause()
@@ -206,7 +199,7 @@ async def test_no_roadmap_says_how_to_get_one(app_factory):
 
 
 async def test_infeasible_roadmap_shows_its_diagnosis(app_factory):
-    roadmap = infeasible_roadmap()
+    roadmap = fixtures.infeasible_roadmap()
     app = timeline_app(app_factory, roadmap)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
@@ -219,13 +212,13 @@ async def test_infeasible_roadmap_shows_its_diagnosis(app_factory):
 
 def test_adopt_plan_keeps_roadmap_and_single_plans_apart():
     state = AppState(catalog=None)
-    roadmap = growing_roadmap(3)
+    roadmap = fixtures.growing_roadmap(3)
     assert adopt_plan(state, None, roadmap) == "timeline"
     assert state.roadmap is roadmap and state.plan is roadmap.periods[0].plan
-    single = period_plans()[0]
+    single = fixtures.period_plans()[0]
     assert adopt_plan(state, None, single) == "plan"
     assert state.roadmap is None and state.plan is single
-    assert adopt_plan(state, None, empty_roadmap()) == "timeline"
+    assert adopt_plan(state, None, fixtures.empty_roadmap()) == "timeline"
     assert state.plan is None
 
 
@@ -248,7 +241,7 @@ def test_block_glyph_is_the_share_of_the_lane(value, largest, glyph):
 
 
 def test_gantt_text_marks_orders_and_the_selected_period():
-    roadmap = growing_roadmap(3)
+    roadmap = fixtures.growing_roadmap(3)
     cells = order_cells(roadmap)
     glyphs = cells["distribution-transformer"]
     delivered = {o.delivered for o in roadmap.orders}
@@ -261,7 +254,7 @@ def test_gantt_text_marks_orders_and_the_selected_period():
     text = gantt_text(roadmap, 1)
     marker_line = text.plain.splitlines()[1]
     assert marker_line[LABEL_WIDTH + cell_width(3)] == "▼"
-    assert gantt_text(empty_roadmap(), None).plain == "no periods: nothing to draw"
+    assert gantt_text(fixtures.empty_roadmap(), None).plain == "no periods: nothing to draw"
 
 
 def test_help_lists_the_timeline_on_f9(app_factory):
@@ -276,7 +269,7 @@ def test_help_lists_the_timeline_on_f9(app_factory):
 def test_timeline_snapshot(snap_compare, app_factory):
     from tests.tui.test_snapshots import settle
 
-    app = timeline_app(app_factory, growing_roadmap(3))
+    app = timeline_app(app_factory, fixtures.growing_roadmap(3))
 
     async def go(pilot):
         await gantt_click(pilot, 1, 3)
