@@ -12,7 +12,7 @@ timings, termination, highs_settings) plus ``periods`` (one SolveOutcome per per
 single-period naming) and ``linking`` (``"add"`` / ``"ret"``: ``{(t, option key): units}``).
 
 Marginal values per period: the limits of each period are those of its own single-period
-block; their values are "not valued: roadmap (...)" (see ``MARGINALS_NOT_VALUED``).
+block, valued by LP estimates on the whole roadmap (planner.roadmap_marginals).
 """
 
 from __future__ import annotations
@@ -25,11 +25,11 @@ from typing import Any
 
 from dcplan.models.catalog import Catalog
 from dcplan.planner.evaluate import build_plan, evaluate
-from dcplan.planner.marginals import not_valued
 from dcplan.planner.pipeline import PlanOptions, _Phases
 from dcplan.planner.plan import Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import limit_uses, recheck
 from dcplan.planner.roadmap_layout import RowState, continue_fills
+from dcplan.planner.roadmap_marginals import RoadmapDuals, roadmap_duals
 from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan, UnitChange
 from dcplan.planner.roadmap_recheck import roadmap_recheck
 from dcplan.planner.roadmap_timeline import (
@@ -41,9 +41,7 @@ from dcplan.planner.roadmap_timeline import (
     timeline,
 )
 from dcplan.planner.roadmap_types import RoadmapInputs
-from dcplan.planner.solve import SolveOutcome, SolveSettings, paused_gc
-
-MARGINALS_NOT_VALUED = "roadmap (a period's limit is priced only with the other periods re-solved)"
+from dcplan.planner.solve import SOLUTION_STATUSES, SolveOutcome, SolveSettings, paused_gc
 
 
 def plan_roadmap(scenario: Any, catalog: Catalog, options: PlanOptions | None = None) -> RoadmapPlan:
@@ -153,6 +151,7 @@ def _period_plan(
     outcome_t: SolveOutcome,
     layout: tuple[RowState | None, dict[str, int]],
     info: dict[str, Any],
+    duals: RoadmapDuals | None,
 ) -> tuple[Any, RowState, str | None]:
     """Period t's CapacityPlan (the single-period steps on its stock) and the row state it leaves."""
     data = inputs.periods[t].data
@@ -162,8 +161,9 @@ def _period_plan(
     ev = evaluate(catalog, data, outcome_t, fills)
     uses = limit_uses(catalog, data, ev, outcome_t)
     checked = recheck(catalog, data, ev, outcome_t, uses)
-    uses = not_valued(uses, MARGINALS_NOT_VALUED)
     label = inputs.periods[t].label
+    if duals is not None:
+        uses = duals.value(uses, t, label)
     summary = f"{label}: period {t + 1} of {len(inputs.periods)} of the roadmap"
     plan = build_plan(
         catalog, data, outcome_t, ev, checked, uses, Diagnosis(feasible=True, summary=summary), SolverInfo(**info)
@@ -172,7 +172,7 @@ def _period_plan(
 
 
 def _periods(
-    catalog: Catalog, inputs: RoadmapInputs, outcome: Any, info: dict[str, Any]
+    catalog: Catalog, inputs: RoadmapInputs, outcome: Any, info: dict[str, Any], duals: RoadmapDuals | None
 ) -> tuple[list[PeriodPlan], list[str]]:
     """Every period's PeriodPlan, and a note per period laid out afresh."""
     added, retired = _changes(outcome, inputs)
@@ -184,7 +184,7 @@ def _periods(
         inp = inputs.periods[t]
         for key, units in added[t].items():
             history[key][t] += units
-        plan, state, afresh = _period_plan(catalog, t, inputs, outcome_t, (state, retired[t]), info)
+        plan, state, afresh = _period_plan(catalog, t, inputs, outcome_t, (state, retired[t]), info, duals)
         if afresh is not None:
             notes.append(f"{inp.label}: rows laid out afresh ({afresh})")
         why = {key: _retire_reason(inputs, key, t, history, key in added[t]) for key in retired[t]}
@@ -208,21 +208,35 @@ def _summary(status: str, gap: float | None, periods: int) -> str:
     return f"best {what} found ({status}), gap {gap:.2%}" if gap is not None else f"best {what} found ({status})"
 
 
-def _no_plan_diagnosis(inputs: RoadmapInputs, outcome: Any, options: PlanOptions, info: dict[str, Any]) -> Diagnosis:
-    """Why there is no roadmap: the roadmap diagnosis when there is one and it is proven
-    infeasible, else what the solver outcome says."""
-    if outcome.status == "infeasible" and options.diagnose:
-        try:
-            from dcplan.planner import roadmap_diagnosis  # type: ignore[attr-defined]
-        except ImportError:
-            roadmap_diagnosis = None
-        diagnose = getattr(roadmap_diagnosis, "diagnose_roadmap", None)
-        if diagnose is not None:
-            result = diagnose(inputs, options.settings)
-            if isinstance(result, Diagnosis):
-                return result
-        return Diagnosis(feasible=False, summary="no roadmap satisfies every period's limits and the linking rows")
+def _no_plan_diagnosis(
+    catalog: Catalog, inputs: RoadmapInputs, outcome: Any, options: PlanOptions, info: dict[str, Any], phase: _Phases
+) -> Diagnosis:
+    """Why there is no roadmap: for a proven infeasible one the roadmap diagnosis
+    (planner.roadmap_diagnosis: which period, which limit or linking family) unless it is
+    turned off or cancelled; else what the solver outcome says."""
+    if outcome.status == "infeasible" and options.diagnose and not phase.cancelled:
+        from dcplan.planner.roadmap_diagnosis import diagnose_roadmap
+        from dcplan.planner.session import quiet_highs
+
+        phase("diagnosis")
+        quiet_highs()  # HiGHS prints its banner on stdout (a --json answer) at the first Highs made in this process
+        return diagnose_roadmap(catalog, inputs, options.settings)
+    if outcome.status == "infeasible":
+        return Diagnosis(feasible=False, summary="infeasible; diagnosis not run")
     return Diagnosis(feasible=False, summary=outcome_message(SolverInfo(**info), has_plan=False))
+
+
+def _common(inputs: RoadmapInputs) -> dict[str, Any]:
+    """The RoadmapPlan fields known before any period is laid out."""
+    scenario = inputs.scenario
+    return dict(
+        scenario_id=scenario.scenario.id,
+        scenario_name=scenario.scenario.name,
+        scenario=scenario.model_dump(mode="json"),
+        objective=inputs.objective,
+        objective_note=objective_note(inputs),
+        period_length="year" if inputs.period_years >= 1.0 - 1e-9 else "quarter",
+    )
 
 
 def assemble_roadmap(
@@ -238,30 +252,9 @@ def assemble_roadmap(
     started = time.perf_counter() if started is None else started
     phase = phase or _Phases(options, options.cancel)
     info = _solver_info(outcome, inputs, options.settings)
-    scenario = inputs.scenario
-    header = scenario.scenario
-    common: dict[str, Any] = dict(
-        scenario_id=header.id,
-        scenario_name=header.name,
-        scenario=scenario.model_dump(mode="json"),
-        objective=inputs.objective,
-        objective_note=objective_note(inputs),
-        period_length="year" if inputs.period_years >= 1.0 - 1e-9 else "quarter",
-    )
-    has_plan = (
-        bool(outcome.periods)
-        and all(p.values for p in outcome.periods)
-        and outcome.status
-        in (
-            "optimal",
-            "feasible-with-gap",
-            "cancelled",
-        )
-    )
-    if not has_plan:
-        if outcome.status == "infeasible":
-            phase("diagnosis")
-        diagnosis = _no_plan_diagnosis(inputs, outcome, options, info)
+    common = _common(inputs)
+    if not (outcome.periods and all(p.values for p in outcome.periods) and outcome.status in SOLUTION_STATUSES):
+        diagnosis = _no_plan_diagnosis(catalog, inputs, outcome, options, info, phase)
         info["total_s"] = time.perf_counter() - started
         phase("done")
         return RoadmapPlan(
@@ -276,17 +269,20 @@ def assemble_roadmap(
             diagnosis=diagnosis,
             recheck=Recheck(ok=True, checked=0),
         )
+    t_marginals = time.perf_counter()
+    duals = _duals(outcome, inputs, options, phase)  # before the layout: build_plan takes valued limits
     t_layout = time.perf_counter()
     phase("layout")
     with paused_gc():
-        periods, notes = _periods(catalog, inputs, outcome, info)
+        periods, notes = _periods(catalog, inputs, outcome, info, duals)
     t_recheck = time.perf_counter()
     phase("re-check")
     money = period_money(inputs, periods)
     residual = residual_musd(inputs, periods, money)
     checked = roadmap_recheck(inputs, periods, money)
-    t_end = time.perf_counter()
-    info.update(layout_s=t_recheck - t_layout, recheck_s=t_end - t_recheck, total_s=t_end - started)
+    marks = (started, t_marginals, t_layout, t_recheck, time.perf_counter())  # phase boundaries [s]
+    info.update(marginals_s=marks[2] - marks[1], layout_s=marks[3] - marks[2], recheck_s=marks[4] - marks[3])
+    info["total_s"] = marks[4] - started
     phase("done")
     return RoadmapPlan(
         **common,
@@ -303,6 +299,17 @@ def assemble_roadmap(
     )
 
 
+def _duals(outcome: Any, inputs: RoadmapInputs, options: PlanOptions, phase: _Phases) -> RoadmapDuals | None:
+    """The row duals that value every period's limits (planner.roadmap_marginals); None when
+    marginal values are not asked for (the limits keep no value)."""
+    if not options.marginals:
+        return None
+    if phase.cancelled or outcome.status == "cancelled":
+        return RoadmapDuals({}, None, inputs.objective, "marginal values cancelled")
+    phase("marginal values")
+    return roadmap_duals(outcome, inputs.objective, options.marginal_budget_s)
+
+
 def _roadmap_notes(inputs: RoadmapInputs) -> list[str]:
     """Assumptions and what-if switches in force."""
     notes = [
@@ -310,8 +317,11 @@ def _roadmap_notes(inputs: RoadmapInputs) -> list[str]:
         "a period's capex buys only counts above every earlier period's",
         "a refreshed row keeps its busway and rack PDUs",
     ]
+    from dcplan.planner.roadmap_slots import roadmap_notes
+
+    notes += roadmap_notes(inputs.extras)  # slots, density, cloud terms, AI Factory: what-if labels
     scenario_roadmap = getattr(inputs.scenario, "roadmap", None)
-    if getattr(scenario_roadmap, "mixed_fusion_domain", False):
+    if getattr(scenario_roadmap, "mixed_fusion_domain", False) and not any("WHAT-IF" in n.upper() for n in notes):
         notes.append("WHAT-IF: scale-up domains mixing Trainium4 and GPU units allowed (not publicly described)")
     if not inputs.lead_periods or not any(inputs.lead_periods.values()):
         notes.append("equipment lead times not enforced")

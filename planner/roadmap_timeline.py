@@ -129,9 +129,10 @@ def cumulative_delivered_pflop_days(inputs: RoadmapInputs, periods: list[PeriodP
 
 
 def _energised_mw(inputs: RoadmapInputs, index: int) -> float:
-    """Utility power of the period's sites [MW] (the period's own limits)."""
-    sites = inputs.periods[index].data.scenario.site
-    return sum(float(site.utility_power.m_as("MW")) for site in sites)
+    """Utility power of the period's sites [MW]: the period's own site limits (its ModelData's
+    sites, which carry the [[site_power]] ramp; the echoed scenario keeps the start's)."""
+    sites = inputs.periods[index].data.sites.values()
+    return sum(float(site.limits.utility_power.m_as("MW")) for site in sites)
 
 
 def _used_mw(period: PeriodPlan) -> float:

@@ -111,10 +111,9 @@ def render_roadmap(plan: Any) -> None:
             ("layout+re-check", s.layout_s + s.recheck_s),
         )
     )
+    periods = f"{len(plan.periods)} {plan.period_length} periods; " if plan.periods else ""
     echo(style(plan.scenario_name, "bold"))
-    echo(
-        f"{s.status}{'' if s.gap is None else f', gap {s.gap:.3%}'}; {len(plan.periods)} {plan.period_length} periods; {times}"
-    )
+    echo(f"{s.status}{'' if s.gap is None else f', gap {s.gap:.3%}'}; {periods}{times}")
     echo(f"objective: {plan.objective_note}")
     if not plan.diagnosis.feasible:
         word = style("Infeasible", "bold", "red") if s.status == "infeasible" else style("No plan", "bold", "yellow")

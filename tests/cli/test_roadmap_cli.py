@@ -213,3 +213,104 @@ def test_render_roadmap_without_a_plan(ideal_catalog, capsys):
     render_roadmap(plan)
     out = capsys.readouterr().out
     assert "No plan" in out and "raise --time-limit" in out
+
+
+@pytest.mark.parametrize("suffix", [".html", ".xlsx", ".md"])
+def test_export_roadmap_other_formats(files, tmp_path, suffix):
+    """The other formats are planner.export_roadmap's (PRESENT); the CLI hands them over."""
+    target = tmp_path / f"report{suffix}"
+    assert main(["export", str(files["a"]), "-o", str(target)]) == 0
+    assert target.stat().st_size > 0
+
+
+# --- `dcplan solve` on a roadmap scenario (tests/data/roadmap/small.toml) -------------------
+
+SMALL = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+
+
+def _small(tmp_path, *, lead_times: bool = False, extra: str = "") -> str:
+    """small.toml, without lead times unless asked (with them and nothing on order, no
+    transformer can stand in the first quarters, so nothing can be installed)."""
+    text = SMALL.read_text()
+    if not lead_times:
+        text = text.replace('facility_life = "15 year"', 'facility_life = "15 year"\nlead_times = false')
+    path = tmp_path / "small.toml"
+    path.write_text(text + extra)
+    return str(path)
+
+
+@pytest.fixture(scope="module")
+def solved_small(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("small")
+    scenario = _small(folder)
+    target = folder / "plan.json"
+    code = main(["solve", scenario, "--json", "-o", str(target), "--time-limit", "60s", "--gap", "0.1%"])
+    return code, target
+
+
+def test_solve_roadmap_json_and_file(solved_small, capsys):
+    """The small roadmap by its own rules: 12 MW until the step to 30 MW in 2027Q3; hall
+    phx-2 ready 2027Q1 + one quarter of fit-out = usable from 2027Q2; Vera Rubin available
+    from 2026Q4; at most 24 GB300 added a quarter; every period re-checked."""
+    code, target = solved_small
+    assert code in (0, 3)
+    plan = load_any_plan(target)
+    assert isinstance(plan, RoadmapPlan) and plan.recheck.ok and plan.feasible
+    assert [p.period for p in plan.periods][:2] == ["2026Q3", "2026Q4"] and len(plan.periods) == 8
+    assert [p.energised_mw for p in plan.timeline] == [12.0] * 4 + [30.0] * 4
+    for period in plan.periods:
+        hall = {h.hall: h.racks for h in period.plan.halls}
+        if period.period in ("2026Q3", "2026Q4", "2027Q1"):
+            assert hall.get("phx-2", 0) == 0
+        assert sum(c.units for c in period.added if c.system == "gb300-nvl72") <= 24
+    first = plan.periods[0].plan
+    assert not any(m.system == "vera-rubin-nvl144" for m in first.mix)
+    for point in plan.timeline:
+        assert point.used_mw <= point.energised_mw + 1e-6
+
+
+def test_solve_roadmap_text(tmp_path, capsys):
+    assert main(["solve", _small(tmp_path), "--time-limit", "60s", "--no-marginals"]) in (0, 3)
+    out = capsys.readouterr().out
+    assert "8 quarter periods" in out and "Timeline" in out and "re-check passed" in out
+    assert out.count("\n2027Q3 ") >= 1
+
+
+def test_solve_roadmap_infeasible_is_exit_4_with_one_json_object(tmp_path, capsys):
+    """With lead times and nothing on order the first quarters can hold no transformer."""
+    assert main(["solve", _small(tmp_path, lead_times=True), "--json"]) == 4
+    out = capsys.readouterr().out
+    data = json.loads(out)  # nothing but the one object on stdout (no HiGHS banner)
+    assert data["kind"] == "roadmap" and data["diagnosis"]["feasible"] is False and data["periods"] == []
+
+
+def test_solve_roadmap_bad_output_is_refused_before_solving(tmp_path, capsys):
+    assert main(["solve", _small(tmp_path), "-o", str(tmp_path / "plan.svg")]) == 2
+    assert "roadmap plan" in _one_error_line(capsys)
+    assert not (tmp_path / "plan.svg").exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        ("periods = 8", "periods = 0"),
+        ("periods = 8", 'periods = "eight"'),
+        ('start = "2026Q3"', 'start = "2026Q9"'),
+        ('from = "2027Q3"', 'from = "1999Q1x"'),
+    ],
+)
+def test_solve_roadmap_bad_input_is_one_line(tmp_path, capsys, change):
+    path = tmp_path / "bad.toml"
+    path.write_text(SMALL.read_text().replace(*change))
+    assert main(["solve", str(path)]) == 2
+    assert _one_error_line(capsys)
+
+
+def test_diff_periods_of_a_solved_roadmap(solved_small, capsys):
+    """2027Q2 -> 2027Q3 (the power step): racks kept stay where they were, none moved."""
+    _, target = solved_small
+    capsys.readouterr()
+    assert main(["diff", str(target), "--period", "2027Q2", "--against", "2027Q3", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["racks"]["moved"] == []
+    assert result["racks"]["added"]

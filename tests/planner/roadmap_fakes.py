@@ -20,7 +20,6 @@ from dcplan.planner.solve import SolveOutcome, SolveSettings, solve_model_data
 from tests.planner.conftest import scenario
 
 QUARTER_HOURS = 0.25 * 8766.0
-STARTS = [date(2026, 1, 1), date(2026, 4, 1), date(2026, 7, 1), date(2026, 10, 1), date(2027, 1, 1)]
 
 
 @dataclass
@@ -44,27 +43,24 @@ def period_scenario(power_mw: float) -> Any:
     return scenario(site=[{"id": "cold-aws", "utility_power": f"{power_mw:g} MW"}])
 
 
-def roadmap(
-    catalog: Catalog,
-    powers_mw: list[float],
+def inputs_for(
+    datas: list[Any],
     *,
     it_life_years: float = 5.0,
     lead_periods: dict[str, int] | None = None,
     ordered: list[Ordered] | None = None,
     budgets_musd: list[float | None] | None = None,
-    linking: dict[str, dict[tuple, float]] | None = None,
-) -> tuple[RoadmapInputs, FakeRoadmapOutcome]:
-    """Inputs and outcome of a quarterly roadmap whose period t has ``powers_mw[t]`` of utility power."""
+    objective: str = "max-cumulative-delivered",
+) -> RoadmapInputs:
+    """RoadmapInputs of quarterly periods from 2026Q1, period t's limits those of ``datas[t]``."""
     periods: list[PeriodInput] = []
-    outcomes: list[SolveOutcome] = []
-    for t, power in enumerate(powers_mw):
-        data = build_model_data(period_scenario(power), catalog)
+    for t, data in enumerate(datas):
         keys = frozenset(o.key for o in data.options)
         periods.append(
             PeriodInput(
                 index=t,
-                label=f"2026Q{t + 1}" if t < 4 else f"2027Q{t - 3}",
-                start=STARTS[t],
+                label=f"{2026 + t // 4}Q{t % 4 + 1}",
+                start=date(2026 + t // 4, 3 * (t % 4) + 1, 1),
                 years_from_start=0.25 * t,
                 years=0.25,
                 hours=QUARTER_HOURS,
@@ -73,22 +69,33 @@ def roadmap(
                 purchasable=keys,
                 unit_capex_usd={o.key: o.capex_per_unit_usd for o in data.options},
                 halls_ready=frozenset(data.halls),
-                capex_budget_musd=(budgets_musd or [None] * len(powers_mw))[t],
+                capex_budget_musd=(budgets_musd or [None] * len(datas))[t],
             )
         )
-        outcomes.append(solve_model_data(data, SolveSettings(process="in-process", rel_gap=1e-9)))
-    inputs = RoadmapInputs(
-        scenario=periods[0].data.scenario,
+    return RoadmapInputs(
+        scenario=datas[0].scenario,
         periods=periods,
-        objective="max-cumulative-delivered",
+        objective=objective,
         discount_rate=0.08,
         discount_delivered=False,
-        it_life_years={o.key: it_life_years for o in periods[0].data.options},
+        it_life_years={o.key: it_life_years for o in datas[0].options},
         facility_life_years=15.0,
         lead_periods=lead_periods or {},
         ordered=ordered or [],
     )
-    return inputs, FakeRoadmapOutcome(status="optimal", periods=outcomes, linking=linking or {})
+
+
+def roadmap(
+    catalog: Catalog,
+    powers_mw: list[float],
+    linking: dict[str, dict[tuple, float]] | None = None,
+    **fields: Any,
+) -> tuple[RoadmapInputs, FakeRoadmapOutcome]:
+    """Inputs and outcome of a quarterly roadmap whose period t has ``powers_mw[t]`` of
+    utility power, each period solved on its own; ``fields``: those of ``inputs_for``."""
+    datas = [build_model_data(period_scenario(power), catalog) for power in powers_mw]
+    outcomes = [solve_model_data(data, SolveSettings(process="in-process", rel_gap=1e-9)) for data in datas]
+    return inputs_for(datas, **fields), FakeRoadmapOutcome(status="optimal", periods=outcomes, linking=linking or {})
 
 
 def with_status(outcome: FakeRoadmapOutcome, status: str) -> FakeRoadmapOutcome:

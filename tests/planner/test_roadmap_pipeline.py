@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import pytest
 
+from dcplan.planner.pipeline import PlanOptions
+from dcplan.planner.plan import outcome_message
 from dcplan.planner.roadmap_layout import continue_fills
 from dcplan.planner.roadmap_pipeline import assemble_roadmap
 from dcplan.planner.roadmap_plan import RoadmapPlan
 from dcplan.planner.roadmap_types import Ordered
+from dcplan.planner.solve import SolveSettings
 from tests.planner.roadmap_fakes import roadmap, with_status
 
 BETA = "r1/beta/ideal-dlc"
@@ -183,8 +186,12 @@ def test_unavailable_option_is_caught(ideal_catalog):
 @pytest.mark.parametrize("status", ["infeasible", "no-plan-within-limit"])
 def test_no_plan(ideal_catalog, status):
     inputs, outcome = roadmap(ideal_catalog, [2])
-    plan = assemble_roadmap(ideal_catalog, inputs, with_status(outcome, status))
+    options = PlanOptions(settings=SolveSettings(), diagnose=False)  # the fake is not really infeasible
+    plan = assemble_roadmap(ideal_catalog, inputs, with_status(outcome, status), options)
     assert not plan.feasible and plan.periods == [] and plan.timeline == []
+    assert plan.diagnosis.summary == (
+        "infeasible; diagnosis not run" if status == "infeasible" else outcome_message(plan.solver, has_plan=False)
+    )
     assert plan.solver.status == status
     assert RoadmapPlan.model_validate_json(plan.to_json_text()) == plan
 
@@ -208,3 +215,81 @@ def test_continue_fills_switches_system_only_in_an_emptied_row(ideal_catalog):
     assert afresh is None and [(f.row, f.option.key, f.units) for f in fills] == [("r1-01", alpha, 10)]
     fills, _, _ = continue_fills(data, {alpha: 10.0, BETA: 20.0}, None, state, {}, 1)
     assert sorted((f.row, f.option.key) for f in fills) == [("r1-01", BETA), ("r1-02", alpha)]
+
+
+@pytest.fixture(scope="module")
+def refreshed():
+    """enterprise-hybrid over two quarters with a one-quarter IT life, solved by the real
+    time-expanded model (planner.roadmap_solve) under min-npv-tco: every unit of 2026Q1 is
+    retired at the end of its life in 2026Q2 and bought again."""
+    from dcplan.models.catalog import load_catalog
+    from dcplan.planner.modeldata import build_model_data
+    from dcplan.planner.roadmap_solve import solve_roadmap
+    from dcplan.planner.scenario import SCENARIO_DIR, load_scenario
+    from tests.planner.roadmap_fakes import inputs_for
+
+    catalog = load_catalog()
+    data = build_model_data(load_scenario(SCENARIO_DIR / "enterprise-hybrid.toml"), catalog)
+    inputs = inputs_for([data] * 2, it_life_years=0.25, budgets_musd=[None, 2500.0], objective="min-npv-tco")
+    outcome = solve_roadmap(inputs, SolveSettings(process="in-process", rel_gap=1e-9, time_limit_s=60))
+    assert outcome.status == "optimal"
+    return inputs, outcome, assemble_roadmap(catalog, inputs, outcome)
+
+
+def test_real_roadmap_is_checked_and_agrees_with_the_solver(refreshed):
+    """The plan's money and compute are recomputed from its layout; they agree with the
+    solver's own period figures (capex within 0.1 %: the plan counts PDUs per actual rack),
+    and the re-check of every period and of the roadmap passes."""
+    _, outcome, plan = refreshed
+    assert plan.recheck.ok, plan.recheck.violations
+    for t, point in enumerate(plan.timeline):
+        assert point.capex_musd == pytest.approx(outcome.capex_musd[t], rel=1e-3)
+        assert point.opex_musd == pytest.approx(outcome.opex_musd[t], rel=1e-9)
+        assert point.delivered_pflops == pytest.approx(outcome.delivered_pflops[t], rel=1e-9)
+    assert plan.npv_tco_musd == pytest.approx(outcome.npv_tco_musd, rel=1e-3)
+    assert plan.residual_value_musd == pytest.approx(outcome.residual_musd, rel=1e-2)
+
+
+def test_real_refresh_keeps_the_rows(refreshed):
+    """A refresh retires every 2026Q1 unit (end of life) and buys as many again: the new
+    units stand in the same rows and slots."""
+    _, _, plan = refreshed
+    first, second = plan.periods
+    assert {c.option: c.units for c in second.retired} == {c.option: c.units for c in first.added}
+    assert {c.why for c in second.retired} == {"end of life"}
+    layout = [p.plan.layout for p in plan.periods]
+    places = [set(zip(lay.hall, lay.row, lay.slot, lay.system, strict=True)) for lay in layout]
+    assert places[0] and places[0] == places[1]
+
+
+def test_marginal_value_of_utility_power_per_period(ideal_catalog):
+    """The real roadmap solve of 2, 4, 2 MW. In every period the utility power binds; one
+    more MW in period t only holds 1,000 kW / 100 kW = 10 more beta units of 200 PFLOPS
+    each for that quarter (91.3125 days): 10 x 200 x 91.3125 = 182,625 PFLOP-days, less the
+    tie-break x their NPV (under 0.01 %)."""
+    from dcplan.planner.roadmap_solve import solve_roadmap
+
+    inputs, _ = roadmap(ideal_catalog, [2, 4, 2], it_life_years=0.5)
+    outcome = solve_roadmap(inputs, SolveSettings(process="in-process", rel_gap=1e-9))
+    plan = assemble_roadmap(ideal_catalog, inputs, outcome)
+    for period in plan.periods:
+        (power,) = [u for u in period.plan.limits if u.binding]
+        assert power.limit == "utility power (design day)" and power.marginal_method == "LP estimate"
+        assert power.marginal == pytest.approx(10 * 200 * inputs.periods[0].hours / 24, rel=1e-4)
+        assert power.marginal < 10 * 200 * inputs.periods[0].hours / 24
+        assert f"in {period.period} = +182,625 PFLOP-days (LP estimate)" in power.marginal_text
+
+
+def test_without_a_model_limits_are_not_valued(grow_shrink):
+    """The fake outcome has no roadmap model: every binding limit says why it has no value."""
+    _, _, plan = grow_shrink
+    binding = [u for p in plan.periods for u in p.plan.limits if u.binding]
+    assert binding and all(u.marginal is None for u in binding)
+    assert all(u.marginal_text == "not valued: roadmap (no solved roadmap model to price limits on)" for u in binding)
+
+
+def test_no_marginals_asked(ideal_catalog):
+    inputs, outcome = roadmap(ideal_catalog, [2])
+    options = PlanOptions(settings=SolveSettings(), marginals=False)
+    plan = assemble_roadmap(ideal_catalog, inputs, outcome, options)
+    assert all(u.marginal_text is None for u in plan.periods[0].plan.limits)

@@ -1,0 +1,107 @@
+"""Marginal values of each period's binding limits: LP estimates on the whole roadmap.
+
+The method is the single-period "LP estimate" (planner.marginals) applied to the
+time-expanded model: one LP of the solved roadmap with the halls and sites built as in the
+plan (``hall_used``, ``site_used`` of every period fixed to the plan's) and every other
+integer (units, added, retired, rows, racks, UPS modules, transformers, generators)
+continuous, solved once. A limit of period t is its row in block t; its dual ``y``
+[objective units per model unit] times the step in model units (1 MW = 1,000 kW, 100 m2)
+is the value, ``value = y x step``:
+
+- max-cumulative-delivered: the PFLOP-days over the horizon that one more step of the
+  limit in that period only is worth (the objective's own weighing; it includes the
+  tie-break x NPV term);
+- min-npv-tco: the NPV of TCO saved [MUSD].
+
+It is the LP's rate at its optimum: exact for the LP while its basis holds, a guide for the
+MIP. Shares, budgets and the other limits without a step (planner.marginals.STEPS) are
+"not valued", as is every limit when the LP does not solve within the time budget.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import numpy as np
+
+from dcplan.planner.marginals import MODEL_UNITS, ROW_FAMILIES, STEPS, _lp_copy, not_valued, step_text
+from dcplan.planner.plan import LimitUse
+from dcplan.planner.session import quiet_highs
+
+#: the per-period limits valued here (budgets are the roadmap's own money rows, not a block's)
+VALUED = tuple(limit for limit in STEPS if "budget" not in limit)
+NOTE = (
+    "LP estimate on the whole roadmap: halls and sites built as in the plan, every other integer continuous; "
+    "dual x step of this period's row, i.e. one more step in this period only"
+)
+
+
+class RoadmapDuals:
+    """The row duals of the roadmap LP (or why there are none), and how to read them."""
+
+    def __init__(self, row_of: dict[tuple[str, Any], int], dual: np.ndarray | None, objective: str, why: str):
+        self.row_of = row_of
+        self.dual = dual
+        self.npv = objective == "min-npv-tco"
+        self.why = why  # the reason given when dual is None
+
+    def benefit(self, value: float) -> float:
+        """The value of a change of the LP objective: PFLOP-days gained, or MUSD of NPV saved."""
+        return -value if self.npv else value
+
+    def amount(self, value: float) -> str:
+        if self.npv:
+            return f"{-value if round(value, 1) != 0 else 0.0:+,.1f} MUSD NPV"
+        return f"{value if round(value) != 0 else 0.0:+,.0f} PFLOP-days"
+
+    def value(self, uses: list[LimitUse], t: int, label: str) -> list[LimitUse]:
+        """Period t's limit uses with a value for each binding limit the LP can price."""
+        if self.dual is None:
+            return not_valued(uses, f"roadmap ({self.why})")
+        out = []
+        for use in uses:
+            key = (ROW_FAMILIES.get(use.limit, ""), (t, None if use.scope == "plan" else use.scope))
+            if not use.binding or use.limit not in VALUED or key not in self.row_of:
+                out += not_valued([use], "roadmap (shares and budgets are not priced per period)")
+                continue
+            size, unit = STEPS[use.limit]
+            value = self.benefit(float(self.dual[self.row_of[key]]) * size * MODEL_UNITS[unit])
+            text = f"{step_text(use)} {use.limit} ({use.scope}) in {label} = {self.amount(value)} (LP estimate)"
+            update = {
+                "marginal": value,
+                "marginal_step": step_text(use),
+                "marginal_method": "LP estimate",
+                "marginal_text": text,
+                "marginal_note": NOTE,
+            }
+            out.append(use.model_copy(update=update))
+        return out
+
+
+def roadmap_duals(outcome: Any, objective: str, budget_s: float) -> RoadmapDuals:
+    """Solve the roadmap's estimate LP (module docstring) within ``budget_s`` wall seconds."""
+    model = getattr(outcome, "model", None)
+    x = getattr(outcome, "col_value", None)
+    if model is None or x is None or not hasattr(model, "lp"):
+        return RoadmapDuals({}, None, objective, "no solved roadmap model to price limits on")
+    import highspy
+
+    started = time.perf_counter()
+    lower = np.asarray(model.lp.col_lower_, dtype=np.float64).copy()
+    upper = np.asarray(model.lp.col_upper_, dtype=np.float64).copy()
+    fixed = np.array([name in ("hall_used", "site_used") for name, _ in model.columns], dtype=bool)
+    lower[fixed] = upper[fixed] = np.round(np.asarray(x, dtype=np.float64)[fixed])
+    highs = quiet_highs()  # stdout may be a --json answer: HiGHS's banner goes to /dev/null
+    highs.setOptionValue("threads", 1)
+    highs.setOptionValue("time_limit", max(budget_s, 0.01))
+    highs.passModel(_lp_copy(model.lp, lower, upper))
+    highs.run()
+    if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        status = highs.modelStatusToString(highs.getModelStatus())
+        return RoadmapDuals(
+            {}, None, objective, f"the estimate LP ended {status} after {time.perf_counter() - started:.1f} s"
+        )
+    dual = np.asarray(highs.getSolution().row_dual, dtype=np.float64)
+    row_of = {name: i for i, name in enumerate(model.rows)}
+    return RoadmapDuals(row_of, dual, objective, "")
