@@ -27,7 +27,7 @@ from dcplan.tui.screens.scenario import ScenarioScreen
 from dcplan.tui.screens.sizer import SizerScreen
 from dcplan.tui.screens.sweep import SweepScreen
 from dcplan.tui.screens.timeline import TimelineScreen
-from dcplan.tui.state import AppState
+from dcplan.tui.state import AppState, adopt_plan
 
 SCREENS = {
     "catalog": ("Catalog", "Browse systems, cooling, power chain and sites with sources"),
@@ -226,23 +226,6 @@ class DcplanApp(App[None]):
         self.notify(f"opened {loaded[0]}", title="dcplan")
 
 
-def adopt_plan(state: AppState, path: Path | None, plan: Any) -> str:
-    """Make a loaded or solved plan the app's; returns the screen that shows it.
-
-    A roadmap plan (``kind == "roadmap"``) becomes ``state.roadmap`` and its first period's
-    plan ``state.plan`` (the Timeline screen keeps ``state.plan`` on the selected period); a
-    single-period plan replaces ``state.plan`` and clears the roadmap it no longer belongs to.
-    """
-    state.plan_path = path
-    if getattr(plan, "kind", None) == "roadmap":
-        state.roadmap = plan
-        state.plan = plan.periods[0].plan if plan.periods else None
-        return "timeline"
-    state.roadmap = None
-    state.plan = plan
-    return "plan"
-
-
 def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[str, Any]]:
     """Read (and validate) a scenario TOML file; raises dcplan's errors (the prompt shows their first line)."""
     from dcplan.models.files import read_text
@@ -259,10 +242,10 @@ def read_scenario_file(path: Path, validate: bool = True) -> tuple[Path, dict[st
 
 def _read_plan_file(path: Path) -> tuple[Path, Any]:
     from dcplan.models.files import check_regular_file
-    from dcplan.planner.plan import load_plan
+    from dcplan.planner.roadmap_plan import load_any_plan
 
     check_regular_file(path, "plan")  # a FIFO or folder is refused, not waited on
-    return path, load_plan(path)
+    return path, load_any_plan(path)  # a single-period or a roadmap plan
 
 
 def make_app(
@@ -282,7 +265,7 @@ def make_app(
         state.scenario_path, state.scenario_data = read_scenario_file(scenario, validate=False)
     shows = "sizer"
     if plan is not None:
-        from dcplan.planner.plan import load_plan
+        from dcplan.planner.roadmap_plan import load_any_plan
 
-        shows = adopt_plan(state, plan, load_plan(plan))
+        shows = adopt_plan(state, plan, load_any_plan(plan))
     return DcplanApp(state, start=start or shows)

@@ -59,7 +59,8 @@ FINISH_TIMEOUT_S = 20.0
 
 def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:
     """Child-process entry: send ('phase', text, cancelled) and ('progress', ...) as
-    the solve runs, then ('plan', CapacityPlan) or ('error', text, traceback)."""
+    the solve runs, then ('plan', CapacityPlan or RoadmapPlan for a scenario with [roadmap])
+    or ('error', text, traceback)."""
     try:
         # not an acknowledgement of an early cancel: the imports and the catalog come first
         messages.put(("phase", "starting", False))
@@ -79,7 +80,12 @@ def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:
 
         settings = SolveSettings(time_limit_s=request.time_limit_s, rel_gap=request.rel_gap, on_progress=report)
         options = PlanOptions(settings=settings, marginals=request.marginals, on_phase=phase, cancel=cancel)
-        plan = plan_scenario(scenario, catalog, options)
+        if scenario.roadmap is not None:  # a roadmap: one RoadmapPlan of every period (the Timeline screen)
+            from dcplan.planner.roadmap_pipeline import plan_roadmap
+
+            plan: Any = plan_roadmap(scenario, catalog, options)
+        else:
+            plan = plan_scenario(scenario, catalog, options)
         # sent as the object: the queue pickles it, and unpickling in the UI thread costs
         # ~20 ms for a 1M-chip plan where parsing its 3 MB of JSON costs ~130 ms
         messages.put(("plan", plan))

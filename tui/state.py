@@ -18,3 +18,20 @@ class AppState:
     plan: Any = None  # planner.plan.CapacityPlan
     plan_path: Path | None = None
     roadmap: Any = None  # planner.roadmap_plan.RoadmapPlan; then ``plan`` is its selected period's plan
+
+
+def adopt_plan(state: AppState, path: Path | None, plan: Any) -> str:
+    """Make a loaded or solved plan the app's; returns the screen that shows it.
+
+    A roadmap plan (``kind == "roadmap"``) becomes ``state.roadmap`` and its first period's
+    plan ``state.plan`` (the Timeline screen keeps ``state.plan`` on the selected period); a
+    single-period plan replaces ``state.plan`` and clears the roadmap it no longer belongs to.
+    """
+    state.plan_path = path
+    if getattr(plan, "kind", None) == "roadmap":
+        state.roadmap = plan
+        state.plan = plan.periods[0].plan if plan.periods else None
+        return "timeline"
+    state.roadmap = None
+    state.plan = plan
+    return "plan"

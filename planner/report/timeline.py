@@ -4,8 +4,10 @@ Tables (shared by HTML, Markdown and XLSX, so the numbers come from one place): 
 (one line per period: MW energised / used / stranded, units by generation, cloud units, money,
 compute), the orders, the unit changes and the periods' status. Charts: a Gantt-like view of
 units by system per period with the orders (ordered -> delivered), MW energised vs used
-(used + stranded = energised, stacked), units by generation (stacked) and cash flow (capex +
-opex per period, stacked, with cumulative spend on its own right-hand axis). Every figure is
+(used + stranded = energised, stacked), units by system, i.e. hardware generation (stacked) and cash flow (capex +
+opex per period, stacked, with cumulative spend on its own right-hand axis). "Generation" in
+the charts is the system (GB300, Vera Rubin, Rubin Ultra, Trn3, Trainium4); the timeline
+table's units columns are per family, as TimelinePoint.units_by_generation. Every figure is
 the RoadmapPlan's own; the only arithmetic here is scaling to pixels. The SVGs carry no ids
 (several can live inline in one HTML page) and every text from the plan is escaped.
 """
@@ -24,7 +26,7 @@ from dcplan.planner.roadmap_plan import Order, PeriodPlan, RoadmapPlan, Timeline
 TIMELINE_CHARTS: tuple[tuple[str, str], ...] = (
     ("gantt", "Units by system per period, and orders"),
     ("power", "MW energised vs used"),
-    ("units", "Units by generation"),
+    ("units", "Units by system (hardware generation)"),
     ("cash", "Cash flow"),
 )
 COLOURS = ("#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#ff9da7", "#9c755f")
@@ -162,20 +164,17 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
             "MW energised vs used",
             labels,
             [
-                ("used", COLOURS[0], [max(0.0, p.used_mw) for p in points]),
-                ("stranded (energised, unused)", PALE, [max(0.0, p.stranded_mw) for p in points]),
+                ("used", COLOURS[0], [p.used_mw for p in points]),
+                ("stranded (energised, unused)", PALE, [p.stranded_mw for p in points]),
             ],
             "MW",
         ),
         "units": stacked_bars_svg(
-            "Units by generation",
+            timeline_chart_title("units"),
             labels,
             [
-                *(
-                    (g, colour_of(g, i), [float(p.units_by_generation.get(g, 0)) for p in points])
-                    for i, g in enumerate(generations(roadmap))
-                ),
-                ("cloud", FAMILY_COLOURS["cloud"], [float(sum(p.cloud_units.values())) for p in points]),
+                (system, COLOURS[i % len(COLOURS)], [float(units_of(p, system)) for p in points])
+                for i, system in enumerate(systems(roadmap))
             ],
             "units",
         ),
@@ -183,8 +182,8 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
             "Cash flow: spend per period, cumulative spend (right axis)",
             labels,
             [
-                ("capex", COLOURS[0], [max(0.0, p.capex_musd) for p in points]),
-                ("opex", COLOURS[1], [max(0.0, p.opex_musd) for p in points]),
+                ("capex", COLOURS[0], [p.capex_musd for p in points]),
+                ("opex", COLOURS[1], [p.opex_musd for p in points]),
             ],
             "MUSD",
             line=("cumulative spend", [-p.cumulative_cash_musd for p in points]),
@@ -195,6 +194,11 @@ def timeline_charts(roadmap: RoadmapPlan) -> dict[str, str]:
 
 def timeline_chart_title(name: str) -> str:
     return dict(TIMELINE_CHARTS)[name]
+
+
+def _finite(value: float) -> float:
+    """A value drawn as a size: a negative or non-finite figure draws nothing (tables still show it)."""
+    return value if math.isfinite(value) and value > 0 else 0.0
 
 
 def _bar_width(count: int) -> float:
@@ -268,6 +272,9 @@ def stacked_bars_svg(
     Bar height [px] = value / axis top x plot height; the axis top is the next 1-2-5 step above
     the tallest stack. None when every value is zero (nothing to draw).
     """
+    series = [(name, colour, [_finite(v) for v in values]) for name, colour, values in series]
+    if line is not None:
+        line = (line[0], [_finite(v) for v in line[1]])
     totals = [sum(values[i] for _, _, values in series) for i in range(len(labels))]
     if not labels or max(totals, default=0.0) <= 0:
         return None
@@ -306,7 +313,7 @@ def _line(line: tuple[str, Sequence[float]], step: float, unit: str) -> list[str
     name, values = line
     top = _nice_max(max(values))
     points = " ".join(
-        f"{_LEFT + step * (i + 0.5):.1f},{_TOP + _PLOT_H * (1 - max(0.0, v) / top):.1f}" for i, v in enumerate(values)
+        f"{_LEFT + step * (i + 0.5):.1f},{_TOP + _PLOT_H * (1 - v / top):.1f}" for i, v in enumerate(values)
     )
     right = _LEFT + step * len(values) + 8
     return [

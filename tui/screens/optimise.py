@@ -12,6 +12,7 @@ from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RichLog, Sparkline, Static
 
 from dcplan.tui.solver_process import FINISH_TIMEOUT_S, phase_text
+from dcplan.tui.state import adopt_plan
 from dcplan.tui.widgets.inputs import Field
 from dcplan.tui.widgets.solver_text import gap_text, objective_text
 
@@ -218,7 +219,11 @@ class OptimiseScreen(Screen[None]):
         cancelled = self.solver.cancel_requested
         empty = s.objective is None and s.status != "infeasible"  # no plan, and no diagnosis either
         # HiGHS's first incumbent is often "deploy nothing": no better than no plan at all
-        trivial = s.status == "cancelled" and plan.compute_total.m_as("PFLOPS") <= 0
+        roadmap = getattr(plan, "kind", None) == "roadmap"
+        peak = (
+            max((p.peak_pflops for p in plan.timeline), default=0.0) if roadmap else plan.compute_total.m_as("PFLOPS")
+        )
+        trivial = s.status == "cancelled" and peak <= 0
         if (empty or trivial) and (cancelled or self.previous[0] is not None):
             # never replace a plan by an empty one
             previous = self._keep_previous()
@@ -231,8 +236,8 @@ class OptimiseScreen(Screen[None]):
             self._finish(f"[b yellow]{head}[/]{previous}")
             self.app.notify("solve cancelled" if cancelled else "no plan found", title="dcplan")
             return
-        state.plan = plan
-        self._solved = (plan, time.strftime("%H:%M"))
+        shows = adopt_plan(state, state.plan_path, plan)  # a roadmap: its first period's plan is the app's plan
+        self._solved = (state.plan, time.strftime("%H:%M"))
         if cancelled and s.status == "cancelled":
             text = f"[b yellow]Cancelled[/]: kept the best plan found (gap {gap_text(s.gap)})"
         elif cancelled:
@@ -243,7 +248,7 @@ class OptimiseScreen(Screen[None]):
         else:
             colour = "green" if plan.feasible else "red"
             text = f"[b {colour}]{s.status}[/]: {plan.diagnosis.summary}"
-        self._finish(f"{text} - press F6 for the plan")
+        self._finish(f"{text} - press {'F9 for the timeline' if shows == 'timeline' else 'F6 for the plan'}")
         self.app.notify(f"solve {s.status}", title="dcplan")
 
     def _finish(self, text: str) -> None:

@@ -21,7 +21,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from dcplan.tui.widgets.floorplan import floor_plan_text
+from dcplan.tui.widgets.floorplan import floor_plan_text, system_colours
 from dcplan.tui.widgets.gantt import Gantt
 from dcplan.tui.widgets.solver_text import gap_text
 
@@ -115,6 +115,7 @@ class TimelineScreen(Screen[None]):
         super().__init__()
         self.selected: int | None = None
         self._shown: Any = None  # the roadmap the widgets show (refilled when the state's changes)
+        self._colours: dict[str, str] = {}  # system -> floor plan colour, the same in every period
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -165,10 +166,11 @@ class TimelineScreen(Screen[None]):
         periods = self.query_one("#timeline-periods", OptionList)
         periods.clear_options()
         if roadmap is None:
-            self.query_one("#timeline-summary", Static).update(NO_ROADMAP)
+            self.query_one("#timeline-summary", Static).update(Text(NO_ROADMAP))  # "[roadmap]" is not markup
             self._select(None)
             return
         self.query_one("#timeline-summary", Static).update(summary_text(roadmap))
+        self._colours = system_colours([s for p in roadmap.periods for s in p.plan.layout.system])
         periods.add_options([Option(period_option_text(p), id=str(p.index)) for p in roadmap.periods])
         self._fill_orders(roadmap)
         self._fill_cash(roadmap)
@@ -210,7 +212,9 @@ class TimelineScreen(Screen[None]):
         period = roadmap.periods[index]
         detail.update(period_detail_text(roadmap, index))
         plan = period.plan
-        floor.update(floor_plan_text(plan) if len(plan.layout) else f"{period.period}: no racks placed")
+        floor.update(
+            floor_plan_text(plan, self._colours) if len(plan.layout) else Text(f"{period.period}: no racks placed")
+        )
         for word, items in (("added", period.added), ("retired", period.retired)):
             for c in items:
                 changes.add_row(*(Text(str(v)) for v in (word, c.system, c.family, c.row, c.hall, c.units, c.why)))

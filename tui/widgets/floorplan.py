@@ -14,14 +14,18 @@ def system_colours(systems: list[str]) -> dict[str, str]:
     return {system: PALETTE[i % len(PALETTE)] for i, system in enumerate(sorted(set(systems)))}
 
 
-def floor_plan_text(plan: Any) -> Text:
+def floor_plan_text(plan: Any, colours: dict[str, str] | None = None) -> Text:
     """Each hall, each row: one cell per rack slot coloured by system.
 
     Racks of one deployment unit share a glyph; neighbouring units alternate between
-    two glyphs, so UltraServer groups stand out. Empty positions are dots.
+    two glyphs, so UltraServer groups stand out. Empty positions are dots. ``colours``
+    (system -> colour) keeps a system's colour across several plans (a roadmap's periods).
     """
     layout = plan.layout
-    colours = system_colours(list(layout.system))
+    placed = set(layout.system)
+    if colours is None or not placed <= set(colours):
+        colours = system_colours(list(layout.system))
+    colours = {system: colour for system, colour in colours.items() if system in placed}
     rows_info = {row.row: row for row in plan.rows}
     cells: dict[str, dict[str, list[tuple[int, str, str]]]] = defaultdict(lambda: defaultdict(list))
     for hall, row, slot, system, unit in zip(

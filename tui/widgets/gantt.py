@@ -5,12 +5,13 @@ MW energised / used / stranded, capex / opex / cumulative spend, and one lane pe
 long-lead equipment ordered (◆ ordered, ─ in transit, ▼ delivered, ◈ both). A lane's cell is a block
 whose height is the period's value over the lane's largest (``▁`` .. ``█``; ``·`` for
 nothing); the MW lanes share one scale (the most MW energised), so used and stranded read
-against energised. The selected period's column is shown reversed. Clicking a column selects
+against energised. The selected period's column has a highlighted background (``SELECTED``). Clicking a column selects
 that period (``Gantt.PeriodClicked``). Presentation only: every figure is the plan's own.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 LABEL_WIDTH = 22
 BLOCKS = "▁▂▃▄▅▆▇█"
+SELECTED = "on grey35"
 FAMILY_STYLES = {"nvidia": "green3", "trainium": "dark_orange", "cloud": "grey70"}
 OTHER_STYLES = ("dodger_blue1", "magenta", "cyan", "yellow3", "purple")
 
@@ -35,8 +37,11 @@ def cell_width(periods: int) -> int:
 
 
 def block(value: float, largest: float) -> str:
-    """The block glyph of ``value`` on a lane whose largest value is ``largest``: ▁ (> 0) .. █ (largest)."""
-    if value != value or value <= 0 or largest <= 0:  # NaN, nothing, or an empty lane
+    """The block glyph of ``value`` on a lane whose largest value is ``largest``: ▁ (> 0) .. █ (largest);
+    ``?`` for a value or scale that is not a finite number."""
+    if not (math.isfinite(value) and math.isfinite(largest)):
+        return "?"  # a figure the plan could not state: never drawn as a size
+    if value <= 0 or largest <= 0:  # nothing, or an empty lane
         return "·"
     level = min(len(BLOCKS) - 1, max(0, round(value / largest * (len(BLOCKS) - 1))))
     return BLOCKS[level]
@@ -175,9 +180,11 @@ def _cells(text: Text, label: str, cells: Sequence[str], style: str, selected: i
     shown = label if len(label) < LABEL_WIDTH else label[: LABEL_WIDTH - 2] + "…"
     text.append(f"{shown:<{LABEL_WIDTH}}", style=style)
     for i, cell in enumerate(cells):
-        cell_style = f"{style} reverse" if i == selected else (style if cell.strip(" ·") else "grey42")
+        cell_style = style if cell.strip(" ·?") else "grey42"
+        if i == selected:
+            cell_style += f" {SELECTED}"
         text.append(cell, style=cell_style)
-        text.append(" " * (width - len(cell)), style="reverse" if i == selected else "")
+        text.append(" " * (width - len(cell)), style=SELECTED if i == selected else "")
     text.append("\n")
 
 
