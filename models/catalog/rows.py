@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from dcplan.models.catalog.base import build_field_models_first
 from dcplan.models.catalog.schema import ID_RE, KINDS, Entry
 from dcplan.models.errors import InputFileError, ProblemsError
 from dcplan.models.files import MAX_NESTING, nesting_exceeds, read_text
@@ -137,6 +138,7 @@ class _FileProblems:
 def _validate_row(cls: type[Entry], label: str, data: dict[str, Any], problems: _FileProblems) -> Entry | None:
     """``cls`` validated from one row, or None with each of its problems added."""
     try:
+        build_field_models_first(cls)
         return cls.model_validate(data)
     except ValidationError as exc:
         for error in exc.errors():

@@ -12,7 +12,7 @@ entry in the file's ``[sources]`` table (resolved by the loader before validatio
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Generic, Literal, TypeVar
 
 import numpy as np
 from pydantic import (
@@ -188,11 +188,17 @@ def _show_pair(a: Any, b: Any) -> dict[str, str]:
     return {"low": show(a), "value": show(b)}
 
 
-#: The one parametrisation the concrete classes share. Each concrete class below declares
-#: its own ``value``/``low``/``high`` types instead of subclassing ``Sourced[Power]`` and so
-#: on: pydantic builds a whole class per parametrisation, which doubled the classes made at
+#: The base the concrete classes share. Each concrete class below declares its own
+#: ``value``/``low``/``high`` types instead of subclassing ``Sourced[Power]`` and so on:
+#: pydantic builds a whole class per parametrisation, which doubled the classes made at
 #: import (~20 ms of every `dcplan` start); the fields, validation and JSON Schema are the same.
-_Concrete = Sourced[Any]
+#: Not even ``Sourced[Any]`` at run time: parametrising first builds the generic model's own
+#: validator (pydantic's ``__class_getitem__`` rebuilds the origin, whatever its
+#: ``defer_build``), a schema build no catalog entry uses, on every start.
+if TYPE_CHECKING:
+    _Concrete = Sourced[Any]
+else:
+    _Concrete = Sourced
 
 
 # Concrete subclasses give readable names in errors and in the JSON Schema.

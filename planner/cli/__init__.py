@@ -155,8 +155,16 @@ def _click_classes() -> dict[str, tuple[type[BaseException], ...]]:
     return {key: tuple(classes) for key, classes in found.items()}
 
 
-def _invoke(args: list[str]) -> int:
-    """Run the command; click never prints or exits on its own (we present every outcome)."""
+#: the lean dispatch raises no click exception (click is not even imported): nothing to catch
+_NO_CLICK: dict[str, tuple[type[BaseException], ...]] = {"usage": (), "exit": (), "abort": (), "help": ()}
+
+
+def _invoke(args: list[str], lean: Any) -> int:
+    """Run the command; click never prints or exits on its own (we present every outcome).
+    ``lean``: the command ready to run without typer (``planner.cli.lean``), or None."""
+    if lean is not None:
+        lean()
+        return EXIT_OK
     from dcplan.planner.cli.root import click_command
 
     command = click_command(args)
@@ -173,15 +181,17 @@ def main(argv: list[str] | None = None) -> int:
         # bound before the handlers below name them (an except clause naming an unbound
         # class would itself fail while a Ctrl-C during these imports is handled)
         from dcplan.models.errors import DcplanError
+        from dcplan.planner.cli.lean import lean_command
 
-        classes = _click_classes()
+        lean = lean_command(args)
+        classes = _click_classes() if lean is None else _NO_CLICK
     except KeyboardInterrupt:
         return _interrupted(as_json)
     except Exception as exc:
         return _internal(exc, as_json)
     try:
         try:
-            return _invoke(args)
+            return _invoke(args, lean)
         except DcplanError as exc:
             return _present_error(exc, as_json)
         except classes["help"] as exc:

@@ -1,41 +1,17 @@
-"""`dcplan size`: racks, power, heat, flows, equipment, space, energy and cost for N units."""
+"""`dcplan size`: racks, power, heat, flows, equipment, space, energy and cost for N units.
+
+The flags for typer (``dcplan size --help``, and every command line the lean dispatch of
+``planner/cli/lean.py`` hands back); the work is ``size_run.run_size``.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
-from dcplan.models.errors import DcplanError
-from dcplan.planner.cli.common import (
-    CatalogOption,
-    JsonOption,
-    PrettyOption,
-    UserError,
-    load_catalog_for_cli,
-    parse_share,
-    parse_whole,
-    print_json,
-)
-
-if TYPE_CHECKING:
-    from dcplan.models.catalog import Catalog
-
-
-def parse_flag_quantity(flag: str, text: str | None, spec: Any) -> Any:
-    """Read a flag's value with units (e.g. ``--power 5MW``) or raise a one-line UserError."""
-    from dcplan.models.units import UnitInputError
-
-    if text is None:
-        return None
-    try:
-        return spec.convert(text)
-    except UnitInputError as exc:
-        raise UserError(f"{flag}: {exc}", field=flag, expected=exc.expected, got=exc.got) from None
-
-
-def _spec(annotated: Any) -> Any:
-    return annotated.__metadata__[0]
+from dcplan.planner.cli.common import CatalogOption, JsonOption, PrettyOption
+from dcplan.planner.cli.size_run import run_size
 
 
 def size(
@@ -64,106 +40,7 @@ def size(
     catalog: CatalogOption = None,
 ) -> None:
     """Size N units of a system (or fill a power or rack budget) on a cooling architecture at a site."""
-    from dcplan.models import units as u
-    from dcplan.models.sizing import MAX_RACKS_PER_ROW, MAX_SIZING_RACKS, MAX_SIZING_UNITS
-
-    busy = parse_share("--utilisation", utilisation)
-    _check_choices(count, power, racks, redundancy, basis)
-    units = parse_whole("--count", count, "units", MAX_SIZING_UNITS)
-    rack_count = parse_whole("--racks", racks, "racks", MAX_SIZING_RACKS)
-    per_row = parse_whole("--racks-per-row", racks_per_row, "rack positions", MAX_RACKS_PER_ROW)
-    it_power = parse_flag_quantity("--power", power, _spec(u.PositivePower))
-    options_data = {
-        "utilisation": busy,
-        "provisioning": basis,
-        "redundancy": redundancy,
-        "power_chain": power_chain,
-        "plant": plant,
-        "liquid_supply_temp": parse_flag_quantity("--supply-temp", supply_temp, _spec(u.Temperature)),
-        "chilled_water_temp": parse_flag_quantity("--chilled-water-temp", chilled_water_temp, _spec(u.Temperature)),
-        "air_delta_t": parse_flag_quantity("--air-dt", air_dt, _spec(u.TemperatureDifference)),
-        "liquid_delta_t": parse_flag_quantity("--liquid-dt", liquid_dt, _spec(u.TemperatureDifference)),
-        "fluid": fluid,
-        "slab_rating": parse_flag_quantity("--slab", slab, _spec(u.FloorLoad)),
-        "racks_per_row": per_row,
-    }
-    cat = load_catalog_for_cli(catalog, lazy=True)  # sizing reads ~12 of the catalog's entries
-    cooling_id = cooling or cat.system(system).cooling[0]
-    _check_ids(cat, cooling_id, site, {"power_chain": power_chain, "plant": plant, "fluid": fluid})
-    request = {"system": system, "cooling": cooling_id, "site": site, "count": units, "it_power": it_power}
-    result = _run_sizing(cat, request | {"racks": rack_count}, options_data)
-    if as_json:
-        print_json(result.to_json(), pretty)
-        return
-    render_sizing(result)
-
-
-def _check_choices(count: str | None, power: str | None, racks: str | None, redundancy: str | None, basis: str) -> None:
-    """One of --count/--power/--racks, and a known redundancy and provisioning basis."""
-    if sum(x is not None for x in (count, power, racks)) != 1:
-        raise UserError("give exactly one of --count, --power or --racks")
-    if redundancy is not None and redundancy not in ("N", "N+1", "2N", "2(N+1)", "DR"):
-        raise UserError(f"--redundancy: expected N, N+1, 2N, 2(N+1) or DR, got {redundancy!r}")
-    if basis not in ("nameplate", "design", "typical"):
-        raise UserError(f"--basis: expected nameplate, design or typical, got {basis!r}")
-
-
-def _check_ids(cat: Catalog, cooling_id: str, site: str, optional: dict[str, str | None]) -> None:
-    """The cooling, site and any given power chain, plant or fluid exist in the catalog
-    (the catalog raises its own "unknown ... id" user error)."""
-    cat.cooling(cooling_id)
-    cat.site(site)
-    for kind, value in optional.items():
-        if value is not None:
-            cat.get(kind, value)
-
-
-def _run_sizing(cat: Catalog, request_data: dict[str, Any], options_data: dict[str, Any]) -> Any:
-    """``models.sizing.size`` on the request; a validation error becomes one line naming its field."""
-    from pydantic import ValidationError
-
-    from dcplan.models.sizing import SizingOptions, SizingRequest
-    from dcplan.models.sizing import size as run_size
-
-    try:
-        options = SizingOptions(**options_data)
-        request = SizingRequest(**request_data)
-        return run_size(cat, request, options)
-    except ValidationError as exc:
-        raise DcplanError.from_validation(exc) from None
-
-
-def render_sizing(result: Any) -> None:
-    """Readable tables of a SizingResult: the figures, the equipment, then each warning and
-    broken limit on one line (plain text, planner/cli/textout.py)."""
-    from dcplan.planner.cli.textout import TextTable, echo, print_table, style
-    from dcplan.planner.report.quantity import prose_units
-    from dcplan.planner.report.text import equipment_rows, sizing_rows
-
-    summary = TextTable(
-        f"{result.units} x {result.system} on {result.cooling} at {result.site}",
-        ("what", "value"),
-        right=("value",),
-        show_header=False,
-    )
-    for name, value in sizing_rows(result):
-        summary.add_row(name, value)
-    print_table(summary)
-    columns = ("item", "count", "each", "installed", "used", "utilisation")
-    equipment = TextTable(
-        f"Equipment ({result.redundancy} electrical, power chain {result.power_chain})", columns, right=columns[1:]
-    )
-    for row in equipment_rows(result):
-        equipment.add_row(*row)
-    print_table(equipment)
-    for warning in result.warnings:
-        echo(f"{style('NOT DEPLOYABLE', 'bold', 'yellow')} {warning}")
-    violations = result.violations
-    if violations:
-        for check in violations:
-            echo(f"{style('LIMIT BROKEN', 'bold', 'red')} {check.limit}: {prose_units(check.message)}")
-    else:
-        echo(style("All limits met.", "green"))
+    run_size(**locals())  # the parameters, by name: run_size takes exactly these
 
 
 def register(root: typer.Typer) -> None:

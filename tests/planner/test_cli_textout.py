@@ -193,9 +193,9 @@ def test_the_console_script_pauses_the_collector_for_a_short_command():
     done = _run_main_program(
         """
         import gc
-        from dcplan.planner.cli import size_cmd
-        shown = size_cmd.print_json
-        size_cmd.print_json = lambda data, pretty: (print("collecting", gc.isenabled(), file=sys.stderr), shown(data, pretty))
+        from dcplan.planner.cli import size_run
+        shown = size_run.print_json
+        size_run.print_json = lambda data, pretty: (print("collecting", gc.isenabled(), file=sys.stderr), shown(data, pretty))
         sys.argv = ["dcplan", "size", "--system", "trn3-ultraserver-gen2", "--count", "2", "--json"]
         run()
         """
