@@ -88,9 +88,10 @@ def solve(
     marginals: bool = True,
     threads: int = 1,
     presolve: str = "auto",
-) -> CapacityPlan:
+) -> CapacityPlan | RoadmapPlan:
     """Solve ``scenario`` to a checked CapacityPlan (layout, re-check, marginal values or a
-    diagnosis), as ``dcplan solve`` does.
+    diagnosis), as ``dcplan solve`` does; a scenario with ``[roadmap]`` gives a RoadmapPlan
+    (a checked plan per period and the timeline).
 
     ``catalog`` defaults to ``load_catalog()``. The plan's ``solver.status`` says what was
     proven: optimal, feasible-with-gap, infeasible (``plan.diagnosis`` says why),
@@ -113,7 +114,12 @@ def solve(
         threads=threads,
         presolve=presolve,  # type: ignore[arg-type]
     )
-    return plan_scenario(scenario, catalog or load_catalog(), PlanOptions(settings=settings, marginals=marginals))
+    options = PlanOptions(settings=settings, marginals=marginals)
+    if scenario.roadmap is not None:  # a plan per period and the timeline, as `dcplan solve` does
+        from dcplan.planner.roadmap_pipeline import plan_roadmap
+
+        return plan_roadmap(scenario, catalog or load_catalog(), options)
+    return plan_scenario(scenario, catalog or load_catalog(), options)
 
 
 def export(plan: CapacityPlan, path: Path | str, *, force: bool = False) -> list[Path]:

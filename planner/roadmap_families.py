@@ -60,8 +60,9 @@ from typing import Any
 import highspy
 import numpy as np
 
+from dcplan.planner.matrix import _redundancy_terms
 from dcplan.planner.roadmap_model import HOURS_PER_DAY, INF, RoadmapBuild
-from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS
+from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, RoadmapInputs
 
 USD_PER_MUSD = 1e6
 TFLOPS_PER_PFLOPS = 1e3
@@ -206,12 +207,26 @@ def ordered_count(b: RoadmapBuild, equipment: str, owner: str, t: int) -> int:
     return sum(o.count for o in b.inputs.ordered if o.equipment == equipment and o.owner == owner and o.delivered <= t)
 
 
+def modules_within(inputs: RoadmapInputs, equipment: str, owner: str, installed: int) -> int:
+    """The most modules n a block may count when only ``installed`` physical units exist.
+
+    The block counts n before redundancy and installs ``a n + b`` units (planner.matrix
+    ``_redundancy_terms``: 2N installs 2n, N+1 installs n + 1), while an [[ordered]] count is
+    physical units: ``n <= floor((installed - b) / a)``, at least 0.
+    """
+    data = inputs.periods[0].data
+    redundancy = data.sites[owner].generator_redundancy if equipment == "generator" else data.halls[owner].redundancy
+    a, spare, _ = _redundancy_terms(redundancy)
+    return max(0, math.floor((installed - spare) / a + 1e-9))
+
+
 def _lead_times(b: RoadmapBuild) -> None:
     for equipment, column in LEAD_TIME_COLUMNS.items():
         lead = b.inputs.lead_periods.get(equipment, 0)
         for t in range(min(lead, len(b.periods))):
             for owner, col in b.block_columns(t, column).items():
-                b.set_upper(col, min(b.upper(col), float(ordered_count(b, equipment, owner, t))))
+                allowed = modules_within(b.inputs, equipment, owner, ordered_count(b, equipment, owner, t))
+                b.set_upper(col, min(b.upper(col), float(allowed)))
 
 
 def _allocation_caps(b: RoadmapBuild) -> None:

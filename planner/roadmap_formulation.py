@@ -37,7 +37,7 @@ import pyomo.environ as pyo
 
 from dcplan.planner.formulation import build_model, constraint
 from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms
-from dcplan.planner.roadmap_families import life_periods, residual_share
+from dcplan.planner.roadmap_families import life_periods, modules_within, residual_share
 from dcplan.planner.roadmap_model import _without_money
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, RoadmapInputs
 from dcplan.planner.solve import SolveSettings, classify
@@ -259,9 +259,10 @@ def define_lead_times(m: Any, inputs: RoadmapInputs) -> None:
     """lead_<class>[owner, t] for each LEAD_TIME_COLUMNS class q with l = lead_periods[q] > 0,
     t < l (nothing ordered at the start arrives before period l):
 
-        X[owner, t] <= ordered_q(owner, delivered <= t)                [equipment count]
+        X[owner, t] <= floor((ordered_q(owner, delivered <= t) - b) / a)     [modules]
 
-    X: xfmr_n / ups_n of a hall, gen_n of a site (before redundancy, as the block counts).
+    X: xfmr_n / ups_n of a hall, gen_n of a site, counted before redundancy as the block
+    counts them (installed = a X + b); an order counts physical units.
     Written as upper bounds of X (as the direct model does), as rows only when elastic.
     """
     for equipment, column in LEAD_TIME_COLUMNS.items():
@@ -270,11 +271,13 @@ def define_lead_times(m: Any, inputs: RoadmapInputs) -> None:
         if "lead_times" not in m.elastic_families:
             for i, t in index:
                 var = getattr(m.period[t], column)[i]
-                var.setub(min(var.ub if var.ub is not None else math.inf, ordered_by(inputs, equipment, i, t)))
+                allowed = modules_within(inputs, equipment, i, ordered_by(inputs, equipment, i, t))
+                var.setub(min(var.ub if var.ub is not None else math.inf, allowed))
             continue
 
         def rule(model: Any, i: str, t: int, equipment: str = equipment, column: str = column) -> Any:
-            allowed = ordered_by(inputs, equipment, i, t) + link_slack(m, "lead_times", (equipment, i, t))
+            modules = modules_within(inputs, equipment, i, ordered_by(inputs, equipment, i, t))
+            allowed = modules + link_slack(m, "lead_times", (equipment, i, t))
             return getattr(m.period[t], column)[i] <= allowed
 
         m.add_component(f"lead_{column}", constraint(index, rule=rule))

@@ -29,6 +29,9 @@ NOT_IN_PLAN: dict[str, frozenset[str]] = {
     "site": frozenset({"elevation"}),
     "defaults": frozenset({"it_life", "facility_life", "water_per_energy_dry"}),
 }
+#: Of those, the ones only the roadmap planner (planner/roadmap_*.py) reads: a sweep samples
+#: single-period solves and refuses a [roadmap] scenario, so its samples never read them.
+ROADMAP_ONLY: dict[str, frozenset[str]] = {"system": frozenset({"it_life"}), "defaults": frozenset({"it_life"})}
 #: Read by the planner only as a fallback that a scenario always overrides.
 OVERRIDDEN_BY_SCENARIO: dict[str, frozenset[str]] = {
     "defaults": frozenset({"slab_rating"}),  # every [[hall]] must give slab_rating

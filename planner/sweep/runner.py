@@ -97,6 +97,10 @@ def prepare_sweep(
         raise SweepInputError(
             "a sweep cannot rank plans by USD per PFLOP-day yet: sweep it as min-tco or max-delivered"
         )
+    if scenario.roadmap is not None:  # a sample is one single-period solve; a roadmap is many
+        raise SweepInputError(
+            "a sweep cannot sample a [roadmap] scenario yet: sweep one period's single-period scenario"
+        )
     method = _check_method(config)
     use_catalog = config.catalog_ranges if config.catalog_ranges is not None else method != "grid"
     varied = [parse_vary(text, scenario, catalog) for text in config.vary]

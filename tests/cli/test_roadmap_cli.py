@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import json
 import random
+import re
 
 import pytest
 
@@ -230,12 +231,16 @@ def test_export_roadmap_other_formats(files, tmp_path, suffix):
 SMALL = __import__("pathlib").Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
 
 
-def _small(tmp_path, *, lead_times: bool = False, extra: str = "") -> str:
+def _small(tmp_path, *, lead_times: bool = False, extra: str = "", orders: bool = True) -> str:
     """small.toml, without lead times unless asked (with them and nothing on order, no
-    transformer can stand in the first quarters, so nothing can be installed)."""
+    transformer can stand in the first quarters, so nothing can be installed); ``orders``
+    False drops its [[ordered]] tables."""
     text = SMALL.read_text()
     if not lead_times:
         text = text.replace('facility_life = "15 year"', 'facility_life = "15 year"\nlead_times = false')
+    if not orders:
+        text = re.sub(r"\[\[ordered\]\]\n(?:[^\[\n][^\n]*\n)*", "", text)
+        assert "[[ordered]]" not in text
     path = tmp_path / "small.toml"
     path.write_text(text + extra)
     return str(path)
@@ -284,7 +289,7 @@ def test_solve_roadmap_text(tmp_path, capsys):
 
 def test_solve_roadmap_infeasible_is_exit_4_with_one_json_object(tmp_path, capsys):
     """With lead times and nothing on order the first quarters can hold no transformer."""
-    assert main(["solve", _small(tmp_path, lead_times=True), "--json"]) == 4
+    assert main(["solve", _small(tmp_path, lead_times=True, orders=False), "--json"]) == 4
     out = capsys.readouterr().out
     data = json.loads(out)  # nothing but the one object on stdout (no HiGHS banner)
     assert data["kind"] == "roadmap" and data["diagnosis"]["feasible"] is False and data["periods"] == []

@@ -22,6 +22,7 @@ from dcplan.planner.cli import main
 from dcplan.planner.scenario import DEMO_SCENARIO, parse_scenario
 from dcplan.planner.sweep import (
     NOT_IN_PLAN,
+    ROADMAP_ONLY,
     Domain,
     SampleResult,
     SweepConfig,
@@ -196,16 +197,32 @@ def test_climate_arrays_sampled_as_a_whole_with_wet_bulb_below_dry(demo, catalog
 def test_not_in_plan_fields_are_really_unread():
     """The skip list must stay honest: no code outside the sweep package reads these fields."""
     sweep_package = REPO / "planner" / "sweep"
-    sources = "".join(
-        p.read_text()
-        for folder in ("models", "planner")
-        for p in (REPO / folder).rglob("*.py")
-        if sweep_package not in p.parents
-    )
+    files = [
+        p for folder in ("models", "planner") for p in (REPO / folder).rglob("*.py") if sweep_package not in p.parents
+    ]
+    sources = "".join(p.read_text() for p in files if not p.name.startswith("roadmap_"))
+    roadmap_sources = "".join(p.read_text() for p in files if p.name.startswith("roadmap_"))
     assert "def plan_scenario" in sources  # the planner itself is among the files read
     for kind, fields in NOT_IN_PLAN.items():
         for name in fields:
             assert not re.search(rf"\.{name}\b", sources), f"{kind}.{name} is read somewhere; sample it"
+            # a roadmap-only figure is read by the roadmap planner, which sweeps refuse
+            roadmap_only = name in ROADMAP_ONLY.get(kind, ())
+            # (the scenario's own [roadmap] facility_life is not the catalog's defaults.facility_life)
+            catalog_read = re.search(rf"(?<!roadmap)\.{name}\b", roadmap_sources)
+            assert roadmap_only or not catalog_read, f"{kind}.{name} read by a roadmap"
+    for kind, fields in ROADMAP_ONLY.items():
+        assert fields <= NOT_IN_PLAN[kind]
+        for name in fields:
+            assert re.search(rf"\.{name}\b", roadmap_sources), f"{kind}.{name}: no roadmap module reads it"
+
+
+def test_a_sweep_refuses_a_roadmap_scenario(catalog):
+    from dcplan.planner.scenario import load_scenario
+
+    scenario = load_scenario(REPO / "catalogs" / "scenarios" / "aws-roadmap-2026-2030.toml")
+    with pytest.raises(SweepInputError, match=r"cannot sample a \[roadmap\] scenario"):
+        _design(scenario, catalog)
 
 
 # --- --vary -----------------------------------------------------------------------------
