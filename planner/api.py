@@ -122,12 +122,19 @@ def solve(
     return plan_scenario(scenario, catalog or load_catalog(), options)
 
 
-def export(plan: CapacityPlan, path: Path | str, *, force: bool = False) -> list[Path]:
-    """Write ``plan`` in the format its suffix names (.json .csv .xlsx .md .html .svg);
-    returns every file written (a report's charts and floor plans beside it).
+def export(plan: CapacityPlan | RoadmapPlan, path: Path | str, *, force: bool = False) -> list[Path]:
+    """Write ``plan`` in the format its suffix names (.json .csv .xlsx .md .html .svg; a
+    roadmap: .json .csv .xlsx .md .html); returns every file written (a report's charts and
+    floor plans beside it).
 
     Files appear complete or not at all; an existing file is kept unless ``force``.
     """
+    from dcplan.planner.roadmap_plan import RoadmapPlan
+
+    if isinstance(plan, RoadmapPlan):
+        from dcplan.planner.roadmap_export import write_roadmap_plan
+
+        return write_roadmap_plan(plan, Path(path), force=force)
     from dcplan.planner.export import write_plan
 
     return write_plan(plan, Path(path), force=force)

@@ -57,3 +57,22 @@ def test_public_names_resolve_and_unknown_ones_raise():
     assert set(dir(dcplan)) == set(dcplan.__all__)
     with pytest.raises(AttributeError, match="no attribute 'nope'"):
         _ = dcplan.nope  # type: ignore[attr-defined]
+
+
+def test_a_roadmap_scenario_gives_a_roadmap_plan_that_exports_and_reloads(tmp_path):
+    """dcplan.solve on a [roadmap] scenario returns the checked plan per period (it used to
+    solve one period quietly), and dcplan.export / read_plan handle the roadmap kind."""
+    from pathlib import Path
+
+    from dcplan.planner.roadmap_plan import RoadmapPlan
+
+    small = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+    catalog = dcplan.load_catalog(use_env=False)
+    plan = dcplan.solve(dcplan.load_scenario(small), catalog, time_limit_s=60, marginals=False)
+    assert isinstance(plan, RoadmapPlan)
+    assert plan.solver.status in ("optimal", "feasible-with-gap") and plan.recheck.ok
+    assert [p.period for p in plan.periods] == [t.period for t in plan.timeline] and len(plan.periods) == 8
+    assert dcplan.export(plan, tmp_path / "roadmap.json") == [tmp_path / "roadmap.json"]
+    assert (tmp_path / "roadmap.xlsx") in dcplan.export(plan, tmp_path / "roadmap.xlsx")
+    again = dcplan.read_plan(tmp_path / "roadmap.json")
+    assert isinstance(again, RoadmapPlan) and again.timeline == plan.timeline
