@@ -56,7 +56,13 @@ async def gantt_click(pilot, index: int, count: int, row: int = 4) -> None:
     await pilot.pause()
 
 
-@pytest.mark.parametrize("name", list(ROADMAPS))
+#: the default run drives a normal and an infeasible roadmap; the long run (-m slow) all six
+QUICK_ROADMAPS = ("three", "infeasible")
+
+
+@pytest.mark.parametrize(
+    "name", [n if n in QUICK_ROADMAPS else pytest.param(n, marks=pytest.mark.slow) for n in ROADMAPS]
+)
 async def test_every_key_and_click_on_every_roadmap(app_factory, name):
     """Keys, tab clicks, period-list clicks and Gantt clicks (seeded random, inside and outside
     the columns); no exception and the invariant holds after each."""
