@@ -478,10 +478,6 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
     nz = vals != 0.0
     row_ids, cols, vals = row_ids[nz], position[cols[nz]], vals[nz]
     n_rows, n_used = s.n_rows, len(order)
-    # column-wise (CSC) for passModel; entries of a column stay in row order
-    by_col = np.lexsort((row_ids, cols))
-    starts = np.zeros(n_used + 1, dtype=np.int32)
-    np.cumsum(np.bincount(cols, minlength=n_used), out=starts[1:])
     lower = np.zeros(n_cols)
     upper = np.full(n_cols, INF)
     upper[ctx.U : ctx.U + ctx.n_o] = ctx.rows_avail * ctx.per_row_max
@@ -495,20 +491,43 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
     integrality = np.full(n_cols, highspy.HighsVarType.kInteger)
     integrality[ctx.AL : ctx.PORT] = highspy.HighsVarType.kContinuous
     upper[ctx.PORT :] = 1.0  # port[w, k] is binary
+    lp = colwise_lp(
+        (row_ids, cols, vals),
+        (n_used, n_rows),
+        sense,
+        (cost[order], lower[order], upper[order], list(integrality[order])),
+        (np.concatenate(s.lower), np.concatenate(s.upper)),
+    )
+    return lp, order
+
+
+def colwise_lp(
+    coo: tuple[np.ndarray, np.ndarray, np.ndarray],
+    shape: tuple[int, int],
+    sense: Any,
+    columns: tuple[np.ndarray, np.ndarray, np.ndarray, list[Any]],
+    row_bounds: tuple[np.ndarray, np.ndarray],
+) -> highspy.HighsLp:
+    """A HighsLp from nonzero (row, column, value) entries, column-wise (CSC) for passModel.
+
+    ``shape`` = (columns, rows); ``columns`` = (cost, lower, upper, integrality) per column;
+    a column's entries stay in row order (the order HiGHS reads and Pyomo writes).
+    """
+    rows, cols, vals = coo
+    n_cols, n_rows = shape
+    by_col = np.lexsort((rows, cols))
+    starts = np.zeros(n_cols + 1, dtype=np.int32)
+    np.cumsum(np.bincount(cols, minlength=n_cols), out=starts[1:])
     lp = highspy.HighsLp()
-    lp.num_col_ = n_used
+    lp.num_col_ = n_cols
     lp.num_row_ = n_rows
     lp.sense_ = sense
-    lp.col_cost_ = cost[order]
-    lp.col_lower_ = lower[order]
-    lp.col_upper_ = upper[order]
-    lp.row_lower_ = np.concatenate(s.lower)
-    lp.row_upper_ = np.concatenate(s.upper)
-    lp.integrality_ = list(integrality[order])
+    lp.col_cost_, lp.col_lower_, lp.col_upper_, lp.integrality_ = columns
+    lp.row_lower_, lp.row_upper_ = row_bounds
     lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
     lp.a_matrix_.start_ = starts
-    lp.a_matrix_.index_ = row_ids[by_col].astype(np.int32)
+    lp.a_matrix_.index_ = rows[by_col].astype(np.int32)
     lp.a_matrix_.value_ = vals[by_col]
-    lp.a_matrix_.num_col_ = n_used
+    lp.a_matrix_.num_col_ = n_cols
     lp.a_matrix_.num_row_ = n_rows
-    return lp, order
+    return lp

@@ -26,7 +26,7 @@ from typing import Any
 import highspy
 import numpy as np
 
-from dcplan.planner.matrix import DirectModel, build_direct
+from dcplan.planner.matrix import DirectModel, build_direct, colwise_lp
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.roadmap_types import PeriodInput, RoadmapInputs
 
@@ -308,28 +308,20 @@ class RoadmapBuild:
         vals = np.concatenate(vals_b)
         nz = vals != 0.0
         rows, cols, vals = rows[nz], cols[nz], vals[nz]
-        n, m_rows = self.n_cols, len(names)
-        by_col = np.lexsort((rows, cols))
-        starts = np.zeros(n + 1, dtype=np.int32)
-        np.cumsum(np.bincount(cols, minlength=n), out=starts[1:])
-        lp = highspy.HighsLp()
-        lp.num_col_ = n
-        lp.num_row_ = m_rows
-        lp.sense_ = sense
-        lp.col_cost_ = cost
-        lp.col_lower_ = np.concatenate([self._lower, np.array(self._new_lower, dtype=np.float64)])
-        lp.col_upper_ = np.concatenate([self._upper, np.array(self._new_upper, dtype=np.float64)])
         integer = np.concatenate([self._integer, np.array(self._new_integer, dtype=bool)])
         kinds = (highspy.HighsVarType.kContinuous, highspy.HighsVarType.kInteger)
-        lp.integrality_ = [kinds[int(v)] for v in integer]
-        lp.row_lower_ = np.concatenate(lower_r)
-        lp.row_upper_ = np.concatenate(upper_r)
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
-        lp.a_matrix_.start_ = starts
-        lp.a_matrix_.index_ = rows[by_col].astype(np.int32)
-        lp.a_matrix_.value_ = vals[by_col]
-        lp.a_matrix_.num_col_ = n
-        lp.a_matrix_.num_row_ = m_rows
+        lp = colwise_lp(
+            (rows, cols, vals),
+            (self.n_cols, len(names)),
+            sense,
+            (
+                cost,
+                np.concatenate([self._lower, np.array(self._new_lower, dtype=np.float64)]),
+                np.concatenate([self._upper, np.array(self._new_upper, dtype=np.float64)]),
+                [kinds[int(v)] for v in integer],
+            ),
+            (np.concatenate(lower_r), np.concatenate(upper_r)),
+        )
         return lp, names
 
     def dense(self, terms: dict[int, float]) -> np.ndarray:
