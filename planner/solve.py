@@ -238,14 +238,33 @@ TERMINATION = {
 
 
 def classify_run(model_status: str, has_solution: bool, cancelled: bool) -> Status:
-    """The status word of a session run (same rules as ``classify``)."""
+    """The status word of a session run (same rules as ``classify``).
+
+    ``cancelled`` is the user's cancel (the event set, or Ctrl-C). HiGHS reports
+    ``kInterrupt`` for any stop through its interrupt callback; without a user cancel the
+    only one that stops it is the child's watchdog at the time limit (planner.session: the
+    in-process callbacks interrupt on the cancel event alone), so that stop is the time
+    limit: feasible-with-gap with an incumbent, no-plan-within-limit without. A watchdog
+    kill (the child gone, model status empty) classifies the same way.
+    """
     if model_status == "kOptimal" and has_solution:
         return "optimal"
     if model_status in ("kInfeasible", "kUnboundedOrInfeasible"):
         return "infeasible"
-    if cancelled or model_status == "kInterrupt":
+    if cancelled:
         return "cancelled"
     return "feasible-with-gap" if has_solution else "no-plan-within-limit"
+
+
+def run_termination(model_status: str, killed: bool, cancelled: bool) -> str:
+    """The termination name of a session run: ``watchdogKilled`` when the watchdog killed the
+    child, ``maxTimeLimit`` for its stop at the limit (kInterrupt without a user cancel, as
+    ``classify_run``), else TERMINATION's name of the model status (``unknown`` if none)."""
+    if killed:
+        return "watchdogKilled"
+    if model_status == "kInterrupt" and not cancelled:
+        return TERMINATION["kTimeLimit"]
+    return TERMINATION.get(model_status, "unknown")
 
 
 #: models at least this large (columns) get presolve off under ``presolve = "auto"``;
@@ -448,7 +467,7 @@ def _outcome(
         compute = float(np.dot(model.compute, x))
         tco = float(np.dot(model.tco, x))
         bound = result.bound
-    termination = "watchdogKilled" if killed else TERMINATION.get(result.model_status, "unknown")
+    termination = run_termination(result.model_status, killed, cancelled)
     gap = _relative_gap(objective, bound)
     return SolveOutcome(
         status=status,
