@@ -27,7 +27,6 @@ from dcplan.planner.roadmap_model import RoadmapModel, build_roadmap
 from dcplan.planner.roadmap_types import RoadmapInputs
 from dcplan.planner.solve import (
     SOLUTION_STATUSES,
-    TERMINATION,
     SolveOutcome,
     SolveSettings,
     _attach_callbacks,
@@ -37,6 +36,7 @@ from dcplan.planner.solve import (
     close_session,
     highs_options,
     open_session,
+    run_termination,
     sigint_stops_highs,
     start_result,
     uses_start,
@@ -89,9 +89,15 @@ def solve_roadmap_model(model: RoadmapModel, settings: SolveSettings, t0: float 
     start = roadmap_start(model, run_settings) if tried else None
     if start is not None:
         options = {**options, "start": "lp-rounding", "start_gap": f"{start.gap:.6g}"}
-        if start.gap <= settings.rel_gap or (run_settings.cancel is not None and run_settings.cancel.is_set()):
-            t3 = time.perf_counter()
+        cancelled = run_settings.cancel is not None and run_settings.cancel.is_set()
+        if start.gap <= settings.rel_gap or cancelled:
             result = start_result(start, None, settings.rel_gap)
+            if model.work is not None and not cancelled:
+                # the start alone meets the gap on the work: phase 1 is done, the NPV polish
+                # (phase 2) still picks the cheapest plan of that work
+                result, polish = _polish_start(model, settings, run_settings, result, t1)
+                options = {**options, "polish": polish}
+            t3 = time.perf_counter()
             return _outcome(model, result, run_settings, options, (build_s, 0.0, t3 - t1))
     result, polish, t2 = _run(model, settings, run_settings, start, t1 if tried else None)
     if polish is not None:
@@ -129,6 +135,26 @@ def _run(
     if interrupted.is_set():
         raise KeyboardInterrupt
     return result, polish, t2
+
+
+def _polish_start(
+    model: RoadmapModel, settings: SolveSettings, run_settings: SolveSettings, first: Any, started: float
+) -> tuple[Any, str]:
+    """Phase 2 (``_polish``) on the LP-rounding start that met the gap alone, on a session
+    of its own, in the time left of the limit (``started``: when the start began);
+    (the polished result, what the polish did). SIGINT: KeyboardInterrupt once HiGHS stopped."""
+    run_session = open_session(settings)
+    try:
+        run_session.set_options(_phase_options(settings, model, two_phase=True))
+        t2 = time.perf_counter()
+        _attach_callbacks(run_session, run_settings, t2)
+        with sigint_stops_highs(run_settings) as interrupted:
+            result = _polish(model, run_session, first, settings, settings.time_limit_s - (t2 - started))
+    finally:
+        close_session(run_session, settings)
+    if interrupted.is_set():
+        raise KeyboardInterrupt
+    return result, result.detail
 
 
 #: max-cumulative-delivered runs in two phases (``_polish``): the MIP on the work alone, then
@@ -266,13 +292,10 @@ def _outcome(
 ) -> RoadmapOutcome:
     cancelled = settings.cancel is not None and settings.cancel.is_set()
     killed = result.detail.startswith("watchdog")
-    model_status = result.model_status
-    if model_status == "kInterrupt" and not cancelled:
-        # the child's watchdog stopped a HiGHS that ran past its limit (inside the root's
-        # cut loop on the XL roadmap): a time limit, not a cancel
-        model_status = "kTimeLimit"
-    status = classify_run(model_status, result.has_solution, cancelled)
-    termination = "watchdogKilled" if killed else TERMINATION.get(model_status, "unknown")
+    # a watchdog stop without a user cancel (inside the root's cut loop on the XL roadmap) is
+    # the time limit: planner.solve.classify_run's rule, as for a single-period solve
+    status = classify_run(result.model_status, result.has_solution, cancelled)
+    termination = run_termination(result.model_status, killed, cancelled)
     highs_settings = {"presolve": options["presolve"], "process": settings.process}
     highs_settings.update((k, options[k]) for k in ("start", "start_gap", "polish") if k in options)
     outcome = RoadmapOutcome(
