@@ -283,3 +283,21 @@ def test_prune_blocked_leaves_no_pair_naming_a_removed_option(tmp_path: Path) ->
     assert ALPHA not in named and BETA in named
     assert units(solved(roadmap(pruned, 2, extras={"slots": slots})), BETA) == [10, 10]
     assert prune_blocked(data, SlotInputs()) is data
+
+
+def test_the_shipped_switch_trays_are_nine_per_mgx_rack(catalog: Any) -> None:
+    """catalogs/slots.toml counts NVLink switch trays per NVL72-class rack: 9 (NVIDIA's NVL72
+    figure), times the racks of a unit; every Trainium4 form the slot admits draws them, and
+    each figure names a source (an assumption where the rack count is one)."""
+    slot = catalog.rack_slot("mgx-nvl72")
+    trn4 = [s for s in slot.admits if catalog.system(s).chip == "trainium4"]
+    assert set(trn4) == {"trn4-nvl72", "trn4-ultraserver"}
+    for system_id in trn4:
+        racks = catalog.system(system_id).racks_per_unit
+        assert slot.trays_per_unit(system_id) == 9 * racks.value
+        figure = next(t.per_unit for t in slot.switch_trays if t.system == system_id)
+        assert figure.source and figure.confidence in ("third-party", "assumption")
+        if racks.low is not None and racks.low != racks.value:  # an assumed rack count: a tray range
+            assert (figure.low, figure.high) == (9 * racks.low, 9 * racks.value)
+    # GPU systems bring their own switch trays and draw none from the supply
+    assert all(slot.trays_per_unit(s) == 0 for s in slot.admits if s not in trn4)
