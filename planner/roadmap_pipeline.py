@@ -35,6 +35,7 @@ from dcplan.planner.roadmap_recheck import roadmap_recheck
 from dcplan.planner.roadmap_timeline import (
     cumulative_delivered_pflop_days,
     density_builds,
+    infrastructure_built,
     npv_tco_musd,
     orders,
     period_money,
@@ -279,7 +280,7 @@ def assemble_roadmap(
     t_recheck = time.perf_counter()
     phase("re-check")
     linking = getattr(outcome, "linking", {}) or {}
-    money = period_money(inputs, periods, density_builds(inputs, linking))
+    money = period_money(inputs, periods, density_builds(inputs, linking), infrastructure_built(inputs, outcome))
     residual = residual_musd(inputs, periods, money)
     checked = roadmap_recheck(inputs, periods, money, linking)
     marks = (started, t_marginals, t_layout, t_recheck, time.perf_counter())  # phase boundaries [s]

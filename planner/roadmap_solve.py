@@ -95,8 +95,8 @@ def solve_roadmap_model(model: RoadmapModel, settings: SolveSettings, t0: float 
             if model.work is not None and not cancelled:
                 # the start alone meets the gap on the work: phase 1 is done, the NPV polish
                 # (phase 2) still picks the cheapest plan of that work
-                result, polish = _polish_start(model, settings, run_settings, result, t1)
-                options = {**options, "polish": polish}
+                result, polished = _polish_start(model, settings, run_settings, result, t1)
+                options = {**options, "polish": polished}
             t3 = time.perf_counter()
             return _outcome(model, result, run_settings, options, (build_s, 0.0, t3 - t1))
     result, polish, t2 = _run(model, settings, run_settings, start, t1 if tried else None)

@@ -9,7 +9,19 @@ Money per period t [MUSD] (cash at the period's start, as the model states it):
   where k runs over the plan's equipment lines (item, catalog id, scope: UPS modules,
   transformers, generators, rack PDUs, busway, CDUs, ...) and the halls built: infrastructure
   is built once and kept, so only a count above every earlier period's is bought; plus rows
-  built for a density class (``density_builds``);
+  built for a density class (``density_builds``). Busway and rack PDUs (with their tap-offs,
+  planner.evaluate.ROW_ITEMS) are kept where they were built, in their row template, and a
+  template's are built for the dearest system it may host (a refreshed row keeps them): per
+  template r, ``busway_r x d max_(tau<=t) rows_r,tau + pdu_r x d max_(tau<=t) racks_r,tau``
+  with rows / racks from the layout and busway_r [USD per row] / pdu_r [USD per rack] the
+  largest among r's options, as the solver charges them (planner.roadmap_families); the
+  plan's "all rows" equipment lines would let PDUs move between templates and price a
+  template's racks at the system in them now, which disagreed with the solver's capex by up
+  to 1.2 % a period on tests/data/roadmap/small.toml (the budget re-check compares these);
+  equipment and rows the solver builds AHEAD of need (to spread a binding budget, a decision
+  a period's plan, sized to its own load, cannot show: ``infrastructure_built``) count from
+  the period the solve has them in place: UPS modules, transformers, generators, optional
+  halls and the rows / racks of a template are ``max(the plan's count, the solve's)``;
 - opex_t = years_t x annual opex of the period's plan (energy + cloud) / 1e6, with cloud terms
   at their locked prices and AI Factory committed rates (``extension_opex``);
 - residual at the horizon end E [MUSD]: straight line, units by their IT life, infrastructure
@@ -54,21 +66,139 @@ def _units_of(period: PeriodPlan) -> dict[str, int]:
     return {change.option: change.units for change in period.added}
 
 
-def _equipment_counts(period: PeriodPlan) -> dict[tuple[str, str, str], tuple[int, float]]:
-    """(item, catalog id, scope) -> (count, price of one [USD]) of the period's plan."""
+def _equipment_counts(
+    period: PeriodPlan, data: Any = None, built: dict[tuple[str, str], int] | None = None
+) -> dict[tuple[str, str, str], tuple[int, float]]:
+    """(item, catalog id, scope) -> (count, price of one [USD]) of the period's plan, without
+    the row items (busway, tap-offs, rack PDUs: ``row_infrastructure_musd``). With ``data``
+    and ``built`` (``infrastructure_built`` of the period): UPS modules, transformers and
+    generators as (item, "", owner) at max(the plan's count, the solve's) and the period's
+    ModelData price, optional halls as ("halls", "", hall) when either has them built."""
+    from dcplan.planner.evaluate import ROW_ITEMS
+
     counts: dict[tuple[str, str, str], tuple[int, float]] = {}
+    kept = built is not None and data is not None
     for line in period.plan.equipment:
-        if line.count <= 0:
+        if line.count <= 0 or line.item in ROW_ITEMS:
             continue
         price = float(line.capex.m_as("USD")) / line.count
-        counts[(line.item, line.catalog_id or "", line.scope)] = (line.count, price)
+        counts[(line.item, "" if kept and line.item in BUILT_ITEMS else line.catalog_id or "", line.scope)] = (
+            line.count,
+            price,
+        )
     costs = period.plan.costs
+    if kept:
+        _with_built(counts, period, data, built or {})
     if costs is not None:
-        for name, value in (("halls", costs.capex_halls), ("porting", costs.capex_porting)):
+        names = (
+            (("porting", costs.capex_porting),)
+            if kept
+            else (("halls", costs.capex_halls), ("porting", costs.capex_porting))
+        )
+        for name, value in names:
             usd = float(value.m_as("USD"))
             if usd > 0:
                 counts[(name, "", "")] = (1, usd)
     return counts
+
+
+#: the plan's equipment items the solve may build ahead of need, by the block column counting them
+BUILT_ITEMS = {"UPS modules": "ups_n", "transformers": "xfmr_n", "generators": "gen_n"}
+
+
+def _with_built(
+    counts: dict[tuple[str, str, str], tuple[int, float]],
+    period: PeriodPlan,
+    data: Any,
+    built: dict[tuple[str, str], int],
+) -> None:
+    """Raise the UPS / transformer / generator counts to the solve's and add the halls built."""
+    prices: dict[tuple[str, str], float] = {}
+    for h, hall in data.halls.items():
+        prices[("UPS modules", h)] = hall.ups_capex_usd
+        prices[("transformers", h)] = hall.transformer_capex_usd
+    for s, site in data.sites.items():
+        prices[("generators", s)] = site.generator_capex_usd
+    for (item, owner), price in prices.items():
+        count = max(counts.get((item, "", owner), (0, 0.0))[0], built.get((item, owner), 0))
+        if count > 0:
+            counts[(item, "", owner)] = (count, price)
+    used = {h.hall for h in period.plan.halls if h.built}
+    for h, hall in data.halls.items():
+        if hall.build_cost_usd > 0 and ((hall.optional and h in used) or built.get(("halls", h), 0) > 0):
+            counts[("halls", "", h)] = (1, hall.build_cost_usd)
+
+
+def infrastructure_built(inputs: RoadmapInputs, outcome: Any) -> list[dict[tuple[str, str], int]]:
+    """Per period, what the solve has built (physical units, built once and kept): (item,
+    owner) -> count for UPS modules and transformers of a hall (``a n + b used``, planner.
+    matrix._redundancy_terms), generators of a site, ("halls", hall) 1 when fitted out, and
+    ("rows", template) / ("racks", template) from rows_built / racks_built. Empty dicts when
+    the outcome carries no such values (a plan assembled from single-period outcomes)."""
+    from dcplan.planner.matrix import _redundancy_terms
+
+    linking = getattr(outcome, "linking", {}) or {}
+    out: list[dict[tuple[str, str], int]] = []
+    for t, period_outcome in enumerate(getattr(outcome, "periods", []) or []):
+        values = getattr(period_outcome, "values", {}) or {}
+        data = inputs.periods[t].data
+        counts: dict[tuple[str, str], int] = {}
+        for h, hall in data.halls.items():
+            used = values.get("hall_used", {}).get(h, 0.0)
+            a, b, _ = _redundancy_terms(hall.redundancy)
+            for item in ("UPS modules", "transformers"):
+                counts[(item, h)] = round(a * values.get(BUILT_ITEMS[item], {}).get(h, 0.0) + b * used)
+            counts[("halls", h)] = round(used)
+        for s, site in data.sites.items():
+            a, b, _ = _redundancy_terms(site.generator_redundancy)
+            used = values.get("site_used", {}).get(s, 0.0)
+            counts[("generators", s)] = round(a * values.get("gen_n", {}).get(s, 0.0) + b * used)
+        for name, item in (("rows_built", "rows"), ("racks_built", "racks")):
+            for (tt, template), value in linking.get(name, {}).items():
+                if tt == t:
+                    counts[(item, template)] = round(value)
+        out.append(counts)
+    return out
+
+
+def row_prices_usd(data: Any) -> dict[str, tuple[float, float]]:
+    """Row template -> (busway [USD per row], PDUs and tap-offs [USD per rack]): the largest
+    among the template's options (a row's busway and PDUs serve any system it may host)."""
+    prices: dict[str, tuple[float, float]] = {}
+    for o in data.options:
+        busway, pdu = prices.get(o.row, (0.0, 0.0))
+        prices[o.row] = (max(busway, o.busway_capex_per_row_usd), max(pdu, o.pdu_capex_per_rack_usd))
+    return prices
+
+
+def row_infrastructure_musd(
+    inputs: RoadmapInputs, periods: list[PeriodPlan], built: list[dict[tuple[str, str], int]] | None = None
+) -> list[float]:
+    """Capex [MUSD] per period of busway and rack PDUs built (module docstring): per row
+    template, the rows and racks in place (laid out, or built by the solve: ``built``) above
+    every earlier period's, at row_prices_usd."""
+    most: dict[str, tuple[int, int]] = {}
+    money: list[float] = []
+    for t, period in enumerate(periods):
+        prices = row_prices_usd(inputs.periods[period.index].data)
+        now: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+        for row in period.plan.rows:
+            if row.units > 0:
+                now[row.template][0] += 1
+                now[row.template][1] += row.racks
+        solve = built[t] if built is not None and t < len(built) else {}
+        for (item, template), count in solve.items():
+            if item in ("rows", "racks"):
+                at = 0 if item == "rows" else 1
+                now[template][at] = max(now[template][at], count)
+        usd = 0.0
+        for template, (rows, racks) in sorted(now.items()):
+            rows_before, racks_before = most.get(template, (0, 0))
+            busway, pdu = prices.get(template, (0.0, 0.0))
+            usd += busway * max(0, rows - rows_before) + pdu * max(0, racks - racks_before)
+            most[template] = (max(rows, rows_before), max(racks, racks_before))
+        money.append(usd / 1e6)
+    return money
 
 
 def density_builds(inputs: RoadmapInputs, linking: dict[str, dict[tuple[Any, ...], float]]) -> dict[int, float]:
@@ -148,26 +278,33 @@ def extension_opex(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> list[flo
 
 
 def period_money(
-    inputs: RoadmapInputs, periods: list[PeriodPlan], density: dict[int, float] | None = None
+    inputs: RoadmapInputs,
+    periods: list[PeriodPlan],
+    density: dict[int, float] | None = None,
+    in_place: list[dict[tuple[str, str], int]] | None = None,
 ) -> list[PeriodMoney]:
     """Capex and opex of each period (module docstring), with ``density``: capex [MUSD] of
-    rows built for a density class per period (``density_builds``)."""
+    rows built for a density class per period (``density_builds``), and ``in_place``: what
+    the solve has built per period (``infrastructure_built``; None: the plans' counts only)."""
     built: dict[tuple[str, str, str], float] = defaultdict(float)  # most ever built, in USD terms
     money: list[PeriodMoney] = []
     extra_opex = extension_opex(inputs, periods)
-    for period in periods:
+    row_capex = row_infrastructure_musd(inputs, periods, in_place)
+    for t, period in enumerate(periods):
+        solve = in_place[t] if in_place is not None and t < len(in_place) else None
         inp = inputs.periods[period.index]
         figures = PeriodMoney()
         for key, units in sorted(_units_of(period).items()):
             usd = inp.unit_capex_usd.get(key, 0.0) * units
             figures.units_by_option[key] = usd / 1e6
             figures.units_capex_musd += usd / 1e6
-        for line, (count, price) in sorted(_equipment_counts(period).items()):
+        data = inputs.periods[period.index].data
+        for line, (count, price) in sorted(_equipment_counts(period, data, solve).items()):
             usd = count * price
             if usd > built[line]:
                 figures.infra_capex_musd += (usd - built[line]) / 1e6
                 built[line] = usd
-        figures.infra_capex_musd += (density or {}).get(period.index, 0.0)
+        figures.infra_capex_musd += row_capex[len(money)] + (density or {}).get(period.index, 0.0)
         if period.plan.costs is not None:
             figures.opex_musd = inp.years * float(period.plan.costs.annual_opex.m_as("USD")) / 1e6
         figures.opex_musd += extra_opex[len(money)]
