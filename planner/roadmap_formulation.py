@@ -21,9 +21,11 @@ Linking decisions
     racks_built[r, t]     racks of template r with PDUs built by t (integer >= 0)
 
 Every linking family is built by a ``define_*`` function whose docstring states the rows
-and their units. The roadmap hooks of planner.roadmap_model (NVLink Fusion slots, density
-classes, cloud terms, AI Factory, switch trays) are not in this formulation: it is the core
-model of DESIGN14 "The time-expanded model".
+and their units. The extension families of planner.roadmap_model's ROADMAP_HOOKS (NVLink
+Fusion slots, density pre-build classes, switch trays, cloud terms and Capacity Blocks, AWS
+AI Factory) are in planner.roadmap_formulation_hooks, read from the same ``inputs.extras``;
+tests/planner/test_roadmap_formulation_hooks.py checks both give HiGHS an LP of the same
+size and optimum.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ import pyomo.environ as pyo
 from dcplan.planner.formulation import build_model, constraint
 from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms
 from dcplan.planner.roadmap_families import life_periods, modules_within, residual_share
+from dcplan.planner.roadmap_formulation_hooks import define_extensions, hook_terms
 from dcplan.planner.roadmap_model import _without_money
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, RoadmapInputs
 from dcplan.planner.solve import SolveSettings, classify
@@ -76,6 +79,7 @@ def build_roadmap_model(inputs: RoadmapInputs, elastic: frozenset[str] = frozens
     define_row_infrastructure(m, inputs)
     define_lead_times(m, inputs)
     define_allocation_caps(m, inputs)
+    define_extensions(m, inputs)  # slots, density, trays, cloud terms, AI Factory
     define_money(m, inputs)
     define_money_rows(m, inputs)
     define_delivered(m, inputs)
@@ -362,6 +366,9 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
       (straight line, planner.roadmap_families.residual_share; a porting is sunk, and an
       option without a stated life has no residual: conservative, as the direct model)
     - npv_tco = sum_t df_t (capex[t] + opex[t]) - df_E x residual
+    - the extension families' terms (``m.hook_money``, planner.roadmap_formulation_hooks):
+      density builds in capex and residual, term rentals and AI Factory rates in opex (a
+      termed offer's rent is not charged at the period's price), AI Factory unit prices
     """
     end = inputs.horizon_years
 
@@ -369,6 +376,8 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
         return residual_share(end, start, math.inf if life is None else life)
 
     def unit_price(t: int, o: str) -> float:
+        if (o, t) in m.hook_money.unit_price:  # an AI Factory unit: its own (non-IT) capex
+            return m.hook_money.unit_price[(o, t)]
         option = m.period[t].option[o]
         return inputs.periods[t].unit_capex_usd.get(o, option.capex_per_unit_usd) / USD_PER_MUSD
 
@@ -382,13 +391,16 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
         return pyo.quicksum(c.cost_musd * _delta(m, "port", (c.workload, c.stack), t) for c in columns)
 
     m.port_capex = pyo.Expression(m.T, rule=port_rule)
-    m.capex = pyo.Expression(m.T, rule=lambda model, t: m.unit_capex[t] + m.infra_capex[t] + m.port_capex[t])
+    m.capex = pyo.Expression(
+        m.T, rule=lambda model, t: m.unit_capex[t] + m.infra_capex[t] + m.port_capex[t] + hook_terms(m, "capex", t)
+    )
 
     def opex_rule(model: Any, t: int) -> Any:
         b = m.period[t]
         energy = [b.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * b.units[o] for o in b.O]
-        rent = [b.cloud[k].annual_cost_usd / USD_PER_MUSD * b.rent[k] for k in b.K]
-        return inputs.periods[t].years * pyo.quicksum(energy + rent)
+        termed = m.hook_money.rent_paid_by_terms  # paid at the locked price of their starts
+        rent = [b.cloud[k].annual_cost_usd / USD_PER_MUSD * b.rent[k] for k in b.K if k not in termed]
+        return inputs.periods[t].years * pyo.quicksum(energy + rent) + hook_terms(m, "opex", t)
 
     m.opex = pyo.Expression(m.T, rule=opex_rule)
     m.residual = pyo.Expression(
@@ -399,6 +411,7 @@ def define_money(m: Any, inputs: RoadmapInputs) -> None:
         + pyo.quicksum(
             left(inputs.facility_life_years, inputs.periods[t].years_from_start) * m.infra_capex[t] for t in m.T
         )
+        + hook_terms(m, "residual")
     )
     df = [inputs.discount_factor(p.years_from_start) for p in inputs.periods]
     m.npv_tco = pyo.Expression(
