@@ -12,7 +12,8 @@ timings, termination, highs_settings) plus ``periods`` (one SolveOutcome per per
 single-period naming) and ``linking`` (``"add"`` / ``"ret"``: ``{(t, option key): units}``).
 
 Marginal values per period: the limits of each period are those of its own single-period
-block, valued by LP estimates on the whole roadmap (planner.roadmap_marginals).
+block, valued by incremental MIP re-solves of the whole roadmap within the marginal-value
+budget, else by LP estimates, each saying which (planner.roadmap_marginals).
 """
 
 from __future__ import annotations
@@ -310,7 +311,9 @@ def _duals(outcome: Any, inputs: RoadmapInputs, options: PlanOptions, phase: _Ph
     if phase.cancelled or outcome.status == "cancelled":
         return RoadmapDuals({}, None, inputs.objective, "marginal values cancelled")
     phase("marginal values")
-    return roadmap_duals(outcome, inputs.objective, options.marginal_budget_s)
+    cancel = options.cancel if options.cancel is not None else options.settings.cancel
+    stop = cancel.is_set if cancel is not None else None
+    return roadmap_duals(outcome, inputs.objective, options.marginal_budget_s, options.settings, stop)
 
 
 def _roadmap_notes(inputs: RoadmapInputs) -> list[str]:

@@ -265,16 +265,25 @@ def test_real_refresh_keeps_the_rows(refreshed):
 def test_marginal_value_of_utility_power_per_period(ideal_catalog):
     """The real roadmap solve of 2, 4, 2 MW. In every period the utility power binds; one
     more MW in period t only holds 1,000 kW / 100 kW = 10 more beta units of 200 PFLOPS
-    each for that quarter (91.3125 days): 10 x 200 x 91.3125 = 182,625 PFLOP-days, less the
-    tie-break x their NPV (under 0.01 %)."""
+    each for that quarter (91.3125 days): 10 x 200 x 91.3125 = 182,625 PFLOP-days of
+    cumulative delivered work. The incremental MIP re-solve (planner.roadmap_resolve) finds it
+    exactly; the LP estimate (used when no re-solve runs) is that less the tie-break x their
+    NPV (under 0.01 %)."""
     from dcplan.planner.roadmap_solve import solve_roadmap
 
     inputs, _ = roadmap(ideal_catalog, [2, 4, 2], it_life_years=0.5)
-    outcome = solve_roadmap(inputs, SolveSettings(process="in-process", rel_gap=1e-9))
-    plan = assemble_roadmap(ideal_catalog, inputs, outcome)
+    settings = SolveSettings(process="in-process", rel_gap=1e-9)
+    outcome = solve_roadmap(inputs, settings)
+    plan = assemble_roadmap(ideal_catalog, inputs, outcome, PlanOptions(settings=settings))
     for period in plan.periods:
         (power,) = [u for u in period.plan.limits if u.binding]
-        assert power.limit == "utility power (design day)" and power.marginal_method == "LP estimate"
+        assert power.limit == "utility power (design day)" and power.marginal_method == "re-solve"
+        assert power.marginal == pytest.approx(10 * 200 * inputs.periods[0].hours / 24, rel=1e-9)
+        assert f"in {period.period} = +182,625 PFLOP-days (re-solve)" in power.marginal_text
+    no_time = assemble_roadmap(ideal_catalog, inputs, outcome, PlanOptions(settings=settings, marginal_budget_s=0.0))
+    for period in no_time.periods:
+        (power,) = [u for u in period.plan.limits if u.binding]
+        assert power.marginal_method == "LP estimate" and "not re-solved" in (power.marginal_note or "")
         assert power.marginal == pytest.approx(10 * 200 * inputs.periods[0].hours / 24, rel=1e-4)
         assert power.marginal < 10 * 200 * inputs.periods[0].hours / 24
         assert f"in {period.period} = +182,625 PFLOP-days (LP estimate)" in power.marginal_text
