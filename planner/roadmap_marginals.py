@@ -107,6 +107,9 @@ class RoadmapDuals:
         resolved = self.resolves.by_row.get(key)
         if resolved is not None:
             return resolved, resolved.why
+        if key in self.resolves.within_gap:
+            gap = self.resolves.within_gap[key]
+            return None, f"not re-solved: a change this small is within the plan's own gap (±{self.amount(gap)[1:]})"
         if self.resolves.why_none:
             return None, f"not re-solved: {self.resolves.why_none}"
         if key in self.resolves.targets:

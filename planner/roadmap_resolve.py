@@ -14,7 +14,8 @@ back. The value is
 
 A change is a value only when it exceeds the two runs' absolute gaps (|bound - objective| of
 the base solve and of the re-solve, summed); a smaller one is noise and the limit keeps its
-LP estimate (planner.roadmap_marginals), saying so. Limits are re-solved largest LP
+LP estimate (planner.roadmap_marginals), saying so. A limit whose LP estimate is within the
+plan's own absolute gap is not re-solved (no re-solve could tell its change from noise). Limits are re-solved largest LP
 estimate first, each with (budget left) / (re-solves left) seconds, capped at the solve's
 time limit; the ones the budget does not reach keep their LP estimate with that reason.
 Binding here means the row's activity at the plan is within 1e-6 (relative) of its bound.
@@ -55,6 +56,9 @@ class Resolves:
 
     by_row: dict[tuple[str, Any], Resolved] = field(default_factory=dict)
     targets: set[tuple[str, Any]] = field(default_factory=set)  # every binding row meant to be re-solved
+    #: binding rows not re-solved: their LP estimate is within the plan's own absolute gap
+    #: (no re-solve could tell such a change from noise) -> that gap
+    within_gap: dict[tuple[str, Any], float] = field(default_factory=dict)
     why_none: str = ""  # why nothing was re-solved (empty: see by_row)
     budget_s: float = 0.0
 
@@ -119,6 +123,10 @@ def resolve_limits(
         abs(outcome.bound - outcome.objective) if outcome.bound is not None and outcome.objective is not None else 0.0
     )
     out = Resolves(targets={model.rows[i] for i in rows}, budget_s=budget_s)
+    if base_noise > 1e-6 * max(1.0, abs(base)):  # a plan with a gap: small estimates cannot be told from noise
+        for i in [i for i in rows if i in estimates and abs(estimates[i]) * step_of[model.rows[i][0]] <= base_noise]:
+            out.within_gap[model.rows[i]] = base_noise
+            rows.remove(i)
     if budget_s <= MIN_SLICE_S:
         out.why_none = f"no time left in the marginal-value budget ({budget_s:.2f} s after the LP)"
         return out
@@ -152,6 +160,8 @@ def _judged(run: Any, objective: np.ndarray, base: float, sign: float, base_nois
         return Resolved(None, f"the re-solve found no plan within its {slice_s:.2f} s ({run.status})")
     value = sign * (float(objective @ np.asarray(run.col_value)) - base)
     noise = base_noise + _abs_gap(run)
+    if not math.isfinite(noise):
+        return Resolved(None, f"the re-solve stopped after its {slice_s:.2f} s ({run.status}) without a bound")
     if noise > 1e-6 * max(1.0, abs(base)) and abs(value) <= noise:
         return Resolved(None, f"the re-solve's change ({value:+,.4g}) is within the two runs' gaps (±{noise:,.4g})")
     method = "re-solve" if run.status == "optimal" else f"re-solve {run.status}"

@@ -91,3 +91,15 @@ def test_every_binding_limit_of_every_period_has_a_value_or_a_reason(catalog: An
             assert use.marginal_method in ("re-solve", "LP estimate") and use.marginal_note
             if use.marginal_method == "LP estimate":
                 assert "re-solve" in use.marginal_note or "not re-solved" in use.marginal_note
+
+
+def test_a_limit_within_the_plans_gap_is_not_re_solved(hand: Any) -> None:
+    """A plan 547,500 PFLOP-days from its bound (a 100 % gap): a step worth about 182,500
+    could not be told from noise, so it is not re-solved and keeps its LP estimate, saying why."""
+    loose = replace(hand, bound=hand.objective * 2.0)
+    duals = roadmap_duals(loose, "max-cumulative-delivered", 10.0, SETTINGS)
+    assert duals.resolves is not None and not duals.resolves.by_row
+    assert set(duals.resolves.within_gap) == duals.resolves.targets
+    key = ("site_utility_power", (0, "cold-aws"))
+    _, why = duals._resolved(key)
+    assert why.startswith("not re-solved: a change this small is within the plan's own gap (±")
