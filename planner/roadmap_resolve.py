@@ -18,7 +18,7 @@ LP estimate (planner.roadmap_marginals), saying so. A limit whose LP estimate is
 plan's own absolute gap is not re-solved (no re-solve could tell its change from noise). Limits are re-solved largest LP
 estimate first, each with (budget left) / (re-solves left) seconds, capped at the solve's
 time limit; the ones the budget does not reach keep their LP estimate with that reason.
-Binding here means the row's activity at the plan is within 1e-6 (relative) of its bound.
+Binding here is planner.recheck's sense: a slack below one unit's worth (``binding_rows``).
 """
 
 from __future__ import annotations
@@ -64,17 +64,23 @@ class Resolves:
 
 
 def binding_rows(model: Any, x: np.ndarray, families: set[str]) -> list[int]:
-    """Rows of ``families`` whose activity A x is within BINDING_TOL of their upper bound."""
+    """Rows of ``families`` binding at x, as planner.recheck calls a limit binding: the slack
+    ``upper - A x`` below one unit's worth (the largest coefficient of an integer column in
+    the row, e.g. one unit's kW) or within BINDING_TOL (relative) of the bound."""
     lp = model.lp
     starts = np.asarray(lp.a_matrix_.start_, dtype=np.int64)
     index = np.asarray(lp.a_matrix_.index_, dtype=np.int64)
     value = np.asarray(lp.a_matrix_.value_, dtype=np.float64)
     cols = np.repeat(np.arange(len(starts) - 1), np.diff(starts))
     activity = np.bincount(index, weights=value * x[cols], minlength=int(lp.num_row_))
+    integer = np.asarray([int(v) != 0 for v in lp.integrality_], dtype=bool)[cols]
+    one_unit = np.zeros(int(lp.num_row_))
+    np.maximum.at(one_unit, index[integer], np.abs(value[integer]))
     upper = np.asarray(lp.row_upper_, dtype=np.float64)
     out = []
     for i, (family, _) in enumerate(model.rows):
-        at_bound = math.isfinite(upper[i]) and upper[i] - activity[i] <= BINDING_TOL * max(1.0, abs(upper[i]))
+        slack = upper[i] - activity[i]
+        at_bound = math.isfinite(upper[i]) and slack < max(one_unit[i], BINDING_TOL * max(1.0, abs(upper[i])))
         if family in families and at_bound:
             out.append(i)
     return out
