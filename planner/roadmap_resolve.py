@@ -137,6 +137,10 @@ def resolve_limits(
         out.why_none = f"no time left in the marginal-value budget ({budget_s:.2f} s after the LP)"
         return out
     session = open_session(settings)
+    if stop is not None:  # a cancel stops the run in progress too (its result is then discarded)
+        from dcplan.planner.marginals import _StopEvent
+
+        session.watch(None, _StopEvent(stop))
     try:
         session.set_options(roadmap_options(settings, model) | session_options(settings))
         session.load(lp)
@@ -154,6 +158,8 @@ def resolve_limits(
                 run = session.run(slice_s)
             finally:
                 session.change_row_bounds(row, float(lower[row]), float(upper[row]))
+            if stop is not None and stop():
+                break  # the run the cancel interrupted is discarded
             out.by_row[model.rows[row]] = _judged(run, objective, base, sign, base_noise, slice_s)
     finally:
         close_session(session, settings)
