@@ -32,7 +32,7 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
         (f"IT power (average, u={number(result.utilisation)})", q(result.it_power_average, "MW")),
         ("transient peak", q(result.transient_peak, "MW")),
         ("facility power (design day)", q(result.facility_power_design, "MW")),
-        ("PUE design day / annual", f"{number(result.pue_design)} / {number(result.pue_annual)}"),
+        _pue_row(result),
         ("heat to liquid / air", f"{q(result.heat_to_liquid, 'MW')} / {q(result.heat_to_air, 'MW')}"),
         (
             "airflow",
@@ -47,10 +47,14 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
             f"{q(result.cooling_power_design, 'MW')} / {q(result.cooling_power_average, 'MW')}",
         ),
         ("economiser hours (full free cooling)", f"{count(result.free_cooling_hours)} h/yr"),
+        *_chiller_rows(result),
+        ("UPS sized on", result.ups_sizing_basis),
+        ("rack power limit", f"{q(result.rack_power_limit, 'kW')} ({result.rack_power_limit_by})"),
         ("whitespace net / gross", f"{q(result.whitespace_net, 'm**2')} / {q(result.whitespace_gross, 'm**2')}"),
         (
-            "floor load footprint / average",
-            f"{q(result.floor_load_footprint, 'kg/m**2')} / {q(result.floor_load_average, 'kg/m**2')}",
+            "floor load footprint / net row / gross whitespace",
+            f"{q(result.floor_load_footprint, 'kg/m**2')} / {q(result.floor_load_net_row, 'kg/m**2')}"
+            f" / {q(result.floor_load_average, 'kg/m**2')}",
         ),
         ("annual facility energy", q(result.facility_energy, "GWh")),
         ("annual energy cost", musd(result.energy_cost)),
@@ -58,11 +62,36 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
             "annual carbon / water",
             f"{number(magnitude_in(result.carbon, 't'))} t CO2e / {q(result.water, 'm**3')} (WUE {number(result.wue, 3)} L/kWh)",
         ),
+        ("water basis", result.water_basis),
         ("capex IT / cooling / electrical / building", f"{capex} M USD"),
         (
             "peak dense compute BF16 / FP8",
             f"{number(magnitude_in(result.compute_bf16, 'PFLOPS'))} / {number(magnitude_in(result.compute_fp8, 'PFLOPS'))} PFLOPS",
         ),
+    ]
+
+
+def _pue_row(result: Any) -> tuple[str, str]:
+    """PUE with its basis: "PUE: 1.25 (target input)", else the modelled design-day / annual pair."""
+    if result.pue_basis != "modelled":
+        return ("PUE", f"{number(result.pue_annual)} ({result.pue_basis})")
+    return ("PUE design day / annual (modelled)", f"{number(result.pue_design)} / {number(result.pue_annual)}")
+
+
+def _chiller_rows(result: Any) -> list[tuple[str, str]]:
+    """Chiller power design / average, then design-day COP and kW/ton, hours and the COP's basis."""
+    if result.chiller_power_design is None:
+        return [("chillers", result.chiller_cop_basis)]
+    cop = "no chiller load on the design day"
+    if result.chiller_cop_design is not None:
+        cop = f"{number(result.chiller_cop_design)} = {number(result.chiller_kw_per_ton_design, 3)} kW/ton"
+    return [
+        (
+            "chiller power design / average",
+            f"{q(result.chiller_power_design, 'MW')} / {q(result.chiller_power_average, 'MW')}"
+            f" over {count(result.chiller_hours)} h/yr",
+        ),
+        (f"chiller COP design day ({result.chiller_cop_basis})", cop),
     ]
 
 
