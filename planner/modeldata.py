@@ -16,7 +16,7 @@ from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Busway, Catalog, Cooling, PowerChain, RackPdu, System
 from dcplan.models.catalog.loader import display_path
 from dcplan.models.errors import DcplanError
-from dcplan.models.limits import rack_power_cap_kw
+from dcplan.models.limits import fmt_figure, rack_power_cap_kw
 from dcplan.models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from dcplan.models.units import Q_
 from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, workload_pairs
@@ -355,7 +355,9 @@ def _hard_rule_reason(ctx: _RowContext, system: System, cooling: Cooling, coeff:
     over its footprint ``m / A_fp`` above the hall's slab [kg/m2]."""
     cap_kw = rack_power_cap_kw(system, cooling)  # the same cap sizing packs and checks against
     if coeff.rack_kw > cap_kw * (1 + 1e-9):
-        return f"{coeff.rack_kw:,.0f} kW per rack exceeds {cap_kw:,.0f} kW for {system.id} on {cooling.id}"
+        return (
+            f"{fmt_figure(coeff.rack_kw)} kW per rack exceeds {fmt_figure(cap_kw)} kW for {system.id} on {cooling.id}"
+        )
     footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
     if footprint_load > ctx.slab_kg_m2 * (1 + 1e-9):
         return f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {ctx.hall.id}'s {ctx.slab_kg_m2:,.0f} kg/m2 slab"
