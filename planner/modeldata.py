@@ -351,13 +351,11 @@ def _row_context(
 
 
 def _hard_rule_reason(ctx: _RowContext, system: System, cooling: Cooling, coeff: UnitCoefficients) -> str | None:
-    """Why this option cannot exist, or None: rack power over the cooling's limit, rack mass
+    """Why this option cannot exist, or None: rack power over the system's cap on the cooling, rack mass
     over its footprint ``m / A_fp`` above the hall's slab [kg/m2]."""
     cap_kw = rack_power_cap_kw(system, cooling)  # the same cap sizing packs and checks against
     if coeff.rack_kw > cap_kw * (1 + 1e-9):
-        return (
-            f"{fmt_figure(coeff.rack_kw)} kW per rack exceeds {fmt_figure(cap_kw)} kW for {system.id} on {cooling.id}"
-        )
+        return f"{fmt_figure(coeff.rack_kw)} kW per rack exceeds {fmt_figure(cap_kw)} kW on {cooling.id}"
     footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
     if footprint_load > ctx.slab_kg_m2 * (1 + 1e-9):
         return f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {ctx.hall.id}'s {ctx.slab_kg_m2:,.0f} kg/m2 slab"
