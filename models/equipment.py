@@ -85,10 +85,10 @@ def ups_load_kw(it_kw: float, chain: PowerChain, basis: str = "it-over-distribut
 
 
 def ups_basis_text(basis: str, chain: PowerChain) -> str:
-    """The UPS sizing basis in words, for results: "IT load / distribution efficiency 0.99"."""
+    """The UPS sizing basis in words, for results: "IT / distribution efficiency 0.99"."""
     if basis == "it":
         return "IT load"
-    return f"IT load / distribution efficiency {chain.distribution_efficiency.magnitude:g}"
+    return f"IT / distribution efficiency {chain.distribution_efficiency.magnitude:g}"
 
 
 def transformer_load_kva(ups_output_kw: float, ups_efficiency: float, other_kw: float, chain: PowerChain) -> float:

@@ -81,12 +81,12 @@ def water_for_wue_l(wue_l_per_kwh: float, it_average_kw: float) -> float:
 
 def water_at_wue(wue_l_per_kwh: float, it_average_kw: float) -> tuple[float, str]:
     """(site water per year [L], its basis) for a WUE target: ``W = WUE * P_IT,avg * 8,760 h``."""
-    return water_for_wue_l(wue_l_per_kwh, it_average_kw), f"{TARGET_INPUT}: WUE {wue_l_per_kwh:g} L/kWh"
+    return water_for_wue_l(wue_l_per_kwh, it_average_kw), f"{TARGET_INPUT} WUE {wue_l_per_kwh:g} L/kWh"
 
 
 def water_basis(evaporates: bool, plant_id: str, dry_water_l_per_kwh: float) -> str:
     """Where modelled site water comes from: the tower's evaporation and blowdown, or the
     planning default per kWh of heat for a plant that evaporates nothing."""
     if evaporates:
-        return f"modelled: evaporation + blowdown (plant {plant_id})"
-    return f"dry-plant default {dry_water_l_per_kwh:g} L per kWh of heat (water_per_energy_dry)"
+        return f"evaporation + blowdown ({plant_id})"
+    return f"dry default {dry_water_l_per_kwh:g} L/kWh of heat"

@@ -49,12 +49,18 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
         ("economiser hours (full free cooling)", f"{count(result.free_cooling_hours)} h/yr"),
         *_chiller_rows(result),
         ("UPS sized on", result.ups_sizing_basis),
-        ("rack power limit", f"{q(result.rack_power_limit, 'kW')} ({result.rack_power_limit_by})"),
+        (
+            "rack power limit",
+            f"{q(result.rack_power_limit, 'kW')} ({result.rack_power_limit_by.removesuffix(' rack limit')})",
+        ),
         ("whitespace net / gross", f"{q(result.whitespace_net, 'm**2')} / {q(result.whitespace_gross, 'm**2')}"),
         (
-            "floor load footprint / net row / gross whitespace",
-            f"{q(result.floor_load_footprint, 'kg/m**2')} / {q(result.floor_load_net_row, 'kg/m**2')}"
-            f" / {q(result.floor_load_average, 'kg/m**2')}",
+            "floor load footprint / net row / gross",
+            " / ".join(
+                number(magnitude_in(getattr(result, f), "kg/m**2"))
+                for f in ("floor_load_footprint", "floor_load_net_row", "floor_load_average")
+            )
+            + " kg/m²",
         ),
         ("annual facility energy", q(result.facility_energy, "GWh")),
         ("annual energy cost", musd(result.energy_cost)),
@@ -79,7 +85,8 @@ def _pue_row(result: Any) -> tuple[str, str]:
 
 
 def _chiller_rows(result: Any) -> list[tuple[str, str]]:
-    """Chiller power design / average, then design-day COP and kW/ton, hours and the COP's basis."""
+    """Chiller power design / average and the hours a year they run, design-day COP and
+    kW/ton, and the COP's basis (rated or modelled); one row under a PUE target."""
     if result.chiller_power_design is None:
         return [("chillers", result.chiller_cop_basis)]
     cop = "no chiller load on the design day"
@@ -88,10 +95,11 @@ def _chiller_rows(result: Any) -> list[tuple[str, str]]:
     return [
         (
             "chiller power design / average",
-            f"{q(result.chiller_power_design, 'MW')} / {q(result.chiller_power_average, 'MW')}"
-            f" over {count(result.chiller_hours)} h/yr",
+            f"{q(result.chiller_power_design, 'MW')} / {q(result.chiller_power_average, 'MW')},"
+            f" {count(result.chiller_hours)} h/yr",
         ),
-        (f"chiller COP design day ({result.chiller_cop_basis})", cop),
+        ("chiller COP design day", cop),
+        ("chiller COP basis", result.chiller_cop_basis),
     ]
 
 

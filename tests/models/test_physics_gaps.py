@@ -167,7 +167,7 @@ def test_ups_basis_changes_the_module_count_and_is_named(catalog):
     (ups_plain,) = [line for line in plain.equipment if line.item == "UPS modules"]
     assert (ups_over.count, ups_plain.count) == (4, 2)
     assert ups_over.used == pytest.approx(1256.97, rel=REL) and ups_plain.used == pytest.approx(1244.4, rel=REL)
-    assert over.ups_sizing_basis == "IT load / distribution efficiency 0.99"
+    assert over.ups_sizing_basis == "IT / distribution efficiency 0.99"
     assert plain.ups_sizing_basis == "IT load"
 
 
@@ -203,7 +203,7 @@ def test_dry_cooler_sites_use_the_sourced_dry_water_default(catalog):
     it_kw, loss_kw = coeff.it_average_kw, coeff.electrical_loss_average_kw
     assert result.water.to("L").magnitude == pytest.approx(0.05 * 10 * (it_kw + loss_kw) * 8760, rel=REL)
     assert result.wue == pytest.approx(0.05 * (1 + loss_kw / it_kw), rel=REL)
-    assert "water_per_energy_dry" in result.water_basis
+    assert result.water_basis == "dry default 0.05 L/kWh of heat"
     assert "evaporation" in _size(catalog).water_basis  # towers keep their modelled water
 
 
@@ -252,14 +252,14 @@ def _run(capsys, *args: str) -> tuple[int, str]:
 def test_size_text_and_json_name_each_basis(capsys):
     code, text = _run(capsys, "--pue", "1.25", "--wue", "0.3L/kWh", "--ups-basis", "it")
     assert code == 0
-    assert "1.25 (target input)" in text and "target input: WUE 0.3 L/kWh" in text
-    assert "UPS sized on" in text and "net row / gross whitespace" in text
-    assert "40.8 kW (dgx-h100 air-cooled rack limit)" in text
+    assert "1.25 (target input)" in text and "target input WUE 0.3 L/kWh" in text
+    assert "UPS sized on" in text and "net row / gross" in text
+    assert "40.8 kW (dgx-h100 air-cooled)" in text
     code, out = _run(capsys, "--chiller-efficiency", "0.6kW/ton", "--json")
     data = json.loads(out)
     assert code == 0 and data["pue_basis"] == "modelled"
     assert data["chiller_kw_per_ton_design"] == pytest.approx(0.6, rel=REL)
-    assert data["ups_sizing_basis"].startswith("IT load / distribution efficiency")
+    assert data["ups_sizing_basis"] == "IT / distribution efficiency 0.99"
     assert data["floor_load_net_row"]["unit"] == "kg/m**2" and data["rack_power_limit"]["value"] == 40.8
 
 
