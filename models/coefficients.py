@@ -504,7 +504,8 @@ def _cooling_at_pue(
             targets.pue_floor(average_it, losses_kw[1], misc_fraction * average_it),
         )
         raise SizingError(
-            f"PUE target {pue:g} is below {floor:.3f}, what the electrical losses and misc load give with no cooling",
+            f"PUE target {pue:g} (--pue, scenario pue_target) is below {floor:.3f}, what the electrical losses"
+            " and misc load give with no cooling",
             field="pue_target",
             expected=f"a PUE of at least {floor:.3f}",
         )

@@ -145,7 +145,8 @@ def plan_money_energy_lines(plan: Any) -> list[str]:
         f"TCO {musd(c.tco)} over {number(c.tco_horizon_years)} years",
         f"IT {q(e.it_power_provisioned, 'MW')} ({plan.provisioning_basis}), facility "
         f"{q(e.facility_power_design, 'MW')} design day; PUE {number(e.pue_design)} design / {number(e.pue_annual)} annual; "
-        f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr",
+        f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr"
+        + (f" ({plan.quick_estimate_bases})" if plan.quick_estimate_bases else ""),
     ]
 
 

@@ -147,7 +147,9 @@ def test_pue_and_wue_targets_replace_the_plant_model(catalog):
 
 
 def test_a_pue_below_losses_and_misc_is_one_clear_line(catalog):
-    with pytest.raises(SizingError, match=r"PUE target 1\.01 is below 1\.0\d\d") as caught:
+    with pytest.raises(
+        SizingError, match=r"PUE target 1\.01 \(--pue, scenario pue_target\) is below 1\.0\d\d"
+    ) as caught:
         _size(catalog, pue_target=1.01)
     assert caught.value.field == "pue_target" and "\n" not in str(caught.value)
 
