@@ -277,3 +277,14 @@ def test_size_text_and_json_name_each_basis(capsys):
 def test_size_bad_quick_estimate_flags_exit_2_with_one_line(capsys, args, expected):
     code, text = _run(capsys, *args)
     assert code == 2 and expected in text and len(text.strip().splitlines()) == 1
+
+
+def test_the_rated_tower_plant_entry_runs_its_chiller_at_0_6_kw_per_ton(catalog):
+    """catalogs/cooling.toml ``tower-chiller-rated``: 0.6 kW/ton (BAC guide 0.6-0.8 kW/ton)
+    -> COP ``3.517 / 0.6 = 5.861`` on every chiller hour, also on Ashburn's design day
+    (where the Carnot model gives 6.114)."""
+    result = _size(catalog, cooling="room-air", plant="tower-chiller-rated")
+    assert result.chiller_cop_design == pytest.approx(5.8614, rel=REL)
+    assert result.chiller_kw_per_ton_design == pytest.approx(0.6, rel=REL)
+    assert result.chiller_cop_basis == "rated 0.6 kW/ton = COP 5.86 (plant tower-chiller-rated)"
+    assert catalog.plant("tower-chiller-rated").chiller_kw_per_ton.source.startswith("https://")
