@@ -33,7 +33,7 @@ class PlantLoop:
     annual_kw_per_kw: float  # yearly mean of the same
     free_cooling_hours: float  # hours with the chiller off
     partial_hours: float  # hours with part economiser
-    water_l_per_kwh: float  # evaporation + blowdown per kWh rejected
+    water_l_per_kwh: float  # evaporation + blowdown, or the dry-plant default, per kWh of load
     design_chiller_kw_per_kw: float
     annual_chiller_kw_per_kw: float
     chiller_hours: float = 0.0  # hours the chiller runs at all (8,760 minus full free cooling)
