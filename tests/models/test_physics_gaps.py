@@ -288,3 +288,34 @@ def test_the_rated_tower_plant_entry_runs_its_chiller_at_0_6_kw_per_ton(catalog)
     assert result.chiller_kw_per_ton_design == pytest.approx(0.6, rel=REL)
     assert result.chiller_cop_basis == "rated 0.6 kW/ton = COP 5.86 (plant tower-chiller-rated)"
     assert catalog.plant("tower-chiller-rated").chiller_kw_per_ton.source.startswith("https://")
+
+
+def test_seeded_fuzz_of_the_quick_estimate_inputs_never_crashes(catalog):
+    """300 random chiller ratings (text) and PUE/WUE/UPS choices: each is a result or one
+    clear error (UserError / SizingError / validation), never another exception."""
+    rng = np.random.default_rng(15)
+    pieces = ["COP", "cop=", " ", "0.6", "6", "-", "e9", "kW/ton", "kW/TR", "kW/t", "ton", ".", "nan", "inf", "ü"]
+    for _ in range(300):
+        text = "".join(rng.choice(pieces, size=int(rng.integers(0, 5))))
+        try:
+            cop, basis = parse_chiller_efficiency(text)
+        except UserError as exc:
+            assert str(exc).startswith("--chiller-efficiency:")
+            continue
+        assert 1.0 <= cop <= 35.2 and basis
+    sized = 0
+    for _ in range(40):
+        system, cooling = [("dgx-h100", "rdhx"), ("gb300-nvl72", "dlc-cdu")][int(rng.integers(0, 2))]
+        options = {
+            "pue_target": float(rng.uniform(1.0, 2.0)),
+            "wue_target": Q_(float(rng.uniform(0.0, 3.0)), "L/kWh"),
+            "ups_basis": str(rng.choice(["it", "it-over-distribution"])),
+        }
+        try:
+            result = _size(catalog, system=system, cooling=cooling, **options)
+        except SizingError as exc:
+            assert "\n" not in str(exc)
+            continue
+        assert result.pue_annual == pytest.approx(options["pue_target"])
+        sized += 1
+    assert sized > 10  # most draws are above the losses-and-misc floor (~1.07)
