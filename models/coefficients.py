@@ -21,14 +21,16 @@ from typing import Literal, NamedTuple
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
-from dcplan.models import energy, power, space, thermal
+from dcplan.models import energy, power, space, targets, thermal
 from dcplan.models.catalog import Catalog, Cooling, Defaults, Plant, PowerChain, Site, System
 from dcplan.models.catalog.schema import Redundancy
 from dcplan.models.errors import DcplanError
+from dcplan.models.limits import rack_power_cap_kw
 from dcplan.models.plant import PlantLoop, plant_loop
-from dcplan.models.units import FloorLoad, Temperature, TemperatureDifference
+from dcplan.models.units import FloorLoad, Temperature, TemperatureDifference, WaterIntensity
 
 ProvisioningBasis = Literal["nameplate", "design", "typical"]
+UpsBasis = Literal["it", "it-over-distribution"]
 Precision = Literal["bf16", "fp8", "fp4"]
 
 
@@ -68,6 +70,16 @@ class SizingOptions(BaseModel):
     fluid: str | None = None
     slab_rating: FloorLoad | None = None
     racks_per_row: int | None = Field(default=None, gt=0, le=MAX_RACKS_PER_ROW)
+    ups_basis: UpsBasis = Field(
+        default="it-over-distribution",
+        description="UPS load: the IT load, or IT / distribution efficiency (UPS output feeding PDU and busway losses)",
+    )
+    chiller_cop: float | None = Field(default=None, ge=1.0, le=20.0, description="rated COP for every chiller hour")
+    chiller_cop_basis: str | None = Field(default=None, description="how chiller_cop was given, for results")
+    pue_target: float | None = Field(
+        default=None, ge=1.0, le=5.0, description="quick estimate: PUE instead of the plant model"
+    )
+    wue_target: WaterIntensity | None = Field(default=None, description="quick estimate: site L/kWh of IT energy")
 
 
 @dataclass(frozen=True)
@@ -122,6 +134,13 @@ class UnitCoefficients:
     carbon_kg_kwh: float
     tflops: dict[str, float] = field(default_factory=dict)  # peak dense per unit by precision
     liquid_fraction: float = 0.0
+    chiller_design_kw: float = 0.0
+    chiller_annual_kw: float = 0.0
+    chiller_heat_design_kw: float = 0.0  # heat the chillers remove on the design day
+    chiller_hours: float = 0.0
+    cop_basis: str = targets.MODELLED
+    pue_basis: str = targets.MODELLED  # or targets.TARGET_INPUT
+    water_basis: str = targets.MODELLED
 
     def compute_tflops(self, precision: str) -> float:
         return self.tflops.get(precision, 0.0)
@@ -168,15 +187,17 @@ def provisioned_unit_kw(system: System, basis: ProvisioningBasis) -> float:
 
 
 def server_packing(system: System, cooling: Cooling, unit_kw: float) -> tuple[int, str]:
-    """Servers per rack: the least of the packing limit, rack height and cooling's rack power.
+    """Servers per rack: the least of the packing limit, rack height and the rack power cap.
 
-    ``n = min(n_max, floor(H_rack / h_unit), floor(P_rack,max / P_unit))``; returns (n, reason).
+    ``n = min(n_max, floor(H_rack / h_unit), floor(P_rack,max / P_unit))`` with ``P_rack,max``
+    from ``limits.rack_power_cap_kw`` (a system's own air-cooled rack limit, else the
+    cooling's; a rear door's capacity too); returns (n, reason).
     """
     assert system.max_units_per_rack and system.unit_height and system.rack_height
     limits = {
         "packing limit": int(system.max_units_per_rack.value),
         "rack height": math.floor(system.rack_height.magnitude / system.unit_height.magnitude + 1e-9),
-        "cooling rack power": math.floor(cooling.max_rack_power.magnitude / unit_kw + 1e-9),
+        "cooling rack power": math.floor(rack_power_cap_kw(system, cooling) / unit_kw + 1e-9),
     }
     reason = min(limits, key=lambda k: limits[k])
     return max(limits[reason], 1), reason
@@ -449,6 +470,49 @@ def unit_capex(
     return UnitCapex(capex_it, capex_cooling, capex_elec_kw, capex_building)
 
 
+def plant_loops(
+    plant: Plant, site: Site, cooling: Cooling, options: SizingOptions, delta_t_and_dry_water: tuple[float, float]
+) -> tuple[PlantLoop, PlantLoop]:
+    """(facility-water loop, chilled-water loop) of ``plant`` at ``site`` (``models.plant``):
+    coolant rise [K], dry-plant water [L/kWh], and the chiller COP the options give, if any."""
+    delta_t_k, dry_water = delta_t_and_dry_water
+    cop = None
+    if options.chiller_cop is not None:
+        cop = (options.chiller_cop, options.chiller_cop_basis or f"input COP {options.chiller_cop:g}")
+    supplies = (liquid_supply_c(options, cooling), chilled_water_c(options, cooling))
+    liquid, air = (
+        plant_loop(plant, site, supply, delta_t_k, dry_water_l_per_kwh=dry_water, cop_override=cop)
+        for supply in supplies
+    )
+    return liquid, air
+
+
+def _cooling_at_pue(
+    pue: float, it: UnitPower, losses_kw: tuple[float, float], misc_fraction: float, modelled: CoolingPower
+) -> tuple[CoolingPower, targets.ChillerFigures]:
+    """Cooling power a PUE target leaves on the design day and as a yearly mean [kW]
+    (``targets.cooling_for_pue_kw``; room fans and pumps kept for their counts), no chillers.
+
+    Raises SizingError when the target is below the losses and misc load alone.
+    """
+    design_it, average_it = it.it_provisioned_kw, it.it_average_kw
+    design = targets.cooling_for_pue_kw(pue, design_it, losses_kw[0], misc_fraction * design_it)
+    annual = targets.cooling_for_pue_kw(pue, average_it, losses_kw[1], misc_fraction * average_it)
+    if min(design, annual) < -1e-9:
+        floor = max(
+            targets.pue_floor(design_it, losses_kw[0], misc_fraction * design_it),
+            targets.pue_floor(average_it, losses_kw[1], misc_fraction * average_it),
+        )
+        raise SizingError(
+            f"PUE target {pue:g} (--pue, scenario pue_target) is below {floor:.3f}, what the electrical losses"
+            " and misc load give with no cooling",
+            field="pue_target",
+            expected=f"a PUE of at least {floor:.3f}",
+        )
+    cooling = modelled._replace(cooling_design_kw=max(design, 0.0), cooling_annual_kw=max(annual, 0.0))
+    return cooling, targets.ChillerFigures(0.0, 0.0, 0.0, 0.0, f"not modelled ({targets.TARGET_INPUT} PUE {pue:g})")
+
+
 def unit_coefficients(
     catalog: Catalog, system_id: str, cooling_id: str, site_id: str, options: SizingOptions | None = None
 ) -> UnitCoefficients:
@@ -475,14 +539,21 @@ def unit_coefficients(
     packing = rack_packing(system, cooling, system_kw)
     heat = heat_paths(system, cooling, provisioned)
     liquid_dt = liquid_delta_t_k(options, defaults)
-    loops = (
-        plant_loop(plant, site, liquid_supply_c(options, cooling), liquid_dt),
-        plant_loop(plant, site, chilled_water_c(options, cooling), liquid_dt),
-    )
+    dry_water = float(defaults.water_per_energy_dry.magnitude) if defaults.water_per_energy_dry else 0.0
+    loops = plant_loops(plant, site, cooling, options, (liquid_dt, dry_water))
     loss_design, loss_average = electrical_losses_kw(chain, catalog, redundancy, it)
     scale = average / provisioned if provisioned > 0 else 0.0
-    cool = cooling_power(cooling, heat, loops, (loss_design, loss_average), scale)
     misc_fraction = float(defaults.lighting_misc_fraction.magnitude)
+    cool = cooling_power(cooling, heat, loops, (loss_design, loss_average), scale)
+    chillers = targets.chiller_figures(
+        (heat.liquid_loop_kw, heat.air_loop_kw), (loss_design, loss_average), loops, scale
+    )
+    if options.pue_target is not None:
+        cool, chillers = _cooling_at_pue(options.pue_target, it, (loss_design, loss_average), misc_fraction, cool)
+    water_l = annual_water_l(heat, loops, loss_average, scale)
+    water_basis = targets.water_basis(plant.evaporated_fraction.magnitude > 0, plant.id, dry_water)
+    if options.wue_target is not None:
+        water_l, water_basis = targets.water_at_wue(float(options.wue_target.to("L/kWh").magnitude), average)
     footprint, net, gross = rack_areas_m2(system, defaults)
     chips, tflops = peak_tflops(catalog, system)
     rejected_design = heat.liquid_loop_kw + heat.air_loop_kw + loss_design + cool.cooling_design_kw
@@ -503,7 +574,10 @@ def unit_coefficients(
         misc_kw=misc_fraction * provisioned,
         facility_design_kw=provisioned + loss_design + cool.cooling_design_kw + misc_fraction * provisioned,
         facility_average_kw=average + loss_average + cool.cooling_annual_kw + misc_fraction * average,
-        water_l_per_year=annual_water_l(heat, loops, loss_average, scale),
+        water_l_per_year=water_l,
+        water_basis=water_basis,
+        pue_basis=targets.MODELLED if options.pue_target is None else targets.TARGET_INPUT,
+        **chillers._asdict(),
         footprint_m2=footprint,
         net_area_m2=net,
         gross_area_m2=gross,

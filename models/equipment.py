@@ -76,9 +76,19 @@ def rack_pdus_and_tap_offs(
     )
 
 
-def ups_load_kw(it_kw: float, chain: PowerChain) -> float:
-    """UPS output load: ``P_IT / eta_distribution`` [kW]."""
+def ups_load_kw(it_kw: float, chain: PowerChain, basis: str = "it-over-distribution") -> float:
+    """UPS output load [kW] on a named basis: ``P_IT / eta_distribution`` (``it-over-distribution``:
+    the UPS also feeds the PDU and busway losses downstream of it) or ``P_IT`` (``it``)."""
+    if basis == "it":
+        return it_kw
     return it_kw / float(chain.distribution_efficiency.magnitude)
+
+
+def ups_basis_text(basis: str, chain: PowerChain) -> str:
+    """The UPS sizing basis in words, for results: "IT / distribution efficiency 0.99"."""
+    if basis == "it":
+        return "IT load"
+    return f"IT / distribution efficiency {chain.distribution_efficiency.magnitude:g}"
 
 
 def transformer_load_kva(ups_output_kw: float, ups_efficiency: float, other_kw: float, chain: PowerChain) -> float:
@@ -87,18 +97,26 @@ def transformer_load_kva(ups_output_kw: float, ups_efficiency: float, other_kw: 
 
 
 def ups_and_transformers(
-    ups: Ups, transformer: Transformer, chain: PowerChain, redundancy: str, it_kw: float, other_kw: float
+    ups: Ups,
+    transformer: Transformer,
+    chain: PowerChain,
+    redundancy: str,
+    it_kw: float,
+    other_kw: float,
+    ups_basis: str = "it-over-distribution",
 ) -> tuple[Tally, Tally]:
     """UPS modules for the IT load and transformers for it plus cooling and misc (``other_kw``).
 
-    Counts follow the redundancy topology; the transformer load uses the UPS efficiency at
-    the modules' actual normal-operation loading.
+    The UPS load is on ``ups_basis`` (``ups_load_kw``). Counts follow the redundancy
+    topology; the transformer load uses the UPS efficiency at the modules' actual
+    normal-operation loading, and always carries the distribution losses (``P_IT / eta_dist``).
     """
-    load = ups_load_kw(it_kw, chain)
+    load = ups_load_kw(it_kw, chain, ups_basis)
     module_kw = float(ups.rating.magnitude)
     modules = int(power.redundant_count(power.units_required(load, module_kw), redundancy))  # type: ignore[arg-type]
     fraction = float(power.module_load_fraction(load, module_kw, modules, redundancy))  # type: ignore[arg-type]
-    kva = transformer_load_kva(load, float(ups.efficiency.at(fraction)), other_kw, chain)
+    through = ups_load_kw(it_kw, chain)  # the losses flow through the UPS whatever it is sized on
+    kva = transformer_load_kva(through, float(ups.efficiency.at(fraction)), other_kw, chain)
     rating_kva = float(transformer.rating.magnitude)
     transformers = int(power.redundant_count(power.units_required(kva, rating_kva), redundancy))  # type: ignore[arg-type]
     return (

@@ -58,6 +58,39 @@ def check_limit(limit: str, value: float, allowed: float, unit: str, what: str, 
     return LimitCheck(limit=limit, value=value, allowed=allowed, unit=unit, ok=ok, message=message)
 
 
+#: Cooling types whose generic rack cap a system's own air-cooled rack limit replaces: the
+#: vendor's reference rack (containment or a door at the rack) is what was engineered for it.
+AIR_LIMIT_TYPES = ("contained-air", "rdhx")
+
+
+def rack_power_limit_kw(system: System, cooling: Cooling) -> tuple[float, str]:
+    """The rack power [kW] ``system`` may run on ``cooling``, and whose limit that is
+    ("dgx-h100 air-cooled rack limit" or "contained-air limit").
+
+    ``P_max = system.air_rack_power_limit`` on contained-air and rear-door cooling when the
+    system carries one (its vendor's air-cooled reference rack, e.g. 4 DGX H100 = 40.8 kW),
+    else the cooling's generic ``max_rack_power``. A rear door's own capacity is checked
+    apart (``rack heat vs rear door``): a system limit does not make a door larger.
+    """
+    if cooling.type in AIR_LIMIT_TYPES and system.air_rack_power_limit is not None:
+        return float(system.air_rack_power_limit.magnitude), f"{system.id} air-cooled rack limit"
+    return float(cooling.max_rack_power.magnitude), f"{cooling.id} limit"
+
+
+def rack_power_cap_kw(system: System, cooling: Cooling) -> float:
+    """The highest rack power [kW] that passes every rack limit: ``min(P_max, Q_door)`` on
+    rear doors (``rack_power_limit_kw``), else ``P_max``."""
+    limit_kw, _ = rack_power_limit_kw(system, cooling)
+    if cooling.type == "rdhx" and cooling.rdhx_capacity is not None:
+        return min(limit_kw, float(cooling.rdhx_capacity.magnitude))
+    return limit_kw
+
+
+def _rack_limit_words(system: System, cooling: Cooling, whose: str) -> str:
+    """Whose rack limit, for a check's message: the system's, or the cooling's by name."""
+    return f"the {whose}" if whose.startswith(system.id) else f"{cooling.name}'s limit"
+
+
 def sizing_limit_checks(
     system: System,
     cooling: Cooling,
@@ -70,19 +103,14 @@ def sizing_limit_checks(
 ) -> list[LimitCheck]:
     """Every limit one sizing is held to, in report order.
 
-    Rack power [kW] vs the cooling's rack limit; rack PDU current [A] vs the busway tap-off;
+    Rack power [kW] vs the rack limit (``rack_power_limit_kw``: the system's air-cooled
+    limit where it has one, else the cooling's); rack PDU current [A] vs the busway tap-off;
     on rear doors, rack heat [kW] vs one door's capacity; rack mass over its footprint
     [kg/m2] vs the slab; on liquid cooling, coolant supply [degC] vs the system's inlet limit.
     """
+    limit_kw, whose = rack_power_limit_kw(system, cooling)
     rows: list[tuple[str, float, float, str, str, str]] = [
-        (
-            "rack power vs cooling",
-            rack_kw,
-            float(cooling.max_rack_power.magnitude),
-            "kW",
-            "per rack",
-            f"{cooling.name}'s limit",
-        ),
+        ("rack power vs cooling", rack_kw, limit_kw, "kW", "per rack", _rack_limit_words(system, cooling, whose)),
         (
             "rack PDU vs busway tap-off",
             float(pdu.current.magnitude),

@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from dcplan.models import energy, equipment, power, space, thermal
+from dcplan.models import energy, equipment, power, space, targets, thermal
 from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Catalog, Cooling, Defaults, Fluid, PowerChain, System
 from dcplan.models.coefficients import (
@@ -41,7 +41,7 @@ from dcplan.models.coefficients import (
     server_packing,
     unit_coefficients,
 )
-from dcplan.models.limits import LimitCheck, check_limit, fmt_figure, sizing_limit_checks
+from dcplan.models.limits import LimitCheck, check_limit, fmt_figure, rack_power_limit_kw, sizing_limit_checks
 from dcplan.models.plant import PlantLoop, plant_loop
 from dcplan.models.units import (
     Area,
@@ -154,14 +154,29 @@ class SizingResult(BaseModel):
     facility_power_average: Power
     pue_design: float
     pue_annual: float
+    pue_basis: str = Field(default="modelled", description="'modelled' (plant model) or 'target input' (--pue)")
     ppue_cooling: float
     free_cooling_hours: float
+    chiller_power_design: Power | None = Field(
+        default=None, description="compressors on the design day (None: PUE target)"
+    )
+    chiller_power_average: Power | None = Field(default=None, description="compressors, yearly mean")
+    chiller_cop_design: float | None = Field(
+        default=None, description="heat the chillers remove / their power, design day"
+    )
+    chiller_kw_per_ton_design: float | None = Field(default=None, description="3.517 / chiller_cop_design")
+    chiller_hours: float | None = Field(default=None, description="hours a year any chiller runs")
+    chiller_cop_basis: str = Field(default="modelled against lift", description="rated COP or kW/ton, or modelled")
+    ups_sizing_basis: str = Field(default="", description="what the UPS modules are sized on")
+    rack_power_limit: Power | None = Field(default=None, description="the rack limit rack power is checked against")
+    rack_power_limit_by: str = Field(default="", description="whose rack limit that is")
     equipment: list[EquipmentLine]
     footprint_area: Area
     whitespace_net: Area
     whitespace_gross: Area
     floor_load_footprint: FloorLoad
-    floor_load_average: FloorLoad
+    floor_load_net_row: FloorLoad | None = Field(default=None, description="rack mass over its net row area (aisles)")
+    floor_load_average: FloorLoad = Field(description="rack mass over its gross whitespace area")
     slab_rating: FloorLoad
     rack_mass: Mass
     it_energy: Energy
@@ -171,6 +186,7 @@ class SizingResult(BaseModel):
     carbon_intensity: CarbonIntensity
     water: Volume
     wue: float = Field(description="site water per IT energy, L/kWh")
+    water_basis: str = Field(default="modelled", description="where site water comes from (or 'target input')")
     capex_it: Money
     capex_cooling: Money
     capex_electrical: Money
@@ -314,13 +330,20 @@ def _line(tally: equipment.Tally) -> EquipmentLine:
 
 
 def equipment_tally(
-    catalog: Catalog, chain: PowerChain, cooling: Cooling, coeff: UnitCoefficients, units: int, layout: RowLayout
+    catalog: Catalog,
+    chain: PowerChain,
+    cooling: Cooling,
+    coeff: UnitCoefficients,
+    units: int,
+    layout: RowLayout,
+    ups_basis: str = "it-over-distribution",
 ) -> list[EquipmentLine]:
     """Whole-number equipment counts for the electrical chain and the room cooling.
 
     Rack PDUs and tap-offs per rack and feed; busway runs per feed ``sum_rows ceil(P_row /
     P_run)``; UPS modules and transformers on the IT load (transformers also carry cooling
-    and misc); generators on the design-day facility load; the cooling's terminal units.
+    and misc; the UPS on ``ups_basis``); generators on the design-day facility load; the
+    cooling's terminal units.
     """
     rack_kw, racks = coeff.rack_kw, layout.racks
     feeds = power.feeds_per_rack(coeff.redundancy)  # type: ignore[arg-type]
@@ -339,6 +362,7 @@ def equipment_tally(
         coeff.redundancy,
         coeff.it_provisioned_kw * units,
         (coeff.cooling_design_kw + coeff.misc_kw) * units,
+        ups_basis,
     )
     generator = catalog.generator(chain.generator)
     tallies.append(equipment.generators(generator, chain.generator_redundancy, coeff.facility_design_kw * units))
@@ -346,14 +370,25 @@ def equipment_tally(
     return [_line(t) for t in tallies]
 
 
-def floor_loads_kg_m2(
-    coeff: UnitCoefficients, options: SizingOptions, defaults: Defaults
-) -> tuple[float, float, float]:
-    """(over the rack footprint ``m / A_fp``, averaged over the row ``m / A_net``, slab rating) [kg/m**2]."""
+class FloorLoads(NamedTuple):
+    """Rack mass over three areas, and the slab rating [kg/m**2]."""
+
+    footprint: float  # m / A_footprint: what the slab check uses
+    net_row: float  # m / A_net (the rack and its half aisles)
+    gross: float  # m / A_gross (whitespace factor applied): the hall average
+    slab: float
+
+
+def floor_loads_kg_m2(coeff: UnitCoefficients, options: SizingOptions, defaults: Defaults) -> FloorLoads:
+    """Floor load over the rack footprint ``m / A_fp``, over the net row area ``m / A_net``
+    and over the gross whitespace ``m / A_gross`` (``A_gross = k_ws * A_net``), and the slab
+    rating [kg/m**2]."""
     slab = options.slab_rating or defaults.slab_rating.value
-    return (
-        coeff.rack_mass_kg / coeff.footprint_m2,
-        coeff.rack_mass_kg / coeff.net_area_m2,
+    mass = coeff.rack_mass_kg
+    return FloorLoads(
+        mass / coeff.footprint_m2,
+        mass / coeff.net_area_m2,
+        mass / coeff.gross_area_m2,
         float(slab.to("kg/m**2").magnitude),
     )
 
@@ -388,6 +423,7 @@ def _power_fields(coeff: UnitCoefficients, n: float) -> dict[str, Any]:
     return {
         "rack_power": qty(coeff.rack_kw, "kW"),
         **fields,
+        "pue_basis": coeff.pue_basis,
         "pue_design": coeff.facility_design_kw / coeff.it_provisioned_kw,
         "pue_annual": coeff.facility_average_kw / avg if avg else math.nan,
         "ppue_cooling": (avg + coeff.cooling_annual_kw) / avg if avg else math.nan,
@@ -413,16 +449,17 @@ def _thermal_fields(
     }
 
 
-def _space_fields(coeff: UnitCoefficients, racks: int, loads_kg_m2: tuple[float, float, float]) -> dict[str, Any]:
-    """Floor areas of ``racks`` racks [m**2] and floor loads [kg/m**2]."""
-    footprint_load, average_load, slab_kg_m2 = loads_kg_m2
+def _space_fields(coeff: UnitCoefficients, racks: int, loads: FloorLoads) -> dict[str, Any]:
+    """Floor areas of ``racks`` racks [m**2] and floor loads [kg/m**2] (the average over
+    the gross whitespace, the area the whitespace figure states)."""
     return {
         "footprint_area": qty(coeff.footprint_m2 * racks, "m**2"),
         "whitespace_net": qty(coeff.net_area_m2 * racks, "m**2"),
         "whitespace_gross": qty(coeff.gross_area_m2 * racks, "m**2"),
-        "floor_load_footprint": qty(footprint_load, "kg/m**2"),
-        "floor_load_average": qty(average_load, "kg/m**2"),
-        "slab_rating": qty(slab_kg_m2, "kg/m**2"),
+        "floor_load_footprint": qty(loads.footprint, "kg/m**2"),
+        "floor_load_net_row": qty(loads.net_row, "kg/m**2"),
+        "floor_load_average": qty(loads.gross, "kg/m**2"),
+        "slab_rating": qty(loads.slab, "kg/m**2"),
         "rack_mass": qty(coeff.rack_mass_kg, "kg"),
     }
 
@@ -441,6 +478,24 @@ def _energy_fields(coeff: UnitCoefficients, n: float) -> dict[str, Any]:
         "carbon_intensity": qty(coeff.carbon_kg_kwh, "kg/kWh"),
         "water": qty(water_l, "L"),
         "wue": water_l / it_energy if it_energy else 0.0,
+        "water_basis": coeff.water_basis,
+    }
+
+
+def _chiller_fields(coeff: UnitCoefficients, n: float) -> dict[str, Any]:
+    """Chillers of N units: power ``N * p_ch`` [kW] on the design day and as a yearly mean,
+    design-day COP ``Q_mech / P_ch`` and ``kW/ton = 3.517 / COP``, hours they run; all None
+    under a PUE target (no plant model to read them from)."""
+    if coeff.pue_basis != targets.MODELLED:
+        return {"chiller_cop_basis": coeff.cop_basis}
+    cop = targets.effective_cop(coeff.chiller_heat_design_kw, coeff.chiller_design_kw)
+    return {
+        "chiller_power_design": qty(coeff.chiller_design_kw * n, "kW"),
+        "chiller_power_average": qty(coeff.chiller_annual_kw * n, "kW"),
+        "chiller_cop_design": cop,
+        "chiller_kw_per_ton_design": targets.kw_per_ton(cop),
+        "chiller_hours": coeff.chiller_hours,
+        "chiller_cop_basis": coeff.cop_basis,
     }
 
 
@@ -482,11 +537,12 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
 
     layout = row_layout(system, coeff, units, options.racks_per_row or int(defaults.racks_per_row.value))
     flows = air_and_coolant_flows(cooling, coeff, n, options, defaults, (coolant, catalog.fluid("air")))
-    lines = equipment_tally(catalog, chain, cooling, coeff, units, layout)
+    lines = equipment_tally(catalog, chain, cooling, coeff, units, layout, options.ups_basis)
     loads = floor_loads_kg_m2(coeff, options, defaults)
     supply_c = liquid_supply_c(options, cooling)
     pdu, busway = catalog.rack_pdu(chain.rack_pdu), catalog.busway(chain.busway)
-    checks = sizing_limit_checks(system, cooling, pdu, busway, coeff.rack_kw, loads[0], loads[2], supply_c)
+    checks = sizing_limit_checks(system, cooling, pdu, busway, coeff.rack_kw, loads.footprint, loads.slab, supply_c)
+    limit_kw, limit_by = rack_power_limit_kw(system, cooling)
     free_hours = plant_loop(catalog.plant(coeff.plant_id), site, supply_c, flows.liquid_delta_t_k).free_cooling_hours
 
     # Every field is built here in its canonical unit, so validation is skipped (it costs
@@ -509,6 +565,9 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
         rows=len(layout.row_racks),
         racks_per_row=layout.racks_per_row,
         free_cooling_hours=free_hours,
+        ups_sizing_basis=equipment.ups_basis_text(options.ups_basis, chain),
+        rack_power_limit=qty(limit_kw, "kW"),
+        rack_power_limit_by=limit_by,
         equipment=lines,
         checks=checks,
         warnings=[reason for reason in (deployable_at(system, site),) if reason],
@@ -516,5 +575,6 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
         **_thermal_fields(coeff, n, flows, coolant.id, supply_c),
         **_space_fields(coeff, layout.racks, loads),
         **_energy_fields(coeff, n),
+        **_chiller_fields(coeff, n),
         **_capex_and_compute_fields(coeff, n, lines),
     )

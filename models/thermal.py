@@ -19,6 +19,20 @@ LIQUID_TYPES: tuple[str, ...] = ("dlc-cdu", "dlc-l2a", "immersion")
 M3S_TO_CFM = 2118.880003  # 1 m**3/s = 2118.88 CFM (35.3147 ft**3 * 60 s)
 KELVIN = 273.15
 LATENT_HEAT_KJ_KG = 2430.0  # evaporation of water near 30 degC (steam tables ~2,430 kJ/kg)
+#: 1 ton of refrigeration = 12,000 Btu/h = 12,000 x 0.293071 W = 3.51685 kW of heat removed
+#: (pint's ``refrigeration_ton`` in models/units.txt has the same definition).
+KW_PER_TON_OF_REFRIGERATION = 3.51685
+
+
+def cop_from_kw_per_ton(kw_per_ton: ArrayLike) -> FloatArray:
+    """Chiller COP from its electric input per ton of refrigeration:
+    ``COP = 3.517 kW / (kW/ton)`` (0.6 kW/ton -> COP 5.86)."""
+    return KW_PER_TON_OF_REFRIGERATION / np.asarray(kw_per_ton, dtype=float)
+
+
+def kw_per_ton_from_cop(cop: ArrayLike) -> FloatArray:
+    """Electric input per ton of refrigeration from a COP: ``kW/ton = 3.517 / COP``."""
+    return KW_PER_TON_OF_REFRIGERATION / np.asarray(cop, dtype=float)
 
 
 def liquid_fraction(cooling_type: CoolingType, capture_fraction: ArrayLike) -> FloatArray:
@@ -123,16 +137,24 @@ def plant_power_kw(
     carnot_fraction: float,
     cop_max: float,
     rejection_fan_fraction: float,
+    rated_cop: float | None = None,
 ) -> tuple[FloatArray, FloatArray, FloatArray]:
     """Heat-rejection plant power for one water loop at each sink temperature.
 
     Mechanical load ``Q_mech = (1 - f_free) * Q``; chiller ``P_ch = Q_mech / COP``;
     rejection fans ``P_fan = k_fan * (Q + P_ch)`` (all heat, including compressor work,
-    leaves through the tower or dry cooler) [kW]. Returns (chiller_kw, fan_kw, free_fraction).
+    leaves through the tower or dry cooler) [kW]. ``COP`` is the Carnot fraction against
+    the hour's lift (``chiller_cop``), or ``rated_cop`` at every chiller hour when the
+    plant gives one (a COP or kW/ton rating). Returns (chiller_kw, fan_kw, free_fraction).
     """
     supply = np.asarray(supply_c, dtype=float)
     free = free_cooling_fraction(sink_c, approach_k, supply, supply + np.asarray(delta_t_k, dtype=float))
-    cop = chiller_cop(supply, sink_c, approach_k, evaporator_approach_k, condenser_approach_k, carnot_fraction, cop_max)
+    if rated_cop is not None:
+        cop: FloatArray | float = rated_cop
+    else:
+        cop = chiller_cop(
+            supply, sink_c, approach_k, evaporator_approach_k, condenser_approach_k, carnot_fraction, cop_max
+        )
     heat = np.asarray(heat_kw, dtype=float)
     chiller = (1.0 - free) * heat / cop
     fans = rejection_fan_fraction * (heat + chiller)

@@ -78,7 +78,9 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome, rows: lis
         hall_groups = {key: r for key, r in groups.items() if key[0] == hall_id}
         totals = hall_totals[hall_id] = _hall_loads(catalog, hall_id, fills, hall_groups)
         if totals["it_kw"] > 0:
-            tallies = _hall_equipment(catalog, (chain, ups, transformer), hall_data, totals, hall_groups)
+            tallies = _hall_equipment(
+                catalog, (chain, ups, transformer, header.ups_basis), hall_data, totals, hall_groups
+            )
             lines.extend((hall_id, tally) for tally in tallies)
     site_totals = _site_facility(data, hall_totals)
     for site_id, site_data in sorted(data.sites.items()):
@@ -162,18 +164,17 @@ def _hall_loads(
 
 def _hall_equipment(
     catalog: Catalog,
-    electrical: tuple[PowerChain, Ups, Transformer],
+    electrical: tuple[PowerChain, Ups, Transformer, str],
     hall_data: HallData,
     totals: dict[str, float],
     hall_groups: dict[Group, SizingResult],
 ) -> list[equipment.Tally]:
-    """A built hall's UPS and transformers (IT load, then cooling + misc), then its cooling
-    terminal units (CDUs, CRAH/row units, rear doors) per cooling id on that id's heat."""
-    chain, ups, transformer = electrical
+    """A built hall's UPS (on the scenario's UPS basis) and transformers (IT load, then cooling +
+    misc), then its cooling terminal units (CDUs, CRAH/row units, rear doors) per cooling id."""
+    chain, ups, transformer, ups_basis = electrical
+    it_kw, other_kw = totals["it_kw"], totals["cooling_kw"] + totals["misc_kw"]
     tallies = list(
-        equipment.ups_and_transformers(
-            ups, transformer, chain, hall_data.redundancy, totals["it_kw"], totals["cooling_kw"] + totals["misc_kw"]
-        )
+        equipment.ups_and_transformers(ups, transformer, chain, hall_data.redundancy, it_kw, other_kw, ups_basis)
     )
     by_cooling: dict[str, list[SizingResult]] = defaultdict(list)
     for (_hall, _system_id, cooling_id), result in hall_groups.items():

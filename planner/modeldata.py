@@ -16,6 +16,7 @@ from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Busway, Catalog, Cooling, PowerChain, RackPdu, System
 from dcplan.models.catalog.loader import display_path
 from dcplan.models.errors import DcplanError
+from dcplan.models.limits import fmt_figure, rack_power_cap_kw
 from dcplan.models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from dcplan.models.units import Q_
 from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, workload_pairs
@@ -243,6 +244,9 @@ def sizing_options(scenario: Scenario, hall: Hall) -> SizingOptions:
         power_chain=header.power_chain,
         plant=hall.plant,
         slab_rating=hall.slab_rating,
+        ups_basis=header.ups_basis,
+        pue_target=header.pue_target,
+        wue_target=header.wue_target,
     )
 
 
@@ -347,10 +351,11 @@ def _row_context(
 
 
 def _hard_rule_reason(ctx: _RowContext, system: System, cooling: Cooling, coeff: UnitCoefficients) -> str | None:
-    """Why this option cannot exist, or None: rack power over the cooling's limit, rack mass
+    """Why this option cannot exist, or None: rack power over the system's cap on the cooling, rack mass
     over its footprint ``m / A_fp`` above the hall's slab [kg/m2]."""
-    if coeff.rack_kw > cooling.max_rack_power.magnitude * (1 + 1e-9):
-        return f"{coeff.rack_kw:,.0f} kW per rack exceeds {cooling.id}'s {cooling.max_rack_power.magnitude:,.0f} kW"
+    cap_kw = rack_power_cap_kw(system, cooling)  # the same cap sizing packs and checks against
+    if coeff.rack_kw > cap_kw * (1 + 1e-9):
+        return f"{fmt_figure(coeff.rack_kw)} kW per rack exceeds {fmt_figure(cap_kw)} kW on {cooling.id}"
     footprint_load = coeff.rack_mass_kg / coeff.footprint_m2
     if footprint_load > ctx.slab_kg_m2 * (1 + 1e-9):
         return f"{footprint_load:,.0f} kg/m2 over the rack footprint exceeds hall {ctx.hall.id}'s {ctx.slab_kg_m2:,.0f} kg/m2 slab"
@@ -393,8 +398,9 @@ def _make_option(
     )
     price = float(header.electricity_price.magnitude) if header.electricity_price else coeff.energy_price_usd_kwh
     eta_u_min = float(min(catalog.ups(chain.ups).efficiency.efficiency))  # type: ignore[attr-defined]
-    ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain)
-    xfmr_kva = equipment.transformer_load_kva(ups_load, eta_u_min, coeff.cooling_design_kw + coeff.misc_kw, chain)
+    ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain, header.ups_basis)
+    through_ups = equipment.ups_load_kw(coeff.it_provisioned_kw, chain)  # losses pass the UPS on either basis
+    xfmr_kva = equipment.transformer_load_kva(through_ups, eta_u_min, coeff.cooling_design_kw + coeff.misc_kw, chain)
     return Option(
         key=f"{row.id}/{system.id}/{coeff.cooling_id}",
         row=row.id,

@@ -431,6 +431,15 @@ class CapacityPlan(_Model):
     )
 
     @property
+    def quick_estimate_bases(self) -> str:
+        """What replaced the models, from the scenario echo: "PUE 1.25 target input, UPS on IT load", or ""."""
+        header = self.scenario.get("scenario", {})
+        pue, wue = header.get("pue_target"), header.get("wue_target")
+        words = [f"PUE {pue:g} target input"] if pue is not None else []
+        words += [f"WUE {wue['value']:g} L/kWh target input"] if isinstance(wue, dict) else []
+        return ", ".join(words + (["UPS on IT load"] if header.get("ups_basis") == "it" else []))
+
+    @property
     def feasible(self) -> bool:
         return self.diagnosis.feasible
 

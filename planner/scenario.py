@@ -56,6 +56,7 @@ from dcplan.models.units import (
     MoneyPerHour,
     PositivePower,
     Power,
+    WaterIntensity,
     Years,
 )
 from dcplan.planner.scenario_roadmap import (
@@ -163,6 +164,9 @@ class ScenarioHeader(_Strict):
     utilisation: float = Field(default=1.0, ge=0.0, le=1.0, description="busy share for energy")
     redundancy: Redundancy | None = None
     power_chain: str | None = None
+    ups_basis: Literal["it", "it-over-distribution"] = Field(default="it-over-distribution", description="UPS load")
+    pue_target: float | None = Field(default=None, ge=1.0, le=5.0, description="quick estimate: PUE, no plant model")
+    wue_target: WaterIntensity | None = Field(default=None, description="quick estimate: L/kWh of IT energy")
 
 
 def _years(value: float) -> Any:

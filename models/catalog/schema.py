@@ -48,6 +48,7 @@ from dcplan.models.catalog.sourced import (
     SourcedFraction,
     SourcedHeight,
     SourcedInformation,
+    SourcedKwPerTon,
     SourcedLength,
     SourcedMass,
     SourcedMoney,
@@ -124,6 +125,13 @@ class System(Entry):
     transient_headroom: SourcedMultiplier = Field(description="peak/steady electrical ratio for breakers and UPS")
     liquid_capture_fraction: SourcedFraction = Field(description="share of unit heat taken by cold plates")
     cooling: list[str] = Field(min_length=1, description="ids of [[cooling]] architectures it supports")
+    air_rack_power_limit: SourcedPositivePower | None = Field(
+        default=None,
+        description=(
+            "rack power its vendor's air-cooled reference rack is built for; on contained-air and rear-door "
+            "cooling it replaces the architecture's generic max_rack_power (a rear door must still take the heat)"
+        ),
+    )
     coolant_inlet_min: SourcedTemperature | None = None
     coolant_inlet_max: SourcedTemperature | None = None
     weight: SourcedMass = Field(description="mass per deployment unit (server form: per server)")
@@ -264,6 +272,18 @@ class Plant(Entry):
     evaporated_fraction: SourcedFraction = Field(description="share of rejected heat carried by evaporation")
     cycles_of_concentration: SourcedMultiplier | None = Field(default=None, description="tower blowdown basis")
     capex_per_kw: SourcedMoneyPerPower
+    chiller_cop: SourcedMultiplier | None = Field(
+        default=None, description="rated chiller COP at every chiller hour, instead of the Carnot-against-lift model"
+    )
+    chiller_kw_per_ton: SourcedKwPerTon | None = Field(
+        default=None, description="rated chiller kW electric per ton of refrigeration (COP = 3.517 / kW/ton)"
+    )
+
+    @model_validator(mode="after")
+    def _one_chiller_rating(self) -> Plant:
+        if self.chiller_cop is not None and self.chiller_kw_per_ton is not None:
+            raise PydanticCustomError("chiller", "give chiller_cop or chiller_kw_per_ton, not both", {})
+        return self
 
 
 class Transformer(Entry):

@@ -426,6 +426,19 @@ class SourcedMultiplier(_Concrete):
     high: Multiplier | None = _high()
 
 
+#: Chiller kW electric per ton of refrigeration: ~0.3 (best water-cooled at low lift) to
+#: ~1.5 (old air-cooled); the bounds only catch a misplaced decimal point or a COP.
+KwPerTon = Annotated[float, BeforeValidator(_ratio), Field(ge=0.1, le=3.0)]
+
+
+class SourcedKwPerTon(_Concrete):
+    """A sourced chiller efficiency in kW per ton of refrigeration (a plain number, 0.1-3)."""
+
+    value: KwPerTon
+    low: KwPerTon | None = _low()
+    high: KwPerTon | None = _high()
+
+
 class SourcedCurve(BaseModel):
     """A sourced efficiency curve: ``efficiency`` at each ``load`` fraction, linearly interpolated."""
 

@@ -35,6 +35,16 @@ def size(
     slab: Annotated[str | None, typer.Option("--slab", help="slab rating, e.g. 1500kg/m**2 or 15kN/m**2")] = None,
     racks_per_row: Annotated[str | None, typer.Option("--racks-per-row", help="rack positions per row")] = None,
     basis: Annotated[str, typer.Option("--basis", help="provisioning basis: nameplate | design | typical")] = "design",
+    ups_basis: Annotated[
+        str, typer.Option("--ups-basis", help="UPS sized on: it | it-over-distribution (IT / distribution efficiency)")
+    ] = "it-over-distribution",
+    chiller_efficiency: Annotated[
+        str | None, typer.Option("--chiller-efficiency", help="rated chiller COP (6) or kW per ton (0.6kW/ton)")
+    ] = None,
+    pue: Annotated[
+        str | None, typer.Option("--pue", help="quick estimate: PUE target instead of the plant model")
+    ] = None,
+    wue: Annotated[str | None, typer.Option("--wue", help="quick estimate: WUE target, e.g. 0.3L/kWh")] = None,
     as_json: JsonOption = False,
     pretty: PrettyOption = False,
     catalog: CatalogOption = None,

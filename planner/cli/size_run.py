@@ -8,6 +8,8 @@ here are the command's defaults (a test holds them equal to size_cmd's).
 
 from __future__ import annotations
 
+import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -53,6 +55,10 @@ def run_size(
     slab: str | None = None,
     racks_per_row: str | None = None,
     basis: str = "design",
+    ups_basis: str = "it-over-distribution",
+    chiller_efficiency: str | None = None,
+    pue: str | None = None,
+    wue: str | None = None,
     as_json: bool = False,
     pretty: bool = False,
     catalog: list[Path] | None = None,
@@ -80,6 +86,7 @@ def run_size(
         "fluid": fluid,
         "slab_rating": parse_flag_quantity("--slab", slab, _spec(u.FloorLoad)),
         "racks_per_row": per_row,
+        **_quick_estimate_options(ups_basis, chiller_efficiency, pue, wue),
     }
     cat = load_catalog_for_cli(catalog, lazy=True)  # sizing reads ~12 of the catalog's entries
     cooling_id = cooling or cat.system(system).cooling[0]
@@ -90,6 +97,71 @@ def run_size(
         print_json(result.to_json(), pretty)
         return
     render_sizing(result)
+
+
+def _quick_estimate_options(ups_basis: str, chiller: str | None, pue: str | None, wue: str | None) -> dict[str, Any]:
+    """SizingOptions from --ups-basis, --chiller-efficiency, --pue and --wue (one-line errors)."""
+    from dcplan.models import units as u
+
+    if ups_basis not in ("it", "it-over-distribution"):
+        raise UserError(f"--ups-basis: expected it or it-over-distribution, got {ups_basis!r}", field="--ups-basis")
+    options: dict[str, Any] = {"ups_basis": ups_basis}
+    if chiller is not None:
+        options["chiller_cop"], options["chiller_cop_basis"] = parse_chiller_efficiency(chiller)
+    if pue is not None:
+        options["pue_target"] = _parse_pue(pue)
+    options["wue_target"] = parse_flag_quantity("--wue", wue, _spec(u.WaterIntensity))
+    return options
+
+
+def parse_chiller_efficiency(text: str) -> tuple[float, str]:
+    """A chiller rating: a COP ("6", "COP 6") or kW per ton of refrigeration ("0.6 kW/ton";
+    kW/TR, kW/ton_of_refrigeration and kW/refrigeration_ton too), as (COP, how it was given).
+
+    Here "ton" is the ton of refrigeration (12,000 Btu/h = 3.517 kW of heat removed), the
+    unit chiller ratings use: ``COP = 3.517 / (kW/ton)``.
+    """
+    from dcplan.models.thermal import cop_from_kw_per_ton
+
+    expected = "a COP such as '6' or kW per ton of refrigeration such as '0.6kW/ton'"
+    match = re.fullmatch(r"\s*(?:cop\s*[=:]?\s*)?([0-9]*\.?[0-9]+(?:e[+-]?[0-9]+)?)\s*(.*?)\s*", text, re.IGNORECASE)
+    unit = re.sub(r"\s+", "", match.group(2)).lower() if match else "?"
+    if match is None or unit not in ("", "kw/ton", "kw/tr", "kw/ton_of_refrigeration", "kw/refrigeration_ton"):
+        raise UserError(
+            f"--chiller-efficiency: expected {expected}, got {text!r}",
+            field="--chiller-efficiency",
+            expected=expected,
+            got=text,
+        )
+    value = float(match.group(1))
+    if unit == "":
+        if not 1.0 <= value <= 20.0:
+            raise UserError(
+                f"--chiller-efficiency: a COP is between 1 and 20, got {value:g}", field="--chiller-efficiency"
+            )
+        return value, f"input COP {value:g}"
+    if not 0.1 <= value <= 3.0:
+        raise UserError(
+            f"--chiller-efficiency: kW/ton is between 0.1 and 3, got {value:g}", field="--chiller-efficiency"
+        )
+    cop = float(cop_from_kw_per_ton(value))
+    return cop, f"input {value:g} kW/ton = COP {cop:.3g}"
+
+
+def _parse_pue(text: str) -> float:
+    """--pue: a plain number from 1 to 5."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not 1.0 <= value <= 5.0:
+        raise UserError(
+            f"--pue: expected a PUE from 1 to 5 such as '1.25', got {text!r}",
+            field="--pue",
+            expected="a PUE from 1 to 5",
+            got=text,
+        )
+    return value
 
 
 def _check_choices(count: str | None, power: str | None, racks: str | None, redundancy: str | None, basis: str) -> None:

@@ -36,6 +36,11 @@ def summary_figures(plan: CapacityPlan) -> list[Figure]:
         Figure("plan", "objective", plan.objective, kind="text"),
         Figure("plan", "precision", plan.precision, kind="text"),
         Figure("plan", "provisioning basis", plan.provisioning_basis, kind="text"),
+        *(
+            [Figure("plan", "quick-estimate inputs", plan.quick_estimate_bases, kind="text")]
+            if plan.quick_estimate_bases
+            else []
+        ),
         Figure("plan", "feasible", plan.feasible, kind="bool"),
         Figure("plan", "solver status", s.status, kind="text"),
         Figure("plan", "MIP gap", s.gap, kind="ratio", decimals=3),

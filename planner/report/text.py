@@ -32,7 +32,7 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
         (f"IT power (average, u={number(result.utilisation)})", q(result.it_power_average, "MW")),
         ("transient peak", q(result.transient_peak, "MW")),
         ("facility power (design day)", q(result.facility_power_design, "MW")),
-        ("PUE design day / annual", f"{number(result.pue_design)} / {number(result.pue_annual)}"),
+        _pue_row(result),
         ("heat to liquid / air", f"{q(result.heat_to_liquid, 'MW')} / {q(result.heat_to_air, 'MW')}"),
         (
             "airflow",
@@ -47,10 +47,20 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
             f"{q(result.cooling_power_design, 'MW')} / {q(result.cooling_power_average, 'MW')}",
         ),
         ("economiser hours (full free cooling)", f"{count(result.free_cooling_hours)} h/yr"),
+        *_chiller_rows(result),
+        ("UPS sized on", result.ups_sizing_basis),
+        (
+            "rack power limit",
+            f"{q(result.rack_power_limit, 'kW')} ({result.rack_power_limit_by.removesuffix(' rack limit')})",
+        ),
         ("whitespace net / gross", f"{q(result.whitespace_net, 'm**2')} / {q(result.whitespace_gross, 'm**2')}"),
         (
-            "floor load footprint / average",
-            f"{q(result.floor_load_footprint, 'kg/m**2')} / {q(result.floor_load_average, 'kg/m**2')}",
+            "floor load footprint / net row / gross",
+            " / ".join(
+                number(magnitude_in(getattr(result, f), "kg/m**2"))
+                for f in ("floor_load_footprint", "floor_load_net_row", "floor_load_average")
+            )
+            + " kg/m²",
         ),
         ("annual facility energy", q(result.facility_energy, "GWh")),
         ("annual energy cost", musd(result.energy_cost)),
@@ -58,11 +68,38 @@ def sizing_rows(result: Any) -> list[tuple[str, str]]:
             "annual carbon / water",
             f"{number(magnitude_in(result.carbon, 't'))} t CO2e / {q(result.water, 'm**3')} (WUE {number(result.wue, 3)} L/kWh)",
         ),
+        ("water basis", result.water_basis),
         ("capex IT / cooling / electrical / building", f"{capex} M USD"),
         (
             "peak dense compute BF16 / FP8",
             f"{number(magnitude_in(result.compute_bf16, 'PFLOPS'))} / {number(magnitude_in(result.compute_fp8, 'PFLOPS'))} PFLOPS",
         ),
+    ]
+
+
+def _pue_row(result: Any) -> tuple[str, str]:
+    """PUE with its basis: "PUE: 1.25 (target input)", else the modelled design-day / annual pair."""
+    if result.pue_basis != "modelled":
+        return ("PUE", f"{number(result.pue_annual)} ({result.pue_basis})")
+    return ("PUE design day / annual (modelled)", f"{number(result.pue_design)} / {number(result.pue_annual)}")
+
+
+def _chiller_rows(result: Any) -> list[tuple[str, str]]:
+    """Chiller power design / average and the hours a year they run, design-day COP and
+    kW/ton, and the COP's basis (rated or modelled); one row under a PUE target."""
+    if result.chiller_power_design is None:
+        return [("chillers", result.chiller_cop_basis)]
+    cop = "no chiller load on the design day"
+    if result.chiller_cop_design is not None:
+        cop = f"{number(result.chiller_cop_design)} = {number(result.chiller_kw_per_ton_design, 3)} kW/ton"
+    return [
+        (
+            "chiller power design / average",
+            f"{q(result.chiller_power_design, 'MW')} / {q(result.chiller_power_average, 'MW')},"
+            f" {count(result.chiller_hours)} h/yr",
+        ),
+        ("chiller COP design day", cop),
+        ("chiller COP basis", result.chiller_cop_basis),
     ]
 
 
@@ -108,7 +145,8 @@ def plan_money_energy_lines(plan: Any) -> list[str]:
         f"TCO {musd(c.tco)} over {number(c.tco_horizon_years)} years",
         f"IT {q(e.it_power_provisioned, 'MW')} ({plan.provisioning_basis}), facility "
         f"{q(e.facility_power_design, 'MW')} design day; PUE {number(e.pue_design)} design / {number(e.pue_annual)} annual; "
-        f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr",
+        f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr"
+        + (f" ({plan.quick_estimate_bases})" if plan.quick_estimate_bases else ""),
     ]
 
 

@@ -27,7 +27,7 @@ NOT_IN_PLAN: dict[str, frozenset[str]] = {
     "system": frozenset({"chip_power", "coolant_inlet_min", "it_life"}),
     "cooling": frozenset({"air_supply_temp"}),
     "site": frozenset({"elevation"}),
-    "defaults": frozenset({"it_life", "facility_life", "water_per_energy_dry"}),
+    "defaults": frozenset({"it_life", "facility_life"}),
 }
 #: Of those, the ones only the roadmap planner (planner/roadmap_*.py) reads: a sweep samples
 #: single-period solves and refuses a [roadmap] scenario, so its samples never read them.

@@ -399,14 +399,15 @@ def test_server_packing_for_dgx_h100(catalog):
     DGX H100: packing limit 4 (NVIDIA SuperPOD: 4 per rack = 40.8 kW), 8 U in a 42 U rack
     -> ``floor(5.25) = 5``, 10.2 kW design:
     rdhx 50 kW -> ``floor(4.90) = 4`` -> 4 per rack, limited by the packing limit;
-    contained-air 40 kW -> ``floor(3.92) = 3`` -> 3, limited by cooling rack power;
+    contained-air: DGX H100's own air-cooled rack limit 40.8 kW (NVIDIA SuperPOD) replaces the
+    generic 40 kW -> ``floor(40.8 / 10.2) = 4`` -> 4, limited by the packing limit;
     room-air 20 kW -> ``floor(1.96) = 1``.
     On rdhx 10 servers take ``ceil(10/4) = 3`` racks at ``4 * 10.2 = 40.8 kW`` per rack; rack mass
     ``4 * 130.45 + 200 = 721.8 kg``.
     """
     system = catalog.system("dgx-h100")
     assert server_packing(system, catalog.cooling("rdhx"), 10.2) == (4, "packing limit")
-    assert server_packing(system, catalog.cooling("contained-air"), 10.2) == (3, "cooling rack power")
+    assert server_packing(system, catalog.cooling("contained-air"), 10.2) == (4, "packing limit")
     assert server_packing(system, catalog.cooling("room-air"), 10.2) == (1, "cooling rack power")
     result = size(catalog, SizingRequest(system="dgx-h100", cooling="rdhx", site="ashburn-va", count=10))
     assert result.units_per_rack == 4 and result.packing_limited_by == "packing limit"
