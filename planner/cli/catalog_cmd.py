@@ -164,8 +164,11 @@ def show(
     )
     for column in ("field", "value", "unit", "range", "confidence", "source"):
         table.add_column(column, overflow="fold")
+    from rich.markup import escape
+
     for row in _field_rows(data):
-        table.add_row(*row)
+        # a list value prints as "[a, b]", which rich would read as markup and drop
+        table.add_row(*(escape(cell) for cell in row))
     out.print(table)
 
 

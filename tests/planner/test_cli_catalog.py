@@ -38,6 +38,17 @@ def test_show_human_lists_fields_with_units(capsys):
     assert "design_power" in out and "kW" in out and "vendor" in out
 
 
+def test_show_human_prints_list_fields(capsys, monkeypatch):
+    """A list field prints its items ("[aws]"), which rich markup would otherwise swallow."""
+    monkeypatch.setenv("COLUMNS", "200")
+    code, out, _ = run(capsys, "catalog", "show", "trn3-ultraserver-gen2")
+    assert code == 0
+    deployable = next(line for line in out.splitlines() if "deployable_by" in line)
+    cooling = next(line for line in out.splitlines() if [c.strip() for c in line.split("│")[1:2]] == ["cooling"])
+    assert "[aws]" in deployable, deployable
+    assert "[dlc-cdu, dlc-l2a]" in cooling, cooling
+
+
 def test_show_flags_projected(capsys):
     code, out, _ = run(capsys, "catalog", "show", "vera-rubin-nvl144")
     assert code == 0 and "projected" in out
