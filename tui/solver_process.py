@@ -1,7 +1,7 @@
 """Run a solve in a separate process and stream progress back through a queue.
 
 The Pyomo build is pure Python and would hold the GIL in a thread, stalling the UI
-(performance.md measured 121 ms timer gaps); in a child process the UI only polls a queue.
+(121 ms timer gaps were measured); in a child process the UI only polls a queue.
 Cancellation sets a multiprocessing Event that HiGHS's interrupt callback and the pipeline
 (between its phases) read. The child reports each phase; the first phase it reports after
 the cancel is its acknowledgement (the solve has stopped; the incumbent, if any, is being

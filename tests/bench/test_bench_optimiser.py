@@ -27,7 +27,7 @@ benchmark, reported with its figures, never skipped or relaxed to what is met to
 - end to end under 2x HiGHS alone on the identical LP, measured in the same run, at M, L
   and XL (at S HiGHS alone takes milliseconds, so the ratio only measures fixed Python
   costs: reported, and S has the absolute 1 s target instead);
-- a time-limited XL solve (performance.md B10) stops on the limit (status 'time-limit',
+- a time-limited XL solve stops on the limit (status 'time-limit',
   a gap, a re-checked plan), HiGHS within the limit + 0.5 s, and the whole call within the
   limit + 2 s.
 
