@@ -9,6 +9,8 @@ from typing import Annotated, Any
 
 import typer
 
+from dcplan.models.errors import DcplanError
+
 from dcplan.planner.cli.common import (
     EXIT_FEASIBLE_GAP,
     EXIT_INFEASIBLE,
@@ -124,6 +126,20 @@ def solved(run: Callable[[], Any], scenario_file: Path) -> Any:
     except KeyboardInterrupt:
         sys.stderr.write("dcplan: interrupted\n")
         raise typer.Exit(EXIT_INTERRUPTED) from None
+    except DcplanError as exc:
+        if exc.file:
+            raise
+        # located in the scenario's figures (e.g. a pue_target the losses alone exceed): keep
+        # its field and expectation for --json, add the file
+        raise UserError(
+            f"{scenario_file}: {exc.lines[0]}",
+            *exc.lines[1:],
+            file=str(scenario_file),
+            entry=exc.entry,
+            field=exc.field,
+            expected=exc.expected,
+            got=exc.got,
+        ) from None
     except ValueError as exc:
         raise UserError(f"{scenario_file}: {exc}") from None
 

@@ -138,6 +138,7 @@ def files(tmp_path_factory) -> dict[str, Path]:
     scenario("unknown_busway", _demo_with('busway = "busway-1250a-415v"', 'busway = "busway-1250a-416v"'))
     scenario("bad_unit", _demo_with('it_power_cap = "36 MW"', 'it_power_cap = "36 MW/"'))
     scenario("molar", _demo_with('it_power_cap = "36 MW"', 'it_power_cap = "36 M"'))
+    scenario("low_pue", _demo_with('id = "aws-hybrid-campus"', 'id = "aws-hybrid-campus"\npue_target = 1.01'))
     scenario("huge_power", _demo_with('it_power_cap = "36 MW"', 'it_power_cap = "1e308 kW"'))
     fifo = root / "fifo.toml"
     os.mkfifo(fifo)
@@ -339,6 +340,15 @@ def test_json_error_locates_file_entry_and_field(files, capsys):
     record = assert_one_json_error(code, out, err, 2, "at most 1e9 kW")
     assert record["file"].endswith("mine.toml") and record["entry"] == "system 'test-rack'"
     assert record["field"] == "design_power.value"
+
+
+def test_json_error_of_a_figure_the_physics_refuses_keeps_its_field(files, capsys):
+    """A pue_target below what the losses alone give is found by the physics (models/), with
+    its field and expectation: the solve command adds the file and keeps both."""
+    code, out, err = run(capsys, [*solve("low_pue")(files), "--json"])
+    record = assert_one_json_error(code, out, err, 2, "PUE target 1.01")
+    assert record["file"].endswith("low_pue.toml") and record["field"] == "pue_target"
+    assert record["expected"].startswith("a PUE of at least")
 
 
 @pytest.mark.parametrize(
