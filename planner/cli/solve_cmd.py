@@ -10,7 +10,6 @@ from typing import Annotated, Any
 import typer
 
 from dcplan.models.errors import DcplanError
-
 from dcplan.planner.cli.common import (
     EXIT_FEASIBLE_GAP,
     EXIT_INFEASIBLE,
