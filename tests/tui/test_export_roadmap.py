@@ -32,11 +32,27 @@ async def export_to(pilot, path, fmt: str | None = None) -> None:
         await pilot.pause()
     screen.query_one("#export-path", Input).value = str(path)
     await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()  # the format's note may have re-flowed the form: click where the button is now
+    screen.query_one("#export-status", Static).update("")
     await pilot.click("#export-go")
     await pilot.pause()
 
 
-async def test_every_format_of_the_whole_roadmap_and_no_overwrite_unasked(app_factory, tmp_path):
+HOSTILE_NAMES = [
+    "",
+    "   ",
+    ".",
+    "no-such-dir/x/roadmap.json",
+    "roadmap.pdf",
+    "roadmap",
+    "x" * 300 + ".json",
+    "a\x00b.json",
+]
+
+
+async def test_every_format_of_the_whole_roadmap_and_no_overwrite_unasked(app_factory, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # where the relative hostile names would go
     roadmap = golden_roadmap()
     app = app_factory(start="export")
     adopt_plan(app.state, None, roadmap)
@@ -49,7 +65,15 @@ async def test_every_format_of_the_whole_roadmap_and_no_overwrite_unasked(app_fa
         assert "roadmap:" in title and "2 quarter periods" in title and roadmap.periods[1].period in title
         select = screen.query_one("#export-format", Select)
         assert [v for _, v in select._options] == [v for _, v in ROADMAP_FORMATS]
+        assert str(select.query_one("#label").render()) == ROADMAP_FORMATS[0][0]  # the shown label too
         assert screen.query_one("#export-path", Input).value == f"plan-{roadmap.scenario_id}.json"
+        for name in HOSTILE_NAMES:  # one line each, no question, nothing written
+            await export_to(pilot, name)
+            assert not isinstance(app.screen, ConfirmScreen)
+            shown = status(app)
+            assert shown and not shown.startswith("written") and "Traceback" not in shown, (name, shown)
+            assert len(shown) < 600, shown
+        assert not list(tmp_path.iterdir())
         written = {}
         for _, fmt in ROADMAP_FORMATS:
             out = tmp_path / f"roadmap.{fmt}"
@@ -78,40 +102,13 @@ async def test_every_format_of_the_whole_roadmap_and_no_overwrite_unasked(app_fa
         await pilot.click("#confirm-yes")
         await pilot.pause()
         assert "written" in status(app) and companion.read_text() != "keep me"
-    assert app.return_code in (None, 0)
-
-
-HOSTILE_NAMES = [
-    "",
-    "   ",
-    ".",
-    "no-such-dir/x/roadmap.json",
-    "roadmap.pdf",
-    "roadmap",
-    "x" * 300 + ".json",
-    "a\x00b.json",
-]
-
-
-async def test_hostile_file_names_are_one_line_and_a_single_plan_gets_its_formats_back(
-    app_factory, tmp_path, monkeypatch
-):
-    monkeypatch.chdir(tmp_path)
-    roadmap = golden_roadmap()
-    app = app_factory(start="export")
-    adopt_plan(app.state, None, roadmap)
-    async with app.run_test(size=SIZE) as pilot:
+        # the Plan screen names the period it shows
+        await pilot.press("f6")
         await pilot.pause()
-        for name in HOSTILE_NAMES:
-            await export_to(pilot, name)
-            assert not isinstance(app.screen, ConfirmScreen)
-            shown = status(app)
-            assert shown and not shown.startswith("written") and "Traceback" not in shown, (name, shown)
-            assert "\n" not in shown.strip() or len(shown) < 400, shown
-        assert not list(tmp_path.iterdir())  # nothing written by any of them
+        summary = str(app.screen.query_one("#plan-summary", Static).render())
+        assert summary.startswith(f"period {roadmap.periods[1].period} of the roadmap"), summary
         # a single-period plan replaces the roadmap: its own formats (SVG: the whole plan) come back
         adopt_plan(app.state, None, load_plan(fixtures.GOLDEN))
-        await pilot.press("f6")
         await pilot.press("f7")
         await pilot.pause()
         screen = app.screen
@@ -119,3 +116,22 @@ async def test_hostile_file_names_are_one_line_and_a_single_plan_gets_its_format
         assert str(screen.query_one("#export-plan", Static).render()).startswith("plan:")
         assert not screen.query_one("#export-detail", Static).display
     assert app.return_code in (None, 0)
+
+
+def test_roadmap_objectives_have_their_units_and_the_polish_progress_is_not_shown():
+    from dcplan.tui.screens.optimise import reports_objective
+    from dcplan.tui.widgets.solver_text import objective_text
+
+    assert objective_text(282094320.4, "max-cumulative-delivered", "fp8") == "282,094,320 PFLOP-days delivered"
+    assert objective_text(4139.25, "min-npv-tco", "fp8") == "4,139.2 M USD NPV"
+    # phase 1 maximises PFLOP-days: bound above incumbent, incumbent rising
+    assert reports_objective("max-cumulative-delivered", None, 3.0e8)
+    assert reports_objective("max-cumulative-delivered", 2.8e8, 2.9e8, best=2.7e8)
+    # the polish minimises NPV TCO (M USD): bound below incumbent, or the incumbent falls
+    assert not reports_objective("max-cumulative-delivered", 4144.0, 4127.0, best=2.8e8)
+    assert not reports_objective("max-cumulative-delivered", 4146.0, None, best=2.8e8)
+    assert not reports_objective("max-cumulative-delivered", 4144.0, 4127.0)
+    assert not reports_objective("max-cumulative-delivered", None, 4127.0, best=2.8e8)
+    # every other objective's reports are shown as they come (min-tco's bound is below its incumbent)
+    assert reports_objective("min-tco", 4144.0, 4127.0, best=9e9)
+    assert reports_objective("min-npv-tco", 4144.0, 4127.0, best=9e9)

@@ -107,8 +107,12 @@ class ExportScreen(Screen[None]):
         if self._kind != kind:  # the formats (and the default file name) of what is exported now
             self._kind = kind
             value = select.value
-            select.set_options(ROADMAP_FORMATS if roadmap is not None else FORMATS)
-            select.value = value if isinstance(value, str) else "json"
+            options = ROADMAP_FORMATS if roadmap is not None else FORMATS
+            select.set_options(options)
+            with select.prevent(Select.Changed):
+                # Textual keeps the old option's label when the value stays: step off it and back
+                select.value = options[-1][1] if value != options[-1][1] else options[0][1]
+                select.value = value if isinstance(value, str) else "json"
         path = self.query_one("#export-path", Input)
         shown = roadmap if roadmap is not None else plan
         if shown is not None and (not path.value or path.value == self._proposed):

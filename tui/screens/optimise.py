@@ -158,7 +158,7 @@ class OptimiseScreen(Screen[None]):
                 self._show_phase(phase_text(message), log)
             elif kind == "progress":
                 _, incumbent, bound, gap, elapsed = message
-                if not reports_objective(self.objective[0], incumbent, bound):
+                if not reports_objective(self.objective[0], incumbent, bound, self.last.get("incumbent")):
                     continue
                 self.last = {"incumbent": incumbent, "bound": bound, "gap": gap, "elapsed": elapsed}
                 if gap is not None:
@@ -268,14 +268,20 @@ class OptimiseScreen(Screen[None]):
             self.solver.stop()
 
 
-def reports_objective(objective: str, incumbent: float | None, bound: float | None) -> bool:
-    """Whether a progress report is of the objective being shown.
+def reports_objective(objective: str, incumbent: float | None, bound: float | None, best: float | None = None) -> bool:
+    """Whether a progress report is of the objective being shown (``best``: the incumbent shown).
 
     A roadmap's max-cumulative-delivered solve runs a second phase that minimises NPV of TCO
-    with the delivered work fixed (planner.roadmap_solve._polish), and its progress (M USD,
-    bound below incumbent) arrives on the same channel; a maximisation's bound is never
-    below its incumbent, so such a report is the polish's and is not shown as PFLOP-days.
+    with the delivered work fixed (planner.roadmap_solve._polish), and its progress (M USD)
+    arrives on the same channel. A maximisation's incumbent never falls and its bound is
+    never below its incumbent, so a report that breaks either is the polish's and is not
+    shown as PFLOP-days (the plan's own figures are shown when it arrives).
     """
-    if objective != "max-cumulative-delivered" or incumbent is None or bound is None:
+    if objective != "max-cumulative-delivered":
         return True
-    return bound >= incumbent - 1e-9 * max(abs(incumbent), 1.0)
+    if incumbent is None:
+        return best is None  # no incumbent after one: not the maximisation's report
+    slack = 1e-9 * max(abs(incumbent), 1.0)
+    if best is not None and incumbent < best - slack:
+        return False
+    return bound is None or bound >= incumbent - slack
