@@ -55,7 +55,7 @@ TABLE_LABELS = {
     "cloud_schedule": "cloud schedules",
     "ai_factory": "AWS AI Factory",
 }
-LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload")  # what names an item in the tree
+LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload", "site", "period")  # names an item in the tree
 
 NO_ROADMAP = (
     "[b]roadmap[/b]: none, the scenario is single-period. Add item adds a [b]\\[roadmap][/b] "
