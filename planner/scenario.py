@@ -541,6 +541,8 @@ def check_catalog_references(scenario: Scenario, catalog: Any) -> None:
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "catalogs" / "scenarios"
 DEMO_SCENARIO = SCENARIO_DIR / "aws-hybrid-campus.toml"
+#: the roadmap demo (issue 14): what `dcplan tui` and `dcplan` with no arguments open
+DEMO_ROADMAP = SCENARIO_DIR / "aws-roadmap-2026-2030.toml"
 
 
 def scenario_json_schema() -> dict[str, Any]:

@@ -12,12 +12,13 @@ from dcplan.planner.cli.common import CatalogOption, State, resume_gc
 
 def tui(
     scenario: Annotated[
-        Path | None, typer.Argument(metavar="[SCENARIO.toml]", help="scenario to open (default: the demo)")
+        Path | None,
+        typer.Argument(metavar="[SCENARIO.toml]", help="scenario to open (default: the demo roadmap 2026-2030)"),
     ] = None,
     plan: Annotated[Path | None, typer.Option("--plan", help="open a saved plan (JSON) on the Plan screen")] = None,
     catalog: CatalogOption = None,
 ) -> None:
-    """Open the terminal UI on a scenario (the built-in demo if none is given)."""
+    """Open the terminal UI on a scenario (the built-in demo roadmap, aws-roadmap-2026-2030.toml, if none is given)."""
     open_tui(scenario, plan, list(catalog or []))
 
 
@@ -29,9 +30,9 @@ def open_tui(scenario: Path | None, plan: Path | None, catalog_dirs: list[Path])
     from dcplan.models.catalog.loader import display_path
     from dcplan.models.files import read_text
     from dcplan.planner.plan import load_plan
-    from dcplan.planner.scenario import DEMO_SCENARIO, ScenarioError
+    from dcplan.planner.scenario import DEMO_ROADMAP, ScenarioError
 
-    path = scenario or DEMO_SCENARIO
+    path = scenario or DEMO_ROADMAP  # issue 14: the README's demo is the 2026-2030 roadmap
     # Check the files here, where a problem is one line, before the UI takes the terminal
     # (both read through models.files: a FIFO or a binary file is refused, never waited on).
     # The scenario need only be TOML: the editor is where an invalid one gets fixed.

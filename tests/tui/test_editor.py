@@ -114,11 +114,16 @@ async def test_select_every_tree_node_of_the_demo(app_factory):
         screen = app.screen
         tree = screen.query_one("#scenario-tree", Tree)
         nodes = [n for n in all_nodes(tree) if n.data is not None]
-        assert len(nodes) == 1 + len(TABLES) + sum(len(data.get(t, [])) for t in TABLES)
+        # settings, roadmap (none here: Add item adds it), then every table and item
+        assert len(nodes) == 2 + len(TABLES) + sum(len(data.get(t, [])) for t in TABLES)
         for node in nodes:
             tree.select_node(node)
             await pilot.pause()
             table, index = node.data
+            if table == "roadmap":
+                assert screen.selected == ("roadmap", None) and not screen.query("#f-start")
+                assert "single-period" in str(screen.query_one("#scenario-item").render())
+                continue
             if table != "scenario" and index is None:
                 index = 0 if data.get(table) else None
             assert screen.selected == (table, index)
@@ -150,7 +155,9 @@ async def test_select_every_tree_node_of_the_enterprise_scenario_by_keyboard(app
         await pilot.pause()
         last = TABLES[-1]  # the tree's last table (haircut since issue 13), its last item
         assert screen.selected == ((last, len(data[last]) - 1) if data.get(last) else (last, None))
-        expected = {("scenario", None)} | {(t, i) for t in TABLES for i in range(len(data.get(t, [])))}
+        expected = {("scenario", None), ("roadmap", None)} | {
+            (t, i) for t in TABLES for i in range(len(data.get(t, [])))
+        }
         expected |= {(t, None) for t in TABLES if not data.get(t)}
         assert seen == expected
     assert app.return_code in (None, 0)

@@ -58,3 +58,37 @@ def test_plan_workloads_snapshot(snap_compare, app_factory, tmp_path):
         await settle(pilot)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=go)
+
+
+def test_export_roadmap_snapshot(snap_compare, app_factory):
+    """Export on a roadmap plan (two periods of the golden plan): the roadmap's formats."""
+    from dcplan.tui.state import adopt_plan
+    from tests.tui.test_export_roadmap import golden_roadmap
+
+    app = app_factory(start="export")
+    adopt_plan(app.state, None, golden_roadmap())
+
+    async def go(pilot):
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=go)
+
+
+def test_scenario_roadmap_snapshot(snap_compare, app_factory):
+    """The editor's [roadmap] form on the small test roadmap (tests/data/roadmap/small.toml)."""
+    import os
+    from pathlib import Path
+
+    from textual.widgets import Tree
+
+    small = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+    app = app_factory(scenario=Path(os.path.relpath(small)))
+
+    async def go(pilot):
+        await pilot.press("f4")
+        await settle(pilot)
+        tree = pilot.app.screen.query_one("#scenario-tree", Tree)
+        tree.select_node(next(n for n in tree.root.children if n.data == ("roadmap", None)))
+        await settle(pilot)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=go)

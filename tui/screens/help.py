@@ -14,10 +14,15 @@ from textual.widgets import Markdown
 SCREEN_HELP = {
     "catalog": "**Catalog**: every system, cooling, power-chain part and site, with unit, range, confidence and source",
     "sizer": "**Sizer**: size N units (or `40 racks`, or `5 MW`) of a system on a cooling architecture at a site",
-    "scenario": "**Scenario**: edit halls, rows, limits, budget, candidates, workloads and shares; load and save TOML",
-    "optimise": "**Optimise**: solve the scenario (off the UI thread) with live incumbent, bound and gap; cancel",
-    "plan": "**Plan**: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis",
-    "export": "**Export**: write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG",
+    "scenario": "**Scenario**: edit halls, rows, limits, budget, candidates, workloads and shares, and the "
+    "`[roadmap]` (start, period, periods or end, objective, ...: *roadmap* in the tree, Add item / Delete item "
+    "add or remove it); load and save TOML",
+    "optimise": "**Optimise**: solve the scenario (off the UI thread) with live incumbent, bound and gap; cancel. "
+    "A `[roadmap]` scenario solves every period at once: then F9",
+    "plan": "**Plan**: floor plan, utilisation of every limit, mix and costs, binding limits, diagnosis "
+    "(of a roadmap: the period selected on the Timeline)",
+    "export": "**Export**: write the plan as JSON, CSV, XLSX, Markdown, HTML or SVG; a roadmap plan whole "
+    "(every period and the timeline; SVG: the selected period's floor plan); asks before overwriting",
     "sweep": "**Sweep**: sample catalog ranges and `FIELD=LOW:HIGH` inputs, solve each on worker processes; "
     "P10/P50/P90, tornado, robust mix",
     "timeline": "**Timeline**: a roadmap plan by period: Gantt-like timeline (units by generation, MW energised vs "
@@ -65,6 +70,9 @@ def help_markdown(bindings: Iterable[Binding | tuple[str, ...]], screen_modes: I
             f"| {shown('quit')} | quit |",
             "",
             "Digits switch screens only when no text field has focus (otherwise they are typed).",
+            "",
+            "The demo (`dcplan tui`) is the 2026-2030 roadmap of the AWS campus: F5 then Solve, F9 for the",
+            "timeline and the floor plan of each period, F6 for one period in full, F7 to export it all.",
             "",
             "Every input takes units: `5 MW`, `35 degC`, `25 kN/m**2`, `6e9 USD`. A value in the wrong",
             "dimension is marked in place with what was expected.",

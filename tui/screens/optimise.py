@@ -110,7 +110,9 @@ class OptimiseScreen(Screen[None]):
             rel_gap=settings[1],
             marginals=self.query_one("#marginals", Checkbox).value,
         )
-        self.objective = (parsed.scenario.objective, parsed.scenario.precision)
+        # a roadmap's objective is [roadmap]'s (cumulative delivered PFLOP-days, or NPV of TCO)
+        objective = parsed.roadmap.objective if parsed.roadmap is not None else parsed.scenario.objective
+        self.objective = (objective, parsed.scenario.precision)
         self.previous = (state.plan, self._describe_previous(state))
         self.gaps = []
         self.last = {}
@@ -156,6 +158,8 @@ class OptimiseScreen(Screen[None]):
                 self._show_phase(phase_text(message), log)
             elif kind == "progress":
                 _, incumbent, bound, gap, elapsed = message
+                if not reports_objective(self.objective[0], incumbent, bound, self.last.get("incumbent")):
+                    continue
                 self.last = {"incumbent": incumbent, "bound": bound, "gap": gap, "elapsed": elapsed}
                 if gap is not None:
                     self.gaps.append(min(gap, 1.0))
@@ -262,3 +266,22 @@ class OptimiseScreen(Screen[None]):
     def on_unmount(self) -> None:
         if self.solver is not None and self.solver.alive:
             self.solver.stop()
+
+
+def reports_objective(objective: str, incumbent: float | None, bound: float | None, best: float | None = None) -> bool:
+    """Whether a progress report is of the objective being shown (``best``: the incumbent shown).
+
+    A roadmap's max-cumulative-delivered solve runs a second phase that minimises NPV of TCO
+    with the delivered work fixed (planner.roadmap_solve._polish), and its progress (M USD)
+    arrives on the same channel. A maximisation's incumbent never falls and its bound is
+    never below its incumbent, so a report that breaks either is the polish's and is not
+    shown as PFLOP-days (the plan's own figures are shown when it arrives).
+    """
+    if objective != "max-cumulative-delivered":
+        return True
+    if incumbent is None:
+        return best is None  # no incumbent after one: not the maximisation's report
+    slack = 1e-9 * max(abs(incumbent), 1.0)
+    if best is not None and incumbent < best - slack:
+        return False
+    return bound is None or bound >= incumbent - slack

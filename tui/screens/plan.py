@@ -66,8 +66,12 @@ class PlanScreen(Screen[None]):
         delivered = (
             f" peak, {sum(w.delivered_pflops for w in plan.workloads):,.0f} PFLOPS delivered" if plan.workloads else ""
         )
+        roadmap = self.app.state.roadmap  # type: ignore[attr-defined]
+        period = next((p.period for p in roadmap.periods if p.plan is plan), None) if roadmap is not None else None
+        # a roadmap's period (the Timeline's selection) says so: the figures are that period's
+        where = f"period [b]{period}[/b] of the roadmap (F9: the timeline and the other periods): " if period else ""
         summary.update(
-            f"[b]{plan.scenario_name}[/b]: {s.status}{gap}; {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS "
+            f"{where}[b]{plan.scenario_name}[/b]: {s.status}{gap}; {plan.compute_total.m_as('PFLOPS'):,.0f} PFLOPS "
             f"{plan.precision}{delivered}; "
             f"re-check {'passed' if plan.recheck.ok else '[b red]FAILED[/]'} ({plan.recheck.checked} checks)"
         )

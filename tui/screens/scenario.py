@@ -31,7 +31,11 @@ from dcplan.tui.widgets.inputs import Field
 # edited too (``tables()`` reads the schema), under its own name.
 TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut")
 
+#: tables edited as one table, not an array ([scenario] shows as "settings"; [roadmap] may be absent)
+SINGLE_TABLES = ("scenario", "roadmap")
+
 TABLE_LABELS = {
+    "roadmap": "roadmap (periods)",
     "site": "sites",
     "hall": "halls",
     "row": "rows / row templates",
@@ -51,34 +55,39 @@ TABLE_LABELS = {
     "cloud_schedule": "cloud schedules",
     "ai_factory": "AWS AI Factory",
 }
-LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload")  # what names an item in the tree
+LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload", "site", "period")  # names an item in the tree
 
+NO_ROADMAP = (
+    "[b]roadmap[/b]: none, the scenario is single-period. Add item adds a [b]\\[roadmap][/b] "
+    "(start, period, periods or end, objective, ...) to plan it over periods."
+)
 LABEL_CHARS = 40  # an id longer than this is cut in the tree and title (a 10,000-character id stays usable)
 
 
 @functools.cache
 def _models() -> dict[str, Any]:
-    """The pydantic model of ``[scenario]`` and of every array of tables the scenario schema has."""
+    """The pydantic model of ``[scenario]``, of each optional table (``[roadmap]``) and of
+    every array of tables the scenario schema has."""
     from pydantic import BaseModel
 
     from dcplan.planner import scenario as s
 
+    def is_model(kind: Any) -> bool:
+        return isinstance(kind, type) and issubclass(kind, BaseModel)
+
     models: dict[str, Any] = {"scenario": s.ScenarioHeader}
     for name, info in s.Scenario.model_fields.items():
         args = typing.get_args(info.annotation)
-        if (
-            typing.get_origin(info.annotation) is list
-            and args
-            and isinstance(args[0], type)
-            and issubclass(args[0], BaseModel)
-        ):
+        if typing.get_origin(info.annotation) is list and args and is_model(args[0]):
             models[name] = args[0]
+        elif name in SINGLE_TABLES and name not in models:
+            models[name] = next(a for a in args if is_model(a))  # e.g. RoadmapHeader | None
     return models
 
 
 def tables() -> tuple[str, ...]:
     """The arrays of tables the editor shows: the known ones in their order, then any others."""
-    present = [t for t in _models() if t != "scenario"]
+    present = [t for t in _models() if t not in SINGLE_TABLES]
     return tuple(t for t in TABLES if t in present) + tuple(t for t in present if t not in TABLES)
 
 
@@ -124,6 +133,8 @@ def text_to_value(annotation: Any, text: str) -> Any:
     problem under the field (nothing here raises).
     """
     text = text.strip()
+    if annotation is bool:
+        return BOOLEANS.get(text.lower(), text)
     if _is_list(annotation):
         return [part.strip() for part in text.split(",") if part.strip()]
     shown = str(annotation)
@@ -141,9 +152,15 @@ def text_to_value(annotation: Any, text: str) -> Any:
     return text
 
 
+#: what a true/false field's text may say (anything else stays text, named by the validator)
+BOOLEANS = {"true": True, "false": False, "yes": True, "no": False, "on": True, "off": False, "1": True, "0": False}
+
+
 def value_to_text(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as TOML writes it (and text_to_value reads it)
     if isinstance(value, list):
         return ", ".join(str(v) for v in value)
     if isinstance(value, dict) and {"value", "unit"} <= set(value):
@@ -310,7 +327,7 @@ class ScenarioScreen(Screen[None]):
         """The selected table or item as a mapping; None if the file gives it another shape."""
         table, index = self.selected
         if index is None:
-            value = self.data.get(table, {})
+            value = self.data.get(table, {} if table == "scenario" else None)  # no [roadmap]: nothing to edit
             return value if isinstance(value, dict) else None
         items = _items(self.data, table)
         if items is None or not 0 <= index < len(items):
@@ -327,6 +344,8 @@ class ScenarioScreen(Screen[None]):
         tree.clear()
         tree.root.expand()
         tree.root.add_leaf("settings", data=("scenario", None))
+        roadmap = "roadmap (periods)" if "roadmap" in self.data else "roadmap: none (single period; Add item adds it)"
+        tree.root.add_leaf(roadmap, data=("roadmap", None))
         for table in tables():
             items = _items(self.data, table)
             if items is None:
@@ -355,7 +374,7 @@ class ScenarioScreen(Screen[None]):
         if table == "malformed":
             self._status(f"[b red]\\[\\[{index}]] in the file is not an array of tables; fix it in the file[/]")
             return
-        if table != "scenario" and index is None:
+        if table not in SINGLE_TABLES and index is None:
             items = _items(self.data, table) or []
             if not items:
                 self.selected = (table, None)
@@ -378,16 +397,22 @@ class ScenarioScreen(Screen[None]):
         table, index = self.selected
         form = self.query_one("#scenario-form", VerticalScroll)
         title = self.query_one("#scenario-item", Label)
-        item = self._item() if table == "scenario" or index is not None else None
+        item = self._item() if table in SINGLE_TABLES or index is not None else None
         if item is None:
             self._form_table = None
             await form.remove_children()
-            if table != "scenario" and index is None:
+            if table == "roadmap" and "roadmap" not in self.data:
+                title.update(NO_ROADMAP)
+            elif table not in SINGLE_TABLES and index is None:
                 title.update(f"{table_label(table)}: none yet (Add item)")
             else:
                 title.update(f"[b]{escape(_item_label(table, None, index or 0))}[/b]: not a table in the file")
             return
-        title.update(f"[b]{escape(_item_label(table, item, index or 0))}[/b]")
+        title.update(
+            f"[b]{escape(_item_label(table, item, index or 0))}[/b]"
+            if table != "roadmap"
+            else "[b]roadmap[/b]: the periods (Delete item makes the scenario single-period)"
+        )
         if self._form_table == table:
             for widget in form.query(FieldInput).results(FieldInput):
                 name = widget.loc[-1]
@@ -467,15 +492,21 @@ class ScenarioScreen(Screen[None]):
         here: dict[str, str] = {}
         item_level: list[str] = []
         elsewhere = []
+        single = index is None and table in SINGLE_TABLES
         for loc, message in errors:
-            if table == "scenario" and loc[:1] == ("scenario",) and len(loc) > 1:
+            if single and loc[:1] == (table,) and len(loc) > 1:
                 here.setdefault(str(loc[1]), message)
+            elif single and loc == (table,):
+                item_level.append(message)  # e.g. [roadmap]: give exactly one of periods or end
             elif index is not None and loc[:2] == (table, index) and len(loc) > 2:
                 here.setdefault(str(loc[2]), message)
             elif index is not None and loc == (table, index):
                 item_level.append(message)
             else:
                 elsewhere.append(f"{'.'.join(str(p) for p in loc) or 'scenario'}: {message}")
+        shown = {(field.id or "")[len("field-") :] for field in self.query("#scenario-form Field").results(Field)}
+        # a key the form has no field for (a misspelt one in the file) is named above the form
+        item_level += [f"{name}: {message}" for name, message in here.items() if name not in shown]
         for field in self.query("#scenario-form Field").results(Field):
             name = (field.id or "")[len("field-") :]
             message = here.get(name)
@@ -654,6 +685,9 @@ class ScenarioScreen(Screen[None]):
         if table == "scenario":
             self._status("select a table such as [[row]] to add to it")
             return
+        if table == "roadmap":
+            self._ask_add_roadmap()
+            return
         items = _items(self.data, table)
         if items is None:
             self._status(f"[b red]\\[\\[{table}]] is not an array of tables in the file; fix it there[/]")
@@ -679,6 +713,9 @@ class ScenarioScreen(Screen[None]):
         from dcplan.planner.scenario_file import ScenarioFileError, remove_item
 
         table, index = self.selected
+        if table == "roadmap":
+            self._ask_remove_roadmap()
+            return
         if table == "scenario" or index is None:
             self._status("select an item to delete")
             return
@@ -691,6 +728,58 @@ class ScenarioScreen(Screen[None]):
         left = len(_items(self.data, table) or [])
         self.selected = (table, min(index, left - 1)) if left else (table, None)
         await self.refresh_all()
+
+    # [roadmap] ----------------------------------------------------------------------
+    def _ask_add_roadmap(self) -> None:
+        """Add a [roadmap] (tui/screens/scenario_roadmap.py); first ask when that removes
+        [scenario] fields the roadmap replaces."""
+        from dcplan.tui.screens.scenario_roadmap import replaced_fields
+
+        if "roadmap" in self.data:
+            self._status("the scenario has a \\[roadmap]: edit its fields, or Delete item to remove it")
+            return
+        replaced = replaced_fields(self.data)
+        if not replaced:
+            self._change_roadmap(True)
+            return
+        question = (
+            f"Add a [roadmap]? The roadmap's objective and periods replace [scenario] {', '.join(replaced)}: "
+            "these are removed from [scenario]."
+        )
+        self.app.push_screen(
+            ConfirmModal(question, yes="Add roadmap", no="Cancel"),
+            callback=lambda yes: self._change_roadmap(True) if yes else self._status("no \\[roadmap] added"),
+        )
+
+    def _ask_remove_roadmap(self) -> None:
+        from dcplan.tui.screens.scenario_roadmap import roadmap_parts
+
+        if "roadmap" not in self.data:
+            self._status("no \\[roadmap] to delete: the scenario is single-period")
+            return
+        question = (
+            "Remove the [roadmap] and make this a single-period scenario? Every roadmap-only table and field "
+            f"goes with it: {', '.join(roadmap_parts(self.data))}."
+        )
+        self.app.push_screen(
+            ConfirmModal(question, yes="Remove", no="Cancel"),
+            callback=lambda yes: self._change_roadmap(False) if yes else self._status("\\[roadmap] kept"),
+        )
+
+    def _change_roadmap(self, add: bool) -> None:
+        """Add or remove [roadmap] in the document (only the keys that change: comments kept)."""
+        from datetime import date
+
+        from dcplan.planner.scenario_file import sync
+        from dcplan.tui.screens.scenario_roadmap import with_roadmap, without_roadmap
+
+        sync(self.document, with_roadmap(self.data, date.today()) if add else without_roadmap(self.data))
+        self._publish()
+        self.selected = ("roadmap", None)
+        self.call_later(self.refresh_all)
+        self.app.notify(
+            "added a [roadmap]: check its start and periods" if add else "removed the [roadmap]", markup=False
+        )
 
 
 def _short_line(text: str, limit: int = 300) -> str:

@@ -14,7 +14,7 @@ def gap_text(gap: float | None) -> str:
 
 # objectives whose MIP value is compute (PFLOPS), not money: min-time-to-train maximises the
 # delivered PFLOPS of its target workload (its time is the budget over that rate)
-COMPUTE_OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train")
+COMPUTE_OBJECTIVES = ("max-compute", "max-delivered", "min-time-to-train", "max-cumulative-delivered")
 
 
 def objective_unit(objective: str, precision: str) -> str:
@@ -22,7 +22,9 @@ def objective_unit(objective: str, precision: str) -> str:
     (less a tie-break of a few millionths of TCO), max-delivered delivered PFLOPS of all
     workloads, min-time-to-train delivered PFLOPS of its target, min-cost-per-delivered the
     plan's TCO per delivered PFLOP-day (planner/ratio.py reports the best ratio and its proven
-    bound after each of its solves), min-tco TCO in millions of USD."""
+    bound after each of its solves), min-tco TCO in millions of USD; a roadmap's
+    max-cumulative-delivered the delivered PFLOP-days summed over its periods, min-npv-tco
+    the NPV of TCO over the horizon in millions of USD."""
     if objective == "max-compute":
         return f"PFLOPS {precision}"
     if objective == "max-delivered":
@@ -31,6 +33,10 @@ def objective_unit(objective: str, precision: str) -> str:
         return "PFLOPS delivered to the target"
     if objective == "min-cost-per-delivered":
         return "USD per PFLOP-day"
+    if objective == "max-cumulative-delivered":
+        return "PFLOP-days delivered"
+    if objective == "min-npv-tco":
+        return "M USD NPV"
     return "M USD"
 
 
