@@ -217,6 +217,9 @@ def _polish(model: RoadmapModel, session: Any, first: Any, settings: SolveSettin
     session.set_options({"mip_rel_gap": POLISH_GAP})
     session.load(lp)
     session.set_start(x)
+    # the polish minimises NPV TCO: its incumbents are not the objective the progress
+    # reports describe (the work), so it reports none; the cancel still stops it
+    session.watch(None, session.cancel)
     second = session.run(max(left_s, 0.0))
     polished = second.has_solution and second.col_value is not None
     polished = polished and model.npv_tco @ second.col_value <= model.npv_tco @ x

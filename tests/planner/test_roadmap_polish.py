@@ -56,3 +56,23 @@ def test_a_cancel_before_the_run_skips_the_polish(ideal_catalog: Any) -> None:
     inputs = roadmap(site_data(ideal_catalog, 1, candidate=[{"system": "beta"}]), 3)
     outcome = solve_roadmap(inputs, replace(SETTINGS, start="on", cancel=cancel))
     assert "polish" not in outcome.highs_settings
+
+
+def test_the_polish_reports_no_progress(ideal_catalog: Any, monkeypatch: Any) -> None:
+    """Progress reports describe the work (phase 1's objective): the polish, which minimises
+    NPV TCO, forwards none (the TUI had shown the NPV as the objective), but keeps the cancel."""
+    from dcplan.planner import session
+
+    watched: list[tuple[bool, bool]] = []
+    real_run = session.InProcessSession.run
+
+    def run(self: Any, time_limit_s: float) -> Any:
+        watched.append((self.on_progress is not None, self.cancel is not None))
+        return real_run(self, time_limit_s)
+
+    monkeypatch.setattr(session.InProcessSession, "run", run)
+    inputs = roadmap(site_data(ideal_catalog, 1, candidate=[{"system": "beta"}]), 3)
+    reports: list[Any] = []
+    outcome = solve_roadmap(inputs, replace(SETTINGS, process="in-process", on_progress=reports.append))
+    assert outcome.highs_settings.get("polish", "").startswith("polished"), outcome.highs_settings
+    assert watched == [(True, True), (False, True)], watched
