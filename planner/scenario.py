@@ -76,7 +76,7 @@ from dcplan.planner.scenario_roadmap import (
     RoadmapHeader,
     SitePower,
     drop_unset,
-    roadmap_problem,
+    roadmap_error,
 )
 from dcplan.planner.scenario_workload import (
     ALL_PLACEMENTS,
@@ -363,9 +363,9 @@ class Scenario(_Strict):
         problem = porting_problem(self.porting, self.workload, self.scenario.tco_horizon)
         if problem:
             raise PydanticCustomError("porting", "{message}", {"message": problem})
-        problem = roadmap_problem(self)
-        if problem:
-            raise PydanticCustomError("roadmap", "{message}", {"message": problem})
+        error = roadmap_error(self)
+        if error:
+            raise PydanticCustomError("roadmap", "{message}", error)
         return self
 
 
@@ -454,8 +454,8 @@ def parse_scenario(data: dict[str, Any], where: str = "scenario") -> Scenario:
             if not lines:
                 context = error.get("ctx") or {}
                 first = {
-                    "entry": label,
-                    "field": field or None,
+                    "entry": context.get("entry") or label,
+                    "field": context.get("field") or field or None,
                     "expected": context.get("expected") or message,
                     "got": context.get("got"),
                 }
@@ -541,8 +541,7 @@ def check_catalog_references(scenario: Scenario, catalog: Any) -> None:
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "catalogs" / "scenarios"
 DEMO_SCENARIO = SCENARIO_DIR / "aws-hybrid-campus.toml"
-#: the roadmap demo (issue 14): what `dcplan tui` and `dcplan` with no arguments open
-DEMO_ROADMAP = SCENARIO_DIR / "aws-roadmap-2026-2030.toml"
+DEMO_ROADMAP = SCENARIO_DIR / "aws-roadmap-2026-2030.toml"  # what `dcplan tui` / `dcplan` open
 
 
 def scenario_json_schema() -> dict[str, Any]:

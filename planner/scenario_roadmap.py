@@ -354,6 +354,28 @@ def single_period_problem(scenario: Scenario) -> str | None:
     return None
 
 
+def roadmap_error(scenario: Scenario) -> dict[str, str] | None:
+    """``roadmap_problem`` as a validation error's context: its message, and its entry and
+    field when it is a [scenario] field the roadmap replaces (the editor shows it there)."""
+    problem = roadmap_problem(scenario)
+    if problem is None:
+        return None
+    name = replaced_header_field(scenario)
+    return {"message": problem, **({"entry": "[scenario]", "field": name} if name else {})}
+
+
+def replaced_header_field(scenario: Scenario) -> str | None:
+    """The first [scenario] field a [roadmap] replaces that differs from its default, or None."""
+    if scenario.roadmap is None:
+        return None
+    header = scenario.scenario
+    for name in REPLACED_HEADER_FIELDS:
+        # differs from its default (not "was given": a dumped scenario re-validates)
+        if getattr(header, name) != type(header).model_fields[name].get_default(call_default_factory=True):
+            return name
+    return None
+
+
 def roadmap_problem(scenario: Scenario) -> str | None:
     """The first problem of a scenario's roadmap tables, as one line (None: none).
 
@@ -363,14 +385,12 @@ def roadmap_problem(scenario: Scenario) -> str | None:
     roadmap = scenario.roadmap
     if roadmap is None:
         return single_period_problem(scenario)
-    header = scenario.scenario
-    for name in REPLACED_HEADER_FIELDS:
-        # differs from its default (not "was given": a dumped scenario re-validates)
-        if getattr(header, name) != type(header).model_fields[name].get_default(call_default_factory=True):
-            return (
-                f"[scenario]: {name} does not apply with [roadmap] "
-                "(the [roadmap] objective and periods replace it): remove it"
-            )
+    name = replaced_header_field(scenario)
+    if name is not None:
+        return (
+            f"[scenario]: {name} does not apply with [roadmap] "
+            "(the [roadmap] objective and periods replace it): remove it"
+        )
     if roadmap.objective == "min-npv-tco" and not scenario.workload:
         return "[roadmap]: objective 'min-npv-tco' needs at least one [[workload]] (the demand to meet)"
     for table in ROADMAP_TABLES:

@@ -378,3 +378,14 @@ def test_fuzz_roadmap_tables_never_crash():
             assert err.lines[0].startswith("fuzz.toml: ")
             outcomes["refused"] += 1
     assert outcomes["refused"] > 100 and outcomes["ok"] > 10, outcomes
+
+
+def test_a_replaced_scenario_field_is_located_at_that_field():
+    """The editor shows an error on its field: the error names [scenario] and the field."""
+    from dcplan.planner.scenario import ScenarioError, parse_scenario
+
+    data = small()
+    data["scenario"]["tco_horizon"] = "7 year"
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(data, where="small.toml")
+    assert caught.value.entry == "[scenario]" and caught.value.field == "tco_horizon"
