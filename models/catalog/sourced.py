@@ -35,6 +35,8 @@ from dcplan.models.units import (
     Compute,
     Current,
     Density,
+    Duration,
+    Energy,
     FloorLoad,
     Height,
     Information,
@@ -376,6 +378,22 @@ class SourcedYears(_Concrete):
     value: Years
     low: Years | None = _low()
     high: Years | None = _high()
+
+
+class SourcedDuration(_Concrete):
+    """A sourced duration (h; accepts '5 s')."""
+
+    value: Duration
+    low: Duration | None = _low()
+    high: Duration | None = _high()
+
+
+class SourcedEnergy(_Concrete):
+    """A sourced energy (kWh; accepts '50 kJ')."""
+
+    value: Energy
+    low: Energy | None = _low()
+    high: Energy | None = _high()
 
 
 class SourcedSpecificHeat(_Concrete):
