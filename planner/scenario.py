@@ -77,6 +77,7 @@ from dcplan.planner.scenario_roadmap import (
     drop_unset,
     roadmap_problem,
 )
+from dcplan.planner.scenario_swing import UtilityLimit
 from dcplan.planner.scenario_workload import (
     ALL_PLACEMENTS,
     MAX_CHIPS,
@@ -277,6 +278,7 @@ class Scenario(_Strict):
     ordered: list[Ordered] = Field(default_factory=list, description="roadmap: long-lead equipment on order")
     cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
+    utility_limit: list[UtilityLimit] = Field(default_factory=list, max_length=100, description="swing limits")
 
     _source: str = PrivateAttr(default="scenario")
 
@@ -287,7 +289,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES))
+        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES, "utility_limit"))
 
     @model_validator(mode="before")
     @classmethod
