@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dcplan.models.errors import DcplanError
-from dcplan.models.swing import MitigationPrices, mitigation_prices, system_unit_swing
+from dcplan.models.swing import HOURS_PER_YEAR, MitigationPrices, mitigation_prices, system_unit_swing
 
 if TYPE_CHECKING:
     from dcplan.models.catalog import Catalog
@@ -31,6 +31,8 @@ class SiteSwing:
     ramp_kw_per_s: float | None
     allowed: tuple[str, ...]
     prices: MitigationPrices
+    floor_hours_per_year: float  # s_trough * 8760 h: a floor's kWh per kW per year
+    carbon_kg_per_kwh: float  # the site's grid carbon intensity
     unit_swing_kw: dict[str, float] = field(default_factory=dict)  # option key -> A_resid
     unit_step_kw: dict[str, float] = field(default_factory=dict)  # option key -> P_typical - P_idle
 
@@ -91,6 +93,8 @@ def _site_swing(scenario: Scenario, catalog: Catalog, limit: Any, options: list[
         ramp_kw_per_s=ramp,
         allowed=limit.allowed,
         prices=prices,
+        floor_hours_per_year=float(catalog.defaults.swing_trough_share.value) * HOURS_PER_YEAR,  # type: ignore[union-attr]
+        carbon_kg_per_kwh=float(catalog.site(limit.site).grid_carbon_intensity.value.to("kg/kWh").magnitude),
         unit_swing_kw={o.key: per_system[o.system].residual_kw for o in options},
         unit_step_kw={o.key: _step_kw(catalog.system(o.system)) for o in options},
     )

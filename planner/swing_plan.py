@@ -71,10 +71,21 @@ def swing_lines(data: Any, values: dict[str, dict[Any, float]], ev: Any) -> list
                 capex=qty(capex, "USD"),
                 annual_energy_cost=qty(floor * sw.prices.floor_usd_per_kw_year, "USD"),
                 ramp_time_s=ramp,
-                summary=swing_summary(site, swing, sw.band_kw, (kw, kwh, floor), capex, ramp),
+                summary=swing_summary(site, swing, sw.band_kw, (kw, kwh, floor), capex, ramp)
+                + _both_ways(sw, kw + floor, data.pv_factor),
             )
         )
     return lines
+
+
+def _both_ways(sw: Any, mitigated_kw: float, pv_factor: float) -> str:
+    """'; battery 24.2 MUSD vs floor 58.4 MUSD over the horizon' where both are allowed: a
+    capex budget may make the solve take the one that is dearer over the horizon."""
+    if mitigated_kw <= 0 or len(sw.allowed) < 2:
+        return ""
+    battery = mitigated_kw * sw.prices.battery_usd_per_kw_mitigated() / 1e6
+    floor = mitigated_kw * sw.prices.floor_usd_per_kw_mitigated(pv_factor) / 1e6
+    return f"; battery {battery:,.3g} MUSD vs floor {floor:,.3g} MUSD over the horizon"
 
 
 def with_swing(plan: Any, data: Any, values: dict[str, dict[Any, float]], ev: Any) -> Any:
@@ -86,7 +97,35 @@ def with_swing(plan: Any, data: Any, values: dict[str, dict[Any, float]], ev: An
         from dcplan.models.units import qty
 
         update["costs"] = plan.costs.model_copy(update={"capex_swing": qty(ev.capex.get("swing", 0.0), "USD")})
+    if plan.energy is not None:
+        update["energy"] = _with_floor_energy(plan.energy, data, values)
     return plan.model_copy(update=update)
+
+
+def floor_energy_kwh(sw: Any, floor_kw: float) -> float:
+    """``F * s_trough * 8760 h`` [kWh/yr] a power floor burns."""
+    return floor_kw * sw.floor_hours_per_year
+
+
+def _with_floor_energy(energy: Any, data: Any, values: dict[str, dict[Any, float]]) -> Any:
+    """The energy summary with the floors' energy in IT and facility energy and its carbon
+    (at the IT meter: the cooling of the burned power is not counted)."""
+    from dcplan.models.units import qty
+
+    kwh = carbon_kg = 0.0
+    for site, sw in data.swing.items():
+        burned = floor_energy_kwh(sw, _bought(values, site)[2])
+        kwh += burned
+        carbon_kg += burned * sw.carbon_kg_per_kwh
+    if kwh == 0.0:
+        return energy
+    return energy.model_copy(
+        update={
+            "it_energy": energy.it_energy + qty(kwh, "kWh"),
+            "facility_energy": energy.facility_energy + qty(kwh, "kWh"),
+            "carbon": energy.carbon + qty(carbon_kg, "kg"),
+        }
+    )
 
 
 def swing_summary(
@@ -97,9 +136,9 @@ def swing_summary(
     capex_usd: float,
     ramp_s: float | None,
 ) -> str:
-    """'site: swing 38 MW vs band 10 MW: 28 MW battery, 7 MWh, 10.9 MUSD' (or a floor, or none needed)."""
+    """'site: training swing 38 MW vs band 10 MW: 28 MW battery, 7 MWh, 10.9 MUSD' (or a floor, or none needed)."""
     kw, kwh, floor = bought
-    head = f"{site}: swing {swing_kw / 1e3:,.3g} MW vs band {band_kw / 1e3:,.3g} MW"
+    head = f"{site}: training swing {swing_kw / 1e3:,.3g} MW vs band {band_kw / 1e3:,.3g} MW"
     parts = []
     if kw > 0:
         parts.append(f"{kw / 1e3:,.3g} MW battery, {kwh / 1e3:,.3g} MWh, {capex_usd / 1e6:,.3g} MUSD")

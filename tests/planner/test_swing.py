@@ -45,7 +45,7 @@ def test_a_swing_limit_forces_a_battery_and_costs_a_unit(ideal_catalog):
     assert line.capex.m_as("USD") == pytest.approx(132_000.0)
     assert plan.costs.capex_swing.m_as("USD") == pytest.approx(132_000.0)
     assert plan.costs.capex_total.m_as("USD") == pytest.approx(9_132_000.0)
-    assert line.summary == "cold-aws: swing 0.72 MW vs band 0.5 MW: 0.22 MW battery, 0.11 MWh, 0.132 MUSD"
+    assert line.summary == "cold-aws: training swing 0.72 MW vs band 0.5 MW: 0.22 MW battery, 0.11 MWh, 0.132 MUSD"
 
 
 def test_a_floor_is_cheaper_over_a_one_year_horizon(ideal_catalog):
@@ -135,3 +135,18 @@ def test_two_limits_on_one_site_are_refused(ideal_catalog):
     scn = scenario(row=[ROW], candidate=ALPHA, utility_limit=_limit() + _limit("2 MW"))
     with pytest.raises(SwingInputError, match=r"utility_limit\[1\]: site: expected one \[\[utility_limit\]\] per site"):
         build_model_data(scn, ideal_catalog)
+
+
+def test_the_floor_energy_counts_in_energy_and_carbon(ideal_catalog):
+    """300 kW of floor x 0.5 x 8760 h = 1,314,000 kWh/yr more IT and facility energy, at
+    0.2 kg/kWh 262,800 kg CO2e more than the same plan without the floor's energy."""
+    header = {"budget": "10000000 USD", "tco_horizon": "1 year", "discount_rate": 0.0}
+    free = solve_plan(scenario(row=[ROW], candidate=ALPHA, header=header), ideal_catalog)
+    plan = solve_plan(scenario(row=[ROW], candidate=ALPHA, header=header, utility_limit=_limit()), ideal_catalog)
+    assert units_of(free, "alpha") == units_of(plan, "alpha") == 10
+    extra = plan.energy.facility_energy.m_as("kWh") - free.energy.facility_energy.m_as("kWh")
+    assert extra == pytest.approx(1_314_000.0)
+    assert plan.energy.it_energy.m_as("kWh") - free.energy.it_energy.m_as("kWh") == pytest.approx(1_314_000.0)
+    assert plan.energy.carbon.m_as("kg") - free.energy.carbon.m_as("kg") == pytest.approx(262_800.0)
+    cost = plan.costs.annual_energy_cost.m_as("USD") - free.costs.annual_energy_cost.m_as("USD")
+    assert cost == pytest.approx(131_400.0)
