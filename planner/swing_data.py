@@ -65,8 +65,6 @@ def site_swings(scenario: Scenario, catalog: Catalog, options: list[Any]) -> dic
     sites = {s.id for s in scenario.site}
     out: dict[str, SiteSwing] = {}
     for i, limit in enumerate(limits):
-        if scenario.roadmap is not None:
-            raise _error(scenario, i, "site", "no [[utility_limit]] in a roadmap (not applied per period yet)", "one")
         if limit.site not in sites:
             raise _error(scenario, i, "site", f"a [[site]] id ({', '.join(sorted(sites))})", repr(limit.site))
         if limit.site in out:

@@ -150,3 +150,54 @@ def test_the_floor_energy_counts_in_energy_and_carbon(ideal_catalog):
     assert plan.energy.carbon.m_as("kg") - free.energy.carbon.m_as("kg") == pytest.approx(262_800.0)
     cost = plan.costs.annual_energy_cost.m_as("USD") - free.costs.annual_energy_cost.m_as("USD")
     assert cost == pytest.approx(131_400.0)
+
+
+def _demo_with(tmp_path, extra: str):
+    from dcplan.planner.scenario import DEMO_SCENARIO
+
+    text = DEMO_SCENARIO.read_text(encoding="utf-8").replace(
+        '[[utility_limit]]\nsite = "ashburn-va"\nswing_band = "10 MW"\nramp_rate_mw_per_s = 10\n', extra
+    )
+    path = tmp_path / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            '[[utility_limit]]\nsite = "nowhere"\nswing_band = "10 MW"\n',
+            ("utility_limit[0]", "site", "expected a [[site]] id (ashburn-va), got 'nowhere'"),
+        ),
+        ('[[utility_limit]]\nsite = "ashburn-va"\nswing_band = "ten"\n', (None, None, "swing_band")),
+    ],
+)
+def test_bad_utility_limit_over_the_cli_is_one_json_object(tmp_path, capsys, extra, expected):
+    import json
+
+    from dcplan.planner.cli import main
+
+    code = main(["solve", str(_demo_with(tmp_path, extra)), "--json"])
+    out = capsys.readouterr()
+    assert code == 2
+    lines = [line for line in out.out.splitlines() + out.err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    error = json.loads(lines[0])
+    entry, field, text = expected
+    assert "demo.toml" in error["error"] and text in error["error"]
+    if entry is not None:
+        assert (error["entry"], error["field"]) == (entry, field)
+
+
+def test_a_roadmap_refuses_a_utility_limit(tmp_path):
+    from pathlib import Path
+
+    from dcplan.models.errors import DcplanError
+    from dcplan.planner.scenario import load_scenario
+
+    small = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+    path = tmp_path / "small.toml"
+    path.write_text(small.read_text() + '\n[[utility_limit]]\nsite = "phoenix-az"\nswing_band = "1 MW"\n')
+    with pytest.raises(DcplanError, match=r"\[\[utility_limit\]\] is not applied per period by the roadmap yet"):
+        load_scenario(path)
