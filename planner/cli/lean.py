@@ -48,6 +48,8 @@ SIZE_FLAGS: dict[str, tuple[str, str]] = {
     "--slab": ("slab", VALUE),
     "--racks-per-row": ("racks_per_row", VALUE),
     "--basis": ("basis", VALUE),
+    "--swing-band": ("swing_band", VALUE),
+    "--ramp-limit": ("ramp_limit", VALUE),
     "--json": ("as_json", SWITCH),
     "--pretty": ("pretty", SWITCH),
     "--catalog": ("catalog", FOLDERS),

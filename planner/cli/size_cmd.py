@@ -35,6 +35,10 @@ def size(
     slab: Annotated[str | None, typer.Option("--slab", help="slab rating, e.g. 1500kg/m**2 or 15kN/m**2")] = None,
     racks_per_row: Annotated[str | None, typer.Option("--racks-per-row", help="rack positions per row")] = None,
     basis: Annotated[str, typer.Option("--basis", help="provisioning basis: nameplate | design | typical")] = "design",
+    swing_band: Annotated[
+        str | None, typer.Option("--swing-band", help="allowed training swing, e.g. 10MW: the mitigation it needs")
+    ] = None,
+    ramp_limit: Annotated[str | None, typer.Option("--ramp-limit", help="job start/stop ramp limit in MW/s")] = None,
     as_json: JsonOption = False,
     pretty: PrettyOption = False,
     catalog: CatalogOption = None,
