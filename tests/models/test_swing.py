@@ -77,3 +77,26 @@ def test_catalog_figures(catalog):
     p = swing.mitigation_prices(d, 0.08)
     assert p.battery_hours == 0.25 and p.battery_usd_per_kw_mitigated() == pytest.approx(387.5)
     assert p.floor_usd_per_kw_year == pytest.approx(0.3 * 8760 * 0.08)
+
+
+def test_seeded_fuzz_keeps_the_invariants():
+    """Random (seeded) inputs: no crash, swing and absorption within [0, amplitude], the
+    cheapest mitigation exactly fills the need with the cheaper way."""
+    import random
+
+    rng = random.Random(15)
+    for _ in range(2000):
+        design = rng.uniform(0, 1e3)
+        idle = rng.uniform(0, 1.5 * design)
+        share = rng.choice([None, rng.uniform(0, 1)])
+        s = swing.unit_swing(design, idle, share, rng.choice([0.0, rng.uniform(0, 1)]), rng.uniform(1e-3, 100))
+        assert 0.0 <= s.absorbed_kw <= s.amplitude_kw + 1e-12 and s.residual_kw >= -1e-12
+        prices = swing.MitigationPrices(
+            rng.uniform(0, 1e3), rng.uniform(0, 1e3), rng.uniform(0, 4), rng.uniform(0, 1e3)
+        )
+        total, band = rng.uniform(0, 1e6), rng.uniform(0, 1e6)
+        allowed = rng.choice([("battery",), ("floor",), ("battery", "floor"), ()])
+        m = swing.cheapest_mitigation(total, band, prices, rng.uniform(0, 20), allowed)
+        if allowed:
+            assert m.residual_kw == pytest.approx(min(total, band), abs=1e-6)
+        assert m.battery_kw >= 0 and m.floor_kw >= 0 and m.capex_usd >= 0 and m.opex_usd_per_year >= 0

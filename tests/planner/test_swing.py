@@ -73,14 +73,14 @@ def test_within_the_band_nothing_is_bought_and_the_ramp_is_reported(ideal_catalo
     assert line.summary.endswith("within the band, no mitigation; job start ramps over 1.6 s")
 
 
-def test_the_lp_is_the_same_both_ways_with_swing_rows(ideal_catalog):
-    for mitigation in (["battery"], ["floor"], ["battery", "floor"]):
-        data = build_model_data(
-            scenario(row=[ROW], candidate=ALPHA, utility_limit=_limit(mitigation=mitigation)), ideal_catalog
-        )
-        direct = build_direct(data)
-        assert ("site_swing", "cold-aws") in direct.rows
-        assert same_lp(direct, build_model(data)) == []
+@pytest.mark.parametrize("mitigation", [["battery"], ["floor"]])  # both: the shipped scenarios (test_direct_lp)
+def test_the_lp_is_the_same_both_ways_with_swing_rows(ideal_catalog, mitigation):
+    data = build_model_data(
+        scenario(row=[ROW], candidate=ALPHA, utility_limit=_limit(mitigation=mitigation)), ideal_catalog
+    )
+    direct = build_direct(data)
+    assert ("site_swing", "cold-aws") in direct.rows
+    assert same_lp(direct, build_model(data)) == []
 
 
 def test_the_recheck_catches_a_missing_battery(ideal_catalog):
@@ -201,3 +201,23 @@ def test_a_roadmap_refuses_a_utility_limit(tmp_path):
     path.write_text(small.read_text() + '\n[[utility_limit]]\nsite = "phoenix-az"\nswing_band = "1 MW"\n')
     with pytest.raises(DcplanError, match=r"\[\[utility_limit\]\] is not applied per period by the roadmap yet"):
         load_scenario(path)
+
+
+def test_reports_state_the_swing_mitigation():
+    """The enterprise golden plan's swing lines reach the Markdown report (HTML renders the same
+    blocks, planner/report/document.py) and the text."""
+    from pathlib import Path
+
+    from dcplan.planner.plan import load_plan
+    from dcplan.planner.report.markdown import render_markdown
+    from dcplan.planner.report.text import plan_money_energy_lines
+
+    golden = Path(__file__).resolve().parents[1] / "data" / "golden" / "enterprise-hybrid.plan.json"
+    plan = load_plan(golden)
+    (portland,) = [line for line in plan.swing if line.site == "portland-or"]
+    assert portland.battery_power.m_as("MW") > 0
+    text = portland.summary
+    assert text.startswith("portland-or: training swing 9.77 MW vs band 5 MW: 4.77 MW battery, 1.19 MWh, 1.85 MUSD")
+    assert "Training power swings and their mitigation" in render_markdown(plan, {})
+    assert "4.77 MW battery" in render_markdown(plan, {})
+    assert text in plan_money_energy_lines(plan)
