@@ -235,7 +235,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _availability_violations(catalog, data, ev),
         _candidate_violations(data, ev),
         _allocation_violations(data, ev, outcome),
-        swing_violations(data, ev, outcome.values),  # planner.swing_plan
+        swing_violations(catalog, data, ev, outcome.values),  # planner.swing_plan
     ]
     violations = [v for _, found in parts for v in found]
     return Recheck(ok=not violations, checked=sum(n for n, _ in parts), violations=violations)

@@ -150,21 +150,28 @@ def swing_summary(
     return text
 
 
-def swing_violations(data: Any, ev: Any, values: dict[str, dict[Any, float]]) -> tuple[int, list[str]]:
-    """Re-check from the layout: ``swing - battery - floor <= band`` and ``kWh >= d * kW`` per site."""
-    units = _placed_units(ev)
+def swing_violations(catalog: Any, data: Any, ev: Any, values: dict[str, dict[Any, float]]) -> tuple[int, list[str]]:
+    """Re-check from the layout, with the swing per unit recomputed from the catalog
+    (models.swing) and the band read from the scenario: ``swing - battery - floor <= band``
+    and ``kWh >= d * kW`` per [[utility_limit]] site."""
+    from dcplan.models.swing import mitigation_prices, system_unit_swing
+
     checked, violations = 0, []
-    for site in sorted(data.swing):
-        sw = data.swing[site]
-        swing = site_swing_kw(sw, units)
+    for limit in data.scenario.utility_limit:
+        site, band_kw = limit.site, float(limit.swing_band.to("kW").magnitude)
+        swing = sum(
+            system_unit_swing(catalog.system(fill.option.system), catalog.defaults).residual_kw * fill.units
+            for fill in ev.fills
+            if fill.option.site == site
+        )
         kw, kwh, floor = _bought(values, site)
         checked += 2
         residual = swing - kw - floor
-        if residual > sw.band_kw * (1 + REL_TOL) + 1e-3:
+        if residual > band_kw * (1 + REL_TOL) + 1e-3:
             violations.append(
-                f"swing band ({site}): {residual / 1e3:,.6g} MW after mitigation exceeds {sw.band_kw / 1e3:,.6g} MW"
+                f"swing band ({site}): {residual / 1e3:,.6g} MW after mitigation exceeds {band_kw / 1e3:,.6g} MW"
             )
-        need = kw * sw.prices.battery_hours
+        need = kw * mitigation_prices(catalog.defaults, 0.0).battery_hours
         if kwh < need * (1 - REL_TOL) - 1e-3:
             violations.append(f"battery energy ({site}): {kwh:,.6g} kWh is below {need:,.6g} kWh for {kw:,.6g} kW")
     return checked, violations

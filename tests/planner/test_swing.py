@@ -95,11 +95,15 @@ def test_the_recheck_catches_a_missing_battery(ideal_catalog):
     class _Ev:
         fills = [_Fill(plan_data.options[0], 10)]
 
-    checked, bad = swing_violations(plan_data, _Ev(), {"battery_kw": {"cold-aws": 0.0}})
+    checked, bad = swing_violations(ideal_catalog, plan_data, _Ev(), {"battery_kw": {"cold-aws": 0.0}})
     assert checked == 2 and bad == ["swing band (cold-aws): 0.8 MW after mitigation exceeds 0.5 MW"]
-    ok = swing_violations(plan_data, _Ev(), {"battery_kw": {"cold-aws": 300.0}, "battery_kwh": {"cold-aws": 150.0}})
+    ok = swing_violations(
+        ideal_catalog, plan_data, _Ev(), {"battery_kw": {"cold-aws": 300.0}, "battery_kwh": {"cold-aws": 150.0}}
+    )
     assert ok == (2, [])
-    short = swing_violations(plan_data, _Ev(), {"battery_kw": {"cold-aws": 300.0}, "battery_kwh": {"cold-aws": 1.0}})
+    short = swing_violations(
+        ideal_catalog, plan_data, _Ev(), {"battery_kw": {"cold-aws": 300.0}, "battery_kwh": {"cold-aws": 1.0}}
+    )
     assert short[1] == ["battery energy (cold-aws): 1 kWh is below 150 kWh for 300 kW"]
 
 
