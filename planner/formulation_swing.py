@@ -16,13 +16,15 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from dcplan.planner.swing_data import swing_row_sites
+
 
 def define_swing_variables(m: Any, data: Any) -> None:
     """The swing sets and variables (empty without a [[utility_limit]])."""
     sites = sorted(data.swing)
     m.SWB = pyo.Set(initialize=[s for s in sites if "battery" in data.swing[s].allowed], ordered=True)
     m.SWF = pyo.Set(initialize=[s for s in sites if "floor" in data.swing[s].allowed], ordered=True)
-    m.SW = pyo.Set(initialize=sites, ordered=True)
+    m.SW = pyo.Set(initialize=swing_row_sites(data), ordered=True)
     m.battery_kw = pyo.Var(m.SWB, domain=pyo.NonNegativeReals)
     m.battery_kwh = pyo.Var(m.SWB, domain=pyo.NonNegativeReals)
     m.floor_kw = pyo.Var(m.SWF, domain=pyo.NonNegativeReals)
@@ -47,7 +49,7 @@ def define_swing_constraints(m: Any, data: Any) -> None:
 
     def swing_rule(model: Any, s: str) -> Any:
         per_unit = data.swing[s].unit_swing_kw
-        expr = pyo.quicksum(per_unit[o] * m.units[o] for o in m.O if o in per_unit)
+        expr = pyo.quicksum(per_unit[o] * m.units[o] for o in m.O if per_unit.get(o, 0.0) != 0)
         if s in m.SWB:
             expr = expr - m.battery_kw[s]
         if s in m.SWF:

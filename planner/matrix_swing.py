@@ -44,8 +44,10 @@ def add_swing_columns(ctx: Any) -> None:
 
 def swing_rows(s: Any, ctx: Any) -> None:
     """site_swing and battery_energy rows (see the module docstring)."""
+    from dcplan.planner.swing_data import swing_row_sites
+
     data, col = ctx.data, ctx.swing_col
-    sites = sorted(data.swing)
+    sites = swing_row_sites(data)
     if not sites:
         return
     entries: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
@@ -63,7 +65,7 @@ def swing_rows(s: Any, ctx: Any) -> None:
             )
         )
     s.family("site_swing", sites, entries, -np.inf, [data.swing[x].band_kw for x in sites])
-    with_battery = [x for x in sites if ("battery_kw", x) in col]
+    with_battery = [x for x in sorted(data.swing) if ("battery_kw", x) in col]
     for site in with_battery:
         terms = {col[("battery_kw", site)]: data.swing[site].prices.battery_hours, col[("battery_kwh", site)]: -1.0}
         s.row("battery_energy", site, terms, -np.inf, 0.0)

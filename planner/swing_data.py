@@ -45,6 +45,16 @@ class SiteSwing:
         return self.prices.floor_usd_per_kw_year / 1e6
 
 
+def swing_row_sites(data: Any) -> list[str]:
+    """The sites whose site_swing row has a term (a unit that swings, or a mitigation), in id
+    order: a site with neither has nothing to constrain."""
+    return [
+        s
+        for s in sorted(data.swing)
+        if data.swing[s].allowed or any(v != 0 for v in data.swing[s].unit_swing_kw.values())
+    ]
+
+
 def _error(scenario: Scenario, index: int, name: str, expected: str, got: Any) -> SwingInputError:
     where = scenario.source
     return SwingInputError(

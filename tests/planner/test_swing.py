@@ -73,7 +73,15 @@ def test_within_the_band_nothing_is_bought_and_the_ramp_is_reported(ideal_catalo
     assert line.summary.endswith("within the band, no mitigation; job start ramps over 1.6 s")
 
 
-@pytest.mark.parametrize("mitigation", [["battery"], ["floor"]])  # both: the shipped scenarios (test_direct_lp)
+def test_without_mitigation_the_band_caps_the_fleet(ideal_catalog):
+    """No mitigation allowed: 80 kW x N <= 500 kW, so max-compute stops at 6 units (20 fit)."""
+    plan = solve_plan(scenario(row=[ROW], candidate=ALPHA, utility_limit=_limit(mitigation=[])), ideal_catalog)
+    assert plan.recheck.ok, plan.recheck.violations
+    assert units_of(plan, "alpha") == 6
+    assert plan.swing[0].swing.m_as("kW") == pytest.approx(480.0)
+
+
+@pytest.mark.parametrize("mitigation", [["battery"], ["floor"], []])  # both: the shipped scenarios (test_direct_lp)
 def test_the_lp_is_the_same_both_ways_with_swing_rows(ideal_catalog, mitigation):
     data = build_model_data(
         scenario(row=[ROW], candidate=ALPHA, utility_limit=_limit(mitigation=mitigation)), ideal_catalog
