@@ -195,7 +195,8 @@ class Costs(_Model):
         default_factory=lambda: _usd(0.0), description="one-off [[porting]] costs of the stacks the plan uses"
     )
     capex_swing: Money = Field(
-        default_factory=lambda: _usd(0.0), description="facility batteries bought to keep training swings in band"
+        default_factory=lambda: _usd(0.0),
+        description="facility batteries for training swings (part of capex_electrical)",
     )
     capex_total: Money
     annual_energy_cost: Money

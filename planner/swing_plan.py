@@ -32,17 +32,13 @@ def _bought(values: dict[str, dict[Any, float]], site: str) -> tuple[float, floa
 
 
 def add_paid_extras(data: Any, values: dict[str, dict[Any, float]], ev: Any) -> None:
-    """Porting capex, battery capex (``capex['swing']``) and the floor's energy (in
-    ``opex['energy']``) [USD] of a solution, into the evaluation's money."""
+    """Porting capex, battery capex (electrical equipment: in ``capex['electrical']``) and
+    the floor's energy (in ``opex['energy']``) [USD] of a solution, into the evaluation's money."""
     ev.capex["porting"] = paid_porting_usd(data, values)
-    capex = energy = 0.0
     for site, sw in data.swing.items():
         kw, kwh, floor = _bought(values, site)
-        capex += kw * sw.prices.battery_usd_per_kw + kwh * sw.prices.battery_usd_per_kwh
-        energy += floor * sw.prices.floor_usd_per_kw_year
-    if data.swing:
-        ev.capex["swing"] = capex
-        ev.opex["energy"] += energy
+        ev.capex["electrical"] += kw * sw.prices.battery_usd_per_kw + kwh * sw.prices.battery_usd_per_kwh
+        ev.opex["energy"] += floor * sw.prices.floor_usd_per_kw_year
 
 
 def swing_lines(data: Any, values: dict[str, dict[Any, float]], ev: Any) -> list[Any]:
@@ -89,17 +85,51 @@ def _both_ways(sw: Any, mitigated_kw: float, pv_factor: float) -> str:
 
 
 def with_swing(plan: Any, data: Any, values: dict[str, dict[Any, float]], ev: Any) -> Any:
-    """``plan`` with its SwingLines and ``costs.capex_swing`` (unchanged without a [[utility_limit]])."""
+    """``plan`` with its SwingLines, the batteries as equipment lines (power and energy, each
+    with its capex), ``costs.capex_swing`` (of capex_electrical) and the floors' energy
+    (unchanged without a [[utility_limit]])."""
     if not data.swing:
         return plan
-    update: dict[str, Any] = {"swing": swing_lines(data, values, ev)}
+    lines = swing_lines(data, values, ev)
+    update: dict[str, Any] = {"swing": lines, "equipment": [*plan.equipment, *_battery_equipment(data, values)]}
     if plan.costs is not None:
         from dcplan.models.units import qty
 
-        update["costs"] = plan.costs.model_copy(update={"capex_swing": qty(ev.capex.get("swing", 0.0), "USD")})
+        capex = sum(line.capex.m_as("USD") for line in lines)
+        update["costs"] = plan.costs.model_copy(update={"capex_swing": qty(capex, "USD")})
     if plan.energy is not None:
         update["energy"] = _with_floor_energy(plan.energy, data, values)
     return plan.model_copy(update=update)
+
+
+def _battery_equipment(data: Any, values: dict[str, dict[Any, float]]) -> list[Any]:
+    """'swing battery power' [kW] and 'swing battery energy' [kWh] per site that bought one."""
+    from dcplan.models.units import qty
+    from dcplan.planner.plan import EquipmentCount
+
+    out = []
+    for site in sorted(data.swing):
+        sw, (kw, kwh, _) = data.swing[site], _bought(values, site)
+        if kw <= 0:
+            continue
+        for item, amount, unit, price in (
+            ("swing battery power", kw, "kW", sw.prices.battery_usd_per_kw),
+            ("swing battery energy", kwh, "kWh", sw.prices.battery_usd_per_kwh),
+        ):
+            out.append(
+                EquipmentCount(
+                    item=item,
+                    catalog_id=None,
+                    scope=site,
+                    count=1,
+                    unit_capacity=amount,
+                    capacity_unit=unit,
+                    installed=amount,
+                    used=amount,
+                    capex=qty(amount * price, "USD"),
+                )
+            )
+    return out
 
 
 def floor_energy_kwh(sw: Any, floor_kw: float) -> float:

@@ -103,9 +103,9 @@ def plan_money_energy_lines(plan: Any) -> list[str]:
     c, e = plan.costs, plan.energy
     return [
         f"capex {musd(c.capex_total)} (IT {musd(c.capex_it)}, cooling {musd(c.capex_cooling)}, "
-        f"electrical {musd(c.capex_electrical)}, building {musd(c.capex_building)}, halls {musd(c.capex_halls)}"
-        f"{f', porting {musd(c.capex_porting)}' if c.capex_porting.magnitude > 0 else ''}"
-        f"{f', swing battery {musd(c.capex_swing)}' if c.capex_swing.magnitude > 0 else ''}); "
+        f"electrical {musd(c.capex_electrical)}"
+        f"{f' incl. swing battery {musd(c.capex_swing)}' if c.capex_swing.magnitude > 0 else ''}, building {musd(c.capex_building)}, halls {musd(c.capex_halls)}"
+        f"{f', porting {musd(c.capex_porting)}' if c.capex_porting.magnitude > 0 else ''}); "
         f"opex {musd(c.annual_opex)}/yr (energy {musd(c.annual_energy_cost)}, cloud {musd(c.annual_cloud_cost)}); "
         f"TCO {musd(c.tco)} over {number(c.tco_horizon_years)} years",
         f"IT {q(e.it_power_provisioned, 'MW')} ({plan.provisioning_basis}), facility "

@@ -45,6 +45,15 @@ def test_a_swing_limit_forces_a_battery_and_costs_a_unit(ideal_catalog):
     assert line.capex.m_as("USD") == pytest.approx(132_000.0)
     assert plan.costs.capex_swing.m_as("USD") == pytest.approx(132_000.0)
     assert plan.costs.capex_total.m_as("USD") == pytest.approx(9_132_000.0)
+    assert plan.costs.capex_electrical.m_as("USD") == pytest.approx(132_000.0)  # the ideal chain is free
+    from dcplan.planner.report.tables import bom_table, bom_total_usd
+
+    bom = bom_table(plan)
+    assert bom_total_usd(bom) == pytest.approx(9_132_000.0)
+    assert [(r[1], r[3], r[-1]) for r in bom.rows if str(r[1]).startswith("swing battery")] == [
+        ("swing battery energy", "cold-aws", pytest.approx(110_000.0)),
+        ("swing battery power", "cold-aws", pytest.approx(22_000.0)),
+    ]
     assert line.summary == "cold-aws: training swing 0.72 MW vs band 0.5 MW: 0.22 MW battery, 0.11 MWh, 0.132 MUSD"
 
 
