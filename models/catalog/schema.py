@@ -60,6 +60,7 @@ from dcplan.models.catalog.sourced import (
     SourcedPositiveFraction,
     SourcedPositivePower,
     SourcedPower,
+    SourcedSeconds,
     SourcedSpecificHeat,
     SourcedTemperature,
     SourcedTemperatureDifference,
@@ -127,7 +128,7 @@ class System(Entry):
     swing_amplitude: SourcedFraction | None = Field(
         default=None, description="training power swing, trough to peak, as a share of design power (models.swing)"
     )
-    swing_period: SourcedDuration | None = Field(default=None, description="one compute + communication iteration")
+    swing_period: SourcedSeconds | None = Field(default=None, description="one compute + communication iteration")
     swing_storage: SourcedEnergy | None = Field(default=None, description="built-in energy storage per unit (PSUs)")
     liquid_capture_fraction: SourcedFraction = Field(description="share of unit heat taken by cold plates")
     cooling: list[str] = Field(min_length=1, description="ids of [[cooling]] architectures it supports")
@@ -411,7 +412,7 @@ class Defaults(Entry):
     facility_life: SourcedYears
     water_per_energy_dry: SourcedWaterIntensity | None = None
     # training power swings and their mitigation (models.swing)
-    swing_period: SourcedDuration | None = Field(default=None, description="for systems that give none")
+    swing_period: SourcedSeconds | None = Field(default=None, description="for systems that give none")
     swing_trough_share: SourcedFraction | None = Field(default=None, description="share of time in the low phase")
     battery_power_capex: SourcedMoneyPerPower | None = Field(default=None, description="facility battery, per kW")
     battery_energy_capex: SourcedMoneyPerEnergy | None = Field(default=None, description="facility battery, per kWh")

@@ -36,7 +36,6 @@ from dcplan.models.units import (
     Current,
     Density,
     Duration,
-    Energy,
     FloorLoad,
     Height,
     Information,
@@ -49,7 +48,9 @@ from dcplan.models.units import (
     PositivePower,
     Power,
     Quantity,
+    Seconds,
     SpecificHeat,
+    StoredEnergy,
     Temperature,
     TemperatureDifference,
     UnitInputError,
@@ -381,19 +382,27 @@ class SourcedYears(_Concrete):
 
 
 class SourcedDuration(_Concrete):
-    """A sourced duration (h; accepts '5 s')."""
+    """A sourced duration (h)."""
 
     value: Duration
     low: Duration | None = _low()
     high: Duration | None = _high()
 
 
-class SourcedEnergy(_Concrete):
-    """A sourced energy (kWh; accepts '50 kJ')."""
+class SourcedSeconds(_Concrete):
+    """A sourced short duration (s), e.g. a training iteration."""
 
-    value: Energy
-    low: Energy | None = _low()
-    high: Energy | None = _high()
+    value: Seconds
+    low: Seconds | None = _low()
+    high: Seconds | None = _high()
+
+
+class SourcedEnergy(_Concrete):
+    """A sourced stored energy (kJ), e.g. a power supply's."""
+
+    value: StoredEnergy
+    low: StoredEnergy | None = _low()
+    high: StoredEnergy | None = _high()
 
 
 class SourcedSpecificHeat(_Concrete):

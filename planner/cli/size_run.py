@@ -92,14 +92,14 @@ def run_size(
     request = {"system": system, "cooling": cooling_id, "site": site, "count": units, "it_power": it_power}
     result = _run_sizing(cat, request | {"racks": rack_count}, options_data)
     band_kw = float(band.to("kW").magnitude) if band is not None else None
-    swing = size_swing(cat, result, band_kw, ramp)
+    result = result.model_copy(update={"swing": size_swing(cat, result, band_kw, ramp)})
     if as_json:
-        print_json(result.to_json() | {"swing": swing}, pretty)
+        print_json(result.to_json(), pretty)
         return
     render_sizing(result)
     from dcplan.planner.cli.textout import echo
 
-    for line in swing_text(swing):
+    for line in swing_text(result.swing):
         echo(line)
 
 
