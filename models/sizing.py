@@ -197,6 +197,9 @@ class SizingResult(BaseModel):
     compute_fp4: Compute | None
     checks: list[LimitCheck]
     warnings: list[str] = Field(default_factory=list, description="why this cannot be built as asked (availability)")
+    swing: dict[str, float] | None = Field(
+        default=None, description="training swing figures of `dcplan size` (kW, kWh, USD, s as named; models.swing)"
+    )
 
     @property
     def violations(self) -> list[LimitCheck]:

@@ -492,6 +492,7 @@ PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
     "kW": (-math.inf, 1e9),  # 1 TW (a 1 GW campus is 1e6 kW)
     "kVA": (-math.inf, 1e9),
     "kWh": (-math.inf, 1e13),  # 10 PWh
+    "kJ": (-math.inf, 3.6e16),  # 10 PWh
     "kg": (-math.inf, 1e12),  # a billion tonnes (plan totals included)
     "m": (-math.inf, 1e5),  # 100 km
     "RU": (-math.inf, 1e3),
@@ -560,6 +561,8 @@ Information = Annotated[pint.Quantity, _spec("an amount of data", "GB", "144 GiB
 Bandwidth = Annotated[pint.Quantity, _spec("a bandwidth", "GB/s", "4.9 TB/s", positive=True)]
 Duration = Annotated[pint.Quantity, _spec("a duration", "h", "8760 h", positive=True)]
 Years = Annotated[pint.Quantity, _spec("a duration", "year", "5 year", positive=True)]
+Seconds = Annotated[pint.Quantity, _spec("a duration", "s", "2 s", positive=True)]  # training iterations
+StoredEnergy = Annotated[pint.Quantity, _spec("an energy", "kJ", "50 kJ", nonnegative=True)]  # PSU storage
 SpecificHeat = Annotated[pint.Quantity, _spec("a specific heat", "kJ/(kg*K)", "4.18 kJ/(kg*K)", positive=True)]
 Density = Annotated[pint.Quantity, _spec("a density", "kg/m**3", "997 kg/m**3", positive=True)]
 

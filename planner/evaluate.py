@@ -36,7 +36,8 @@ from dcplan.planner.plan import (
     SolverInfo,
 )
 from dcplan.planner.solve import SolveOutcome
-from dcplan.planner.workload_results import paid_porting_usd, workload_results
+from dcplan.planner.swing_plan import add_paid_extras
+from dcplan.planner.workload_results import workload_results
 
 # Units parsed once: ``q.m_as("kW")`` re-parses the string (~100 us) on every call.
 _KW, _KWH, _MW, _M2 = ureg.Unit("kW"), ureg.Unit("kWh"), ureg.Unit("MW"), ureg.Unit("m**2")
@@ -101,7 +102,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome, rows: lis
         built_halls={h for h in built if hall_totals.get(h, {}).get("racks", 0) > 0 or not data.halls[h].optional},
     )
     _money(catalog, data, evaluation)
-    evaluation.capex["porting"] = paid_porting_usd(data, outcome.values)
+    add_paid_extras(data, outcome.values, evaluation)  # porting, swing battery and floor
     return evaluation
 
 

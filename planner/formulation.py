@@ -37,6 +37,8 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from dcplan.planner import formulation_swing as fs
+
 # shared with the matrix builder, which must not import Pyomo
 from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
 from dcplan.planner.matrix_workloads import (
@@ -85,10 +87,12 @@ def build_model(data: ModelData, elastic: frozenset[str] = frozenset()) -> pyo.C
     m.slack_terms = []  # (family, index, slack var, weight)
     define_sets(m, data)
     define_variables(m, data)
+    fs.define_swing_variables(m, data)
     define_expressions(m, data)
     define_row_constraints(m, data)
     define_hall_constraints(m, data)
     define_site_constraints(m, data)
+    fs.define_swing_constraints(m, data)  # site_swing, battery_energy (planner.formulation_swing)
     define_money_constraints(m, data)
     define_workload_constraints(m, data)
     define_porting_constraints(m, data)
@@ -203,10 +207,12 @@ def define_expressions(m: Any, data: ModelData) -> None:
         a, b, _ = _redundancy_terms(site.generator_redundancy)
         capex_terms.append(site.generator_capex_usd / USD_PER_MUSD * (a * m.gen_n[s] + b * m.site_used[s]))
     capex_terms += [c.cost_musd * m.port[c.workload, c.stack] for c in m.port_columns]
+    capex_terms += fs.swing_capex_terms(m, data)
     m.capex = pyo.Expression(expr=pyo.quicksum(capex_terms))
 
     opex_terms = [m.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
     opex_terms += [m.cloud[k].annual_cost_usd / USD_PER_MUSD * m.rent[k] for k in m.K]
+    opex_terms += fs.swing_opex_terms(m, data)
     m.annual_opex = pyo.Expression(expr=pyo.quicksum(opex_terms))
     m.tco = pyo.Expression(expr=m.capex + data.pv_factor * m.annual_opex)
 

@@ -22,6 +22,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from dcplan.planner import matrix_swing as swing
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.porting import port_columns, porting_cost_musd
 
@@ -78,6 +79,9 @@ def tie_break_weight(
     tco_bound += sum(data.pv_factor * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
     tco_bound += sum(h.build_cost_usd / USD_PER_MUSD for h in data.halls.values())
     tco_bound += porting_cost_musd(ports if ports is not None else port_columns(data))
+    tco_bound += swing.swing_cost_bound_musd(
+        data, [o.rows_available * n for o, n in zip(data.options, per_row, strict=True)]
+    )
     return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
@@ -252,6 +256,7 @@ class _Context:
             + [("alloc", p) for p in self.pairs]
             + [("port", (c.workload, c.stack)) for c in self.ports]
         )
+        swing.add_swing_columns(self)  # battery_kw, battery_kwh, floor_kw after the last block
         self.supply_col = {o.key: self.U + i for i, o in enumerate(options)} | {
             c.key: self.RENT + i for i, c in enumerate(clouds)
         }
@@ -310,6 +315,7 @@ class _Context:
             terms[self.GEN + i], terms[self.SU + i] = g, u
         for i, port in enumerate(self.ports):
             terms[self.PORT + i] = scale * port.cost_musd
+        swing.swing_capex_terms(self, scale, terms)
         return terms
 
     def _capex_coefficients(self) -> None:
@@ -342,6 +348,7 @@ class _Context:
             _add(terms, self.U + i, scale * (o.energy_cost_per_unit_usd / USD_PER_MUSD))
         for i, c in enumerate(self.clouds):
             _add(terms, self.RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
+        swing.swing_opex_terms(self, scale, terms)
         return terms
 
 
@@ -443,6 +450,7 @@ def _site_families(s: _Stream, ctx: _Context) -> None:
     s.family(
         "site_used_link", hall_ids, [(hi, ctx.HU + hi, np.ones(n_h)), (hi, ctx.SU + h_site, -np.ones(n_h))], -INF, 0.0
     )
+    swing.swing_rows(s, ctx)  # site_swing, battery_energy (planner.matrix_swing)
 
 
 def _money_rows(s: _Stream, ctx: _Context) -> None:
@@ -490,7 +498,8 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
         cost[col] = value
     integrality = np.full(n_cols, highspy.HighsVarType.kInteger)
     integrality[ctx.AL : ctx.PORT] = highspy.HighsVarType.kContinuous
-    upper[ctx.PORT :] = 1.0  # port[w, k] is binary
+    upper[ctx.PORT : ctx.PORT + len(ctx.ports)] = 1.0  # port[w, k] is binary
+    swing.swing_continuous(ctx, integrality, highspy.HighsVarType.kContinuous)
     lp = colwise_lp(
         (row_ids, cols, vals),
         (n_used, n_rows),

@@ -28,9 +28,10 @@ from dcplan.planner.scenario import (
     ScenarioHeader,
     SiteLimits,
     Workload,
-    check_catalog_references,
     uses_peak,
 )
+from dcplan.planner.scenario_refs import check_catalog_references
+from dcplan.planner.swing_data import SiteSwing, site_swings
 
 HOURS_PER_YEAR = 8760.0
 KG_PER_M2 = Q_(1.0, "kg/m**2").units  # parsed once: pint parses a unit string on every .to()
@@ -215,6 +216,8 @@ class ModelData:
     #: min-cost-per-delivered: the Dinkelbach parameter lambda of the parametric objective
     #: ``tco - lambda x delivered work`` (planner.ratio) [USD per PFLOP-day]
     ratio_lambda_usd_per_pflop_day: float = 0.0
+    #: site id -> SiteSwing of its [[utility_limit]] (planner.swing_data; none: no swing rows)
+    swing: dict[str, SiteSwing] = field(default_factory=dict)
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]
@@ -592,6 +595,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         needs=per_pair.needs,
         workload_pruned=per_pair.pruned,
         supply_groups=per_pair.groups,
+        swing=site_swings(scenario, catalog, options),
     )
 
 

@@ -26,6 +26,7 @@ from dcplan.planner.plan import CapacityPlan, Diagnosis, RatioResult, Recheck, S
 from dcplan.planner.recheck import LimitUse, limit_uses, recheck
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
+from dcplan.planner.swing_plan import with_swing
 
 # the phases of plan_scenario, in the order they run (diagnosis only for an infeasible model,
 # layout to marginal values only when there is a plan)
@@ -144,6 +145,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     diagnosis = Diagnosis(feasible=True, summary=summary)
     with paused_gc():
         plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
+        plan = with_swing(plan, data, outcome.values, ev)  # [[utility_limit]] sites (planner.swing_plan)
     if outcome.ratio is not None:
         plan = _with_plan_ratio(plan, outcome.ratio)
     # total_s covers plan assembly too

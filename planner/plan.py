@@ -194,6 +194,10 @@ class Costs(_Model):
     capex_porting: Money = Field(
         default_factory=lambda: _usd(0.0), description="one-off [[porting]] costs of the stacks the plan uses"
     )
+    capex_swing: Money = Field(
+        default_factory=lambda: _usd(0.0),
+        description="facility batteries for training swings (part of capex_electrical)",
+    )
     capex_total: Money
     annual_energy_cost: Money
     annual_cloud_cost: Money
@@ -201,6 +205,23 @@ class Costs(_Model):
     tco: Money
     tco_horizon_years: float
     discount_rate: float
+
+
+class SwingLine(_Model):
+    """A site's training power swing against its [[utility_limit]] and the mitigation bought
+    (models.swing): residual = swing - battery_power - floor <= band."""
+
+    site: str
+    swing: Power = Field(description="all units in one synchronous job, after their own storage")
+    band: Power
+    battery_power: Power
+    battery_energy: Energy
+    floor: Power = Field(description="power floor: GPUs burn energy in the low phase")
+    residual: Power
+    capex: Money = Field(description="battery kW and kWh")
+    annual_energy_cost: Money = Field(description="energy the power floor burns (in annual_energy_cost)")
+    ramp_time_s: float | None = Field(default=None, description="a job's start at the contract's ramp rate")
+    summary: str
 
 
 class EnergySummary(_Model):
@@ -429,6 +450,7 @@ class CapacityPlan(_Model):
     workloads: list[WorkloadResult] = Field(
         default_factory=list, description="per-workload delivered results (empty in plans written before 1.2)"
     )
+    swing: list[SwingLine] = Field(default_factory=list, description="per [[utility_limit]] site: swing mitigation")
 
     @property
     def quick_estimate_bases(self) -> str:

@@ -17,6 +17,7 @@ from dcplan.planner.matrix_workloads import basis_terms, share_members
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, Recheck
 from dcplan.planner.solve import SolveOutcome
+from dcplan.planner.swing_plan import swing_violations
 
 REL_TOL = 1e-6
 # Units parsed once (``q.m_as("MW")`` re-parses the string on every call).
@@ -234,6 +235,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _availability_violations(catalog, data, ev),
         _candidate_violations(data, ev),
         _allocation_violations(data, ev, outcome),
+        swing_violations(catalog, data, ev, outcome.values),  # planner.swing_plan
     ]
     violations = [v for _, found in parts for v in found]
     return Recheck(ok=not violations, checked=sum(n for n, _ in parts), violations=violations)

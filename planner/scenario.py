@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import tomllib
 from collections import Counter
-from difflib import get_close_matches
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
@@ -78,6 +77,7 @@ from dcplan.planner.scenario_roadmap import (
     drop_unset,
     roadmap_error,
 )
+from dcplan.planner.scenario_swing import UtilityLimit
 from dcplan.planner.scenario_workload import (
     ALL_PLACEMENTS,
     MAX_CHIPS,
@@ -281,6 +281,7 @@ class Scenario(_Strict):
     ordered: list[Ordered] = Field(default_factory=list, description="roadmap: long-lead equipment on order")
     cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
+    utility_limit: list[UtilityLimit] = Field(default_factory=list, max_length=100, description="swing limits")
 
     _source: str = PrivateAttr(default="scenario")
 
@@ -291,7 +292,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES))
+        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES, "utility_limit"))
 
     @model_validator(mode="before")
     @classmethod
@@ -490,53 +491,6 @@ def load_scenario(path: Path | str, objective: str | None = None) -> Scenario:
     if objective is not None and isinstance(data.get("scenario"), dict):
         data["scenario"]["objective"] = objective
     return parse_scenario(data, where)
-
-
-def check_catalog_references(scenario: Scenario, catalog: Any) -> None:
-    """Every catalog id the scenario names exists; else one ScenarioError line per unknown id.
-
-    Each line names the file, the table entry and the field, with close matches:
-    ``x.toml: [[candidate]] 2: system: unknown system id 'gb300-nvl73' (did you mean 'gb300-nvl72'?)``.
-    """
-    where = scenario.source
-    lines: list[str] = []
-    first: dict[str, str | None] = {}
-
-    def entry(table: str, index: int, ident: str | None = None) -> str:
-        return f"[[{table}]] {index + 1}" + (f" {_quote(ident)}" if ident else "")
-
-    def need(kind: str, entry_id: str | None, label: str, field: str) -> None:
-        if entry_id is None or entry_id in catalog.items[kind]:
-            return
-        close = get_close_matches(entry_id, sorted(catalog.items[kind]), n=3)
-        hint = f" (did you mean {', '.join(repr(c) for c in close)}?)" if close else " (see `dcplan catalog list`)"
-        noun = kind.replace("_", " ")
-        if not lines:
-            first.update(entry=label, field=field, expected=f"a catalog {noun} id", got=entry_id)
-        lines.append(f"{where}: {label}: {field}: unknown {noun} id {_quote(entry_id)}{hint}")
-
-    need("power_chain", scenario.scenario.power_chain, "[scenario]", "power_chain")
-    for i, site in enumerate(scenario.site):
-        need("site", site.id, entry("site", i), "id")
-    for i, hall in enumerate(scenario.hall):
-        need("plant", hall.plant, entry("hall", i, hall.id), "plant")
-    for i, row in enumerate(scenario.row):
-        need("busway", row.busway, entry("row", i, row.id), "busway")
-        for cooling_id in row.cooling:
-            need("cooling", cooling_id, entry("row", i, row.id), "cooling")
-    for i, candidate in enumerate(scenario.candidate):
-        need("system", candidate.system, entry("candidate", i), "system")
-    for i, offer in enumerate(scenario.cloud):
-        need("system", offer.system, entry("cloud", i, offer.id), "system")
-    for i, cut in enumerate(scenario.haircut):
-        need("claim", cut.claim, entry("haircut", i), "claim")
-    for i, factory in enumerate(scenario.ai_factory):
-        need("system", factory.system, entry("ai_factory", i, factory.id), "system")
-    for i, row in enumerate(scenario.row):
-        if row.slot is not None:  # the rack_slot kind arrives with issue 14's catalog data
-            need("rack_slot" if "rack_slot" in catalog.items else "system", row.slot, entry("row", i, row.id), "slot")
-    if lines:
-        raise ScenarioError(lines, file=where if where != "scenario" else None, **first)
 
 
 SCENARIO_DIR = Path(__file__).resolve().parents[1] / "catalogs" / "scenarios"

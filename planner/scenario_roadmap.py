@@ -391,6 +391,8 @@ def roadmap_problem(scenario: Scenario) -> str | None:
             f"[scenario]: {name} does not apply with [roadmap] "
             "(the [roadmap] objective and periods replace it): remove it"
         )
+    if scenario.utility_limit:
+        return "[[utility_limit]] is not applied per period by the roadmap yet: remove it, or plan one period"
     if roadmap.objective == "min-npv-tco" and not scenario.workload:
         return "[roadmap]: objective 'min-npv-tco' needs at least one [[workload]] (the demand to meet)"
     for table in ROADMAP_TABLES:

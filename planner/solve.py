@@ -201,6 +201,9 @@ VALUE_COMPONENTS = (
     "gen_n",
     "alloc",
     "port",
+    "battery_kw",  # planner.matrix_swing
+    "battery_kwh",
+    "floor_kw",
 )
 
 

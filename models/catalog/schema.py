@@ -44,6 +44,8 @@ from dcplan.models.catalog.sourced import (
     SourcedCurrent,
     SourcedCurve,
     SourcedDensity,
+    SourcedDuration,
+    SourcedEnergy,
     SourcedFloorLoad,
     SourcedFraction,
     SourcedHeight,
@@ -59,6 +61,7 @@ from dcplan.models.catalog.sourced import (
     SourcedPositiveFraction,
     SourcedPositivePower,
     SourcedPower,
+    SourcedSeconds,
     SourcedSpecificHeat,
     SourcedTemperature,
     SourcedTemperatureDifference,
@@ -123,6 +126,11 @@ class System(Entry):
     fabric_power: SourcedPower | None = Field(default=None, description="scale-out network share per unit")
     psu_efficiency: SourcedPositiveFraction
     transient_headroom: SourcedMultiplier = Field(description="peak/steady electrical ratio for breakers and UPS")
+    swing_amplitude: SourcedFraction | None = Field(
+        default=None, description="training power swing, trough to peak, as a share of design power (models.swing)"
+    )
+    swing_period: SourcedSeconds | None = Field(default=None, description="one compute + communication iteration")
+    swing_storage: SourcedEnergy | None = Field(default=None, description="built-in energy storage per unit (PSUs)")
     liquid_capture_fraction: SourcedFraction = Field(description="share of unit heat taken by cold plates")
     cooling: list[str] = Field(min_length=1, description="ids of [[cooling]] architectures it supports")
     air_rack_power_limit: SourcedPositivePower | None = Field(
@@ -423,6 +431,12 @@ class Defaults(Entry):
     it_life: SourcedYears
     facility_life: SourcedYears
     water_per_energy_dry: SourcedWaterIntensity | None = None
+    # training power swings and their mitigation (models.swing)
+    swing_period: SourcedSeconds | None = Field(default=None, description="for systems that give none")
+    swing_trough_share: SourcedFraction | None = Field(default=None, description="share of time in the low phase")
+    battery_power_capex: SourcedMoneyPerPower | None = Field(default=None, description="facility battery, per kW")
+    battery_energy_capex: SourcedMoneyPerEnergy | None = Field(default=None, description="facility battery, per kWh")
+    battery_min_duration: SourcedDuration | None = Field(default=None, description="kWh per kW (C-rate limit)")
     critical_capacity_share: SourcedFraction | None = Field(
         default=None,
         description="share of construction cost that is electrical/mechanical plant (counted bottom-up instead)",

@@ -35,6 +35,7 @@ from dcplan.models.units import (
     Compute,
     Current,
     Density,
+    Duration,
     FloorLoad,
     Height,
     Information,
@@ -47,7 +48,9 @@ from dcplan.models.units import (
     PositivePower,
     Power,
     Quantity,
+    Seconds,
     SpecificHeat,
+    StoredEnergy,
     Temperature,
     TemperatureDifference,
     UnitInputError,
@@ -376,6 +379,30 @@ class SourcedYears(_Concrete):
     value: Years
     low: Years | None = _low()
     high: Years | None = _high()
+
+
+class SourcedDuration(_Concrete):
+    """A sourced duration (h)."""
+
+    value: Duration
+    low: Duration | None = _low()
+    high: Duration | None = _high()
+
+
+class SourcedSeconds(_Concrete):
+    """A sourced short duration (s), e.g. a training iteration."""
+
+    value: Seconds
+    low: Seconds | None = _low()
+    high: Seconds | None = _high()
+
+
+class SourcedEnergy(_Concrete):
+    """A sourced stored energy (kJ), e.g. a power supply's."""
+
+    value: StoredEnergy
+    low: StoredEnergy | None = _low()
+    high: StoredEnergy | None = _high()
 
 
 class SourcedSpecificHeat(_Concrete):

@@ -52,6 +52,8 @@ SIZE_FLAGS: dict[str, tuple[str, str]] = {
     "--chiller-efficiency": ("chiller_efficiency", VALUE),
     "--pue": ("pue", VALUE),
     "--wue": ("wue", VALUE),
+    "--swing-band": ("swing_band", VALUE),
+    "--ramp-limit": ("ramp_limit", VALUE),
     "--json": ("as_json", SWITCH),
     "--pretty": ("pretty", SWITCH),
     "--catalog": ("catalog", FOLDERS),

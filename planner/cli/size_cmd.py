@@ -45,6 +45,10 @@ def size(
         str | None, typer.Option("--pue", help="quick estimate: PUE target instead of the plant model")
     ] = None,
     wue: Annotated[str | None, typer.Option("--wue", help="quick estimate: WUE target, e.g. 0.3L/kWh")] = None,
+    swing_band: Annotated[
+        str | None, typer.Option("--swing-band", help="allowed training swing, e.g. 10MW: the mitigation it needs")
+    ] = None,
+    ramp_limit: Annotated[str | None, typer.Option("--ramp-limit", help="job start/stop ramp limit in MW/s")] = None,
     as_json: JsonOption = False,
     pretty: PrettyOption = False,
     catalog: CatalogOption = None,

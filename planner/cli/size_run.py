@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from dcplan.models.errors import DcplanError
 from dcplan.planner.cli.core import UserError, load_catalog_for_cli, parse_share, parse_whole, print_json
+from dcplan.planner.cli.size_swing import parse_ramp, size_swing, swing_text
 
 if TYPE_CHECKING:
     from dcplan.models.catalog import Catalog
@@ -59,6 +60,8 @@ def run_size(
     chiller_efficiency: str | None = None,
     pue: str | None = None,
     wue: str | None = None,
+    swing_band: str | None = None,
+    ramp_limit: str | None = None,
     as_json: bool = False,
     pretty: bool = False,
     catalog: list[Path] | None = None,
@@ -73,6 +76,8 @@ def run_size(
     rack_count = parse_whole("--racks", racks, "racks", MAX_SIZING_RACKS)
     per_row = parse_whole("--racks-per-row", racks_per_row, "rack positions", MAX_RACKS_PER_ROW)
     it_power = parse_flag_quantity("--power", power, _spec(u.PositivePower))
+    band = parse_flag_quantity("--swing-band", swing_band, _spec(u.PositivePower))
+    ramp = parse_ramp(ramp_limit)
     options_data = {
         "utilisation": busy,
         "provisioning": basis,
@@ -93,10 +98,16 @@ def run_size(
     _check_ids(cat, cooling_id, site, {"power_chain": power_chain, "plant": plant, "fluid": fluid})
     request = {"system": system, "cooling": cooling_id, "site": site, "count": units, "it_power": it_power}
     result = _run_sizing(cat, request | {"racks": rack_count}, options_data)
+    band_kw = float(band.to("kW").magnitude) if band is not None else None
+    result = result.model_copy(update={"swing": size_swing(cat, result, band_kw, ramp)})
     if as_json:
         print_json(result.to_json(), pretty)
         return
     render_sizing(result)
+    from dcplan.planner.cli.textout import echo
+
+    for line in swing_text(result.swing):
+        echo(line)
 
 
 def _quick_estimate_options(ups_basis: str, chiller: str | None, pue: str | None, wue: str | None) -> dict[str, Any]:

@@ -119,6 +119,9 @@ def _summary_blocks(plan: CapacityPlan) -> list[Block]:
     if assumed:
         blocks.append(Block("assumed", assumed, title="Figures driving this plan that are assumptions"))
     blocks.append(Block("figures", summary_figures(plan)))
+    if plan.swing:
+        lines = [prose_units(line.summary) for line in plan.swing]
+        blocks.append(Block("list", lines, title="Training power swings and their mitigation"))
     return blocks
 
 

@@ -135,11 +135,13 @@ def mix_rows(plan: Any) -> list[tuple[str, str, str, str, str, str, str]]:
 
 
 def plan_money_energy_lines(plan: Any) -> list[str]:
-    """Two lines: capex/opex/TCO, and power/PUE/energy/carbon/water of a feasible plan."""
+    """capex/opex/TCO, power/PUE/energy/carbon/water of a feasible plan, and a line per
+    [[utility_limit]] site: its training swing and the mitigation bought."""
     c, e = plan.costs, plan.energy
     return [
         f"capex {musd(c.capex_total)} (IT {musd(c.capex_it)}, cooling {musd(c.capex_cooling)}, "
-        f"electrical {musd(c.capex_electrical)}, building {musd(c.capex_building)}, halls {musd(c.capex_halls)}"
+        f"electrical {musd(c.capex_electrical)}"
+        f"{f' incl. swing battery {musd(c.capex_swing)}' if c.capex_swing.magnitude > 0 else ''}, building {musd(c.capex_building)}, halls {musd(c.capex_halls)}"
         f"{f', porting {musd(c.capex_porting)}' if c.capex_porting.magnitude > 0 else ''}); "
         f"opex {musd(c.annual_opex)}/yr (energy {musd(c.annual_energy_cost)}, cloud {musd(c.annual_cloud_cost)}); "
         f"TCO {musd(c.tco)} over {number(c.tco_horizon_years)} years",
@@ -147,6 +149,7 @@ def plan_money_energy_lines(plan: Any) -> list[str]:
         f"{q(e.facility_power_design, 'MW')} design day; PUE {number(e.pue_design)} design / {number(e.pue_annual)} annual; "
         f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr"
         + (f" ({plan.quick_estimate_bases})" if plan.quick_estimate_bases else ""),
+        *(line.summary for line in plan.swing),
     ]
 
 

@@ -258,7 +258,8 @@ def test_a_haircut_on_a_claim_cuts_its_subject_and_can_flip_the_mix(fp4_catalog)
 
 
 def test_bad_haircuts_are_one_line(fp4_catalog):
-    from dcplan.planner.scenario import ScenarioError, check_catalog_references
+    from dcplan.planner.scenario import ScenarioError
+    from dcplan.planner.scenario_refs import check_catalog_references
 
     data = copy.deepcopy(BASE)
     data["haircut"] = [{"claim": "tx-vs-gx-compute", "fraction": 0.6, "low": 0.0, "high": 0.5}]

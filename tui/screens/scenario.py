@@ -29,7 +29,7 @@ from dcplan.tui.widgets.inputs import Field
 
 # Table order and labels of the known tables; a table the scenario schema gains later is
 # edited too (``tables()`` reads the schema), under its own name.
-TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut")
+TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut", "utility_limit")
 
 #: tables edited as one table, not an array ([scenario] shows as "settings"; [roadmap] may be absent)
 SINGLE_TABLES = ("scenario", "roadmap")
@@ -45,6 +45,7 @@ TABLE_LABELS = {
     "share": "hybrid share bounds",
     "porting": "porting (workload to software stack)",
     "haircut": "claim haircuts",
+    "utility_limit": "utility swing limits",
     # roadmap-only tables (issue 14: planner.scenario_roadmap; refused without [roadmap])
     "site_power": "site power steps",
     "period_budget": "period budgets",
