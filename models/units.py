@@ -98,7 +98,7 @@ _DEFINITIONS = (
 DEFINITIONS_FILE = Path(__file__).with_name("units.txt")
 
 
-def _make_registry() -> pint.UnitRegistry:
+def _make_registry() -> DefinitionsRegistry:
     """The one registry, built from ``DEFINITIONS_FILE`` at every start (pint's full set: 0.2-0.4 s).
 
     Not pint's on-disk cache (``cache_folder=":auto:"``): it stores pickles in the user's cache
@@ -108,8 +108,7 @@ def _make_registry() -> pint.UnitRegistry:
 
 
 ureg = _make_registry()
-for _definition in _DEFINITIONS:
-    ureg.define(_definition)
+ureg.define_lines(_DEFINITIONS)  # as ureg.define of each line, through the same fast path as the file
 pint.set_application_registry(ureg)
 
 Q_ = ureg.Quantity

