@@ -744,8 +744,8 @@ class ScenarioScreen(Screen[None]):
             self._change_roadmap(True)
             return
         question = (
-            f"Add a [roadmap]? The roadmap's objective and periods replace [scenario] {', '.join(replaced)}: "
-            "these are removed from [scenario]."
+            f"Add a [roadmap]? These are removed: {', '.join(replaced)} (the [scenario] fields the roadmap's "
+            "objective and periods replace, and tables it does not apply per period yet)."
         )
         self.app.push_screen(
             ConfirmModal(question, yes="Add roadmap", no="Cancel"),

@@ -134,8 +134,9 @@ class SizerScreen(Screen[None]):
                 )
             with VerticalScroll(id="sizer-results"):
                 yield Static("", id="sizer-title", classes="title")
-                yield DataTable(id="sizer-figures", show_cursor=False, zebra_stripes=True)
+                # above the figures: a broken limit stays on screen however many figures follow
                 yield Static("", id="sizer-limits")
+                yield DataTable(id="sizer-figures", show_cursor=False, zebra_stripes=True)
                 yield DataTable(id="sizer-equipment", show_cursor=False, zebra_stripes=True)
         yield Footer()
 
