@@ -58,9 +58,7 @@ def new_roadmap(data: dict[str, Any], today: date) -> dict[str, Any]:
 def replaced_fields(data: dict[str, Any]) -> list[str]:
     """What adding ``[roadmap]`` removes: the ``[scenario]`` fields it replaces ("name = value")
     and the tables it does not apply per period yet ("[[utility_limit]] x 1")."""
-    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS
-
-    from dcplan.planner.scenario_roadmap import SINGLE_PERIOD_TABLES
+    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS, SINGLE_PERIOD_TABLES
 
     header = data.get("scenario") if isinstance(data.get("scenario"), dict) else {}
     fields = [f"{name} = {header[name]!r}" for name in REPLACED_HEADER_FIELDS if name in header]
@@ -71,9 +69,7 @@ def replaced_fields(data: dict[str, Any]) -> list[str]:
 def with_roadmap(data: dict[str, Any], today: date) -> dict[str, Any]:
     """``data`` with a new ``[roadmap]`` (``new_roadmap``) and without the ``[scenario]``
     fields it replaces or the tables it does not apply per period; ``data`` itself is not changed."""
-    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS
-
-    from dcplan.planner.scenario_roadmap import SINGLE_PERIOD_TABLES
+    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS, SINGLE_PERIOD_TABLES
 
     out = copy.deepcopy(data)
     out["roadmap"] = new_roadmap(data, today)
