@@ -23,6 +23,7 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dcplan.models import energy, equipment, power, space, thermal
+from dcplan.models.allin import AllInPower, all_in_power
 from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Catalog, Cooling, Defaults, Fluid, PowerChain, System
 from dcplan.models.coefficients import (
@@ -181,6 +182,7 @@ class SizingResult(BaseModel):
     compute_fp4: Compute | None
     checks: list[LimitCheck]
     warnings: list[str] = Field(default_factory=list, description="why this cannot be built as asked (availability)")
+    all_in: AllInPower | None = Field(default=None, description="kW per accelerator with fabric and storage")
 
     @property
     def violations(self) -> list[LimitCheck]:
@@ -512,6 +514,9 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
         equipment=lines,
         checks=checks,
         warnings=[reason for reason in (deployable_at(system, site),) if reason],
+        all_in=all_in_power(
+            catalog, system.id, coeff.chips * units, coeff.it_provisioned_kw * n, coeff.facility_design_kw * n
+        ),
         **_power_fields(coeff, n),
         **_thermal_fields(coeff, n, flows, coolant.id, supply_c),
         **_space_fields(coeff, layout.racks, loads),

@@ -29,6 +29,10 @@ class StorageSize(NamedTuple):
     storage_kw: float
     capex_usd: float
 
+    def _asdict_without_id(self) -> dict[str, float | int | str]:
+        """Every field but ``storage_id`` (for a summary that names the template itself)."""
+        return {k: v for k, v in self._asdict().items() if k != "storage_id"}
+
 
 def storage_demand(storage: Storage, chips: int) -> tuple[float, float]:
     """Default (capacity [PB], read bandwidth [GB/s]) for ``chips`` accelerators."""
