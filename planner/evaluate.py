@@ -35,6 +35,7 @@ from dcplan.planner.plan import (
     RowPlan,
     SolverInfo,
 )
+from dcplan.planner.plan_allin import plan_all_in
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.workload_results import paid_porting_usd, workload_results
 
@@ -107,10 +108,8 @@ Group = tuple[str, str, str]  # (hall, system, cooling)
 
 
 def _size_groups(catalog: Catalog, data: ModelData, fills: list[RowFill]) -> dict[Group, SizingResult]:
-    """One ``models.sizing.size`` per (hall, system, cooling), on the units its rows hold.
-
-    Sorted by key, so every later sum over the groups adds in one fixed order.
-    """
+    """One ``models.sizing.size`` per (hall, system, cooling), on its rows' units; sorted by
+    key, so every later sum over the groups adds in one fixed order."""
     group_units: dict[Group, int] = defaultdict(int)
     for fill in fills:
         group_units[(fill.option.hall, fill.option.system, fill.option.cooling)] += fill.units
@@ -334,6 +333,7 @@ def build_plan(
         costs=costs,
         energy=_energy_summary(list(ev.groups.values())),
         workloads=results,
+        all_in=plan_all_in(catalog, {h: hd.site for h, hd in data.halls.items()}, ev.groups),
         **common,
     )
 

@@ -20,6 +20,7 @@ from dcplan.models.units import AreaTotal as Area
 from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
+from dcplan.planner.plan_allin import PlanAllIn
 
 if TYPE_CHECKING:
     from dcplan.planner.roadmap_plan import RoadmapPlan
@@ -428,6 +429,9 @@ class CapacityPlan(_Model):
     assumptions: list[Assumption]
     workloads: list[WorkloadResult] = Field(
         default_factory=list, description="per-workload delivered results (empty in plans written before 1.2)"
+    )
+    all_in: list[PlanAllIn] = Field(
+        default_factory=list, description="kW per accelerator with fabric and storage, per site and system"
     )
 
     @property

@@ -45,4 +45,23 @@ def all_in_rows(all_in: Any) -> list[tuple[str, str]]:
     return rows
 
 
-__all__ = ["all_in_rows"]
+def plan_all_in_lines(plan: Any) -> list[str]:
+    """One line per (site, system) of a plan: the three kW-per-accelerator figures and the
+    network and storage racks behind them."""
+    lines = []
+    for entry in getattr(plan, "all_in", []):
+        a = entry.all_in
+        racks = ""
+        if a.fabric is not None:
+            racks = f"; needs {count(a.fabric.network_racks)} network racks ({a.fabric.tiers}-tier {a.fabric.fabric})"
+        if a.storage is not None:
+            racks += f", {count(a.storage.racks)} storage racks (counted, not placed in rows)"
+        lines.append(
+            f"kW per accelerator, {entry.system} at {entry.site}: {number(a.compute_kw_per_chip, 3)} compute only, "
+            f"{number(a.all_in_kw_per_chip, 3)} with fabric and storage, {number(a.facility_kw_per_chip, 3)} at the "
+            f"facility meter{racks}" + (f" (not counted: {'; '.join(a.missing)})" if a.missing else "")
+        )
+    return lines
+
+
+__all__ = ["all_in_rows", "plan_all_in_lines"]

@@ -59,3 +59,32 @@ def test_dcplan_size_text_and_json_show_all_in(capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["all_in"]["fabric"]["fabric"] == "xdr-quantum-x800"
     assert data["all_in"]["facility_kw_per_chip"] > data["all_in"]["compute_kw_per_chip"]
+
+
+def test_plan_all_in_is_one_cluster_per_site_and_system(catalog):
+    """Two halls of one site pool their GB300s into one fabric; another site is its own."""
+    from dcplan.planner.plan_allin import plan_all_in
+    from dcplan.planner.report.allin import plan_all_in_lines
+
+    def sized(count: int):
+        return size(catalog, SizingRequest(system="gb300-nvl72", cooling="dlc-cdu", site="ashburn-va", count=count))
+
+    groups = {("h1", "gb300-nvl72", "dlc-cdu"): sized(10), ("h2", "gb300-nvl72", "dlc-cdu"): sized(20)}
+    groups[("h3", "gb300-nvl72", "dlc-cdu")] = sized(5)
+    sites = {"h1": "a", "h2": "a", "h3": "b"}
+    entries = plan_all_in(catalog, sites, groups)
+    assert [(e.site, e.system, e.all_in.chips) for e in entries] == [
+        ("a", "gb300-nvl72", 2160),
+        ("b", "gb300-nvl72", 360),
+    ]
+    expected_kw = sized(30).it_power_provisioned.m_as("kW") / 2160
+    assert entries[0].all_in.compute_kw_per_chip == pytest.approx(expected_kw)
+    assert entries[0].all_in.fabric.network_kw == pytest.approx(
+        size_fabric(catalog.fabric("xdr-quantum-x800"), 2160).network_kw
+    )
+
+    class Plan:
+        all_in = entries
+
+    lines = plan_all_in_lines(Plan())
+    assert len(lines) == 2 and "gb300-nvl72 at a" in lines[0] and "with fabric and storage" in lines[0]
