@@ -35,7 +35,7 @@ from dcplan.planner.plan import (
     RowPlan,
     SolverInfo,
 )
-from dcplan.planner.plan_allin import plan_all_in
+from dcplan.planner.plan_allin import fabric_entries_used, plan_all_in
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.workload_results import paid_porting_usd, workload_results
 
@@ -553,6 +553,7 @@ def collect_assumptions(catalog: Catalog, data: ModelData) -> list[Assumption]:
     ]
     used += [("busway", b) for b in sorted({r.busway for r in data.scenario.row})]
     used += [("fluid", catalog.defaults.liquid_fluid), ("fluid", "air"), ("defaults", "planning")]
+    used += fabric_entries_used(catalog, sorted(systems))
     out: list[Assumption] = []
     seen: set[tuple[str, str]] = set()
     for kind, entry_id in used:

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict
 
 from dcplan.models.allin import AllInPower, all_in_power
 from dcplan.models.catalog import Catalog
+from dcplan.models.fabric import fabric_for_system
 
 
 class PlanAllIn(BaseModel):
@@ -42,4 +43,17 @@ def plan_all_in(catalog: Catalog, hall_sites: dict[str, str], groups: dict[Any, 
     ]
 
 
-__all__ = ["PlanAllIn", "plan_all_in"]
+def fabric_entries_used(catalog: Catalog, system_ids: list[str]) -> list[tuple[str, str]]:
+    """(kind, id) of the ``[[fabric]]`` and ``[[storage]]`` entries the all-in figures of
+    ``system_ids`` read, so a plan lists their sourced figures among its assumptions."""
+    used: list[tuple[str, str]] = []
+    for system_id in system_ids:
+        fabric = fabric_for_system(catalog, system_id)
+        if fabric is not None:
+            used.append(("fabric", fabric.id))
+            if fabric.storage is not None:
+                used.append(("storage", fabric.storage))
+    return used
+
+
+__all__ = ["PlanAllIn", "fabric_entries_used", "plan_all_in"]
