@@ -88,3 +88,32 @@ def test_plan_all_in_is_one_cluster_per_site_and_system(catalog):
 
     lines = plan_all_in_lines(Plan())
     assert len(lines) == 2 and "gb300-nvl72 at a" in lines[0] and "with fabric and storage" in lines[0]
+
+
+def test_seeded_fuzz_all_in_every_system_no_crash(catalog):
+    """Every catalog system at random sizes and powers: finite, ordered figures, never a crash."""
+    import math
+    import random
+
+    rng = random.Random(1515)
+    for system_id in sorted(catalog.items["system"]):
+        for _ in range(5):
+            chips = rng.choice([0, 1, rng.randint(2, 5000), rng.randint(5000, 2_000_000)])
+            compute_kw = rng.uniform(0.0, 1e6) if chips else 0.0
+            result = all_in_power(catalog, system_id, chips, compute_kw, compute_kw * rng.uniform(1.0, 2.0))
+            figures = (result.compute_kw_per_chip, result.all_in_kw_per_chip, result.facility_kw_per_chip)
+            assert all(math.isfinite(x) and x >= 0 for x in figures), (system_id, chips)
+            assert figures[0] <= figures[1] + 1e-12 <= figures[2] + 2e-12
+            assert result.fabric is not None or result.missing
+
+
+def test_dcplan_size_with_a_broken_user_fabric_is_one_json_line(tmp_path, capsys):
+    from dcplan.planner.cli import main
+    from tests.models.test_fabric import BAD_FABRIC
+
+    (tmp_path / "mine.toml").write_text(BAD_FABRIC.format(radix=63, storage="parallel-flash"))
+    code = main(["--catalog", str(tmp_path), "size", "-s", "gb300-nvl72", "-n", "2", "--json"])
+    out, err = capsys.readouterr()
+    assert code != 0 and "Traceback" not in err
+    error = json.loads(out or err)
+    assert "mine.toml" in error["error"] and "my-fabric" in error["error"] and "even number" in error["error"]
