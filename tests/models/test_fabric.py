@@ -169,3 +169,12 @@ def test_bad_fabric_template_is_one_clear_line(tmp_path: Path, radix, storage, e
         load_catalog([tmp_path], use_env=False)
     text = str(info.value)
     assert "mine.toml" in text and "my-fabric" in text and expected in text
+
+
+def test_catalog_show_lists_each_link_class_figure(catalog):
+    from dcplan.planner.cli.catalog_cmd import _field_rows
+
+    rows = {row[0]: row for row in _field_rows(catalog.fabric("efa-trainium").model_dump(mode="json"))}
+    assert rows["endpoint_link.reach"][1:3] == ("30", "m")
+    assert rows["switch_link.capex_per_end"][4] == "derived"
+    assert "endpoint_link" not in rows
