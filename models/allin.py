@@ -20,6 +20,8 @@ and ``missing`` says why, never a silent zero.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from dcplan.models.catalog import Catalog
@@ -130,4 +132,48 @@ def all_in_power(
     )
 
 
-__all__ = ["AllInPower", "FabricSummary", "StorageSummary", "all_in_power"]
+class FabricPerUnit(NamedTuple):
+    """One deployment unit's share of its cluster's fabric and storage (placed in rows).
+
+    For a cluster of ``N`` accelerators (the largest the scenario can hold: conservative,
+    since tiers only grow with ``N``) and ``c`` accelerators per unit, share ``s = c / N``:
+    network-plus-storage racks ``n = (R_net + R_sto) * s``, power
+    ``P = (P_fabric + P_storage) * s`` [kW], capex ``C = (C_fabric + C_storage) * s`` [USD].
+    """
+
+    system_id: str
+    fabric_id: str
+    cluster_chips: int
+    tiers: int
+    racks: float  # network + storage racks per unit
+    kw: float  # IT kW at the network and storage racks per unit, all of it to air
+    capex_usd: float
+
+
+def fabric_per_unit(
+    catalog: Catalog,
+    system_id: str,
+    chips_per_unit: int,
+    cluster_chips: int,
+    storage_per_chip: tuple[float | None, float | None] = (None, None),
+) -> FabricPerUnit | None:
+    """The per-unit share (class docstring) at ``cluster_chips``; None when no template
+    lists the system, it sets its own ``fabric_power`` or the cluster is empty.
+    ``storage_per_chip`` = (TB, GB/s) per accelerator, None for the template's default."""
+    fabric = fabric_for_system(catalog, system_id)
+    if fabric is None or catalog.system(system_id).fabric_power is not None or cluster_chips <= 0:
+        return None
+    size = size_fabric(fabric, cluster_chips)
+    racks, kw, usd = float(size.network_racks), size.network_kw, size.capex_usd
+    if fabric.storage is not None:
+        storage = catalog.storage(fabric.storage)
+        default_pb, default_gb_s = storage_demand(storage, cluster_chips)
+        tb, gb_s = storage_per_chip
+        pb = default_pb if tb is None else tb * cluster_chips / 1000.0
+        stored = size_storage(storage, pb, default_gb_s if gb_s is None else gb_s * cluster_chips)
+        racks, kw, usd = racks + stored.racks, kw + stored.storage_kw, usd + stored.capex_usd
+    share = chips_per_unit / cluster_chips
+    return FabricPerUnit(system_id, fabric.id, cluster_chips, size.tiers, racks * share, kw * share, usd * share)
+
+
+__all__ = ["AllInPower", "FabricPerUnit", "FabricSummary", "StorageSummary", "all_in_power", "fabric_per_unit"]

@@ -22,6 +22,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field
 
 from dcplan.models import energy, power, space, thermal
+from dcplan.models.allin import FabricPerUnit
 from dcplan.models.catalog import Catalog, Cooling, Defaults, Plant, PowerChain, Site, System
 from dcplan.models.catalog.schema import Redundancy
 from dcplan.models.errors import DcplanError
@@ -68,6 +69,13 @@ class SizingOptions(BaseModel):
     fluid: str | None = None
     slab_rating: FloorLoad | None = None
     racks_per_row: int | None = Field(default=None, gt=0, le=MAX_RACKS_PER_ROW)
+    placed_fabric: tuple[FabricPerUnit, ...] = Field(
+        default=(), description="per-unit fabric and storage placed in rows, by system (planner.fabric_data)"
+    )
+
+    def fabric_of(self, system_id: str) -> FabricPerUnit | None:
+        """The placed per-unit fabric share of ``system_id``, or None."""
+        return next((f for f in self.placed_fabric if f.system_id == system_id), None)
 
 
 @dataclass(frozen=True)
@@ -215,13 +223,22 @@ class UnitPower(NamedTuple):
     psu_loss_kw: float
 
 
+def fabric_unit_kw(system: System, options: SizingOptions) -> float:
+    """``P_fabric`` per unit [kW]: the system's own ``fabric_power``, else its share of the
+    network and storage racks placed in rows (``options.placed_fabric``), else 0."""
+    if system.fabric_power:
+        return float(system.fabric_power.magnitude)
+    placed = options.fabric_of(system.id)
+    return placed.kw if placed is not None else 0.0
+
+
 def unit_it_power(system: System, options: SizingOptions, system_kw: float) -> UnitPower:
     """IT power per unit on its bases [kW].
 
     ``P_prov = P_sys + P_fabric``; ``P_avg = P_idle + (P_typ - P_idle) * u + P_fabric``;
     transient peak ``P_design * k_transient + P_fabric``; PSU loss ``P_prov * (1 - eta_PSU)``.
     """
-    fabric_kw = float(system.fabric_power.magnitude) if system.fabric_power else 0.0
+    fabric_kw = fabric_unit_kw(system, options)
     design_kw = float(system.design_power.magnitude)
     typical_kw = float(system.typical_power.magnitude)
     idle_kw = float(system.idle_power.magnitude)
@@ -278,20 +295,23 @@ class HeatPaths(NamedTuple):
     room_air_kw: float  # what CRAHs remove from the white space
 
 
-def heat_paths(system: System, cooling: Cooling, provisioned_kw: float) -> HeatPaths:
+def heat_paths(system: System, cooling: Cooling, provisioned_kw: float, air_only_kw: float = 0.0) -> HeatPaths:
     """Heat split liquid/air at the rack, then onto the facility loops [kW].
 
-    ``Q_liquid = f * Q``, ``Q_air = (1 - f) * Q``. Liquid-to-air row units reject the liquid
-    part into the room (all ``Q`` on the chilled-water loop and room air); rear doors take
-    the air part on facility water (all ``Q`` there, none in the room); otherwise liquid goes
-    to facility water and air to chilled water through the room.
+    ``Q_liquid = f * (Q - Q_net)``, ``Q_air = (1 - f) * (Q - Q_net) + Q_net``, with
+    ``Q_net = air_only_kw`` the placed network and storage racks' heat, all to room air
+    (air-cooled racks beside the compute). Liquid-to-air row units reject the liquid part
+    into the room (all ``Q`` on the chilled-water loop and room air); rear doors take the
+    compute racks' air part on facility water (only ``Q_net`` in the room); otherwise liquid
+    goes to facility water and air to chilled water through the room.
     """
     f_liquid = float(thermal.liquid_fraction(cooling.type, system.liquid_capture_fraction.magnitude))
-    liquid_kw, air_kw = (float(x) for x in thermal.split_heat_kw(provisioned_kw, f_liquid))
+    liquid_kw, air_kw = (float(x) for x in thermal.split_heat_kw(provisioned_kw - air_only_kw, f_liquid))
+    air_kw += air_only_kw
     if cooling.type == "dlc-l2a":
         loops = (0.0, provisioned_kw, provisioned_kw)
     elif cooling.type == "rdhx":
-        loops = (provisioned_kw, 0.0, 0.0)
+        loops = (provisioned_kw - air_only_kw, air_only_kw, air_only_kw)
     else:
         loops = (liquid_kw, air_kw, air_kw)
     return HeatPaths(f_liquid, liquid_kw, air_kw, *loops)
@@ -473,7 +493,8 @@ def unit_coefficients(
     it = unit_it_power(system, options, system_kw)
     provisioned, average = it.it_provisioned_kw, it.it_average_kw
     packing = rack_packing(system, cooling, system_kw)
-    heat = heat_paths(system, cooling, provisioned)
+    placed = options.fabric_of(system.id) if system.fabric_power is None else None
+    heat = heat_paths(system, cooling, provisioned, placed.kw if placed else 0.0)
     liquid_dt = liquid_delta_t_k(options, defaults)
     loops = (
         plant_loop(plant, site, liquid_supply_c(options, cooling), liquid_dt),
@@ -487,6 +508,8 @@ def unit_coefficients(
     chips, tflops = peak_tflops(catalog, system)
     rejected_design = heat.liquid_loop_kw + heat.air_loop_kw + loss_design + cool.cooling_design_kw
     capex = unit_capex(system, cooling, plant, chain, site, defaults, provisioned, rejected_design)
+    if placed is not None:  # the unit's share of switches, optics and storage is IT capex
+        capex = capex._replace(capex_it_usd=capex.capex_it_usd + placed.capex_usd)
 
     return UnitCoefficients(
         system_id=system.id,

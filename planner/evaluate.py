@@ -19,7 +19,7 @@ from dcplan.models.catalog.schema import ROADMAP_FIELDS, PowerChain, Transformer
 from dcplan.models.sizing import SizingRequest, SizingResult, size
 from dcplan.models.units import qty, ureg
 from dcplan.planner.layout import RowFill, build_layout, fill_rows
-from dcplan.planner.modeldata import HOURS_PER_YEAR, HallData, ModelData, sizing_options
+from dcplan.planner.modeldata import HOURS_PER_YEAR, HallData, ModelData
 from dcplan.planner.plan import (
     Assumption,
     CapacityPlan,
@@ -116,9 +116,7 @@ def _size_groups(catalog: Catalog, data: ModelData, fills: list[RowFill]) -> dic
     groups: dict[Group, SizingResult] = {}
     for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
         request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
-        groups[(hall_id, system_id, cooling_id)] = size(
-            catalog, request, sizing_options(data.scenario, data.halls[hall_id].hall)
-        )
+        groups[(hall_id, system_id, cooling_id)] = size(catalog, request, data.hall_sizing(hall_id))
     return groups
 
 
@@ -333,7 +331,7 @@ def build_plan(
         costs=costs,
         energy=_energy_summary(list(ev.groups.values())),
         workloads=results,
-        all_in=plan_all_in(catalog, {h: hd.site for h, hd in data.halls.items()}, ev.groups),
+        all_in=plan_all_in(catalog, {h: hd.site for h, hd in data.halls.items()}, ev.groups, ev.fills),
         **common,
     )
 

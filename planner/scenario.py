@@ -58,6 +58,7 @@ from dcplan.models.units import (
     Power,
     Years,
 )
+from dcplan.planner.scenario_fabric import FabricSettings
 from dcplan.planner.scenario_roadmap import (
     ROADMAP_FIELDS,
     ROADMAP_TABLES,
@@ -277,6 +278,7 @@ class Scenario(_Strict):
     ordered: list[Ordered] = Field(default_factory=list, description="roadmap: long-lead equipment on order")
     cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
+    fabric: FabricSettings | None = Field(default=None, description="place network and storage racks (scenario_fabric)")
 
     _source: str = PrivateAttr(default="scenario")
 
@@ -287,7 +289,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES))
+        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES))
 
     @model_validator(mode="before")
     @classmethod

@@ -55,7 +55,10 @@ def plan_all_in_lines(plan: Any) -> list[str]:
         if a.fabric is not None:
             racks = f"; needs {count(a.fabric.network_racks)} network racks ({a.fabric.tiers}-tier {a.fabric.fabric})"
         if a.storage is not None:
-            racks += f", {count(a.storage.racks)} storage racks (counted, not placed in rows)"
+            racks += f", {count(a.storage.racks)} storage racks"
+        if racks:
+            placed = getattr(entry, "placed_racks", 0)
+            racks += f" ({count(placed)} placed at row ends)" if placed else " (counted, not placed in rows)"
         lines.append(
             f"kW per accelerator, {entry.system} at {entry.site}: {number(a.compute_kw_per_chip, 3)} compute only, "
             f"{number(a.all_in_kw_per_chip, 3)} with fabric and storage, {number(a.facility_kw_per_chip, 3)} at the "
