@@ -336,6 +336,10 @@ class Recheck(_Model):
     ok: bool
     checked: int
     violations: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="what the re-check found short but does not fail the plan on (placed fabric below its exact size)",
+    )
 
 
 class Assumption(_Model):

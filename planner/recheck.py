@@ -16,7 +16,7 @@ from dcplan.planner.layout import RowFill
 from dcplan.planner.matrix_workloads import basis_terms, share_members
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, Recheck
-from dcplan.planner.recheck_fabric import fabric_violations
+from dcplan.planner.recheck_fabric import fabric_shortfalls
 from dcplan.planner.solve import SolveOutcome
 
 REL_TOL = 1e-6
@@ -235,10 +235,11 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _availability_violations(catalog, data, ev),
         _candidate_violations(data, ev),
         _allocation_violations(data, ev, outcome),
-        fabric_violations(catalog, data, ev.fills),
     ]
+    fabric_checked, notes = fabric_shortfalls(catalog, data, ev.fills)
     violations = [v for _, found in parts for v in found]
-    return Recheck(ok=not violations, checked=sum(n for n, _ in parts), violations=violations)
+    checked = sum(n for n, _ in parts) + fabric_checked
+    return Recheck(ok=not violations, checked=checked, violations=violations, notes=notes)
 
 
 def _limit_violations(uses: list[LimitUse]) -> Checked:

@@ -208,6 +208,8 @@ def render_plan(plan: Any) -> None:
         echo(line)
     status = style("re-check passed", "green") if plan.recheck.ok else style("RE-CHECK FAILED", "bold", "red")
     echo(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+    for note in plan.recheck.notes:
+        echo(f"re-check note: {note}")
 
 
 def ratio_line(ratio: Any) -> str:

@@ -17,7 +17,7 @@ from dcplan.planner.fabric_data import largest_cluster_chips, placed_fabric, uni
 from dcplan.planner.layout import NETWORK_SYSTEM
 from dcplan.planner.modeldata import build_model_data, sizing_options
 from dcplan.planner.scenario import ScenarioError
-from tests.planner.conftest import HANDCAT, scenario, solve_plan
+from tests.planner.conftest import BASE, HANDCAT, scenario, solve_plan
 
 HANDFABRIC = Path(__file__).resolve().parents[1] / "data" / "handfabric"
 ROW = {
@@ -126,3 +126,14 @@ def test_a_bad_fabric_table_is_one_clear_line(table, expected):
         _beta(19, fabric=table)
     text = str(info.value)
     assert "fabric" in text and expected in text and "\n" not in text.strip()
+
+
+def test_a_small_deployment_whose_exact_fabric_exceeds_the_reserve_is_a_note(fabric_catalog):
+    """A 110 kW hall takes 1 beta (100 + 5.0368 kW). Its exact fabric, 100 chips > 64 ports:
+    2 tiers, 4 leaves + 2 spines = 6 switches, 6 + 0.1 + 0.2 = 6.3 kW, 1 rack; the row
+    reserved ceil(3/19) = 1 rack and 5.0368 kW. The plan stands; the re-check says so in one line."""
+    hall = {**BASE["hall"][0], "it_power_cap": "110 kW"}
+    plan = solve_plan(_beta(19, fabric={"place": True}, hall=[hall]), fabric_catalog)
+    assert plan.recheck.ok and sum(m.units for m in plan.mix) == 1
+    (note,) = plan.recheck.notes
+    assert "hand-fabric" in note and "1 units of beta" in note and "1 racks and 6 kW" in note and "5 kW" in note
