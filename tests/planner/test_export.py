@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from dcplan.models.catalog import BUILTIN_DIR
-from dcplan.planner.layout import NETWORK_SYSTEM
 from dcplan.planner.cli import main
 from dcplan.planner.export import FORMATS, OutputFileError, format_for, format_from_suffix, write_atomic, write_plan
+from dcplan.planner.layout import NETWORK_SYSTEM
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.plan import SCHEMA_VERSION, CapacityPlan, Layout, load_plan, plan_json_schema
 from dcplan.planner.report.diff import diff_plans

@@ -11,8 +11,8 @@ import json
 
 import pytest
 
-from dcplan.planner.layout import NETWORK_SYSTEM
 from dcplan.planner.cli import main
+from dcplan.planner.layout import NETWORK_SYSTEM
 from dcplan.planner.scenario import DEMO_SCENARIO, SCENARIO_DIR, load_scenario
 from tests.planner.conftest import HANDCAT, scenario, solve_plan, units_of
 
