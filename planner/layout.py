@@ -32,6 +32,11 @@ class RowFill:
     network_racks: int = 0  # network + storage racks at the row's end: ceil(units * n)
 
 
+def network_racks_for(option: Option, units: int) -> int:
+    """Network and storage racks at the end of a row of ``units``: ``ceil(units * n)`` (0 unplaced)."""
+    return math.ceil(units * option.fabric.racks - 1e-9) if option.fabric is not None else 0
+
+
 def _row_names(template: str, count: int) -> list[str]:
     width = max(2, len(str(count)))
     return [f"{template}-{i:0{width}d}" for i in range(1, count + 1)]
@@ -88,8 +93,7 @@ def fill_rows(data: ModelData, units: dict[str, float], rows: dict[str, float] |
                     if option.units_per_rack == 1
                     else math.ceil(take / option.units_per_rack)
                 )
-                net = math.ceil(take * option.fabric.racks - 1e-9) if option.fabric is not None else 0
-                fills.append(RowFill(next(names), template, option, take, racks, net))
+                fills.append(RowFill(next(names), template, option, take, racks, network_racks_for(option, take)))
     return fills
 
 
