@@ -302,8 +302,9 @@ def heat_paths(system: System, cooling: Cooling, provisioned_kw: float, air_only
     ``Q_net = air_only_kw`` the placed network and storage racks' heat, all to room air
     (air-cooled racks beside the compute). Liquid-to-air row units reject the liquid part
     into the room (all ``Q`` on the chilled-water loop and room air); rear doors take the
-    compute racks' air part on facility water (only ``Q_net`` in the room); otherwise liquid
-    goes to facility water and air to chilled water through the room.
+    air part on facility water (all ``Q`` there, none in the room: the row's network racks
+    get doors too); otherwise liquid goes to facility water and air to chilled water
+    through the room.
     """
     f_liquid = float(thermal.liquid_fraction(cooling.type, system.liquid_capture_fraction.magnitude))
     liquid_kw, air_kw = (float(x) for x in thermal.split_heat_kw(provisioned_kw - air_only_kw, f_liquid))
@@ -311,7 +312,7 @@ def heat_paths(system: System, cooling: Cooling, provisioned_kw: float, air_only
     if cooling.type == "dlc-l2a":
         loops = (0.0, provisioned_kw, provisioned_kw)
     elif cooling.type == "rdhx":
-        loops = (provisioned_kw - air_only_kw, air_only_kw, air_only_kw)
+        loops = (provisioned_kw, 0.0, 0.0)
     else:
         loops = (liquid_kw, air_kw, air_kw)
     return HeatPaths(f_liquid, liquid_kw, air_kw, *loops)
