@@ -62,13 +62,21 @@ def _row_units_max(system: System, catalog: Catalog, row: Row, sizing: SizingOpt
 def largest_cluster_chips(
     scenario: Scenario, catalog: Catalog, site_id: str, system: System, sizing_of: SizingOf
 ) -> int:
-    """Accelerators of ``system`` the rows of ``site_id`` could hold (capped by the
-    candidate's ``max_units``): the cluster size its fabric is sized at."""
+    """Accelerators of ``system`` the halls of ``site_id`` could hold: per hall the fewer of
+    its rows' positions and ``floor(P_hall,IT / P_unit)`` (the system alone on the hall's IT
+    cap), capped by the candidate's ``max_units``: the cluster size its fabric is sized at."""
     halls: dict[str, Hall] = {h.id: h for h in scenario.hall if h.site == site_id}
-    units = 0
+    by_hall: dict[str, int] = dict.fromkeys(halls, 0)
     for row in scenario.row:
         if row.hall in halls:
-            units += row.count * _row_units_max(system, catalog, row, sizing_of(scenario, halls[row.hall]))
+            by_hall[row.hall] += row.count * _row_units_max(system, catalog, row, sizing_of(scenario, halls[row.hall]))
+    units = 0
+    for hall_id, hall_units in by_hall.items():
+        unit_kw = system_unit_kw(system, sizing_of(scenario, halls[hall_id]))
+        by_power = (
+            math.floor(float(halls[hall_id].it_power_cap.m_as("kW")) / unit_kw + 1e-9) if unit_kw > 0 else hall_units
+        )
+        units += min(hall_units, by_power)
     caps = [c.max_units for c in scenario.candidate if c.system == system.id and c.max_units is not None]
     if caps:
         units = min(units, max(caps))

@@ -129,11 +129,20 @@ def test_a_bad_fabric_table_is_one_clear_line(table, expected):
 
 
 def test_a_small_deployment_whose_exact_fabric_exceeds_the_reserve_is_a_note(fabric_catalog):
-    """A 110 kW hall takes 1 beta (100 + 5.0368 kW). Its exact fabric, 100 chips > 64 ports:
+    """A 110 kW utility takes 1 beta (100 + 5.0368 kW; the cluster is sized on the rows and
+    the 100 MW hall, not on the site's utility). Its exact fabric, 100 chips > 64 ports:
     2 tiers, 4 leaves + 2 spines = 6 switches, 6 + 0.1 + 0.2 = 6.3 kW, 1 rack; the row
     reserved ceil(3/19) = 1 rack and 5.0368 kW. The plan stands; the re-check says so in one line."""
-    hall = {**BASE["hall"][0], "it_power_cap": "110 kW"}
-    plan = solve_plan(_beta(19, fabric={"place": True}, hall=[hall]), fabric_catalog)
+    site = [{"id": "cold-aws", "utility_power": "110 kW"}]
+    plan = solve_plan(_beta(19, fabric={"place": True}, site=site), fabric_catalog)
     assert plan.recheck.ok and sum(m.units for m in plan.mix) == 1
     (note,) = plan.recheck.notes
     assert "hand-fabric" in note and "1 units of beta" in note and "1 racks and 6 kW" in note and "5 kW" in note
+
+
+def test_the_cluster_is_capped_by_the_halls_it_power(fabric_catalog):
+    """A 1 MW hall holds floor(1,000 / 100) = 10 betas of its 19 positions: 1,000 chips."""
+    hall = {**BASE["hall"][0], "it_power_cap": "1 MW"}
+    scen = _beta(19, fabric={"place": True}, hall=[hall])
+    beta = fabric_catalog.system("beta")
+    assert largest_cluster_chips(scen, fabric_catalog, "cold-aws", beta, sizing_options) == 1000
