@@ -19,18 +19,14 @@ from dataclasses import dataclass, field
 from typing import Literal, NamedTuple
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field
 
 from dcplan.models import energy, power, space, targets, thermal
 from dcplan.models.catalog import Catalog, Cooling, Defaults, Plant, PowerChain, Site, System
-from dcplan.models.catalog.schema import Redundancy
 from dcplan.models.errors import DcplanError
 from dcplan.models.limits import rack_power_cap_kw
 from dcplan.models.plant import PlantLoop, plant_loop
-from dcplan.models.units import FloorLoad, Temperature, TemperatureDifference, WaterIntensity
+from dcplan.models.sizing_options import ProvisioningBasis, SizingOptions
 
-ProvisioningBasis = Literal["nameplate", "design", "typical"]
-UpsBasis = Literal["it", "it-over-distribution"]
 Precision = Literal["bf16", "fp8", "fp4"]
 
 
@@ -44,42 +40,6 @@ class SizingError(DcplanError, ValueError):
 #: takes well under a second.
 MAX_SIZING_UNITS = 1_000_000
 MAX_SIZING_RACKS = 2_000_000
-MAX_RACKS_PER_ROW = 10_000
-
-
-class SizingOptions(BaseModel):
-    """Choices that are not catalog facts; ``None`` means "use the catalog default"."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, arbitrary_types_allowed=True)
-
-    utilisation: float = Field(default=1.0, ge=0.0, le=1.0, description="busy share for energy: 0 idle .. 1 busy")
-    provisioning: ProvisioningBasis = "design"
-    typical_headroom: float = Field(
-        default=1.0,
-        ge=1.0,
-        le=2.0,
-        description="provisioning = typical: provision typical x headroom (oversubscription)",
-    )
-    redundancy: Redundancy | None = None
-    power_chain: str | None = None
-    plant: str | None = None
-    liquid_supply_temp: Temperature | None = None
-    chilled_water_temp: Temperature | None = None
-    air_delta_t: TemperatureDifference | None = None
-    liquid_delta_t: TemperatureDifference | None = None
-    fluid: str | None = None
-    slab_rating: FloorLoad | None = None
-    racks_per_row: int | None = Field(default=None, gt=0, le=MAX_RACKS_PER_ROW)
-    ups_basis: UpsBasis = Field(
-        default="it-over-distribution",
-        description="UPS load: the IT load, or IT / distribution efficiency (UPS output feeding PDU and busway losses)",
-    )
-    chiller_cop: float | None = Field(default=None, ge=1.0, le=20.0, description="rated COP for every chiller hour")
-    chiller_cop_basis: str | None = Field(default=None, description="how chiller_cop was given, for results")
-    pue_target: float | None = Field(
-        default=None, ge=1.0, le=5.0, description="quick estimate: PUE instead of the plant model"
-    )
-    wue_target: WaterIntensity | None = Field(default=None, description="quick estimate: site L/kWh of IT energy")
 
 
 @dataclass(frozen=True)
@@ -236,13 +196,22 @@ class UnitPower(NamedTuple):
     psu_loss_kw: float
 
 
+def fabric_unit_kw(system: System, options: SizingOptions) -> float:
+    """``P_fabric`` per unit [kW]: the system's own ``fabric_power``, else its share of the
+    network and storage racks placed in rows (``options.placed_fabric``), else 0."""
+    if system.fabric_power:
+        return float(system.fabric_power.magnitude)
+    placed = options.fabric_of(system.id)
+    return placed.kw if placed is not None else 0.0
+
+
 def unit_it_power(system: System, options: SizingOptions, system_kw: float) -> UnitPower:
     """IT power per unit on its bases [kW].
 
     ``P_prov = P_sys + P_fabric``; ``P_avg = P_idle + (P_typ - P_idle) * u + P_fabric``;
     transient peak ``P_design * k_transient + P_fabric``; PSU loss ``P_prov * (1 - eta_PSU)``.
     """
-    fabric_kw = float(system.fabric_power.magnitude) if system.fabric_power else 0.0
+    fabric_kw = fabric_unit_kw(system, options)
     design_kw = float(system.design_power.magnitude)
     typical_kw = float(system.typical_power.magnitude)
     idle_kw = float(system.idle_power.magnitude)
@@ -299,16 +268,20 @@ class HeatPaths(NamedTuple):
     room_air_kw: float  # what CRAHs remove from the white space
 
 
-def heat_paths(system: System, cooling: Cooling, provisioned_kw: float) -> HeatPaths:
+def heat_paths(system: System, cooling: Cooling, provisioned_kw: float, air_only_kw: float = 0.0) -> HeatPaths:
     """Heat split liquid/air at the rack, then onto the facility loops [kW].
 
-    ``Q_liquid = f * Q``, ``Q_air = (1 - f) * Q``. Liquid-to-air row units reject the liquid
-    part into the room (all ``Q`` on the chilled-water loop and room air); rear doors take
-    the air part on facility water (all ``Q`` there, none in the room); otherwise liquid goes
-    to facility water and air to chilled water through the room.
+    ``Q_liquid = f * (Q - Q_net)``, ``Q_air = (1 - f) * (Q - Q_net) + Q_net``, with
+    ``Q_net = air_only_kw`` the placed network and storage racks' heat, all to room air
+    (air-cooled racks beside the compute). Liquid-to-air row units reject the liquid part
+    into the room (all ``Q`` on the chilled-water loop and room air); rear doors take the
+    air part on facility water (all ``Q`` there, none in the room: the row's network racks
+    get doors too); otherwise liquid goes to facility water and air to chilled water
+    through the room.
     """
     f_liquid = float(thermal.liquid_fraction(cooling.type, system.liquid_capture_fraction.magnitude))
-    liquid_kw, air_kw = (float(x) for x in thermal.split_heat_kw(provisioned_kw, f_liquid))
+    liquid_kw, air_kw = (float(x) for x in thermal.split_heat_kw(provisioned_kw - air_only_kw, f_liquid))
+    air_kw += air_only_kw
     if cooling.type == "dlc-l2a":
         loops = (0.0, provisioned_kw, provisioned_kw)
     elif cooling.type == "rdhx":
@@ -537,7 +510,8 @@ def unit_coefficients(
     it = unit_it_power(system, options, system_kw)
     provisioned, average = it.it_provisioned_kw, it.it_average_kw
     packing = rack_packing(system, cooling, system_kw)
-    heat = heat_paths(system, cooling, provisioned)
+    placed = options.fabric_of(system.id) if system.fabric_power is None else None
+    heat = heat_paths(system, cooling, provisioned, placed.kw if placed else 0.0)
     liquid_dt = liquid_delta_t_k(options, defaults)
     dry_water = float(defaults.water_per_energy_dry.magnitude) if defaults.water_per_energy_dry else 0.0
     loops = plant_loops(plant, site, cooling, options, (liquid_dt, dry_water))
@@ -558,6 +532,8 @@ def unit_coefficients(
     chips, tflops = peak_tflops(catalog, system)
     rejected_design = heat.liquid_loop_kw + heat.air_loop_kw + loss_design + cool.cooling_design_kw
     capex = unit_capex(system, cooling, plant, chain, site, defaults, provisioned, rejected_design)
+    if placed is not None:  # the unit's share of switches, optics and storage is IT capex
+        capex = capex._replace(capex_it_usd=capex.capex_it_usd + placed.capex_usd)
 
     return UnitCoefficients(
         system_id=system.id,

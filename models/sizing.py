@@ -23,10 +23,10 @@ from typing import Any, NamedTuple
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from dcplan.models import energy, equipment, power, space, targets, thermal
+from dcplan.models.allin import AllInPower, all_in_power
 from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Catalog, Cooling, Defaults, Fluid, PowerChain, System
 from dcplan.models.coefficients import (
-    MAX_RACKS_PER_ROW,
     MAX_SIZING_RACKS,
     MAX_SIZING_UNITS,
     Precision,
@@ -43,6 +43,7 @@ from dcplan.models.coefficients import (
 )
 from dcplan.models.limits import LimitCheck, check_limit, fmt_figure, rack_power_limit_kw, sizing_limit_checks
 from dcplan.models.plant import PlantLoop, plant_loop
+from dcplan.models.sizing_options import MAX_RACKS_PER_ROW
 from dcplan.models.units import (
     Area,
     CarbonIntensity,
@@ -200,6 +201,7 @@ class SizingResult(BaseModel):
     swing: dict[str, float] | None = Field(
         default=None, description="training swing figures of `dcplan size` (kW, kWh, USD, s as named; models.swing)"
     )
+    all_in: AllInPower | None = Field(default=None, description="kW per accelerator with fabric and storage")
 
     @property
     def violations(self) -> list[LimitCheck]:
@@ -574,6 +576,9 @@ def size(catalog: Catalog, request: SizingRequest, options: SizingOptions | None
         equipment=lines,
         checks=checks,
         warnings=[reason for reason in (deployable_at(system, site),) if reason],
+        all_in=all_in_power(
+            catalog, system.id, coeff.chips * units, coeff.it_provisioned_kw * n, coeff.facility_design_kw * n
+        ),
         **_power_fields(coeff, n),
         **_thermal_fields(coeff, n, flows, coolant.id, supply_c),
         **_space_fields(coeff, layout.racks, loads),

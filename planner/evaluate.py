@@ -19,7 +19,7 @@ from dcplan.models.catalog.schema import ROADMAP_FIELDS, PowerChain, Transformer
 from dcplan.models.sizing import SizingRequest, SizingResult, size
 from dcplan.models.units import qty, ureg
 from dcplan.planner.layout import RowFill, build_layout, fill_rows
-from dcplan.planner.modeldata import HOURS_PER_YEAR, HallData, ModelData, sizing_options
+from dcplan.planner.modeldata import HOURS_PER_YEAR, HallData, ModelData
 from dcplan.planner.plan import (
     Assumption,
     CapacityPlan,
@@ -35,6 +35,7 @@ from dcplan.planner.plan import (
     RowPlan,
     SolverInfo,
 )
+from dcplan.planner.plan_allin import fabric_entries_used, plan_all_in
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.swing_plan import add_paid_extras
 from dcplan.planner.workload_results import workload_results
@@ -110,19 +111,15 @@ Group = tuple[str, str, str]  # (hall, system, cooling)
 
 
 def _size_groups(catalog: Catalog, data: ModelData, fills: list[RowFill]) -> dict[Group, SizingResult]:
-    """One ``models.sizing.size`` per (hall, system, cooling), on the units its rows hold.
-
-    Sorted by key, so every later sum over the groups adds in one fixed order.
-    """
+    """One ``models.sizing.size`` per (hall, system, cooling), on its rows' units; sorted by
+    key, so every later sum over the groups adds in one fixed order."""
     group_units: dict[Group, int] = defaultdict(int)
     for fill in fills:
         group_units[(fill.option.hall, fill.option.system, fill.option.cooling)] += fill.units
     groups: dict[Group, SizingResult] = {}
     for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
         request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
-        groups[(hall_id, system_id, cooling_id)] = size(
-            catalog, request, sizing_options(data.scenario, data.halls[hall_id].hall)
-        )
+        groups[(hall_id, system_id, cooling_id)] = size(catalog, request, data.hall_sizing(hall_id))
     return groups
 
 
@@ -336,6 +333,7 @@ def build_plan(
         costs=costs,
         energy=_energy_summary(list(ev.groups.values())),
         workloads=results,
+        all_in=plan_all_in(catalog, {h: hd.site for h, hd in data.halls.items()}, ev.groups, ev.fills),
         **common,
     )
 
@@ -555,6 +553,7 @@ def collect_assumptions(catalog: Catalog, data: ModelData) -> list[Assumption]:
     ]
     used += [("busway", b) for b in sorted({r.busway for r in data.scenario.row})]
     used += [("fluid", catalog.defaults.liquid_fluid), ("fluid", "air"), ("defaults", "planning")]
+    used += fabric_entries_used(catalog, sorted(systems))
     out: list[Assumption] = []
     seen: set[tuple[str, str]] = set()
     for kind, entry_id in used:

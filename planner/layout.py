@@ -5,6 +5,8 @@ deterministic). Within its rows an option's units are placed row by row, each ro
 up to the option's per-row maximum (positions, busway per feed, row cooling), and within
 a row slot by slot: an UltraServer's racks take adjacent slots, servers fill a rack before
 the next. Racks are grouped into coolant loops of at most one CDU's (or row unit's) heat.
+With a placing ``[fabric]`` table each row's end holds ``ceil(u * n)`` network and storage
+racks for its ``u`` units (``n`` per unit, ``planner.fabric_data``), system ``network+storage``.
 """
 
 from __future__ import annotations
@@ -26,7 +28,13 @@ class RowFill:
     template: str
     option: Option
     units: int
-    racks: int
+    racks: int  # compute racks
+    network_racks: int = 0  # network + storage racks at the row's end: ceil(units * n)
+
+
+def network_racks_for(option: Option, units: int) -> int:
+    """Network and storage racks at the end of a row of ``units``: ``ceil(units * n)`` (0 unplaced)."""
+    return math.ceil(units * option.fabric.racks - 1e-9) if option.fabric is not None else 0
 
 
 def _row_names(template: str, count: int) -> list[str]:
@@ -85,7 +93,7 @@ def fill_rows(data: ModelData, units: dict[str, float], rows: dict[str, float] |
                     if option.units_per_rack == 1
                     else math.ceil(take / option.units_per_rack)
                 )
-                fills.append(RowFill(row=next(names), template=template, option=option, units=take, racks=racks))
+                fills.append(RowFill(next(names), template, option, take, racks, network_racks_for(option, take)))
     return fills
 
 
@@ -160,4 +168,26 @@ def build_layout(catalog: Catalog, fills: list[RowFill]) -> Layout:
         columns["feeds"] += ["A+B" if option.feeds == 2 else "A"] * n
         columns["cdu_loop"] += _loop_labels(fill.row, n, loops[option.key])
         columns["rack_kw"] += [round(option.coeff.rack_kw, 6)] * n
+        if fill.network_racks:
+            _network_slots(columns, fill, n)
     return Layout(**columns)
+
+
+#: The layout's system label of a network or storage rack.
+NETWORK_SYSTEM = "network+storage"
+
+
+def _network_slots(columns: dict[str, list], fill: RowFill, first_slot: int) -> None:
+    """The row's network and storage racks after its last compute slot, each with an even
+    share of the units' fabric kW: ``P_rack = u * P_fabric,unit / ceil(u * n)``."""
+    option, count = fill.option, fill.network_racks
+    assert option.fabric is not None
+    columns["hall"] += [option.hall] * count
+    columns["row"] += [fill.row] * count
+    columns["slot"] += range(first_slot + 1, first_slot + count + 1)
+    columns["system"] += [NETWORK_SYSTEM] * count
+    columns["cooling"] += ["air"] * count
+    columns["unit"] += [f"{fill.row}/net{k}" for k in range(1, count + 1)]
+    columns["feeds"] += ["A+B" if option.feeds == 2 else "A"] * count
+    columns["cdu_loop"] += [""] * count
+    columns["rack_kw"] += [round(fill.units * option.fabric.kw / count, 6)] * count

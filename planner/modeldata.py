@@ -11,15 +11,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field, replace
 
-from dcplan.models import equipment, space
+from dcplan.models import equipment
 from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Busway, Catalog, Cooling, PowerChain, RackPdu, System
-from dcplan.models.catalog.loader import display_path
-from dcplan.models.errors import DcplanError
 from dcplan.models.limits import fmt_figure, rack_power_cap_kw
 from dcplan.models.sizing import SizingOptions, UnitCoefficients, unit_coefficients
 from dcplan.models.units import Q_
 from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, workload_pairs
+from dcplan.planner.fabric_data import FabricPerUnit, PlacedFabric, placed_fabric, placed_share, units_per_row_positions
+from dcplan.planner.modeldata_checks import catalog_field_error, require_purchase_prices
 from dcplan.planner.scenario import (
     CloudOffer,
     Hall,
@@ -35,48 +35,6 @@ from dcplan.planner.swing_data import SiteSwing, site_swings
 
 HOURS_PER_YEAR = 8760.0
 KG_PER_M2 = Q_(1.0, "kg/m**2").units  # parsed once: pint parses a unit string on every .to()
-
-
-class ModelDataError(DcplanError):
-    """A scenario that refers to catalog data it needs but the catalog lacks (e.g. a price)."""
-
-
-def _catalog_field_error(
-    catalog: Catalog, kind: str, entry_id: str, name: str, expected: str, why: str
-) -> ModelDataError:
-    """``<file>: <kind> '<id>': <field>: expected ..., got nothing`` for a missing catalog figure."""
-    item = catalog.items[kind][entry_id]
-    where = display_path(item.origin)
-    return ModelDataError(
-        f"{where}: {kind} '{entry_id}': {name}: expected {expected} ({why}), got nothing",
-        file=where,
-        entry=f"{kind} '{entry_id}'",
-        field=name,
-        expected=expected,
-        got="nothing",
-    )
-
-
-def require_purchase_prices(scenario: Scenario, catalog: Catalog) -> None:
-    """Every system a scenario may buy needs a purchase price (``capex``).
-
-    A missing price used to count as 0 USD, so a budgeted or least-TCO plan bought the
-    unpriced system "for free" (600 DGX B200 in the shipped enterprise plan). The plan's
-    costs and the max-compute tie-break read the same figure, so the rule holds for every
-    objective: give the catalog entry a ``capex`` (sourced, or ``assumption: <why>`` with
-    low/high), or drop the candidate.
-    """
-    for candidate in scenario.candidate:
-        system = catalog.system(candidate.system)
-        if system.capex is None:
-            raise _catalog_field_error(
-                catalog,
-                "system",
-                system.id,
-                "capex",
-                'a purchase price per unit, e.g. capex = { value = "300000 USD", source = "..." }',
-                f"scenario {scenario.scenario.id!r} may buy it as a [[candidate]]",
-            )
 
 
 @dataclass(frozen=True)
@@ -113,6 +71,7 @@ class Option:
     ups_kw_per_unit: float  # UPS output load per unit
     transformer_kva_per_unit: float
     facility_design_kw_per_unit: float
+    fabric: FabricPerUnit | None = None  # the unit's network + storage racks at the row's end
 
     @property
     def row_caps(self) -> dict[str, int]:
@@ -213,6 +172,7 @@ class ModelData:
     workload_pruned: list[str] = field(default_factory=list)  # pairs that cannot run, and why
     #: first supply key -> the supplies whose units the models' alloc[w, first] share (planner.delivered.supply_groups)
     supply_groups: dict[str, list[str]] = field(default_factory=dict)
+    placed_fabric: PlacedFabric = field(default_factory=dict)  # site -> per-unit network/storage racks
     #: min-cost-per-delivered: the Dinkelbach parameter lambda of the parametric objective
     #: ``tco - lambda x delivered work`` (planner.ratio) [USD per PFLOP-day]
     ratio_lambda_usd_per_pflop_day: float = 0.0
@@ -228,6 +188,9 @@ class ModelData:
     def options_at_site(self, site_id: str) -> list[Option]:
         return [o for o in self.options if o.site == site_id]
 
+    def hall_sizing(self, hall_id: str) -> SizingOptions:  # with the placed fabric
+        return sizing_options(self.scenario, self.halls[hall_id].hall, self.placed_fabric)
+
 
 def present_value_factor(rate: float, years: float) -> float:
     """PV of 1 USD a year for ``years`` at ``rate``: ``(1 - (1 + r)^-n) / r`` (``n`` when r = 0)."""
@@ -236,10 +199,12 @@ def present_value_factor(rate: float, years: float) -> float:
     return (1.0 - (1.0 + rate) ** -years) / rate
 
 
-def sizing_options(scenario: Scenario, hall: Hall) -> SizingOptions:
-    """The sizing choices a scenario makes for one hall (shared by model data and evaluation)."""
+def sizing_options(scenario: Scenario, hall: Hall, placed: PlacedFabric | None = None) -> SizingOptions:
+    """The sizing choices a scenario makes for one hall (shared by model data and evaluation),
+    with the per-unit network and storage racks ``placed`` at its site (``fabric_data``)."""
     header = scenario.scenario
     return SizingOptions(
+        placed_fabric=placed.get(hall.site, ()) if placed else (),
         utilisation=header.utilisation,
         provisioning=header.provisioning,
         typical_headroom=header.typical_headroom,
@@ -366,15 +331,10 @@ def _hard_rule_reason(ctx: _RowContext, system: System, cooling: Cooling, coeff:
 
 
 def _units_per_row_positions(ctx: _RowContext, system: System, coeff: UnitCoefficients) -> tuple[int, int]:
-    """(rack slots one unit needs ``r``, units a row's positions hold).
-
-    Multi-rack units cannot straddle rows: ``floor(P_usable / r)``; servers fill every
-    usable position: ``P_usable * n_per_rack``.
-    """
+    """(rack slots one unit needs, units a row's positions hold with its fabric racks at the end)."""
     slots = 1 if system.form == "server" else int(system.racks_per_unit.value)  # type: ignore[union-attr]
-    usable = space.racks_per_row_for_unit(ctx.row.positions, slots)
-    per_row = usable // slots if system.form != "server" else usable * coeff.units_per_rack
-    return slots, per_row
+    n_fabric = share.racks if (share := placed_share(ctx.sizing, system)) else 0.0
+    return slots, units_per_row_positions(ctx.row.positions, slots, coeff.units_per_rack, n_fabric)
 
 
 def _make_option(
@@ -435,6 +395,7 @@ def _make_option(
         ups_kw_per_unit=ups_load,
         transformer_kva_per_unit=xfmr_kva,
         facility_design_kw_per_unit=coeff.facility_design_kw,
+        fabric=placed_share(ctx.sizing, system),
     )
 
 
@@ -518,7 +479,7 @@ def _cloud_options(scenario: Scenario, catalog: Catalog, pruned: list[Pruned]) -
         elif system.cloud_price is not None:
             hourly = float(system.cloud_price.magnitude)
         else:
-            raise _catalog_field_error(
+            raise catalog_field_error(
                 catalog,
                 "system",
                 system.id,
@@ -567,12 +528,13 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
     options: list[Option] = []
     pruned: list[Pruned] = []
     cache: _CoefficientCache = {}
+    placed = placed_fabric(scenario, catalog, sizing_options)
     for hall in scenario.hall:
         rows = rows_by_hall.get(hall.id, [])
         halls[hall.id] = _hall_data(scenario, catalog, hall, rows)
         if hall.plant is not None:
             catalog.plant(hall.plant)
-        chain, hall_sizing = _power_chain(scenario, catalog), sizing_options(scenario, hall)
+        chain, hall_sizing = _power_chain(scenario, catalog), sizing_options(scenario, hall, placed)
         for row in rows:
             ctx = _row_context(catalog, hall, hall_sizing, row, sites[hall.site].operator, chain)
             ctx = replace(ctx, peak_use=peak_use)
@@ -596,6 +558,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         workload_pruned=per_pair.pruned,
         supply_groups=per_pair.groups,
         swing=site_swings(scenario, catalog, options),
+        placed_fabric=placed,
     )
 
 

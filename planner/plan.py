@@ -20,6 +20,7 @@ from dcplan.models.units import AreaTotal as Area
 from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
+from dcplan.planner.plan_allin import PlanAllIn
 
 if TYPE_CHECKING:
     from dcplan.planner.roadmap_plan import RoadmapPlan
@@ -356,6 +357,10 @@ class Recheck(_Model):
     ok: bool
     checked: int
     violations: list[str] = Field(default_factory=list)
+    notes: list[str] = Field(
+        default_factory=list,
+        description="what the re-check found short but does not fail the plan on (placed fabric below its exact size)",
+    )
 
 
 class Assumption(_Model):
@@ -460,6 +465,10 @@ class CapacityPlan(_Model):
         words = [f"PUE {pue:g} target input"] if pue is not None else []
         words += [f"WUE {wue['value']:g} L/kWh target input"] if isinstance(wue, dict) else []
         return ", ".join(words + (["UPS on IT load"] if header.get("ups_basis") == "it" else []))
+
+    all_in: list[PlanAllIn] = Field(
+        default_factory=list, description="kW per accelerator with fabric and storage, per site and system"
+    )
 
     @property
     def feasible(self) -> bool:

@@ -16,6 +16,7 @@ from dcplan.planner.layout import RowFill
 from dcplan.planner.matrix_workloads import basis_terms, share_members
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, Recheck
+from dcplan.planner.recheck_fabric import fabric_shortfalls
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.swing_plan import swing_violations
 
@@ -237,8 +238,10 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _allocation_violations(data, ev, outcome),
         swing_violations(catalog, data, ev, outcome.values),  # planner.swing_plan
     ]
+    fabric_checked, notes = fabric_shortfalls(catalog, data, ev.fills)
     violations = [v for _, found in parts for v in found]
-    return Recheck(ok=not violations, checked=sum(n for n, _ in parts), violations=violations)
+    checked = sum(n for n, _ in parts) + fabric_checked
+    return Recheck(ok=not violations, checked=checked, violations=violations, notes=notes)
 
 
 def _limit_violations(uses: list[LimitUse]) -> Checked:
@@ -295,7 +298,7 @@ def _layout_violations(ev: Evaluation) -> Checked:
         per_rack = fill.option.units_per_rack
         slots_per_unit = fill.option.racks_per_unit_slots
         expected_racks = fill.units * slots_per_unit if per_rack == 1 else -(-fill.units // per_rack)
-        if fill.racks != expected_racks or len(by_row.get(fill.row, [])) != fill.racks:
+        if fill.racks != expected_racks or len(by_row.get(fill.row, [])) != fill.racks + fill.network_racks:
             violations.append(
                 f"row {fill.row}: {fill.units} units at {per_rack} per rack need {expected_racks} racks; "
                 f"the plan has {fill.racks} and the layout {len(by_row.get(fill.row, []))}"

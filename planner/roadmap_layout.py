@@ -24,7 +24,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 
-from dcplan.planner.layout import RowFill, _row_names, fill_rows
+from dcplan.planner.layout import RowFill, _row_names, fill_rows, network_racks_for
 from dcplan.planner.modeldata import ModelData, Option
 
 
@@ -117,7 +117,12 @@ def state_of(data: ModelData, fills: list[RowFill], period: int) -> RowState:
 def _fills_of(state: RowState) -> list[RowFill]:
     return [
         RowFill(
-            row=row.name, template=template, option=row.option, units=row.units, racks=_racks(row.option, row.units)
+            row=row.name,
+            template=template,
+            option=row.option,
+            units=row.units,
+            racks=_racks(row.option, row.units),
+            network_racks=network_racks_for(row.option, row.units),
         )
         for template in sorted(state.rows)
         for row in state.rows[template]

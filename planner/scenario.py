@@ -58,6 +58,7 @@ from dcplan.models.units import (
     WaterIntensity,
     Years,
 )
+from dcplan.planner.scenario_fabric import FabricSettings
 from dcplan.planner.scenario_roadmap import (
     ROADMAP_FIELDS,
     ROADMAP_TABLES,
@@ -282,6 +283,7 @@ class Scenario(_Strict):
     cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
     utility_limit: list[UtilityLimit] = Field(default_factory=list, max_length=100, description="swing limits")
+    fabric: FabricSettings | None = Field(default=None, description="place network and storage racks (scenario_fabric)")
 
     _source: str = PrivateAttr(default="scenario")
 
@@ -292,7 +294,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", *ROADMAP_TABLES, "utility_limit"))
+        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit"))
 
     @model_validator(mode="before")
     @classmethod

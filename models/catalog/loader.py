@@ -38,6 +38,7 @@ from dcplan.models.catalog.schema import (
     Defaults,
     Efficiency,
     Entry,
+    Fabric,
     Fluid,
     Generator,
     Goodput,
@@ -47,6 +48,7 @@ from dcplan.models.catalog.schema import (
     RackPdu,
     RackSlot,
     Site,
+    Storage,
     System,
     Transformer,
     Ups,
@@ -196,6 +198,12 @@ class Catalog:
 
     def rack_slot(self, entry_id: str) -> RackSlot:
         return self._typed("rack_slot", entry_id, RackSlot)
+
+    def fabric(self, entry_id: str) -> Fabric:
+        return self._typed("fabric", entry_id, Fabric)
+
+    def storage(self, entry_id: str) -> Storage:
+        return self._typed("storage", entry_id, Storage)
 
     def families(self) -> set[str]:
         """Every system family, read without validating entries a lazy load has not read."""
@@ -373,6 +381,9 @@ def _references(entry: Entry) -> list[tuple[str, str, str]]:
     if isinstance(entry, RackSlot):
         admits = [("system", system_id, "admits") for system_id in entry.admits]
         return admits + [("system", trays.system, "switch_trays") for trays in entry.switch_trays]
+    if isinstance(entry, Fabric):
+        storage = [("storage", entry.storage, "storage")] if entry.storage else []
+        return [("system", system_id, "systems") for system_id in entry.systems] + storage
     return []
 
 
@@ -400,7 +411,17 @@ def _reference_problems(catalog: Catalog, entry: Entry, origin: Path) -> list[st
 
 def _check_references(catalog: Catalog) -> list[str]:
     problems: list[str] = []
-    for kind in ("system", "cooling", "power_chain", "defaults", "efficiency", "goodput", "claim", "rack_slot"):
+    for kind in (
+        "system",
+        "cooling",
+        "power_chain",
+        "defaults",
+        "efficiency",
+        "goodput",
+        "claim",
+        "rack_slot",
+        "fabric",
+    ):
         for item in catalog.items[kind].values():
             problems += _reference_problems(catalog, item.entry, item.origin)
     return problems

@@ -31,6 +31,7 @@ from dcplan.models.catalog.base import (
     Status,
     check_id,
 )
+from dcplan.models.catalog.fabric import Fabric, LinkClass, Storage
 from dcplan.models.catalog.performance import Claim, Efficiency, Goodput, GoodputPoint, Precision
 from dcplan.models.catalog.schedule import LeadTime, SourcedDate
 from dcplan.models.catalog.slots import RackSlot
@@ -464,6 +465,8 @@ KINDS: dict[str, type[Entry]] = {
         Claim,
         LeadTime,
         RackSlot,
+        Fabric,
+        Storage,
     )
 }
 
@@ -481,6 +484,7 @@ KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "performance": ("efficiency", "goodput", "claim"),
     "lead-times": ("lead_time",),
     "slots": ("rack_slot",),
+    "fabric": ("fabric", "storage"),
 }
 
 __all__ = [
@@ -498,12 +502,14 @@ __all__ = [
     "Defaults",
     "Efficiency",
     "Entry",
+    "Fabric",
     "Fluid",
     "Generator",
     "Goodput",
     "GoodputPoint",
     "Id",
     "LeadTime",
+    "LinkClass",
     "Operator",
     "Plant",
     "PowerChain",
@@ -515,6 +521,7 @@ __all__ = [
     "SourcedArea",
     "SourcedDate",
     "Status",
+    "Storage",
     "System",
     "Transformer",
     "Ups",

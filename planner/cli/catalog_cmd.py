@@ -127,6 +127,9 @@ def _field_rows(data: dict[str, Any]) -> list[tuple[str, str, str, str, str, str
         elif isinstance(value, list) and value and all(isinstance(v, dict) and "goodput" in v for v in value):
             # a goodput curve: one row per job size
             rows += [(f"{name}[{p['chips']:,} chips]", *_field_rows({"goodput": p["goodput"]})[0][1:]) for p in value]
+        elif isinstance(value, dict) and any(isinstance(v, dict) and "source" in v for v in value.values()):
+            # a nested table of sourced figures (a fabric's link class): one row per figure
+            rows += [(f"{name}.{row[0]}", *row[1:]) for row in _field_rows(value)]
         elif value is not None:
             rows.append((name, _format_value(value), "", "", "", ""))
     return rows

@@ -214,6 +214,7 @@ def render_sizing(result: Any) -> None:
     """Readable tables of a SizingResult: the figures, the equipment, then each warning and
     broken limit on one line (plain text, planner/cli/textout.py)."""
     from dcplan.planner.cli.textout import TextTable, echo, print_table, style
+    from dcplan.planner.report.allin import all_in_rows
     from dcplan.planner.report.quantity import prose_units
     from dcplan.planner.report.text import equipment_rows, sizing_rows
 
@@ -223,7 +224,7 @@ def render_sizing(result: Any) -> None:
         right=("value",),
         show_header=False,
     )
-    for name, value in sizing_rows(result):
+    for name, value in sizing_rows(result) + all_in_rows(result.all_in):
         summary.add_row(name, value)
     print_table(summary)
     columns = ("item", "count", "each", "installed", "used", "utilisation")

@@ -216,12 +216,15 @@ def render_plan(plan: Any) -> None:
             print_table(table)
         if table_of is mix_table and plan.workloads:  # what each workload gets follows the mix
             echo(workloads_text(plan))
+    from dcplan.planner.report.allin import plan_all_in_lines
     from dcplan.planner.report.text import plan_money_energy_lines
 
-    for line in plan_money_energy_lines(plan):
+    for line in plan_money_energy_lines(plan) + plan_all_in_lines(plan):
         echo(line)
     status = style("re-check passed", "green") if plan.recheck.ok else style("RE-CHECK FAILED", "bold", "red")
     echo(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
+    for note in plan.recheck.notes:
+        echo(f"re-check note: {note}")
 
 
 def ratio_line(ratio: Any) -> str:

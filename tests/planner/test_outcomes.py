@@ -19,7 +19,8 @@ from dcplan.models.errors import DcplanError
 from dcplan.planner import pipeline
 from dcplan.planner.cli import main
 from dcplan.planner.diagnosis import _relaxation_text, amount_text, diagnosis_summary
-from dcplan.planner.modeldata import ModelDataError, build_model_data
+from dcplan.planner.modeldata import build_model_data
+from dcplan.planner.modeldata_checks import ModelDataError
 from dcplan.planner.pipeline import PlanOptions, plan_scenario
 from dcplan.planner.plan import CapacityPlan, SolverInfo
 from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario, parse_scenario
@@ -503,11 +504,15 @@ def test_shipped_enterprise_plan_pays_for_what_it_buys(catalog):
     path = DEMO_SCENARIO.parent / "enterprise-hybrid.toml"
     plan = solve_plan(load_scenario(path), catalog, time_limit=30)
     assert plan.feasible and plan.recheck.ok, plan.recheck.violations
+    # the demo places its fabric: each unit's IT capex adds its share of switches, optics, storage
+    placed = build_model_data(load_scenario(path), catalog).placed_fabric
+    fabric_usd = {(site, f.system_id): f.capex_usd for site, shares in placed.items() for f in shares}
     for line in plan.mix:
         if line.place.startswith("cloud:"):
             continue
         price = float(catalog.system(line.system).capex.magnitude)
-        assert line.capex.m_as("USD") == pytest.approx(line.units * price) and price > 0
+        share = fabric_usd.get((line.place, line.system), 0.0)
+        assert share > 0 and line.capex.m_as("USD") == pytest.approx(line.units * (price + share)) and price > 0
 
 
 def test_plan_json_round_trip_with_new_status(ideal_catalog, tmp_path):

@@ -103,6 +103,7 @@ def test_roadmap_helpers_add_and_remove_by_the_rules():
         "objective = 'max-delivered'",
         "tco_horizon = '5 year'",
         "[[utility_limit]] x 1",  # not applied per period by the roadmap yet
+        "[fabric]",
     ]
     added = sr.with_roadmap(demo, date(2026, 12, 2))
     assert added["roadmap"] == {
@@ -112,7 +113,7 @@ def test_roadmap_helpers_add_and_remove_by_the_rules():
         "objective": "max-cumulative-delivered",
     }
     assert "objective" not in added["scenario"] and "tco_horizon" not in added["scenario"]
-    assert "utility_limit" not in added and demo["utility_limit"]
+    assert "utility_limit" not in added and "fabric" not in added and demo["utility_limit"] and demo["fabric"]
     assert "objective" in demo["scenario"]  # the input is not changed
     assert scenario_errors(added) == []
     assert sr.without_roadmap(added) == {k: v for k, v in added.items() if k != "roadmap"}
@@ -194,7 +195,7 @@ async def test_add_edit_and_remove_roadmap_on_the_single_period_demo(app_factory
         await pilot.pause()
         await pilot.pause()
         expected = {
-            **{k: v for k, v in original.items() if k != "utility_limit"},  # not applied per period
+            **{k: v for k, v in original.items() if k not in ("utility_limit", "fabric")},  # not per period
             "scenario": {k: v for k, v in original["scenario"].items() if k not in ("objective", "tco_horizon")},
         }
         assert app.state.scenario_data == expected

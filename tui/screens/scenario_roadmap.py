@@ -63,6 +63,7 @@ def replaced_fields(data: dict[str, Any]) -> list[str]:
     header = data.get("scenario") if isinstance(data.get("scenario"), dict) else {}
     fields = [f"{name} = {header[name]!r}" for name in REPLACED_HEADER_FIELDS if name in header]
     tables = [f"[[{t}]] x {len(data[t])}" for t in SINGLE_PERIOD_TABLES if isinstance(data.get(t), list) and data[t]]
+    tables += [f"[{t}]" for t in SINGLE_PERIOD_TABLES if isinstance(data.get(t), dict)]
     return fields + tables
 
 
