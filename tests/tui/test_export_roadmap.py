@@ -34,9 +34,13 @@ async def export_to(pilot, path, fmt: str | None = None) -> None:
     await pilot.pause()
     await pilot.wait_for_scheduled_animations()
     await pilot.pause()  # the format's note may have re-flowed the form: click where the button is now
-    screen.query_one("#export-status", Static).update("")
+    status_line = screen.query_one("#export-status", Static)
+    status_line.update("")
     await pilot.click("#export-go")
-    await pilot.pause()
+    for _ in range(100):  # under load the export's answer can take a few frames: wait, bounded
+        await pilot.pause(0.02)
+        if str(status_line.render()) or pilot.app.screen is not screen:
+            break
 
 
 HOSTILE_NAMES = [

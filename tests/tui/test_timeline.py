@@ -290,9 +290,9 @@ def roadmap_scenario(tmp_path, lead_times: bool):
     catalog lead times and nothing on order it is infeasible (transformers take 8 quarters)."""
     import re
 
-    from dcplan.planner.scenario import SCENARIO_DIR
-
     import tomlkit
+
+    from dcplan.planner.scenario import SCENARIO_DIR
 
     document = tomlkit.parse((SCENARIO_DIR / "enterprise-hybrid.toml").read_text())
     for table in ("utility_limit", "fabric"):  # not applied per period by the roadmap yet
