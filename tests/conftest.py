@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import textwrap
 from pathlib import Path
 
@@ -10,6 +11,14 @@ import pytest
 from dcplan.models.catalog import Catalog, load_catalog
 
 REPO = Path(__file__).resolve().parents[1]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Ctrl-C as a terminal delivers it: a test run started with SIGINT ignored (a background
+    job of a non-interactive shell) would otherwise pass that on to every dcplan it starts,
+    and the Ctrl-C tests would fail for the runner's reason, not dcplan's."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @pytest.fixture(scope="session")
