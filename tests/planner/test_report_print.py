@@ -26,7 +26,8 @@ from dcplan.planner.scenario import DEMO_SCENARIO, load_scenario
 from dcplan.planner.solve import SolveSettings
 
 SVG_NS = "{http://www.w3.org/2000/svg}"
-MAX_PAGES = 12  # the demo plan's report on A4 (it printed to 75 US-letter pages before)
+MAX_PAGES = 14  # the demo plan's report on A4: 13 with the fabric, storage and swing sections and their
+# sourced figures in the assumptions table (12 before them; 75 US-letter pages before A4)
 A4_PT = (595.3, 841.9)
 # A4 (210 mm) less the report's 12 mm @page margins, in CSS px (96 per inch)
 PRINT_WIDTH_PX = int((210 - 2 * 12) / 25.4 * 96)

@@ -4,7 +4,7 @@ overwritten; SVG is the selected period's floor plan; hostile file names are one
 
 from __future__ import annotations
 
-from textual.widgets import Input, Select, Static
+from textual.widgets import Button, Input, Select, Static
 
 from dcplan.planner.plan import load_plan
 from dcplan.planner.roadmap_plan import load_any_plan
@@ -36,7 +36,9 @@ async def export_to(pilot, path, fmt: str | None = None) -> None:
     await pilot.pause()  # the format's note may have re-flowed the form: click where the button is now
     status_line = screen.query_one("#export-status", Static)
     status_line.update("")
-    await pilot.click("#export-go")
+    # press the button itself: a click goes to screen coordinates, which a re-flow under load
+    # can move between the layout and the click (the click then lands beside the button)
+    screen.query_one("#export-go", Button).press()
     for _ in range(100):  # under load the export's answer can take a few frames: wait, bounded
         await pilot.pause(0.02)
         if str(status_line.render()) or pilot.app.screen is not screen:
