@@ -27,12 +27,13 @@ from dcplan.planner.scenario import parse_scenario
 from dcplan.planner.solve import SolveSettings, highs_options, solve_model_data
 from tests.tui.long_scenario import long_scenario
 
-FAKE = textwrap.dedent(
+#: a stand-in child's start: says ready, then reads commands and keeps the loaded column
+#: count in ``n``; what follows (indented in the loop) answers them
+STAND_IN_PRELUDE = textwrap.dedent(
     """
     import json, sys, time
     import numpy as np
     from dcplan.planner.highs_child import encode, read_message
-    mode = sys.argv[1]
     out = sys.stdout.buffer
     def send(data):
         out.write(data); out.flush()
@@ -45,6 +46,17 @@ FAKE = textwrap.dedent(
         message, arrays = item
         if message.get("cmd") == "load":
             n = message["num_col"]
+    """
+)
+
+
+def stand_in(answers: str) -> str:
+    """A stand-in child's script: STAND_IN_PRELUDE, then ``answers`` inside its loop."""
+    return STAND_IN_PRELUDE + textwrap.indent(textwrap.dedent(answers), "    ")
+
+
+FAKE = "mode = __import__('sys').argv[1]\n" + stand_in(
+    """
         if message.get("cmd") != "run":
             continue
         if mode == "die":

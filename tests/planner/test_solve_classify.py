@@ -10,7 +10,6 @@ after an interrupt callback (model status kInterrupt, the incumbent so far).
 from __future__ import annotations
 
 import sys
-import textwrap
 import threading
 from dataclasses import replace
 from typing import Any
@@ -22,28 +21,14 @@ from dcplan.planner import session as sessions
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
 from dcplan.planner.solve import SolveSettings, classify_run, run_termination
+from tests.planner.test_solve_child import stand_in
 
-OBEYS_STOP = textwrap.dedent(
+OBEYS_STOP = stand_in(
     """
-    import sys
-    import numpy as np
-    from dcplan.planner.highs_child import encode, read_message
-    out = sys.stdout.buffer
-    def send(data):
-        out.write(data); out.flush()
-    send(encode({"type": "ready"}))
-    n = 0
-    while True:
-        item = read_message(sys.stdin.buffer, 1 << 30)
-        if item is None:
-            sys.exit(0)
-        message, arrays = item
-        if message.get("cmd") == "load":
-            n = message["num_col"]
-        if message.get("cmd") == "stop":
-            send(encode({"type": "result", "status": "interrupted", "model_status": "kInterrupt",
-                         "has_solution": True, "objective": 7.0, "bound": 10.0, "gap": 0.3,
-                         "detail": "stopped", "arrays": ["col_value"]}, [np.zeros(n)]))
+    if message.get("cmd") == "stop":
+        send(encode({"type": "result", "status": "interrupted", "model_status": "kInterrupt",
+                     "has_solution": True, "objective": 7.0, "bound": 10.0, "gap": 0.3,
+                     "detail": "stopped", "arrays": ["col_value"]}, [np.zeros(n)]))
     """
 )
 
