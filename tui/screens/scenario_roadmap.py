@@ -14,8 +14,6 @@ before it does it.
 from __future__ import annotations
 
 import copy
-import math
-import re
 from datetime import date
 from typing import Any
 
@@ -25,22 +23,23 @@ QUARTERS_PER_YEAR = 4
 
 
 def quarter_label(day: date) -> str:
-    """The quarter containing ``day``: date(2026, 12, 2) -> "2026Q4"."""
-    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+    """The quarter containing ``day``: date(2026, 12, 2) -> "2026Q4" (models.calendar's label)."""
+    from dcplan.models.calendar import Calendar
+
+    return Calendar(start=day, period="quarter", periods=1).label(0)
 
 
 def _horizon_years(value: Any) -> float | None:
-    """A TCO horizon as written ("5 year", "5 years", 5, "60 month") in years; None if not one of those."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        years = float(value)
-    elif isinstance(value, str):
-        found = re.fullmatch(r"\s*([0-9]*\.?[0-9]+)\s*(year|years|yr|a|month|months)?\s*", value)
-        if not found:
-            return None
-        years = float(found.group(1)) / (12.0 if (found.group(2) or "").startswith("month") else 1.0)
-    else:
+    """A TCO horizon as the scenario reads it (planner.scenario's ``Years``: "5 year",
+    "60 month") in years; None if it is not one."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from dcplan.models.units import Years
+
+    try:
+        return float(TypeAdapter(Years).validate_python(value).m_as("year"))
+    except (ValidationError, ValueError, TypeError):
         return None
-    return years if math.isfinite(years) and years > 0 else None
 
 
 def new_roadmap(data: dict[str, Any], today: date) -> dict[str, Any]:
