@@ -144,6 +144,11 @@ def ramp_time_s(step_kw: float, ramp_kw_per_s: float) -> float:
     return step_kw / ramp_kw_per_s
 
 
+def unit_step_kw(system: Any) -> float:
+    """A job's start or stop per unit: ``P_typical - P_idle`` [kW] (0 if idle is the higher)."""
+    return max(float(system.typical_power.value.to("kW").magnitude - system.idle_power.value.to("kW").magnitude), 0.0)
+
+
 def system_unit_swing(system: Any, defaults: Any) -> UnitSwing:
     """``unit_swing`` from catalog entries: the system's ``swing_amplitude``, ``swing_storage``
     and ``swing_period`` (high end; else the planning defaults')."""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dcplan.models.errors import DcplanError
-from dcplan.models.swing import HOURS_PER_YEAR, MitigationPrices, mitigation_prices, system_unit_swing
+from dcplan.models.swing import HOURS_PER_YEAR, MitigationPrices, mitigation_prices, system_unit_swing, unit_step_kw
 
 if TYPE_CHECKING:
     from dcplan.models.catalog import Catalog
@@ -104,10 +104,5 @@ def _site_swing(scenario: Scenario, catalog: Catalog, limit: Any, options: list[
         floor_hours_per_year=float(catalog.defaults.swing_trough_share.value) * HOURS_PER_YEAR,  # type: ignore[union-attr]
         carbon_kg_per_kwh=float(catalog.site(limit.site).grid_carbon_intensity.value.to("kg/kWh").magnitude),
         unit_swing_kw={o.key: per_system[o.system].residual_kw for o in options},
-        unit_step_kw={o.key: _step_kw(catalog.system(o.system)) for o in options},
+        unit_step_kw={o.key: unit_step_kw(catalog.system(o.system)) for o in options},
     )
-
-
-def _step_kw(system: Any) -> float:
-    """A job's start or stop per unit: ``P_typical - P_idle`` [kW]."""
-    return max(float(system.typical_power.value.to("kW").magnitude - system.idle_power.value.to("kW").magnitude), 0.0)

@@ -36,7 +36,7 @@ def size_swing(cat: Any, result: Any, band_kw: float | None, ramp_mw_per_s: floa
 
     system = cat.system(result.system)
     unit = swing.system_unit_swing(system, cat.defaults)
-    step_kw = max(float((system.typical_power.value - system.idle_power.value).to("kW").magnitude), 0.0)
+    step_kw = swing.unit_step_kw(system)
     out: dict[str, Any] = {
         "swing_kw_per_unit": unit.amplitude_kw,
         "storage_absorbs_kw_per_unit": unit.absorbed_kw,
