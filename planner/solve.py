@@ -304,17 +304,23 @@ START_FROM_COLUMNS = 5000
 #: a sub-MIP, 1.7 s), where the start (0.2 s, 1.3 % from the LP bound) lets HiGHS close the
 #: 0.5 % gap at its root cuts (0.7 s; same run, load 5.3)
 START_DELIVERED_FROM_COLUMNS = 500
+#: the same for models that place network and storage racks (a placing ``[fabric]`` table):
+#: each row's reserved end positions (ceil of units x per-unit racks) leave HiGHS's branch and
+#: bound slow to close 0.5 % (XL campus, 848 columns, seeds 0-3: 0.6-3.0 s of MIP; L campus,
+#: 350 columns: 2.6-2.7 s), where the start alone ends at 0.11-0.19 % in ~0.2 s (load 2-3)
+START_FABRIC_FROM_COLUMNS = 300
 #: the share of the time limit the start may take (the MIP, if it still runs, gets the rest)
 START_SHARE = 0.5
 
 
-def uses_start(settings: SolveSettings, num_col: int, delivered: bool = False) -> bool:
+def uses_start(settings: SolveSettings, num_col: int, delivered: bool = False, fabric: bool = False) -> bool:
     """Whether a solve builds the LP-rounding start (planner/start.py) before the MIP.
 
     Measured on the 10M-chip campus (11,780 columns, table in tests/bench/test_bench_scale.py):
     the start alone is within 0.5 % of the LP bound in ~2.5 s, where HiGHS with presolve off
     is at 0.69 % after 20 s; the MIP then runs only if the start misses the gap target.
-    ``delivered``: a delivered objective, started from ``START_DELIVERED_FROM_COLUMNS``.
+    ``delivered``: a delivered objective, started from ``START_DELIVERED_FROM_COLUMNS``;
+    ``fabric``: network and storage racks placed, started from ``START_FABRIC_FROM_COLUMNS``.
     An unknown ``start`` is one clear error (DcplanError).
     """
     if settings.start not in START_CHOICES:
@@ -322,7 +328,12 @@ def uses_start(settings: SolveSettings, num_col: int, delivered: bool = False) -
 
         raise DcplanError(f"start: expected one of {', '.join(START_CHOICES)}, got {settings.start!r}")
     if settings.start == "auto":
-        return num_col >= (START_DELIVERED_FROM_COLUMNS if delivered else START_FROM_COLUMNS)
+        threshold = START_FROM_COLUMNS
+        if delivered:
+            threshold = min(threshold, START_DELIVERED_FROM_COLUMNS)
+        if fabric:
+            threshold = min(threshold, START_FABRIC_FROM_COLUMNS)
+        return num_col >= threshold
     return settings.start == "on"
 
 
@@ -381,7 +392,8 @@ def solve_model_data(
     options = highs_options(settings, model.num_col, model.num_row, model.nnz)
     # SIGINT must reach HiGHS through the interrupt callback, which reads settings.cancel.
     run_settings = settings if settings.cancel is not None else replace(settings, cancel=threading.Event())
-    tried = uses_start(settings, model.num_col, data.scenario.scenario.objective in DELIVERED_OBJECTIVES)
+    delivered = data.scenario.scenario.objective in DELIVERED_OBJECTIVES
+    tried = uses_start(settings, model.num_col, delivered, fabric=bool(data.placed_fabric))
     start = _start(model, run_settings) if tried else None
     if start is not None:
         options = {**options, "start": "lp-rounding", "start_gap": f"{start.gap:.6g}"}
