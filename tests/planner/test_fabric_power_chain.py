@@ -85,3 +85,24 @@ def test_a_hall_area_counts_the_network_racks_whitespace(fabric_catalog):
     assert sum(m.units for m in plan.mix) == 15
     assert (plan.halls[0].racks, plan.halls[0].network_racks) == (18, 3)
     assert plan.halls[0].gross_area.m_as("m**2") <= 18 * per_rack_m2 + 1e-6
+
+
+@pytest.mark.parametrize("name", ["enterprise-hybrid", "aws-hybrid-campus"])
+def test_the_demo_plans_state_all_three_kw_per_accelerator(name):
+    """Per (site, system): with fabric and storage = compute only + (P_network + P_storage) / N
+    [kW per accelerator]; the facility meter figure is that x the PUE applied. Enterprise,
+    phoenix-az DGX B200: 1.7875 + (113.04 + 40) / 1,520 = 1.8882 kW; x 1.3468 = 2.543 kW."""
+    import json
+
+    golden = Path(__file__).resolve().parents[1] / "data" / "golden" / f"{name}.plan.json"
+    entries = json.loads(golden.read_text())["all_in"]
+    assert entries
+    for entry in entries:
+        a = entry["all_in"]
+        extra_kw = (a["fabric"]["network_kw"] + a["storage"]["storage_kw"]) / a["chips"]
+        assert a["all_in_kw_per_chip"] == pytest.approx(a["compute_kw_per_chip"] + extra_kw)
+        assert a["facility_kw_per_chip"] == pytest.approx(a["all_in_kw_per_chip"] * a["pue_applied"])
+        assert a["compute_kw_per_chip"] < a["all_in_kw_per_chip"] < a["facility_kw_per_chip"]
+    if name == "enterprise-hybrid":
+        b200 = next(e["all_in"] for e in entries if e["system"] == "dgx-b200")
+        assert b200["all_in_kw_per_chip"] == pytest.approx(1.7875 + (113.04 + 40) / 1520)
