@@ -36,6 +36,7 @@ from dcplan.planner.plan import (
     SolverInfo,
 )
 from dcplan.planner.plan_allin import fabric_entries_used, plan_all_in
+from dcplan.planner.row_electrical import row_electrical
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.swing_plan import add_paid_extras
 from dcplan.planner.workload_results import workload_results
@@ -89,7 +90,7 @@ def evaluate(catalog: Catalog, data: ModelData, outcome: SolveOutcome, rows: lis
         facility = site_totals[site_id]["facility_design_kw"]
         if facility > 0:
             lines.append((site_id, equipment.generators(generator, site_data.generator_redundancy, facility)))
-    lines.extend(_row_electrical(catalog, chain, fills))
+    lines.extend(row_electrical(catalog, chain, fills))
     rented = {k: round(v) for k, v in outcome.values.get("rent", {}).items() if round(v) > 0}
     evaluation = Evaluation(
         fills=fills,
@@ -143,9 +144,13 @@ def _hall_loads(
         "facility_design_kw": sum(r.facility_power_design.m_as(_KW) for r in results),
         # Racks and whitespace from the layout itself: each row's last rack of servers
         # may be part-full, so a group's racks are the sum over its rows, which can
-        # exceed ceil(units / per rack) of the group as a whole.
-        "gross_area_m2": sum(f.racks * f.option.coeff.gross_area_m2 for f in fills if f.option.hall == hall_id),
-        "racks": sum(f.racks for f in fills if f.option.hall == hall_id),
+        # exceed ceil(units / per rack) of the group as a whole. Network and storage
+        # racks at the row ends take positions and whitespace like compute racks.
+        "gross_area_m2": sum(
+            (f.racks + f.network_racks) * f.option.coeff.gross_area_m2 for f in fills if f.option.hall == hall_id
+        ),
+        "racks": sum(f.racks + f.network_racks for f in fills if f.option.hall == hall_id),
+        "network_racks": sum(f.network_racks for f in fills if f.option.hall == hall_id),
     }
     for (_hall, _system_id, cooling_id), result in hall_groups.items():
         cooling_type = catalog.cooling(cooling_id).type
@@ -195,42 +200,6 @@ def _site_facility(data: ModelData, hall_totals: dict[str, dict[str, float]]) ->
         }
         for site_id in sorted(data.sites)
     }
-
-
-def _row_electrical(catalog: Catalog, chain: PowerChain, fills: list[RowFill]) -> list[tuple[str, equipment.Tally]]:
-    """Row-level electrical: PDUs with tap-offs per rack, busway runs per row (the runs the
-    scenario installs); merged per item in the plan.
-
-    A feed carries ``rack_kw x racks`` [kW]; a run's capacity is ``busway_feed_kw / runs
-    per feed``; a run's capex is the busway's catalog capex [USD].
-    """
-    pdu = catalog.rack_pdu(chain.rack_pdu)
-    lines: list[tuple[str, equipment.Tally]] = []
-    for fill in fills:
-        option = fill.option
-        busway = catalog.busway(option.busway_id)
-        feed_load = option.coeff.rack_kw * fill.racks * option.feeds
-        pdus, taps = equipment.rack_pdus_and_tap_offs(
-            pdu,
-            busway,
-            chain,
-            option.coeff.rack_kw,
-            fill.racks,
-            option.feeds,
-            used_kw=feed_load,  # type: ignore[arg-type]
-        )
-        runs = option.feeds * option.busway_runs_per_feed
-        busway_runs = equipment.Tally(
-            "busway runs",
-            busway.id,
-            runs,
-            option.busway_feed_kw / option.busway_runs_per_feed,
-            "kW continuous",
-            option.coeff.it_provisioned_kw * fill.units * option.feeds,
-            runs * float(busway.capex.magnitude),  # type: ignore[attr-defined]
-        )
-        lines.extend((fill.row, tally) for tally in (pdus, taps, busway_runs))
-    return lines
 
 
 def _compute_by_supply(data: ModelData, fills: list[RowFill], rented: dict[str, int]) -> dict[str, float]:
@@ -387,6 +356,7 @@ def _hall_plans(data: ModelData, ev: Evaluation) -> list[HallPlan]:
                 site=hall.site,
                 built=hall_id in ev.built_halls,
                 racks=int(totals["racks"]),
+                network_racks=int(totals["network_racks"]),
                 rows_used=sum(1 for f in ev.fills if f.option.hall == hall_id),
                 it_power=qty(totals["it_kw"], "kW"),
                 it_power_cap=hall.it_power_cap,

@@ -284,7 +284,7 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
     - hall_it_power[h]:     sum P_IT,unit * units <= P_IT,cap(h)                                [kW]
     - hall_liquid_plant[h]: sum Q_facility-water,unit * units <= Q_liq,plant(h)                 [kW]
     - hall_air_plant[h]:    sum (Q_CHW,unit + P_elec-loss,unit) * units <= Q_air,plant(h)        [kW]
-    - hall_area[h]:         sum A_gross,rack * racks[o] <= A(h)                                 [m**2]
+    - hall_area[h]:         sum A_gross,rack * (racks[o] + n_o * units[o]) <= A(h)  (n: network racks) [m**2]
     - hall_ups[h]:          sum P_UPS,unit * units <= c * C_UPS-module * ups_n[h]                [kW]
     - hall_transformer[h]:  sum S_xfmr,unit * units <= c * S_xfmr * xfmr_n[h]                    [kVA]
       (c = 2 for distributed redundancy, where each of three systems carries half; else 1)
@@ -320,6 +320,11 @@ def define_hall_constraints(m: Any, data: ModelData) -> None:
         with_area,
         rule=lambda model, h: (
             pyo.quicksum(m.option[o].coeff.gross_area_m2 * m.racks[o] for o in opts[h])
+            + pyo.quicksum(
+                m.option[o].network_area_m2_per_unit * m.units[o]
+                for o in opts[h]
+                if m.option[o].network_area_m2_per_unit > 0
+            )
             <= float(data.halls[h].hall.area.magnitude) + slack(m, "hall_area", h)  # type: ignore[union-attr]
         ),
     )

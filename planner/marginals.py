@@ -1,10 +1,11 @@
 """Marginal values of binding limits: what relaxing each by one step is worth to the objective.
 
-One step per limit (``STEPS``): +1 MW of utility power, hall IT power, liquid or air plant,
-+100 m2 of whitespace, +100 MUSD of capex budget, +10 MUSD of annual opex budget, and one
-percentage point of a share bound (-1 pp of a minimum, +1 pp of a maximum). The value is the
-change of peak PFLOPS (max-compute), of delivered PFLOPS (max-delivered, min-time-to-train:
-the objective's own), or the TCO saved [MUSD] (min-tco). Two methods (``marginal_method``):
+One step per limit (``STEPS``, planner.marginal_steps): +1 MW of utility power, hall IT power,
+liquid or air plant, or a site's swing band (planner.marginals_swing), +100 m2 of whitespace,
++100 MUSD of capex budget, +10 MUSD of annual opex budget, and one percentage point of a
+share bound (-1 pp of a minimum, +1 pp of a maximum). The value is the change of peak PFLOPS
+(max-compute), of delivered PFLOPS (max-delivered, min-time-to-train: the objective's own),
+or the TCO saved [MUSD] (min-tco). Two methods (``marginal_method``):
 
 - **LP estimate.** One LP gives a rate for every row at once: the plan's MIP with the halls
   and sites built as in the plan (``hall_used``, ``site_used`` fixed) and every other integer
@@ -43,6 +44,8 @@ import numpy as np
 
 from dcplan.models.catalog import Catalog
 from dcplan.models.units import Q_
+from dcplan.planner.marginal_steps import MODEL_UNITS, NOT_PLANNING_LIMITS, ROW_FAMILIES, SHARE_STEP, STEPS
+from dcplan.planner.marginals_swing import SWING_LIMIT, relaxed_swing
 from dcplan.planner.matrix import DirectModel, build_direct
 from dcplan.planner.matrix_workloads import DELIVERED_OBJECTIVES, delivered_per_column
 from dcplan.planner.modeldata import ModelData, build_model_data
@@ -54,38 +57,6 @@ from dcplan.planner.solve import SolveOutcome, SolveSettings, close_session, ope
 
 SessionFactory = Callable[[], Session]
 
-#: One step of relaxation per limit, in the limit's unit (shares: one percentage point).
-STEPS: dict[str, tuple[float, str]] = {
-    "utility power (design day)": (1.0, "MW"),
-    "hall IT power": (1.0, "MW"),
-    "hall liquid plant": (1.0, "MW"),
-    "hall air plant": (1.0, "MW"),
-    "hall whitespace": (100.0, "m2"),
-    "capex budget": (100.0, "MUSD"),
-    "annual opex budget": (10.0, "MUSD"),
-}
-SHARE_STEP = 0.01
-
-#: The matrix row family of each limit of STEPS (planner.matrix names), and model units
-#: per unit of the limit (the LP counts power in kW, area in m2 and money in MUSD).
-ROW_FAMILIES = {
-    "utility power (design day)": "site_utility_power",
-    "hall IT power": "hall_it_power",
-    "hall liquid plant": "hall_liquid_plant",
-    "hall air plant": "hall_air_plant",
-    "hall whitespace": "hall_area",
-    "capex budget": "budget",
-    "annual opex budget": "opex_budget",
-}
-MODEL_UNITS = {"MW": 1000.0, "m2": 1.0, "MUSD": 1.0}
-
-#: Binding limits that are properties of the inputs rather than planning limits.
-NOT_PLANNING_LIMITS = {
-    "row busway per feed": "not valued: the busway's feed rating is a property of the row template, "
-    "not a planning limit",
-    "hall rows": "not valued: a hall's rows are its row templates' counts, a layout input rather than a "
-    "planning limit (add a row to a template and solve again to value it)",
-}
 MIN_SLICE_S = 0.05  # a re-solve given less than this would only return the warm start
 EXACT_GAP = 1e-6  # a run within this relative gap counts as exact: any change is a value
 
@@ -119,6 +90,8 @@ def _relaxed_share(scenario: Scenario, use: LimitUse) -> Scenario | None:
 def relaxed_scenario(scenario: Scenario, use: LimitUse) -> Scenario | None:
     """A copy of the scenario with ``use``'s limit relaxed by one step (None: not relaxable)."""
     header = scenario.scenario
+    if use.limit == SWING_LIMIT:
+        return relaxed_swing(scenario, use.scope)
     if use.limit == "utility power (design day)":
         site = next(s for s in scenario.site if s.id == use.scope)
         sites = _replace(scenario.site, "id", use.scope, utility_power=site.utility_power + Q_(1.0, "MW"))

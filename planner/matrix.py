@@ -281,6 +281,7 @@ class _Context:
             "liquid": [o.coeff.liquid_loop_kw for o in options],
             "air": [o.coeff.air_loop_kw + o.coeff.electrical_loss_design_kw for o in options],
             "area": [o.coeff.gross_area_m2 for o in options],
+            "net_area": [o.network_area_m2_per_unit for o in options],
             "ups": [o.ups_kw_per_unit for o in options],
             "xfmr": [o.transformer_kva_per_unit for o in options],
             "facility": [o.facility_design_kw_per_unit for o in options],
@@ -421,10 +422,14 @@ def _hall_families(s: _Stream, ctx: _Context) -> None:
         remap = np.full(ctx.n_h, -1, dtype=np.int64)
         remap[with_area] = np.arange(len(with_area))
         keep = remap[ctx.o_hall] >= 0
+        net = keep & (a["net_area"] > 0)  # network and storage racks' whitespace, per unit
         s.family(
             "hall_area",
             [hall_ids[i] for i in with_area],
-            [(remap[ctx.o_hall][keep], (ctx.RK + ctx.oi)[keep], a["area"][keep])],
+            [
+                (remap[ctx.o_hall][keep], (ctx.RK + ctx.oi)[keep], a["area"][keep]),
+                (remap[ctx.o_hall][net], (ctx.U + ctx.oi)[net], a["net_area"][net]),
+            ],
             -INF,
             [float(halls[i].hall.area.magnitude) for i in with_area],  # type: ignore[union-attr]
         )

@@ -93,6 +93,11 @@ class Option:
         return {name: max(0, cap) for name, cap in caps.items()}
 
     @property
+    def network_area_m2_per_unit(self) -> float:
+        """Whitespace of the unit's network and storage racks: ``n * A_gross,rack`` [m**2]."""
+        return self.fabric.racks * self.coeff.gross_area_m2 if self.fabric is not None else 0.0
+
+    @property
     def units_per_row_max(self) -> int:
         """The most units one row can take: the tightest of ``row_caps``."""
         return min(self.row_caps.values())
@@ -347,18 +352,24 @@ def _make_option(
 ) -> Option:
     """One option's coefficients.
 
-    Capex per unit = IT + cooling + building + per-kW electrical; PDU capex per rack
-    ``n_pdu * (c_pdu + c_tap)``; energy cost ``P_fac,avg * 8760 h * price`` [USD/yr]; UPS load
+    Capex per unit = IT + cooling + building + per-kW electrical + the PDUs of its share
+    ``n`` of network and storage racks, ``n * n_pdu,net * (c_pdu + c_tap)`` with ``n_pdu,net``
+    for a network rack of ``P_fabric,unit / n`` [kW] (linear in units; the plan counts the
+    whole racks of each row); PDU capex per rack ``n_pdu * (c_pdu + c_tap)``; energy cost ``P_fac,avg * 8760 h * price`` [USD/yr]; UPS load
     ``P_IT / eta_dist`` and transformer ``(P_UPS / eta_UPS,min + P_cool + P_misc) / pf`` [kVA],
     with the lowest tabulated UPS efficiency so the MIP does not under-count transformers.
     """
     row, chain = ctx.row, ctx.chain
     slots, per_row_positions = slots_and_per_row
     pdus_per_rack = equipment.pdus_per_rack(coeff.rack_kw, ctx.pdu_kw, ctx.feeds)
-    pdu_capex = pdus_per_rack * (float(ctx.pdu.capex.magnitude) + float(ctx.busway.tap_off_capex.magnitude))
+    pdu_and_tap_usd = float(ctx.pdu.capex.magnitude) + float(ctx.busway.tap_off_capex.magnitude)
+    pdu_capex = pdus_per_rack * pdu_and_tap_usd
     capex = (
         coeff.capex_it_usd + coeff.capex_cooling_usd + coeff.capex_building_usd + coeff.capex_electrical_per_unit_usd
     )
+    if (share := placed_share(ctx.sizing, system)) is not None and share.racks > 0:
+        net_pdus = equipment.pdus_per_rack(share.kw / share.racks, ctx.pdu_kw, ctx.feeds)
+        capex += share.racks * net_pdus * pdu_and_tap_usd
     price = float(header.electricity_price.magnitude) if header.electricity_price else coeff.energy_price_usd_kwh
     eta_u_min = float(min(catalog.ups(chain.ups).efficiency.efficiency))  # type: ignore[attr-defined]
     ups_load = equipment.ups_load_kw(coeff.it_provisioned_kw, chain, header.ups_basis)

@@ -97,7 +97,8 @@ class HallPlan(_Model):
     hall: str
     site: str
     built: bool
-    racks: int
+    racks: int = Field(description="racks in the hall's rows: compute, network and storage")
+    network_racks: int = Field(0, description="of the racks, network and storage racks at the row ends")
     rows_used: int
     it_power: Power
     it_power_cap: Power

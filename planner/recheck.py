@@ -13,6 +13,7 @@ from dcplan.models.catalog import Catalog
 from dcplan.models.units import ureg
 from dcplan.planner.evaluate import Evaluation
 from dcplan.planner.layout import RowFill
+from dcplan.planner.marginals_swing import SWING_LIMIT, swing_use_figures
 from dcplan.planner.matrix_workloads import basis_terms, share_members
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, Recheck
@@ -71,6 +72,19 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
         *_share_uses(data, ev, outcome),
         *_demand_uses(data, outcome),
         *_row_uses(ev),
+        *_swing_uses(data, ev, outcome),
+    ]
+
+
+def _swing_uses(data: ModelData, ev: Evaluation, outcome: SolveOutcome) -> list[LimitUse]:
+    """Each [[utility_limit]] site's swing after mitigation against its band [MW]
+    (planner.marginals_swing); one step is one more unit's swing."""
+    units: dict[str, int] = defaultdict(int)
+    for fill in ev.fills:
+        units[fill.option.key] += fill.units
+    return [
+        _use(SWING_LIMIT, site, used, band, "MW", step)
+        for site, used, band, step in swing_use_figures(data, units, outcome.values)
     ]
 
 
@@ -247,8 +261,8 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
 def _limit_violations(uses: list[LimitUse]) -> Checked:
     """Every scenario limit's use, beyond the relative tolerance (``violates``)."""
     violations = []
-    for use in uses:
-        if violates(use):
+    for use in uses:  # the swing band is re-checked from the catalog by swing_violations
+        if violates(use) and use.limit != SWING_LIMIT:
             verb = "exceeds" if use.sense == "<=" else "falls short of"
             violations.append(
                 f"{use.limit} ({use.scope}): {use.used:,.6g} {use.unit} {verb} {use.allowed:,.6g} {use.unit}"

@@ -184,7 +184,9 @@ def _hall_outline_svg(
     title = hall_id
     if hall is not None:
         title = (
-            f"{hall_id} ({hall.site}): {count(hall.racks)} racks, {count(hall.rows_used)} rows, "
+            f"{hall_id} ({hall.site}): {count(hall.racks)} racks"
+            + (f" ({count(hall.network_racks)} network and storage)" if getattr(hall, "network_racks", 0) else "")
+            + f", {count(hall.rows_used)} rows, "
             f"{quantity(hall.it_power, 'MW')} IT"
         )
     size = (

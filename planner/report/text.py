@@ -159,15 +159,20 @@ def mix_title(plan: Any) -> str:
 
 
 def hall_rows(plan: Any) -> list[tuple[str, str, str, str, str, str, str]]:
-    """(hall, racks, rows, IT MW / cap, liquid MW / plant, air MW / plant, facility MW) per hall."""
+    """(hall, racks, rows, IT MW / cap, liquid MW / plant, air MW / plant, facility MW) per hall;
+    racks count compute, network and storage racks, naming the network and storage ones."""
 
     def pair(a: Any, b: Any) -> str:
         return f"{number(magnitude_in(a, 'MW'))} / {number(magnitude_in(b, 'MW'))}"
 
+    def racks(hall: Any) -> str:  # network and storage racks are in the count: say how many
+        network = getattr(hall, "network_racks", 0)
+        return f"{count(hall.racks)} ({count(network)} network/storage)" if network else count(hall.racks)
+
     return [
         (
             hall.hall + ("" if hall.built else " (not built)"),
-            count(hall.racks),
+            racks(hall),
             count(hall.rows_used),
             pair(hall.it_power, hall.it_power_cap),
             pair(hall.liquid_plant_load, hall.liquid_plant_capacity),
