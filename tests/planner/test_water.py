@@ -173,3 +173,80 @@ def test_a_loop_on_an_unknown_hall_is_one_clear_line(water_catalog, loop, expect
     with pytest.raises(WaterInputError) as err:
         build_model_data(scenario(row=[ROW], candidate=[{"system": "alpha"}], water_loop=[loop]), water_catalog)
     assert str(err.value) == expected
+
+
+@pytest.mark.parametrize(
+    ("bad", "expected"),
+    [
+        ({"hall": "h1", "classes": ["W50"]}, "classes"),
+        ({"hall": "h1", "classes": []}, "classes"),
+        ({"hall": "h1", "classes": "W45"}, "classes"),
+        ({"classes": ["W45"]}, "hall"),
+        ({"hall": "h1", "colour": "red"}, "colour"),
+        ({"hall": "h 1; rm -rf /"}, "hall"),
+        ({"hall": "h1", "classes": ["W45"] * 6}, "classes"),
+    ],
+)
+def test_bad_water_loops_are_refused_in_one_line(bad, expected):
+    from dcplan.models.errors import DcplanError
+
+    with pytest.raises(DcplanError) as err:
+        scenario(row=[ROW], candidate=[{"system": "alpha"}], water_loop=[bad])
+    assert "water_loop" in str(err.value) and expected in str(err.value)
+    assert "Traceback" not in str(err.value)
+
+
+def test_a_hall_given_two_loops_is_refused(water_catalog):
+    scn = scenario(row=[ROW], candidate=[{"system": "alpha"}], water_loop=_loop("W45") + _loop("W27"))
+    with pytest.raises(WaterInputError) as err:
+        build_model_data(scn, water_catalog)
+    assert err.value.lines == ["scenario: water_loop[1]: hall: expected each hall once, got 'h1'"]
+    assert (err.value.entry, err.value.field) == ("water_loop[1]", "hall")
+
+
+def test_a_default_loop_allows_every_class_coolest_first(water_catalog):
+    data = build_model_data(
+        scenario(row=[ROW], candidate=[{"system": "alpha"}], water_loop=[{"hall": "h1"}]), water_catalog
+    )
+    assert data.water == {"h1": ("W27", "W32", "W40", "W45", "W+")}
+    assert sorted(o.water_class for o in data.options) == ["W+", "W27", "W32", "W40", "W45"]
+
+
+def test_a_bad_water_loop_over_the_cli_is_one_json_object(tmp_path, capsys):
+    import json
+
+    from dcplan.planner.cli import main
+    from dcplan.planner.scenario import DEMO_SCENARIO
+
+    text = DEMO_SCENARIO.read_text(encoding="utf-8") + '\n[[water_loop]]\nhall = "nowhere"\n'
+    path = tmp_path / "demo.toml"
+    path.write_text(text, encoding="utf-8")
+    code = main(["solve", str(path), "--json"])
+    out = capsys.readouterr()
+    lines = [line for line in out.out.splitlines() + out.err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, lines
+    error = json.loads(lines[0])
+    assert "demo.toml" in error["error"] and "got 'nowhere'" in error["error"]
+    assert (error["entry"], error["field"]) == ("water_loop[0]", "hall")
+
+
+def test_fuzzed_water_loops_never_crash(water_catalog):
+    """Seeded: random class subsets, halls and junk either parse and build model data, or
+    raise a DcplanError with one line; nothing else."""
+    import random
+
+    from dcplan.models.errors import DcplanError
+
+    rng = random.Random(15)
+    pool = ["W27", "W32", "W40", "W45", "W+", "W17", "", "w45", 45, None]
+    for _ in range(60):
+        loop: dict = {"hall": rng.choice(["h1", "h1", "h2", "", "H1", 3])}
+        if rng.random() < 0.8:
+            loop["classes"] = [rng.choice(pool) for _ in range(rng.randint(0, 6))]
+        try:
+            scn = scenario(row=[ROW], candidate=[{"system": "alpha"}, {"system": "beta"}], water_loop=[loop])
+            data = build_model_data(scn, water_catalog)
+        except DcplanError as exc:
+            assert str(exc).strip() and "Traceback" not in str(exc)
+            continue
+        assert all(o.water_class in data.water["h1"] for o in data.options)
