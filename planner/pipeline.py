@@ -116,7 +116,8 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         diagnosis = _no_plan_diagnosis(catalog, data, outcome, settings, options.diagnose, phase, info)
         info["total_s"] = time.perf_counter() - started
         phase("done")
-        return build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
+        plan = build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
+        return with_water(plan, data, None)  # the loops' warnings (planner.water_plan)
     t_layout = time.perf_counter()
     phase("layout")
     with paused_gc():  # the layout of a large campus is tens of thousands of small objects

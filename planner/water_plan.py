@@ -66,10 +66,28 @@ def water_lines(data: Any, ev: Any) -> list[WaterLine]:
 
 
 def with_water(plan: Any, data: Any, ev: Any) -> Any:
-    """``plan`` with its WaterLines (unchanged without a [[water_loop]])."""
+    """``plan`` with its WaterLines (none without a solution: ``ev`` None) and the loops' warnings
+    as re-check notes (unchanged without a [[water_loop]])."""
     if not data.water:
         return plan
-    return plan.model_copy(update={"water": water_lines(data, ev)})
+    update: dict[str, Any] = {"water": water_lines(data, ev)} if ev is not None else {}
+    if data.water_warnings:  # found before optimising (planner.water_data.loop_warnings)
+        notes = [*plan.recheck.notes, *data.water_warnings]
+        update["recheck"] = plan.recheck.model_copy(update={"notes": notes})
+    return plan.model_copy(update=update)
+
+
+def water_summary(line: WaterLine) -> str:
+    """One line, e.g. ``h1: water W45 (45 degC supply; allowed W27, W45): 0 chiller h, plant 0 kW, PUE 1.000, ...``."""
+    allowed = f"allowed {', '.join(line.allowed)}"
+    if line.water_class:
+        chosen = f"water {line.water_class} ({line.supply_c:g} degC supply; {allowed})"
+    else:
+        chosen = f"no liquid unit placed ({allowed})"
+    return (
+        f"{line.hall}: {chosen}: {line.chiller_hours:,.0f} chiller h,"
+        f" plant {line.plant_kw:,.0f} kW, PUE {line.pue:.3f}, WUE {line.wue_l_per_kwh:.2f} L/kWh, ERF {line.erf:.3f}"
+    )
 
 
 def water_violations(catalog: Any, data: Any, ev: Any) -> tuple[int, list[str]]:

@@ -250,3 +250,10 @@ def test_fuzzed_water_loops_never_crash(water_catalog):
             assert str(exc).strip() and "Traceback" not in str(exc)
             continue
         assert all(o.water_class in data.water["h1"] for o in data.options)
+
+
+def test_the_plan_notes_a_pinned_class_that_excludes_every_candidate(water_catalog):
+    plan = solve_plan(scenario(row=[ROW], candidate=[{"system": "beta"}], water_loop=_loop("W45")), water_catalog)
+    assert units_of(plan, "beta") == 0
+    assert any("water class W45 (pinned in [[water_loop]]) excludes every" in note for note in plan.recheck.notes)
+    assert plan.solver.status == "infeasible" and plan.water == []  # no plan: no water lines
