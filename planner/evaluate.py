@@ -112,15 +112,16 @@ Group = tuple[str, str, str]  # (hall, system, cooling)
 
 
 def _size_groups(catalog: Catalog, data: ModelData, fills: list[RowFill]) -> dict[Group, SizingResult]:
-    """One ``models.sizing.size`` per (hall, system, cooling), on its rows' units; sorted by
-    key, so every later sum over the groups adds in one fixed order."""
+    """One ``models.sizing.size`` per (hall, system, cooling) on its rows' units; key order: sums add in one order."""
     group_units: dict[Group, int] = defaultdict(int)
     for fill in fills:
         group_units[(fill.option.hall, fill.option.system, fill.option.cooling)] += fill.units
+    classes = {f.option.hall: f.option.water_class for f in fills if f.option.water_class}  # one per hall
     groups: dict[Group, SizingResult] = {}
     for (hall_id, system_id, cooling_id), count in sorted(group_units.items()):
         request = SizingRequest(system=system_id, cooling=cooling_id, site=data.halls[hall_id].site, count=count)
-        groups[(hall_id, system_id, cooling_id)] = size(catalog, request, data.hall_sizing(hall_id))
+        sizing = data.hall_sizing(hall_id, classes.get(hall_id))  # at its [[water_loop]] class, if any
+        groups[(hall_id, system_id, cooling_id)] = size(catalog, request, sizing)
     return groups
 
 
@@ -203,8 +204,7 @@ def _site_facility(data: ModelData, hall_totals: dict[str, dict[str, float]]) ->
 
 
 def _compute_by_supply(data: ModelData, fills: list[RowFill], rented: dict[str, int]) -> dict[str, float]:
-    """Peak dense compute [PFLOPS] per option key and per rented cloud key:
-    ``compute_per_unit [TFLOPS] x units / 1000``."""
+    """Peak dense compute [PFLOPS] per option and rented cloud key: ``compute_per_unit [TFLOPS] x units / 1000``."""
     compute: dict[str, float] = defaultdict(float)
     for fill in fills:
         compute[fill.option.key] += fill.option.compute_per_unit * fill.units / 1000.0

@@ -38,6 +38,7 @@ from typing import Any
 import pyomo.environ as pyo
 
 from dcplan.planner import formulation_swing as fs
+from dcplan.planner import formulation_water as fw
 
 # shared with the matrix builder, which must not import Pyomo
 from dcplan.planner.matrix import TFLOPS_PER_PFLOPS, USD_PER_MUSD, _redundancy_terms, tie_break_weight
@@ -88,11 +89,13 @@ def build_model(data: ModelData, elastic: frozenset[str] = frozenset()) -> pyo.C
     define_sets(m, data)
     define_variables(m, data)
     fs.define_swing_variables(m, data)
+    fw.define_water_variables(m, data)
     define_expressions(m, data)
     define_row_constraints(m, data)
     define_hall_constraints(m, data)
     define_site_constraints(m, data)
     fs.define_swing_constraints(m, data)  # site_swing, battery_energy (planner.formulation_swing)
+    fw.define_water_constraints(m, data)  # water_class_one, water_class_use (planner.formulation_water)
     define_money_constraints(m, data)
     define_workload_constraints(m, data)
     define_porting_constraints(m, data)

@@ -23,6 +23,7 @@ import highspy
 import numpy as np
 
 from dcplan.planner import matrix_swing as swing
+from dcplan.planner import matrix_water as water
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.porting import port_columns, porting_cost_musd
 
@@ -257,6 +258,7 @@ class _Context:
             + [("port", (c.workload, c.stack)) for c in self.ports]
         )
         swing.add_swing_columns(self)  # battery_kw, battery_kwh, floor_kw after the last block
+        water.add_water_columns(self)  # water_class[hall, class] after the swing columns
         self.supply_col = {o.key: self.U + i for i, o in enumerate(options)} | {
             c.key: self.RENT + i for i, c in enumerate(clouds)
         }
@@ -456,6 +458,7 @@ def _site_families(s: _Stream, ctx: _Context) -> None:
         "site_used_link", hall_ids, [(hi, ctx.HU + hi, np.ones(n_h)), (hi, ctx.SU + h_site, -np.ones(n_h))], -INF, 0.0
     )
     swing.swing_rows(s, ctx)  # site_swing, battery_energy (planner.matrix_swing)
+    water.water_rows(s, ctx)  # water_class_one, water_class_use (planner.matrix_water)
 
 
 def _money_rows(s: _Stream, ctx: _Context) -> None:
@@ -505,6 +508,7 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
     integrality[ctx.AL : ctx.PORT] = highspy.HighsVarType.kContinuous
     upper[ctx.PORT : ctx.PORT + len(ctx.ports)] = 1.0  # port[w, k] is binary
     swing.swing_continuous(ctx, integrality, highspy.HighsVarType.kContinuous)
+    water.water_binary(ctx, upper)
     lp = colwise_lp(
         (row_ids, cols, vals),
         (n_used, n_rows),

@@ -32,6 +32,7 @@ from dcplan.planner.scenario import (
 )
 from dcplan.planner.scenario_refs import check_catalog_references
 from dcplan.planner.swing_data import SiteSwing, site_swings
+from dcplan.planner.water_data import hall_loops, loop_row_options, loop_warnings, with_water_class
 
 HOURS_PER_YEAR = 8760.0
 KG_PER_M2 = Q_(1.0, "kg/m**2").units  # parsed once: pint parses a unit string on every .to()
@@ -72,6 +73,7 @@ class Option:
     transformer_kva_per_unit: float
     facility_design_kw_per_unit: float
     fabric: FabricPerUnit | None = None  # the unit's network + storage racks at the row's end
+    water_class: str | None = None  # its hall's [[water_loop]] class (planner.water_data)
 
     @property
     def row_caps(self) -> dict[str, int]:
@@ -183,6 +185,9 @@ class ModelData:
     ratio_lambda_usd_per_pflop_day: float = 0.0
     #: site id -> SiteSwing of its [[utility_limit]] (planner.swing_data; none: no swing rows)
     swing: dict[str, SiteSwing] = field(default_factory=dict)
+    #: hall id -> allowed water classes of its [[water_loop]] (planner.water_data), and warnings
+    water: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    water_warnings: tuple[str, ...] = ()
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]
@@ -193,8 +198,10 @@ class ModelData:
     def options_at_site(self, site_id: str) -> list[Option]:
         return [o for o in self.options if o.site == site_id]
 
-    def hall_sizing(self, hall_id: str) -> SizingOptions:  # with the placed fabric
-        return sizing_options(self.scenario, self.halls[hall_id].hall, self.placed_fabric)
+    def hall_sizing(self, hall_id: str, water_class: str | None = None) -> SizingOptions:
+        """The hall's sizing with the placed fabric, at ``water_class``'s supply if one is given."""
+        sizing = sizing_options(self.scenario, self.halls[hall_id].hall, self.placed_fabric)
+        return sizing if water_class is None else with_water_class(sizing, water_class)
 
 
 def present_value_factor(rate: float, years: float) -> float:
@@ -540,6 +547,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
     pruned: list[Pruned] = []
     cache: _CoefficientCache = {}
     placed = placed_fabric(scenario, catalog, sizing_options)
+    loops = hall_loops(scenario)
     for hall in scenario.hall:
         rows = rows_by_hall.get(hall.id, [])
         halls[hall.id] = _hall_data(scenario, catalog, hall, rows)
@@ -549,7 +557,10 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         for row in rows:
             ctx = _row_context(catalog, hall, hall_sizing, row, sites[hall.site].operator, chain)
             ctx = replace(ctx, peak_use=peak_use)
-            _row_options(ctx, catalog, header, candidates, cache, (options, pruned))
+            if hall.id in loops:  # one option per allowed class (planner.water_data)
+                loop_row_options(ctx, catalog, header, candidates, loops[hall.id], (options, pruned), _row_options)
+            else:
+                _row_options(ctx, catalog, header, candidates, cache, (options, pruned))
     clouds = _cloud_options(scenario, catalog, pruned)
     per_pair = workload_pairs(scenario, catalog, (options, clouds), sites, lookup)
     years = float(header.tco_horizon.to("year").magnitude)
@@ -569,6 +580,8 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         workload_pruned=per_pair.pruned,
         supply_groups=per_pair.groups,
         swing=site_swings(scenario, catalog, options),
+        water=loops,
+        water_warnings=tuple(loop_warnings(loops, options, pruned, {r.id: r.hall for r in scenario.row})),
         placed_fabric=placed,
     )
 

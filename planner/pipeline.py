@@ -27,6 +27,7 @@ from dcplan.planner.recheck import LimitUse, limit_uses, recheck
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
 from dcplan.planner.swing_plan import with_swing
+from dcplan.planner.water_plan import with_water
 
 # the phases of plan_scenario, in the order they run (diagnosis only for an infeasible model,
 # layout to marginal values only when there is a plan)
@@ -115,7 +116,8 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         diagnosis = _no_plan_diagnosis(catalog, data, outcome, settings, options.diagnose, phase, info)
         info["total_s"] = time.perf_counter() - started
         phase("done")
-        return build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
+        plan = build_plan(catalog, data, outcome, None, Recheck(ok=True, checked=0), [], diagnosis, SolverInfo(**info))
+        return with_water(plan, data, None)  # the loops' warnings (planner.water_plan)
     t_layout = time.perf_counter()
     phase("layout")
     with paused_gc():  # the layout of a large campus is tens of thousands of small objects
@@ -146,6 +148,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
     with paused_gc():
         plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
         plan = with_swing(plan, data, outcome.values, ev)  # [[utility_limit]] sites (planner.swing_plan)
+        plan = with_water(plan, data, ev)  # [[water_loop]] halls (planner.water_plan)
     if outcome.ratio is not None:
         plan = _with_plan_ratio(plan, outcome.ratio)
     # total_s covers plan assembly too

@@ -21,6 +21,7 @@ from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 from dcplan.planner.plan_allin import PlanAllIn
+from dcplan.planner.water_plan import WaterLine
 
 if TYPE_CHECKING:
     from dcplan.planner.roadmap_plan import RoadmapPlan
@@ -457,6 +458,7 @@ class CapacityPlan(_Model):
         default_factory=list, description="per-workload delivered results (empty in plans written before 1.2)"
     )
     swing: list[SwingLine] = Field(default_factory=list, description="per [[utility_limit]] site: swing mitigation")
+    water: list[WaterLine] = Field(default_factory=list, description="per [[water_loop]] hall: the supply class chosen")
 
     @property
     def quick_estimate_bases(self) -> str:

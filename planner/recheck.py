@@ -20,6 +20,7 @@ from dcplan.planner.plan import LimitUse, Recheck
 from dcplan.planner.recheck_fabric import fabric_shortfalls
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.swing_plan import swing_violations
+from dcplan.planner.water_plan import water_violations
 
 REL_TOL = 1e-6
 # Units parsed once (``q.m_as("MW")`` re-parses the string on every call).
@@ -251,6 +252,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _candidate_violations(data, ev),
         _allocation_violations(data, ev, outcome),
         swing_violations(catalog, data, ev, outcome.values),  # planner.swing_plan
+        water_violations(catalog, data, ev),  # planner.water_plan
     ]
     fabric_checked, notes = fabric_shortfalls(catalog, data, ev.fills)
     violations = [v for _, found in parts for v in found]

@@ -79,6 +79,7 @@ from dcplan.planner.scenario_roadmap import (
     roadmap_error,
 )
 from dcplan.planner.scenario_swing import UtilityLimit
+from dcplan.planner.scenario_water import WaterLoop
 from dcplan.planner.scenario_workload import (
     ALL_PLACEMENTS,
     MAX_CHIPS,
@@ -283,6 +284,7 @@ class Scenario(_Strict):
     cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
     utility_limit: list[UtilityLimit] = Field(default_factory=list, max_length=100, description="swing limits")
+    water_loop: list[WaterLoop] = Field(default_factory=list, max_length=1000, description="hall supply classes")
     fabric: FabricSettings | None = Field(default=None, description="place network and storage racks (scenario_fabric)")
 
     _source: str = PrivateAttr(default="scenario")
@@ -294,7 +296,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit"))
+        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit", "water_loop"))
 
     @model_validator(mode="before")
     @classmethod

@@ -204,6 +204,7 @@ VALUE_COMPONENTS = (
     "battery_kw",  # planner.matrix_swing
     "battery_kwh",
     "floor_kw",
+    "water_class",  # planner.matrix_water
 )
 
 

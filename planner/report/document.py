@@ -122,6 +122,11 @@ def _summary_blocks(plan: CapacityPlan) -> list[Block]:
     if plan.swing:
         lines = [prose_units(line.summary) for line in plan.swing]
         blocks.append(Block("list", lines, title="Training power swings and their mitigation"))
+    if plan.water:
+        from dcplan.planner.water_plan import water_summary
+
+        lines = [prose_units(water_summary(line)) for line in plan.water]
+        blocks.append(Block("list", lines, title="Facility water loops: supply class chosen"))
     return blocks
 
 

@@ -86,7 +86,10 @@ class PlanScreen(Screen[None]):
         for row in mix_rows(plan):
             mix.add_row(*row)
         if plan.costs is not None and plan.energy is not None:
-            self.query_one("#plan-costs", Static).update("\n".join(plan_money_energy_lines(plan)))
+            from dcplan.planner.water_plan import water_summary
+
+            water = [water_summary(line) for line in plan.water]  # [[water_loop]] halls: the class chosen
+            self.query_one("#plan-costs", Static).update(Text("\n".join(plan_money_energy_lines(plan) + water)))
         self._show_workloads(plan)
         lines = [f"[b]{'feasible' if plan.feasible else 'INFEASIBLE'}[/b]: {plan.diagnosis.summary}"]
         lines += [f"  - ({r.group}) {r.text}" for r in plan.diagnosis.relaxations]

@@ -46,6 +46,7 @@ TABLE_LABELS = {
     "porting": "porting (workload to software stack)",
     "haircut": "claim haircuts",
     "utility_limit": "utility swing limits",
+    "water_loop": "facility water loops (supply class)",
     # roadmap-only tables (issue 14: planner.scenario_roadmap; refused without [roadmap])
     "site_power": "site power steps",
     "period_budget": "period budgets",

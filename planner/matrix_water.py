@@ -1,0 +1,44 @@
+"""The water-class rows and columns of the numpy builder (planner.matrix), the same as
+planner.formulation_water writes them in Pyomo:
+
+- water_class[h, k] in {0, 1} per ``[[water_loop]]`` hall h and allowed class k
+- water_class_one[h]:  sum_k water_class[h, k] <= 1
+- water_class_use[o]:  units[o] - U_o * water_class[h(o), k(o)] <= 0,  U_o = rows_available * units_per_row_max
+
+Only a hall with a ``[[water_loop]]`` has them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from dcplan.planner.formulation_water import water_pairs
+
+
+def add_water_columns(ctx: Any) -> None:
+    """Number the water_class columns after the context's last block (``ctx.WC``)."""
+    pairs = water_pairs(ctx.data)
+    ctx.WC = ctx.n_cols
+    ctx.water_col = {pair: ctx.WC + i for i, pair in enumerate(pairs)}
+    ctx.names.extend(("water_class", pair) for pair in pairs)
+    ctx.n_cols += len(pairs)
+
+
+def water_rows(s: Any, ctx: Any) -> None:
+    """water_class_one and water_class_use rows (see the module docstring)."""
+    col = ctx.water_col
+    for hall in sorted(ctx.data.water):
+        terms = {col[(hall, k)]: 1.0 for k in ctx.data.water[hall]}
+        s.row("water_class_one", hall, terms, -np.inf, 1.0)
+    for i, o in enumerate(ctx.options):
+        if o.water_class is None:
+            continue
+        bound = float(ctx.rows_avail[i] * ctx.per_row_max[i])
+        s.row("water_class_use", o.key, {ctx.U + i: 1.0, col[(o.hall, o.water_class)]: -bound}, -np.inf, 0.0)
+
+
+def water_binary(ctx: Any, upper: np.ndarray) -> None:
+    """The water_class columns are binary: integer (the default) with upper bound 1."""
+    upper[ctx.WC : ctx.WC + len(ctx.water_col)] = 1.0

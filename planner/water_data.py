@@ -1,0 +1,119 @@
+"""The optimiser's water-class data: per ``[[water_loop]]`` hall, one option per
+(row, system, liquid cooling, allowed class) sized at that class's supply temperature
+(models.plant through models.coefficients: plant kW, chiller hours and water per class),
+the pairs a system's coolant inlet limit excludes (``models.water_class.accepts_class``),
+and the warnings to give before optimising.
+
+Options on a cooling that takes no liquid are made once, as without a loop. A liquid
+option's key is ``<key>@<class>``; planner.formulation_water / matrix_water let a hall's
+options of one class only carry units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from dcplan.models.errors import DcplanError
+from dcplan.models.units import qty
+from dcplan.models.water_class import accepts_class, class_supply_c
+
+
+class WaterInputError(DcplanError):
+    """A ``[[water_loop]]`` the model cannot use (unknown hall, a hall given twice, a roadmap)."""
+
+
+def _error(scenario: Any, index: int, name: str, expected: str, got: Any) -> WaterInputError:
+    where = scenario.source
+    return WaterInputError(
+        f"{where}: water_loop[{index}]: {name}: expected {expected}, got {got}",
+        file=where,
+        entry=f"water_loop[{index}]",
+        field=name,
+        expected=expected,
+        got=str(got),
+    )
+
+
+def hall_loops(scenario: Any) -> dict[str, tuple[str, ...]]:
+    """hall id -> allowed classes, coolest first; raises WaterInputError on a bad row."""
+    halls = {h.id for h in scenario.hall}
+    loops: dict[str, tuple[str, ...]] = {}
+    for i, loop in enumerate(scenario.water_loop):
+        if scenario.roadmap is not None:
+            raise _error(scenario, i, "hall", "no [[water_loop]] in a roadmap (single-period plans only)", loop.hall)
+        if loop.hall not in halls:
+            raise _error(scenario, i, "hall", f"a [[hall]] id ({', '.join(sorted(halls))})", repr(loop.hall))
+        if loop.hall in loops:
+            raise _error(scenario, i, "hall", "each hall once", repr(loop.hall))
+        loops[loop.hall] = loop.allowed
+    return loops
+
+
+def _inlet_max_c(system: Any) -> float | None:
+    limit = system.coolant_inlet_max
+    return None if limit is None else float(limit.magnitude)
+
+
+def with_water_class(sizing: Any, water_class: str) -> Any:
+    """``sizing`` with the facility supply at the class's temperature (models.water_class)."""
+    return sizing.model_copy(update={"liquid_supply_temp": qty(class_supply_c(water_class), "degC")})
+
+
+RowOptions = Callable[[Any, Any, Any, dict[str, Any], dict[Any, Any], tuple[list[Any], list[Any]]], None]
+
+
+def loop_row_options(
+    ctx: Any,
+    catalog: Any,
+    header: Any,
+    candidates: dict[str, Any],
+    classes: tuple[str, ...],
+    out: tuple[list[Any], list[Any]],
+    row_options: RowOptions,
+) -> None:
+    """One row's options on a water loop into ``out`` (options, pruned): air-side options
+    once, liquid options once per accepting class; a class a system's inlet limit excludes
+    is pruned with the reason. ``row_options`` is modeldata's per-row option builder."""
+    from dcplan.planner.modeldata import Pruned
+
+    options, pruned = out
+    base: tuple[list[Any], list[Any]] = ([], [])
+    row_options(ctx, catalog, header, candidates, {}, base)
+    options += [o for o in base[0] if not catalog.cooling(o.cooling).takes_liquid]
+    pruned += base[1]
+    for water_class in classes:
+        supply = class_supply_c(water_class)
+        sizing = with_water_class(ctx.sizing, water_class)
+        made: tuple[list[Any], list[Any]] = ([], [])
+        row_options(replace(ctx, sizing=sizing), catalog, header, candidates, {}, made)
+        for option in made[0]:
+            if not catalog.cooling(option.cooling).takes_liquid:
+                continue
+            inlet = _inlet_max_c(catalog.system(option.system))
+            if accepts_class(inlet, water_class):
+                options.append(replace(option, key=f"{option.key}@{water_class}", water_class=water_class))
+            else:
+                reason = f"coolant inlet max {inlet:g} degC is below {water_class}'s {supply:g} degC supply"
+                pruned.append(Pruned(option.row, option.system, f"{option.cooling}@{water_class}", reason))
+
+
+def loop_warnings(
+    loops: dict[str, tuple[str, ...]], options: list[Any], pruned: list[Any], rows_hall: dict[str, str]
+) -> list[str]:
+    """Before optimising: a pinned class that excludes every liquid system of its hall."""
+    warnings = []
+    for hall, classes in sorted(loops.items()):
+        if len(classes) != 1:
+            continue
+        placed = [o for o in options if o.hall == hall and o.water_class is not None]
+        excluded = sorted(
+            {p.system for p in pruned if rows_hall.get(p.row) == hall and p.cooling.endswith(f"@{classes[0]}")}
+        )
+        if not placed and excluded:
+            warnings.append(
+                f"hall {hall}: water class {classes[0]} (pinned in [[water_loop]]) excludes every liquid-cooled"
+                f" candidate ({', '.join(excluded)}: coolant inlet limit below its supply)"
+            )
+    return warnings
