@@ -20,6 +20,7 @@ from dcplan.models.units import Q_
 from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, workload_pairs
 from dcplan.planner.fabric_data import FabricPerUnit, PlacedFabric, placed_fabric, placed_share, units_per_row_positions
 from dcplan.planner.modeldata_checks import catalog_field_error, require_purchase_prices
+from dcplan.planner.onsite_data import SiteOnsite, site_onsites
 from dcplan.planner.scenario import (
     CloudOffer,
     Hall,
@@ -178,6 +179,8 @@ class ModelData:
     ratio_lambda_usd_per_pflop_day: float = 0.0
     #: site id -> SiteSwing of its [[utility_limit]] (planner.swing_data; none: no swing rows)
     swing: dict[str, SiteSwing] = field(default_factory=dict)
+    #: site id -> SiteOnsite of its [[onsite_power]] (planner.onsite_data; none: no on-site rows)
+    onsite: dict[str, SiteOnsite] = field(default_factory=dict)
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]
@@ -558,6 +561,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         workload_pruned=per_pair.pruned,
         supply_groups=per_pair.groups,
         swing=site_swings(scenario, catalog, options),
+        onsite=site_onsites(scenario, catalog, options),
         placed_fabric=placed,
     )
 

@@ -21,6 +21,7 @@ from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 from dcplan.planner.plan_allin import PlanAllIn
+from dcplan.planner.plan_onsite import OnsiteLine
 
 if TYPE_CHECKING:
     from dcplan.planner.roadmap_plan import RoadmapPlan
@@ -456,6 +457,7 @@ class CapacityPlan(_Model):
         default_factory=list, description="per-workload delivered results (empty in plans written before 1.2)"
     )
     swing: list[SwingLine] = Field(default_factory=list, description="per [[utility_limit]] site: swing mitigation")
+    onsite: list[OnsiteLine] = Field(default_factory=list, description="per [[onsite_power]] site: generation")
 
     @property
     def quick_estimate_bases(self) -> str:

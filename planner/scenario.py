@@ -59,6 +59,7 @@ from dcplan.models.units import (
     Years,
 )
 from dcplan.planner.scenario_fabric import FabricSettings
+from dcplan.planner.scenario_onsite import OnsitePower
 from dcplan.planner.scenario_roadmap import (
     ROADMAP_FIELDS,
     ROADMAP_TABLES,
@@ -283,6 +284,7 @@ class Scenario(_Strict):
     cloud_schedule: list[CloudSchedule] = Field(default_factory=list, description="roadmap: cloud quota/price steps")
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
     utility_limit: list[UtilityLimit] = Field(default_factory=list, max_length=100, description="swing limits")
+    onsite_power: list[OnsitePower] = Field(default_factory=list, max_length=100, description="on-site generation")
     fabric: FabricSettings | None = Field(default=None, description="place network and storage racks (scenario_fabric)")
 
     _source: str = PrivateAttr(default="scenario")
@@ -294,7 +296,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit"))
+        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit", "onsite_power"))
 
     @model_validator(mode="before")
     @classmethod

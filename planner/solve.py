@@ -204,6 +204,10 @@ VALUE_COMPONENTS = (
     "battery_kw",  # planner.matrix_swing
     "battery_kwh",
     "floor_kw",
+    "prime_n",  # planner.matrix_onsite
+    "prime_kw",
+    "curtail",
+    "curtail_loss",
 )
 
 
