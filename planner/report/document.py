@@ -122,6 +122,9 @@ def _summary_blocks(plan: CapacityPlan) -> list[Block]:
     if plan.swing:
         lines = [prose_units(line.summary) for line in plan.swing]
         blocks.append(Block("list", lines, title="Training power swings and their mitigation"))
+    if plan.onsite:
+        lines = [prose_units(line.summary) for line in plan.onsite]
+        blocks.append(Block("list", lines, title="On-site generation, curtailment and UPS energy"))
     return blocks
 
 

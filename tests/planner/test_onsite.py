@@ -260,3 +260,17 @@ def test_a_roadmap_refuses_onsite_power_for_now(tmp_path):
     path.write_text(small.read_text() + '\n[[onsite_power]]\nsite = "phoenix-az"\n')
     with pytest.raises(DcplanError, match=r"\[\[onsite_power\]\] is not applied per period by the roadmap yet"):
         load_scenario(path)
+
+
+def test_the_plan_text_and_report_show_the_onsite_line(ideal_catalog):
+    """The TUI plan screen's money/energy lines and the Markdown/HTML report blocks carry the
+    on-site summary (generation MW, fuel, carbon, curtailment, UPS kWh)."""
+    from dcplan.planner.report.document import report_sections
+    from dcplan.planner.report.text import plan_money_energy_lines
+
+    plan = _plan(ideal_catalog, _onsite(prime_mover="ideal-gas", max_units=5))
+    summary = plan.onsite[0].summary
+    assert summary in plan_money_energy_lines(plan)
+    blocks = [b for section in report_sections(plan, set()) for b in section.blocks]
+    (block,) = [b for b in blocks if b.title == "On-site generation, curtailment and UPS energy"]
+    assert len(block.data) == 1 and "5 gensets" in block.data[0]
