@@ -274,3 +274,33 @@ def test_the_plan_text_and_report_show_the_onsite_line(ideal_catalog):
     blocks = [b for section in report_sections(plan, set()) for b in section.blocks]
     (block,) = [b for b in blocks if b.title == "On-site generation, curtailment and UPS energy"]
     assert len(block.data) == 1 and "5 gensets" in block.data[0]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        (
+            '\n[[onsite_power]]\nsite = "nowhere"\n',
+            ("onsite_power[0]", "site", "expected a [[site]] id (ashburn-va), got 'nowhere'"),
+        ),
+        ('\n[[onsite_power]]\nsite = "ashburn-va"\nride_through = "soon"\n', (None, None, "ride_through")),
+    ],
+)
+def test_bad_onsite_power_over_the_cli_is_one_json_object(tmp_path, capsys, extra, expected):
+    import json
+
+    from dcplan.planner.cli import main
+    from dcplan.planner.scenario import DEMO_SCENARIO
+
+    path = tmp_path / "demo.toml"
+    path.write_text(DEMO_SCENARIO.read_text(encoding="utf-8") + extra, encoding="utf-8")
+    code = main(["solve", str(path), "--json"])
+    out = capsys.readouterr()
+    assert code == 2
+    lines = [line for line in out.out.splitlines() + out.err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    error = json.loads(lines[0])
+    entry, field, text = expected
+    assert "demo.toml" in error["error"] and text in error["error"]
+    if entry is not None:
+        assert (error["entry"], error["field"]) == (entry, field)
