@@ -37,6 +37,7 @@ from typing import Any
 
 import pyomo.environ as pyo
 
+from dcplan.planner import formulation_onsite as fo
 from dcplan.planner import formulation_swing as fs
 from dcplan.planner import formulation_water as fw
 
@@ -90,12 +91,14 @@ def build_model(data: ModelData, elastic: frozenset[str] = frozenset()) -> pyo.C
     define_variables(m, data)
     fs.define_swing_variables(m, data)
     fw.define_water_variables(m, data)
+    fo.define_onsite_variables(m, data)
     define_expressions(m, data)
     define_row_constraints(m, data)
     define_hall_constraints(m, data)
     define_site_constraints(m, data)
     fs.define_swing_constraints(m, data)  # site_swing, battery_energy (planner.formulation_swing)
     fw.define_water_constraints(m, data)  # water_class_one, water_class_use (planner.formulation_water)
+    fo.define_onsite_constraints(m, data)  # prime_step ... curtail_link (planner.formulation_onsite)
     define_money_constraints(m, data)
     define_workload_constraints(m, data)
     define_porting_constraints(m, data)
@@ -211,11 +214,13 @@ def define_expressions(m: Any, data: ModelData) -> None:
         capex_terms.append(site.generator_capex_usd / USD_PER_MUSD * (a * m.gen_n[s] + b * m.site_used[s]))
     capex_terms += [c.cost_musd * m.port[c.workload, c.stack] for c in m.port_columns]
     capex_terms += fs.swing_capex_terms(m, data)
+    capex_terms += fo.onsite_capex_terms(m, data)
     m.capex = pyo.Expression(expr=pyo.quicksum(capex_terms))
 
     opex_terms = [m.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
     opex_terms += [m.cloud[k].annual_cost_usd / USD_PER_MUSD * m.rent[k] for k in m.K]
     opex_terms += fs.swing_opex_terms(m, data)
+    opex_terms += fo.onsite_opex_terms(m, data)
     m.annual_opex = pyo.Expression(expr=pyo.quicksum(opex_terms))
     m.tco = pyo.Expression(expr=m.capex + data.pv_factor * m.annual_opex)
 
@@ -365,7 +370,8 @@ def define_site_constraints(m: Any, data: ModelData) -> None:
     m.site_utility_power = constraint(
         m.S,
         rule=lambda model, s: (
-            facility(s) <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s)
+            facility(s) - fo.utility_terms(m, data, s)
+            <= float(data.sites[s].limits.utility_power.magnitude) + slack(m, "site_utility_power", s)
         ),
     )
     m.site_generators = constraint(
@@ -553,4 +559,5 @@ def define_objective(m: Any, data: ModelData) -> None:
         m.objective = pyo.Objective(expr=m.delivered_total - m.tie_break * m.tco, sense=pyo.maximize)
     else:
         m.tie_break = tie_break_weight(data)
-        m.objective = pyo.Objective(expr=m.compute_total - m.tie_break * m.tco, sense=pyo.maximize)
+        work = m.compute_total - fo.curtail_loss_total(m)  # curtailed hours' work (planner.formulation_onsite)
+        m.objective = pyo.Objective(expr=work - m.tie_break * m.tco, sense=pyo.maximize)

@@ -22,6 +22,7 @@ from typing import Any
 import highspy
 import numpy as np
 
+from dcplan.planner import matrix_onsite as onsite
 from dcplan.planner import matrix_swing as swing
 from dcplan.planner import matrix_water as water
 from dcplan.planner.modeldata import ModelData
@@ -83,6 +84,7 @@ def tie_break_weight(
     tco_bound += swing.swing_cost_bound_musd(
         data, [o.rows_available * n for o, n in zip(data.options, per_row, strict=True)]
     )
+    tco_bound += onsite.onsite_cost_bound_musd(data, onsite.units_upper_by_key(data, per_row))
     return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
@@ -259,6 +261,7 @@ class _Context:
         )
         swing.add_swing_columns(self)  # battery_kw, battery_kwh, floor_kw after the last block
         water.add_water_columns(self)  # water_class[hall, class] after the swing columns
+        onsite.add_onsite_columns(self)  # prime_n, prime_kw, curtail, curtail_loss after those
         self.supply_col = {o.key: self.U + i for i, o in enumerate(options)} | {
             c.key: self.RENT + i for i, c in enumerate(clouds)
         }
@@ -319,6 +322,7 @@ class _Context:
         for i, port in enumerate(self.ports):
             terms[self.PORT + i] = scale * port.cost_musd
         swing.swing_capex_terms(self, scale, terms)
+        onsite.onsite_capex_terms(self, scale, terms)
         return terms
 
     def _capex_coefficients(self) -> None:
@@ -352,6 +356,7 @@ class _Context:
         for i, c in enumerate(self.clouds):
             _add(terms, self.RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
         swing.swing_opex_terms(self, scale, terms)
+        onsite.onsite_opex_terms(self, scale, terms)
         return terms
 
 
@@ -450,7 +455,8 @@ def _site_families(s: _Stream, ctx: _Context) -> None:
     sites, site_ids, hall_ids = ctx.sites, ctx.site_ids, ctx.hall_ids
     si, hi, n_h = np.arange(ctx.n_s), np.arange(ctx.n_h), ctx.n_h
     facility = (ctx.o_site, ctx.U + ctx.oi, ctx.a["facility"])
-    s.family("site_utility_power", site_ids, [facility], -INF, [float(x.limits.utility_power.magnitude) for x in sites])
+    utility = [facility, *onsite.utility_entries(ctx)]  # on-site generation, curtailment offer
+    s.family("site_utility_power", site_ids, utility, -INF, [float(x.limits.utility_power.magnitude) for x in sites])
     gen_cap = np.array([_redundancy_terms(x.generator_redundancy)[2] * x.generator_kw for x in sites], dtype=np.float64)
     s.family("site_generators", site_ids, [facility, (si, ctx.GEN + si, -gen_cap)], -INF, 0.0)
     h_site = np.array([ctx.site_ix[h.site] for h in ctx.halls], dtype=np.int64)
@@ -459,6 +465,7 @@ def _site_families(s: _Stream, ctx: _Context) -> None:
     )
     swing.swing_rows(s, ctx)  # site_swing, battery_energy (planner.matrix_swing)
     water.water_rows(s, ctx)  # water_class_one, water_class_use (planner.matrix_water)
+    onsite.onsite_rows(s, ctx, onsite.units_upper_by_key(ctx.data, ctx.units_per_row_max))  # planner.matrix_onsite
 
 
 def _money_rows(s: _Stream, ctx: _Context) -> None:
@@ -509,6 +516,7 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
     upper[ctx.PORT : ctx.PORT + len(ctx.ports)] = 1.0  # port[w, k] is binary
     swing.swing_continuous(ctx, integrality, highspy.HighsVarType.kContinuous)
     water.water_binary(ctx, upper)
+    onsite.onsite_bounds(ctx, upper, integrality, highspy.HighsVarType.kContinuous)
     lp = colwise_lp(
         (row_ids, cols, vals),
         (n_used, n_rows),

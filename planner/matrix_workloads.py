@@ -244,6 +244,7 @@ def objective_terms(ctx: _Context, tie: float) -> tuple[Any, dict[int, float]]:
     """(sense, {column: cost}): min tco (less w x delivered for the ratio's step), or max
     (compute_total or delivered) - tie x tco."""
     from dcplan.planner.matrix import _add
+    from dcplan.planner.matrix_onsite import onsite_objective_terms
 
     data = ctx.data
     objective = ctx.header.objective
@@ -258,6 +259,7 @@ def objective_terms(ctx: _Context, tie: float) -> tuple[Any, dict[int, float]]:
     tco = ctx.opex_terms(-tie * data.pv_factor, ctx.capex_terms(-tie))
     if objective == "max-compute":
         obj = {ctx.supply_col[k]: ctx.cpu(k) for k in ctx.supply_keys}
+        onsite_objective_terms(ctx, obj)  # - curtail_loss (planner.matrix_onsite)
     else:
         obj = {}
         for t in delivered_objective_terms(data):

@@ -20,6 +20,7 @@ from dcplan.models.units import Q_
 from dcplan.planner.delivered import EfficiencyLookup, Need, PairData, workload_pairs
 from dcplan.planner.fabric_data import FabricPerUnit, PlacedFabric, placed_fabric, placed_share, units_per_row_positions
 from dcplan.planner.modeldata_checks import catalog_field_error, require_purchase_prices
+from dcplan.planner.onsite_data import SiteOnsite, site_onsites
 from dcplan.planner.scenario import (
     CloudOffer,
     Hall,
@@ -188,6 +189,8 @@ class ModelData:
     #: hall id -> allowed water classes of its [[water_loop]] (planner.water_data), and warnings
     water: dict[str, tuple[str, ...]] = field(default_factory=dict)
     water_warnings: tuple[str, ...] = ()
+    #: site id -> SiteOnsite of its [[onsite_power]] (planner.onsite_data; none: no on-site rows)
+    onsite: dict[str, SiteOnsite] = field(default_factory=dict)
 
     def options_in_hall(self, hall_id: str) -> list[Option]:
         return [o for o in self.options if o.hall == hall_id]
@@ -582,6 +585,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         swing=site_swings(scenario, catalog, options),
         water=loops,
         water_warnings=tuple(loop_warnings(loops, options, pruned, {r.id: r.hall for r in scenario.row})),
+        onsite=site_onsites(scenario, catalog, options),
         placed_fabric=placed,
     )
 

@@ -23,6 +23,7 @@ from dcplan.planner.marginals import SessionFactory, Solved, marginal_values, no
 from dcplan.planner.matrix_workloads import RATIO_OBJECTIVE
 from dcplan.planner.modeldata import ModelData, build_model_data
 from dcplan.planner.plan import CapacityPlan, Diagnosis, RatioResult, Recheck, SolverInfo, outcome_message
+from dcplan.planner.plan_onsite import with_onsite
 from dcplan.planner.recheck import LimitUse, limit_uses, recheck
 from dcplan.planner.scenario import Scenario
 from dcplan.planner.solve import SolveOutcome, SolveSettings, Status, paused_gc, solve_model_data
@@ -149,6 +150,7 @@ def plan_scenario(scenario: Scenario, catalog: Catalog, options: PlanOptions | N
         plan = build_plan(catalog, data, outcome, ev, checked, uses, diagnosis, SolverInfo(**info))
         plan = with_swing(plan, data, outcome.values, ev)  # [[utility_limit]] sites (planner.swing_plan)
         plan = with_water(plan, data, ev)  # [[water_loop]] halls (planner.water_plan)
+        plan = with_onsite(plan, data, outcome.values, ev)  # [[onsite_power]] sites (planner.plan_onsite)
     if outcome.ratio is not None:
         plan = _with_plan_ratio(plan, outcome.ratio)
     # total_s covers plan assembly too

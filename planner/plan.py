@@ -22,6 +22,7 @@ from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 from dcplan.planner.plan_allin import PlanAllIn
 from dcplan.planner.water_plan import WaterLine
+from dcplan.planner.plan_onsite import OnsiteLine
 
 if TYPE_CHECKING:
     from dcplan.planner.roadmap_plan import RoadmapPlan
@@ -459,6 +460,7 @@ class CapacityPlan(_Model):
     )
     swing: list[SwingLine] = Field(default_factory=list, description="per [[utility_limit]] site: swing mitigation")
     water: list[WaterLine] = Field(default_factory=list, description="per [[water_loop]] hall: the supply class chosen")
+    onsite: list[OnsiteLine] = Field(default_factory=list, description="per [[onsite_power]] site: generation")
 
     @property
     def quick_estimate_bases(self) -> str:

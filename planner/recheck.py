@@ -7,6 +7,7 @@ violation as a failure. The same pass produces the utilisation of every limit.
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 from dcplan.models.availability import deployable_at
 from dcplan.models.catalog import Catalog
@@ -18,6 +19,7 @@ from dcplan.planner.matrix_workloads import basis_terms, share_members
 from dcplan.planner.modeldata import ModelData
 from dcplan.planner.plan import LimitUse, Recheck
 from dcplan.planner.recheck_fabric import fabric_shortfalls
+from dcplan.planner.recheck_onsite import onsite_headroom_kw, onsite_violations
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.swing_plan import swing_violations
 from dcplan.planner.water_plan import water_violations
@@ -67,7 +69,7 @@ def limit_uses(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: Solve
     workload demands, and the most loaded row of each row template.
     """
     return [
-        *_site_uses(data, ev),
+        *_site_uses(data, ev, outcome.values),
         *(use for hall_id in sorted(data.halls) for use in _hall_uses(data, ev, hall_id)),
         *_budget_uses(data, ev),
         *_share_uses(data, ev, outcome),
@@ -89,8 +91,9 @@ def _swing_uses(data: ModelData, ev: Evaluation, outcome: SolveOutcome) -> list[
     ]
 
 
-def _site_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
-    """Design-day facility power [MW] against each site's utility power; one step is the
+def _site_uses(data: ModelData, ev: Evaluation, values: dict[str, dict[Any, float]]) -> list[LimitUse]:
+    """Design-day facility power [MW] against each site's utility power, plus its on-site
+    generation and any curtailment offer taken (planner.recheck_onsite); one step is the
     smallest facility power of one unit of any option."""
     min_fac = min((o.facility_design_kw_per_unit for o in data.options), default=0.0)
     return [
@@ -98,7 +101,7 @@ def _site_uses(data: ModelData, ev: Evaluation) -> list[LimitUse]:
             "utility power (design day)",
             site_id,
             ev.site_totals[site_id]["facility_design_kw"] / 1000.0,
-            site.limits.utility_power.m_as(_MW),
+            site.limits.utility_power.m_as(_MW) + onsite_headroom_kw(data, values, site_id) / 1000.0,
             "MW",
             min_fac / 1000.0,
         )
@@ -253,6 +256,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _allocation_violations(data, ev, outcome),
         swing_violations(catalog, data, ev, outcome.values),  # planner.swing_plan
         water_violations(catalog, data, ev),  # planner.water_plan
+        onsite_violations(data, ev, outcome.values),  # planner.recheck_onsite
     ]
     fabric_checked, notes = fabric_shortfalls(catalog, data, ev.fills)
     violations = [v for _, found in parts for v in found]

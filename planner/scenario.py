@@ -59,6 +59,7 @@ from dcplan.models.units import (
     Years,
 )
 from dcplan.planner.scenario_fabric import FabricSettings
+from dcplan.planner.scenario_onsite import OnsitePower
 from dcplan.planner.scenario_roadmap import (
     ROADMAP_FIELDS,
     ROADMAP_TABLES,
@@ -285,6 +286,7 @@ class Scenario(_Strict):
     ai_factory: list[AIFactory] = Field(default_factory=list, description="roadmap: AWS AI Factory commitments")
     utility_limit: list[UtilityLimit] = Field(default_factory=list, max_length=100, description="swing limits")
     water_loop: list[WaterLoop] = Field(default_factory=list, max_length=1000, description="hall supply classes")
+    onsite_power: list[OnsitePower] = Field(default_factory=list, max_length=100, description="on-site generation")
     fabric: FabricSettings | None = Field(default=None, description="place network and storage racks (scenario_fabric)")
 
     _source: str = PrivateAttr(default="scenario")
@@ -296,7 +298,7 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit", "water_loop"))
+        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit", "water_loop", "onsite_power"))
 
     @model_validator(mode="before")
     @classmethod

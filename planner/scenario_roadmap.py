@@ -355,8 +355,9 @@ def single_period_problem(scenario: Scenario) -> str | None:
 
 
 #: tables a single-period scenario may have that the roadmap does not apply per period yet
-#: (swing limits; placed fabric, whose per-unit share the roadmap re-check does not size)
-SINGLE_PERIOD_TABLES = ("utility_limit", "fabric")
+#: (swing limits; placed fabric, whose per-unit share the roadmap re-check does not size;
+#: on-site power, whose bridge before energisation is not built per period yet)
+SINGLE_PERIOD_TABLES = ("utility_limit", "fabric", "onsite_power")
 
 
 def roadmap_error(scenario: Scenario) -> dict[str, str] | None:

@@ -205,6 +205,10 @@ VALUE_COMPONENTS = (
     "battery_kwh",
     "floor_kw",
     "water_class",  # planner.matrix_water
+    "prime_n",  # planner.matrix_onsite
+    "prime_kw",
+    "curtail",
+    "curtail_loss",
 )
 
 

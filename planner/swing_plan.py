@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from dcplan.models.swing import ramp_time_s
+from dcplan.planner.plan_onsite import add_onsite_money
 from dcplan.planner.workload_results import paid_porting_usd
 
 #: relative tolerance of the re-check (HiGHS' feasibility tolerance is 1e-7 absolute on kW rows)
@@ -35,6 +36,7 @@ def add_paid_extras(data: Any, values: dict[str, dict[Any, float]], ev: Any) -> 
     """Porting capex, battery capex (electrical equipment: in ``capex['electrical']``) and
     the floor's energy (in ``opex['energy']``) [USD] of a solution, into the evaluation's money."""
     ev.capex["porting"] = paid_porting_usd(data, values)
+    add_onsite_money(data, values, ev)  # gensets' capex and fuel (planner.plan_onsite)
     for site, sw in data.swing.items():
         kw, kwh, floor = _bought(values, site)
         ev.capex["electrical"] += kw * sw.prices.battery_usd_per_kw + kwh * sw.prices.battery_usd_per_kwh

@@ -45,6 +45,7 @@ from dcplan.models.catalog.schema import (
     LeadTime,
     Plant,
     PowerChain,
+    PrimeMover,
     RackPdu,
     RackSlot,
     Site,
@@ -204,6 +205,9 @@ class Catalog:
 
     def storage(self, entry_id: str) -> Storage:
         return self._typed("storage", entry_id, Storage)
+
+    def prime_mover(self, entry_id: str) -> PrimeMover:
+        return self._typed("prime_mover", entry_id, PrimeMover)
 
     def families(self) -> set[str]:
         """Every system family, read without validating entries a lazy load has not read."""

@@ -32,6 +32,7 @@ from dcplan.models.catalog.base import (
     check_id,
 )
 from dcplan.models.catalog.fabric import Fabric, LinkClass, Storage
+from dcplan.models.catalog.onsite import PrimeMover
 from dcplan.models.catalog.performance import Claim, Efficiency, Goodput, GoodputPoint, Precision
 from dcplan.models.catalog.schedule import LeadTime, SourcedDate
 from dcplan.models.catalog.slots import RackSlot
@@ -467,6 +468,7 @@ KINDS: dict[str, type[Entry]] = {
         RackSlot,
         Fabric,
         Storage,
+        PrimeMover,
     )
 }
 
@@ -478,7 +480,7 @@ ROADMAP_FIELDS: frozenset[str] = frozenset({"available_from", "available_until",
 KIND_GROUPS: dict[str, tuple[str, ...]] = {
     "systems": ("system", "chip"),
     "cooling": ("cooling", "plant", "fluid"),
-    "power": ("power_chain", "transformer", "ups", "busway", "rack_pdu", "generator"),
+    "power": ("power_chain", "transformer", "ups", "busway", "rack_pdu", "generator", "prime_mover"),
     "sites": ("site",),
     "defaults": ("defaults",),
     "performance": ("efficiency", "goodput", "claim"),
@@ -514,6 +516,7 @@ __all__ = [
     "Plant",
     "PowerChain",
     "Precision",
+    "PrimeMover",
     "RackPdu",
     "RackSlot",
     "Redundancy",

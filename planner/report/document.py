@@ -127,6 +127,9 @@ def _summary_blocks(plan: CapacityPlan) -> list[Block]:
 
         lines = [prose_units(water_summary(line)) for line in plan.water]
         blocks.append(Block("list", lines, title="Facility water loops: supply class chosen"))
+    if plan.onsite:
+        lines = [prose_units(line.summary) for line in plan.onsite]
+        blocks.append(Block("list", lines, title="On-site generation, curtailment and UPS energy"))
     return blocks
 
 

@@ -136,7 +136,8 @@ def mix_rows(plan: Any) -> list[tuple[str, str, str, str, str, str, str]]:
 
 def plan_money_energy_lines(plan: Any) -> list[str]:
     """capex/opex/TCO, power/PUE/energy/carbon/water of a feasible plan, and a line per
-    [[utility_limit]] site: its training swing and the mitigation bought."""
+    [[utility_limit]] site: its training swing and the mitigation bought, and one per
+    [[onsite_power]] site: gensets, fuel, carbon, curtailment, UPS kWh."""
     c, e = plan.costs, plan.energy
     return [
         f"capex {musd(c.capex_total)} (IT {musd(c.capex_it)}, cooling {musd(c.capex_cooling)}, "
@@ -150,6 +151,7 @@ def plan_money_energy_lines(plan: Any) -> list[str]:
         f"{q(e.facility_energy, 'GWh')}/yr, {number(magnitude_in(e.carbon, 't'))} t CO2e/yr, {q(e.water, 'm**3')} water/yr"
         + (f" ({plan.quick_estimate_bases})" if plan.quick_estimate_bases else ""),
         *(line.summary for line in plan.swing),
+        *(line.summary for line in plan.onsite),
     ]
 
 
