@@ -354,11 +354,6 @@ def single_period_problem(scenario: Scenario) -> str | None:
     return None
 
 
-#: tables a single-period scenario may have that the roadmap does not apply per period yet
-#: (swing limits; placed fabric, whose per-unit share the roadmap re-check does not size)
-SINGLE_PERIOD_TABLES = ("utility_limit", "fabric")
-
-
 def roadmap_error(scenario: Scenario) -> dict[str, str] | None:
     """``roadmap_problem`` as a validation error's context: its message, and its entry and
     field when it is a [scenario] field the roadmap replaces (the editor shows it there)."""
@@ -396,10 +391,6 @@ def roadmap_problem(scenario: Scenario) -> str | None:
             f"[scenario]: {name} does not apply with [roadmap] "
             "(the [roadmap] objective and periods replace it): remove it"
         )
-    for table in SINGLE_PERIOD_TABLES:
-        if getattr(scenario, table):
-            name = f"[[{table}]]" if isinstance(getattr(scenario, table), list) else f"[{table}]"
-            return f"{name} is not applied per period by the roadmap yet: remove it, or plan one period"
     if roadmap.objective == "min-npv-tco" and not scenario.workload:
         return "[roadmap]: objective 'min-npv-tco' needs at least one [[workload]] (the demand to meet)"
     for table in ROADMAP_TABLES:
