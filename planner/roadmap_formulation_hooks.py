@@ -57,6 +57,9 @@ def define_extensions(m: Any, inputs: RoadmapInputs) -> None:
     from dcplan.planner.roadmap_slots import SlotInputs
 
     m.hook_money = HookMoney()
+    from dcplan.planner.roadmap_swing import define_roadmap_swing
+
+    define_roadmap_swing(m, inputs)  # batteries kept, bought when built (planner.roadmap_swing)
     slots = inputs.extras.get("slots")
     if isinstance(slots, SlotInputs):
         define_blocked_options(m, slots.blocked)

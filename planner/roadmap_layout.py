@@ -10,11 +10,16 @@ would move every rack each quarter. Here the rows of period t-1 stay where they 
   is left part-full;
 - added units first top up the option's part-full rows (to the full-rack load
   ``f x per rack`` of planner.layout.row_loads, then to the row maximum), then take free
-  rows of the template in name order.
+  rows of the template in name order;
+- an option left in more rows than ``ceil(units / row maximum)`` (retirements can leave
+  several part-full rows) has its emptiest rows' units moved into its other part-full rows
+  (``_compact``): the fewest racks move, and the rows match the solver's count again.
 
 A continued layout is used only when it is as good as a fresh one: for every option no more
 racks than ``fill_rows`` gives (so the hall's area and rack counts the solver saw still
-hold) and no more rows than the template has. Otherwise the period is laid out afresh and
+hold), per template no more rows than the fresh layout uses (it follows the solver's rows per
+option, which the density classes and row infrastructure were built for), and no more rows
+than the template has. Otherwise the period is laid out afresh and
 the plan says so (``continue_fills`` returns the reason).
 """
 
@@ -88,6 +93,27 @@ def _add(option: Option, rows: list[_Row], count: int, period: int) -> int:
     return count
 
 
+def _compact(option: Option, rows: list[_Row]) -> None:
+    """Empty the option's emptiest rows into its other rows with room while it holds more
+    rows than ``ceil(U / n_max)`` (U its units, n_max the row maximum): each pass moves the
+    units of one row, the one with fewest units, so the fewest racks move."""
+    cap = option.units_per_row_max
+    own = [r for r in rows if r.option is not None and r.option.key == option.key and r.units > 0]
+    if cap <= 0:
+        return
+    while len(own) > math.ceil(sum(r.units for r in own) / cap):
+        smallest = min(own, key=lambda r: (r.units, r.name))
+        others = [r for r in own if r is not smallest]
+        if sum(cap - r.units for r in others) < smallest.units:
+            return
+        for row in sorted(others, key=lambda r: (-r.units, r.name)):
+            take = min(smallest.units, cap - row.units)
+            row.units += take
+            smallest.units -= take
+        smallest.option, smallest.units = None, 0
+        own = others
+
+
 @dataclass
 class RowState:
     """The rows of every template after a period: what the next period continues from."""
@@ -144,6 +170,22 @@ def _rack_excess(fills: list[RowFill], fresh: list[RowFill]) -> str | None:
     return None
 
 
+def _row_excess(fills: list[RowFill], fresh: list[RowFill]) -> str | None:
+    """The first template whose continued layout uses more rows than a fresh one, or None:
+    the fresh layout's rows are the solver's, so more would exceed the rows built for the
+    template (e.g. a kept part-full row beside rows the solver counted full)."""
+    rows: dict[str, int] = defaultdict(int)
+    fresh_rows: dict[str, int] = defaultdict(int)
+    for fill in fills:
+        rows[fill.template] += 1
+    for fill in fresh:
+        fresh_rows[fill.template] += 1
+    for template in sorted(rows):
+        if rows[template] > fresh_rows[template]:
+            return f"row template {template}: kept rows use {rows[template]} rows where the plan has {fresh_rows[template]}"
+    return None
+
+
 def continue_fills(
     data: ModelData,
     units: dict[str, float],
@@ -186,6 +228,7 @@ def continue_fills(
         for option in options:
             have = sum(r.units for r in template_rows if r.option is not None and r.option.key == option.key)
             missing = _add(option, template_rows, round(units.get(option.key, 0.0)) - have, period)
+            _compact(option, template_rows)
             if missing > 0:
                 return (
                     fresh,
@@ -193,7 +236,7 @@ def continue_fills(
                     f"row template {template}: no free row for {missing} units of {option.key}",
                 )
     fills = _fills_of(state)
-    excess = _rack_excess(fills, fresh)
+    excess = _rack_excess(fills, fresh) or _row_excess(fills, fresh)
     if excess is not None:
         return fresh, state_of(data, fresh, period), excess
     return fills, state, None

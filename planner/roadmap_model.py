@@ -363,3 +363,8 @@ def build_roadmap(inputs: RoadmapInputs, hooks: list[Callable[[RoadmapBuild], No
         objective=inputs.objective,
         work=parts.get("work"),
     )
+
+
+# the swing family (planner.roadmap_swing) registers its hook on import: a roadmap with a
+# [[utility_limit]] keeps its batteries and charges them when built
+from dcplan.planner import roadmap_swing as _roadmap_swing  # noqa: E402,F401

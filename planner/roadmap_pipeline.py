@@ -171,6 +171,10 @@ def _period_plan(
     plan = build_plan(
         catalog, data, outcome_t, ev, checked, uses, Diagnosis(feasible=True, summary=summary), SolverInfo(**info)
     )
+    from dcplan.planner.swing_plan import with_swing
+
+    # the period's swing mitigation; its battery lines are what the timeline charges when built
+    plan = with_swing(plan, data, outcome_t.values, ev)
     return plan, state, afresh
 
 

@@ -355,9 +355,8 @@ def single_period_problem(scenario: Scenario) -> str | None:
 
 
 #: tables a single-period scenario may have that the roadmap does not apply per period yet
-#: (swing limits; placed fabric, whose per-unit share the roadmap re-check does not size;
-#: on-site power, whose bridge before energisation is not built per period yet)
-SINGLE_PERIOD_TABLES = ("utility_limit", "fabric", "onsite_power")
+#: (on-site power: its bridge before grid energisation is not built per period yet)
+SINGLE_PERIOD_TABLES = ("onsite_power",)
 
 
 def roadmap_error(scenario: Scenario) -> dict[str, str] | None:
@@ -399,8 +398,7 @@ def roadmap_problem(scenario: Scenario) -> str | None:
         )
     for table in SINGLE_PERIOD_TABLES:
         if getattr(scenario, table):
-            name = f"[[{table}]]" if isinstance(getattr(scenario, table), list) else f"[{table}]"
-            return f"{name} is not applied per period by the roadmap yet: remove it, or plan one period"
+            return f"[[{table}]] is not applied per period by the roadmap yet: remove it, or plan one period"
     if roadmap.objective == "min-npv-tco" and not scenario.workload:
         return "[roadmap]: objective 'min-npv-tco' needs at least one [[workload]] (the demand to meet)"
     for table in ROADMAP_TABLES:

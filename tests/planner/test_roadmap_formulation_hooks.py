@@ -22,6 +22,7 @@ from dcplan.planner.roadmap_cloud import cloud_hook, cloud_inputs
 from dcplan.planner.roadmap_formulation import build_roadmap_model, solve_roadmap_formulation
 from dcplan.planner.roadmap_model import build_roadmap
 from dcplan.planner.roadmap_slots import slot_hook
+from dcplan.planner.roadmap_swing import swing_hook
 from dcplan.planner.roadmap_types import RoadmapInputs
 from dcplan.planner.solve import SolveSettings
 from tests.planner.test_roadmap_cloud import cloud_only, factory, factory_roadmap, quarter_of, termed, with_terms
@@ -33,11 +34,11 @@ OBJECTIVES = ["max-cumulative-delivered", "min-npv-tco"]
 
 
 def _direct(inputs: RoadmapInputs) -> tuple[Any, str, float, np.ndarray]:
-    """build_roadmap with the slot and cloud hooks, solved by HiGHS alone at gap 1e-9:
+    """build_roadmap with the swing, slot and cloud hooks, solved by HiGHS alone at gap 1e-9:
     (model, status, objective, column values)."""
     from dcplan.planner.session import quiet_highs
 
-    direct = build_roadmap(inputs, hooks=[slot_hook, cloud_hook])
+    direct = build_roadmap(inputs, hooks=[swing_hook, slot_hook, cloud_hook])
     h = quiet_highs()
     for name, value in (("threads", 1), ("mip_rel_gap", 1e-9), ("mip_abs_gap", 1e-9), ("time_limit", 60.0)):
         h.setOptionValue(name, value)
@@ -205,3 +206,22 @@ def test_no_extras_add_nothing(ideal_catalog: Any) -> None:
     model = build_roadmap_model(roadmap(site_data(ideal_catalog, 1), 2))
     assert not any(hasattr(model, n) for n in ("density_build", "switch_trays", "cloud_start"))
     assert not model.hook_money.capex and not model.hook_money.opex and not model.hook_money.residual
+
+
+@pytest.mark.parametrize("objective", OBJECTIVES)
+@pytest.mark.parametrize("mitigation", [["battery"], ["floor"], ["battery", "floor"]])
+def test_swing_batteries_kept_and_floors_paid(ideal_catalog: Any, objective: str, mitigation: list[str]) -> None:
+    """planner.roadmap_swing in both builders: the fleet 5, 10, 5 under a 500 kW band
+    (tests/planner/test_roadmap_swing.py): battery_kept rows, the battery's capex on its
+    increments and residual, the floor's energy per period."""
+    from dataclasses import replace
+
+    from tests.planner.test_roadmap_swing import swing_roadmap
+
+    inputs = swing_roadmap(ideal_catalog, mitigation)
+    if objective == "min-npv-tco":  # demand is not needed: buying nothing is the cheapest
+        inputs = replace(inputs, objective=objective)
+    _, model = _agree(_with(inputs, objective))
+    assert hasattr(model, "battery_kept")
+    if objective == "max-cumulative-delivered" and mitigation == ["battery"]:
+        assert [pyo.value(model.period[t].battery_kw["cold-aws"]) for t in model.T] == pytest.approx([0, 300, 300])

@@ -211,17 +211,17 @@ def test_bad_utility_limit_over_the_cli_is_one_json_object(tmp_path, capsys, ext
         assert (error["entry"], error["field"]) == (entry, field)
 
 
-def test_a_roadmap_refuses_a_utility_limit(tmp_path):
+def test_a_roadmap_accepts_a_utility_limit(tmp_path):
+    """Issue 15: a roadmap applies [[utility_limit]] per period (planner.roadmap_swing)."""
     from pathlib import Path
 
-    from dcplan.models.errors import DcplanError
     from dcplan.planner.scenario import load_scenario
 
     small = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
     path = tmp_path / "small.toml"
     path.write_text(small.read_text() + '\n[[utility_limit]]\nsite = "phoenix-az"\nswing_band = "1 MW"\n')
-    with pytest.raises(DcplanError, match=r"\[\[utility_limit\]\] is not applied per period by the roadmap yet"):
-        load_scenario(path)
+    scenario = load_scenario(path)
+    assert scenario.roadmap is not None and scenario.utility_limit[0].site == "phoenix-az"
 
 
 def test_reports_state_the_swing_mitigation():

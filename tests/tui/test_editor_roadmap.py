@@ -102,9 +102,7 @@ def test_roadmap_helpers_add_and_remove_by_the_rules():
     assert sr.replaced_fields(demo) == [
         "objective = 'max-delivered'",
         "tco_horizon = '5 year'",
-        "[[utility_limit]] x 1",  # not applied per period by the roadmap yet
-        "[fabric]",
-    ]
+    ]  # [[utility_limit]] and [fabric] stay: the roadmap applies them per period
     added = sr.with_roadmap(demo, date(2026, 12, 2))
     assert added["roadmap"] == {
         "start": "2026Q4",
@@ -113,7 +111,7 @@ def test_roadmap_helpers_add_and_remove_by_the_rules():
         "objective": "max-cumulative-delivered",
     }
     assert "objective" not in added["scenario"] and "tco_horizon" not in added["scenario"]
-    assert "utility_limit" not in added and "fabric" not in added and demo["utility_limit"] and demo["fabric"]
+    assert added["utility_limit"] == demo["utility_limit"] and added["fabric"] == demo["fabric"]
     assert "objective" in demo["scenario"]  # the input is not changed
     assert scenario_errors(added) == []
     assert sr.without_roadmap(added) == {k: v for k, v in added.items() if k != "roadmap"}
@@ -158,6 +156,8 @@ async def test_add_edit_and_remove_roadmap_on_the_single_period_demo(app_factory
         await pilot.click("#scenario-add")
         await pilot.pause()
         assert isinstance(app.screen, ConfirmModal)
+        question = str(app.screen.query_one("#confirm-question", Static).render())
+        assert "[fabric] and [[utility_limit]] stay" in question and "utility_limit]] x" not in question
         await pilot.press("n")  # the safe answer: nothing changes
         await pilot.pause()
         assert "roadmap" not in app.state.scenario_data
@@ -168,6 +168,7 @@ async def test_add_edit_and_remove_roadmap_on_the_single_period_demo(app_factory
         await pilot.pause()
         data = app.state.scenario_data
         assert data["roadmap"]["period"] == "quarter" and "objective" not in data["scenario"]
+        assert data["fabric"] == original["fabric"] and data["utility_limit"] == original["utility_limit"]
         assert "scenario is valid" in status(app), status(app)
         screen.query_one("#f-discount_delivered", Input).value = "yes"
         screen.query_one("#f-periods", Input).value = ""  # cleared: periods or end is now missing
@@ -195,7 +196,7 @@ async def test_add_edit_and_remove_roadmap_on_the_single_period_demo(app_factory
         await pilot.pause()
         await pilot.pause()
         expected = {
-            **{k: v for k, v in original.items() if k not in ("utility_limit", "fabric")},  # not per period
+            **original,  # [[utility_limit]] and [fabric] kept through add and delete
             "scenario": {k: v for k, v in original["scenario"].items() if k not in ("objective", "tco_horizon")},
         }
         assert app.state.scenario_data == expected

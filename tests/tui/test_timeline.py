@@ -295,7 +295,7 @@ def roadmap_scenario(tmp_path, lead_times: bool):
     from dcplan.planner.scenario import SCENARIO_DIR
 
     document = tomlkit.parse((SCENARIO_DIR / "enterprise-hybrid.toml").read_text())
-    for table in ("utility_limit", "fabric"):  # not applied per period by the roadmap yet
+    for table in ("utility_limit", "fabric"):  # out of this UI test (tests/planner/test_roadmap_swing.py has them)
         document.pop(table, None)
     text = re.sub(r"(?m)^(objective|tco_horizon)\s*=.*$", "", tomlkit.dumps(document))
     text += f'\n[roadmap]\nstart = "2026Q1"\nperiod = "quarter"\nperiods = 3\nlead_times = {str(lead_times).lower()}\n'

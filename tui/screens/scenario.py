@@ -746,7 +746,7 @@ class ScenarioScreen(Screen[None]):
             return
         question = (
             f"Add a [roadmap]? These are removed: {', '.join(replaced)} (the [scenario] fields the roadmap's "
-            "objective and periods replace, and tables it does not apply per period yet)."
+            "objective and periods replace; [fabric] and [[utility_limit]] stay, applied per period)."
         )
         self.app.push_screen(
             ConfirmModal(question, yes="Add roadmap", no="Cancel"),

@@ -55,29 +55,24 @@ def new_roadmap(data: dict[str, Any], today: date) -> dict[str, Any]:
 
 
 def replaced_fields(data: dict[str, Any]) -> list[str]:
-    """What adding ``[roadmap]`` removes: the ``[scenario]`` fields it replaces ("name = value")
-    and the tables it does not apply per period yet ("[[utility_limit]] x 1")."""
-    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS, SINGLE_PERIOD_TABLES
+    """What adding ``[roadmap]`` removes: the ``[scenario]`` fields it replaces ("name = value").
+    ``[fabric]`` and ``[[utility_limit]]`` stay: the roadmap applies them per period."""
+    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS
 
     header = data.get("scenario") if isinstance(data.get("scenario"), dict) else {}
-    fields = [f"{name} = {header[name]!r}" for name in REPLACED_HEADER_FIELDS if name in header]
-    tables = [f"[[{t}]] x {len(data[t])}" for t in SINGLE_PERIOD_TABLES if isinstance(data.get(t), list) and data[t]]
-    tables += [f"[{t}]" for t in SINGLE_PERIOD_TABLES if isinstance(data.get(t), dict)]
-    return fields + tables
+    return [f"{name} = {header[name]!r}" for name in REPLACED_HEADER_FIELDS if name in header]
 
 
 def with_roadmap(data: dict[str, Any], today: date) -> dict[str, Any]:
     """``data`` with a new ``[roadmap]`` (``new_roadmap``) and without the ``[scenario]``
-    fields it replaces or the tables it does not apply per period; ``data`` itself is not changed."""
-    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS, SINGLE_PERIOD_TABLES
+    fields it replaces (every other table stays); ``data`` itself is not changed."""
+    from dcplan.planner.scenario_roadmap import REPLACED_HEADER_FIELDS
 
     out = copy.deepcopy(data)
     out["roadmap"] = new_roadmap(data, today)
     if isinstance(out.get("scenario"), dict):
         for name in REPLACED_HEADER_FIELDS:
             out["scenario"].pop(name, None)
-    for table in SINGLE_PERIOD_TABLES:  # not applied per period yet: refused with [roadmap]
-        out.pop(table, None)
     return out
 
 
