@@ -21,8 +21,8 @@ from dcplan.models.units import ComputeTotal as Compute
 from dcplan.models.units import Energy, Money, Power, Volume
 from dcplan.models.units import MassTotal as Mass
 from dcplan.planner.plan_allin import PlanAllIn
-from dcplan.planner.water_plan import WaterLine
 from dcplan.planner.plan_onsite import OnsiteLine
+from dcplan.planner.water_plan import WaterLine
 
 if TYPE_CHECKING:
     from dcplan.planner.roadmap_plan import RoadmapPlan

@@ -298,7 +298,9 @@ class Scenario(_Strict):
 
     @model_serializer(mode="wrap")
     def _dump(self, handler: Any) -> Any:
-        return drop_unset(handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit", "water_loop", "onsite_power"))
+        return drop_unset(
+            handler(self), ("roadmap", "fabric", *ROADMAP_TABLES, "utility_limit", "water_loop", "onsite_power")
+        )
 
     @model_validator(mode="before")
     @classmethod
