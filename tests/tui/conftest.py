@@ -25,6 +25,15 @@ def demo_plan_file(tmp_path_factory, catalog) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def golden_demo_plan_file() -> Path:
+    """The demo's golden plan (tests/data/golden, checked against a fresh solve by
+    tests/planner/test_golden_plans.py): fixed text for snapshots, where a fresh solve's
+    marginal values move with the machine's load (a re-solve past its budget becomes an
+    LP estimate)."""
+    return Path(__file__).parents[1] / "data" / "golden" / f"{Path(DEMO_SCENARIO).name.removesuffix('.toml')}.plan.json"
+
+
 @pytest.fixture
 def app_factory():
     from dcplan.tui.app import make_app

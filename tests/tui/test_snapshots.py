@@ -34,8 +34,8 @@ def test_screen_snapshot(snap_compare, app_factory, key):
 
 
 @pytest.mark.parametrize("tab", ["tab-floor", "tab-limits", "tab-mix", "tab-diagnosis"])
-def test_plan_snapshot(snap_compare, app_factory, demo_plan_file, tab):
-    app = app_factory(plan=demo_plan_file)
+def test_plan_snapshot(snap_compare, app_factory, golden_demo_plan_file, tab):
+    app = app_factory(plan=golden_demo_plan_file)
 
     async def go(pilot):
         pilot.app.screen.query_one("#plan-tabs").active = tab
