@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from dcplan.models.errors import DcplanError
 from dcplan.models.onsite import HOURS_PER_YEAR, PrimeMoverFigures, prime_mover_figures
 from dcplan.models.swing import unit_step_kw
+from dcplan.planner.entry_error import entry_error
 
 if TYPE_CHECKING:
     from dcplan.models.catalog import Catalog
@@ -67,16 +68,8 @@ class SiteOnsite:
         return (self.prime.energy_usd_per_kwh - self.grid_usd_per_kwh) * HOURS_PER_YEAR / 1e6
 
 
-def _error(scenario: Scenario, index: int, name: str, expected: str, got: Any) -> OnsiteInputError:
-    where = scenario.source
-    return OnsiteInputError(
-        f"{where}: onsite_power[{index}]: {name}: expected {expected}, got {got}",
-        file=where,
-        entry=f"onsite_power[{index}]",
-        field=name,
-        expected=expected,
-        got=str(got),
-    )
+def _error(scenario: Any, index: int, name: str, expected: str, got: Any) -> OnsiteInputError:
+    return entry_error(OnsiteInputError, scenario, "onsite_power", index, name, expected, got)
 
 
 def site_onsites(scenario: Scenario, catalog: Catalog, options: list[Any]) -> dict[str, SiteOnsite]:

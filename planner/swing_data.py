@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from dcplan.models.errors import DcplanError
 from dcplan.models.swing import HOURS_PER_YEAR, MitigationPrices, mitigation_prices, system_unit_swing, unit_step_kw
+from dcplan.planner.entry_error import entry_error
 
 if TYPE_CHECKING:
     from dcplan.models.catalog import Catalog
@@ -55,16 +56,8 @@ def swing_row_sites(data: Any) -> list[str]:
     ]
 
 
-def _error(scenario: Scenario, index: int, name: str, expected: str, got: Any) -> SwingInputError:
-    where = scenario.source
-    return SwingInputError(
-        f"{where}: utility_limit[{index}]: {name}: expected {expected}, got {got}",
-        file=where,
-        entry=f"utility_limit[{index}]",
-        field=name,
-        expected=expected,
-        got=str(got),
-    )
+def _error(scenario: Any, index: int, name: str, expected: str, got: Any) -> SwingInputError:
+    return entry_error(SwingInputError, scenario, "utility_limit", index, name, expected, got)
 
 
 def site_swings(scenario: Scenario, catalog: Catalog, options: list[Any]) -> dict[str, SiteSwing]:

@@ -18,6 +18,7 @@ from typing import Any
 from dcplan.models.errors import DcplanError
 from dcplan.models.units import qty
 from dcplan.models.water_class import accepts_class, class_supply_c
+from dcplan.planner.entry_error import entry_error
 
 
 class WaterInputError(DcplanError):
@@ -25,15 +26,7 @@ class WaterInputError(DcplanError):
 
 
 def _error(scenario: Any, index: int, name: str, expected: str, got: Any) -> WaterInputError:
-    where = scenario.source
-    return WaterInputError(
-        f"{where}: water_loop[{index}]: {name}: expected {expected}, got {got}",
-        file=where,
-        entry=f"water_loop[{index}]",
-        field=name,
-        expected=expected,
-        got=str(got),
-    )
+    return entry_error(WaterInputError, scenario, "water_loop", index, name, expected, got)
 
 
 def hall_loops(scenario: Any) -> dict[str, tuple[str, ...]]:
