@@ -269,6 +269,13 @@ class _Context:
         self.supply_keys = [o.key for o in options] + [c.key for c in clouds]
         self._cpu = {k: float(self.supply_obj[k].compute_per_unit / TFLOPS_PER_PFLOPS) for k in self.supply_keys}
 
+    def append_columns(self, names: list[tuple[str, Any]]) -> tuple[int, dict[tuple[str, Any], int]]:
+        """Number ``names`` after the last column block: (first index, name -> column)."""
+        start = self.n_cols
+        self.names.extend(names)
+        self.n_cols += len(names)
+        return start, {name: start + i for i, name in enumerate(names)}
+
     def _arrays(self) -> None:
         options = self.options
         self.oi = np.arange(self.n_o, dtype=np.int64)

@@ -39,11 +39,7 @@ def onsite_column_names(data: Any) -> list[tuple[str, str]]:
 
 def add_onsite_columns(ctx: Any) -> None:
     """Number the on-site columns after the context's last block (``ctx.ON``)."""
-    names = onsite_column_names(ctx.data)
-    ctx.ON = ctx.n_cols
-    ctx.onsite_col = {name: ctx.ON + i for i, name in enumerate(names)}
-    ctx.names.extend(names)
-    ctx.n_cols += len(names)
+    ctx.ON, ctx.onsite_col = ctx.append_columns(onsite_column_names(ctx.data))
 
 
 def curtail_big_m(data: Any, site: str, units_upper: dict[str, float]) -> float:

@@ -35,11 +35,7 @@ def swing_column_names(data: Any) -> list[tuple[str, str]]:
 
 def add_swing_columns(ctx: Any) -> None:
     """Number the swing columns after the context's last block (``ctx.SW``)."""
-    names = swing_column_names(ctx.data)
-    ctx.SW = ctx.n_cols
-    ctx.swing_col = {name: ctx.SW + i for i, name in enumerate(names)}
-    ctx.names.extend(names)
-    ctx.n_cols += len(names)
+    ctx.SW, ctx.swing_col = ctx.append_columns(swing_column_names(ctx.data))
 
 
 def swing_rows(s: Any, ctx: Any) -> None:

@@ -20,10 +20,8 @@ from dcplan.planner.formulation_water import water_pairs
 def add_water_columns(ctx: Any) -> None:
     """Number the water_class columns after the context's last block (``ctx.WC``)."""
     pairs = water_pairs(ctx.data)
-    ctx.WC = ctx.n_cols
-    ctx.water_col = {pair: ctx.WC + i for i, pair in enumerate(pairs)}
-    ctx.names.extend(("water_class", pair) for pair in pairs)
-    ctx.n_cols += len(pairs)
+    ctx.WC, by_name = ctx.append_columns([("water_class", pair) for pair in pairs])
+    ctx.water_col = {pair: by_name[("water_class", pair)] for pair in pairs}
 
 
 def water_rows(s: Any, ctx: Any) -> None:
