@@ -10,26 +10,12 @@ from pathlib import Path
 import pytest
 
 from dcplan.models.catalog import load_catalog
-from tests.planner.conftest import HANDCAT, scenario, solve_plan
+from tests.planner.conftest import BASE, HANDCAT, scenario, solve_plan
+from tests.planner.test_fabric_placement import HANDFABRIC
+from tests.planner.test_fabric_placement import ROW as FABRIC_ROW
 
-HANDFABRIC = Path(__file__).resolve().parents[1] / "data" / "handfabric"
-ROW = {
-    "id": "r1",
-    "hall": "h1",
-    "count": 1,
-    "busway": "ideal-busway",
-    "busway_runs_per_feed": 4,
-    "cooling": ["ideal-dlc"],
-    "positions": 19,
-}
-HALL = {
-    "id": "h1",
-    "site": "cold-aws",
-    "it_power_cap": "100 MW",
-    "liquid_plant_capacity": "100 MW",
-    "air_plant_capacity": "100 MW",
-    "slab_rating": "3000 kg/m**2",
-}
+ROW = {**FABRIC_ROW, "positions": 19}
+HALL = BASE["hall"][0]
 #: One ideal PDU: 415 V x 63 A x sqrt(3), power factor 1, no derating [kW].
 PDU_KW = math.sqrt(3) * 415 * 63 / 1000
 
