@@ -220,6 +220,7 @@ def define_expressions(m: Any, data: ModelData) -> None:
     opex_terms = [m.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
     opex_terms += [m.cloud[k].annual_cost_usd / USD_PER_MUSD * m.rent[k] for k in m.K]
     opex_terms += fs.swing_opex_terms(m, data)
+    opex_terms += fw.water_opex_terms(m, data)  # heat reuse credit (planner.formulation_water)
     opex_terms += fo.onsite_opex_terms(m, data)
     m.annual_opex = pyo.Expression(expr=pyo.quicksum(opex_terms))
     m.tco = pyo.Expression(expr=m.capex + data.pv_factor * m.annual_opex)

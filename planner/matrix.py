@@ -85,6 +85,7 @@ def tie_break_weight(
         data, [o.rows_available * n for o, n in zip(data.options, per_row, strict=True)]
     )
     tco_bound += onsite.onsite_cost_bound_musd(data, onsite.units_upper_by_key(data, per_row))
+    tco_bound += water.water_cost_bound_musd(data)  # heat reuse revenue (planner.matrix_water)
     return 0.01 * min(unit_compute) / max(tco_bound, 1.0)
 
 
@@ -363,6 +364,7 @@ class _Context:
         for i, c in enumerate(self.clouds):
             _add(terms, self.RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
         swing.swing_opex_terms(self, scale, terms)
+        water.water_opex_terms(self, scale, terms)  # heat reuse credit
         onsite.onsite_opex_terms(self, scale, terms)
         return terms
 
@@ -523,6 +525,7 @@ def _assemble(s: _Stream, ctx: _Context, sense: Any, obj: dict[int, float]) -> t
     upper[ctx.PORT : ctx.PORT + len(ctx.ports)] = 1.0  # port[w, k] is binary
     swing.swing_continuous(ctx, integrality, highspy.HighsVarType.kContinuous)
     water.water_binary(ctx, upper)
+    water.reuse_bounds(ctx, upper, integrality, highspy.HighsVarType.kContinuous)
     onsite.onsite_bounds(ctx, upper, integrality, highspy.HighsVarType.kContinuous)
     lp = colwise_lp(
         (row_ids, cols, vals),

@@ -33,7 +33,7 @@ from dcplan.planner.scenario import (
 )
 from dcplan.planner.scenario_refs import check_catalog_references
 from dcplan.planner.swing_data import SiteSwing, site_swings
-from dcplan.planner.water_data import hall_loops, loop_row_options, loop_warnings, with_water_class
+from dcplan.planner.water_data import HeatReuse, hall_loops, loop_row_options, loop_warnings, with_water_class
 
 HOURS_PER_YEAR = 8760.0
 KG_PER_M2 = Q_(1.0, "kg/m**2").units  # parsed once: pint parses a unit string on every .to()
@@ -75,6 +75,7 @@ class Option:
     facility_design_kw_per_unit: float
     fabric: FabricPerUnit | None = None  # the unit's network + storage racks at the row's end
     water_class: str | None = None  # its hall's [[water_loop]] class (planner.water_data)
+    reuse_kw_per_unit: float = 0.0  # heat a unit gives its loop's heat taker at average load [kW thermal]
 
     @property
     def row_caps(self) -> dict[str, int]:
@@ -189,6 +190,7 @@ class ModelData:
     #: hall id -> allowed water classes of its [[water_loop]] (planner.water_data), and warnings
     water: dict[str, tuple[str, ...]] = field(default_factory=dict)
     water_warnings: tuple[str, ...] = ()
+    reuse: dict[str, HeatReuse] = field(default_factory=dict)  # hall -> its loop's heat offtake (planner.water_data)
     #: site id -> SiteOnsite of its [[onsite_power]] (planner.onsite_data; none: no on-site rows)
     onsite: dict[str, SiteOnsite] = field(default_factory=dict)
 
@@ -307,6 +309,7 @@ class _RowContext:
     pdu_kw: float  # continuous kW of one rack PDU
     busway_row_capex_usd: float  # feeds * runs per feed * price per run
     peak_use: bool = True  # the scenario reads peak PFLOPS (objective, share or workload)
+    heat_reuse: HeatReuse | None = None  # the hall's [[water_loop]] heat offtake (planner.water_data)
 
 
 def _row_context(
@@ -550,7 +553,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
     pruned: list[Pruned] = []
     cache: _CoefficientCache = {}
     placed = placed_fabric(scenario, catalog, sizing_options)
-    loops = hall_loops(scenario)
+    loops, reuse = hall_loops(scenario), HeatReuse.by_hall(scenario)
     for hall in scenario.hall:
         rows = rows_by_hall.get(hall.id, [])
         halls[hall.id] = _hall_data(scenario, catalog, hall, rows)
@@ -559,7 +562,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         chain, hall_sizing = _power_chain(scenario, catalog), sizing_options(scenario, hall, placed)
         for row in rows:
             ctx = _row_context(catalog, hall, hall_sizing, row, sites[hall.site].operator, chain)
-            ctx = replace(ctx, peak_use=peak_use)
+            ctx = replace(ctx, peak_use=peak_use, heat_reuse=reuse.get(hall.id))
             if hall.id in loops:  # one option per allowed class (planner.water_data)
                 loop_row_options(ctx, catalog, header, candidates, loops[hall.id], (options, pruned), _row_options)
             else:
@@ -584,6 +587,7 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
         supply_groups=per_pair.groups,
         swing=site_swings(scenario, catalog, options),
         water=loops,
+        reuse=reuse,
         water_warnings=tuple(loop_warnings(loops, options, pruned, {r.id: r.hall for r in scenario.row})),
         onsite=site_onsites(scenario, catalog, options),
         placed_fabric=placed,

@@ -22,7 +22,7 @@ from dcplan.planner.recheck_fabric import fabric_shortfalls
 from dcplan.planner.recheck_onsite import onsite_headroom_kw, onsite_violations
 from dcplan.planner.solve import SolveOutcome
 from dcplan.planner.swing_plan import swing_violations
-from dcplan.planner.water_plan import water_violations
+from dcplan.planner.water_plan import reuse_violations, water_violations
 
 REL_TOL = 1e-6
 # Units parsed once (``q.m_as("MW")`` re-parses the string on every call).
@@ -256,6 +256,7 @@ def recheck(catalog: Catalog, data: ModelData, ev: Evaluation, outcome: SolveOut
         _allocation_violations(data, ev, outcome),
         swing_violations(catalog, data, ev, outcome.values),  # planner.swing_plan
         water_violations(catalog, data, ev),  # planner.water_plan
+        reuse_violations(catalog, data, ev, outcome.values),  # heat credited <= what the layout gives
         onsite_violations(data, ev, outcome.values),  # planner.recheck_onsite
     ]
     fabric_checked, notes = fabric_shortfalls(catalog, data, ev.fills)

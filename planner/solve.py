@@ -205,6 +205,7 @@ VALUE_COMPONENTS = (
     "battery_kwh",
     "floor_kw",
     "water_class",  # planner.matrix_water
+    "heat_reuse",
     "prime_n",  # planner.matrix_onsite
     "prime_kw",
     "curtail",

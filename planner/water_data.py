@@ -12,12 +12,19 @@ options of one class only carry units.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
+from dcplan.models.coefficients import liquid_delta_t_k
 from dcplan.models.errors import DcplanError
 from dcplan.models.units import qty
-from dcplan.models.water_class import accepts_class, class_supply_c
+from dcplan.models.water_class import (
+    accepts_class,
+    captured_average_kw,
+    class_supply_c,
+    return_c,
+    reuse_usable,
+)
 from dcplan.planner.entry_error import entry_error
 
 
@@ -44,6 +51,48 @@ def hall_loops(scenario: Any) -> dict[str, tuple[str, ...]]:
     return loops
 
 
+@dataclass(frozen=True)
+class HeatReuse:
+    """A hall's heat offtake (``[[water_loop]]`` reuse_* fields) in model units."""
+
+    capacity_kw: float  # thermal
+    taker_c: float  # supply temperature the taker needs [degC]
+    price_usd_per_mwh: float  # per MWh thermal
+    hours: float  # a year the taker accepts heat [h]
+
+    @property
+    def credit_musd_per_kw(self) -> float:
+        """Revenue a year of 1 kW reused for ``h`` hours: ``c * h / 1000 / 1e6`` [MUSD/yr per kW]."""
+        return self.price_usd_per_mwh * self.hours / 1000.0 / 1e6
+
+    @staticmethod
+    def by_hall(scenario: Any) -> dict[str, HeatReuse]:
+        """hall id -> its loop's heat offtake (halls whose [[water_loop]] offers one)."""
+        return hall_reuse(scenario)
+
+
+def hall_reuse(scenario: Any) -> dict[str, HeatReuse]:
+    """hall id -> its loop's heat offtake (halls whose [[water_loop]] offers one)."""
+    reuse = {}
+    for loop in scenario.water_loop:
+        if loop.has_reuse:
+            reuse[loop.hall] = HeatReuse(
+                capacity_kw=float(loop.reuse_capacity.to("kW").magnitude),
+                taker_c=float(loop.reuse_temperature.to("degC").magnitude),
+                price_usd_per_mwh=float(loop.reuse_price.to("USD/MWh").magnitude),
+                hours=loop.reuse_hours if loop.reuse_hours is not None else 8760.0,
+            )
+    return reuse
+
+
+def reuse_kw_per_unit(coeff: Any, cooling: Any, supply_c: float, delta_t_k: float, reuse: HeatReuse | None) -> float:
+    """Heat one unit gives the taker at average load [kW thermal]: its facility-loop heat
+    (``models.water_class.captured_average_kw``) when ``T_supply + dT >= T_taker``, else 0."""
+    if reuse is None or not cooling.takes_liquid or not reuse_usable(return_c(supply_c, delta_t_k), reuse.taker_c):
+        return 0.0
+    return captured_average_kw(coeff.liquid_loop_kw, coeff.it_average_kw, coeff.it_provisioned_kw)
+
+
 def _inlet_max_c(system: Any) -> float | None:
     limit = system.coolant_inlet_max
     return None if limit is None else float(limit.magnitude)
@@ -68,7 +117,9 @@ def loop_row_options(
 ) -> None:
     """One row's options on a water loop into ``out`` (options, pruned): air-side options
     once, liquid options once per accepting class; a class a system's inlet limit excludes
-    is pruned with the reason. ``row_options`` is modeldata's per-row option builder."""
+    is pruned with the reason. ``row_options`` is modeldata's per-row option builder; with a
+    heat offtake (``ctx.heat_reuse``), each liquid option carries the heat a unit gives the
+    taker at its class."""
     from dcplan.planner.modeldata import Pruned
 
     options, pruned = out
@@ -86,7 +137,11 @@ def loop_row_options(
                 continue
             inlet = _inlet_max_c(catalog.system(option.system))
             if accepts_class(inlet, water_class):
-                options.append(replace(option, key=f"{option.key}@{water_class}", water_class=water_class))
+                delta_t = liquid_delta_t_k(sizing, catalog.defaults)
+                cooling = catalog.cooling(option.cooling)
+                reuse_kw = reuse_kw_per_unit(option.coeff, cooling, supply, delta_t, ctx.heat_reuse)
+                key = f"{option.key}@{water_class}"
+                options.append(replace(option, key=key, water_class=water_class, reuse_kw_per_unit=reuse_kw))
             else:
                 reason = f"coolant inlet max {inlet:g} degC is below {water_class}'s {supply:g} degC supply"
                 pruned.append(Pruned(option.row, option.system, f"{option.cooling}@{water_class}", reason))

@@ -218,12 +218,12 @@ def render_plan(plan: Any) -> None:
             echo(workloads_text(plan))
     from dcplan.planner.report.allin import plan_all_in_lines
     from dcplan.planner.report.text import plan_money_energy_lines
-    from dcplan.planner.water_plan import water_summary
+    from dcplan.planner.water_plan import water_text_lines
 
     for line in plan_money_energy_lines(plan) + plan_all_in_lines(plan):
         echo(line)
-    for water in plan.water:  # [[water_loop]] halls (planner.water_plan)
-        echo(water_summary(water))
+    for water in water_text_lines(plan):  # [[water_loop]] halls and heat reuse (planner.water_plan)
+        echo(water)
     status = style("re-check passed", "green") if plan.recheck.ok else style("RE-CHECK FAILED", "bold", "red")
     echo(f"{status}: {plan.recheck.checked} checks, {len(plan.layout):,} rack slots laid out")
     for note in plan.recheck.notes:

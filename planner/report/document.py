@@ -123,9 +123,9 @@ def _summary_blocks(plan: CapacityPlan) -> list[Block]:
         lines = [prose_units(line.summary) for line in plan.swing]
         blocks.append(Block("list", lines, title="Training power swings and their mitigation"))
     if plan.water:
-        from dcplan.planner.water_plan import water_summary
+        from dcplan.planner.water_plan import water_text_lines
 
-        lines = [prose_units(water_summary(line)) for line in plan.water]
+        lines = [prose_units(line) for line in water_text_lines(plan)]
         blocks.append(Block("list", lines, title="Facility water loops: supply class chosen"))
     if plan.onsite:
         lines = [prose_units(line.summary) for line in plan.onsite]

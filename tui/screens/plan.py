@@ -86,9 +86,9 @@ class PlanScreen(Screen[None]):
         for row in mix_rows(plan):
             mix.add_row(*row)
         if plan.costs is not None and plan.energy is not None:
-            from dcplan.planner.water_plan import water_summary
+            from dcplan.planner.water_plan import water_text_lines
 
-            water = [water_summary(line) for line in plan.water]  # [[water_loop]] halls: the class chosen
+            water = water_text_lines(plan)  # [[water_loop]] halls: the class chosen, heat reuse
             self.query_one("#plan-costs", Static).update(Text("\n".join(plan_money_energy_lines(plan) + water)))
         self._show_workloads(plan)
         lines = [f"[b]{'feasible' if plan.feasible else 'INFEASIBLE'}[/b]: {plan.diagnosis.summary}"]
