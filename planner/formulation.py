@@ -196,7 +196,7 @@ def _supply_compute(m: Any, key: str) -> Any:
 
 def define_expressions(m: Any, data: ModelData) -> None:
     """compute_total [PFLOPS], capex [MUSD] (with C[w, k] x port[w, k] of the paid portings),
-    annual_opex [MUSD/yr], tco [MUSD]."""
+    annual_opex [MUSD/yr] (paid), tco [MUSD] = capex + PV x (annual_opex - heat reuse revenue)."""
     m.compute_total = pyo.Expression(expr=pyo.quicksum(_supply_compute(m, k) for k in [*m.O, *m.K]))
 
     capex_terms = [m.option[o].capex_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
@@ -220,10 +220,10 @@ def define_expressions(m: Any, data: ModelData) -> None:
     opex_terms = [m.option[o].energy_cost_per_unit_usd / USD_PER_MUSD * m.units[o] for o in m.O]
     opex_terms += [m.cloud[k].annual_cost_usd / USD_PER_MUSD * m.rent[k] for k in m.K]
     opex_terms += fs.swing_opex_terms(m, data)
-    opex_terms += fw.water_opex_terms(m, data)  # heat reuse credit (planner.formulation_water)
     opex_terms += fo.onsite_opex_terms(m, data)
-    m.annual_opex = pyo.Expression(expr=pyo.quicksum(opex_terms))
-    m.tco = pyo.Expression(expr=m.capex + data.pv_factor * m.annual_opex)
+    m.annual_opex = pyo.Expression(expr=pyo.quicksum(opex_terms))  # what is paid (the opex budget's)
+    credit = pyo.quicksum(fw.water_opex_terms(m, data))  # heat reuse revenue (planner.formulation_water)
+    m.tco = pyo.Expression(expr=m.capex + data.pv_factor * (m.annual_opex + credit))
 
 
 def define_row_constraints(m: Any, data: ModelData) -> None:

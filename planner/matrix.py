@@ -356,15 +356,17 @@ class _Context:
             "rb_s": array(r[1] for r in site_r),
         }
 
-    def opex_terms(self, scale: float, terms: dict[int, float] | None = None) -> dict[int, float]:
-        """``scale * annual_opex`` [MUSD/yr] added to ``terms`` (a new dict if None)."""
+    def opex_terms(self, scale: float, terms: dict[int, float] | None = None, credit: bool = True) -> dict[int, float]:
+        """``scale * annual_opex`` [MUSD/yr] added to ``terms`` (a new dict if None), less the
+        heat reuse revenue unless ``credit`` is False (the opex budget counts what is paid)."""
         terms = {} if terms is None else terms
         for i, o in enumerate(self.options):
             _add(terms, self.U + i, scale * (o.energy_cost_per_unit_usd / USD_PER_MUSD))
         for i, c in enumerate(self.clouds):
             _add(terms, self.RENT + i, scale * (c.annual_cost_usd / USD_PER_MUSD))
         swing.swing_opex_terms(self, scale, terms)
-        water.water_opex_terms(self, scale, terms)  # heat reuse credit
+        if credit:
+            water.water_opex_terms(self, scale, terms)  # heat reuse credit
         onsite.onsite_opex_terms(self, scale, terms)
         return terms
 
@@ -484,7 +486,7 @@ def _money_rows(s: _Stream, ctx: _Context) -> None:
         s.row("budget", None, ctx.capex_terms(1), -INF, float(header.budget.magnitude) / USD_PER_MUSD)
     if header.annual_opex_budget is not None:
         upper = float(header.annual_opex_budget.magnitude) / USD_PER_MUSD
-        s.row("opex_budget", None, ctx.opex_terms(1), -INF, upper)
+        s.row("opex_budget", None, ctx.opex_terms(1, credit=False), -INF, upper)
 
 
 def _column_order(cols: np.ndarray, n_cols: int, obj: dict[int, float]) -> np.ndarray:

@@ -19,6 +19,7 @@ import pytest
 
 from dcplan.models.catalog import load_catalog
 from dcplan.models.errors import DcplanError
+from dcplan.models.units import Q_
 from dcplan.models.water_class import captured_average_kw, return_c, reuse_usable, reused_mwh
 from dcplan.planner.formulation import build_model
 from dcplan.planner.matrix import build_direct
@@ -143,6 +144,24 @@ def test_the_lp_is_the_same_both_ways_with_reuse_rows(dear_alpha_catalog, price)
     direct = build_direct(data)
     assert ("heat_reuse_cap", "h1") in direct.rows and ("heat_reuse", "h1") in direct.columns
     assert same_lp(direct, build_model(data)) == []
+
+
+def test_the_opex_budget_counts_what_is_paid_not_the_heat_revenue(dear_alpha_catalog):
+    """Both builders leave heat_reuse out of the opex budget row (the plan's costs are what is
+    paid); 6 alpha at 100 kW: 6 x 100 x 8760 x 0.1 = 525,600 USD/yr, within 0.6 M USD/yr."""
+    scn = _both(95.0)
+    header = scn.scenario.model_copy(update={"annual_opex_budget": Q_(6e5, "USD")})
+    scn = scn.model_copy(update={"scenario": header})
+    data = build_model_data(scn, dear_alpha_catalog)
+    direct = build_direct(data)
+    assert same_lp(direct, build_model(data)) == []
+    row = direct.rows.index(("opex_budget", None))
+    column = direct.columns.index(("heat_reuse", "h1"))
+    start, index = list(direct.lp.a_matrix_.start_), list(direct.lp.a_matrix_.index_)
+    assert row not in index[start[column] : start[column + 1]]  # column-wise: heat_reuse has no opex_budget entry
+    plan = solve_plan(scn, dear_alpha_catalog)
+    assert plan.recheck.ok, plan.recheck.violations
+    assert plan.costs.annual_opex.m_as("USD") == pytest.approx(525_600.0)
 
 
 def test_only_options_whose_return_reaches_the_taker_carry_heat(dear_alpha_catalog):
