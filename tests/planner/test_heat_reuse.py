@@ -236,3 +236,21 @@ def test_fuzzed_reuse_fields_never_crash(water_catalog):  # noqa: F811
             continue
         assert set(data.reuse) <= {"h1"}
         assert all(o.reuse_kw_per_unit >= 0.0 for o in data.options)
+
+
+def test_a_bad_reuse_field_over_the_cli_is_one_json_object(tmp_path, capsys):
+    import json
+
+    from dcplan.planner.cli import main
+    from dcplan.planner.scenario import DEMO_SCENARIO
+
+    loop = '\n[[water_loop]]\nhall = "hall-a"\nreuse_capacity = "5 MW"\nreuse_temperature = "50 degC"\n'
+    path = tmp_path / "demo.toml"
+    path.write_text(DEMO_SCENARIO.read_text(encoding="utf-8") + loop, encoding="utf-8")
+    code = main(["solve", str(path), "--json"])
+    out = capsys.readouterr()
+    lines = [line for line in out.out.splitlines() + out.err.splitlines() if line.strip()]
+    assert code == 2 and len(lines) == 1, lines
+    error = json.loads(lines[0])
+    assert "demo.toml" in error["error"] and "water_loop" in error["error"]
+    assert "reuse_capacity, reuse_temperature and reuse_price go together" in error["error"]
