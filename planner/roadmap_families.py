@@ -63,6 +63,7 @@ import numpy as np
 from dcplan.planner.matrix import _redundancy_terms
 from dcplan.planner.roadmap_model import HOURS_PER_DAY, INF, RoadmapBuild
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, RoadmapInputs
+from dcplan.planner.roadmap_water import revenue_bound_musd
 
 USD_PER_MUSD = 1e6
 TFLOPS_PER_PFLOPS = 1e3
@@ -310,7 +311,7 @@ def _npv_bound(b: RoadmapBuild) -> float:
             bound += df * unit / USD_PER_MUSD * n
         bound += sum(df * period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
     bound += sum(h.build_cost_usd / USD_PER_MUSD for h in b.periods[0].data.halls.values())
-    return bound
+    return bound + revenue_bound_musd(b.inputs)  # heat reuse revenue (planner.roadmap_water)
 
 
 def objective(b: RoadmapBuild) -> tuple[Any, np.ndarray, dict[str, np.ndarray]]:

@@ -43,6 +43,7 @@ from dcplan.planner.roadmap_families import life_periods, modules_within, residu
 from dcplan.planner.roadmap_formulation_hooks import define_extensions, hook_terms
 from dcplan.planner.roadmap_model import _without_money
 from dcplan.planner.roadmap_types import LEAD_TIME_COLUMNS, RoadmapInputs
+from dcplan.planner.roadmap_water import revenue_bound_musd
 from dcplan.planner.solve import SolveSettings, classify
 
 #: block columns built once and kept: X[t] >= X[t-1]
@@ -507,6 +508,7 @@ def roadmap_tie_break(m: Any, inputs: RoadmapInputs) -> float:
             bound += df * price / USD_PER_MUSD * (b.units[o.key].ub or 0)
         bound += sum(df * period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in period.data.clouds)
     bound += sum(h.build_cost_usd / USD_PER_MUSD for h in inputs.periods[0].data.halls.values())
+    bound += revenue_bound_musd(inputs)  # heat reuse revenue (planner.roadmap_water)
     return TIE_BREAK_SHARE * min(work) / max(bound, 1.0)
 
 

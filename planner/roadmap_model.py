@@ -368,3 +368,6 @@ def build_roadmap(inputs: RoadmapInputs, hooks: list[Callable[[RoadmapBuild], No
 # the swing family (planner.roadmap_swing) registers its hook on import: a roadmap with a
 # [[utility_limit]] keeps its batteries and charges them when built
 from dcplan.planner import roadmap_swing as _roadmap_swing  # noqa: E402,F401
+
+# the water family (planner.roadmap_water): one supply class per hall over the roadmap
+from dcplan.planner import roadmap_water as _roadmap_water  # noqa: E402,F401

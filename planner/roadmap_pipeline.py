@@ -175,6 +175,9 @@ def _period_plan(
 
     # the period's swing mitigation; its battery lines are what the timeline charges when built
     plan = with_swing(plan, data, outcome_t.values, ev)
+    from dcplan.planner.water_plan import with_water
+
+    plan = with_water(plan, data, ev)  # the period's water class (one per hall over the roadmap) and heat reuse
     return plan, state, afresh
 
 

@@ -17,7 +17,9 @@ from the solver's linking columns:
   budget (``extras["capex_budget_groups"]``), sum_t capex_t <= the total budget [MUSD];
 - density classes: the rows built for class k or above cover the rows whose racks need it;
 - cloud terms: no reserved / capacity-block rental ends before its term (starts from the
-  rented units, planner.roadmap_timeline.term_starts); AI Factory minimum commitments.
+  rented units, planner.roadmap_timeline.term_starts); AI Factory minimum commitments;
+- water loops: one supply class per [[water_loop]] hall over the roadmap, from the periods'
+  water lines (planner.roadmap_water.water_class_checks).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from dcplan.planner.plan import Recheck
 from dcplan.planner.roadmap_plan import PeriodPlan
 from dcplan.planner.roadmap_timeline import PeriodMoney, lead_time_counts, rented, term_starts, units_by_option
 from dcplan.planner.roadmap_types import RoadmapInputs
+from dcplan.planner.roadmap_water import water_class_checks
 
 REL_TOL = 1e-6  # money: the solver's and the plan's sums of the same terms, in another order
 Checked = tuple[int, list[str]]
@@ -41,7 +44,7 @@ def _stock_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
     before: dict[str, int] = {}
     for period in periods:
         inp = inputs.periods[period.index]
-        now = units_by_option(period)
+        now = units_by_option(period, {o.key for o in inp.data.options})
         added = {c.option: c.units for c in period.added}
         retired = {c.option: c.units for c in period.retired}
         for key in sorted(set(now) | set(before) | set(added) | set(retired)):
@@ -206,7 +209,8 @@ def _cloud_checks(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> Checked:
         window = range(max(0, factory.from_period), min(len(periods), factory.from_period + factory.commit_periods))
         for t in window:
             checked += 1
-            held = sum(units_by_option(periods[t]).get(key, 0) for key in factory.keys)
+            keys = {o.key for o in inputs.periods[periods[t].index].data.options}
+            held = sum(units_by_option(periods[t], keys).get(key, 0) for key in factory.keys)
             if held < factory.min_units:
                 violations.append(
                     f"{periods[t].period} AI Factory {factory.id}: {held} units below the commitment of {factory.min_units}"
@@ -231,6 +235,7 @@ def roadmap_recheck(
         _budget_checks(inputs, periods, money),
         _density_checks(inputs, periods, linking or {}),
         _cloud_checks(inputs, periods),
+        water_class_checks(periods),  # one supply class per hall (planner.roadmap_water)
     ):
         checked += count
         violations += found

@@ -216,12 +216,16 @@ def density_builds(inputs: RoadmapInputs, linking: dict[str, dict[tuple[Any, ...
     return dict(money)
 
 
-def units_by_option(period: PeriodPlan) -> dict[str, int]:
+def units_by_option(period: PeriodPlan, keys: frozenset[str] | set[str] = frozenset()) -> dict[str, int]:
     """Units per option key (``template/system/cooling``, planner.modeldata) in the period's
-    plan, counted from its rows (the layout's fills)."""
+    plan, counted from its rows (the layout's fills); a row in a ``[[water_loop]]`` hall is
+    ``template/system/cooling@class`` of its hall's class when that is one of ``keys``."""
     units: dict[str, int] = defaultdict(int)
+    loop_class = {w.hall: w.water_class for w in period.plan.water if w.water_class}
     for row in period.plan.rows:
-        units[f"{row.template}/{row.system}/{row.cooling}"] += row.units
+        key = f"{row.template}/{row.system}/{row.cooling}"
+        at = f"{key}@{loop_class.get(row.hall)}"
+        units[at if at in keys else key] += row.units
     return dict(units)
 
 
@@ -271,7 +275,7 @@ def extension_opex(inputs: RoadmapInputs, periods: list[PeriodPlan]) -> list[flo
                 extra[at] += inputs.periods[at].years * _cost(inputs, t, term.key) * max(start, 0) / 1e6
     for factory in getattr(cloud, "factories", []):
         for t, period in enumerate(periods):
-            units = units_by_option(period)
+            units = units_by_option(period, {o.key for o in inputs.periods[t].data.options})
             held = sum(units.get(key, 0) for key in factory.keys)
             extra[t] += factory.rate_usd_per_hour * inputs.periods[t].hours * held / 1e6
     return extra

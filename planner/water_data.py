@@ -29,7 +29,7 @@ from dcplan.planner.entry_error import entry_error
 
 
 class WaterInputError(DcplanError):
-    """A ``[[water_loop]]`` the model cannot use (unknown hall, a hall given twice, a roadmap)."""
+    """A ``[[water_loop]]`` the model cannot use (unknown hall, a hall given twice)."""
 
 
 def _error(scenario: Any, index: int, name: str, expected: str, got: Any) -> WaterInputError:
@@ -41,8 +41,6 @@ def hall_loops(scenario: Any) -> dict[str, tuple[str, ...]]:
     halls = {h.id for h in scenario.hall}
     loops: dict[str, tuple[str, ...]] = {}
     for i, loop in enumerate(scenario.water_loop):
-        if scenario.roadmap is not None:
-            raise _error(scenario, i, "hall", "no [[water_loop]] in a roadmap (single-period plans only)", loop.hall)
         if loop.hall not in halls:
             raise _error(scenario, i, "hall", f"a [[hall]] id ({', '.join(sorted(halls))})", repr(loop.hall))
         if loop.hall in loops:
