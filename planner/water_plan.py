@@ -217,9 +217,12 @@ def reuse_violations(catalog: Any, data: Any, ev: Any, values: dict[str, dict[An
         reuse, got = data.reuse[hall], float(credited.get(hall, 0.0))
         fills = [f for f in ev.fills if f.option.hall == hall and f.option.water_class and f.units > 0]
         available = 0.0
+        rise = {
+            k: liquid_delta_t_k(data.hall_sizing(hall, k), catalog.defaults)
+            for k in {f.option.water_class for f in fills}
+        }
         for f in fills:
-            sizing = data.hall_sizing(hall, f.option.water_class)
-            ret = return_c(class_supply_c(f.option.water_class), liquid_delta_t_k(sizing, catalog.defaults))
+            ret = return_c(class_supply_c(f.option.water_class), rise[f.option.water_class])
             if reuse_usable(ret, reuse.taker_c) and catalog.cooling(f.option.cooling).takes_liquid:
                 c = f.option.coeff
                 available += f.units * captured_average_kw(c.liquid_loop_kw, c.it_average_kw, c.it_provisioned_kw)
