@@ -49,3 +49,33 @@ async def test_the_mix_tab_shows_the_water_class_of_each_loop(app_factory, tmp_p
         assert "h1: water W45 (45 degC supply; allowed W27, W45)" in text
         assert f"{HOSTILE}: water W45" in text
         assert app.return_code is None
+
+
+async def test_the_mix_tab_shows_heat_reuse_and_the_plan_erf(app_factory, tmp_path):
+    """A loop serving a 50 degC taker from a 55 degC return: 4,730.4 MWh/yr at 30 USD/MWh =
+    141,912 USD/yr; the plan ERF is that over the plan's facility energy."""
+    reuse = {
+        "return_c": 55.0,
+        "reuse_taker_c": 50.0,
+        "reuse_capacity_kw": 1000.0,
+        "captured_kw": 540.0,
+        "reused_mwh": 4730.4,
+        "reuse_revenue_usd": 141_912.0,
+        "erf": 0.9,
+        "site": "cold-aws",
+        "site_erf": 0.9,
+    }
+    plan = hand_plan()
+    plan = plan.model_copy(update={"water": [_line("h1").model_copy(update=reuse)]})
+    erf = 4730.4e3 / plan.energy.facility_energy.m_as("kWh")
+    path = tmp_path / "reuse.json"
+    write_plan(plan, path)
+    app = app_factory(plan=path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        app.screen.query_one("#plan-tabs").active = "tab-mix"
+        await pilot.pause()
+        text = str(app.screen.query_one("#plan-costs", Static).render())
+        assert "heat reuse (return 55 degC, taker needs 50 degC): 4,730 MWh/yr, 141,912 USD/yr" in text
+        assert "site cold-aws ERF 0.900" in text
+        assert f"plan ERF {erf:.3f}: 4,730 MWh/yr of heat reused, 141,912 USD/yr" in text
