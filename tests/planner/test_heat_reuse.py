@@ -79,6 +79,17 @@ def test_a_w45_loop_reuses_for_a_50_degc_taker_and_w40_does_not_for_52(water_cat
     assert (line.return_c, line.reused_mwh, line.erf, line.reuse_revenue_usd) == (50.0, 0.0, 0.0, 0.0)
 
 
+@pytest.mark.parametrize(("taker", "reused_mwh"), [("50 degC", 4730.4), ("50.5 degC", 0.0)])
+def test_the_taker_is_served_exactly_when_the_return_reaches_its_temperature(water_catalog, taker, reused_mwh):  # noqa: F811
+    """W40 returns 40 + 10 = 50 degC: a 50 degC taker takes all 540 kW (4,730.4 MWh/yr), a
+    50.5 degC taker nothing, in the plan and in the optimiser's option coefficient."""
+    scn = _alpha_only({**_loop(taker=taker), "classes": ["W40"]})
+    (option,) = build_model_data(scn, water_catalog).options
+    assert option.reuse_kw_per_unit == (90.0 if reused_mwh else 0.0)
+    (line,) = solve_plan(scn, water_catalog).water
+    assert line.return_c == 50.0 and line.reused_mwh == pytest.approx(reused_mwh)
+
+
 def test_the_offtake_capacity_and_hours_cap_the_reused_heat(water_catalog):  # noqa: F811
     """0.27 MW for 6,000 h: 270 x 6000 = 1,620 MWh/yr; ERF 1,620 / 5,256 = 0.30822."""
     loop = {**_loop(taker="50 degC", capacity="0.27 MW", reuse_hours=6000), "classes": ["W45"]}
