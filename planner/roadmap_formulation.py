@@ -469,7 +469,12 @@ def define_delivered(m: Any, inputs: RoadmapInputs) -> None:
 
     work = sum_t w_t x days_t x delivered[t],  w_t = df_t if discount_delivered else 1
     """
-    m.delivered = pyo.Expression(m.T, rule=lambda model, t: period_delivered(m.period[t], inputs.periods[t].data))
+    m.delivered = pyo.Expression(
+        m.T,
+        rule=lambda model, t: (
+            period_delivered(m.period[t], inputs.periods[t].data) + hook_terms(m, "delivered", t)
+        ),  # the extensions' terms: on-site curtailed work (planner.roadmap_onsite)
+    )
     m.work = pyo.Expression(expr=pyo.quicksum(work_weight(inputs, t) * m.delivered[t] for t in m.T))
 
 

@@ -42,6 +42,7 @@ from dcplan.planner.roadmap_timeline import (
     period_money,
     residual_musd,
     timeline,
+    with_onsite_columns,
 )
 from dcplan.planner.roadmap_types import RoadmapInputs
 from dcplan.planner.solve import SOLUTION_STATUSES, SolveOutcome, SolveSettings, paused_gc
@@ -175,6 +176,10 @@ def _period_plan(
 
     # the period's swing mitigation; its battery lines are what the timeline charges when built
     plan = with_swing(plan, data, outcome_t.values, ev)
+    from dcplan.planner.roadmap_onsite import with_roadmap_onsite
+
+    # the period's gensets and fuel; its genset lines are what the timeline charges when built
+    plan = with_roadmap_onsite(plan, data, outcome_t.values, ev)
     return plan, state, afresh
 
 
@@ -295,7 +300,7 @@ def assemble_roadmap(
     return RoadmapPlan(
         **common,
         periods=periods,
-        timeline=timeline(inputs, periods, money),
+        timeline=with_onsite_columns(inputs, periods, timeline(inputs, periods, money)),
         orders=orders(inputs, periods),
         cumulative_delivered_pflop_days=cumulative_delivered_pflop_days(inputs, periods),
         npv_tco_musd=npv_tco_musd(inputs, periods, money, residual),

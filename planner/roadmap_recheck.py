@@ -17,7 +17,9 @@ from the solver's linking columns:
   budget (``extras["capex_budget_groups"]``), sum_t capex_t <= the total budget [MUSD];
 - density classes: the rows built for class k or above cover the rows whose racks need it;
 - cloud terms: no reserved / capacity-block rental ends before its term (starts from the
-  rented units, planner.roadmap_timeline.term_starts); AI Factory minimum commitments.
+  rented units, planner.roadmap_timeline.term_starts); AI Factory minimum commitments;
+- on-site power: the plans' gensets never fall and none stands before the prime mover's
+  lead time (planner.roadmap_onsite.onsite_roadmap_checks).
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from collections import defaultdict
 from typing import Any
 
 from dcplan.planner.plan import Recheck
+from dcplan.planner.roadmap_onsite import onsite_roadmap_checks
 from dcplan.planner.roadmap_plan import PeriodPlan
 from dcplan.planner.roadmap_timeline import PeriodMoney, lead_time_counts, rented, term_starts, units_by_option
 from dcplan.planner.roadmap_types import RoadmapInputs
@@ -231,6 +234,7 @@ def roadmap_recheck(
         _budget_checks(inputs, periods, money),
         _density_checks(inputs, periods, linking or {}),
         _cloud_checks(inputs, periods),
+        onsite_roadmap_checks(inputs, periods),
     ):
         checked += count
         violations += found

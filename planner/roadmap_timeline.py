@@ -403,6 +403,33 @@ def timeline(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[Perio
     return points
 
 
+def with_onsite_columns(
+    inputs: RoadmapInputs, periods: list[PeriodPlan], points: list[TimelinePoint]
+) -> list[TimelinePoint]:
+    """The points with their on-site columns from the periods' OnsiteLines (planner.plan_onsite):
+    gensets and their usable MW, and generated MWh, fuel MWh and t CO2 over the period
+    (the lines' yearly figures x y_t [y]); the points unchanged without an [[onsite_power]]."""
+    out: list[TimelinePoint] = []
+    for period, point in zip(periods, points, strict=True):
+        lines = period.plan.onsite
+        if not lines:
+            out.append(point)
+            continue
+        years = inputs.periods[period.index].years
+        out.append(
+            point.model_copy(
+                update={
+                    "onsite_gensets": sum(line.units for line in lines),
+                    "onsite_mw": sum(line.generation_mw for line in lines),
+                    "onsite_generated_mwh": years * sum(line.generated_mwh_per_year for line in lines),
+                    "onsite_fuel_mwh": years * sum(line.fuel_mwh_per_year for line in lines),
+                    "onsite_co2_t": years * sum(line.carbon_t_per_year for line in lines),
+                }
+            )
+        )
+    return out
+
+
 def lead_time_counts(periods: list[PeriodPlan]) -> dict[tuple[str, str], list[int]]:
     """(lead-time class, owner) -> the count in place in each period, kept once built (the
     most of this and every earlier period's plan)."""
