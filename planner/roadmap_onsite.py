@@ -61,6 +61,26 @@ def before_lead_time(inputs: Any, t: int, site: Any) -> bool:
     return inputs.periods[t].years_from_start < site.prime.lead_time_years - LEAD_TOL_Y
 
 
+def onsite_within_options(data: Any) -> Any:
+    """``data`` with each SiteOnsite's per-option figures (average kW, step kW, PFLOPS) only
+    for the options it still lists: the roadmap's slot extension removes options after the
+    union data (and its on-site figures) were built. The same object when nothing is dropped."""
+    from dataclasses import replace
+
+    keys = {o.key for o in data.options}
+    if all(k in keys for o in data.onsite.values() for k in o.average_kw):
+        return data
+
+    def kept(per_option: dict[str, float]) -> dict[str, float]:
+        return {k: v for k, v in per_option.items() if k in keys}
+
+    onsite = {
+        s: replace(o, average_kw=kept(o.average_kw), step_kw=kept(o.step_kw), pflops=kept(o.pflops))
+        for s, o in data.onsite.items()
+    }
+    return replace(data, onsite=onsite)
+
+
 def onsite_hook(b: Any) -> None:
     """The linking rows, bounds and money of the on-site columns on a RoadmapBuild (module docstring)."""
     from dcplan.planner.roadmap_families import facility_residual_share  # it imports roadmap_model
@@ -201,6 +221,7 @@ __all__ = [
     "genset_equipment",
     "onsite_hook",
     "onsite_roadmap_checks",
+    "onsite_within_options",
     "register",
     "with_roadmap_onsite",
 ]

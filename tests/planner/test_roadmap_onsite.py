@@ -280,3 +280,17 @@ def test_hostile_onsite_rows_in_a_roadmap_never_crash(ideal_catalog: Any) -> Non
         planned += 1
         assert plan.recheck.ok, (row, plan.recheck.violations)
     assert planned >= 8
+
+
+def test_onsite_figures_follow_the_options_the_roadmap_keeps(ideal_catalog: Any) -> None:
+    """The roadmap's slot extension may drop options after the on-site figures were built
+    (the demo roadmap's blocked slot options did: a KeyError in the re-check); the figures
+    are cut to the options left, and the data is the same object when none was dropped."""
+    from dcplan.planner.roadmap_onsite import onsite_within_options
+
+    data = site_data(ideal_catalog, 0.3, row=[ROW], onsite_power=_onsite())
+    assert onsite_within_options(data) is data
+    alpha_only = replace(data, options=[o for o in data.options if o.key == ALPHA])
+    cut = onsite_within_options(alpha_only).onsite["cold-aws"]
+    assert set(data.onsite["cold-aws"].average_kw) == {ALPHA, "r1/beta/ideal-dlc"}
+    assert set(cut.average_kw) == set(cut.step_kw) == set(cut.pflops) == {ALPHA}
