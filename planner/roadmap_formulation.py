@@ -491,7 +491,8 @@ def roadmap_tie_break(m: Any, inputs: RoadmapInputs) -> float:
 
     eps = 0.01 x min_(t, column) w_t days_t d_t(column) / max(NPV bound, 1), the bound
     sum_t df_t (capex_t(o) + y_t energy_o) x units[o, t]'s upper bound (after availability)
-    + df_t y_t annual_k x quota_k, + every hall's build cost once (as the direct model).
+    + df_t y_t annual_k x quota_k, + every hall's build cost once, + every allowed genset
+    (planner.roadmap_onsite.onsite_npv_bound_musd), as the direct model.
     """
     work = []
     for t in m.T:
@@ -512,6 +513,9 @@ def roadmap_tie_break(m: Any, inputs: RoadmapInputs) -> float:
             bound += df * price / USD_PER_MUSD * (b.units[o.key].ub or 0)
         bound += sum(df * period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in period.data.clouds)
     bound += sum(h.build_cost_usd / USD_PER_MUSD for h in inputs.periods[0].data.halls.values())
+    from dcplan.planner.roadmap_onsite import onsite_npv_bound_musd
+
+    bound += onsite_npv_bound_musd(inputs)  # every allowed genset bought and run flat out
     return TIE_BREAK_SHARE * min(work) / max(bound, 1.0)
 
 

@@ -138,6 +138,20 @@ def define_roadmap_onsite(m: Any, inputs: Any) -> None:
     m.prime_kept = pyo.Constraint(list(rows), rule=lambda model, *key: rows[key])
 
 
+def onsite_npv_bound_musd(inputs: Any) -> float:
+    """An upper bound of the gensets' NPV [MUSD] for the tie-break weight of both builders
+    (planner.roadmap_families._npv_bound, planner.roadmap_formulation.roadmap_tie_break):
+    sum_t df_t x sum_s (n_max c_unit + y_t |c_e - c_grid| 8760 h n_max P_usable / 1e6)."""
+    bound = 0.0
+    for period in inputs.periods:
+        df = inputs.discount_factor(period.years_from_start)
+        for o in period.data.onsite.values():
+            if o.has_units:
+                fuel = period.years * abs(o.generation_opex_musd()) * o.max_units * o.prime.usable_kw
+                bound += df * (o.max_units * o.prime_capex_musd() + fuel)
+    return bound
+
+
 def genset_equipment(data: Any, values: dict[str, dict[Any, float]]) -> list[Any]:
     """A 'gensets' equipment line per site that built units: count n, unit capacity
     P_usable [kW], capex n x c_unit [USD] (what planner.roadmap_timeline charges when built)."""
@@ -220,6 +234,7 @@ __all__ = [
     "enforces_lead_times",
     "genset_equipment",
     "onsite_hook",
+    "onsite_npv_bound_musd",
     "onsite_roadmap_checks",
     "onsite_within_options",
     "register",

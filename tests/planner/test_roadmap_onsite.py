@@ -216,6 +216,11 @@ def test_the_roadmap_plan_reports_gensets_per_period_and_rechecks(ideal_catalog:
     assert onsite_detail_line(plan.timeline[0]) == ""
     expected = "on-site 7 gensets, 0.7 MW, 6,132 MWh generated (15,330 MWh fuel, 3,066 t CO2)\n"
     assert onsite_detail_line(plan.timeline[1]) == expected
+    from dcplan.planner.export_roadmap import period_figures
+
+    on_site = {f.label: f.value for f in period_figures(plan.periods[1], plan) if f.section == "On-site"}
+    assert on_site["gensets"] == 7 and on_site["fuel"] == pytest.approx(15330.0)
+    assert not [f for f in period_figures(plan.periods[0], plan) if f.section == "On-site"]
 
 
 def test_the_recheck_catches_a_genset_sold_or_before_its_lead_time(ideal_catalog: Any) -> None:
@@ -294,3 +299,12 @@ def test_onsite_figures_follow_the_options_the_roadmap_keeps(ideal_catalog: Any)
     cut = onsite_within_options(alpha_only).onsite["cold-aws"]
     assert set(data.onsite["cold-aws"].average_kw) == {ALPHA, "r1/beta/ideal-dlc"}
     assert set(cut.average_kw) == set(cut.step_kw) == set(cut.pflops) == {ALPHA}
+
+
+def test_the_tie_break_bound_counts_every_allowed_genset(ideal_catalog: Any) -> None:
+    """Per period (df = 1, y = 1): 7 x 0.1 MUSD + 1 y x 0.05 USD/kWh x 8760 h x 7 x 100 kW
+    = 0.7 + 0.3066 MUSD; four periods: 4.0264 MUSD (none without [[onsite_power]])."""
+    from dcplan.planner.roadmap_onsite import onsite_npv_bound_musd
+
+    assert onsite_npv_bound_musd(bridge_roadmap(ideal_catalog, _onsite())) == pytest.approx(4.0264)
+    assert onsite_npv_bound_musd(bridge_roadmap(ideal_catalog, None)) == 0.0
