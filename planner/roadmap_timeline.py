@@ -29,7 +29,7 @@ Money per period t [MUSD] (cash at the period's start, as the model states it):
 - NPV TCO = sum_t df_t (capex_t + opex_t) - df_E x residual, df(y) = (1 + r)^-y.
 
 Compute: delivered_t [PFLOPS] is the sum of the plan's workloads' delivered PFLOPS (its
-peak PFLOPS when it has no workloads); cumulative delivered = sum_t days_t x delivered_t
+peak PFLOPS less any curtailed work when it has no workloads); cumulative delivered = sum_t days_t x delivered_t
 [PFLOP-days], undiscounted (the objective note says when the solver weighed it).
 """
 
@@ -336,10 +336,12 @@ def npv_tco_musd(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[P
 
 
 def delivered_pflops(period: PeriodPlan) -> float:
-    """The plan's delivered PFLOPS: its workloads' sum, else its peak."""
+    """The plan's delivered PFLOPS: its workloads' sum, else its peak less the work its
+    curtailed hours lose (an [[onsite_power]] offer taken: OnsiteLine.work_lost_pflops, as
+    planner.roadmap_onsite charges the solve's delivered figure)."""
     if period.plan.workloads:
         return sum(w.delivered_pflops for w in period.plan.workloads)
-    return peak_pflops(period)
+    return peak_pflops(period) - sum(line.work_lost_pflops for line in period.plan.onsite)
 
 
 def peak_pflops(period: PeriodPlan) -> float:

@@ -223,6 +223,20 @@ def test_the_roadmap_plan_reports_gensets_per_period_and_rechecks(ideal_catalog:
     assert not [f for f in period_figures(plan.periods[0], plan) if f.section == "On-site"]
 
 
+def test_the_roadmap_plan_counts_the_curtailed_work(ideal_catalog: Any) -> None:
+    """The curtailment case of test_curtailment_is_a_binary_per_period through the plan: the
+    offer taken in 2026-2028 (10 units, 1000 PFLOPS peak, 10 % lost), not in 2029. The
+    timeline delivers 900, 900, 900, 1000 PFLOPS; cumulative 365 x 900 + 365 x 900 + 366 x
+    900 (2028 is a leap year) + 365 x 1000 = 1,351,400 PFLOP-days."""
+    offer = [{"site": "cold-aws", "curtailment_hours": 876.0, "curtailment_grid": "700 kW"}]
+    plan = _plan(_scenario_data(offer), ideal_catalog)
+    assert plan.recheck.ok, plan.recheck.violations
+    assert [p.plan.onsite[0].curtailment_hours_per_year for p in plan.periods] == pytest.approx([876, 876, 876, 0])
+    assert [point.delivered_pflops for point in plan.timeline] == pytest.approx([900, 900, 900, 1000])
+    assert [point.peak_pflops for point in plan.timeline] == pytest.approx([1000] * 4)
+    assert plan.cumulative_delivered_pflop_days == pytest.approx(1_351_400.0)
+
+
 def test_the_recheck_catches_a_genset_sold_or_before_its_lead_time(ideal_catalog: Any) -> None:
     """The roadmap re-check recomputes from the plans: a period showing fewer gensets than
     before, or gensets in 2026 (before the 1-year lead time), is reported."""
