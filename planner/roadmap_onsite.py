@@ -217,6 +217,40 @@ def onsite_roadmap_checks(inputs: Any, periods: list[Any]) -> tuple[int, list[st
     return checked, bad
 
 
+def onsite_orders(inputs: Any, periods: list[Any]) -> list[Any]:
+    """Each increment of a site's gensets (the plans' OnsiteLines), ordered its lead time
+    before it stands: L = ceil(lead_time / y - 1e-9) periods (0 when [roadmap] lead_times =
+    false), the order's equipment the [[prime_mover]] id."""
+    import math
+
+    from dcplan.planner.roadmap_plan import Order
+
+    labels = [p.period for p in periods]
+    years = inputs.period_years
+    out: list[Any] = []
+    before: dict[str, int] = {}
+    for t, period in enumerate(periods):
+        data = inputs.periods[period.index].data
+        for line in period.plan.onsite:
+            o = data.onsite.get(line.site)
+            step = line.units - before.get(line.site, 0)
+            before[line.site] = max(before.get(line.site, 0), line.units)
+            if o is None or o.prime is None or step <= 0:
+                continue
+            lead = math.ceil(o.prime.lead_time_years / years - 1e-9) if enforces_lead_times(inputs) and years > 0 else 0
+            out.append(
+                Order(
+                    equipment=o.prime_id or "prime mover",
+                    owner=line.site,
+                    count=step,
+                    ordered=labels[t - lead] if t >= lead else "before start",
+                    delivered=labels[t],
+                    lead_time_periods=lead,
+                )
+            )
+    return out
+
+
 def register() -> None:
     """Put ``onsite_hook`` in ROADMAP_HOOKS once."""
     from dcplan.planner.roadmap_model import ROADMAP_HOOKS
@@ -235,6 +269,7 @@ __all__ = [
     "genset_equipment",
     "onsite_hook",
     "onsite_npv_bound_musd",
+    "onsite_orders",
     "onsite_roadmap_checks",
     "onsite_within_options",
     "register",

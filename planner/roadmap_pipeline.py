@@ -31,6 +31,7 @@ from dcplan.planner.plan import Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import limit_uses, recheck
 from dcplan.planner.roadmap_layout import RowState, continue_fills
 from dcplan.planner.roadmap_marginals import RoadmapDuals, roadmap_duals
+from dcplan.planner.roadmap_onsite import onsite_orders
 from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan, UnitChange
 from dcplan.planner.roadmap_recheck import roadmap_recheck
 from dcplan.planner.roadmap_timeline import (
@@ -301,7 +302,7 @@ def assemble_roadmap(
         **common,
         periods=periods,
         timeline=with_onsite_columns(inputs, periods, timeline(inputs, periods, money)),
-        orders=orders(inputs, periods),
+        orders=orders(inputs, periods) + onsite_orders(inputs, periods),  # gensets: planner.roadmap_onsite
         cumulative_delivered_pflop_days=cumulative_delivered_pflop_days(inputs, periods),
         npv_tco_musd=npv_tco_musd(inputs, periods, money, residual),
         residual_value_musd=residual,

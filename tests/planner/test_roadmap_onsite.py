@@ -200,6 +200,15 @@ def test_the_roadmap_plan_reports_gensets_per_period_and_rechecks(ideal_catalog:
     assert [sum(e.count for e in g) for g in gensets] == [0, 7, 7, 7]
     assert [round(point.capex_musd, 6) for point in plan.timeline] == pytest.approx([3.0, 7.7, 0.0, 0.0])
     assert [round(point.opex_musd, 6) for point in plan.timeline] == pytest.approx([0.2628, 1.1826, 1.1826, 0.876])
+    # the gensets' order: 7 standing from 2027, ordered their 1-year lead time (1 period) before
+    (order,) = [o for o in plan.orders if o.equipment == "ideal-gas"]
+    assert (order.owner, order.count, order.ordered, order.delivered, order.lead_time_periods) == (
+        "cold-aws",
+        7,
+        "2026",
+        "2027",
+        1,
+    )
     # the timeline's on-site columns: a year's figures x 1 y per period
     assert [point.onsite_gensets for point in plan.timeline] == [0, 7, 7, 7]
     assert [point.onsite_mw for point in plan.timeline] == pytest.approx([0, 0.7, 0.7, 0.7])
