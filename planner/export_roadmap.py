@@ -137,7 +137,21 @@ def period_figures(period: PeriodPlan, roadmap: RoadmapPlan) -> list[Figure]:
             Figure("Period", "opex", point.opex_musd, "MUSD"),
             Figure("Period", "delivered", point.delivered_pflops, "PFLOPS", decimals=0),
         ]
+        figures += onsite_figures(point)
     return figures
+
+
+def onsite_figures(point: Any) -> list[Figure]:
+    """A period's on-site gensets, MW, generated and fuel MWh and t CO2 (none without gensets)."""
+    if not point.onsite_gensets:
+        return []
+    return [
+        Figure("On-site", "gensets", point.onsite_gensets, kind="int"),
+        Figure("On-site", "usable", point.onsite_mw, "MW"),
+        Figure("On-site", "generated", point.onsite_generated_mwh, "MWh", decimals=0),
+        Figure("On-site", "fuel", point.onsite_fuel_mwh, "MWh", decimals=0),
+        Figure("On-site", "CO2", point.onsite_co2_t, "t", decimals=0),
+    ]
 
 
 def floor_plan_owners(roadmap: RoadmapPlan) -> dict[str, str]:

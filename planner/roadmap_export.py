@@ -5,7 +5,9 @@ headers, full precision, empty cells for missing values, UTF-8, RFC 4180 quoting
 
 ==============================  ==================================================================
 ``<stem>.csv``                  the timeline, one line per period: power [MW], money [MUSD],
-                                compute [PFLOPS], then ``units_<family>`` per generation and
+                                compute [PFLOPS], the on-site gensets, MW, generated and
+                                fuel MWh and t CO2 when some period has gensets, then
+                                ``units_<family>`` per generation and
                                 ``cloud_units_<offer>`` per cloud offer (0 where none)
 ``<stem>-orders.csv``           one line per order of long-lead equipment
 ``<stem>-changes.csv``          units added and retired, per period and option
@@ -54,15 +56,21 @@ TIMELINE_COLUMNS = (
 )
 
 
+#: the on-site columns, written only when some period has gensets (planner.roadmap_onsite)
+ONSITE_TIMELINE_COLUMNS = ("onsite_gensets", "onsite_mw", "onsite_generated_mwh", "onsite_fuel_mwh", "onsite_co2_t")
+
+
 def timeline_csv_text(plan: RoadmapPlan) -> str:
     families = sorted({f for p in plan.timeline for f in p.units_by_generation})
     clouds = sorted({c for p in plan.timeline for c in p.cloud_units})
-    header = ["period", *TIMELINE_COLUMNS, *(f"units_{f}" for f in families), *(f"cloud_units_{c}" for c in clouds)]
-    header.append("energised_note")
+    onsite = ONSITE_TIMELINE_COLUMNS if any(p.onsite_gensets for p in plan.timeline) else ()
+    header = ["period", *TIMELINE_COLUMNS, *onsite]
+    header += [*(f"units_{f}" for f in families), *(f"cloud_units_{c}" for c in clouds), "energised_note"]
     rows = [
         [
             p.period,
             *(getattr(p, c) for c in TIMELINE_COLUMNS),
+            *(getattr(p, c) for c in onsite),
             *(p.units_by_generation.get(f, 0) for f in families),
             *(p.cloud_units.get(c, 0) for c in clouds),
             p.energised_note,

@@ -299,7 +299,8 @@ def money_rows(b: RoadmapBuild) -> None:
 
 def _npv_bound(b: RoadmapBuild) -> float:
     """An upper bound of the NPV TCO [MUSD] for eps: every unit at its bound bought in every
-    period and run, every cloud offer at its quota, every hall built (as tie_break_weight)."""
+    period and run, every cloud offer at its quota, every hall built (as tie_break_weight),
+    every allowed genset bought and run flat out in every period (planner.roadmap_onsite)."""
     bound = 0.0
     for t, period in enumerate(b.periods):
         df = b.inputs.discount_factor(period.years_from_start)
@@ -311,7 +312,10 @@ def _npv_bound(b: RoadmapBuild) -> float:
             bound += df * unit / USD_PER_MUSD * n
         bound += sum(df * period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in data.clouds)
     bound += sum(h.build_cost_usd / USD_PER_MUSD for h in b.periods[0].data.halls.values())
-    return bound + revenue_bound_musd(b.inputs)  # heat reuse revenue (planner.roadmap_water)
+    from dcplan.planner.roadmap_onsite import onsite_npv_bound_musd
+
+    bound += revenue_bound_musd(b.inputs)  # heat reuse revenue (planner.roadmap_water)
+    return bound + onsite_npv_bound_musd(b.inputs)  # [[onsite_power]] gensets and fuel
 
 
 def objective(b: RoadmapBuild) -> tuple[Any, np.ndarray, dict[str, np.ndarray]]:

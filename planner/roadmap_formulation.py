@@ -470,7 +470,12 @@ def define_delivered(m: Any, inputs: RoadmapInputs) -> None:
 
     work = sum_t w_t x days_t x delivered[t],  w_t = df_t if discount_delivered else 1
     """
-    m.delivered = pyo.Expression(m.T, rule=lambda model, t: period_delivered(m.period[t], inputs.periods[t].data))
+    m.delivered = pyo.Expression(
+        m.T,
+        rule=lambda model, t: (
+            period_delivered(m.period[t], inputs.periods[t].data) + hook_terms(m, "delivered", t)
+        ),  # the extensions' terms: on-site curtailed work (planner.roadmap_onsite)
+    )
     m.work = pyo.Expression(expr=pyo.quicksum(work_weight(inputs, t) * m.delivered[t] for t in m.T))
 
 
@@ -487,7 +492,8 @@ def roadmap_tie_break(m: Any, inputs: RoadmapInputs) -> float:
 
     eps = 0.01 x min_(t, column) w_t days_t d_t(column) / max(NPV bound, 1), the bound
     sum_t df_t (capex_t(o) + y_t energy_o) x units[o, t]'s upper bound (after availability)
-    + df_t y_t annual_k x quota_k, + every hall's build cost once (as the direct model).
+    + df_t y_t annual_k x quota_k, + every hall's build cost once, + every allowed genset
+    (planner.roadmap_onsite.onsite_npv_bound_musd), as the direct model.
     """
     work = []
     for t in m.T:
@@ -509,6 +515,9 @@ def roadmap_tie_break(m: Any, inputs: RoadmapInputs) -> float:
         bound += sum(df * period.years * c.annual_cost_usd / USD_PER_MUSD * c.quota for c in period.data.clouds)
     bound += sum(h.build_cost_usd / USD_PER_MUSD for h in inputs.periods[0].data.halls.values())
     bound += revenue_bound_musd(inputs)  # heat reuse revenue (planner.roadmap_water)
+    from dcplan.planner.roadmap_onsite import onsite_npv_bound_musd
+
+    bound += onsite_npv_bound_musd(inputs)  # every allowed genset bought and run flat out
     return TIE_BREAK_SHARE * min(work) / max(bound, 1.0)
 
 

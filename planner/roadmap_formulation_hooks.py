@@ -42,12 +42,17 @@ class HookMoney:
     residual: list[Any] = field(default_factory=list)
     unit_price: dict[tuple[str, int], float] = field(default_factory=dict)
     rent_paid_by_terms: set[str] = field(default_factory=set)
+    #: delivered[t]: extra terms of period t's delivered PFLOPS (the on-site curtailed work)
+    delivered: dict[int, list[Any]] = field(default_factory=dict)
 
     def add_capex(self, t: int, term: Any) -> None:
         self.capex.setdefault(t, []).append(term)
 
     def add_opex(self, t: int, term: Any) -> None:
         self.opex.setdefault(t, []).append(term)
+
+    def add_delivered(self, t: int, term: Any) -> None:
+        self.delivered.setdefault(t, []).append(term)
 
 
 def define_extensions(m: Any, inputs: RoadmapInputs) -> None:
@@ -63,6 +68,9 @@ def define_extensions(m: Any, inputs: RoadmapInputs) -> None:
     from dcplan.planner.roadmap_water import define_roadmap_water
 
     define_roadmap_water(m, inputs)  # one water class per hall, heat revenue (planner.roadmap_water)
+    from dcplan.planner.roadmap_onsite import define_roadmap_onsite
+
+    define_roadmap_onsite(m, inputs)  # gensets kept, lead time, fuel per period (planner.roadmap_onsite)
     slots = inputs.extras.get("slots")
     if isinstance(slots, SlotInputs):
         define_blocked_options(m, slots.blocked)
@@ -264,7 +272,7 @@ def define_ai_factory(m: Any, inputs: RoadmapInputs, f: Any) -> None:
 
 
 def hook_terms(m: Any, name: str, t: int | None = None) -> Any:
-    """The extension families' money terms of ``name`` (capex / opex of period t, residual)."""
+    """The extension families' terms of ``name`` (capex / opex / delivered of period t, residual)."""
     money = getattr(m, "hook_money", None)
     if money is None:
         return 0

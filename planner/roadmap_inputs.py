@@ -356,6 +356,9 @@ def roadmap_inputs(scenario: Scenario, catalog: Catalog, efficiency: EfficiencyL
     data = build_model_data(period_scenario(scenario), catalog, efficiency)
     data, extras = _extras(scenario, catalog, data, cal, efficiency)
     data = _consistent(data)
+    from dcplan.planner.roadmap_onsite import onsite_within_options
+
+    data = onsite_within_options(data)  # [[onsite_power]] figures of the options left
     union_s = time.perf_counter() - began
     periods = _periods(scenario, catalog, data, cal)
     per_period_budget, groups = _budgets(scenario, cal)

@@ -119,7 +119,8 @@ def same_structure(a: ModelData, b: ModelData) -> bool:
 
 
 def patched_block(block: DirectModel, old: ModelData, new: ModelData) -> DirectModel:
-    """``block`` (built from ``old``) with ``new``'s site power, demand floors and quotas."""
+    """``block`` (built from ``old``) with ``new``'s site power (the site_utility_power rows
+    and the on-site prime_energy rows), demand floors and quotas."""
     lp = highspy.HighsLp()
     src = block.lp
     for name in ("num_col_", "num_row_", "sense_", "col_cost_", "col_lower_", "integrality_", "a_matrix_"):
@@ -132,7 +133,7 @@ def patched_block(block: DirectModel, old: ModelData, new: ModelData) -> DirectM
         if name == "rent":
             col_upper[i] = quota[index]
     for i, (name, index) in enumerate(block.rows):
-        if name == "site_utility_power":
+        if name in ("site_utility_power", "prime_energy"):  # prime_energy: planner.matrix_onsite
             row_upper[i] = float(new.sites[index].limits.utility_power.magnitude)
         elif name == "workload_demand":
             row_lower[i] = new.needs[index].value
@@ -366,7 +367,9 @@ def build_roadmap(inputs: RoadmapInputs, hooks: list[Callable[[RoadmapBuild], No
 
 
 # the swing family (planner.roadmap_swing) registers its hook on import: a roadmap with a
-# [[utility_limit]] keeps its batteries and charges them when built
+# [[utility_limit]] keeps its batteries and charges them when built; the on-site family
+# (planner.roadmap_onsite) likewise keeps its gensets and charges their lead time and fuel
+from dcplan.planner import roadmap_onsite as _roadmap_onsite  # noqa: E402,F401
 from dcplan.planner import roadmap_swing as _roadmap_swing  # noqa: E402,F401
 
 # the water family (planner.roadmap_water): one supply class per hall over the roadmap

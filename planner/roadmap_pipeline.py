@@ -31,6 +31,7 @@ from dcplan.planner.plan import Diagnosis, Recheck, SolverInfo, outcome_message
 from dcplan.planner.recheck import limit_uses, recheck
 from dcplan.planner.roadmap_layout import RowState, continue_fills
 from dcplan.planner.roadmap_marginals import RoadmapDuals, roadmap_duals
+from dcplan.planner.roadmap_onsite import onsite_orders
 from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan, UnitChange
 from dcplan.planner.roadmap_recheck import roadmap_recheck
 from dcplan.planner.roadmap_timeline import (
@@ -42,6 +43,7 @@ from dcplan.planner.roadmap_timeline import (
     period_money,
     residual_musd,
     timeline,
+    with_onsite_columns,
 )
 from dcplan.planner.roadmap_types import RoadmapInputs
 from dcplan.planner.solve import SOLUTION_STATUSES, SolveOutcome, SolveSettings, paused_gc
@@ -178,6 +180,10 @@ def _period_plan(
     from dcplan.planner.water_plan import with_water
 
     plan = with_water(plan, data, ev)  # the period's water class (one per hall over the roadmap) and heat reuse
+    from dcplan.planner.roadmap_onsite import with_roadmap_onsite
+
+    # the period's gensets and fuel; its genset lines are what the timeline charges when built
+    plan = with_roadmap_onsite(plan, data, outcome_t.values, ev)
     return plan, state, afresh
 
 
@@ -298,8 +304,8 @@ def assemble_roadmap(
     return RoadmapPlan(
         **common,
         periods=periods,
-        timeline=timeline(inputs, periods, money),
-        orders=orders(inputs, periods),
+        timeline=with_onsite_columns(inputs, periods, timeline(inputs, periods, money)),
+        orders=orders(inputs, periods) + onsite_orders(inputs, periods),  # gensets: planner.roadmap_onsite
         cumulative_delivered_pflop_days=cumulative_delivered_pflop_days(inputs, periods),
         npv_tco_musd=npv_tco_musd(inputs, periods, money, residual),
         residual_value_musd=residual,

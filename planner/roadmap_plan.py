@@ -65,6 +65,12 @@ class TimelinePoint(_Model):
     delivered_pflops: float
     peak_pflops: float
     energised_note: str | None = None
+    #: [[onsite_power]] (planner.roadmap_timeline.with_onsite_columns): 0 without one
+    onsite_gensets: int = Field(default=0, description="gensets standing at the sites (built, kept)")
+    onsite_mw: float = Field(default=0.0, description="usable MW of those gensets")
+    onsite_generated_mwh: float = Field(default=0.0, description="energy they generate over the period")
+    onsite_fuel_mwh: float = Field(default=0.0, description="fuel burnt over the period")
+    onsite_co2_t: float = Field(default=0.0, description="CO2 of that fuel over the period")
 
 
 class PeriodPlan(_Model):

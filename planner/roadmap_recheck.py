@@ -20,6 +20,8 @@ from the solver's linking columns:
   rented units, planner.roadmap_timeline.term_starts); AI Factory minimum commitments;
 - water loops: one supply class per [[water_loop]] hall over the roadmap, from the periods'
   water lines (planner.roadmap_water.water_class_checks).
+- on-site power: the plans' gensets never fall and none stands before the prime mover's
+  lead time (planner.roadmap_onsite.onsite_roadmap_checks).
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from collections import defaultdict
 from typing import Any
 
 from dcplan.planner.plan import Recheck
+from dcplan.planner.roadmap_onsite import onsite_roadmap_checks
 from dcplan.planner.roadmap_plan import PeriodPlan
 from dcplan.planner.roadmap_timeline import PeriodMoney, lead_time_counts, rented, term_starts, units_by_option
 from dcplan.planner.roadmap_types import RoadmapInputs
@@ -236,6 +239,7 @@ def roadmap_recheck(
         _density_checks(inputs, periods, linking or {}),
         _cloud_checks(inputs, periods),
         water_class_checks(periods),  # one supply class per hall (planner.roadmap_water)
+        onsite_roadmap_checks(inputs, periods),
     ):
         checked += count
         violations += found

@@ -29,7 +29,7 @@ Money per period t [MUSD] (cash at the period's start, as the model states it):
 - NPV TCO = sum_t df_t (capex_t + opex_t) - df_E x residual, df(y) = (1 + r)^-y.
 
 Compute: delivered_t [PFLOPS] is the sum of the plan's workloads' delivered PFLOPS (its
-peak PFLOPS when it has no workloads); cumulative delivered = sum_t days_t x delivered_t
+peak PFLOPS less any curtailed work when it has no workloads); cumulative delivered = sum_t days_t x delivered_t
 [PFLOP-days], undiscounted (the objective note says when the solver weighed it).
 """
 
@@ -340,10 +340,12 @@ def npv_tco_musd(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[P
 
 
 def delivered_pflops(period: PeriodPlan) -> float:
-    """The plan's delivered PFLOPS: its workloads' sum, else its peak."""
+    """The plan's delivered PFLOPS: its workloads' sum, else its peak less the work its
+    curtailed hours lose (an [[onsite_power]] offer taken: OnsiteLine.work_lost_pflops, as
+    planner.roadmap_onsite charges the solve's delivered figure)."""
     if period.plan.workloads:
         return sum(w.delivered_pflops for w in period.plan.workloads)
-    return peak_pflops(period)
+    return peak_pflops(period) - sum(line.work_lost_pflops for line in period.plan.onsite)
 
 
 def peak_pflops(period: PeriodPlan) -> float:
@@ -405,6 +407,33 @@ def timeline(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[Perio
             )
         )
     return points
+
+
+def with_onsite_columns(
+    inputs: RoadmapInputs, periods: list[PeriodPlan], points: list[TimelinePoint]
+) -> list[TimelinePoint]:
+    """The points with their on-site columns from the periods' OnsiteLines (planner.plan_onsite):
+    gensets and their usable MW, and generated MWh, fuel MWh and t CO2 over the period
+    (the lines' yearly figures x y_t [y]); the points unchanged without an [[onsite_power]]."""
+    out: list[TimelinePoint] = []
+    for period, point in zip(periods, points, strict=True):
+        lines = period.plan.onsite
+        if not lines:
+            out.append(point)
+            continue
+        years = inputs.periods[period.index].years
+        out.append(
+            point.model_copy(
+                update={
+                    "onsite_gensets": sum(line.units for line in lines),
+                    "onsite_mw": sum(line.generation_mw for line in lines),
+                    "onsite_generated_mwh": years * sum(line.generated_mwh_per_year for line in lines),
+                    "onsite_fuel_mwh": years * sum(line.fuel_mwh_per_year for line in lines),
+                    "onsite_co2_t": years * sum(line.carbon_t_per_year for line in lines),
+                }
+            )
+        )
+    return out
 
 
 def lead_time_counts(periods: list[PeriodPlan]) -> dict[tuple[str, str], list[int]]:

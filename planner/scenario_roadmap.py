@@ -355,8 +355,8 @@ def single_period_problem(scenario: Scenario) -> str | None:
 
 
 #: tables a single-period scenario may have that the roadmap does not apply per period yet
-#: (on-site power: its bridge before grid energisation is not built per period yet)
-SINGLE_PERIOD_TABLES = ("onsite_power",)
+#: ([[onsite_power]] is per period since planner.roadmap_onsite)
+SINGLE_PERIOD_TABLES: tuple[str, ...] = ()
 
 
 def roadmap_error(scenario: Scenario) -> dict[str, str] | None:
@@ -399,6 +399,9 @@ def roadmap_problem(scenario: Scenario) -> str | None:
     for table in SINGLE_PERIOD_TABLES:
         if getattr(scenario, table):
             return f"[[{table}]] is not applied per period by the roadmap yet: remove it, or plan one period"
+    problem = _curtailment_problem(scenario)
+    if problem:
+        return problem
     if roadmap.objective == "min-npv-tco" and not scenario.workload:
         return "[roadmap]: objective 'min-npv-tco' needs at least one [[workload]] (the demand to meet)"
     for table in ROADMAP_TABLES:
@@ -409,6 +412,22 @@ def roadmap_problem(scenario: Scenario) -> str | None:
         problem = check(scenario, cal)
         if problem:
             return problem
+    return None
+
+
+def _curtailment_problem(scenario: Scenario) -> str | None:
+    """A curtailment offer in a roadmap costs the work its hours lose in peak PFLOPS
+    (planner.roadmap_onsite): only where the roadmap's delivered figure is peak PFLOPS."""
+    roadmap = scenario.roadmap
+    if roadmap is None or (roadmap.objective == "max-cumulative-delivered" and not scenario.workload):
+        return None
+    for index, row in enumerate(scenario.onsite_power):
+        if row.curtailment_hours is not None:
+            return (
+                f"{_entry('onsite_power', index)}: curtailment_hours in a roadmap needs objective "
+                "'max-cumulative-delivered' and no [[workload]] (its lost work is counted in peak PFLOPS): "
+                "remove curtailment_hours and curtailment_grid, or plan one period"
+            )
     return None
 
 

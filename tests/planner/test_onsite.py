@@ -250,7 +250,9 @@ def test_seeded_fuzz_of_onsite_rows_never_crashes(ideal_catalog):
             assert lines and all("onsite_power" in line for line in lines), (row, lines)
 
 
-def test_a_roadmap_refuses_onsite_power_for_now(tmp_path):
+def test_a_roadmap_accepts_onsite_power(tmp_path):
+    """Issue 15: a roadmap applies [[onsite_power]] per period (planner.roadmap_onsite;
+    tests/planner/test_roadmap_onsite.py has its hand cases)."""
     from pathlib import Path
 
     from dcplan.planner.scenario import load_scenario
@@ -258,8 +260,30 @@ def test_a_roadmap_refuses_onsite_power_for_now(tmp_path):
     small = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
     path = tmp_path / "small.toml"
     path.write_text(small.read_text() + '\n[[onsite_power]]\nsite = "phoenix-az"\n')
-    with pytest.raises(DcplanError, match=r"\[\[onsite_power\]\] is not applied per period by the roadmap yet"):
-        load_scenario(path)
+    assert load_scenario(path).onsite_power[0].site == "phoenix-az"
+
+
+def test_a_bad_onsite_row_in_a_roadmap_over_the_cli_is_one_json_object(tmp_path, capsys):
+    """An unknown prime mover in a roadmap's [[onsite_power]]: exit 2, one JSON object naming
+    the table, entry and field, no traceback."""
+    import json
+    from pathlib import Path
+
+    from dcplan.planner.cli import main
+
+    small = Path(__file__).resolve().parents[1] / "data" / "roadmap" / "small.toml"
+    path = tmp_path / "small.toml"
+    path.write_text(
+        small.read_text() + '\n[[onsite_power]]\nsite = "phoenix-az"\nprime_mover = "nope"\nmax_units = 2\n'
+    )
+    code = main(["solve", str(path), "--json"])
+    out = capsys.readouterr()
+    assert code == 2
+    lines = [line for line in out.out.splitlines() + out.err.splitlines() if line.strip()]
+    assert len(lines) == 1, lines
+    error = json.loads(lines[0])
+    assert "onsite_power[0]" in error["error"] and "prime_mover" in error["error"], error
+    assert "Traceback" not in out.err
 
 
 def test_the_plan_text_and_report_show_the_onsite_line(ideal_catalog):

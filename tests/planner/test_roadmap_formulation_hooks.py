@@ -21,6 +21,7 @@ import pytest
 from dcplan.planner.roadmap_cloud import cloud_hook, cloud_inputs
 from dcplan.planner.roadmap_formulation import build_roadmap_model, solve_roadmap_formulation
 from dcplan.planner.roadmap_model import build_roadmap
+from dcplan.planner.roadmap_onsite import onsite_hook
 from dcplan.planner.roadmap_slots import slot_hook
 from dcplan.planner.roadmap_swing import swing_hook
 from dcplan.planner.roadmap_types import RoadmapInputs
@@ -34,11 +35,11 @@ OBJECTIVES = ["max-cumulative-delivered", "min-npv-tco"]
 
 
 def _direct(inputs: RoadmapInputs) -> tuple[Any, str, float, np.ndarray]:
-    """build_roadmap with the swing, slot and cloud hooks, solved by HiGHS alone at gap 1e-9:
+    """build_roadmap with the swing, on-site, slot and cloud hooks, solved by HiGHS alone at gap 1e-9:
     (model, status, objective, column values)."""
     from dcplan.planner.session import quiet_highs
 
-    direct = build_roadmap(inputs, hooks=[swing_hook, slot_hook, cloud_hook])
+    direct = build_roadmap(inputs, hooks=[swing_hook, onsite_hook, slot_hook, cloud_hook])
     h = quiet_highs()
     for name, value in (("threads", 1), ("mip_rel_gap", 1e-9), ("mip_abs_gap", 1e-9), ("time_limit", 60.0)):
         h.setOptionValue(name, value)

@@ -57,6 +57,18 @@ def summary_text(roadmap: RoadmapPlan) -> Text:
     return text
 
 
+def onsite_detail_line(point: Any) -> str:
+    """'on-site 7 gensets, 0.7 MW, 6,132 MWh generated (15,330 MWh fuel, 3,066 t CO2)' for a
+    period with gensets ([[onsite_power]]), else ''."""
+    if not point.onsite_gensets:
+        return ""
+    return (
+        f"on-site {point.onsite_gensets:,} gensets, {point.onsite_mw:,.3g} MW, "
+        f"{point.onsite_generated_mwh:,.0f} MWh generated ({point.onsite_fuel_mwh:,.0f} MWh fuel, "
+        f"{point.onsite_co2_t:,.0f} t CO2)\n"
+    )
+
+
 def period_detail_text(roadmap: RoadmapPlan, index: int) -> Text:
     """The selected period's figures: plan state, power, units by generation, money, changes, orders."""
     period = roadmap.periods[index]
@@ -82,6 +94,7 @@ def period_detail_text(roadmap: RoadmapPlan, index: int) -> Text:
             f"(discount factor {point.discount_factor:.4f})\n"
         )
         text.append(f"compute {point.delivered_pflops:,.0f} PFLOPS delivered, {point.peak_pflops:,.0f} PFLOPS peak\n")
+        text.append(onsite_detail_line(point))
     added, retired = sum(c.units for c in period.added), sum(c.units for c in period.retired)
     text.append(f"changes {added:,} units added, {retired:,} retired\n")
     ordered = [o for o in roadmap.orders if o.ordered == period.period]
