@@ -116,13 +116,19 @@ def test_curtailment_is_a_binary_per_period(ideal_catalog: Any) -> None:
 # -- both builders -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("objective", ["max-cumulative-delivered", "min-npv-tco"])
+_CURTAIL = [{"site": "cold-aws", "curtailment_hours": 876.0, "curtailment_grid": "700 kW"}]
+
+
 @pytest.mark.parametrize(
-    "onsite",
+    ("objective", "onsite"),
     [
-        _onsite(),
-        _onsite(islanded=True),
-        [{"site": "cold-aws", "curtailment_hours": 876.0, "curtailment_grid": "700 kW"}],
+        *(
+            (objective, onsite)
+            for objective in ("max-cumulative-delivered", "min-npv-tco")
+            for onsite in (_onsite(), _onsite(islanded=True))
+        ),
+        # a roadmap refuses a curtailment offer under min-npv-tco (planner.scenario_roadmap)
+        ("max-cumulative-delivered", _CURTAIL),
     ],
 )
 def test_both_builders_give_the_same_lp(ideal_catalog: Any, objective: str, onsite: Any) -> None:
@@ -130,8 +136,6 @@ def test_both_builders_give_the_same_lp(ideal_catalog: Any, objective: str, onsi
     rows and optimum (the harness of tests/planner/test_roadmap_formulation_hooks.py)."""
     from tests.planner.test_roadmap_formulation_hooks import _agree, _with
 
-    if objective == "min-npv-tco" and "curtailment_hours" in onsite[0]:
-        pytest.skip("a roadmap refuses a curtailment offer under min-npv-tco (planner.scenario_roadmap)")
     inputs = bridge_roadmap(ideal_catalog, onsite)
     if objective == "min-npv-tco":
         inputs = replace(inputs, objective=objective)
