@@ -110,6 +110,7 @@ class _Arrays:
         continuous_rows[self.index[~self.integer[col_of]]] = True
         self.continuous_rows = continuous_rows
         self.gain = self.gain + self._implied_gain()
+        self._repair_lists: dict[bytes, tuple[Any, ...]] = {}
 
     def _implied_gain(self) -> np.ndarray:
         """Per integer column, the gain it lets a continuous column make: in a row
@@ -130,6 +131,29 @@ class _Arrays:
                 if self.integer[j] and v < 0:
                     implied[j] = max(implied[j], best * -v)
         return implied
+
+    def repair_lists(self, fixed: np.ndarray) -> tuple[Any, ...]:
+        """What every ``_Repair`` over the same ``fixed`` columns reads and never changes, built
+        once (0.15-0.3 s per build on the 10M campus; a start builds four): row bounds, row
+        bounds widened by their tolerance, column upper bounds, gains, and per row the helper
+        columns that lower (a < 0) or raise (a > 0) its activity when raised, the cheapest per
+        unit of the row first."""
+        key = fixed.tobytes()
+        if key not in self._repair_lists:
+            lo, up = self.row_lo.tolist(), self.row_up.tolist()
+            hi_tol = [u + self.tol(u) for u in up]  # ``excess`` runs ~700k times on the 10M campus
+            lo_tol = [b - self.tol(b) for b in lo]
+            gain = self.gain.tolist()
+            value = self.integer & (self.gain > 0) & ~fixed
+            helper = (self.integer & ~value & ~fixed).tolist()
+            lowers: list[list[tuple[int, float]]] = []
+            raises: list[list[tuple[int, float]]] = []
+            for entries in self.rows:
+                mine = [(j, v) for j, v in entries if helper[j]]
+                lowers.append(sorted(((j, v) for j, v in mine if v < 0), key=lambda e: -gain[e[0]] / -e[1]))
+                raises.append(sorted(((j, v) for j, v in mine if v > 0), key=lambda e: -gain[e[0]] / e[1]))
+            self._repair_lists[key] = (lo, up, hi_tol, lo_tol, self.col_up.tolist(), gain, lowers, raises)
+        return self._repair_lists[key]
 
     def activity(self, x: np.ndarray) -> np.ndarray:
         """A @ x, one value per row."""
@@ -169,25 +193,11 @@ class _Repair:
         self.a = a
         self.x = x.tolist()
         self.act = a.activity(x).tolist()
-        self.lo, self.up = a.row_lo.tolist(), a.row_up.tolist()
-        # each row's bounds widened by its tolerance (``_Arrays.tol``), computed once: ``excess``
-        # runs ~700k times on the 10M campus
-        self.hi_tol = [u + a.tol(u) for u in self.up]
-        self.lo_tol = [lo - a.tol(lo) for lo in self.lo]
-        self.col_up = a.col_up.tolist()
-        self.gain = a.gain.tolist()
         value = a.integer & (a.gain > 0) & ~fixed
         self.value = value
         self.frozen: set[int] = set()  # helpers lowered to make a row hold: never raised again
-        helper = a.integer & ~value & ~fixed
-        # per row: the helper columns that lower (a < 0) or raise (a > 0) its activity when
-        # raised, the cheapest per unit of the row first
-        self.lowers: list[list[tuple[int, float]]] = []
-        self.raises: list[list[tuple[int, float]]] = []
-        for entries in a.rows:
-            mine = [(j, v) for j, v in entries if helper[j]]
-            self.lowers.append(sorted(((j, v) for j, v in mine if v < 0), key=lambda e: -self.gain[e[0]] / -e[1]))
-            self.raises.append(sorted(((j, v) for j, v in mine if v > 0), key=lambda e: -self.gain[e[0]] / e[1]))
+        shared = a.repair_lists(fixed)
+        self.lo, self.up, self.hi_tol, self.lo_tol, self.col_up, self.gain, self.lowers, self.raises = shared
 
     def excess(self, i: int, act: float) -> float:
         """How far ``act`` is above the row's upper bound (> 0) or below its lower (< 0)."""
