@@ -471,7 +471,8 @@ def lp_start(
     options of the first LP solve over the defaults (primal simplex with presolve).
     ``retry_above_gap``: when the start is further than this from the LP bound, the binary
     columns the LP makes fractional after the first fixing are fixed to 1 (``_redive``) and
-    the rounding runs again; the better of the two starts is returned (None: no retry)."""
+    the rounding runs again, if the time left is at least what the first rounding took; the
+    better of the two starts is returned (None: no retry)."""
     t0 = time.perf_counter()
     clock = _Clock(deadline_s, stop)
     a = _Arrays(lp)
@@ -485,8 +486,13 @@ def lp_start(
     x = _dive_binaries(relax, a, x_lp, clock)
     if x is None:
         return None
+    t2 = time.perf_counter()
     start = _round_and_fill(a, x, clock, seed)
-    if retry_above_gap is not None and (start is None or _gap(bound, a.cost @ start) > retry_above_gap):
+    # a retry cut short by the deadline is wasted (its fill ends early): it runs only when
+    # the time left is at least what the first rounding took
+    retry_fits = clock.left() >= time.perf_counter() - t2
+    missed = start is None or (retry_above_gap is not None and _gap(bound, a.cost @ start) > retry_above_gap)
+    if retry_above_gap is not None and missed and retry_fits:
         x_again = _redive(relax, a, x, clock)
         again = None if x_again is None else _round_and_fill(a, x_again, clock, seed)
         if again is not None and (start is None or _better(a, again, start)):

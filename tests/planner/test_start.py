@@ -216,6 +216,27 @@ def test_a_retry_that_does_worse_keeps_the_first_start(monkeypatch):
     assert len(calls) == 2 and start is not None and start.objective == pytest.approx(10.0)
 
 
+def test_no_retry_when_the_time_left_is_less_than_the_first_rounding_took(monkeypatch):
+    """The stop request set once the first rounding ends (no time left): the retry, which
+    would reach 20.2 above, does not run, and the first start (10) is returned."""
+    from dcplan.planner import start as start_module
+
+    rounds = start_module._round_and_fill
+    stopped: list[bool] = []
+
+    def then_stop(a, x, clock, seed):
+        found = rounds(a, x, clock, seed)
+        stopped.append(True)
+        return found
+
+    redives: list[bool] = []
+    monkeypatch.setattr(start_module, "_round_and_fill", then_stop)
+    monkeypatch.setattr(start_module, "_redive", lambda *args: redives.append(True))
+    lp = _two_halls(10, 30, 20, 10, 52, gain_b=1.01)
+    start = lp_start(lp, 5.0, stop=lambda: bool(stopped), retry_above_gap=0.0)
+    assert stopped == [True] and redives == [] and start is not None and start.objective == pytest.approx(10.0)
+
+
 def test_no_start_for_an_infeasible_model():
     lp = _lp(cost=[1.0], lower=[0], upper=[10], rows=[[1]], row_lower=[2.5], row_upper=[2.7], integer=[1])
     assert lp_start(lp, 5.0) is None  # the LP is feasible (u = 2.5), no integer is
