@@ -430,14 +430,14 @@ def solve_model_data(
 
 
 def _start(model: Any, settings: SolveSettings) -> Any:
-    """The LP-rounding start within ``START_SHARE`` of the time limit, or None; a start above
-    the gap target is tried again with the binaries the LP moved fixed to 1 (planner.start._redive)."""
+    """The LP-rounding start within ``START_SHARE`` of the time limit, or None; the gap target
+    is the start's (planner.start.lp_start ``target_gap``)."""
     from dcplan.planner.start import lp_start
 
     cancel = settings.cancel
     stop = cancel.is_set if cancel is not None else None
     limit_s = START_SHARE * settings.time_limit_s
-    return lp_start(model.lp, limit_s, seed=settings.seed, stop=stop, retry_above_gap=settings.rel_gap)
+    return lp_start(model.lp, limit_s, seed=settings.seed, stop=stop, target_gap=settings.rel_gap)
 
 
 def start_result(start: Any, result: Any, rel_gap: float) -> Any:

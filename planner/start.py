@@ -9,9 +9,10 @@ from knowledge of the constraint families, in six steps:
 1. the LP relaxation (HiGHS primal simplex with presolve: ~1 s on the 10M campus), whose
    objective is a valid bound for the MIP;
 2. the binary columns: fractional ones are fixed to 1 (from 0.5) or 0 and the LP is solved
-   again (dual simplex from the last basis); when the start (steps 3-6) then misses a gap
-   target (``retry_above_gap``), the binary columns fractional after that fixing are fixed
-   to 1 until none is (``_redive``), steps 3-6 run again, and the better start is kept;
+   again (dual simplex from the last basis); with a gap target (``target_gap``), the binary
+   columns fractional after that fixing are then fixed to 1 until none is (``_redive``),
+   and when the start from there (steps 3-6) misses the target, steps 3-6 run again from
+   the first fixing's LP and the better start is kept;
 3. rounding: *value* columns (integer, objective gain > 0 in the maximising sense, counting
    the gain of the continuous columns whose capacity they raise: ``_Arrays._implied_gain``) are
    rounded to the nearest integer; the other integer columns (*helpers*) start at their
@@ -427,7 +428,8 @@ def _redive(lp: _LP, a: _Arrays, x: np.ndarray, clock: _Clock) -> np.ndarray | N
     0.505 % of the LP bound. Fixed to 1 (4 LP solves, ~0.1 s) the start ends at 0.4935 %;
     fixed to 1 from 0.5 (the first fixing's rule) 0.506 % after 10 solves, from 0.3 0.4935 %.
     Not always better (a budget that fits one hall less is better met by closing it), so
-    ``lp_start`` keeps the better start of the two."""
+    when its start misses the gap target ``lp_start`` rounds the first fixing's LP too and
+    keeps the better start of the two."""
     for rounds in range(MAX_DIVE_ROUNDS):
         frac = np.flatnonzero(a.binary & (np.abs(x - np.round(x)) > INT_TOL))
         if len(frac) == 0:
@@ -463,16 +465,17 @@ def lp_start(
     seed: int = 0,
     stop: Callable[[], bool] | None = None,
     lp_options: dict[str, Any] | None = None,
-    retry_above_gap: float | None = None,
+    target_gap: float | None = None,
 ) -> Start | None:
     """A feasible integer point of ``lp`` (a HighsLp MIP) from its LP relaxation, within
     ``deadline_s`` seconds, or None (see the module docstring). ``stop()`` true ends it
     early, at the next step (an LP solve under way runs to its end). ``lp_options``: HiGHS
     options of the first LP solve over the defaults (primal simplex with presolve).
-    ``retry_above_gap``: when the start is further than this from the LP bound, the binary
-    columns the LP makes fractional after the first fixing are fixed to 1 (``_redive``) and
-    the rounding runs again, if the time left is at least what the first rounding took; the
-    better of the two starts is returned (None: no retry)."""
+    ``target_gap``: the binary columns the LP makes fractional after the first fixing are
+    fixed to 1 (``_redive``) and the rounding starts from that LP; when the start is then
+    further than ``target_gap`` from the LP bound, the rounding runs again from the LP of the
+    first fixing (if the time left is at least what the first rounding took) and the better
+    start is returned. None: the first fixing's LP alone."""
     t0 = time.perf_counter()
     clock = _Clock(deadline_s, stop)
     a = _Arrays(lp)
@@ -486,15 +489,16 @@ def lp_start(
     x = _dive_binaries(relax, a, x_lp, clock)
     if x is None:
         return None
+    x_up = _redive(relax, a, x, clock) if target_gap is not None else None
+    tries = [x] if x_up is None else [x_up, x]
     t2 = time.perf_counter()
-    start = _round_and_fill(a, x, clock, seed)
-    # a retry cut short by the deadline is wasted (its fill ends early): it runs only when
-    # the time left is at least what the first rounding took
-    retry_fits = clock.left() >= time.perf_counter() - t2
-    missed = start is None or (retry_above_gap is not None and _gap(bound, a.cost @ start) > retry_above_gap)
-    if retry_above_gap is not None and missed and retry_fits:
-        x_again = _redive(relax, a, x, clock)
-        again = None if x_again is None else _round_and_fill(a, x_again, clock, seed)
+    start = _round_and_fill(a, tries[0], clock, seed)
+    # a second rounding cut short by the deadline is wasted (its fill ends early): it runs
+    # only when the time left is at least what the first took
+    fits = clock.left() >= time.perf_counter() - t2
+    missed = start is None or (target_gap is not None and _gap(bound, a.cost @ start) > target_gap)
+    if len(tries) == 2 and missed and fits:
+        again = _round_and_fill(a, tries[1], clock, seed)
         if again is not None and (start is None or _better(a, again, start)):
             start = again
     if start is None:

@@ -178,63 +178,70 @@ def _two_halls(
     )
 
 
-def test_a_retried_start_fixes_to_1_the_binary_the_lp_moved_after_the_first_fixing():
+def test_with_a_gap_target_the_start_fixes_to_1_the_binary_the_lp_moved_after_the_first_fixing():
     """Hall A: 10 units worth 1, build 30 (4 per unit of value in the LP); hall B: 20 units
     worth 1.01, build 10 (1.5 / 1.01 per unit); budget 52. The LP fills B (30, worth 20.2) and
     builds A to 22 / 40 = 0.55 (uA 5.5): bound 25.7. With yA fixed to 1 (from 0.5) the LP
-    fills A (40) and gives B the 12 left at 1.5: uB 8, yB 0.4. Rounded to 0, yB closes B: the
-    start is uA 10 (objective 10, gap 15.7 / 10 = 1.57). The retry fixes yB to 1: the LP puts
+    fills A (40) and gives B the 12 left at 1.5: uB 8, yB 0.4. Rounded to 0 (no target), yB
+    closes B: the start is uA 10 (objective 10). With a target, yB is fixed to 1: the LP puts
     the 52 - 40 = 12 on B (worth more), uA 0 lets A close, and its 30 fill B: uB 20, the
     integer optimum 20.2 (A alone 10; B alone 20.2; both 12 x 1.01 = 12.12)."""
     lp = _two_halls(10, 30, 20, 10, 52, gain_b=1.01)
     once = lp_start(lp, 5.0)
-    again = lp_start(lp, 5.0, retry_above_gap=0.005)
-    assert once is not None and again is not None
-    assert once.lp_bound == pytest.approx(25.7) and once.objective == pytest.approx(10.0)
-    assert again.objective == pytest.approx(20.2) and _worst(lp, again.col_value) <= FEAS_TOL
-    assert again.gap == pytest.approx((25.7 - 20.2) / 20.2)
-    # the retry runs only above its gap: the first start is 1.57 from the bound
-    assert lp_start(lp, 5.0, retry_above_gap=1.5).objective == pytest.approx(20.2)
-    assert lp_start(lp, 5.0, retry_above_gap=1.6).objective == pytest.approx(10.0)
+    assert once is not None and once.lp_bound == pytest.approx(25.7) and once.objective == pytest.approx(10.0)
+    for target in (0.005, 1.6):  # 0.27 from the bound: above the first target, within the second
+        start = lp_start(lp, 5.0, target_gap=target)
+        assert start is not None and start.objective == pytest.approx(20.2)
+        assert _worst(lp, start.col_value) <= FEAS_TOL and start.gap == pytest.approx((25.7 - 20.2) / 20.2)
 
 
-def test_a_retry_that_does_worse_keeps_the_first_start(monkeypatch):
-    """The retry's rounding replaced by one that returns the empty plan (feasible, objective
-    0): the first start (uA 10, objective 10, as above) is the one returned."""
+def _counted_roundings(monkeypatch, replace_second: bool = False, stop_after_first: bool = False) -> list[bool]:
+    """``_round_and_fill`` counted per call; ``replace_second``: its second call returns the
+    empty plan (feasible, objective 0); ``stop_after_first``: no time left after the first."""
     from dcplan.planner import start as start_module
 
     rounds = start_module._round_and_fill
-    calls = []
+    calls: list[bool] = []
 
-    def second_is_empty(a, x, clock, seed):
-        calls.append(1)
+    def counted(a, x, clock, seed):
         found = rounds(a, x, clock, seed)
-        return found if len(calls) == 1 else np.zeros_like(found)
+        calls.append(True)
+        return np.zeros_like(found) if replace_second and len(calls) == 2 else found
 
-    monkeypatch.setattr(start_module, "_round_and_fill", second_is_empty)
-    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, retry_above_gap=0.0)
-    assert len(calls) == 2 and start is not None and start.objective == pytest.approx(10.0)
+    monkeypatch.setattr(start_module, "_round_and_fill", counted)
+    if stop_after_first:
+        monkeypatch.setattr(start_module, "_Clock", _stopping_clock(start_module._Clock, calls))
+    return calls
 
 
-def test_no_retry_when_the_time_left_is_less_than_the_first_rounding_took(monkeypatch):
-    """The stop request set once the first rounding ends (no time left): the retry, which
-    would reach 20.2 above, does not run, and the first start (10) is returned."""
-    from dcplan.planner import start as start_module
+def _stopping_clock(clock_class, calls):
+    class Stopping(clock_class):
+        def left(self) -> float:
+            return 0.0 if calls else super().left()
 
-    rounds = start_module._round_and_fill
-    stopped: list[bool] = []
+    return Stopping
 
-    def then_stop(a, x, clock, seed):
-        found = rounds(a, x, clock, seed)
-        stopped.append(True)
-        return found
 
-    redives: list[bool] = []
-    monkeypatch.setattr(start_module, "_round_and_fill", then_stop)
-    monkeypatch.setattr(start_module, "_redive", lambda *args: redives.append(True))
-    lp = _two_halls(10, 30, 20, 10, 52, gain_b=1.01)
-    start = lp_start(lp, 5.0, stop=lambda: bool(stopped), retry_above_gap=0.0)
-    assert stopped == [True] and redives == [] and start is not None and start.objective == pytest.approx(10.0)
+def test_a_start_that_misses_the_target_rounds_the_first_fixing_too_and_keeps_the_better(monkeypatch):
+    """The second rounding (from the first fixing's LP: uA 10, objective 10, as above)
+    replaced by the empty plan: the first start (20.2) is kept; a target of 0 is missed."""
+    calls = _counted_roundings(monkeypatch, replace_second=True)
+    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, target_gap=0.0)
+    assert len(calls) == 2 and start is not None and start.objective == pytest.approx(20.2)
+
+
+def test_no_second_rounding_when_the_time_left_is_less_than_the_first_took(monkeypatch):
+    """No time left once the first rounding ends: the second does not run (a target of 0 is
+    missed), and the first start (20.2) is returned."""
+    calls = _counted_roundings(monkeypatch, stop_after_first=True)
+    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, target_gap=0.0)
+    assert len(calls) == 1 and start is not None and start.objective == pytest.approx(20.2)
+
+
+def test_a_start_within_the_target_rounds_once(monkeypatch):
+    calls = _counted_roundings(monkeypatch)
+    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, target_gap=0.3)  # 20.2 is 0.27 off
+    assert len(calls) == 1 and start is not None and start.objective == pytest.approx(20.2)
 
 
 def test_no_start_for_an_infeasible_model():
