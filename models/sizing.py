@@ -59,7 +59,12 @@ from dcplan.models.units import (
     Volume,
     VolumeFlow,
     qty,
+    ureg,
 )
+
+#: parsed once: ``q.to("kg/m**2")`` re-parses the unit text on every call (874 calls, one per
+#: sized group, took ~0.3 s of the 10M-chip campus's plan)
+_KG_M2 = ureg.Unit("kg/m**2")
 
 __all__ = [
     "MAX_RACKS_PER_ROW",
@@ -394,7 +399,7 @@ def floor_loads_kg_m2(coeff: UnitCoefficients, options: SizingOptions, defaults:
         mass / coeff.footprint_m2,
         mass / coeff.net_area_m2,
         mass / coeff.gross_area_m2,
-        float(slab.to("kg/m**2").magnitude),
+        float(slab.m_as(_KG_M2)),
     )
 
 

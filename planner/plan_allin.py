@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from dcplan.models.allin import AllInPower, all_in_power
 from dcplan.models.catalog import Catalog
 from dcplan.models.fabric import fabric_for_system
+from dcplan.models.units import ureg
 
 
 class PlanAllIn(BaseModel):
@@ -53,8 +54,8 @@ def plan_all_in(
     for (hall, system, _cooling), result in groups.items():
         total = totals[(hall_sites[hall], system)]
         total[0] += result.chips
-        total[1] += float(result.it_power_provisioned.m_as("kW"))
-        total[2] += float(result.facility_power_design.m_as("kW"))
+        total[1] += float(result.it_power_provisioned.m_as(_KW))
+        total[2] += float(result.facility_power_design.m_as(_KW))
     out = []
     for (site, system), (chips, it_kw, facility_kw, fabric_kw) in sorted(totals.items()):
         compute_kw = it_kw - fabric_kw
@@ -78,3 +79,6 @@ def fabric_entries_used(catalog: Catalog, system_ids: list[str]) -> list[tuple[s
 
 
 __all__ = ["PlanAllIn", "fabric_entries_used", "plan_all_in"]
+
+#: parsed once: ``q.m_as("kW")`` re-parses the unit text on every call (two per sized group)
+_KW = ureg.Unit("kW")

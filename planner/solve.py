@@ -431,12 +431,14 @@ def solve_model_data(
 
 
 def _start(model: Any, settings: SolveSettings) -> Any:
-    """The LP-rounding start within ``START_SHARE`` of the time limit, or None."""
+    """The LP-rounding start within ``START_SHARE`` of the time limit, or None; the gap target
+    is the start's (planner.start.lp_start ``target_gap``)."""
     from dcplan.planner.start import lp_start
 
     cancel = settings.cancel
     stop = cancel.is_set if cancel is not None else None
-    return lp_start(model.lp, START_SHARE * settings.time_limit_s, seed=settings.seed, stop=stop)
+    limit_s = START_SHARE * settings.time_limit_s
+    return lp_start(model.lp, limit_s, seed=settings.seed, stop=stop, target_gap=settings.rel_gap)
 
 
 def start_result(start: Any, result: Any, rel_gap: float) -> Any:

@@ -70,6 +70,12 @@ binaries to 1 from 0.5, to 0 below; round down; fill    0.5006 %                
 MIP from the 0.5006 % start, presolve off              0.493 % once the root LP    +10       4.4
                                                        ends (9.3 s)
 MIP with the start's binaries fixed, presolve on       nothing in 60 s (killed)    60        7.7
+2026-12-02 model (7,595 columns, LP 35,146,636): the   0.505 % (34,970,040)        1.6-2.7   4.5-5.8
+shipped rounding of 2026-12-01
+... binaries fractional after the first fixing (one    0.4935 % (34,974,052)       2.4       5.8
+hall the LP had at 1, moved to 0.39) fixed to 1, LP
+again until none is (shipped: ``target_gap``)
+... the same, to 1 from 0.5 / 0.3                      0.506 % / 0.4935 %          2.0-2.3   4.9
 =====================================================  ==========================  ========  =====
 
 The continuous columns of the start come from an LP of their own (0.15 s); fixing the
@@ -84,6 +90,13 @@ With the start (2026-12-01, best of 3, in process through ``plan_scenario``): 10
 ok, 0.54x the floor (HiGHS alone, presolve off: 0.72 % at its 12 s limit), load 3.7;
 T1000 15.4 s, 0.93 %, load 3.9; past the limit: XL 0.04 s, T1000 0.14 s, 10M with presolve
 choose 1.09 s (watchdog), load 4.0.
+
+2026-12-02, same bench, ours / the floor in one run: before (start 0.505 %, then the MIP):
+1.58x / 1.80x (6.8 / 8.9 s, load 3.5-4.1); with the re-dived start (0.4935 %, no MIP) and
+evaluate / re-check / sizing without per-hall rescans and unit re-parsing: 0.99x / 1.03x /
+1.09x (5.8-6.2 s against the floor's 5.4-6.0 s, load 4.5-5.0); over this stop's commits
+1.07x / 1.09x (3.4-3.5 s against 3.2 s, load 3.3-3.8), and 0.94x-1.40x with other sessions'
+load bursts.
 """
 
 from __future__ import annotations

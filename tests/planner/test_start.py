@@ -162,6 +162,88 @@ def test_a_knapsack_start_respects_its_rows_and_shares_the_rest():
     assert start.lp_bound == pytest.approx(15.0)
 
 
+def _two_halls(
+    cap_a: float, build_a: float, cap_b: float, build_b: float, budget: float, gain_b: float = 1.0
+) -> highspy.HighsLp:
+    """max uA + gain_b uB; columns uA, uB (integer units), yA, yB (binary halls built):
+    uA <= cap_a yA, uB <= cap_b yB, uA + uB + build_a yA + build_b yB <= budget (1 per unit)."""
+    return _lp(
+        cost=[1.0, gain_b, 0.0, 0.0],
+        lower=[0, 0, 0, 0],
+        upper=[cap_a, cap_b, 1, 1],
+        rows=[[1, 0, -cap_a, 0], [0, 1, 0, -cap_b], [1, 1, build_a, build_b]],
+        row_lower=[-INF, -INF, -INF],
+        row_upper=[0.0, 0.0, budget],
+        integer=[1, 1, 1, 1],
+    )
+
+
+def test_with_a_gap_target_the_start_fixes_to_1_the_binary_the_lp_moved_after_the_first_fixing():
+    """Hall A: 10 units worth 1, build 30 (4 per unit of value in the LP); hall B: 20 units
+    worth 1.01, build 10 (1.5 / 1.01 per unit); budget 52. The LP fills B (30, worth 20.2) and
+    builds A to 22 / 40 = 0.55 (uA 5.5): bound 25.7. With yA fixed to 1 (from 0.5) the LP
+    fills A (40) and gives B the 12 left at 1.5: uB 8, yB 0.4. Rounded to 0 (no target), yB
+    closes B: the start is uA 10 (objective 10). With a target, yB is fixed to 1: the LP puts
+    the 52 - 40 = 12 on B (worth more), uA 0 lets A close, and its 30 fill B: uB 20, the
+    integer optimum 20.2 (A alone 10; B alone 20.2; both 12 x 1.01 = 12.12)."""
+    lp = _two_halls(10, 30, 20, 10, 52, gain_b=1.01)
+    once = lp_start(lp, 5.0)
+    assert once is not None and once.lp_bound == pytest.approx(25.7) and once.objective == pytest.approx(10.0)
+    for target in (0.005, 1.6):  # 0.27 from the bound: above the first target, within the second
+        start = lp_start(lp, 5.0, target_gap=target)
+        assert start is not None and start.objective == pytest.approx(20.2)
+        assert _worst(lp, start.col_value) <= FEAS_TOL and start.gap == pytest.approx((25.7 - 20.2) / 20.2)
+
+
+def _counted_roundings(monkeypatch, replace_second: bool = False, stop_after_first: bool = False) -> list[bool]:
+    """``_round_and_fill`` counted per call; ``replace_second``: its second call returns the
+    empty plan (feasible, objective 0); ``stop_after_first``: no time left after the first."""
+    from dcplan.planner import start as start_module
+
+    rounds = start_module._round_and_fill
+    calls: list[bool] = []
+
+    def counted(a, x, clock, seed):
+        found = rounds(a, x, clock, seed)
+        calls.append(True)
+        return np.zeros_like(found) if replace_second and len(calls) == 2 else found
+
+    monkeypatch.setattr(start_module, "_round_and_fill", counted)
+    if stop_after_first:
+        monkeypatch.setattr(start_module, "_Clock", _stopping_clock(start_module._Clock, calls))
+    return calls
+
+
+def _stopping_clock(clock_class, calls):
+    class Stopping(clock_class):
+        def left(self) -> float:
+            return 0.0 if calls else super().left()
+
+    return Stopping
+
+
+def test_a_start_that_misses_the_target_rounds_the_first_fixing_too_and_keeps_the_better(monkeypatch):
+    """The second rounding (from the first fixing's LP: uA 10, objective 10, as above)
+    replaced by the empty plan: the first start (20.2) is kept; a target of 0 is missed."""
+    calls = _counted_roundings(monkeypatch, replace_second=True)
+    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, target_gap=0.0)
+    assert len(calls) == 2 and start is not None and start.objective == pytest.approx(20.2)
+
+
+def test_no_second_rounding_when_the_time_left_is_less_than_the_first_took(monkeypatch):
+    """No time left once the first rounding ends: the second does not run (a target of 0 is
+    missed), and the first start (20.2) is returned."""
+    calls = _counted_roundings(monkeypatch, stop_after_first=True)
+    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, target_gap=0.0)
+    assert len(calls) == 1 and start is not None and start.objective == pytest.approx(20.2)
+
+
+def test_a_start_within_the_target_rounds_once(monkeypatch):
+    calls = _counted_roundings(monkeypatch)
+    start = lp_start(_two_halls(10, 30, 20, 10, 52, gain_b=1.01), 5.0, target_gap=0.3)  # 20.2 is 0.27 off
+    assert len(calls) == 1 and start is not None and start.objective == pytest.approx(20.2)
+
+
 def test_no_start_for_an_infeasible_model():
     lp = _lp(cost=[1.0], lower=[0], upper=[10], rows=[[1]], row_lower=[2.5], row_upper=[2.7], integer=[1])
     assert lp_start(lp, 5.0) is None  # the LP is feasible (u = 2.5), no integer is
