@@ -5,8 +5,10 @@ headers, full precision, empty cells for missing values, UTF-8, RFC 4180 quoting
 
 ==============================  ==================================================================
 ``<stem>.csv``                  the timeline, one line per period: power [MW], money [MUSD],
-                                compute [PFLOPS], then ``units_<family>`` per generation and
-                                ``cloud_units_<offer>`` per cloud offer (0 where none)
+                                compute [PFLOPS], then ``units_<family>`` per generation,
+                                ``cloud_units_<offer>`` per cloud offer (0 where none), the
+                                placed network racks and their kW, the swing battery [MW, MWh]
+                                and power floor [MW]
 ``<stem>-orders.csv``           one line per order of long-lead equipment
 ``<stem>-changes.csv``          units added and retired, per period and option
 ``<stem>-mix.csv``              each period's mix: system, place, units, chips, racks, PFLOPS
@@ -54,17 +56,22 @@ TIMELINE_COLUMNS = (
 )
 
 
+#: the placed fabric and the swing mitigation per period (issue 15)
+FABRIC_SWING_COLUMNS = ("network_racks", "network_kw", "battery_mw", "battery_mwh", "floor_mw")
+
+
 def timeline_csv_text(plan: RoadmapPlan) -> str:
     families = sorted({f for p in plan.timeline for f in p.units_by_generation})
     clouds = sorted({c for p in plan.timeline for c in p.cloud_units})
     header = ["period", *TIMELINE_COLUMNS, *(f"units_{f}" for f in families), *(f"cloud_units_{c}" for c in clouds)]
-    header.append("energised_note")
+    header += [*FABRIC_SWING_COLUMNS, "energised_note"]
     rows = [
         [
             p.period,
             *(getattr(p, c) for c in TIMELINE_COLUMNS),
             *(p.units_by_generation.get(f, 0) for f in families),
             *(p.cloud_units.get(c, 0) for c in clouds),
+            *(getattr(p, c) for c in FABRIC_SWING_COLUMNS),
             p.energised_note,
         ]
         for p in plan.timeline

@@ -60,6 +60,9 @@ def define_extensions(m: Any, inputs: RoadmapInputs) -> None:
     from dcplan.planner.roadmap_swing import define_roadmap_swing
 
     define_roadmap_swing(m, inputs)  # batteries kept, bought when built (planner.roadmap_swing)
+    from dcplan.planner.roadmap_fabric import define_roadmap_fabric
+
+    define_roadmap_fabric(m, inputs)  # kept units pay a fabric tier added later (planner.roadmap_fabric)
     slots = inputs.extras.get("slots")
     if isinstance(slots, SlotInputs):
         define_blocked_options(m, slots.blocked)
