@@ -12,7 +12,7 @@ read one figure; rows reserve end positions for it (``units_per_row_positions``)
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from dcplan.models.allin import FabricPerUnit, fabric_per_unit
 from dcplan.models.catalog import Catalog, System
@@ -60,12 +60,20 @@ def _row_units_max(system: System, catalog: Catalog, row: Row, sizing: SizingOpt
 
 
 def largest_cluster_chips(
-    scenario: Scenario, catalog: Catalog, site_id: str, system: System, sizing_of: SizingOf
+    scenario: Scenario,
+    catalog: Catalog,
+    site_id: str,
+    system: System,
+    sizing_of: SizingOf,
+    halls_in: Collection[str] | None = None,
 ) -> int:
     """Accelerators of ``system`` the halls of ``site_id`` could hold: per hall the fewer of
     its rows' positions and ``floor(P_hall,IT / P_unit)`` (the system alone on the hall's IT
-    cap), capped by the candidate's ``max_units``: the cluster size its fabric is sized at."""
-    halls: dict[str, Hall] = {h.id: h for h in scenario.hall if h.site == site_id}
+    cap), capped by the candidate's ``max_units``: the cluster size its fabric is sized at.
+    ``halls_in``: only these halls count (a roadmap period's ready halls); None: every hall."""
+    halls: dict[str, Hall] = {
+        h.id: h for h in scenario.hall if h.site == site_id and (halls_in is None or h.id in halls_in)
+    }
     by_hall: dict[str, int] = dict.fromkeys(halls, 0)
     for row in scenario.row:
         if row.hall in halls:
@@ -83,9 +91,12 @@ def largest_cluster_chips(
     return units * int(system.chips_per_unit.value)
 
 
-def placed_fabric(scenario: Scenario, catalog: Catalog, sizing_of: SizingOf) -> PlacedFabric:
+def placed_fabric(
+    scenario: Scenario, catalog: Catalog, sizing_of: SizingOf, halls_in: Collection[str] | None = None
+) -> PlacedFabric:
     """Per site, the per-unit fabric share of every candidate system a template lists;
-    empty without a placing ``[fabric]`` table. ``sizing_of`` gives a hall's sizing options."""
+    empty without a placing ``[fabric]`` table. ``sizing_of`` gives a hall's sizing options;
+    ``halls_in`` limits the cluster to those halls (``largest_cluster_chips``)."""
     settings = scenario.fabric
     if settings is None or not settings.place:
         return {}
@@ -98,7 +109,7 @@ def placed_fabric(scenario: Scenario, catalog: Catalog, sizing_of: SizingOf) -> 
         shares = []
         for system_id in dict.fromkeys(c.system for c in scenario.candidate):
             system = catalog.system(system_id)
-            chips = largest_cluster_chips(scenario, catalog, limits.id, system, sizing_of)
+            chips = largest_cluster_chips(scenario, catalog, limits.id, system, sizing_of, halls_in)
             share = fabric_per_unit(catalog, system_id, int(system.chips_per_unit.value), chips, storage)
             if share is not None:
                 shares.append(share)

@@ -532,11 +532,15 @@ def _cloud_options(scenario: Scenario, catalog: Catalog, pruned: list[Pruned]) -
     return clouds
 
 
-def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLookup | None = None) -> ModelData:
+def build_model_data(
+    scenario: Scenario, catalog: Catalog, lookup: EfficiencyLookup | None = None, placed: PlacedFabric | None = None
+) -> ModelData:
     """Validate references against the catalog, prune impossible options, compute coefficients.
 
     ``lookup`` gives the efficiency and goodput figures of classed workloads (default: the
-    catalog's, through dcplan.models.efficiency; planner.delivered).
+    catalog's, through dcplan.models.efficiency; planner.delivered). ``placed``: the per-unit
+    network and storage racks to size with instead of ``placed_fabric``'s (a roadmap
+    period's, planner.roadmap_fabric); None: the scenario's own.
     """
     check_catalog_references(scenario, catalog)  # one line per unknown id: file, table, field
     header = scenario.scenario
@@ -552,7 +556,8 @@ def build_model_data(scenario: Scenario, catalog: Catalog, lookup: EfficiencyLoo
     options: list[Option] = []
     pruned: list[Pruned] = []
     cache: _CoefficientCache = {}
-    placed = placed_fabric(scenario, catalog, sizing_options)
+    if placed is None:
+        placed = placed_fabric(scenario, catalog, sizing_options)
     loops, reuse = hall_loops(scenario), HeatReuse.by_hall(scenario)
     for hall in scenario.hall:
         rows = rows_by_hall.get(hall.id, [])

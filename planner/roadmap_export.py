@@ -7,8 +7,10 @@ headers, full precision, empty cells for missing values, UTF-8, RFC 4180 quoting
 ``<stem>.csv``                  the timeline, one line per period: power [MW], money [MUSD],
                                 compute [PFLOPS], the on-site gensets, MW, generated and
                                 fuel MWh and t CO2 when some period has gensets, then
-                                ``units_<family>`` per generation and
-                                ``cloud_units_<offer>`` per cloud offer (0 where none)
+                                ``units_<family>`` per generation,
+                                ``cloud_units_<offer>`` per cloud offer (0 where none), the
+                                placed network racks and their kW, the swing battery [MW, MWh]
+                                and power floor [MW]
 ``<stem>-orders.csv``           one line per order of long-lead equipment
 ``<stem>-changes.csv``          units added and retired, per period and option
 ``<stem>-mix.csv``              each period's mix: system, place, units, chips, racks, PFLOPS
@@ -58,6 +60,8 @@ TIMELINE_COLUMNS = (
 
 #: the on-site columns, written only when some period has gensets (planner.roadmap_onsite)
 ONSITE_TIMELINE_COLUMNS = ("onsite_gensets", "onsite_mw", "onsite_generated_mwh", "onsite_fuel_mwh", "onsite_co2_t")
+#: the placed fabric and the swing mitigation per period (issue 15)
+FABRIC_SWING_COLUMNS = ("network_racks", "network_kw", "battery_mw", "battery_mwh", "floor_mw")
 
 
 def timeline_csv_text(plan: RoadmapPlan) -> str:
@@ -65,7 +69,8 @@ def timeline_csv_text(plan: RoadmapPlan) -> str:
     clouds = sorted({c for p in plan.timeline for c in p.cloud_units})
     onsite = ONSITE_TIMELINE_COLUMNS if any(p.onsite_gensets for p in plan.timeline) else ()
     header = ["period", *TIMELINE_COLUMNS, *onsite]
-    header += [*(f"units_{f}" for f in families), *(f"cloud_units_{c}" for c in clouds), "energised_note"]
+    header += [*(f"units_{f}" for f in families), *(f"cloud_units_{c}" for c in clouds)]
+    header += [*FABRIC_SWING_COLUMNS, "energised_note"]
     rows = [
         [
             p.period,
@@ -73,6 +78,7 @@ def timeline_csv_text(plan: RoadmapPlan) -> str:
             *(getattr(p, c) for c in onsite),
             *(p.units_by_generation.get(f, 0) for f in families),
             *(p.cloud_units.get(c, 0) for c in clouds),
+            *(getattr(p, c) for c in FABRIC_SWING_COLUMNS),
             p.energised_note,
         ]
         for p in plan.timeline

@@ -71,6 +71,9 @@ def define_extensions(m: Any, inputs: RoadmapInputs) -> None:
     from dcplan.planner.roadmap_onsite import define_roadmap_onsite
 
     define_roadmap_onsite(m, inputs)  # gensets kept, lead time, fuel per period (planner.roadmap_onsite)
+    from dcplan.planner.roadmap_fabric import define_roadmap_fabric
+
+    define_roadmap_fabric(m, inputs)  # kept units pay a fabric tier added later (planner.roadmap_fabric)
     slots = inputs.extras.get("slots")
     if isinstance(slots, SlotInputs):
         define_blocked_options(m, slots.blocked)

@@ -234,17 +234,21 @@ def _it_prices(scenario: Scenario, catalog: Catalog, systems: set[str], cal: Cal
 
 
 def _has_it_capex(option: Option) -> bool:
-    """Whether the option's capex includes the IT purchase (not so for an AI Factory's units)."""
+    """Whether the option's capex includes the IT purchase (not so for an AI Factory's units,
+    whose capex is the full one less ``capex_it``; a placed fabric's network-rack PDUs add to
+    the full one)."""
     c = option.coeff
     full = c.capex_it_usd + c.capex_cooling_usd + c.capex_building_usd + c.capex_electrical_per_unit_usd
-    return c.capex_it_usd > 0 and abs(option.capex_per_unit_usd - full) <= 1e-6 * max(1.0, full)
+    return c.capex_it_usd > 0 and option.capex_per_unit_usd >= full - 1e-6 * max(1.0, full)
 
 
 def _unit_capex(options: list[Option], prices: dict[str, list[float]], periods: int) -> list[dict[str, float]]:
     """Per period, option key -> capex of one unit bought then [USD]."""
     out: list[dict[str, float]] = [{} for _ in range(periods)]
     for o in options:
-        it = o.coeff.capex_it_usd if _has_it_capex(o) else None
+        # the system's price replaces its catalog capex; the placed fabric's share stays
+        fabric_usd = o.fabric.capex_usd if o.fabric is not None else 0.0
+        it = o.coeff.capex_it_usd - fabric_usd if _has_it_capex(o) else None
         for t in range(periods):
             out[t][o.key] = o.capex_per_unit_usd if it is None else o.capex_per_unit_usd - it + prices[o.system][t]
     return out
@@ -360,7 +364,10 @@ def roadmap_inputs(scenario: Scenario, catalog: Catalog, efficiency: EfficiencyL
 
     data = onsite_within_options(data)  # [[onsite_power]] figures of the options left
     union_s = time.perf_counter() - began
-    periods = _periods(scenario, catalog, data, cal)
+    bases, fabric_notes = _fabric_bases(scenario, catalog, data, cal, efficiency)
+    if fabric_notes:
+        extras["fabric_notes"] = fabric_notes
+    periods = _periods(scenario, catalog, bases, cal)
     per_period_budget, groups = _budgets(scenario, cal)
     periods = [replace(p, capex_budget_musd=per_period_budget[p.index]) for p in periods]
     if groups:
@@ -383,12 +390,34 @@ def roadmap_inputs(scenario: Scenario, catalog: Catalog, efficiency: EfficiencyL
     )
 
 
-def _periods(scenario: Scenario, catalog: Catalog, data: ModelData, cal: Calendar) -> list[PeriodInput]:
-    """Every period's PeriodInput (without its capex budget), its data derived from ``data``."""
+def _fabric_bases(
+    scenario: Scenario, catalog: Catalog, data: ModelData, cal: Calendar, lookup: Any
+) -> tuple[list[ModelData], list[str]]:
+    """Per period, the union data sized at the period's fabric cluster (planner.roadmap_fabric:
+    ``data`` itself wherever that is the union's), and notes where it cannot be."""
+    from dcplan.planner.roadmap_fabric import period_fabric_data, period_placed
+
+    if scenario.fabric is None or not scenario.fabric.place:
+        return [data] * cal.periods, []
+    base = period_scenario(scenario)
+
+    def rebuild(placed: Any) -> ModelData:
+        fresh = build_model_data(base, catalog, lookup, placed=placed)
+        return _consistent(_extras(scenario, catalog, fresh, cal, lookup)[0])
+
+    return period_fabric_data(data, period_placed(base, catalog, halls_ready(scenario, cal)), rebuild)
+
+
+def _periods(scenario: Scenario, catalog: Catalog, bases: list[ModelData], cal: Calendar) -> list[PeriodInput]:
+    """Every period's PeriodInput (without its capex budget), its data derived from
+    ``bases[t]`` (the union data, sized at the period's fabric cluster)."""
+    data = bases[0] if bases else None
+    assert data is not None
     systems = {o.system for o in data.options}
     first, until = _availability(catalog, systems, cal)
     caps = _allocation_caps(scenario, cal)
-    capex = _unit_capex(data.options, _it_prices(scenario, catalog, systems, cal), cal.periods)
+    prices = _it_prices(scenario, catalog, systems, cal)
+    capex = [_unit_capex(b.options, prices, cal.periods)[t] for t, b in enumerate(bases)]
     sites = _site_schedules(scenario, data, cal)
     needs, ended = _need_schedules(scenario, data, cal)
     clouds = _cloud_schedules(scenario, data, cal)
@@ -414,6 +443,8 @@ def _periods(scenario: Scenario, catalog: Catalog, data: ModelData, cal: Calenda
             for key, o in ((o.key, o) for o in data.options)
             if key in installable and t < until[o.system] and caps[t].get(o.system) != 0
         )
+        base = bases[t]
+        changes = {k: v for k, v in changes.items() if getattr(base, k) is not v}
         out.append(
             PeriodInput(
                 index=t,
@@ -422,7 +453,7 @@ def _periods(scenario: Scenario, catalog: Catalog, data: ModelData, cal: Calenda
                 years_from_start=cal.years_from_start(t),
                 years=cal.years_per_period,
                 hours=cal.hours(t),
-                data=replace(data, **changes) if changes else data,
+                data=replace(base, **changes) if changes else base,
                 installable=installable,
                 purchasable=purchasable,
                 unit_capex_usd=capex[t],

@@ -186,6 +186,19 @@ def _row_excess(fills: list[RowFill], fresh: list[RowFill]) -> str | None:
     return None
 
 
+def _overfull(fills: list[RowFill]) -> str | None:
+    """The first kept row holding more units than its option's row maximum now allows (a
+    fabric tier added this period reserves more network racks at the row end,
+    planner.roadmap_fabric), or None."""
+    for fill in fills:
+        if fill.units > fill.option.units_per_row_max:
+            return (
+                f"row {fill.row}: {fill.units} units kept where {fill.option.units_per_row_max} fit "
+                "beside this period's network racks"
+            )
+    return None
+
+
 def continue_fills(
     data: ModelData,
     units: dict[str, float],
@@ -236,7 +249,7 @@ def continue_fills(
                     f"row template {template}: no free row for {missing} units of {option.key}",
                 )
     fills = _fills_of(state)
-    excess = _rack_excess(fills, fresh) or _row_excess(fills, fresh)
+    excess = _rack_excess(fills, fresh) or _row_excess(fills, fresh) or _overfull(fills)
     if excess is not None:
         return fresh, state_of(data, fresh, period), excess
     return fills, state, None

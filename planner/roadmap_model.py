@@ -368,7 +368,9 @@ def build_roadmap(inputs: RoadmapInputs, hooks: list[Callable[[RoadmapBuild], No
 
 # the swing family (planner.roadmap_swing) registers its hook on import: a roadmap with a
 # [[utility_limit]] keeps its batteries and charges them when built; the on-site family
-# (planner.roadmap_onsite) likewise keeps its gensets and charges their lead time and fuel
+# (planner.roadmap_onsite) likewise keeps its gensets and charges their lead time and fuel;
+# the fabric family (planner.roadmap_fabric): kept units pay a fabric tier added later
+from dcplan.planner import roadmap_fabric as _roadmap_fabric  # noqa: E402,F401
 from dcplan.planner import roadmap_onsite as _roadmap_onsite  # noqa: E402,F401
 from dcplan.planner import roadmap_swing as _roadmap_swing  # noqa: E402,F401
 

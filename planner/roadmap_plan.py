@@ -71,6 +71,12 @@ class TimelinePoint(_Model):
     onsite_generated_mwh: float = Field(default=0.0, description="energy they generate over the period")
     onsite_fuel_mwh: float = Field(default=0.0, description="fuel burnt over the period")
     onsite_co2_t: float = Field(default=0.0, description="CO2 of that fuel over the period")
+    # the placed fabric and the swing mitigation (issue 15, per period: planner.roadmap_timeline)
+    network_racks: int = Field(default=0, description="network and storage racks placed at the rows' ends")
+    network_kw: float = Field(default=0.0, description="IT kW at those racks")
+    battery_mw: float = Field(default=0.0, description="facility battery power bought for swing smoothing")
+    battery_mwh: float = Field(default=0.0, description="its energy")
+    floor_mw: float = Field(default=0.0, description="job-level power floor held")
 
 
 class PeriodPlan(_Model):

@@ -56,10 +56,12 @@ class PeriodMoney:
     opex_musd: float = 0.0
     #: option key -> capex [MUSD] of the units bought (per-option residual by its IT life)
     units_by_option: dict[str, float] = field(default_factory=dict)
+    #: kept units' fabric share upgraded to a tier added this period (planner.roadmap_fabric)
+    fabric_upgrade_musd: float = 0.0
 
     @property
     def capex_musd(self) -> float:
-        return self.units_capex_musd + self.infra_capex_musd
+        return self.units_capex_musd + self.infra_capex_musd + self.fabric_upgrade_musd
 
 
 def _units_of(period: PeriodPlan) -> dict[str, int]:
@@ -312,8 +314,24 @@ def period_money(
         if period.plan.costs is not None:
             figures.opex_musd = inp.years * float(period.plan.costs.annual_opex.m_as("USD")) / 1e6
         figures.opex_musd += extra_opex[len(money)]
+        figures.fabric_upgrade_musd = fabric_upgrade_musd(inputs, period, periods[t - 1] if t else None)
         money.append(figures)
     return money
+
+
+def fabric_upgrade_musd(inputs: RoadmapInputs, period: PeriodPlan, before: PeriodPlan | None) -> float:
+    """The capex [MUSD] of raising the fabric share of the units kept from ``before`` to a
+    tier added in ``period`` (planner.roadmap_fabric): sum_o rise_o x (units_o,t - added_o,t)."""
+    if before is None:
+        return 0.0
+    from dcplan.planner.roadmap_fabric import upgrades
+
+    t = period.index
+    rises = {key: musd for tau, key, musd in upgrades(inputs.periods[t - 1 : t + 1]) if tau == 1}
+    if not rises:
+        return 0.0
+    units, added = units_by_option(period), _units_of(period)
+    return sum(musd * (units.get(key, 0) - added.get(key, 0)) for key, musd in rises.items())
 
 
 def residual_musd(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[PeriodMoney]) -> float:
@@ -404,6 +422,7 @@ def timeline(inputs: RoadmapInputs, periods: list[PeriodPlan], money: list[Perio
                 delivered_pflops=delivered_pflops(period),
                 peak_pflops=peak_pflops(period),
                 energised_note=inp.energised_note,
+                **fabric_swing_figures(period.plan),
             )
         )
     return points
@@ -434,6 +453,24 @@ def with_onsite_columns(
             )
         )
     return out
+
+
+def fabric_swing_figures(plan: Any) -> dict[str, Any]:
+    """A period's placed fabric and swing mitigation, from its CapacityPlan: network racks (the
+    layout's ``network+storage`` racks) and their IT kW (the sum of their rack kW), and per
+    site of a [[utility_limit]] the battery MW and MWh bought and the power floor held [MW]."""
+    from dcplan.planner.layout import NETWORK_SYSTEM
+
+    layout = plan.layout
+    kw = [k for s, k in zip(layout.system, layout.rack_kw, strict=True) if s == NETWORK_SYSTEM]
+    swing = plan.swing
+    return {
+        "network_racks": len(kw),
+        "network_kw": float(sum(kw)),
+        "battery_mw": sum(float(line.battery_power.m_as("MW")) for line in swing),
+        "battery_mwh": sum(float(line.battery_energy.m_as("MWh")) for line in swing),
+        "floor_mw": sum(float(line.floor.m_as("MW")) for line in swing),
+    }
 
 
 def lead_time_counts(periods: list[PeriodPlan]) -> dict[tuple[str, str], list[int]]:

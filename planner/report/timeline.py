@@ -83,9 +83,21 @@ def timeline_table(roadmap: RoadmapPlan) -> Table:
         (Column("discount_factor", "discount factor", kind="float", decimals=4), lambda p: p.discount_factor),
         (Column("delivered_pflops", "delivered", "PFLOPS", kind="float", decimals=0), lambda p: p.delivered_pflops),
         (Column("peak_pflops", "peak", "PFLOPS", kind="float", decimals=0), lambda p: p.peak_pflops),
-        (Column("energised_note", "energisation"), lambda p: p.energised_note or ""),
     ]
+    spec += fabric_swing_spec()
+    spec.append((Column("energised_note", "energisation"), lambda p: p.energised_note or ""))
     return table_of("timeline", spec, roadmap.timeline)
+
+
+def fabric_swing_spec() -> list[tuple[Column, Getter]]:
+    """The timeline's placed-fabric and swing-mitigation columns (issue 15)."""
+    return [
+        (Column("network_racks", "network racks", kind="int"), lambda p: p.network_racks),
+        (Column("network_kw", "network", "kW", kind="float", decimals=0), lambda p: p.network_kw),
+        (Column("battery_mw", "swing battery", "MW", kind="float"), lambda p: p.battery_mw),
+        (Column("battery_mwh", "swing battery", "MWh", kind="float"), lambda p: p.battery_mwh),
+        (Column("floor_mw", "power floor", "MW", kind="float"), lambda p: p.floor_mw),
+    ]
 
 
 def _generation_units(generation: str) -> Getter:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dcplan.planner.plan import CapacityPlan, Diagnosis, load_plan
 from dcplan.planner.roadmap_plan import Order, PeriodPlan, RoadmapPlan, TimelinePoint, UnitChange
+from dcplan.planner.roadmap_timeline import fabric_swing_figures
 
 GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden" / "aws-hybrid-campus.plan.json"
 
@@ -123,6 +124,7 @@ def _point(t: int, plan: CapacityPlan, previous: CapacityPlan | None, period: st
         delivered_pflops=sum(w.delivered_pflops for w in plan.workloads),
         peak_pflops=plan.compute_total.m_as("PFLOPS"),
         energised_note="energisation range 2026Q2-2026Q4 (fixture)" if t == 0 else None,
+        **fabric_swing_figures(plan),
     )
 
 

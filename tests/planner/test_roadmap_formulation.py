@@ -302,15 +302,17 @@ def test_replace_keeps_option_order(ideal_catalog):
 
 
 def _direct_run(inputs: RoadmapInputs) -> tuple[Any, str, float]:
-    """build_roadmap's LP (no extension hooks but the swing and on-site families', which the
-    Pyomo model writes whenever a period has a [[utility_limit]] or an [[onsite_power]]) solved by
+    """build_roadmap's LP (no extension hooks but the swing, on-site and fabric families', which
+    the Pyomo model writes whenever a period has a [[utility_limit]], an [[onsite_power]] or a
+    placed fabric tier) solved by
     HiGHS alone (one thread, gap 1e-9): (model, HiGHS status, objective)."""
+    from dcplan.planner.roadmap_fabric import fabric_hook
     from dcplan.planner.roadmap_model import build_roadmap
     from dcplan.planner.roadmap_onsite import onsite_hook
     from dcplan.planner.roadmap_swing import swing_hook
     from dcplan.planner.session import quiet_highs
 
-    direct = build_roadmap(inputs, hooks=[swing_hook, onsite_hook])
+    direct = build_roadmap(inputs, hooks=[swing_hook, onsite_hook, fabric_hook])
     h = quiet_highs()
     for name, value in (("threads", 1), ("mip_rel_gap", 1e-9), ("mip_abs_gap", 1e-9), ("time_limit", 60.0)):
         h.setOptionValue(name, value)

@@ -19,6 +19,7 @@ import pyomo.environ as pyo
 import pytest
 
 from dcplan.planner.roadmap_cloud import cloud_hook, cloud_inputs
+from dcplan.planner.roadmap_fabric import fabric_hook
 from dcplan.planner.roadmap_formulation import build_roadmap_model, solve_roadmap_formulation
 from dcplan.planner.roadmap_model import build_roadmap
 from dcplan.planner.roadmap_onsite import onsite_hook
@@ -35,11 +36,11 @@ OBJECTIVES = ["max-cumulative-delivered", "min-npv-tco"]
 
 
 def _direct(inputs: RoadmapInputs) -> tuple[Any, str, float, np.ndarray]:
-    """build_roadmap with the swing, on-site, slot and cloud hooks, solved by HiGHS alone at gap 1e-9:
-    (model, status, objective, column values)."""
+    """build_roadmap with the swing, on-site, fabric, slot and cloud hooks, solved by HiGHS alone
+    at gap 1e-9: (model, status, objective, column values)."""
     from dcplan.planner.session import quiet_highs
 
-    direct = build_roadmap(inputs, hooks=[swing_hook, onsite_hook, slot_hook, cloud_hook])
+    direct = build_roadmap(inputs, hooks=[swing_hook, onsite_hook, fabric_hook, slot_hook, cloud_hook])
     h = quiet_highs()
     for name, value in (("threads", 1), ("mip_rel_gap", 1e-9), ("mip_abs_gap", 1e-9), ("time_limit", 60.0)):
         h.setOptionValue(name, value)
@@ -226,3 +227,26 @@ def test_swing_batteries_kept_and_floors_paid(ideal_catalog: Any, objective: str
     assert hasattr(model, "battery_kept")
     if objective == "max-cumulative-delivered" and mitigation == ["battery"]:
         assert [pyo.value(model.period[t].battery_kw["cold-aws"]) for t in model.T] == pytest.approx([0, 300, 300])
+
+
+def test_a_fabric_tier_added_in_period_two() -> None:
+    """tests/planner/test_roadmap_fabric_tier.py's roadmap (2 tiers in 2026Q1, 3 from
+    2026Q2; min-npv-tco would need a [[workload]]): both builders give the same LP, optimum
+    and money; 2026Q2's capex carries the kept units' upgrade, 16 x (8,725 - 5,350) USD."""
+    from dcplan.models.catalog import load_catalog
+    from dcplan.planner.roadmap_inputs import roadmap_inputs
+    from dcplan.planner.scenario import parse_scenario
+    from tests.planner.conftest import HANDCAT
+    from tests.planner.test_fabric_placement import HANDFABRIC
+    from tests.planner.test_roadmap_fabric_tier import _raw
+
+    inputs = roadmap_inputs(parse_scenario(_raw()), load_catalog([HANDCAT, HANDFABRIC], use_env=False))
+    _, model = _agree(inputs)
+    kept = round(pyo.value(model.period[1].units["a/beta/ideal-dlc"] - model.add["a/beta/ideal-dlc", 1]))
+    assert kept == 16
+    assert pyo.value(model.capex[1]) == pytest.approx(
+        sum(round(pyo.value(model.add[k, 1])) for k in ("a/beta/ideal-dlc", "b/beta/ideal-dlc") if (k, 1) in model.add)
+        * (3e6 + 8725.0)
+        / 1e6
+        + 16 * 3375.0 / 1e6
+    )

@@ -26,7 +26,7 @@ from dcplan.tui.widgets.gantt import Gantt
 from dcplan.tui.widgets.solver_text import gap_text
 
 if TYPE_CHECKING:
-    from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan
+    from dcplan.planner.roadmap_plan import PeriodPlan, RoadmapPlan, TimelinePoint
 
 NO_ROADMAP = (
     "No roadmap plan: open a scenario with a [roadmap] table and solve it on the Optimise screen (F5), "
@@ -95,6 +95,7 @@ def period_detail_text(roadmap: RoadmapPlan, index: int) -> Text:
         )
         text.append(f"compute {point.delivered_pflops:,.0f} PFLOPS delivered, {point.peak_pflops:,.0f} PFLOPS peak\n")
         text.append(onsite_detail_line(point))
+        text.append(fabric_swing_text(point, bool(plan.swing)))
     added, retired = sum(c.units for c in period.added), sum(c.units for c in period.retired)
     text.append(f"changes {added:,} units added, {retired:,} retired\n")
     ordered = [o for o in roadmap.orders if o.ordered == period.period]
@@ -102,6 +103,20 @@ def period_detail_text(roadmap: RoadmapPlan, index: int) -> Text:
     if ordered or delivered:
         text.append(f"orders  {len(ordered)} placed, {len(delivered)} delivered this period\n")
     return text
+
+
+def fabric_swing_text(point: TimelinePoint, swing: bool) -> str:
+    """The period's placed network racks and, where a [[utility_limit]] applies, its swing
+    mitigation; empty when there is neither."""
+    lines = ""
+    if point.network_racks:
+        lines += f"fabric  {point.network_racks:,} network racks, {point.network_kw:,.0f} kW\n"
+    if swing:
+        lines += (
+            f"swing   battery {point.battery_mw:,.1f} MW / {point.battery_mwh:,.1f} MWh, "
+            f"power floor {point.floor_mw:,.1f} MW\n"
+        )
+    return lines
 
 
 class TimelineScreen(Screen[None]):
