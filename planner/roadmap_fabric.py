@@ -83,11 +83,16 @@ def period_fabric_data(
 
 def _with_options(union: ModelData, fresh: ModelData) -> ModelData:
     """The union data with ``fresh``'s options and what follows from them (placed shares,
-    swing and on-site data); workloads, pairs and halls stay the union's objects."""
+    swing and on-site data); workloads, pairs and halls stay the union's objects. The on-site
+    figures are cut to the options the union lists, as the union's own are
+    (planner.roadmap_onsite.onsite_within_options): the rebuild knows nothing of the options
+    the roadmap's slot extension removed."""
     from dataclasses import replace
 
-    return replace(
-        union, options=fresh.options, placed_fabric=fresh.placed_fabric, swing=fresh.swing, onsite=fresh.onsite
+    from dcplan.planner.roadmap_onsite import onsite_within_options
+
+    return onsite_within_options(
+        replace(union, options=fresh.options, placed_fabric=fresh.placed_fabric, swing=fresh.swing, onsite=fresh.onsite)
     )
 
 
