@@ -276,6 +276,24 @@ async def test_a_time_limit_without_a_plan_keeps_the_previous_plan(app_factory, 
         assert app.state.plan is demo
 
 
+def test_only_a_child_before_the_solve_without_an_incumbent_is_ended_at_once():
+    """The rule behind a Cancel that kills at once (tui/solver_process.py): before HiGHS runs
+    there is nothing to keep; once it runs, or once an incumbent came, the child is asked."""
+    from dcplan.tui.solver_process import SolverProcess
+
+    solver = SolverProcess.__new__(SolverProcess)  # the rule only: no child process
+    for phase, has_incumbent, at_once in [
+        ("starting", False, True),
+        ("building model", False, True),
+        ("solving", False, False),  # HiGHS may answer within ACK_TIMEOUT_S
+        ("building model", True, False),  # an incumbent was reported: it may be kept
+        ("marginal values 2/5", False, False),
+        ("layout", False, False),
+    ]:
+        solver.phase, solver.has_incumbent = phase, has_incumbent
+        assert solver.nothing_to_keep is at_once, (phase, has_incumbent)
+
+
 def test_objective_and_gap_texts_carry_their_units():
     assert objective_text(184320.4, "max-compute", "fp8") == "184,320 PFLOPS fp8"
     assert objective_text(1234.56, "min-tco", "fp8") == "1,234.6 M USD"
