@@ -13,6 +13,13 @@ INCUMBENT_ACK_TIMEOUT_S once there is one: HiGHS reads the cancel only at its in
 callback, which it skips inside root-node LP solves and sub-MIP heuristics (gaps of up to
 2 s measured on the long test campus with the machine loaded), and killing the child then
 would throw away the incumbent the user asked to keep.
+
+A Cancel that finds the child still before the solve (``BEFORE_SOLVE_PHASES``: starting, that
+is importing and loading the catalog, or building the model) with no incumbent reported ends
+it at once (``nothing_to_keep``): there is nothing to keep, and in its start-up the child cannot
+read the cancel at all (its imports and catalog take over 5 s on a loaded machine), so waiting
+ACK_TIMEOUT_S for an answer only delayed the kill; an answer that did come just in time left
+the child building the model of a solve it would not run, under the FINISH_TIMEOUT_S deadline.
 """
 
 from __future__ import annotations
@@ -55,6 +62,8 @@ INCUMBENT_ACK_TIMEOUT_S = 3.0  # the same once the solver has reported an incumb
 # from the acknowledgement to the plan: the child has stopped solving and lays out and
 # re-checks the incumbent (seconds for a large campus on a loaded machine); past this it is stuck
 FINISH_TIMEOUT_S = 20.0
+#: the phases before HiGHS runs (planner.pipeline, planner.roadmap_pipeline): no solution exists yet
+BEFORE_SOLVE_PHASES = ("starting", "building model")
 
 
 def solve_in_child(request: SolveRequest, messages: Any, cancel: Any) -> None:
@@ -129,6 +138,7 @@ class SolverProcess:
         self.cancel_requested_at: float | None = None  # time.monotonic() of the first cancel()
         self.acknowledged_at: float | None = None
         self.killed = False
+        self.killed_at: float | None = None  # time.monotonic() when kill() returned with the child gone
         self.has_incumbent = False  # a progress report carried an incumbent
         self.phase = "starting"  # the last phase the child reported, as text
         self.process = _CONTEXT.Process(
@@ -179,6 +189,11 @@ class SolverProcess:
         return now - self.acknowledged_at > FINISH_TIMEOUT_S
 
     @property
+    def nothing_to_keep(self) -> bool:
+        """No incumbent reported and the child, as last heard, before the solve: a Cancel ends it at once."""
+        return not self.has_incumbent and self.phase in BEFORE_SOLVE_PHASES
+
+    @property
     def ack_timeout_s(self) -> float:
         return INCUMBENT_ACK_TIMEOUT_S if self.has_incumbent else ACK_TIMEOUT_S
 
@@ -188,6 +203,8 @@ class SolverProcess:
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=1.0)
+        if not self.process.is_alive():
+            self.killed_at = time.monotonic()
 
     @property
     def alive(self) -> bool:

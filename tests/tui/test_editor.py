@@ -593,11 +593,15 @@ async def test_every_prefix_of_workload_text_in_every_workload_field(app_factory
     assert app.return_code in (None, 0)
 
 
-@pytest.mark.parametrize("seed", [13, pytest.param(2026, marks=pytest.mark.slow)])  # more seeds: -m slow
-async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp_path, seed):
+@pytest.mark.parametrize(
+    ("seed", "rounds"),
+    # the default run: every field of every table, twice; -m slow: six times, and another seed
+    [(13, 2), pytest.param(13, 6, marks=pytest.mark.slow), pytest.param(2026, 6, marks=pytest.mark.slow)],
+)
+async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp_path, seed, rounds):
     """Random text (digits, units, brackets, control and wide characters) in each field of one item
     of every table (a new blank item where the scenario has none, e.g. porting or haircut), and in
-    each delivered-form workload: inline errors always match the validator; the originals come back valid."""
+    each delivered-form workload, ``rounds`` times: inline errors always match the validator."""
     import random
 
     rng = random.Random(seed)
@@ -615,7 +619,7 @@ async def test_seeded_random_text_in_every_field_of_every_table(app_factory, tmp
             await select(pilot, table, index)
             names = [f.id[len("field-") :] for f in screen.query("#scenario-form Field").results(Field)]
             assert names, table
-            for _ in range(6):
+            for _ in range(rounds):
                 for name in names:
                     text = "".join(rng.choice(RANDOM_ALPHABET) for _ in range(rng.randint(0, 12)))
                     screen.query_one(f"#f-{name}", Input).value = text

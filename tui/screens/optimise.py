@@ -139,8 +139,19 @@ class OptimiseScreen(Screen[None]):
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
-        if self.solver is not None and self.solver.alive and not self.solver.cancel_requested:
+        if self.solver is not None and self._poll_timer is not None:
+            self._poll()  # the latest phase (or the plan, which ends the solve) before deciding
+        if self._poll_timer is None:
+            return  # no solve running, or it just ended
+        if self.solver.alive and not self.solver.cancel_requested:
             self.solver.cancel()
+            if self.solver.nothing_to_keep:  # still starting or building the model: end it now
+                phase = self.solver.phase
+                self.solver.kill()
+                self.query_one("#optimise-log", RichLog).write(f"cancel requested: solver process ended ({phase})")
+                self._finish(f"[b yellow]Cancelled[/] before the solve started ({phase}){self._keep_previous()}")
+                self.app.notify("solve cancelled", title="dcplan")
+                return
             self.query_one("#cancel", Button).disabled = True
             self._status(f"cancelling ({self.solver.phase}): the solver stops at its next check ...")
             self.query_one("#optimise-log", RichLog).write("cancel requested")
