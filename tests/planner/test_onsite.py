@@ -357,3 +357,23 @@ def test_bad_onsite_power_over_the_cli_is_one_json_object(tmp_path, capsys, extr
     assert "demo.toml" in error["error"] and text in error["error"]
     if entry is not None:
         assert (error["entry"], error["field"]) == (entry, field)
+
+
+@pytest.mark.parametrize("field", ["variable_om", "fixed_om"])
+def test_a_user_prime_mover_without_om_is_one_clear_line(tmp_path, field):
+    """variable_om and fixed_om are required (no silent zero O&M): a user catalog's
+    [[prime_mover]] lacking one fails naming the file, the entry and the field."""
+    from dcplan.models.catalog import CatalogError, load_catalog
+    from tests.planner.conftest import HANDCAT
+
+    text = (HANDCAT / "ideal.toml").read_text(encoding="utf-8")
+    entry = text[text.index("[[prime_mover]]") :].split("\n\n", 1)[0].replace('"ideal-gas"', '"my-gas"', 1)
+    lines = entry.splitlines()
+    kept = [line for line in lines if not line.startswith(f"{field} = ")]
+    assert len(kept) == len(lines) - 1
+    (tmp_path / "mine.toml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog([HANDCAT, tmp_path], use_env=False)
+    assert err.value.lines == [
+        f"{tmp_path / 'mine.toml'}: prime_mover 'my-gas' field '{field}': is required but missing"
+    ]
