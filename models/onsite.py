@@ -3,6 +3,10 @@ the optimiser's on-site rows and the re-check read, as plain floats.
 
 - Usable power of n units [kW]:      P_gen = n * P_rated * derating
 - Fuel cost per electric kWh [USD/kWh]: c_e = HR * c_fuel      (HR: fuel kWh per electric kWh)
+- Variable O&M [USD/kWh]:             v (per electric kWh generated: maintenance, overhauls)
+- Running cost per electric kWh [USD/kWh]: c_run = c_e + v
+- Fixed O&M per unit [USD/yr]:        F_unit = f * P_rated   (f: USD per kW-year of rating;
+  paid for every unit owned, running or not: staff, inspections, insurance)
 - Carbon per electric kWh [kg/kWh]:   k_e = HR * k_fuel
 - Step-load cover [units]:           n >= step_kW / (s * P_rated)   (s: step share of rating;
   every running unit takes its share of a step, so n units accept n * s * P_rated at once)
@@ -39,6 +43,8 @@ class PrimeMoverFigures:
     fuel_carbon_kg_per_kwh: float  # per fuel kWh
     capex_usd_per_kw: float  # per rated kW
     lead_time_years: float
+    variable_om_usd_per_kwh: float = 0.0  # per electric kWh generated
+    fixed_om_usd_per_kw_year: float = 0.0  # per rated kW per year
 
     @property
     def usable_kw(self) -> float:
@@ -56,6 +62,16 @@ class PrimeMoverFigures:
         return self.heat_rate * self.fuel_usd_per_kwh
 
     @property
+    def running_usd_per_kwh(self) -> float:
+        """c_run = HR * c_fuel + v [USD per electric kWh]: fuel and variable O&M."""
+        return self.energy_usd_per_kwh + self.variable_om_usd_per_kwh
+
+    @property
+    def fixed_om_usd_per_unit_year(self) -> float:
+        """F_unit = f * P_rated [USD per unit per year]."""
+        return self.fixed_om_usd_per_kw_year * self.rated_kw
+
+    @property
     def carbon_kg_per_kwh(self) -> float:
         """k_e = HR * k_fuel [kg CO2 per electric kWh]."""
         return self.heat_rate * self.fuel_carbon_kg_per_kwh
@@ -67,7 +83,7 @@ class PrimeMoverFigures:
 
 
 def prime_mover_figures(entry: PrimeMover) -> PrimeMoverFigures:
-    """The catalog entry's nominal values in kW, USD/kWh, kg/kWh, USD/kW and years."""
+    """The catalog entry's nominal values in kW, USD/kWh, kg/kWh, USD/kW, USD/kW/year and years."""
     return PrimeMoverFigures(
         rated_kw=float(entry.rating.value.to("kW").magnitude),
         derating=float(entry.derating.value),
@@ -77,6 +93,8 @@ def prime_mover_figures(entry: PrimeMover) -> PrimeMoverFigures:
         fuel_carbon_kg_per_kwh=float(entry.fuel_carbon.value.to("kg/kWh").magnitude),
         capex_usd_per_kw=float(entry.capex.value.to("USD/kW").magnitude),
         lead_time_years=float(entry.lead_time.value.to("year").magnitude),
+        variable_om_usd_per_kwh=float(entry.variable_om.value.to("USD/kWh").magnitude),
+        fixed_om_usd_per_kw_year=float(entry.fixed_om.value.to("USD/kW/year").magnitude),
     )
 
 

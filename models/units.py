@@ -552,6 +552,9 @@ Money = Annotated[pint.Quantity, _spec("an amount of money", "USD", "3000000 USD
 MoneyPerEnergy = Annotated[pint.Quantity, _spec("a price per energy", "USD/kWh", "0.08 USD/kWh", nonnegative=True)]
 MoneyPerPower = Annotated[pint.Quantity, _spec("a cost per power", "USD/kW", "11700 USD/kW", nonnegative=True)]
 MoneyPerHour = Annotated[pint.Quantity, _spec("a price per hour", "USD/h", "35.76 USD/h", nonnegative=True)]
+MoneyPerPowerYear = Annotated[
+    pint.Quantity, _spec("a yearly cost per power", "USD/kW/year", "20 USD/kW/year", nonnegative=True)
+]
 CarbonIntensity = Annotated[pint.Quantity, _spec("a carbon intensity", "kg/kWh", "0.35 kgCO2e/kWh", nonnegative=True)]
 WaterIntensity = Annotated[pint.Quantity, _spec("a water intensity", "L/kWh", "0.2 L/kWh", nonnegative=True)]
 Compute = Annotated[pint.Quantity, _spec("a compute rate", "TFLOPS", "2517 TFLOPS", positive=True)]

@@ -6,7 +6,8 @@ rows with their units):
   curtail[s] binary, curtail_loss[s] >= 0 [PFLOPS] where it has a curtailment offer
 - site_utility_power gains - P_usable * prime_n - G_c * curtail (``utility_terms``)
 - prime_step, prime_energy, prime_capacity, prime_share, curtail_link
-- capex += capex_unit * prime_n [MUSD]; opex += (c_e - c_grid) * 8760 * prime_kw [MUSD/yr];
+- capex += capex_unit * prime_n [MUSD]; opex += (c_e + v - c_grid) * 8760 * prime_kw
+  + f * P_rated * prime_n [MUSD/yr] (variable O&M per kWh, fixed O&M per unit owned);
   max-compute's objective -= curtail_loss
 """
 
@@ -45,7 +46,9 @@ def onsite_capex_terms(m: Any, data: Any) -> list[Any]:
 
 
 def onsite_opex_terms(m: Any, data: Any) -> list[Any]:
-    return [data.onsite[s].generation_opex_musd() * m.prime_kw[s] for s in m.ONU]
+    """(c_e + v - c_grid) * 8760 * prime_kw + f * P_rated * prime_n [MUSD/yr] per site."""
+    on = data.onsite
+    return [on[s].generation_opex_musd() * m.prime_kw[s] + on[s].fixed_om_musd() * m.prime_n[s] for s in m.ONU]
 
 
 def curtail_loss_total(m: Any) -> Any:

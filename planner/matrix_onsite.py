@@ -12,7 +12,8 @@ curtail[s] (binary) and curtail_loss[s] >= 0 [PFLOPS] if it has a curtailment of
 - curtail_link[s]:             c * sum_o F_o * units[o] - curtail_loss[s] + M * curtail[s] <= M
 
 (G_c: grid kW the offer buys; c = h / 8760; F_o: PFLOPS per unit; M = c * sum_o F_o * u_max.)
-Capex += capex_unit * prime_n [MUSD]; opex += (c_e - c_grid) * 8760 * prime_kw [MUSD/yr];
+Capex += capex_unit * prime_n [MUSD]; opex += (c_e + v - c_grid) * 8760 * prime_kw
++ f * P_rated * prime_n [MUSD/yr] (v: variable O&M per kWh, f: fixed O&M per kW-year);
 max-compute's objective -= curtail_loss. Formulas in models.onsite.
 """
 
@@ -97,10 +98,13 @@ def onsite_capex_terms(ctx: Any, scale: float, terms: dict[int, float]) -> None:
 
 
 def onsite_opex_terms(ctx: Any, scale: float, terms: dict[int, float]) -> None:
-    """``scale * (c_e - c_grid) * 8760 * prime_kw`` [MUSD/yr] added to ``terms``."""
+    """``scale * ((c_e + v - c_grid) * 8760 * prime_kw + f * P_rated * prime_n)`` [MUSD/yr]
+    added to ``terms``: fuel and variable O&M per kWh generated, fixed O&M per unit owned."""
     for (name, site), c in ctx.onsite_col.items():
         if name == "prime_kw":
             terms[c] = terms.get(c, 0.0) + scale * ctx.data.onsite[site].generation_opex_musd()
+        elif name == "prime_n":
+            terms[c] = terms.get(c, 0.0) + scale * ctx.data.onsite[site].fixed_om_musd()
 
 
 def onsite_objective_terms(ctx: Any, obj: dict[int, float]) -> None:
@@ -122,13 +126,14 @@ def onsite_bounds(ctx: Any, upper: np.ndarray, integrality: np.ndarray, continuo
 
 
 def onsite_cost_bound_musd(data: Any, units_upper: dict[str, float]) -> float:
-    """Upper bound of the on-site cost [MUSD] for the tie-break weight: every unit built,
-    every average kW generated at |c_e - c_grid| over the horizon."""
+    """Upper bound of the on-site cost [MUSD] for the tie-break weight: every unit built and
+    paying its fixed O&M, every average kW generated at |c_e + v - c_grid| over the horizon."""
     total = 0.0
     for o in data.onsite.values():
         if o.has_units:
             load_kw = sum(a * units_upper.get(k, 0.0) for k, a in o.average_kw.items())
-            total += o.max_units * o.prime_capex_musd() + data.pv_factor * abs(o.generation_opex_musd()) * load_kw
+            yearly = abs(o.generation_opex_musd()) * load_kw + o.max_units * o.fixed_om_musd()
+            total += o.max_units * o.prime_capex_musd() + data.pv_factor * yearly
     return total
 
 

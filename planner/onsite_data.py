@@ -61,11 +61,15 @@ class SiteOnsite:
         return 0.0 if self.prime is None else self.prime.capex_usd_per_unit / 1e6
 
     def generation_opex_musd(self) -> float:
-        """(c_e - c_grid) * 8760 h [MUSD/yr per average kW generated]: the options' energy
-        cost already counts every kWh at the grid price."""
+        """(c_run - c_grid) * 8760 h / 1e6 [MUSD/yr per average kW generated], c_run = c_e + v
+        (fuel and variable O&M): the options' energy cost already counts every kWh at the grid price."""
         if self.prime is None:
             return 0.0
-        return (self.prime.energy_usd_per_kwh - self.grid_usd_per_kwh) * HOURS_PER_YEAR / 1e6
+        return (self.prime.running_usd_per_kwh - self.grid_usd_per_kwh) * HOURS_PER_YEAR / 1e6
+
+    def fixed_om_musd(self) -> float:
+        """f * P_rated / 1e6 [MUSD/yr per unit owned]: the fixed O&M of one genset."""
+        return 0.0 if self.prime is None else self.prime.fixed_om_usd_per_unit_year / 1e6
 
 
 def _error(scenario: Any, index: int, name: str, expected: str, got: Any) -> OnsiteInputError:

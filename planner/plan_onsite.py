@@ -4,7 +4,8 @@ fuel it burns, its carbon, the curtailment taken (hours, work lost) and the UPS 
 for the ride-through (models.onsite, planner.onsite_data).
 
 Money: unit capex counts in capex['electrical']; generation replaces grid energy, so the
-energy cost gains (c_e - c_grid) per generated kWh and carbon (k_e - k_grid). Curtailed
+energy cost gains (c_e + v - c_grid) per generated kWh (fuel and variable O&M v) and
+carbon (k_e - k_grid); every unit owned adds its fixed O&M f x P_rated per year to it. Curtailed
 hours lose the share h / 8760 of the site's work; the plan's energy is not reduced by it
 (at most that share, 0.25-1 % for the Duke range: the cost stays conservative).
 """
@@ -32,6 +33,9 @@ class OnsiteLine(BaseModel):
     fuel_mwh_per_year: float = Field(description="fuel energy burnt (HHV)")
     carbon_t_per_year: float = Field(description="CO2 of the fuel burnt")
     capex_usd: float
+    om_usd_per_year: float = Field(
+        description="operating and maintenance: variable O&M x generated kWh + fixed O&M x rated kW of the units"
+    )
     curtailment_hours_per_year: float = Field(description="0 unless the curtailment offer was taken")
     curtailment_grid_mw: float = Field(description="grid MW the taken offer added")
     work_lost_pflops: float = Field(description="yearly-average PFLOPS the curtailed hours lose")
@@ -59,14 +63,16 @@ def solved(values: dict[str, dict[Any, float]], name: str, site: str) -> float:
 
 
 def add_onsite_money(data: Any, values: dict[str, dict[Any, float]], ev: Any) -> None:
-    """Unit capex into ``capex['electrical']``, (c_e - c_grid) x generated kWh into
-    ``opex['energy']`` [USD]."""
+    """Unit capex into ``capex['electrical']``; (c_e + v - c_grid) x generated kWh + n x f x
+    P_rated into ``opex['energy']`` [USD/yr]."""
     for site, o in data.onsite.items():
         if not o.has_units:
             continue
-        ev.capex["electrical"] += round(solved(values, "prime_n", site)) * o.prime.capex_usd_per_unit
+        n = round(solved(values, "prime_n", site))
+        ev.capex["electrical"] += n * o.prime.capex_usd_per_unit
         ev.opex["energy"] += (
-            solved(values, "prime_kw", site) * HOURS_PER_YEAR * (o.prime.energy_usd_per_kwh - o.grid_usd_per_kwh)
+            solved(values, "prime_kw", site) * HOURS_PER_YEAR * (o.prime.running_usd_per_kwh - o.grid_usd_per_kwh)
+            + n * o.prime.fixed_om_usd_per_unit_year
         )
 
 
@@ -94,6 +100,7 @@ def onsite_lines(data: Any, values: dict[str, dict[Any, float]], ev: Any) -> lis
             fuel_mwh_per_year=fuel / 1000.0,
             carbon_t_per_year=kwh * pm.carbon_kg_per_kwh / 1000.0 if pm else 0.0,
             capex_usd=n * pm.capex_usd_per_unit if pm else 0.0,
+            om_usd_per_year=kwh * pm.variable_om_usd_per_kwh + n * pm.fixed_om_usd_per_unit_year if pm else 0.0,
             curtailment_hours_per_year=o.curtailed_share * HOURS_PER_YEAR if taken else 0.0,
             curtailment_grid_mw=o.curtailment_grid_kw / 1000.0 if taken else 0.0,
             work_lost_pflops=o.curtailed_share * _sum(o.pflops, units) if taken else 0.0,
@@ -111,7 +118,8 @@ def _summary(line: dict[str, Any]) -> str:
     if line["units"]:
         parts.append(
             f"{line['units']} gensets, {line['generation_mw']:.3g} MW, {line['generated_mwh_per_year']:,.0f} MWh/yr"
-            f" ({line['fuel_mwh_per_year']:,.0f} MWh fuel, {line['carbon_t_per_year']:,.0f} t CO2)"
+            f" ({line['fuel_mwh_per_year']:,.0f} MWh fuel, {line['carbon_t_per_year']:,.0f} t CO2,"
+            f" O&M {line['om_usd_per_year']:,.0f} USD/yr)"
         )
     else:
         parts.append("no gensets")

@@ -24,8 +24,11 @@ planner.roadmap_model.ROADMAP_HOOKS) and once for the Pyomo formulation
   (planner.roadmap_timeline: a count above every earlier period's);
 - residual += share(t) x that capex, share(t) = max(0, 1 - (E - s_t) / facility_life): a
   genset is electrical plant, written off like the rest (planner.roadmap_families);
-- opex_t += y_t x (c_e - c_grid) x 8760 h x prime_kw[s, t] / 1e6 [MUSD]: fuel is burnt only
-  while the units run (the options' energy already counts every kWh at the grid price);
+- opex_t += y_t x (c_e + v - c_grid) x 8760 h x prime_kw[s, t] / 1e6 [MUSD]: fuel and
+  variable O&M (v, per kWh) only while the units run (the options' energy already counts
+  every kWh at the grid price);
+- opex_t += y_t x f x P_rated x prime_n[s, t] / 1e6 [MUSD]: fixed O&M (f, per kW-year of
+  rating) for every genset owned, idle or running;
 - curtailment: the block's curtail[s] is a binary per period (the offer may be taken in some
   periods only); delivered_t -= curtail_loss[s, t] [PFLOPS], the work the curtailed hours
   lose (planner.scenario_roadmap refuses a curtailment offer unless the roadmap's delivered
@@ -100,6 +103,7 @@ def onsite_hook(b: Any) -> None:
                     b.add_row("prime_kept", (t, site), {n: 1.0, before: -1.0}, 0.0, INF)
                     _add(b.capex[t], before, -musd)
                     _add(b.residual, before, -musd * share)
+                _add(b.opex[t], n, period.years * o.fixed_om_musd())
             kw = b.block_col(t, "prime_kw", site)
             if kw is not None:
                 _add(b.opex[t], kw, period.years * o.generation_opex_musd())
@@ -133,6 +137,7 @@ def define_roadmap_onsite(m: Any, inputs: Any) -> None:
                 m.hook_money.add_capex(t, musd * (now - before))
                 m.hook_money.residual.append(musd * share * (now - before))
                 m.hook_money.add_opex(t, period.years * o.generation_opex_musd() * block.prime_kw[site])
+                m.hook_money.add_opex(t, period.years * o.fixed_om_musd() * now)
             if site in block.ONC:
                 m.hook_money.add_delivered(t, -1.0 * block.curtail_loss[site])
     m.prime_kept = pyo.Constraint(list(rows), rule=lambda model, *key: rows[key])
@@ -141,14 +146,16 @@ def define_roadmap_onsite(m: Any, inputs: Any) -> None:
 def onsite_npv_bound_musd(inputs: Any) -> float:
     """An upper bound of the gensets' NPV [MUSD] for the tie-break weight of both builders
     (planner.roadmap_families._npv_bound, planner.roadmap_formulation.roadmap_tie_break):
-    sum_t df_t x sum_s (n_max c_unit + y_t |c_e - c_grid| 8760 h n_max P_usable / 1e6)."""
+    sum_t df_t x sum_s (n_max c_unit + y_t (|c_e + v - c_grid| 8760 h n_max P_usable / 1e6
+    + n_max f P_rated / 1e6))."""
     bound = 0.0
     for period in inputs.periods:
         df = inputs.discount_factor(period.years_from_start)
         for o in period.data.onsite.values():
             if o.has_units:
                 fuel = period.years * abs(o.generation_opex_musd()) * o.max_units * o.prime.usable_kw
-                bound += df * (o.max_units * o.prime_capex_musd() + fuel)
+                fixed = period.years * o.max_units * o.fixed_om_musd()
+                bound += df * (o.max_units * o.prime_capex_musd() + fuel + fixed)
     return bound
 
 

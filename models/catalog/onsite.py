@@ -3,7 +3,9 @@ power (before the grid connection is energised) or as prime power (issue 15, ite
 
 Unlike ``[[generator]]`` (the diesel standby set, which only backs the grid up), a prime
 mover runs for hours a year, so it carries what running costs: its heat rate (fuel energy
-per electric energy, both in kWh, HHV basis) and its fuel's price and carbon per fuel kWh.
+per electric energy, both in kWh, HHV basis), its fuel's price and carbon per fuel kWh, its
+variable O&M per electric kWh generated and its fixed O&M per kW of rating per year (both
+required: a genset costing only fuel looks far cheaper than it is).
 Its step-load capability is the largest sudden load, as a share of its rating, that it
 accepts in one step while it carries the site islanded::
 
@@ -16,6 +18,8 @@ accepts in one step while it carries the site islanded::
     heat_rate = { value = 2.17, source = "derived: 7,800 kJ/kWh / 3,600 kJ/kWh", ... }
     fuel_price = { value = "0.0119 USD/kWh", source = "...", ... }   # per fuel kWh
     fuel_carbon = { value = "0.181 kg/kWh", source = "...", ... }    # per fuel kWh
+    variable_om = { value = "0.011 USD/kWh", source = "...", ... }  # per electric kWh generated
+    fixed_om = { value = "20 USD/kW/year", source = "...", ... }    # per rated kW, owned
     capex = { value = "1200 USD/kW", source = "...", ... }
     lead_time = { value = "1 year", source = "...", ... }
 
@@ -32,6 +36,7 @@ from dcplan.models.catalog.sourced import (
     SourcedCarbonIntensity,
     SourcedMoneyPerEnergy,
     SourcedMoneyPerPower,
+    SourcedMoneyPerPowerYear,
     SourcedMultiplier,
     SourcedPositiveFraction,
     SourcedPositivePower,
@@ -51,5 +56,7 @@ class PrimeMover(Entry):
     heat_rate: SourcedMultiplier
     fuel_price: SourcedMoneyPerEnergy
     fuel_carbon: SourcedCarbonIntensity
+    variable_om: SourcedMoneyPerEnergy
+    fixed_om: SourcedMoneyPerPowerYear
     capex: SourcedMoneyPerPower
     lead_time: SourcedYears

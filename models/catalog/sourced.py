@@ -45,6 +45,7 @@ from dcplan.models.units import (
     MoneyPerEnergy,
     MoneyPerHour,
     MoneyPerPower,
+    MoneyPerPowerYear,
     PositivePower,
     Power,
     Quantity,
@@ -323,6 +324,14 @@ class SourcedMoneyPerPower(_Concrete):
     value: MoneyPerPower
     low: MoneyPerPower | None = _low()
     high: MoneyPerPower | None = _high()
+
+
+class SourcedMoneyPerPowerYear(_Concrete):
+    """A sourced yearly cost per power (USD/kW/year), e.g. a plant's fixed O&M."""
+
+    value: MoneyPerPowerYear
+    low: MoneyPerPowerYear | None = _low()
+    high: MoneyPerPowerYear | None = _high()
 
 
 class SourcedMoneyPerHour(_Concrete):

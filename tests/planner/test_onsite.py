@@ -3,7 +3,9 @@
 hand-checkable catalog (tests/data/handcat): alpha draws 100 kW design and average facility
 power per unit, steps 100 - 20 = 80 kW at a job start, gives 100 PFLOPS; ideal-gas is
 200 kW x 0.5 = 100 kW usable, 0.4 x 200 = 80 kW per step, 2.5 x 0.06 = 0.15 USD and
-2.5 x 0.2 = 0.5 kg CO2 per kWh, 500 USD/kW x 200 kW = 100,000 USD a unit. One row holds
+2.5 x 0.2 = 0.5 kg CO2 per kWh, variable O&M 0.01 USD/kWh (0.16 USD per kWh run), fixed
+O&M 10 USD/kW-yr x 200 kW = 2,000 USD a unit-year, 500 USD/kW x 200 kW = 100,000 USD a
+unit. One row holds
 10 units; the grid is cut to 300 kW so on-site power decides the fleet."""
 
 from __future__ import annotations
@@ -42,7 +44,8 @@ def test_gensets_lift_the_grid_limit_and_fuel_energy_carbon_follow(ideal_catalog
     """300 kW grid alone: 3 units. With up to 5 gensets: 100 u <= 300 + 100 n, n <= 5, so
     u = 8 with n = 5; they generate 800 - 300 = 500 kW on average: 4,380 MWh/yr, fuel
     x 2.5 = 10,950 MWh, 0.5 kg/kWh = 2,190 t CO2; capex 5 x 100,000 = 0.5 MUSD; energy cost
-    gains (0.15 - 0.1) x 4.38e6 kWh = 219,000 USD/yr."""
+    gains (0.15 + 0.01 - 0.1) x 4.38e6 kWh = 262,800 USD/yr of fuel and variable O&M and
+    5 x 2,000 = 10,000 USD/yr of fixed O&M; O&M 0.01 x 4.38e6 + 10,000 = 53,800 USD/yr."""
     grid_only = _plan(ideal_catalog, [])
     assert units_of(grid_only, "alpha") == 3 and grid_only.onsite == []
     plan = _plan(ideal_catalog, _onsite(prime_mover="ideal-gas", max_units=5))
@@ -54,11 +57,14 @@ def test_gensets_lift_the_grid_limit_and_fuel_energy_carbon_follow(ideal_catalog
     assert line.fuel_mwh_per_year == pytest.approx(10_950.0)
     assert line.carbon_t_per_year == pytest.approx(2190.0)
     assert line.capex_usd == pytest.approx(5e5)
+    assert line.om_usd_per_year == pytest.approx(53_800.0)
     base_energy = 8 * 100 * 8760 * 0.1
-    assert plan.costs.annual_energy_cost.m_as("USD") == pytest.approx(base_energy + 219_000.0)
+    assert plan.costs.annual_energy_cost.m_as("USD") == pytest.approx(base_energy + 262_800.0 + 10_000.0)
     grid_carbon = 8 * 100 * 8760 * 0.2
     assert plan.energy.carbon.m_as("kg") == pytest.approx(grid_carbon + 500 * 8760 * (0.5 - 0.2))
-    assert line.summary.startswith("cold-aws: 5 gensets, 0.5 MW, 4,380 MWh/yr (10,950 MWh fuel, 2,190 t CO2)")
+    assert line.summary.startswith(
+        "cold-aws: 5 gensets, 0.5 MW, 4,380 MWh/yr (10,950 MWh fuel, 2,190 t CO2, O&M 53,800 USD/yr)"
+    )
 
 
 def test_the_step_load_limit_forces_more_gensets_or_a_smaller_fleet(ideal_catalog):
@@ -106,9 +112,11 @@ def test_ups_kwh_on_a_hand_case(ideal_catalog):
 def test_physics_hand_values():
     from dcplan.models.onsite import PrimeMoverFigures
 
-    pm = PrimeMoverFigures(4400.0, 0.95, 0.2, 2.17, 0.0119, 0.181, 1200.0, 1.0)
+    pm = PrimeMoverFigures(4400.0, 0.95, 0.2, 2.17, 0.0119, 0.181, 1200.0, 1.0, 0.011, 20.0)
     assert pm.usable_kw == pytest.approx(4180.0)
-    assert pm.energy_usd_per_kwh == pytest.approx(0.025823)
+    assert pm.energy_usd_per_kwh == pytest.approx(0.025823)  # 2.17 x 0.0119
+    assert pm.running_usd_per_kwh == pytest.approx(0.036823)  # 0.025823 + 0.011 variable O&M
+    assert pm.fixed_om_usd_per_unit_year == pytest.approx(88_000.0)  # 20 USD/kW-yr x 4,400 kW
     assert pm.carbon_kg_per_kwh == pytest.approx(0.39277)
     assert units_for_power(41_800.0, pm) == 10 and units_for_power(41_801.0, pm) == 11
     assert units_for_step(8800.0, pm) == 10 and units_for_step(8801.0, pm) == 11
@@ -126,6 +134,27 @@ def test_the_lp_is_the_same_both_ways_with_onsite_rows(ideal_catalog, islanded):
     direct = build_direct(data)
     assert ("prime_energy", "cold-aws") in direct.rows and ("curtail_link", "cold-aws") in direct.rows
     assert (("prime_step", "cold-aws") in direct.rows) is islanded
+    assert same_lp(direct, build_model(data)) == []
+
+
+def test_min_tco_prices_genset_om_the_same_in_both_builders(ideal_catalog):
+    """min-tco, the TCO in the objective itself: per genset 0.1 MUSD capex + pv x 2,000 USD/yr
+    fixed O&M (10 USD/kW-yr x 200 kW); per generated average kW pv x (0.15 + 0.01 - 0.1) USD/kWh
+    x 8760 h = pv x 525.6 USD/yr (pv: the scenario's present-value factor of a yearly cost).
+    The Pyomo model hands HiGHS the same LP."""
+    scn = scenario(
+        row=[ROW],
+        candidate=ALPHA,
+        site=SITE,
+        header={"objective": "min-tco"},
+        workload=[{"id": "train", "demand": "300 PFLOPS", "software": ["neuron", "cuda"]}],
+        onsite_power=_onsite(prime_mover="ideal-gas", max_units=5),
+    )
+    data = build_model_data(scn, ideal_catalog)
+    direct = build_direct(data)
+    cost = dict(zip(direct.columns, direct.lp.col_cost_, strict=True))
+    assert cost[("prime_n", "cold-aws")] == pytest.approx(0.1 + data.pv_factor * 0.002)
+    assert cost[("prime_kw", "cold-aws")] == pytest.approx(data.pv_factor * 525.6e-6)
     assert same_lp(direct, build_model(data)) == []
 
 
@@ -328,3 +357,23 @@ def test_bad_onsite_power_over_the_cli_is_one_json_object(tmp_path, capsys, extr
     assert "demo.toml" in error["error"] and text in error["error"]
     if entry is not None:
         assert (error["entry"], error["field"]) == (entry, field)
+
+
+@pytest.mark.parametrize("field", ["variable_om", "fixed_om"])
+def test_a_user_prime_mover_without_om_is_one_clear_line(tmp_path, field):
+    """variable_om and fixed_om are required (no silent zero O&M): a user catalog's
+    [[prime_mover]] lacking one fails naming the file, the entry and the field."""
+    from dcplan.models.catalog import CatalogError, load_catalog
+    from tests.planner.conftest import HANDCAT
+
+    text = (HANDCAT / "ideal.toml").read_text(encoding="utf-8")
+    entry = text[text.index("[[prime_mover]]") :].split("\n\n", 1)[0].replace('"ideal-gas"', '"my-gas"', 1)
+    lines = entry.splitlines()
+    kept = [line for line in lines if not line.startswith(f"{field} = ")]
+    assert len(kept) == len(lines) - 1
+    (tmp_path / "mine.toml").write_text("\n".join(kept) + "\n", encoding="utf-8")
+    with pytest.raises(CatalogError) as err:
+        load_catalog([HANDCAT, tmp_path], use_env=False)
+    assert err.value.lines == [
+        f"{tmp_path / 'mine.toml'}: prime_mover 'my-gas' field '{field}': is required but missing"
+    ]

@@ -2,8 +2,9 @@
 energisation, hand-derived on the ideal catalog (tests/data/handcat, as tests/planner/
 test_onsite.py): alpha draws 100 kW design and average facility power per unit and gives
 100 PFLOPS; ideal-gas is 200 kW x 0.5 = 100 kW usable, 100,000 USD a unit, 2.5 x 0.06 =
-0.15 USD and 2.5 x 0.2 = 0.5 kg CO2 per electric kWh against the grid's 0.1 USD and 0.2 kg,
-lead time 1 year. One row holds 10 units. Periods are years (8760 h); the grid is 300 kW
+0.15 USD of fuel + 0.01 USD variable O&M = 0.16 USD and 2.5 x 0.2 = 0.5 kg CO2 per electric
+kWh against the grid's 0.1 USD and 0.2 kg, fixed O&M 10 USD/kW-yr x 200 kW = 2,000 USD a
+unit-year (0.014 MUSD a year for 7 units, owned, running or not), lead time 1 year. One row holds 10 units. Periods are years (8760 h); the grid is 300 kW
 until period 3 (index 3) and 1 MW from then; at most 7 gensets.
 
 Hand case (max-cumulative-delivered: every period holds as many alpha as fit):
@@ -13,10 +14,10 @@ Hand case (max-cumulative-delivered: every period holds as many alpha as fit):
   6,132 MWh a year (700 x 8760), burning 2.5 x 6,132 = 15,330 MWh of fuel, 0.5 x 6.132e6 kg
   = 3,066 t CO2;
 - t = 3: the grid carries 1000 kW; the 7 gensets are kept (prime_kept) but generate 0 (each
-  kWh would cost 0.15 - 0.1 = 0.05 USD more than the grid's).
+  kWh would cost 0.16 - 0.1 = 0.06 USD more than the grid's).
 Capex [MUSD]: 3 units; 7 units + 7 x 0.1 gensets = 7.7; 0; 0. Opex [MUSD]: 100 kW x 8760 h
-x 0.1 USD = 87,600 USD a unit-year: 0.2628; 0.876 + 0.05 x 6.132e6 / 1e6 = 1.1826 in t = 1
-and 2; 0.876.
+x 0.1 USD = 87,600 USD a unit-year: 0.2628; 0.876 + 0.06 x 6.132e6 / 1e6 + 0.014 = 0.876 +
+0.36792 + 0.014 = 1.25792 in t = 1 and 2; 0.876 + 0.014 (idle gensets' fixed O&M) = 0.890.
 """
 
 from __future__ import annotations
@@ -44,10 +45,18 @@ def _onsite(**more: Any) -> list[dict[str, Any]]:
     return [{"site": "cold-aws", "prime_mover": "ideal-gas", "max_units": 7, **more}]
 
 
-def bridge_roadmap(catalog: Any, onsite: list[dict[str, Any]] | None, mw: tuple[float, ...] = GRID_MW) -> Any:
-    """alpha in one row of 10 units, ``len(mw)`` yearly periods, period t's grid mw[t]."""
+def bridge_roadmap(
+    catalog: Any, onsite: list[dict[str, Any]] | None, mw: tuple[float, ...] = GRID_MW, **prime: float
+) -> Any:
+    """alpha in one row of 10 units, ``len(mw)`` yearly periods, period t's grid mw[t];
+    ``prime`` replaces prime mover figures (models.onsite.PrimeMoverFigures fields)."""
     extra = {} if onsite is None else {"onsite_power": onsite}
     by_mw = {m: site_data(catalog, m, row=[ROW], candidate=[{"system": "alpha"}], **extra) for m in set(mw)}
+    if prime:
+        by_mw = {
+            m: replace(d, onsite={s: replace(o, prime=replace(o.prime, **prime)) for s, o in d.onsite.items()})
+            for m, d in by_mw.items()
+        }
     return roadmap(lambda t: by_mw[mw[t]], len(mw), years=1.0)
 
 
@@ -63,7 +72,34 @@ def test_a_bridge_genset_carries_the_site_until_the_grid_arrives(ideal_catalog: 
     assert [round(_value(outcome, "prime_n", t)) for t in range(4)] == [0, 7, 7, 7]
     assert [_value(outcome, "prime_kw", t) for t in range(4)] == pytest.approx([0, 700, 700, 0], abs=1e-6)
     assert outcome.capex_musd == pytest.approx([3.0, 7.7, 0.0, 0.0])
-    assert outcome.opex_musd == pytest.approx([0.2628, 1.1826, 1.1826, 0.876])
+    assert outcome.opex_musd == pytest.approx([0.2628, 1.25792, 1.25792, 0.890])
+
+
+@pytest.mark.parametrize(
+    ("variable_om", "running_kw", "opex_t3"),
+    [
+        # fuel 2.5 x 0.036 = 0.09 USD/kWh < grid 0.1: the owned gensets keep running in t = 3,
+        # 0.876 - 0.01 x 700 x 8760 / 1e6 + 0.014 = 0.876 - 0.06132 + 0.014 = 0.82868 MUSD
+        (0.0, 700.0, 0.82868),
+        # + 0.02 USD/kWh variable O&M: 0.11 > 0.1, so grid power is bought and they stand idle,
+        # paying only their fixed O&M: 0.876 + 0.014 = 0.890 MUSD
+        (0.02, 0.0, 0.890),
+    ],
+)
+def test_variable_om_flips_running_the_owned_gensets_against_buying_grid_power(
+    ideal_catalog: Any, variable_om: float, running_kw: float, opex_t3: float
+) -> None:
+    """In t = 3 the grid (1 MW) could carry the whole 1,000 kW; the 7 gensets bought for t = 1
+    are kept. Whether they run (prime_kw up to 7 x 100 = 700 kW) is the sign of c_e + v - c_grid
+    alone. Both builders give the same LP and optimum."""
+    from tests.planner.test_roadmap_formulation_hooks import _agree, _with
+
+    inputs = bridge_roadmap(ideal_catalog, _onsite(), fuel_usd_per_kwh=0.036, variable_om_usd_per_kwh=variable_om)
+    outcome = solved(inputs)
+    assert [round(_value(outcome, "prime_n", t)) for t in range(4)] == [0, 7, 7, 7]
+    assert [_value(outcome, "prime_kw", t) for t in range(4)] == pytest.approx([0, 700, 700, running_kw], abs=1e-6)
+    assert outcome.opex_musd[3] == pytest.approx(opex_t3)
+    _agree(_with(inputs, "max-cumulative-delivered"))
 
 
 def test_the_gensets_are_written_off_over_the_facility_life(ideal_catalog: Any) -> None:
@@ -203,7 +239,7 @@ def test_the_roadmap_plan_reports_gensets_per_period_and_rechecks(ideal_catalog:
     gensets = [[e for e in p.plan.equipment if e.item == "gensets"] for p in plan.periods]
     assert [sum(e.count for e in g) for g in gensets] == [0, 7, 7, 7]
     assert [round(point.capex_musd, 6) for point in plan.timeline] == pytest.approx([3.0, 7.7, 0.0, 0.0])
-    assert [round(point.opex_musd, 6) for point in plan.timeline] == pytest.approx([0.2628, 1.1826, 1.1826, 0.876])
+    assert [round(point.opex_musd, 6) for point in plan.timeline] == pytest.approx([0.2628, 1.25792, 1.25792, 0.890])
     # the gensets' order: 7 standing from 2027, ordered their 1-year lead time (1 period) before
     (order,) = [o for o in plan.orders if o.equipment == "ideal-gas"]
     assert (order.owner, order.count, order.ordered, order.delivered, order.lead_time_periods) == (
@@ -329,9 +365,10 @@ def test_onsite_figures_follow_the_options_the_roadmap_keeps(ideal_catalog: Any)
 
 
 def test_the_tie_break_bound_counts_every_allowed_genset(ideal_catalog: Any) -> None:
-    """Per period (df = 1, y = 1): 7 x 0.1 MUSD + 1 y x 0.05 USD/kWh x 8760 h x 7 x 100 kW
-    = 0.7 + 0.3066 MUSD; four periods: 4.0264 MUSD (none without [[onsite_power]])."""
+    """Per period (df = 1, y = 1): 7 x 0.1 MUSD + 1 y x (0.16 - 0.1) USD/kWh x 8760 h x 7 x
+    100 kW + 1 y x 7 x 0.002 MUSD fixed O&M = 0.7 + 0.36792 + 0.014 = 1.08192 MUSD; four
+    periods: 4.32768 MUSD (none without [[onsite_power]])."""
     from dcplan.planner.roadmap_onsite import onsite_npv_bound_musd
 
-    assert onsite_npv_bound_musd(bridge_roadmap(ideal_catalog, _onsite())) == pytest.approx(4.0264)
+    assert onsite_npv_bound_musd(bridge_roadmap(ideal_catalog, _onsite())) == pytest.approx(4.32768)
     assert onsite_npv_bound_musd(bridge_roadmap(ideal_catalog, None)) == 0.0

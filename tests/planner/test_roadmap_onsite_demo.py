@@ -53,3 +53,15 @@ def test_the_genset_equipment_lines_price_each_unit(plan):
         for e in group:
             assert e.capex.m_as("USD") == pytest.approx(e.count * 5.28e6)
     assert max(counts) > 0
+
+
+def test_each_period_line_prices_genset_om(plan):
+    """gas-recip-4mw O&M per period line: 0.011 USD/kWh x generated kWh + 20 USD/kW-yr x
+    4,400 kW x n; a period running 10 units flat out (41.8 MW x 8760 h = 366,168 MWh) pays
+    4,027,848 + 880,000 = 4,907,848 USD/yr. Gensets still run as prime power: fuel + variable
+    O&M 2.17 x 0.0119 + 0.011 = 0.0368 USD/kWh against Virginia's 0.089."""
+    lines = [p.plan.onsite[0] for p in plan.periods]
+    for line in lines:
+        expected = 0.011 * line.generated_mwh_per_year * 1000 + 20 * 4400 * line.units
+        assert line.om_usd_per_year == pytest.approx(expected)
+    assert any(line.units == 10 and line.om_usd_per_year == pytest.approx(4_907_848.0) for line in lines)
