@@ -22,6 +22,7 @@ from tests.tui.test_editor import (
     status,
     wait_for,
 )
+from tests.tui.test_monkey import monkey_files  # noqa: F401  (the fixture)
 
 ENTERPRISE = SCENARIO_DIR / "enterprise-hybrid.toml"
 # the shipped enterprise scenario has [fabric] and two [[utility_limit]]; a loop with heat
@@ -345,3 +346,23 @@ async def test_seeded_random_text_in_the_issue15_fields(app_factory, tmp_path, s
         assert "scenario is valid" in status(app), status(app)
     assert not crashes, crashes[0]
     assert app.return_code in (None, 0)
+
+
+@pytest.mark.parametrize(
+    ("seed", "per_screen"),
+    [(20261515, 250), pytest.param(20261516, 3000, marks=pytest.mark.slow)],
+    ids=lambda v: f"seed-{v}" if v > 100_000 else f"x{v}",
+)
+async def test_monkey_on_the_issue15_scenario(app_factory, monkey_files, seed, per_screen):  # noqa: F811
+    """tests/tui/test_monkey.py's seeded monkey (random keys, text, pastes, clicks) on the
+    editor of the extended scenario (its fabric node and the three tables), the Optimise
+    screen and the plan: 1,000 events by default, 12,000 under -m slow; nothing raises."""
+    from tests.tui.test_monkey import report, run_monkey
+
+    scenario, _ = monkey_files
+    scenario.write_text(ENTERPRISE.read_text(encoding="utf-8") + EXTRA, encoding="utf-8")
+    monkey = await run_monkey(
+        app_factory, monkey_files, seed, per_screen=per_screen, screens=("scenario", "optimise", "plan", "scenario")
+    )
+    assert not monkey.crashes, report(monkey)
+    assert monkey.sent >= 4 * per_screen

@@ -25,6 +25,7 @@ from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.worker import Worker, WorkerState
 
 from dcplan.tui.format import markup_escape as escape
+from dcplan.tui.screens.dialogs import dismiss_once
 from dcplan.tui.widgets.inputs import Field
 
 # Table order and labels of the known tables; a table the scenario schema gains later is
@@ -211,10 +212,10 @@ class ConfirmModal(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
+        dismiss_once(self, event.button.id == "confirm-yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        dismiss_once(self, answer)
 
 
 class SaveAsModal(ModalScreen["Path | None"]):
@@ -251,11 +252,11 @@ class SaveAsModal(ModalScreen["Path | None"]):
     @on(Button.Pressed, "#save-as-ok")
     def _ok(self) -> None:
         text = self.query_one("#save-as-path", Input).value.strip()
-        self.dismiss(Path(text).expanduser() if text else None)
+        dismiss_once(self, Path(text).expanduser() if text else None)
 
     @on(Button.Pressed, "#save-as-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class ScenarioScreen(Screen[None]):
