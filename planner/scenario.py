@@ -59,6 +59,7 @@ from dcplan.models.units import (
     Years,
 )
 from dcplan.planner.scenario_fabric import FabricSettings
+from dcplan.planner.scenario_links import reference_problems
 from dcplan.planner.scenario_onsite import OnsitePower
 from dcplan.planner.scenario_roadmap import (
     ROADMAP_FIELDS,
@@ -514,10 +515,15 @@ def scenario_json_schema() -> dict[str, Any]:
     return schema
 
 
-def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
-    """Every validation problem as (location, message); location like ('row', 2, 'cooling')."""
+def scenario_errors(data: dict[str, Any], catalog: Any = None) -> list[tuple[tuple[Any, ...], str]]:
+    """Every validation problem as (location, message); location like ('row', 2, 'cooling').
+
+    A scenario the schema accepts is checked for the references the planner refuses when
+    solving (planner.scenario_links: a swing limit's site, a water loop's hall, with
+    ``catalog`` an on-site prime mover), so the editor marks them under their field before
+    any optimisation."""
     try:
-        Scenario.model_validate(data)
+        scenario = Scenario.model_validate(data)
     except RecursionError:
         return [((), "nested too deeply to validate")]
     except ValidationError as exc:
@@ -531,7 +537,7 @@ def scenario_errors(data: dict[str, Any]) -> list[tuple[tuple[Any, ...], str]]:
                 message = "is not a known field"
             out.append((loc, message))
         return out
-    return []
+    return reference_problems(scenario, catalog)
 
 
 TABLE_ORDER = (

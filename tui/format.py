@@ -51,3 +51,12 @@ def tornado_text(rows: list[dict[str, Any]], top: int = 10, width: int = 30) -> 
         colour = "green3" if rho >= 0 else "red3"
         lines.append(f"{row['input'][:44]:<44} [{colour}]{bar:<{width}}[/] {rho:+.2f}")
     return "\n".join(lines)
+
+
+def markup_escape(text: str) -> str:
+    """``text`` as Textual markup that shows exactly ``text``: every ``[`` escaped.
+
+    rich.markup.escape escapes only what looks like a tag, so a dcplan message naming
+    ``[[water_loop]]`` came out as ``[\\[water_loop]]`` on screen; a typed ``[b]`` or
+    ``[red`` must show as typed, never style the line."""
+    return text.replace("[", "\\[")

@@ -114,8 +114,8 @@ async def test_select_every_tree_node_of_the_demo(app_factory):
         screen = app.screen
         tree = screen.query_one("#scenario-tree", Tree)
         nodes = [n for n in all_nodes(tree) if n.data is not None]
-        # settings, roadmap (none here: Add item adds it), then every table and item
-        assert len(nodes) == 2 + len(TABLES) + sum(len(data.get(t, [])) for t in TABLES)
+        # settings, roadmap (none here: Add item adds it), fabric, then every table and item
+        assert len(nodes) == 3 + len(TABLES) + sum(len(data.get(t, [])) for t in TABLES)
         for node in nodes:
             tree.select_node(node)
             await pilot.pause()
@@ -123,6 +123,10 @@ async def test_select_every_tree_node_of_the_demo(app_factory):
             if table == "roadmap":
                 assert screen.selected == ("roadmap", None) and not screen.query("#f-start")
                 assert "single-period" in str(screen.query_one("#scenario-item").render())
+                continue
+            if table == "fabric":  # the demo places its network and storage racks
+                assert screen.selected == ("fabric", None)
+                assert screen.query_one("#f-place", Input).value == "true"
                 continue
             if table != "scenario" and index is None:
                 index = 0 if data.get(table) else None
@@ -155,7 +159,7 @@ async def test_select_every_tree_node_of_the_enterprise_scenario_by_keyboard(app
         await pilot.pause()
         last = TABLES[-1]  # the tree's last table (haircut since issue 13), its last item
         assert screen.selected == ((last, len(data[last]) - 1) if data.get(last) else (last, None))
-        expected = {("scenario", None), ("roadmap", None)} | {
+        expected = {("scenario", None), ("roadmap", None), ("fabric", None)} | {
             (t, i) for t in TABLES for i in range(len(data.get(t, [])))
         }
         expected |= {(t, None) for t in TABLES if not data.get(t)}
@@ -276,7 +280,7 @@ async def test_a_scenario_built_from_scratch_saves_and_loads(app_factory, tmp_pa
 def check_inline_errors(app, table: str, index: int | None, names: list[str], text: str) -> None:
     """Each field shows, in place, what the validator says about it; the item's own rule under the title."""
     screen = app.screen
-    errors = scenario_errors(app.state.scenario_data)
+    errors = scenario_errors(app.state.scenario_data, app.state.catalog)
     for name in names:
         loc = (table, name) if index is None else (table, index, name)
         here = [message for where, message in errors if where[: len(loc)] == loc]

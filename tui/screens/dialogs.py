@@ -14,6 +14,18 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 
+def dismiss_once(screen: Any, result: Any) -> None:
+    """Dismiss ``screen`` with ``result`` unless it already answered or is no longer on top.
+
+    A click on Yes queued behind an Escape (or a second click) reached ``dismiss`` after the
+    modal had closed: Textual then ran the callback again with the other answer and popped
+    the screen below, the last one of its mode (ScreenStackError, the UI monkey found it)."""
+    if getattr(screen, "_answered", False) or screen.app.screen is not screen:
+        return
+    screen._answered = True
+    screen.dismiss(result)
+
+
 class ConfirmScreen(ModalScreen[bool]):
     """Ask a yes/no question; dismisses with True for Yes, False for No or escape."""
 
@@ -35,14 +47,14 @@ class ConfirmScreen(ModalScreen[bool]):
 
     @on(Button.Pressed, "#confirm-yes")
     def _yes(self) -> None:
-        self.dismiss(True)
+        dismiss_once(self, True)
 
     @on(Button.Pressed, "#confirm-no")
     def _no(self) -> None:
-        self.dismiss(False)
+        dismiss_once(self, False)
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        dismiss_once(self, answer)
 
 
 class OpenFileScreen(ModalScreen[Any]):
@@ -102,12 +114,11 @@ class OpenFileScreen(ModalScreen[Any]):
 
     def _loaded(self, value: Any) -> None:
         self._loading = False
-        if self.app.screen is self:  # closed meanwhile (escape, another screen): drop the result
-            self.dismiss(value)
+        dismiss_once(self, value)  # closed meanwhile (escape, another screen): the result is dropped
 
     def _error(self, message: str) -> None:
         self.query_one("#open-error", Static).update(Content(message))
 
     @on(Button.Pressed, "#open-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)

@@ -11,6 +11,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Checkbox, Footer, Header, Input, Label, RichLog, Sparkline, Static
 
+from dcplan.tui.format import markup_escape
 from dcplan.tui.solver_process import FINISH_TIMEOUT_S, phase_text
 from dcplan.tui.state import adopt_plan
 from dcplan.tui.widgets.inputs import Field
@@ -98,7 +99,7 @@ class OptimiseScreen(Screen[None]):
         try:
             parsed = parse_scenario(state.scenario_data)
         except ScenarioError as exc:
-            self._status(f"[b red]The scenario is invalid:[/] {exc.lines[0]}")
+            self._status(f"[b red]The scenario is invalid:[/] {markup_escape(exc.lines[0])}")
             return
         settings = self._settings()
         if settings is None:
@@ -180,7 +181,7 @@ class OptimiseScreen(Screen[None]):
                 return
             elif kind == "error":
                 log.write(f"[b red]{message[1]}[/]")
-                self._finish(f"[b red]solve failed:[/] {message[1]}")
+                self._finish(f"[b red]solve failed:[/] {markup_escape(str(message[1]))}")
                 return
         self._show_figures(self.last.get("incumbent"), self.last.get("bound"), self.last.get("gap"))
         if self.solver.cancel_overdue():

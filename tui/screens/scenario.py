@@ -15,7 +15,6 @@ import typing
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -25,17 +24,21 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Static, Tree
 from textual.worker import Worker, WorkerState
 
+from dcplan.tui.format import markup_escape as escape
+from dcplan.tui.screens.dialogs import dismiss_once
 from dcplan.tui.widgets.inputs import Field
 
 # Table order and labels of the known tables; a table the scenario schema gains later is
 # edited too (``tables()`` reads the schema), under its own name.
 TABLES = ("site", "hall", "row", "candidate", "cloud", "workload", "share", "porting", "haircut", "utility_limit")
 
-#: tables edited as one table, not an array ([scenario] shows as "settings"; [roadmap] may be absent)
-SINGLE_TABLES = ("scenario", "roadmap")
+#: tables edited as one table, not an array ([scenario] shows as "settings"; [roadmap] and
+#: [fabric] may be absent: Add item adds them, Delete item removes them)
+SINGLE_TABLES = ("scenario", "roadmap", "fabric")
 
 TABLE_LABELS = {
     "roadmap": "roadmap (periods)",
+    "fabric": "fabric: racks placed",  # [fabric]: network and storage racks placed in rows
     "site": "sites",
     "hall": "halls",
     "row": "rows / row templates",
@@ -62,6 +65,10 @@ LABEL_KEYS = ("id", "system", "software", "family", "claim", "workload", "site",
 NO_ROADMAP = (
     "[b]roadmap[/b]: none, the scenario is single-period. Add item adds a [b]\\[roadmap][/b] "
     "(start, period, periods or end, objective, ...) to plan it over periods."
+)
+NO_FABRIC = (
+    "[b]fabric[/b]: none, the plan counts the network and storage racks its fabric needs without "
+    "placing them. Add item adds a [b]\\[fabric][/b] (place = true) to place them in rows."
 )
 LABEL_CHARS = 40  # an id longer than this is cut in the tree and title (a 10,000-character id stays usable)
 
@@ -205,10 +212,10 @@ class ConfirmModal(ModalScreen[bool]):
 
     @on(Button.Pressed)
     def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "confirm-yes")
+        dismiss_once(self, event.button.id == "confirm-yes")
 
     def action_answer(self, answer: bool) -> None:
-        self.dismiss(answer)
+        dismiss_once(self, answer)
 
 
 class SaveAsModal(ModalScreen["Path | None"]):
@@ -245,11 +252,11 @@ class SaveAsModal(ModalScreen["Path | None"]):
     @on(Button.Pressed, "#save-as-ok")
     def _ok(self) -> None:
         text = self.query_one("#save-as-path", Input).value.strip()
-        self.dismiss(Path(text).expanduser() if text else None)
+        dismiss_once(self, Path(text).expanduser() if text else None)
 
     @on(Button.Pressed, "#save-as-cancel")
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        dismiss_once(self, None)
 
 
 class ScenarioScreen(Screen[None]):
@@ -348,6 +355,8 @@ class ScenarioScreen(Screen[None]):
         tree.root.add_leaf("settings", data=("scenario", None))
         roadmap = "roadmap (periods)" if "roadmap" in self.data else "roadmap: none (single period; Add item adds it)"
         tree.root.add_leaf(roadmap, data=("roadmap", None))
+        fabric = table_label("fabric") if "fabric" in self.data else "fabric: none (not placed)"
+        tree.root.add_leaf(fabric, data=("fabric", None))
         for table in tables():
             items = _items(self.data, table)
             if items is None:
@@ -405,15 +414,18 @@ class ScenarioScreen(Screen[None]):
             await form.remove_children()
             if table == "roadmap" and "roadmap" not in self.data:
                 title.update(NO_ROADMAP)
+            elif table == "fabric" and "fabric" not in self.data:
+                title.update(NO_FABRIC)
             elif table not in SINGLE_TABLES and index is None:
                 title.update(f"{table_label(table)}: none yet (Add item)")
             else:
                 title.update(f"[b]{escape(_item_label(table, None, index or 0))}[/b]: not a table in the file")
             return
         title.update(
-            f"[b]{escape(_item_label(table, item, index or 0))}[/b]"
-            if table != "roadmap"
-            else "[b]roadmap[/b]: the periods (Delete item makes the scenario single-period)"
+            {
+                "roadmap": "[b]roadmap[/b]: the periods (Delete item makes the scenario single-period)",
+                "fabric": "[b]fabric[/b]: network and storage racks placed in rows (Delete item: counted only)",
+            }.get(table, f"[b]{escape(_item_label(table, item, index or 0))}[/b]")
         )
         if self._form_table == table:
             for widget in form.query(FieldInput).results(FieldInput):
@@ -487,7 +499,7 @@ class ScenarioScreen(Screen[None]):
         from dcplan.planner.scenario import scenario_errors
 
         try:
-            errors = scenario_errors(self.data)
+            errors = scenario_errors(self.data, getattr(self.app.state, "catalog", None))  # type: ignore[attr-defined]
         except Exception as exc:  # a validator bug must not take the editor (and the user's edits) down
             errors = [((), f"internal error while validating (please report): {type(exc).__name__}: {exc}")]
         table, index = self.selected
@@ -690,6 +702,9 @@ class ScenarioScreen(Screen[None]):
         if table == "roadmap":
             self._ask_add_roadmap()
             return
+        if table == "fabric":
+            await self._change_fabric(add=True)
+            return
         items = _items(self.data, table)
         if items is None:
             self._status(f"[b red]\\[\\[{table}]] is not an array of tables in the file; fix it there[/]")
@@ -718,6 +733,9 @@ class ScenarioScreen(Screen[None]):
         if table == "roadmap":
             self._ask_remove_roadmap()
             return
+        if table == "fabric":
+            await self._change_fabric(add=False)
+            return
         if table == "scenario" or index is None:
             self._status("select an item to delete")
             return
@@ -730,6 +748,36 @@ class ScenarioScreen(Screen[None]):
         left = len(_items(self.data, table) or [])
         self.selected = (table, min(index, left - 1)) if left else (table, None)
         await self.refresh_all()
+
+    async def _change_fabric(self, add: bool) -> None:
+        """Add ``[fabric]`` (place = true) or remove it from the document; other keys untouched."""
+        from dcplan.planner.scenario_file import ScenarioFileError, apply_edit
+
+        present = "fabric" in self.data
+        if add == present:
+            self._status(
+                "the scenario has a \\[fabric]: edit its fields, or Delete item to remove it"
+                if present
+                else "no \\[fabric] to delete: network and storage racks are counted, not placed"
+            )
+            return
+        try:
+            if add:
+                apply_edit(self.document, ("fabric", "place"), True)
+            else:
+                del self.document["fabric"]
+        except (ScenarioFileError, KeyError, TypeError) as exc:
+            self._status(f"[b red]{escape(str(exc))}[/]")
+            return
+        self._publish()
+        self.selected = ("fabric", None)
+        await self.refresh_all()
+        self.app.notify(
+            "added a [fabric]: network and storage racks are placed in rows"
+            if add
+            else "removed the [fabric]: network and storage racks are counted, not placed",
+            markup=False,
+        )
 
     # [roadmap] ----------------------------------------------------------------------
     def _ask_add_roadmap(self) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -26,6 +25,7 @@ from textual.widgets import (
     TextArea,
 )
 
+from dcplan.tui.format import markup_escape as escape
 from dcplan.tui.widgets.inputs import Field, RatioValidator
 
 #: (label, value) of the sensitivity choice; None: Latin hypercube and tornado only.
