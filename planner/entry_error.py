@@ -12,12 +12,13 @@ E = TypeVar("E", bound=DcplanError)
 
 
 def entry_error(kind: type[E], scenario: Any, table: str, index: int, name: str, expected: str, got: Any) -> E:
-    """``<file>: <table>[<index>]: <name>: expected <expected>, got <got>`` as a ``kind``."""
-    where = scenario.source
+    """``<file>: [[<table>]] #<index + 1> field <name>: expected <expected>, got <got>`` as a
+    ``kind``: the entry named as the scenario schema's errors name it (planner.scenario_file)."""
+    where, entry = scenario.source, f"[[{table}]] #{index + 1}"
     return kind(
-        f"{where}: {table}[{index}]: {name}: expected {expected}, got {got}",
+        f"{where}: {entry} field {name}: expected {expected}, got {got}",
         file=where,
-        entry=f"{table}[{index}]",
+        entry=entry,
         field=name,
         expected=expected,
         got=str(got),

@@ -59,16 +59,16 @@ CASES = {
         "reuse_capacity",
         "needs a unit",
     ),
-    "loop-hall-unknown": (LOOP.replace('"phx-1"', '"nan"'), "water_loop[0]", "hall", "got 'nan'"),
+    "loop-hall-unknown": (LOOP.replace('"phx-1"', '"nan"'), "[[water_loop]] #1", "hall", "got 'nan'"),
     "genset-mover-unicode": (GENSET.replace("gas-recip-4mw", "日本語"), "[[onsite_power]] #1", "prime_mover", "日本語"),
-    "genset-mover-unknown": (GENSET.replace("gas-recip-4mw", "w99"), "onsite_power[0]", "prime_mover", "got 'w99'"),
+    "genset-mover-unknown": (GENSET.replace("gas-recip-4mw", "w99"), "[[onsite_power]] #1", "prime_mover", "got 'w99'"),
     "genset-units-overflow": (
         GENSET.replace("max_units = 2", "max_units = 1e400"),
         "[[onsite_power]] #1",
         "max_units",
         "finite",
     ),
-    "genset-site-twice": (GENSET + GENSET, "onsite_power[1]", "site", "twice"),
+    "genset-site-twice": (GENSET + GENSET, "[[onsite_power]] #2", "site", "twice"),
 }
 
 

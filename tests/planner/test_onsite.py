@@ -204,8 +204,8 @@ def test_unknown_references_are_one_clear_line(ideal_catalog, row, field, expect
     scn = scenario(row=[ROW], candidate=ALPHA, site=SITE, onsite_power=[row])
     with pytest.raises(OnsiteInputError) as err:
         build_model_data(scn, ideal_catalog)
-    assert err.value.lines == [f"scenario: onsite_power[0]: {field}: {expected}"]
-    assert (err.value.entry, err.value.field) == ("onsite_power[0]", field)
+    assert err.value.lines == [f"scenario: [[onsite_power]] #1 field {field}: {expected}"]
+    assert (err.value.entry, err.value.field) == ("[[onsite_power]] #1", field)
 
 
 def test_curtailment_needs_a_work_objective(ideal_catalog):
@@ -218,14 +218,16 @@ def test_curtailment_needs_a_work_objective(ideal_catalog):
         onsite_power=_onsite(curtailment_hours=10, curtailment_grid="1 MW"),
     )
     with pytest.raises(
-        (OnsiteInputError, DcplanError), match=r"onsite_power\[0\]: curtailment_hours: expected an objective"
+        (OnsiteInputError, DcplanError), match=r"\[\[onsite_power\]\] #1 field curtailment_hours: expected an objective"
     ):
         build_model_data(scn, ideal_catalog)
 
 
 def test_two_rows_on_one_site_are_refused(ideal_catalog):
     scn = scenario(row=[ROW], candidate=ALPHA, site=SITE, onsite_power=_onsite() + _onsite())
-    with pytest.raises(OnsiteInputError, match=r"onsite_power\[1\]: site: expected one \[\[onsite_power\]\] per site"):
+    with pytest.raises(
+        OnsiteInputError, match=r"\[\[onsite_power\]\] #2 field site: expected one \[\[onsite_power\]\] per site"
+    ):
         build_model_data(scn, ideal_catalog)
 
 
@@ -311,7 +313,7 @@ def test_a_bad_onsite_row_in_a_roadmap_over_the_cli_is_one_json_object(tmp_path,
     lines = [line for line in out.out.splitlines() + out.err.splitlines() if line.strip()]
     assert len(lines) == 1, lines
     error = json.loads(lines[0])
-    assert "onsite_power[0]" in error["error"] and "prime_mover" in error["error"], error
+    assert "[[onsite_power]] #1" in error["error"] and "prime_mover" in error["error"], error
     assert "Traceback" not in out.err
 
 
@@ -334,7 +336,7 @@ def test_the_plan_text_and_report_show_the_onsite_line(ideal_catalog):
     [
         (
             '\n[[onsite_power]]\nsite = "nowhere"\n',
-            ("onsite_power[0]", "site", "expected a [[site]] id (ashburn-va), got 'nowhere'"),
+            ("[[onsite_power]] #1", "site", "expected a [[site]] id (ashburn-va), got 'nowhere'"),
         ),
         ('\n[[onsite_power]]\nsite = "ashburn-va"\nride_through = "soon"\n', (None, None, "ride_through")),
     ],

@@ -129,8 +129,11 @@ def test_a_limit_on_an_unknown_site_is_one_clear_line(ideal_catalog):
     with pytest.raises(SwingInputError) as err:
         build_model_data(scn, ideal_catalog)
     assert len(err.value.lines) == 1
-    assert err.value.lines[0] == "scenario: utility_limit[0]: site: expected a [[site]] id (cold-aws), got 'nowhere'"
-    assert (err.value.entry, err.value.field) == ("utility_limit[0]", "site")
+    assert (
+        err.value.lines[0]
+        == "scenario: [[utility_limit]] #1 field site: expected a [[site]] id (cold-aws), got 'nowhere'"
+    )
+    assert (err.value.entry, err.value.field) == ("[[utility_limit]] #1", "site")
 
 
 @pytest.mark.parametrize(
@@ -154,7 +157,9 @@ def test_bad_utility_limits_are_refused(bad):
 
 def test_two_limits_on_one_site_are_refused(ideal_catalog):
     scn = scenario(row=[ROW], candidate=ALPHA, utility_limit=_limit() + _limit("2 MW"))
-    with pytest.raises(SwingInputError, match=r"utility_limit\[1\]: site: expected one \[\[utility_limit\]\] per site"):
+    with pytest.raises(
+        SwingInputError, match=r"\[\[utility_limit\]\] #2 field site: expected one \[\[utility_limit\]\] per site"
+    ):
         build_model_data(scn, ideal_catalog)
 
 
@@ -189,7 +194,7 @@ def _demo_with(tmp_path, extra: str):
     [
         (
             '[[utility_limit]]\nsite = "nowhere"\nswing_band = "10 MW"\n',
-            ("utility_limit[0]", "site", "expected a [[site]] id (ashburn-va), got 'nowhere'"),
+            ("[[utility_limit]] #1", "site", "expected a [[site]] id (ashburn-va), got 'nowhere'"),
         ),
         ('[[utility_limit]]\nsite = "ashburn-va"\nswing_band = "ten"\n', (None, None, "swing_band")),
     ],

@@ -166,7 +166,7 @@ def test_the_lp_is_the_same_both_ways_with_water_rows(water_catalog, classes):
 @pytest.mark.parametrize(
     ("loop", "expected"),
     [
-        ({"hall": "nowhere"}, "scenario: water_loop[0]: hall: expected a [[hall]] id (h1), got 'nowhere'"),
+        ({"hall": "nowhere"}, "scenario: [[water_loop]] #1 field hall: expected a [[hall]] id (h1), got 'nowhere'"),
     ],
 )
 def test_a_loop_on_an_unknown_hall_is_one_clear_line(water_catalog, loop, expected):
@@ -200,8 +200,8 @@ def test_a_hall_given_two_loops_is_refused(water_catalog):
     scn = scenario(row=[ROW], candidate=[{"system": "alpha"}], water_loop=_loop("W45") + _loop("W27"))
     with pytest.raises(WaterInputError) as err:
         build_model_data(scn, water_catalog)
-    assert err.value.lines == ["scenario: water_loop[1]: hall: expected each hall once, got 'h1'"]
-    assert (err.value.entry, err.value.field) == ("water_loop[1]", "hall")
+    assert err.value.lines == ["scenario: [[water_loop]] #2 field hall: expected each hall once, got 'h1'"]
+    assert (err.value.entry, err.value.field) == ("[[water_loop]] #2", "hall")
 
 
 def test_a_default_loop_allows_every_class_coolest_first(water_catalog):
@@ -227,7 +227,7 @@ def test_a_bad_water_loop_over_the_cli_is_one_json_object(tmp_path, capsys):
     assert code == 2 and len(lines) == 1, lines
     error = json.loads(lines[0])
     assert "demo.toml" in error["error"] and "got 'nowhere'" in error["error"]
-    assert (error["entry"], error["field"]) == ("water_loop[0]", "hall")
+    assert (error["entry"], error["field"]) == ("[[water_loop]] #1", "hall")
 
 
 def test_fuzzed_water_loops_never_crash(water_catalog):

@@ -259,10 +259,10 @@ ROADMAP_ONSITE = '\n[[onsite_power]]\nsite = "phoenix-az"\nprime_mover = "gas-re
 
 
 async def test_a_roadmap_with_a_water_loop_edits_solves_and_shows_its_timeline(app_factory, tmp_path):
-    """A three-quarter roadmap of the enterprise scenario with a [[water_loop]] (and, refused
-    in a roadmap, an [[onsite_power]] the planner removes after reading why): the loop's
-    fields take hostile text, the roadmap solves from the Optimise screen, and the Timeline
-    (F9) shows every period with the loop's hall on its floor plan."""
+    """A three-quarter roadmap of the enterprise scenario with a [[water_loop]] and an
+    [[onsite_power]] (both applied per period): the loop's fields take hostile text, the
+    roadmap solves from the Optimise screen, and the Timeline (F9) shows every period with
+    the loop's hall on its floor plan."""
     from dcplan.tui.screens.timeline import TimelineScreen
     from tests.tui.test_optimise import finished
     from tests.tui.test_timeline import roadmap_scenario
@@ -274,9 +274,6 @@ async def test_a_roadmap_with_a_water_loop_edits_solves_and_shows_its_timeline(a
     async with app.run_test(size=SIZE) as pilot:
         await open_editor(pilot)
         screen = app.screen
-        assert "[[onsite_power]] is not applied per period by the roadmap yet" in status(app), status(app)
-        await select(pilot, "onsite_power", 0)
-        await click(pilot, "#scenario-delete")
         assert "scenario is valid" in status(app), status(app)
         await select(pilot, "water_loop", 0)
         names = field_names(screen)
