@@ -45,7 +45,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from dcplan.planner.session import finite_or_none, run_result
+from dcplan.planner.session import finite_or_none, run_result, run_time_limit_s
 
 #: the HighsLp arrays a ``load`` carries, in order
 LP_ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "integrality", "start", "index", "value")
@@ -195,7 +195,7 @@ class _Child:
     def run(self, time_limit_s: float, progress_s: float) -> None:
         self.progress_s = progress_s
         self.state.update(started=time.perf_counter(), progress_t=0.0, sent_t=-1.0, pending=None)
-        limit = math.inf if self.ignore_stop else max(time_limit_s, 0.0)
+        limit = math.inf if self.ignore_stop else run_time_limit_s(self.highs, max(time_limit_s, 0.0))
         self.highs.setOptionValue("time_limit", limit)
         started = time.perf_counter()
         self.highs.run()

@@ -90,6 +90,23 @@ _STATUS = {
 }
 
 
+def run_time_limit_s(highs: Any, limit_s: float) -> float:
+    """HiGHS's ``time_limit`` for a run of at most ``limit_s`` seconds [s] on ``highs``.
+
+    HiGHS 1.16 checks an LP's run against the clock of every run of this Highs so far
+    (ERGO-Code/HiGHS#1477: ``getRunTime()`` keeps growing), a MIP's against the MIP's own
+    start: so an LP gets ``getRunTime() + limit_s``, a MIP ``limit_s``. Without this a pooled
+    child that had run for longer than a later LP's limit stopped that LP at once ("time
+    limit reached" after 1 ms: the marginal values' LP lost every estimate).
+    """
+    import highspy
+
+    integrality = highs.getLp().integrality_
+    if any(v != highspy.HighsVarType.kContinuous for v in integrality):
+        return limit_s
+    return float(highs.getRunTime()) + limit_s
+
+
 def run_result(highs: Any, elapsed_s: float) -> RunResult:
     """Read a finished run off a ``highspy.Highs``; gap = |bound - objective| / max(|objective|, 1e-9)."""
     import highspy
@@ -184,7 +201,7 @@ class InProcessSession:
         self.highs.setSolution(solution)
 
     def run(self, time_limit_s: float) -> RunResult:
-        self.highs.setOptionValue("time_limit", max(float(time_limit_s), 0.0))
+        self.highs.setOptionValue("time_limit", run_time_limit_s(self.highs, max(float(time_limit_s), 0.0)))
         started = self.started = time.perf_counter()
         self.highs.run()
         return run_result(self.highs, time.perf_counter() - started)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import highspy
 import numpy as np
+import pytest
 
 from dcplan.planner.matrix import build_direct
 from dcplan.planner.modeldata import build_model_data
@@ -51,3 +54,51 @@ def test_an_lp_run_has_row_duals(demo, catalog):
     assert result.status == "optimal" and result.row_dual is not None
     assert result.bound == result.objective
     assert np.count_nonzero(result.row_dual) > 0
+
+
+def _hard_mip(n: int = 300, rows: int = 40, seed: int = 0) -> highspy.HighsLp:
+    """A seeded random packing MIP (n integers in [0, 10], rows of 40 terms, column-wise as
+    the sessions take it) that HiGHS does not close within a second: a run of it ends at its
+    time limit."""
+    from scipy.sparse import csc_matrix
+
+    rng = np.random.default_rng(seed)
+    dense = np.zeros((rows, n))
+    for r in range(rows):
+        dense[r, rng.choice(n, 40, replace=False)] = rng.random(40) * 3
+    a = csc_matrix(dense)
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n, rows
+    lp.col_cost_, lp.col_lower_, lp.col_upper_ = -rng.random(n), np.zeros(n), np.full(n, 10.0)
+    lp.row_lower_, lp.row_upper_ = np.full(rows, -highspy.kHighsInf), rng.random(rows) * 50 + 10
+    lp.integrality_ = [highspy.HighsVarType.kInteger] * n
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    lp.a_matrix_.start_, lp.a_matrix_.index_, lp.a_matrix_.value_ = a.indptr, a.indices, a.data
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n, rows
+    return lp
+
+
+@pytest.mark.parametrize("kind", ["in-process", "child"])
+def test_an_lp_after_a_long_run_gets_its_whole_time_limit(demo, catalog, kind):
+    """HiGHS 1.16 checks an LP against the run time of every earlier run of the same Highs
+    (ERGO-Code/HiGHS#1477). A session that ran a MIP to its 0.6 s limit, then loads an LP and
+    runs it with 0.3 s (far more than the demo's LP takes), must solve it, with duals: before
+    planner.session.run_time_limit_s the LP stopped at once ("time limit reached"), and the
+    marginal values of a pooled child lost every LP estimate. A MIP after them still runs
+    for its own limit (HiGHS times a MIP from its start)."""
+    from dcplan.planner.session import ChildSession
+
+    session: Any = InProcessSession({"threads": 1}) if kind == "in-process" else ChildSession({"threads": 1})
+    try:
+        session.load(_hard_mip())
+        assert session.run(0.6).status == "time-limit"
+        lp = build_direct(build_model_data(demo, catalog)).lp
+        lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
+        session.load(lp)
+        result = session.run(0.3)
+        assert result.status == "optimal" and result.row_dual is not None, result.detail
+        session.load(_hard_mip())  # a MIP's limit counts from its own start: all 0.6 s, not more
+        again = session.run(0.6)
+        assert again.status == "time-limit" and 0.4 <= again.elapsed_s <= 0.6 + 1.0, again.elapsed_s
+    finally:
+        session.close()
