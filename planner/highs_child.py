@@ -45,7 +45,8 @@ from typing import IO, Any
 
 import numpy as np
 
-from dcplan.planner.session import finite_or_none, run_result, run_time_limit_s
+from dcplan.planner.highs_clock import run_highs, run_time_limit_s
+from dcplan.planner.session import finite_or_none, run_result
 
 #: the HighsLp arrays a ``load`` carries, in order
 LP_ARRAYS = ("col_cost", "col_lower", "col_upper", "row_lower", "row_upper", "integrality", "start", "index", "value")
@@ -198,7 +199,7 @@ class _Child:
         limit = math.inf if self.ignore_stop else run_time_limit_s(self.highs, max(time_limit_s, 0.0))
         self.highs.setOptionValue("time_limit", limit)
         started = time.perf_counter()
-        self.highs.run()
+        run_highs(self.highs)
         result = run_result(self.highs, time.perf_counter() - started)
         status = self.highs.getModelStatus()
         arrays = tuple(a for a in (result.col_value, result.row_dual) if a is not None)

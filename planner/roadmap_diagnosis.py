@@ -124,7 +124,9 @@ def lp_status(lp: highspy.HighsLp, settings: SolveSettings) -> str:
     h.setOptionValue("random_seed", settings.seed)
     h.setOptionValue("time_limit", float(settings.time_limit_s))
     h.passModel(lp)
-    h.run()
+    from dcplan.planner.highs_clock import run_highs
+
+    run_highs(h)
     status = h.getModelStatus()
     if status in (highspy.HighsModelStatus.kInfeasible, highspy.HighsModelStatus.kUnboundedOrInfeasible):
         return "infeasible"

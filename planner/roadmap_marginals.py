@@ -170,7 +170,9 @@ def _estimate_lp(outcome: Any, objective: str, budget_s: float) -> RoadmapDuals:
     highs.setOptionValue("threads", 1)
     highs.setOptionValue("time_limit", max(budget_s, 0.01))
     highs.passModel(_lp_copy(model.lp, lower, upper))
-    highs.run()
+    from dcplan.planner.highs_clock import run_highs
+
+    run_highs(highs)
     if highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         status = highs.modelStatusToString(highs.getModelStatus())
         return RoadmapDuals(

@@ -10,8 +10,8 @@ last incumbent the child streamed, or none. Child sessions are pooled (``acquire
 ``release``): one stays alive for the next solve in the same process and is closed at exit.
 
 Both take ``watch(on_progress, cancel)`` before a run: ``on_progress(incumbent, bound, gap,
-elapsed_s)`` is called in the thread that called ``run`` (for the child, from its stream),
-and a set ``cancel`` event stops the run at HiGHS's next callback.
+elapsed_s)`` is called in the thread that called ``run`` (the child's: from its stream), a
+set ``cancel`` stops the run at HiGHS's next callback. Time limits: planner.highs_clock.
 
 Status words of a run (``RunResult.status``):
 
@@ -19,8 +19,7 @@ Status words of a run (``RunResult.status``):
 - ``time-limit``: the time limit passed (with or without a solution: see ``has_solution``);
 - ``infeasible``: HiGHS proved there is no solution;
 - ``interrupted``: the run was stopped on request (cancel) or by a watchdog;
-- ``other``: any other HiGHS model status (its text in ``detail``).
-"""
+- ``other``: any other HiGHS model status (its text in ``detail``)."""
 
 from __future__ import annotations
 
@@ -39,6 +38,8 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import numpy as np
+
+from dcplan.planner.highs_clock import run_highs, run_time_limit_s
 
 #: called with (incumbent, bound, gap, elapsed_s), any of the first three may be None
 ProgressCallback = Callable[[float | None, float | None, float | None, float], None]
@@ -88,23 +89,6 @@ _STATUS = {
     "kInfeasible": "infeasible",
     "kInterrupt": "interrupted",
 }
-
-
-def run_time_limit_s(highs: Any, limit_s: float) -> float:
-    """HiGHS's ``time_limit`` for a run of at most ``limit_s`` seconds [s] on ``highs``.
-
-    HiGHS 1.16 checks an LP's run against the clock of every run of this Highs so far
-    (ERGO-Code/HiGHS#1477: ``getRunTime()`` keeps growing), a MIP's against the MIP's own
-    start: so an LP gets ``getRunTime() + limit_s``, a MIP ``limit_s``. Without this a pooled
-    child that had run for longer than a later LP's limit stopped that LP at once ("time
-    limit reached" after 1 ms: the marginal values' LP lost every estimate).
-    """
-    import highspy
-
-    integrality = highs.getLp().integrality_
-    if any(v != highspy.HighsVarType.kContinuous for v in integrality):
-        return limit_s
-    return float(highs.getRunTime()) + limit_s
 
 
 def run_result(highs: Any, elapsed_s: float) -> RunResult:
@@ -203,7 +187,7 @@ class InProcessSession:
     def run(self, time_limit_s: float) -> RunResult:
         self.highs.setOptionValue("time_limit", run_time_limit_s(self.highs, max(float(time_limit_s), 0.0)))
         started = self.started = time.perf_counter()
-        self.highs.run()
+        run_highs(self.highs)
         return run_result(self.highs, time.perf_counter() - started)
 
     def close(self) -> None:
@@ -239,8 +223,7 @@ def _subscribe(highs: Any, session: InProcessSession) -> None:
             report(event.data_out)
 
     def on_lp_interrupt(event: Any) -> None:
-        # the root LP of a large campus runs for seconds without any MIP interrupt callback;
-        # written every time: HiGHS keeps a True from an earlier run of the same Highs
+        # root LPs run for seconds without MIP callbacks; set always: HiGHS keeps an earlier True
         event.data_in.user_interrupt = session.cancel is not None and session.cancel.is_set()
 
     highs.cbMipImprovingSolution.subscribe(on_improving)

@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from dcplan.planner.highs_clock import run_highs
 from dcplan.planner.start_moves import INT_TOL, Repair, complete, fill, swap, trim
 
 #: a row or bound holds within this (absolute, plus relative to the bound's size)
@@ -203,7 +204,7 @@ class _LP:
         """The optimal column values, or None (infeasible, or the deadline passed)."""
         # HiGHS's time limit counts the run time of every run of this Highs so far
         self.h.setOptionValue("time_limit", self.h.getRunTime() + clock.left())
-        self.h.run()
+        run_highs(self.h)
         if self.h.getModelStatus() != self.highspy.HighsModelStatus.kOptimal:
             return None
         return np.asarray(self.h.getSolution().col_value, dtype=np.float64)
@@ -431,7 +432,7 @@ def _continuous(a: _Arrays, x: np.ndarray, clock: _Clock, seed: int) -> np.ndarr
     }.items():
         h.setOptionValue(name, v)
     h.passModel(lp)
-    h.run()
+    run_highs(h)
     if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
         return None
     fixed[cont] = np.asarray(h.getSolution().col_value, dtype=np.float64)

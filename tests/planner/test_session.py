@@ -83,7 +83,7 @@ def test_an_lp_after_a_long_run_gets_its_whole_time_limit(demo, catalog, kind):
     """HiGHS 1.16 checks an LP against the run time of every earlier run of the same Highs
     (ERGO-Code/HiGHS#1477). A session that ran a MIP to its 0.6 s limit, then loads an LP and
     runs it with 0.3 s (far more than the demo's LP takes), must solve it, with duals: before
-    planner.session.run_time_limit_s the LP stopped at once ("time limit reached"), and the
+    planner.highs_clock.run_time_limit_s the LP stopped at once ("time limit reached"), and the
     marginal values of a pooled child lost every LP estimate. A MIP after them still runs
     for its own limit (HiGHS times a MIP from its start)."""
     from dcplan.planner.session import ChildSession
@@ -91,7 +91,8 @@ def test_an_lp_after_a_long_run_gets_its_whole_time_limit(demo, catalog, kind):
     session: Any = InProcessSession({"threads": 1}) if kind == "in-process" else ChildSession({"threads": 1})
     try:
         session.load(_hard_mip())
-        assert session.run(0.6).status == "time-limit"
+        first = session.run(0.6)
+        assert first.status == "time-limit", (first.detail, first.model_status, first.elapsed_s)
         lp = build_direct(build_model_data(demo, catalog)).lp
         lp.integrality_ = [highspy.HighsVarType.kContinuous] * lp.num_col_
         session.load(lp)
@@ -101,4 +102,19 @@ def test_an_lp_after_a_long_run_gets_its_whole_time_limit(demo, catalog, kind):
         again = session.run(0.6)
         assert again.status == "time-limit" and 0.4 <= again.elapsed_s <= 0.6 + 1.0, again.elapsed_s
     finally:
+        session.close()
+
+
+def test_runs_with_other_thread_counts_in_one_process_all_solve(demo, catalog):
+    """HiGHS sizes one thread scheduler per process at its first run; a later run with
+    another ``threads`` returned kError / kNotset at once, which a solve read as "no plan
+    within the limit" (in-process solves after a default-threads run; a pooled child whose
+    solve and marginal values ask different counts). Two in-process sessions with 2 and then
+    1 thread (whatever this process ran before: one of them differs from it) both solve."""
+    lp = build_direct(build_model_data(demo, catalog)).lp
+    for threads in (2, 1):
+        session = InProcessSession({"threads": threads, "mip_rel_gap": 1e-3})
+        session.load(lp)
+        result = session.run(30)
+        assert result.status == "optimal", (threads, result.detail, result.model_status)
         session.close()
