@@ -232,12 +232,10 @@ def _factory_rows(b: Any, f: AiFactoryInput) -> None:
             )
 
 
-def register() -> None:
-    """Put ``cloud_hook`` in ROADMAP_HOOKS once."""
-    from dcplan.planner.roadmap_model import ROADMAP_HOOKS
+def _register() -> None:
+    from dcplan.planner.roadmap_model import register_hook  # imported late: roadmap_model imports this module
 
-    if cloud_hook not in ROADMAP_HOOKS:
-        ROADMAP_HOOKS.append(cloud_hook)
+    register_hook(cloud_hook)
 
 
-register()
+_register()

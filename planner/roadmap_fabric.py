@@ -136,14 +136,12 @@ def define_roadmap_fabric(m: Any, inputs: Any) -> None:
         m.hook_money.add_capex(t, musd * held)
 
 
-def register() -> None:
-    """Put ``fabric_hook`` in ROADMAP_HOOKS once."""
-    from dcplan.planner.roadmap_model import ROADMAP_HOOKS
+def _register() -> None:
+    from dcplan.planner.roadmap_model import register_hook  # imported late: roadmap_model imports this module
 
-    if fabric_hook not in ROADMAP_HOOKS:
-        ROADMAP_HOOKS.append(fabric_hook)
+    register_hook(fabric_hook)
 
 
-register()
+_register()
 
-__all__ = ["define_roadmap_fabric", "fabric_hook", "period_fabric_data", "period_placed", "register", "upgrades"]
+__all__ = ["define_roadmap_fabric", "fabric_hook", "period_fabric_data", "period_placed", "upgrades"]

@@ -38,6 +38,12 @@ HOURS_PER_DAY = 24.0
 ROADMAP_HOOKS: list[Callable[[RoadmapBuild], None]] = []
 
 
+def register_hook(hook: Callable[[RoadmapBuild], None]) -> None:
+    """Put ``hook`` in ROADMAP_HOOKS once (each extension module registers its hook when imported)."""
+    if hook not in ROADMAP_HOOKS:
+        ROADMAP_HOOKS.append(hook)
+
+
 @dataclass
 class RoadmapModel:
     """The assembled roadmap LP (column-wise) with the name of every column and row, and the

@@ -258,15 +258,13 @@ def onsite_orders(inputs: Any, periods: list[Any]) -> list[Any]:
     return out
 
 
-def register() -> None:
-    """Put ``onsite_hook`` in ROADMAP_HOOKS once."""
-    from dcplan.planner.roadmap_model import ROADMAP_HOOKS
+def _register() -> None:
+    from dcplan.planner.roadmap_model import register_hook  # imported late: roadmap_model imports this module
 
-    if onsite_hook not in ROADMAP_HOOKS:
-        ROADMAP_HOOKS.append(onsite_hook)
+    register_hook(onsite_hook)
 
 
-register()
+_register()
 
 __all__ = [
     "GENSET_ITEM",
@@ -279,6 +277,5 @@ __all__ = [
     "onsite_orders",
     "onsite_roadmap_checks",
     "onsite_within_options",
-    "register",
     "with_roadmap_onsite",
 ]

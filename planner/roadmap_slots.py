@@ -334,12 +334,10 @@ def _tray_rows(b: Any, inputs: SlotInputs) -> None:
             b.add_row("switch_trays", (t, "nvlink"), terms, -math.inf, float(supply))
 
 
-def register() -> None:
-    """Put ``slot_hook`` in ROADMAP_HOOKS once."""
-    from dcplan.planner.roadmap_model import ROADMAP_HOOKS
+def _register() -> None:
+    from dcplan.planner.roadmap_model import register_hook  # imported late: roadmap_model imports this module
 
-    if slot_hook not in ROADMAP_HOOKS:
-        ROADMAP_HOOKS.append(slot_hook)
+    register_hook(slot_hook)
 
 
-register()
+_register()

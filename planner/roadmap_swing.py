@@ -89,14 +89,12 @@ def define_roadmap_swing(m: Any, inputs: Any) -> None:
     m.battery_kept = pyo.Constraint(list(rows), rule=lambda model, *key: rows[key])
 
 
-def register() -> None:
-    """Put ``swing_hook`` in ROADMAP_HOOKS once."""
-    from dcplan.planner.roadmap_model import ROADMAP_HOOKS
+def _register() -> None:
+    from dcplan.planner.roadmap_model import register_hook  # imported late: roadmap_model imports this module
 
-    if swing_hook not in ROADMAP_HOOKS:
-        ROADMAP_HOOKS.append(swing_hook)
+    register_hook(swing_hook)
 
 
-register()
+_register()
 
-__all__ = ["KEPT_COLUMNS", "define_roadmap_swing", "register", "swing_hook"]
+__all__ = ["KEPT_COLUMNS", "define_roadmap_swing", "swing_hook"]

@@ -98,20 +98,17 @@ def water_class_checks(periods: list[Any]) -> tuple[int, list[str]]:
     return len(classes), bad
 
 
-def register() -> None:
-    """Put ``water_hook`` in ROADMAP_HOOKS once."""
-    from dcplan.planner.roadmap_model import ROADMAP_HOOKS
+def _register() -> None:
+    from dcplan.planner.roadmap_model import register_hook  # imported late: roadmap_model imports this module
 
-    if water_hook not in ROADMAP_HOOKS:
-        ROADMAP_HOOKS.append(water_hook)
+    register_hook(water_hook)
 
 
-register()
+_register()
 
 __all__ = [
     "define_roadmap_water",
     "heat_revenue",
-    "register",
     "revenue_bound_musd",
     "water_class_checks",
     "water_class_link",
