@@ -58,10 +58,15 @@ def chosen_classes(ev: Any) -> dict[str, str]:
     return {f.option.hall: f.option.water_class for f in ev.fills if f.option.water_class and f.units > 0}
 
 
+def _loop_fills(ev: Any, hall: str) -> list[Any]:
+    """The layout's placed liquid units of ``hall`` on its loop (options with a water class)."""
+    return [f for f in ev.fills if f.option.hall == hall and f.option.water_class and f.units > 0]
+
+
 def loop_reuse(data: Any, ev: Any, hall: str, chosen: str | None) -> tuple[float | None, float, float]:
     """(return temperature [degC], heat on the loop at average load [kW], reused [MWh/yr]) of a
     hall from its layout: the placed liquid units' loop heat (models.water_class)."""
-    fills = [f for f in ev.fills if f.option.hall == hall and f.option.water_class and f.units > 0]
+    fills = _loop_fills(ev, hall)
     if chosen is None or not fills:
         return None, 0.0, 0.0
     group = ev.groups[(hall, fills[0].option.system, fills[0].option.cooling)]
@@ -215,7 +220,7 @@ def reuse_violations(catalog: Any, data: Any, ev: Any, values: dict[str, dict[An
     credited = values.get("heat_reuse", {})
     for hall in sorted(data.reuse):
         reuse, got = data.reuse[hall], float(credited.get(hall, 0.0))
-        fills = [f for f in ev.fills if f.option.hall == hall and f.option.water_class and f.units > 0]
+        fills = _loop_fills(ev, hall)
         available = 0.0
         rise = {
             k: liquid_delta_t_k(data.hall_sizing(hall, k), catalog.defaults)
